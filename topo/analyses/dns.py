@@ -1,0 +1,51 @@
+"""What an in-cluster DNS name resolves to from a pod in a given namespace (`topo resolve`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from topo.graph.link_calls import dns_records
+from topo.model.dns import search_candidates
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str
+    namespace: str
+    target: str | None  # Service/ns/x or Pod/ns/x-0
+    fqdn: str | None  # the record that answered
+    tried: tuple[str, ...]  # the names the resolver tries, in order
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query,
+            "namespace": self.namespace,
+            "target": self.target,
+            "fqdn": self.fqdn,
+            "tried": list(self.tried),
+        }
+
+
+def resolve_name(graph: nx.MultiDiGraph, name: str, namespace: str, external: frozenset[str] = frozenset()) -> Resolution:
+    """Follow the pod resolver's search path (topo.model.dns) against the records of the system.
+
+    >>> # mariadb.db from a pod in `shop` tries mariadb.db.shop.svc.cluster.local, then
+    >>> # mariadb.db.svc.cluster.local — the Service `mariadb` of namespace `db`.
+    """
+    domain = graph.graph.get("clusterDomain", "cluster.local")
+    host = _strip_port_and_scheme(name)
+    records = dns_records(graph, external, domain)
+    tried = tuple(search_candidates(host, namespace, domain))
+    for candidate in tried:
+        if candidate in records:
+            return Resolution(name, namespace, records[candidate], candidate, tried)
+    return Resolution(name, namespace, None, None, tried)
+
+
+def _strip_port_and_scheme(name: str) -> str:
+    host = name.split("://", 1)[-1].split("/", 1)[0]
+    if host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    return host.lower()

@@ -1,0 +1,65 @@
+"""The façade: `analyze(paths | text, config) -> Analysis`. Front ends call only this."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Iterable
+
+import networkx as nx
+
+from topo.config import Config
+from topo.graph import build_graph
+from topo.load import LoadError, LoadResult, LoadWarning, load_paths, load_text
+from topo.model import Model, build_model
+
+
+class Analysis:
+    """One analysed system. Each analysis runs on first use, so a command pays only for what it shows."""
+
+    def __init__(self, loaded: LoadResult, config: Config):
+        self.config = config
+        self._loaded = loaded
+
+    @cached_property
+    def model(self) -> Model:
+        loaded = self._loaded
+        return build_model(
+            loaded.documents,
+            loaded.errors,
+            loaded.warnings,
+            namespace=self.config.namespace,
+            cluster_domain=self.config.cluster_domain,
+        )
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        return build_graph(self.model, self.config.external)
+
+    @property
+    def load_errors(self) -> tuple[LoadError, ...]:
+        return tuple(sorted(self.model.errors))
+
+    @property
+    def load_warnings(self) -> tuple[LoadWarning, ...]:
+        return tuple(sorted(self.model.warnings))
+
+    def node(self, object_id: str) -> dict[str, Any] | None:
+        """The public attributes of one node (what `topo graph -o json` prints for it)."""
+        return dict(self.graph.nodes[object_id]) if object_id in self.graph else None
+
+
+def analyze(
+    paths: Iterable[str] | None = None,
+    *,
+    text: str | None = None,
+    config: Config | None = None,
+    stdin: Any = None,
+    name: str = "<stdin>",
+) -> Analysis:
+    """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them."""
+    config = config or Config()
+    if text is not None:
+        loaded = load_text(text, name)
+    else:
+        loaded = load_paths(list(paths or []), stdin=stdin)
+    return Analysis(loaded, config)

@@ -1,0 +1,36 @@
+"""Model → graph: one node per object (plus referenced-but-missing ones), one linker per relation family."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from topo.graph.context import LinkContext
+from topo.graph.details import node_attributes
+from topo.graph.link_calls import link_calls
+from topo.graph.link_policy import link_policies
+from topo.graph.link_routing import ingress_class_of, link_ingresses, link_services
+from topo.graph.link_statefulsets import link_statefulsets
+from topo.graph.link_storage import link_storage
+from topo.graph.link_workloads import link_workloads
+from topo.model import Model
+from topo.model.objects import Ingress, Workload
+
+
+def build_graph(model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None) -> nx.MultiDiGraph:
+    """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
+    graph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
+    ctx = LinkContext(model=model, graph=graph, external=external)
+    for obj in model.objects.values():
+        graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
+        if isinstance(obj, Workload) and obj.namespace is not None:
+            ctx.templates.add(obj.namespace, obj.id, obj.template.labels)
+    link_ingresses(ctx)
+    link_services(ctx)
+    link_workloads(ctx)
+    link_statefulsets(ctx)
+    link_storage(ctx, default_storage_class)
+    link_policies(ctx)
+    link_calls(ctx)
+    for ingress in model.of_type(Ingress):
+        graph.nodes[ingress.id]["ingressClass"] = ingress_class_of(ctx, ingress)
+    return graph

@@ -1,0 +1,64 @@
+"""StatefulSet → governing Service (`governed-by`) and → one Pod per ordinal (`owns`), with the
+per-pod DNS names that exist only under a headless Service selecting the pods.
+"""
+
+from __future__ import annotations
+
+from topo.graph.context import LinkContext
+from topo.graph.relations import GOVERNED_BY, OWNS
+from topo.model.build import statefulset_ordinals
+from topo.model.dns import pod_fqdn
+from topo.model.kinds import make_id
+from topo.model.objects import Service, Workload
+
+
+def link_statefulsets(ctx: LinkContext) -> None:
+    for workload in ctx.model.workloads:
+        if workload.kind == "StatefulSet":
+            _link_statefulset(ctx, workload)
+        elif workload.kind == "Pod" and workload.template.spec.hostname and workload.template.spec.subdomain:
+            _add_bare_pod_dns(ctx, workload)
+
+
+def publishes_pod_dns(service: object, workload: Workload) -> bool:
+    """Per-pod records exist only under a headless Service in the pods' namespace that selects them."""
+    return (
+        isinstance(service, Service)
+        and service.headless
+        and service.namespace == workload.namespace
+        and service.has_selector
+        and service.selector.matches(workload.template.labels)
+    )
+
+
+def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
+    service = None
+    if statefulset.service_name:
+        service_id = make_id("Service", statefulset.namespace, statefulset.service_name)
+        ctx.link(statefulset.id, service_id, GOVERNED_BY)
+        service = ctx.model.get(service_id)
+    with_dns = publishes_pod_dns(service, statefulset)
+    for ordinal in statefulset_ordinals(statefulset):
+        name = f"{statefulset.name}-{ordinal}"
+        pod_id = make_id("Pod", statefulset.namespace, name)
+        dns = [pod_fqdn(name, statefulset.service_name, statefulset.namespace, ctx.domain)] if with_dns else []
+        ctx.graph.add_node(
+            pod_id,
+            id=pod_id,
+            kind="Pod",
+            namespace=statefulset.namespace,
+            name=name,
+            missing=False,
+            source={"file": statefulset.source.file, "line": statefulset.source.line},
+            generatedBy=statefulset.id,
+            ordinal=ordinal,
+            dns=dns,
+        )
+        ctx.graph.add_edge(statefulset.id, pod_id, relation=OWNS, ordinal=ordinal)
+
+
+def _add_bare_pod_dns(ctx: LinkContext, pod: Workload) -> None:
+    spec = pod.template.spec
+    service = ctx.model.get(make_id("Service", pod.namespace, spec.subdomain))
+    dns = [pod_fqdn(spec.hostname, spec.subdomain, pod.namespace, ctx.domain)] if publishes_pod_dns(service, pod) else []
+    ctx.graph.nodes[pod.id]["dns"] = dns

@@ -1,0 +1,60 @@
+"""Workload → ConfigMap / Secret / ServiceAccount (`uses`) and → PersistentVolumeClaim (`mounts`)."""
+
+from __future__ import annotations
+
+from topo.graph.context import LinkContext
+from topo.graph.relations import MOUNTS, USES
+from topo.model.build import ordinal_claim_names
+from topo.model.kinds import make_id
+from topo.model.objects import Workload
+
+
+def link_workloads(ctx: LinkContext) -> None:
+    for workload in ctx.model.workloads:
+        _link_config(ctx, workload)
+        _link_service_account(ctx, workload)
+        _link_claims(ctx, workload)
+
+
+def _link_config(ctx: LinkContext, workload: Workload) -> None:
+    refs: dict[str, list] = {}
+    for ref in workload.template.spec.config_refs:
+        refs.setdefault(make_id(ref.kind, workload.namespace, ref.name), []).append(ref)
+    for target, found in refs.items():
+        ctx.link(
+            workload.id,
+            target,
+            USES,
+            via=sorted({ref.via for ref in found}),
+            optional=all(ref.optional for ref in found),
+        )
+
+
+def _link_service_account(ctx: LinkContext, workload: Workload) -> None:
+    account = workload.template.spec.service_account_name
+    if account == "default":
+        return  # every namespace has its `default` ServiceAccount
+    ctx.link(workload.id, make_id("ServiceAccount", workload.namespace, account), USES, via="serviceAccountName")
+
+
+def _link_claims(ctx: LinkContext, workload: Workload) -> None:
+    claims = {
+        volume.claim_name: volume.name
+        for volume in workload.template.spec.volumes
+        if volume.claim_name is not None
+    }
+    for claim, volume in claims.items():
+        ctx.link(workload.id, make_id("PersistentVolumeClaim", workload.namespace, claim), MOUNTS, volume=volume)
+    for template in workload.claim_templates:
+        for ordinal, name in ordinal_claim_names(workload, template):
+            claim_id = make_id("PersistentVolumeClaim", workload.namespace, name)
+            ctx.link(workload.id, claim_id, MOUNTS, volume=template.name, ordinal=ordinal)
+
+
+def mounted_claims(ctx: LinkContext) -> set[str]:
+    """Ids of the claims some workload mounts (WaitForFirstConsumer binds only those)."""
+    return {
+        target
+        for _, target, relation in ctx.graph.edges(data="relation")
+        if relation == MOUNTS
+    }

@@ -1,0 +1,34 @@
+"""The relation names of the graph: a public contract (JSON output, dashboard, users' scripts).
+
+Edges point from the object that depends on something to what it depends on.
+"""
+
+ROUTES_TO = "routes-to"  # Ingress → Service
+CLASS = "class"  # Ingress → IngressClass
+USES = "uses"  # Ingress → TLS Secret; workload → ConfigMap / Secret / ServiceAccount
+SELECTS = "selects"  # Service → workload
+GOVERNED_BY = "governed-by"  # StatefulSet → Service
+OWNS = "owns"  # StatefulSet → ordinal Pod
+MOUNTS = "mounts"  # workload → PersistentVolumeClaim
+BINDS = "binds"  # PersistentVolumeClaim → PersistentVolume
+PROVISIONED_BY = "provisioned-by"  # PersistentVolumeClaim → StorageClass
+PROTECTS = "protects"  # PodDisruptionBudget → workload
+SCALES = "scales"  # HorizontalPodAutoscaler → workload
+ISOLATES = "isolates"  # NetworkPolicy → workload
+CALLS = "calls"  # workload → Service or Pod named by DNS
+
+ALL_RELATIONS = (
+    ROUTES_TO,
+    CLASS,
+    USES,
+    SELECTS,
+    GOVERNED_BY,
+    OWNS,
+    MOUNTS,
+    BINDS,
+    PROVISIONED_BY,
+    PROTECTS,
+    SCALES,
+    ISOLATES,
+    CALLS,
+)

@@ -1,0 +1,239 @@
+"""Find manifest files, read them as text, and turn their documents into Kubernetes objects.
+
+Nothing here knows about kinds beyond what a document must have to be an object at all
+(`apiVersion`, `kind`, `metadata.name`) and how lists (`kind: List`, `PodList`, JSON arrays) wrap
+their items. Everything that goes wrong becomes a LoadError or LoadWarning with file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Mapping
+
+from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.load.yamldocs import ParseFailure, parse_documents
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+_HELM_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|-|if\b|range\b|end\b|include\b|template\b|with\b|define\b|toYaml\b|/\*)")
+_HELM_HINT = "unrendered Helm template (`{{ ... }}`): render it with `helm template` first"
+
+
+@dataclass
+class LoadResult:
+    """Every object document found, plus what could not be read (errors) or was skipped (warnings)."""
+
+    documents: list[Document] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+    warnings: list[LoadWarning] = field(default_factory=list)
+
+
+def load_paths(paths: Iterable[str], stdin: Any = None) -> LoadResult:
+    """Read files, directories (recursively) and `-` (stdin) in a deterministic order."""
+    result = LoadResult()
+    for path in paths:
+        if path == STDIN:
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            data = stream.read()
+            _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result)
+        elif os.path.isdir(path):
+            files = list(_manifest_files(path))
+            if not files:
+                result.errors.append(LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)"))
+            for file in files:
+                _load_file(file, result)
+        elif os.path.exists(path):
+            _load_file(path, result)
+        else:
+            result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
+    return result
+
+
+def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
+    """Load manifests given as a string (tests, the dashboard's upload)."""
+    result = LoadResult()
+    _load_text(text, name, result)
+    return result
+
+
+def _manifest_files(directory: str) -> Iterator[str]:
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.lower().endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
+                found.append(os.path.join(root, name))
+    yield from sorted(found, key=lambda p: p.split(os.sep))
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _load_file(path: str, result: LoadResult) -> None:
+    name = _display(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        result.errors.append(LoadError(name, 1, f"cannot read file: {error.strerror or error}"))
+        return
+    _load_bytes(data, name, result)
+
+
+def _load_bytes(data: bytes, name: str, result: LoadResult) -> None:
+    try:
+        text = decode_text(data)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        result.errors.append(
+            LoadError(name, line, f"not UTF-8 text: invalid byte 0x{data[error.start]:02x} at offset {error.start}")
+        )
+        return
+    _load_text(text, name, result)
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), or UTF-16 when a BOM says so, as YAML allows."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
+def _load_text(text: str, name: str, result: LoadResult) -> None:
+    helm = _HELM_TEMPLATE.search(text)
+    found_any = False
+    for parsed in parse_documents(text):
+        if isinstance(parsed, ParseFailure):
+            message = parsed.message
+            if helm is not None and _near_template(text, parsed.line):
+                message = _HELM_HINT
+            result.errors.append(LoadError(name, parsed.line, message))
+            continue
+        if parsed.value is None:
+            continue  # an empty document
+        found_any = True
+        _add_value(parsed.value, Source(name, parsed.line), parsed.item_lines, result)
+    if not found_any and helm is not None and not any(e.file == name for e in result.errors):
+        line = text.count("\n", 0, helm.start()) + 1
+        result.errors.append(LoadError(name, line, _HELM_HINT))
+
+
+def _near_template(text: str, line: int) -> bool:
+    """Whether a parse failure at `line` is explained by template braces on or just before it."""
+    lines = text.splitlines()
+    window = lines[max(0, line - 4): line + 1]
+    return any(_HELM_TEMPLATE.search(candidate) for candidate in window)
+
+
+def _add_value(value: Any, source: Source, item_lines: tuple[int, ...], result: LoadResult) -> None:
+    if isinstance(value, list):
+        _add_items(value, source, item_lines, None, result)
+        return
+    if not isinstance(value, dict):
+        result.warnings.append(LoadWarning(source.file, source.line, "not a Kubernetes manifest (a plain value): skipped"))
+        return
+    kind, api_version = value.get("kind"), value.get("apiVersion")
+    if kind is None and api_version is None:
+        result.warnings.append(
+            LoadWarning(source.file, source.line, "not a Kubernetes manifest (no apiVersion or kind): skipped")
+        )
+        return
+    if _is_list(value):
+        _add_items(value["items"], source, item_lines, value, result)
+        return
+    _add_object(value, source, result)
+
+
+def _is_list(value: Mapping[str, Any]) -> bool:
+    kind = value.get("kind")
+    return (
+        isinstance(kind, str)
+        and kind.endswith("List")
+        and isinstance(value.get("items"), list)
+        and "spec" not in value
+    )
+
+
+def _add_items(items: list, source: Source, item_lines: tuple[int, ...], wrapper: Mapping | None, result: LoadResult) -> None:
+    item_kind = None
+    item_api_version = None
+    if wrapper is not None:
+        wrapper_kind = wrapper["kind"]
+        item_kind = wrapper_kind[: -len("List")] or None  # `List` itself gives no kind
+        item_api_version = wrapper.get("apiVersion")
+    for index, item in enumerate(items):
+        line = item_lines[index] if index < len(item_lines) else source.line
+        item_source = Source(source.file, line)
+        if not isinstance(item, dict):
+            result.errors.append(LoadError(source.file, line, f"items[{index}]: expected an object, got {type_name(item)}"))
+            continue
+        if wrapper is not None and (("kind" not in item and item_kind) or ("apiVersion" not in item and item_api_version)):
+            item = dict(item)
+            if "kind" not in item and item_kind:
+                item["kind"] = item_kind
+            if "apiVersion" not in item and item_api_version and item_kind:
+                item["apiVersion"] = item_api_version
+        if wrapper is None and "kind" not in item and "apiVersion" not in item:
+            result.warnings.append(
+                LoadWarning(source.file, line, "not a Kubernetes manifest (no apiVersion or kind): skipped")
+            )
+            continue
+        _add_object(item, item_source, result)
+
+
+def _add_object(value: Mapping[str, Any], source: Source, result: LoadResult) -> None:
+    problem = object_problem(value)
+    if problem:
+        if "{{" in problem:
+            problem = _HELM_HINT
+        result.errors.append(LoadError(source.file, source.line, problem))
+        return
+    result.documents.append(Document(value, source))
+
+
+def object_problem(value: Mapping[str, Any]) -> str | None:
+    """Why a mapping with apiVersion or kind is not a usable object, or None when it is."""
+    kind = value.get("kind")
+    api_version = value.get("apiVersion")
+    if not isinstance(kind, str) or not kind:
+        return f"kind: expected a non-empty string, got {type_name(kind)}"
+    if not isinstance(api_version, str) or not api_version:
+        return f"{kind}: apiVersion: expected a non-empty string, got {type_name(api_version)}"
+    metadata = value.get("metadata")
+    if not isinstance(metadata, dict):
+        return f"{kind}: metadata: expected a mapping with a name, got {type_name(metadata)}"
+    name = metadata.get("name")
+    if name is None and metadata.get("generateName"):
+        return f"{kind}: metadata.name is missing (generateName objects get their name from the API server)"
+    if not isinstance(name, str) or not name:
+        return f"{kind}: metadata.name: expected a non-empty string, got {type_name(name)}"
+    if "{{" in name:
+        return "{{"
+    namespace = metadata.get("namespace")
+    if namespace is not None and (not isinstance(namespace, str) or not namespace):
+        return f"{kind}/{name}: metadata.namespace: expected a non-empty string, got {type_name(namespace)}"
+    return None
+
+
+def type_name(value: Any) -> str:
+    """How a YAML value is described in messages: `string "three"`, `mapping`, `null`..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f'string "{shown}"'
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    return type(value).__name__

@@ -1,0 +1,163 @@
+"""Parse YAML/JSON text into documents with the line each one starts on.
+
+Safe loading only (PyYAML's C loader when present). The fast path parses the whole stream with one
+loader; when any document is broken, the stream is split on document markers and each part is
+parsed on its own, so one bad document never hides the good ones next to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+import yaml
+
+try:  # the C loader is ~10x faster; the pure-Python one is a correct fallback
+    SafeLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    SafeLoader = yaml.SafeLoader
+
+#: A document whose aliases expand past this many nodes is refused ("billion laughs").
+MAX_EXPANDED_NODES = 1_000_000
+
+_DOCUMENT_START = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDocument:
+    """A top-level document: its value, its first line, and the first lines of its list items."""
+
+    value: Any
+    line: int
+    item_lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    line: int
+    message: str
+
+
+def parse_documents(text: str) -> Iterator[ParsedDocument | ParseFailure]:
+    """Yield every document of a YAML (or JSON) stream, or a failure for each one that is broken."""
+    check_aliases = _ANCHOR.search(text) is not None
+    parsed: list[ParsedDocument | ParseFailure] = []
+    try:
+        parsed.extend(_parse_stream(text, 0, check_aliases))
+    except (yaml.YAMLError, RecursionError, _AliasBomb):
+        parsed = list(_parse_part_by_part(text, check_aliases))
+    yield from parsed
+
+
+class _AliasBomb(Exception):
+    def __init__(self, line: int, size: int):
+        super().__init__(line, size)
+        self.line = line
+        self.size = size
+
+
+def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[ParsedDocument]:
+    loader = SafeLoader(text)
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            line = node.start_mark.line + 1 + line_offset
+            if check_aliases:
+                size = _expanded_size(node)
+                if size > MAX_EXPANDED_NODES:
+                    raise _AliasBomb(line, size)
+            value = loader.construct_document(node)
+            yield ParsedDocument(value, line, _item_lines(node, line_offset))
+    finally:
+        loader.dispose()
+
+
+def _parse_part_by_part(text: str, check_aliases: bool) -> Iterator[ParsedDocument | ParseFailure]:
+    for offset, part in _split_documents(text):
+        try:
+            yield from list(_parse_stream(part, offset, check_aliases))
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = offset + (mark.line + 1 if mark else 1)
+            yield ParseFailure(line, f"invalid YAML: {_describe(error)}")
+        except yaml.YAMLError as error:
+            yield ParseFailure(offset + 1, f"invalid YAML: {error}")
+        except RecursionError:
+            yield ParseFailure(offset + 1, "invalid YAML: the document is nested too deeply")
+        except _AliasBomb as bomb:
+            yield ParseFailure(
+                bomb.line,
+                f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes "
+                "(a 'billion laughs' document); refused",
+            )
+
+
+def _split_documents(text: str) -> Iterator[tuple[int, str]]:
+    """Cut a stream before each `---` line; yield (lines before the part, the part)."""
+    boundaries = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0]
+    boundaries.append(len(text))
+    for start, end in zip(boundaries, boundaries[1:]):
+        if end > start:
+            yield text.count("\n", 0, start), text[start:end]
+
+
+def _describe(error: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (error.context, error.problem) if p]
+    return ", ".join(parts) if parts else str(error).splitlines()[0]
+
+
+def _item_lines(node: yaml.Node, line_offset: int) -> tuple[int, ...]:
+    """First lines of the items of a JSON array or of a `kind: List` mapping's `items`."""
+    items: Any = None
+    if isinstance(node, yaml.SequenceNode):
+        items = node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "items":
+                if isinstance(value, yaml.SequenceNode):
+                    items = value.value
+                break
+    if not items:
+        return ()
+    return tuple(item.start_mark.line + 1 + line_offset for item in items)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Number of nodes the document would have with every alias copied out (memoised walk).
+
+    A self-referencing anchor (`&a [*a]`) has no finite size and counts as over the limit.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack[-1]
+        key = id(node)
+        if key in sizes:
+            stack.pop()
+            continue
+        pending = [child for child in _children(node) if id(child) not in sizes]
+        if key in in_progress or not pending:
+            if any(id(child) in in_progress and id(child) not in sizes for child in pending):
+                return MAX_EXPANDED_NODES + 1
+            sizes[key] = 1 + sum(sizes.get(id(child), 0) for child in _children(node))
+            in_progress.discard(key)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return sizes[key]
+            stack.pop()
+            continue
+        in_progress.add(key)
+        stack.extend(pending)
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []

@@ -1,0 +1,249 @@
+"""Documents → a Model: typed objects keyed by id, in input order, with the load errors so far.
+
+Also where live-cluster dumps are made to look like manifests: objects owned by another object
+of the input (a ReplicaSet owned by a Deployment, a Job owned by a CronJob, a Pod owned by any of
+them) fold into their owner, so replicas appear once, as a workload.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Mapping, TypeVar
+
+from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.model.errors import ManifestError
+from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
+from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
+from topo.model.parse_objects import parse_object
+
+T = TypeVar("T", bound=K8sObject)
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """The same id declared twice: the later declaration wins."""
+
+    id: str
+    kept: Source
+    dropped: Source
+
+
+@dataclass(frozen=True)
+class Model:
+    """Every object of the input by id (input order), and what went wrong loading it."""
+
+    objects: Mapping[str, K8sObject]
+    errors: tuple[LoadError, ...] = ()
+    warnings: tuple[LoadWarning, ...] = ()
+    duplicates: tuple[Duplicate, ...] = ()
+    cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
+    default_namespace: str = DEFAULT_NAMESPACE
+    _by_kind: dict[str, tuple[K8sObject, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def get(self, object_id: str) -> K8sObject | None:
+        return self.objects.get(object_id)
+
+    def __contains__(self, object_id: str) -> bool:
+        return object_id in self.objects
+
+    def of_kind(self, kind: str) -> tuple[K8sObject, ...]:
+        """Objects of one kind, in input order (cached: the model never changes)."""
+        if kind not in self._by_kind:
+            self._by_kind[kind] = tuple(o for o in self.objects.values() if o.kind == kind)
+        return self._by_kind[kind]
+
+    def of_type(self, cls: type[T]) -> tuple[T, ...]:
+        key = f"<{cls.__name__}>"
+        if key not in self._by_kind:
+            self._by_kind[key] = tuple(o for o in self.objects.values() if isinstance(o, cls))
+        return self._by_kind[key]  # type: ignore[return-value]
+
+    @property
+    def workloads(self) -> tuple[Workload, ...]:
+        return self.of_type(Workload)
+
+    def namespaces(self) -> list[str]:
+        """Every namespace that holds an object or is declared, sorted."""
+        names = {o.namespace for o in self.objects.values() if o.namespace is not None}
+        names.update(o.name for o in self.of_kind("Namespace"))
+        return sorted(names)
+
+
+def build_model(
+    documents: Iterable[Document],
+    errors: Iterable[LoadError] = (),
+    warnings: Iterable[LoadWarning] = (),
+    namespace: str | None = None,
+    cluster_domain: str = DEFAULT_CLUSTER_DOMAIN,
+) -> Model:
+    """Parse each document; bad ones become load errors, the rest are kept by id (last one wins)."""
+    documents = list(documents)
+    errors, warnings = list(errors), list(warnings)
+    default_namespace = namespace or DEFAULT_NAMESPACE
+    cluster_scoped = CLUSTER_SCOPED_KINDS | _cluster_scoped_custom_kinds(documents)
+    objects: dict[str, K8sObject] = {}
+    duplicates: list[Duplicate] = []
+    for document in documents:
+        parsed = _parse(document, default_namespace, cluster_scoped, errors)
+        if parsed is None:
+            continue
+        if parsed.id in objects:
+            earlier = objects.pop(parsed.id).source
+            duplicates.append(Duplicate(parsed.id, parsed.source, earlier))
+            warnings.append(
+                LoadWarning(
+                    document.source.file,
+                    document.source.line,
+                    f"{parsed.id} is declared again (first at {earlier}); the later declaration is used",
+                )
+            )
+        objects[parsed.id] = parsed
+    objects = _fold_owned_objects(objects)
+    objects = _add_claims_from_templates(objects)
+    return Model(
+        objects=objects,
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        duplicates=tuple(duplicates),
+        cluster_domain=cluster_domain,
+        default_namespace=default_namespace,
+    )
+
+
+def _parse(document: Document, default_namespace: str, cluster_scoped: frozenset[str], errors: list[LoadError]):
+    data = document.data
+    kind = data["kind"]
+    metadata = data["metadata"]
+    namespace = None if kind in cluster_scoped else (metadata.get("namespace") or default_namespace)
+    try:
+        return parse_object(data, document.source, namespace)
+    except ManifestError as error:
+        object_id = make_id(kind, namespace, metadata.get("name"))
+        errors.append(LoadError(document.source.file, document.source.line, f"{object_id}: {error}"))
+    except RecursionError:
+        errors.append(LoadError(document.source.file, document.source.line, f"{kind}: nested too deeply"))
+    return None
+
+
+def _cluster_scoped_custom_kinds(documents: list[Document]) -> frozenset[str]:
+    """Kinds that a CustomResourceDefinition of the input declares with `scope: Cluster`."""
+    kinds = set()
+    for document in documents:
+        data = document.data
+        if data.get("kind") != "CustomResourceDefinition":
+            continue
+        spec = data.get("spec")
+        if isinstance(spec, dict) and spec.get("scope") == "Cluster":
+            names = spec.get("names")
+            if isinstance(names, dict) and isinstance(names.get("kind"), str):
+                kinds.add(names["kind"])
+    return frozenset(kinds)
+
+
+# --- live-cluster dumps -------------------------------------------------------------------------
+
+
+def _controller_owner(obj: K8sObject) -> str | None:
+    """The id of the controller named in ownerReferences (the first owner when none says so)."""
+    references = obj.raw.get("metadata", {}).get("ownerReferences")
+    if not isinstance(references, list):
+        return None
+    candidates = [r for r in references if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("name"), str)]
+    if not candidates:
+        return None
+    owner = next((r for r in candidates if r.get("controller") is True), candidates[0])
+    namespace = None if owner["kind"] in CLUSTER_SCOPED_KINDS else obj.namespace
+    return make_id(owner["kind"], namespace, owner["name"])
+
+
+def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
+    """Replace owned ReplicaSets/Jobs/Pods by their owner workload (or a stand-in for it)."""
+    if not any(_controller_owner(o) for o in objects.values() if isinstance(o, Workload)):
+        return objects
+    alias: dict[str, str] = {}
+    for obj in objects.values():
+        owner = _controller_owner(obj) if isinstance(obj, Workload) and obj.kind != "Pod" else None
+        if owner and isinstance(objects.get(owner), Workload):
+            alias[obj.id] = owner
+    folded: dict[str, list[Workload]] = {}
+    for obj in objects.values():
+        if isinstance(obj, Workload) and obj.kind == "Pod":
+            owner = _controller_owner(obj)
+            if owner and not owner.startswith("Node/"):
+                while owner in alias:
+                    owner = alias[owner]
+                folded.setdefault(owner, []).append(obj)
+    result: dict[str, K8sObject] = {}
+    pod_ids = {pod.id for pods in folded.values() for pod in pods}
+    for object_id, obj in objects.items():
+        if object_id in alias or object_id in pod_ids:
+            continue
+        result[object_id] = obj
+    for owner, pods in folded.items():
+        names = tuple(pod.name for pod in pods)
+        if isinstance(result.get(owner), Workload):
+            result[owner] = dataclasses.replace(result[owner], folded_pods=names)  # type: ignore[arg-type]
+        elif owner not in result:
+            result[owner] = _stand_in_for_owner(owner, pods, names)
+    return result
+
+
+def _stand_in_for_owner(owner: str, pods: list[Workload], names: tuple[str, ...]) -> Workload:
+    """A workload standing for an owner that is not in the input, built from its live pods."""
+    first = pods[0]
+    kind, name = owner.split("/", 1)[0], owner.rsplit("/", 1)[1]
+    return Workload(
+        id=owner,
+        kind=kind,
+        api_version="apps/v1" if kind in ("ReplicaSet", "StatefulSet", "DaemonSet", "Deployment") else first.api_version,
+        namespace=first.namespace,
+        name=name,
+        labels={},
+        annotations={},
+        source=first.source,
+        raw={"apiVersion": first.api_version, "kind": kind, "metadata": {"name": name, "namespace": first.namespace}},
+        replicas=None if kind == "DaemonSet" else len(pods),
+        selector=None,
+        template=first.template,
+        folded_pods=names,
+    )
+
+
+# --- StatefulSet claims -------------------------------------------------------------------------
+
+
+def _add_claims_from_templates(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
+    """One claim per ordinal and template, `<template>-<statefulset>-<ordinal>` (input ones win)."""
+    generated: dict[str, K8sObject] = {}
+    for obj in objects.values():
+        if isinstance(obj, Workload) and obj.claim_templates:
+            for claim in _ordinal_claims(obj):
+                if claim.id not in objects and claim.id not in generated:
+                    generated[claim.id] = claim
+    if not generated:
+        return objects
+    return {**objects, **generated}
+
+
+def ordinal_claim_names(statefulset: Workload, template: PersistentVolumeClaim) -> Iterator[tuple[int, str]]:
+    for ordinal in statefulset_ordinals(statefulset):
+        yield ordinal, f"{template.name}-{statefulset.name}-{ordinal}"
+
+
+def statefulset_ordinals(statefulset: Workload) -> range:
+    """Ordinals of a StatefulSet's pods: `spec.ordinals.start` .. start + replicas - 1."""
+    replicas = statefulset.replicas or 0
+    return range(statefulset.ordinals_start, statefulset.ordinals_start + replicas)
+
+
+def _ordinal_claims(statefulset: Workload) -> Iterator[PersistentVolumeClaim]:
+    for template in statefulset.claim_templates:
+        for ordinal, name in ordinal_claim_names(statefulset, template):
+            yield dataclasses.replace(
+                template,
+                id=make_id("PersistentVolumeClaim", statefulset.namespace, name),
+                name=name,
+                ordinal=ordinal,
+                generated_by=statefulset.id,
+            )

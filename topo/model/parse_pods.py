@@ -1,0 +1,190 @@
+"""Pod templates: containers, probes, volumes and the ConfigMap/Secret references they make.
+
+Defaults: k8s.io/kubernetes pkg/apis/core/v1/defaults.go (SetDefaults_Probe, SetDefaults_Pod,
+SetDefaults_PodSpec, SetDefaults_ContainerPort).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from topo.model.errors import ManifestError
+from topo.model.fields import Fields
+from topo.model.objects import ConfigRef, Container, ContainerPort, EnvVar, PodSpec, PodTemplate, Probe, Volume
+
+PROBE_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
+_PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
+_PROTOCOLS = ("TCP", "UDP", "SCTP")
+
+
+def parse_pod_template(template: Fields) -> PodTemplate:
+    metadata = template.map("metadata")
+    return PodTemplate(
+        labels=metadata.str_map("labels"),
+        annotations=metadata.str_map("annotations"),
+        spec=parse_pod_spec(template.map("spec")),
+    )
+
+
+def parse_pod_spec(spec: Fields) -> PodSpec:
+    if not isinstance(spec.data.get("containers"), list):
+        value = spec.data.get("containers")
+        if value is None:
+            raise ManifestError(spec.at("containers"), "required: a pod needs at least one container")
+    containers = tuple(_parse_container(c) for c in spec.maps("containers"))
+    if not containers:
+        raise ManifestError(spec.at("containers"), "must have at least one container")
+    init_containers = tuple(_parse_container(c) for c in spec.maps("initContainers"))
+    volumes = tuple(_parse_volume(v) for v in spec.maps("volumes"))
+    account = spec.str("serviceAccountName") or spec.str("serviceAccount")
+    restart_policy = spec.str("restartPolicy")
+    return PodSpec(
+        containers=containers,
+        init_containers=init_containers,
+        volumes=volumes,
+        config_refs=tuple(_config_refs(spec)),
+        service_account_name=account or "default",
+        service_account_explicit=account is not None,
+        node_selector=spec.str_map("nodeSelector"),
+        affinity=spec.map("affinity").data,
+        tolerations=tuple(t.data for t in spec.maps("tolerations")),
+        topology_spread_constraints=tuple(t.data for t in spec.maps("topologySpreadConstraints")),
+        host_network=bool(spec.bool("hostNetwork", False)),
+        hostname=spec.str("hostname"),
+        subdomain=spec.str("subdomain"),
+        restart_policy=restart_policy or "Always",
+        restart_policy_explicit=restart_policy is not None,
+        termination_grace_period_seconds=spec.int("terminationGracePeriodSeconds", 30, minimum=0),
+        priority_class_name=spec.str("priorityClassName"),
+        path=spec.path,
+    )
+
+
+def _parse_container(container: Fields) -> Container:
+    name = container.str("name")
+    if not name:
+        raise ManifestError(container.at("name"), "required: every container needs a name")
+    probes = {}
+    for kind, key in PROBE_FIELDS.items():
+        probe = container.optional_map(key)
+        if probe is not None:
+            probes[kind] = _parse_probe(probe)
+    return Container(
+        name=name,
+        image=container.str("image"),
+        ports=tuple(_parse_container_port(p) for p in container.maps("ports")),
+        env=tuple(_parse_env(e) for e in container.maps("env")),
+        command=container.strs("command"),
+        args=container.strs("args"),
+        probes=probes,
+        restart_policy=container.str("restartPolicy"),
+        volume_mounts=tuple(m.str("name") or "" for m in container.maps("volumeMounts")),
+        resources=container.map("resources").data,
+        path=container.path,
+    )
+
+
+def _parse_container_port(port: Fields) -> ContainerPort:
+    number = port.int("containerPort")
+    if number is None:
+        raise ManifestError(port.at("containerPort"), "required")
+    return ContainerPort(
+        name=port.str("name"),
+        container_port=number,
+        protocol=_protocol(port),
+        host_port=port.int("hostPort"),
+    )
+
+
+def _protocol(fields: Fields) -> str:
+    protocol = fields.str("protocol", "TCP")
+    if protocol not in _PROTOCOLS:
+        raise ManifestError(fields.at("protocol"), f'unsupported value "{protocol}": TCP, UDP or SCTP')
+    return protocol
+
+
+def _parse_env(env: Fields) -> EnvVar:
+    name = env.str("name")
+    if name is None:
+        raise ManifestError(env.at("name"), "required")
+    return EnvVar(name=name, value=env.str("value"), path=env.path)
+
+
+def _parse_probe(probe: Fields) -> Probe:
+    handler, port = "none", None
+    for candidate in _PROBE_HANDLERS:
+        action = probe.optional_map(candidate)
+        if action is not None:
+            handler = candidate
+            raw_port = action.raw("port")
+            if candidate == "grpc":
+                port = action.int("port")
+            elif raw_port is not None:
+                if isinstance(raw_port, bool) or not isinstance(raw_port, (int, str)):
+                    raise ManifestError(action.at("port"), "expected a port number or name")
+                port = raw_port
+            break
+    return Probe(
+        handler=handler,
+        port=port,
+        initial_delay_seconds=probe.int("initialDelaySeconds", 0, minimum=0),
+        period_seconds=probe.int("periodSeconds", 10, minimum=1),
+        timeout_seconds=probe.int("timeoutSeconds", 1, minimum=1),
+        success_threshold=probe.int("successThreshold", 1, minimum=1),
+        failure_threshold=probe.int("failureThreshold", 3, minimum=1),
+        raw=probe.data,
+    )
+
+
+def _parse_volume(volume: Fields) -> Volume:
+    name = volume.str("name") or ""
+    for key, value in volume.data.items():
+        if key == "name" or value is None:
+            continue
+        source = volume.map(key)
+        if key == "persistentVolumeClaim":
+            claim = source.str("claimName")
+            if not claim:
+                raise ManifestError(source.at("claimName"), "required")
+            return Volume(name, key, claim_name=claim, read_only=bool(source.bool("readOnly", False)), raw=volume.data)
+        return Volume(name, key, raw=volume.data)
+    return Volume(name, "emptyDir", raw=volume.data)  # no source given: the API defaults to emptyDir
+
+
+def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
+    for container_fields in list(spec.maps("initContainers")) + list(spec.maps("containers")):
+        for env in container_fields.maps("env"):
+            source = env.map("valueFrom")
+            for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
+                ref = source.optional_map(key)
+                if ref is not None:
+                    yield _ref(ref, kind, "env", "name", ref.str("key"))
+        for env_from in container_fields.maps("envFrom"):
+            for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
+                ref = env_from.optional_map(key)
+                if ref is not None:
+                    yield _ref(ref, kind, "envFrom", "name")
+    for volume in spec.maps("volumes"):
+        config_map = volume.optional_map("configMap")
+        if config_map is not None:
+            yield _ref(config_map, "ConfigMap", "volume", "name")
+        secret = volume.optional_map("secret")
+        if secret is not None:
+            yield _ref(secret, "Secret", "volume", "secretName")
+        projected = volume.optional_map("projected")
+        if projected is not None:
+            for source in projected.maps("sources"):
+                for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
+                    ref = source.optional_map(key)
+                    if ref is not None:
+                        yield _ref(ref, kind, "projected", "name")
+    for pull_secret in spec.maps("imagePullSecrets"):
+        if pull_secret.str("name"):
+            yield _ref(pull_secret, "Secret", "imagePullSecrets", "name")
+
+
+def _ref(ref: Fields, kind: str, via: str, name_key: str, key: str | None = None) -> ConfigRef:
+    name = ref.str(name_key)
+    if not name:
+        raise ManifestError(ref.at(name_key), f"required: the {kind} to use")
+    return ConfigRef(kind=kind, name=name, optional=bool(ref.bool("optional", False)), via=via, path=ref.path, key=key)

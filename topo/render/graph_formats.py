@@ -1,0 +1,113 @@
+"""`topo graph -o json|dot|mermaid|graphml`: one function per format over graph_document."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import networkx as nx
+
+from topo.render.graph_data import graph_document
+
+_KIND_SHAPES = {
+    "Ingress": "hexagon",
+    "Service": "ellipse",
+    "Pod": "circle",
+    "PersistentVolumeClaim": "cylinder",
+    "PersistentVolume": "cylinder",
+    "ConfigMap": "note",
+    "Secret": "note",
+}
+
+
+def render_json(analysis) -> str:
+    return json.dumps(graph_document(analysis), indent=2, sort_keys=False, default=str) + "\n"
+
+
+def render_dot(analysis) -> str:
+    document = graph_document(analysis)
+    lines = ["digraph topo {", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];']
+    by_namespace: dict[str | None, list[dict[str, Any]]] = {}
+    for node in document["nodes"]:
+        by_namespace.setdefault(node["namespace"], []).append(node)
+    for namespace in sorted(by_namespace, key=lambda n: (n is not None, n or "")):
+        nodes = by_namespace[namespace]
+        indent = "  "
+        if namespace is not None:
+            lines.append(f"  subgraph {_quote('cluster_' + namespace)} {{")
+            lines.append(f"    label={_quote('namespace ' + namespace)};")
+            indent = "    "
+        for node in nodes:
+            style = ', style=dashed, color=red' if node["missing"] else ""
+            shape = _KIND_SHAPES.get(node["kind"], "box")
+            label = f"{node['kind']}\\n{node['name']}"
+            lines.append(f"{indent}{_quote(node['id'])} [label={_quote(label)}, shape={shape}{style}];")
+        if namespace is not None:
+            lines.append("  }")
+    for edge in document["edges"]:
+        lines.append(f"  {_quote(edge['source'])} -> {_quote(edge['target'])} [label={_quote(edge['relation'])}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\\\\n", "\\n") + '"'
+
+
+def render_mermaid(analysis) -> str:
+    document = graph_document(analysis)
+    ids = {node["id"]: f"n{index}" for index, node in enumerate(document["nodes"])}
+    lines = ["flowchart LR"]
+    by_namespace: dict[str | None, list[dict[str, Any]]] = {}
+    for node in document["nodes"]:
+        by_namespace.setdefault(node["namespace"], []).append(node)
+    for namespace in sorted(by_namespace, key=lambda n: (n is not None, n or "")):
+        if namespace is not None:
+            lines.append(f'  subgraph ns_{_mermaid_id(namespace)}["namespace {namespace}"]')
+        for node in by_namespace[namespace]:
+            label = f"{node['kind']}<br/>{_mermaid_text(node['name'])}"
+            lines.append(f'    {ids[node["id"]]}["{label}"]')
+        if namespace is not None:
+            lines.append("  end")
+    for edge in document["edges"]:
+        lines.append(f"  {ids[edge['source']]} -->|{edge['relation']}| {ids[edge['target']]}")
+    missing = [ids[node["id"]] for node in document["nodes"] if node["missing"]]
+    if missing:
+        lines.append("  classDef missing stroke:#d00,stroke-dasharray:4 3,color:#d00")
+        lines.append(f"  class {','.join(missing)} missing")
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", text)
+
+
+def _mermaid_text(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def render_graphml(analysis) -> str:
+    """GraphML with scalar attributes; lists and mappings are JSON strings (GraphML has no such types)."""
+    document = graph_document(analysis)
+    graph = nx.MultiDiGraph()
+    for node in document["nodes"]:
+        graph.add_node(node["id"], **{k: _scalar(v) for k, v in node.items() if k != "id" and v is not None})
+    for index, edge in enumerate(document["edges"]):
+        attrs = {k: _scalar(v) for k, v in edge.items() if k not in ("source", "target") and v is not None}
+        graph.add_edge(edge["source"], edge["target"], key=index, **attrs)
+    return "\n".join(nx.generate_graphml(graph)) + "\n"
+
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, sort_keys=True)
+
+
+GRAPH_FORMATS = {
+    "json": render_json,
+    "dot": render_dot,
+    "mermaid": render_mermaid,
+    "graphml": render_graphml,
+}
