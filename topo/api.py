@@ -35,6 +35,26 @@ class Analysis:
     def graph(self) -> nx.MultiDiGraph:
         return build_graph(self.model, self.config.external)
 
+    @cached_property
+    def rule_context(self):
+        from topo.rules.context import RuleContext
+
+        return RuleContext(self.model, self.graph, self.config, self)
+
+    def findings(self, baseline: set | None = None, disabled=(), enabled=(), severity=None):
+        """Run the rules (config settings plus the given ones); cached per argument set."""
+        from topo.rules.engine import active_rules, run_rules
+
+        key = (frozenset(baseline or ()), frozenset(disabled), frozenset(enabled), tuple(sorted((severity or {}).items())))
+        cache = self.__dict__.setdefault("_findings_cache", {})
+        if key not in cache:
+            rules = active_rules(
+                self.config.disabled_rules | set(disabled), self.config.enabled_rules | set(enabled)
+            )
+            overrides = {**self.config.severity_overrides, **(severity or {})}
+            cache[key] = run_rules(self.rule_context, rules, overrides, baseline)
+        return cache[key]
+
     @property
     def load_errors(self) -> tuple[LoadError, ...]:
         return tuple(sorted(self.model.errors))

@@ -1,14 +1,178 @@
-"""Cluster assumptions: what the manifests do not say (topo.yaml, flags) → Config."""
+"""Cluster assumptions: what the manifests do not say (a `topo.yaml` file, and flags) → Config.
+
+```yaml
+# topo.yaml — found in the working directory, or given with --config FILE
+namespace: default                 # namespace of objects that do not name one
+clusterDomain: cluster.local
+kubernetesVersion: "1.32"          # target version for deprecated-api and validation
+external:                          # objects that exist in the cluster already
+  - Secret/shop/payment-api-key
+  - StorageClass/standard
+  - IngressClass/nginx
+ingressController:                 # who receives traffic from outside (else recognised from input)
+  namespace: ingress-nginx
+  podLabels: {app.kubernetes.io/name: ingress-nginx}
+rules:
+  disable: [liveness-probe-missing]
+  enable: []                       # rules that are off by default
+  severity: {single-replica: error}
+failOn: error                      # error | warning | info | none
+nodePools: []                      # node model for placement (see docs/config.md)
+```
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping
 
-from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
+import yaml
+
+from topo.load.yamldocs import SafeLoader
+from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN, split_id
+
+CONFIG_FILE = "topo.yaml"
+SEVERITIES = ("error", "warning", "info")
+FAIL_ON = ("error", "warning", "info", "none")
+DEFAULT_KUBERNETES_VERSION = "1.34"
+
+
+class ConfigError(ValueError):
+    """The configuration file or a flag is wrong: a usage error (exit code 3)."""
+
+
+@dataclass(frozen=True)
+class IngressControllerConfig:
+    namespace: str | None
+    pod_labels: Mapping[str, str]
 
 
 @dataclass(frozen=True)
 class Config:
-    namespace: str | None = None  # namespace of objects that do not name one
+    namespace: str | None = None
     cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
-    external: frozenset[str] = field(default_factory=frozenset)  # ids that exist in the cluster already
+    external: frozenset[str] = field(default_factory=frozenset)
+    kubernetes_version: str = DEFAULT_KUBERNETES_VERSION
+    ingress_controller: IngressControllerConfig | None = None
+    disabled_rules: frozenset[str] = field(default_factory=frozenset)
+    enabled_rules: frozenset[str] = field(default_factory=frozenset)
+    severity_overrides: Mapping[str, str] = field(default_factory=dict)
+    fail_on: str = "error"
+    node_pools: tuple[Mapping[str, Any], ...] = ()
+    source: str | None = None  # the file it was read from
+
+    def with_overrides(self, **changes: Any) -> "Config":
+        """A copy with the flags that were given (None means: not given)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @property
+    def kubernetes_minor(self) -> tuple[int, int]:
+        major, _, minor = self.kubernetes_version.lstrip("v").partition(".")
+        return int(major), int(minor.split(".")[0] or 0)
+
+
+def load_config(path: str | None = None, directory: str = ".") -> Config:
+    """Read `path`, or `topo.yaml` in `directory` when present; defaults otherwise."""
+    if path is None:
+        candidate = os.path.join(directory, CONFIG_FILE)
+        if not os.path.isfile(candidate):
+            return Config()
+        path = candidate
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = yaml.load(handle, Loader=SafeLoader)
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: invalid YAML: {error}") from error
+    return parse_config(data or {}, path)
+
+
+def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level")
+    known = {
+        "namespace", "clusterDomain", "kubernetesVersion", "external", "ingressController",
+        "rules", "failOn", "nodePools",
+    }
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    rules = _mapping(data.get("rules"), f"{path}: rules")
+    severity = _mapping(rules.get("severity"), f"{path}: rules.severity")
+    for rule_id, level in severity.items():
+        if level not in SEVERITIES:
+            raise ConfigError(f"{path}: rules.severity.{rule_id}: expected one of {', '.join(SEVERITIES)}")
+    fail_on = str(data.get("failOn", "error"))
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"{path}: failOn: expected one of {', '.join(FAIL_ON)}")
+    external = _strings(data.get("external"), f"{path}: external")
+    for object_id in external:
+        try:
+            split_id(object_id)
+        except ValueError as error:
+            raise ConfigError(f"{path}: external: {error}") from error
+    version = str(data.get("kubernetesVersion", DEFAULT_KUBERNETES_VERSION))
+    if not _is_version(version):
+        raise ConfigError(f"{path}: kubernetesVersion: expected MAJOR.MINOR such as 1.32, got {version!r}")
+    return Config(
+        namespace=_optional_string(data.get("namespace"), f"{path}: namespace"),
+        cluster_domain=_optional_string(data.get("clusterDomain"), f"{path}: clusterDomain") or DEFAULT_CLUSTER_DOMAIN,
+        external=frozenset(external),
+        kubernetes_version=version,
+        ingress_controller=_ingress_controller(data.get("ingressController"), path),
+        disabled_rules=frozenset(_strings(rules.get("disable"), f"{path}: rules.disable")),
+        enabled_rules=frozenset(_strings(rules.get("enable"), f"{path}: rules.enable")),
+        severity_overrides=dict(severity),
+        fail_on=fail_on,
+        node_pools=tuple(_mapping(p, f"{path}: nodePools[]") for p in _list(data.get("nodePools"), f"{path}: nodePools")),
+        source=path,
+    )
+
+
+def _ingress_controller(value: Any, path: str) -> IngressControllerConfig | None:
+    if value is None:
+        return None
+    mapping = _mapping(value, f"{path}: ingressController")
+    labels = _mapping(mapping.get("podLabels"), f"{path}: ingressController.podLabels")
+    return IngressControllerConfig(
+        namespace=_optional_string(mapping.get("namespace"), f"{path}: ingressController.namespace"),
+        pod_labels={str(k): str(v) for k, v in labels.items()},
+    )
+
+
+def _is_version(text: str) -> bool:
+    parts = text.lstrip("v").split(".")
+    return len(parts) >= 2 and all(p.isdigit() for p in parts[:2])
+
+
+def _mapping(value: Any, where: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    return value
+
+
+def _list(value: Any, where: str) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: expected a list")
+    return value
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    items = _list(value, where)
+    if not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"{where}: expected a list of strings")
+    return items
+
+
+def _optional_string(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string")
+    return value

@@ -1,0 +1,121 @@
+"""`topo report -o sarif`: SARIF 2.1.0 for code-scanning UIs (findings on the pull request's lines).
+
+Artifact locations are relative to the repository root (the nearest folder above the working
+directory that holds `.git`; else the working directory), with `uriBaseId` `%SRCROOT%`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib import metadata
+
+from topo.render.report_data import why_it_matters
+from topo.rules import RULES
+from topo.rules.engine import RuleResults
+from topo.rules.registry import Finding
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+DOCS_BASE_URI = "https://topo.dev/docs/rules/"
+_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(analysis, results: RuleResults, root: str | None = None) -> str:
+    root = root or repository_root(os.getcwd())
+    rule_ids = sorted({f.rule for f in results.findings} | {s.finding.rule for s in results.suppressed})
+    index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
+    run = {
+        "tool": {"driver": _driver(rule_ids)},
+        "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(root)}},
+        "results": [_result(f, index, root) for f in results.findings]
+        + [_result(s.finding, index, root, suppressed=s.reason) for s in results.suppressed],
+        "invocations": [_invocation(analysis, results, root)],
+    }
+    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def repository_root(start: str) -> str:
+    current = os.path.abspath(start)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return os.path.abspath(start)
+        current = parent
+
+
+def _file_uri(path: str) -> str:
+    return "file://" + path.replace(os.sep, "/").rstrip("/") + "/"
+
+
+def _driver(rule_ids: list[str]) -> dict:
+    try:
+        version = metadata.version("topo")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        version = "0.0.0"
+    rules = []
+    for rule_id in rule_ids:
+        rule = RULES.get(rule_id)
+        if rule is None:
+            continue
+        from topo.rules.docs import rule_markdown
+
+        rules.append(
+            {
+                "id": rule.id,
+                "name": "".join(part.capitalize() for part in rule.id.split("-")),
+                "shortDescription": {"text": rule.title},
+                "fullDescription": {"text": rule.summary},
+                "help": {"text": why_it_matters(rule.id) + " Fix: " + rule.docs.get("Fix", ""), "markdown": rule_markdown(rule)},
+                "helpUri": DOCS_BASE_URI + rule.id + ".md",
+                "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
+                "properties": {"tags": ["kubernetes"], "kinds": list(rule.kinds)},
+            }
+        )
+    return {"name": "topo", "informationUri": "https://topo.dev", "version": version, "rules": rules}
+
+
+def _location(file: str, line: int, root: str) -> dict:
+    if file.startswith("<"):
+        return {"physicalLocation": {"artifactLocation": {"uri": file.strip("<>")}, "region": {"startLine": max(1, line)}}}
+    uri = os.path.relpath(os.path.abspath(file), root).replace(os.sep, "/")
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+            "region": {"startLine": max(1, line)},
+        }
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str | None = None) -> dict:
+    result = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": _LEVELS[finding.severity.value],
+        "message": {"text": f"{finding.object}: {finding.message}" + (f" Fix: {finding.hint}" if finding.hint else "")},
+        "locations": [],
+        "partialFingerprints": {"topo/v1": "|".join(finding.fingerprint)},
+        "properties": {"object": finding.object, "related": list(finding.related)},
+    }
+    if finding.source is not None:
+        location = _location(finding.source.file, finding.source.line, root)
+        location["logicalLocations"] = [{"fullyQualifiedName": finding.object, "kind": "resource"}]
+        result["locations"].append(location)
+    if suppressed is not None:
+        kind = "external" if suppressed == "baseline" else "inSource"
+        result["suppressions"] = [{"kind": kind, "justification": suppressed}]
+    return result
+
+
+def _invocation(analysis, results: RuleResults, root: str) -> dict:
+    notifications = [
+        {
+            "level": "error",
+            "message": {"text": error.message},
+            "locations": [_location(error.file, error.line, root)],
+        }
+        for error in analysis.load_errors
+    ] + [{"level": "error", "message": {"text": text}} for text in results.rule_errors]
+    return {"executionSuccessful": not results.rule_errors, "toolExecutionNotifications": notifications}

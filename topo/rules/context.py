@@ -1,0 +1,61 @@
+"""What a rule can ask about the whole system: the model, the graph, the config, and shared
+lookups computed once per run (who routes to a workload, who is the ingress controller...)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any, Iterator
+
+import networkx as nx
+
+from topo.analyses.ingress_controller import ingress_controllers
+from topo.config import Config
+from topo.graph.relations import ROUTES_TO, SELECTS
+from topo.model import K8sObject, Model, Workload
+
+
+class RuleContext:
+    def __init__(self, model: Model, graph: nx.MultiDiGraph, config: Config, analysis: Any = None):
+        self.model = model
+        self.graph = graph
+        self.config = config
+        self.analysis = analysis  # the Analysis, for rules that need rollout/reach results
+
+    def get(self, object_id: str) -> K8sObject | None:
+        return self.model.get(object_id)
+
+    def exists(self, object_id: str) -> bool:
+        """Declared in the input, or declared `external` in topo.yaml."""
+        return object_id in self.model.objects or object_id in self.config.external
+
+    def outgoing(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
+        if object_id not in self.graph:
+            return
+        for _, target, data in self.graph.out_edges(object_id, data=True):
+            if data["relation"] == relation:
+                yield target, data
+
+    def incoming(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
+        if object_id not in self.graph:
+            return
+        for source, _, data in self.graph.in_edges(object_id, data=True):
+            if data["relation"] == relation:
+                yield source, data
+
+    def services_selecting(self, workload_id: str) -> list[str]:
+        """Ids of the Services whose selector picks the workload's pods."""
+        return sorted({source for source, _ in self.incoming(workload_id, SELECTS)})
+
+    def ingresses_routing_to(self, workload_id: str) -> list[str]:
+        """Ids of Ingresses with a route to a Service that selects the workload."""
+        found = set()
+        for service in self.services_selecting(workload_id):
+            found.update(source for source, _ in self.incoming(service, ROUTES_TO))
+        return sorted(found)
+
+    @cached_property
+    def ingress_controller_ids(self) -> frozenset[str]:
+        return frozenset(w.id for w in ingress_controllers(self.model, self.config))
+
+    def is_ingress_controller(self, workload: Workload) -> bool:
+        return workload.id in self.ingress_controller_ids

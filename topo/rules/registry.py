@@ -1,0 +1,153 @@
+"""Rules: one decorated function + metadata + a docstring with fixed sections. No central table.
+
+    @rule("pvc-missing", title="Volume names a claim that is not declared",
+          severity=ERROR, kinds=WORKLOAD_KINDS)
+    def pvc_missing(workload, ctx):
+        \"\"\"What it does: ... Why it matters: ... Example: ... Fix: ... References: ...\"\"\"
+        yield Issue("...", hint="...")
+
+The function sees the whole system through `ctx` but reports only on its subject (the object it
+is given), so suppression by annotation and `file:line` are well defined.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, Iterable
+
+from topo.load.source import Source
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+ANY_KIND = ("*",)
+DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Fix", "References")
+RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule function yields about its subject; the engine turns it into a Finding."""
+
+    message: str
+    hint: str | None = None
+    related: tuple[str, ...] = ()
+    severity: Severity | None = None  # a stronger (or weaker) severity than the rule's default
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    object: str
+    message: str
+    hint: str
+    source: Source | None
+    related: tuple[str, ...] = ()
+
+    @property
+    def sort_key(self) -> tuple:
+        source = self.source or Source("", 0)
+        return (source.file, source.line, self.rule, self.object, self.message)
+
+    @property
+    def fingerprint(self) -> tuple[str, str, str]:
+        """What identifies a finding across runs and revisions: rule, object and message."""
+        return (self.rule, self.object, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity.value,
+            "object": self.object,
+            "message": self.message,
+            "hint": self.hint,
+            "source": {"file": self.source.file, "line": self.source.line} if self.source else None,
+            "related": list(self.related),
+        }
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    kinds: tuple[str, ...]
+    check: Callable[..., Iterable[Issue]] = field(repr=False)
+    docs: dict[str, str] = field(repr=False, default_factory=dict)
+    enabled_by_default: bool = True
+
+    @property
+    def summary(self) -> str:
+        return self.docs.get("What it does", "").split("\n\n")[0].replace("\n", " ")
+
+    @property
+    def help_uri(self) -> str:
+        return f"docs/rules/{self.id}.md"
+
+    def applies_to(self, kind: str) -> bool:
+        return self.kinds == ANY_KIND or kind in self.kinds
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    rule_id: str,
+    *,
+    title: str,
+    severity: Severity,
+    kinds: Iterable[str] = ANY_KIND,
+    enabled: bool = True,
+) -> Callable[[Callable], Callable]:
+    """Register a rule function under a stable kebab-case id."""
+
+    def register(check: Callable) -> Callable:
+        if not RULE_ID.match(rule_id):
+            raise ValueError(f"rule id {rule_id!r} is not kebab-case")
+        if rule_id in RULES:
+            raise ValueError(f"rule id {rule_id!r} is registered twice")
+        RULES[rule_id] = Rule(
+            id=rule_id,
+            title=title,
+            severity=severity,
+            kinds=tuple(kinds) if tuple(kinds) == ANY_KIND else tuple(sorted(kinds)),
+            check=check,
+            docs=parse_doc_sections(inspect.getdoc(check) or ""),
+            enabled_by_default=enabled,
+        )
+        return check
+
+    return register
+
+
+_SECTION = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS))
+
+
+def parse_doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its sections (a line `Section:` starts each one)."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in doc.splitlines():
+        match = _SECTION.match(line.strip()) if not line.startswith((" ", "\t")) else None
+        if match:
+            current = sections.setdefault(match.group(1), [])
+            continue
+        if current is not None:
+            current.append(line[4:] if line.startswith("    ") else line)
+    return {name: "\n".join(lines).strip() for name, lines in sections.items()}
