@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, Iterable
 
@@ -11,6 +13,24 @@ from topo.config import Config
 from topo.graph import build_graph
 from topo.load import LoadError, LoadResult, LoadWarning, load_paths, load_text
 from topo.model import Model, build_model
+
+
+@contextmanager
+def bulk_allocation():
+    """Build many long-lived objects without cyclic-GC passes over them.
+
+    Loading a large manifest set allocates millions of objects that all live until exit; the
+    cyclic collector would traverse them again and again (a third of the run time at 10k
+    objects). They are frozen afterwards so later collections skip them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 class Analysis:
@@ -23,17 +43,20 @@ class Analysis:
     @cached_property
     def model(self) -> Model:
         loaded = self._loaded
-        return build_model(
-            loaded.documents,
-            loaded.errors,
-            loaded.warnings,
-            namespace=self.config.namespace,
-            cluster_domain=self.config.cluster_domain,
-        )
+        with bulk_allocation():
+            return build_model(
+                loaded.documents,
+                loaded.errors,
+                loaded.warnings,
+                namespace=self.config.namespace,
+                cluster_domain=self.config.cluster_domain,
+            )
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
-        return build_graph(self.model, self.config.external)
+        model = self.model
+        with bulk_allocation():
+            return build_graph(model, self.config.external)
 
     @cached_property
     def rule_context(self):
@@ -52,7 +75,9 @@ class Analysis:
                 self.config.disabled_rules | set(disabled), self.config.enabled_rules | set(enabled)
             )
             overrides = {**self.config.severity_overrides, **(severity or {})}
-            cache[key] = run_rules(self.rule_context, rules, overrides, baseline)
+            context = self.rule_context
+            with bulk_allocation():
+                cache[key] = run_rules(context, rules, overrides, baseline)
         return cache[key]
 
     @property
@@ -78,8 +103,9 @@ def analyze(
 ) -> Analysis:
     """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them."""
     config = config or Config()
-    if text is not None:
-        loaded = load_text(text, name)
-    else:
-        loaded = load_paths(list(paths or []), stdin=stdin)
+    with bulk_allocation():
+        if text is not None:
+            loaded = load_text(text, name)
+        else:
+            loaded = load_paths(list(paths or []), stdin=stdin)
     return Analysis(loaded, config)

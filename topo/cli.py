@@ -13,7 +13,7 @@ from topo.api import Analysis, analyze
 from topo.config import ConfigError, load_config
 from topo.exitcodes import ExitCode
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
-from topo.render.graph_formats import GRAPH_FORMATS
+from topo.render.graph_formats import GRAPH_FORMATS, iter_json
 
 
 class TopoGroup(click.Group):
@@ -83,8 +83,15 @@ def report_load_problems(analysis: Analysis) -> ExitCode:
     return ExitCode.INPUT_ERROR if analysis.load_errors else ExitCode.OK
 
 
-def finish(analysis: Analysis, output: str, code: ExitCode = ExitCode.OK) -> None:
-    click.echo(output, nl=False)
+def finish(analysis: Analysis, output, code: ExitCode = ExitCode.OK) -> None:
+    """Write the output (a string, or chunks of one), report load problems, and exit."""
+    if isinstance(output, str):
+        click.echo(output, nl=False)
+    else:
+        stream = click.get_text_stream("stdout")
+        for chunk in output:
+            stream.write(chunk)
+        stream.flush()
     load_code = report_load_problems(analysis)
     sys.exit(max(code, load_code) if load_code else code)
 
@@ -94,7 +101,7 @@ def finish(analysis: Analysis, output: str, code: ExitCode = ExitCode.OK) -> Non
 @click.option("-o", "--output", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="json", show_default=True)
 def graph(analysis: Analysis, fmt: str) -> None:
     """Print the dependency graph of the manifests (nodes, relations, load errors)."""
-    finish(analysis, GRAPH_FORMATS[fmt](analysis))
+    finish(analysis, iter_json(analysis) if fmt == "json" else GRAPH_FORMATS[fmt](analysis))
 
 
 @main.command()

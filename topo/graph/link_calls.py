@@ -106,15 +106,18 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
 def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None, bool]]:
     """Candidate host names in a string: (name, port, whether a single label may count)."""
     host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
-    for match in _URL.finditer(text):
-        for authority in match.group(1).split(","):
-            parsed = _host(authority)
-            if parsed:
-                yield parsed[0], parsed[1], host_like
-    rest = _URL.sub(" ", text)
-    tokens = [t for t in _SEPARATORS.split(rest) if t]
+    if "://" in text:
+        for match in _URL.finditer(text):
+            for authority in match.group(1).split(","):
+                parsed = _host(authority)
+                if parsed:
+                    yield parsed[0], parsed[1], host_like
+        text = _URL.sub(" ", text)
+    tokens = _SEPARATORS.split(text) if _SEPARATORS.search(text) else [text]
     whole_value = host_like and len(tokens) <= 8
     for token in tokens:
+        if not token:
+            continue
         parsed = _host(token.rstrip(":."))
         if parsed:
             yield parsed[0], parsed[1], whole_value or parsed[1] is not None

@@ -89,13 +89,31 @@ def _load_file(path: str, result: LoadResult) -> None:
 def _load_bytes(data: bytes, name: str, result: LoadResult) -> None:
     try:
         text = decode_text(data)
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        result.errors.append(
-            LoadError(name, line, f"not UTF-8 text: invalid byte 0x{data[error.start]:02x} at offset {error.start}")
-        )
-        return
+    except UnicodeDecodeError:
+        text = _decode_document_by_document(data, name, result)
     _load_text(text, name, result)
+
+
+_BYTES_DOCUMENT_START = re.compile(rb"^---(?=[ \t\r\n]|$)", re.MULTILINE)
+
+
+def _decode_document_by_document(data: bytes, name: str, result: LoadResult) -> str:
+    """Decode each `---` part on its own: a part with a bad byte becomes a LoadError at that
+    byte's line and is replaced by as many empty lines, so the other documents keep their lines."""
+    starts = [0] + [m.start() for m in _BYTES_DOCUMENT_START.finditer(data) if m.start() > 0] + [len(data)]
+    parts = []
+    for start, end in zip(starts, starts[1:]):
+        part = data[start:end]
+        try:
+            parts.append(part.decode("utf-8-sig" if start == 0 else "utf-8"))
+        except UnicodeDecodeError as error:
+            offset = start + error.start
+            line = data.count(b"\n", 0, offset) + 1
+            result.errors.append(
+                LoadError(name, line, f"not UTF-8 text: invalid byte 0x{data[offset]:02x} at offset {offset}")
+            )
+            parts.append("\n" * part.count(b"\n"))
+    return "".join(parts)
 
 
 def decode_text(data: bytes) -> str:
@@ -133,6 +151,10 @@ def _near_template(text: str, line: int) -> bool:
 
 def _add_value(value: Any, source: Source, item_lines: tuple[int, ...], result: LoadResult) -> None:
     if isinstance(value, list):
+        if not any(_looks_like_object(item) for item in value):
+            # A JSON report or a list of plain values: one warning for the document, not one per item.
+            result.warnings.append(LoadWarning(source.file, source.line, "not a Kubernetes manifest (a list without objects): skipped"))
+            return
         _add_items(value, source, item_lines, None, result)
         return
     if not isinstance(value, dict):
@@ -148,6 +170,10 @@ def _add_value(value: Any, source: Source, item_lines: tuple[int, ...], result: 
         _add_items(value["items"], source, item_lines, value, result)
         return
     _add_object(value, source, result)
+
+
+def _looks_like_object(item: Any) -> bool:
+    return isinstance(item, dict) and ("kind" in item or "apiVersion" in item)
 
 
 def _is_list(value: Mapping[str, Any]) -> bool:

@@ -13,10 +13,10 @@ from typing import Any, Iterator
 
 import yaml
 
-try:  # the C loader is ~10x faster; the pure-Python one is a correct fallback
-    SafeLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    SafeLoader = yaml.SafeLoader
+from topo.load.construct import FastLoader, NeedsSafeConstructor, construct
+from topo.load.yamldocs_base import SafeLoader
+
+__all__ = ["SafeLoader", "parse_documents", "ParsedDocument", "ParseFailure"]
 
 #: A document whose aliases expand past this many nodes is refused ("billion laughs").
 MAX_EXPANDED_NODES = 1_000_000
@@ -59,7 +59,7 @@ class _AliasBomb(Exception):
 
 
 def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[ParsedDocument]:
-    loader = SafeLoader(text)
+    loader = FastLoader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
@@ -70,7 +70,10 @@ def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[
                 size = _expanded_size(node)
                 if size > MAX_EXPANDED_NODES:
                     raise _AliasBomb(line, size)
-            value = loader.construct_document(node)
+            try:
+                value = construct(node)
+            except NeedsSafeConstructor:
+                value = loader.construct_document(node)
             yield ParsedDocument(value, line, _item_lines(node, line_offset))
     finally:
         loader.dispose()

@@ -40,7 +40,7 @@ class Fields:
         value = self.data.get(key)
         if value is None:
             return Fields(None, self.at(key))
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise ManifestError(self.at(key), f"expected a mapping, got {type_name(value)}")
         return Fields(value, self.at(key))
 
@@ -60,7 +60,7 @@ class Fields:
         base = self.at(key)
         for index, item in enumerate(self.list(key)):
             path = f"{base}[{index}]"
-            if not isinstance(item, Mapping):
+            if not isinstance(item, dict):
                 raise ManifestError(path, f"expected a mapping, got {type_name(item)}")
             yield Fields(item, path)
 
@@ -97,13 +97,13 @@ class Fields:
                 raise ManifestError(f"{self.at(key)}[{index}]", f"expected a string, got {type_name(value)}")
         return tuple(values)
 
-    def str_map(self, key: str) -> dict[str, str]:
+    def str_map(self, key: str) -> Mapping[str, str]:
         """A map of strings (labels, annotations, nodeSelector, data); values must be strings."""
         mapping = self.map(key).data
         for name, value in mapping.items():
             if not isinstance(value, str):
                 raise ManifestError(f"{self.at(key)}.{name}", f"expected a string, got {type_name(value)}")
-        return dict(mapping)
+        return mapping  # shared with the document, never mutated: no copy for 10k label maps
 
     def int_or_percent(self, key: str) -> int | str | None:
         value = self.data.get(key)

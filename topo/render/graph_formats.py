@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import networkx as nx
 
-from topo.render.graph_data import graph_document
+from topo.render.graph_data import SCHEMA_VERSION, graph_document, iter_edges, iter_nodes
 
 _KIND_SHAPES = {
     "Ingress": "hexagon",
@@ -22,7 +22,27 @@ _KIND_SHAPES = {
 
 
 def render_json(analysis) -> str:
-    return json.dumps(graph_document(analysis), indent=2, sort_keys=False, default=str) + "\n"
+    return "".join(iter_json(analysis))
+
+
+def iter_json(analysis) -> Iterator[str]:
+    """The graph document as JSON, one node or edge per line (fast C encoder, streamed)."""
+    graph = analysis.graph
+    sections = {
+        "nodes": iter_nodes(graph),
+        "edges": iter_edges(graph),
+        "loadErrors": (error.to_dict() for error in analysis.load_errors),
+        "loadWarnings": (warning.to_dict() for warning in analysis.load_warnings),
+    }
+    yield '{"schemaVersion": %d' % SCHEMA_VERSION
+    for key, items in sections.items():
+        yield f',\n "{key}": ['
+        separator = "\n  "
+        for item in items:
+            yield separator + json.dumps(item, default=str)
+            separator = ",\n  "
+        yield "\n ]" if separator != "\n  " else "]"
+    yield "\n}\n"
 
 
 def render_dot(analysis) -> str:

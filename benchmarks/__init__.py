@@ -1,0 +1,1 @@
+"""topo benchmarks: the synthetic corpus generator and the benchmark commands."""

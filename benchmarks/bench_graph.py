@@ -1,0 +1,339 @@
+"""Benchmark a topo command against the YAML parse floor, side by side in one run.
+
+    python benchmarks/bench_graph.py                                   # graph -o json at 1k, 10k, 50k
+    python benchmarks/bench_graph.py --sizes 10000,50000 --command "report" --floor-ratio 1.5
+    python benchmarks/bench_graph.py --command "graph -o json" --command "reach --matrix" --no-check
+    python benchmarks/bench_graph.py --out docs/performance-table.md
+
+For every size N the synthetic corpus (benchmarks/generate_corpus.py, seeded, cached under
+benchmarks/.corpus/N-SEED) is measured in separate child processes, interleaved, --repeat times:
+
+* the parse floor: a fresh interpreter that imports yaml, reads every manifest file (sorted,
+  recursive, .yaml/.yml/.json) and keeps ``list(yaml.load_all(text, Loader=yaml.CSafeLoader))`` of all
+  of them in memory;
+* ``python -m topo <command> CORPUS > /dev/null`` (CORPUS is appended, or substituted for ``{corpus}``).
+
+Time is the wall clock of the whole child (interpreter start-up and imports included, for both), best
+of the repeats. Peak memory is the child's own ``ru_maxrss`` from ``os.wait4`` (exact per process,
+unlike deltas of RUSAGE_CHILDREN, which is a maximum over all children), the largest over the repeats.
+
+Targets (issue 2 §6): time ratio <= --floor-ratio (1.3 for ``graph``; issue 3 asks 1.5 for ``report``,
+issue 5 1.5 for ``reach --matrix``) and peak-memory ratio <= --mem-ratio (2.0), checked at
+N >= --check-from (10000: below that the fixed start-up costs dominate). The exit status is 1 when a
+checked target fails or a command fails (exit status not in --ok-exit, or a traceback), unless
+--no-check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+import generate_corpus  # noqa: E402
+
+FLOOR_CODE = r"""
+import os, sys, yaml
+loader = yaml.CSafeLoader
+paths = []
+for root, dirs, files in os.walk(sys.argv[1]):
+    dirs.sort()
+    paths.extend(os.path.join(root, f) for f in files if f.endswith((".yaml", ".yml", ".json")))
+docs = []
+for path in sorted(paths):
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    docs.append(list(yaml.load_all(text, Loader=loader)))
+print(sum(1 for file_docs in docs for d in file_docs if d is not None))
+"""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mib: float
+    exit: int
+    stdout: str = ""
+    stderr: str = ""
+    timed_out: bool = False
+
+
+@dataclass
+class Measure:
+    """Best time and largest peak over the repeats of one command at one size."""
+
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def ok_runs(self) -> list[Run]:
+        return [r for r in self.runs if not r.timed_out]
+
+    @property
+    def seconds(self) -> float:
+        return min((r.seconds for r in self.runs), default=float("nan"))
+
+    @property
+    def peak_mib(self) -> float:
+        return max((r.peak_mib for r in self.runs), default=float("nan"))
+
+
+def run_measured(argv: list[str], *, stdout_to_null: bool, timeout: float, env: dict[str, str]) -> Run:
+    """Run argv as a child; wall time and the child's own peak RSS (os.wait4)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        stdout = subprocess.DEVNULL if stdout_to_null else out
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=err, cwd=REPO, env=env)
+        lock = threading.Lock()
+        state = {"done": False, "timed_out": False}
+
+        def kill() -> None:
+            with lock:
+                if not state["done"]:
+                    state["timed_out"] = True
+                    os.kill(proc.pid, 9)
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            with lock:
+                state["done"] = True
+            timer.cancel()
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(
+            seconds=elapsed,
+            peak_mib=usage.ru_maxrss / 1024,  # Linux: KiB
+            exit=proc.returncode,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+            timed_out=state["timed_out"],
+        )
+
+
+def corpus_dir(cache: str, objects: int, seed: int) -> str:
+    """The cached corpus for (objects, seed), (re)generated when missing or the generator changed."""
+    path = os.path.join(cache, f"{objects}-{seed}")
+    info_path = os.path.join(path, ".corpus-info")
+    try:
+        with open(info_path, encoding="utf-8") as fh:
+            info = json.load(fh)
+        if info.get("generatorDigest") == generate_corpus.source_digest():
+            return path
+    except (OSError, ValueError):
+        pass
+    print(f"generating {objects}-object corpus (seed {seed}) into {os.path.relpath(path)} ...", file=sys.stderr)
+    os.makedirs(cache, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{objects}-{seed}-", dir=cache)
+    os.chmod(tmp, 0o755)
+    generate_corpus.write_corpus(tmp, objects, seed)
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+    return path
+
+
+def corpus_size(path: str) -> tuple[int, int]:
+    """(files, bytes) of the manifests under path."""
+    files = size = 0
+    for root, _, names in os.walk(path):
+        for n in names:
+            if n.endswith((".yaml", ".yml", ".json")):
+                files += 1
+                size += os.path.getsize(os.path.join(root, n))
+    return files, size
+
+
+def topo_argv(launcher: str | None, command: str, corpus: str) -> list[str]:
+    args = shlex.split(command)
+    if any("{corpus}" in a for a in args):
+        args = [a.replace("{corpus}", corpus) for a in args]
+    else:
+        args.append(corpus)
+    prefix = shlex.split(launcher) if launcher else [sys.executable, "-m", "topo"]
+    return [*prefix, *args]
+
+
+def default_ok_exit(command: str) -> set[int]:
+    """0, plus 1 for the commands where it means "findings" rather than failure (issue 2 §4)."""
+    words = shlex.split(command)
+    return {0, 1} if words and words[0] in ("report", "diff") else {0}
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("PYTHONTRACEMALLOC", None)
+    return env
+
+
+def fmt(x: float, digits: int = 2) -> str:
+    return "—" if x != x else f"{x:.{digits}f}"  # NaN -> dash
+
+
+def tail(text: str, lines: int = 15) -> str:
+    return "\n".join("    " + line for line in text.rstrip().splitlines()[-lines:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="1000,10000,50000", help="comma-separated object counts (default 1000,10000,50000)")
+    p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p.add_argument("--command", action="append", dest="commands", metavar="CMD",
+                   help='topo command line without the path (default "graph -o json"); repeat to compare several; '
+                        "{corpus} in CMD is replaced by the corpus path, else the path is appended")
+    p.add_argument("--topo", metavar="LAUNCHER", default=None,
+                   help='how to start topo (default: this interpreter with "-m topo", the work tree first on '
+                        'PYTHONPATH); e.g. "topo" for the installed console script')
+    p.add_argument("--floor-ratio", type=float, default=1.3, help="time target: topo / floor (default 1.3)")
+    p.add_argument("--mem-ratio", type=float, default=2.0, help="peak memory target: topo / floor (default 2.0)")
+    p.add_argument("--check-from", type=int, default=10000, metavar="N",
+                   help="check the targets only at sizes >= N (default 10000)")
+    p.add_argument("--repeat", type=int, default=3, help="measurements per command and size (default 3, best time kept)")
+    p.add_argument("--ok-exit", default=None,
+                   help="exit statuses of topo that count as a completed run (default 0, and 1 for report/diff: "
+                        "findings); a Python traceback on stderr is always a failure")
+    p.add_argument("--timeout", type=float, default=1800, help="seconds before a measurement is killed (default 1800)")
+    p.add_argument("--cache", default=os.path.join(HERE, ".corpus"), help="corpus cache directory")
+    p.add_argument("--out", metavar="FILE", help="also write the markdown table (with the machine it ran on) to FILE")
+    p.add_argument("--no-check", action="store_true", help="only print; exit 0 whatever the results")
+    args = p.parse_args(argv)
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        ok_exit = None if args.ok_exit is None else {int(s) for s in args.ok_exit.split(",") if s.strip()}
+    except ValueError:
+        p.error("--sizes and --ok-exit take comma-separated integers")
+    commands = args.commands or ["graph -o json"]
+    if args.repeat < 1 or not sizes:
+        p.error("--repeat must be >= 1 and --sizes non-empty")
+
+    env = child_env()
+    rows: list[dict] = []
+    failed = False
+    for n in sizes:
+        corpus = corpus_dir(args.cache, n, args.seed)
+        files, size = corpus_size(corpus)
+        floor = Measure()
+        topo = {c: Measure() for c in commands}
+        for i in range(args.repeat):
+            print(f"N={n}: run {i + 1}/{args.repeat}: floor", end="", file=sys.stderr, flush=True)
+            r = run_measured([sys.executable, "-c", FLOOR_CODE, corpus], stdout_to_null=False,
+                             timeout=args.timeout, env=env)
+            if r.exit != 0:
+                print(f"\nthe parse floor failed on {corpus} (exit {r.exit}):\n{tail(r.stderr)}", file=sys.stderr)
+                return 2
+            floor.runs.append(r)
+            for c in commands:
+                print(f", topo {c}", end="", file=sys.stderr, flush=True)
+                topo[c].runs.append(run_measured(topo_argv(args.topo, c, corpus), stdout_to_null=True,
+                                                 timeout=args.timeout, env=env))
+            print(file=sys.stderr)
+        objects = int(floor.runs[0].stdout.strip() or 0)
+
+        for c in commands:
+            m = topo[c]
+            ok = ok_exit if ok_exit is not None else default_ok_exit(c)
+            bad = [r for r in m.runs if r.timed_out or r.exit not in ok or "Traceback (most recent call last)" in r.stderr]
+            checked = n >= args.check_from
+            ratio = m.seconds / floor.seconds
+            mem_ratio = m.peak_mib / floor.peak_mib
+            if bad:
+                r = bad[0]
+                why = f"timed out after {args.timeout:g} s" if r.timed_out else f"exit {r.exit}"
+                print(f"\n`{shlex.join(topo_argv(args.topo, c, corpus))}` failed ({why}):\n{tail(r.stderr) or '    (no stderr)'}\n",
+                      file=sys.stderr)
+                result = f"ERROR ({why})"
+                ratio = mem_ratio = float("nan")
+                failed = True
+            elif not checked:
+                result = "not checked"
+            else:
+                problems = []
+                if not ratio <= args.floor_ratio:
+                    problems.append(f"time > {args.floor_ratio}×")
+                if not mem_ratio <= args.mem_ratio:
+                    problems.append(f"memory > {args.mem_ratio}×")
+                result = "FAIL (" + ", ".join(problems) + ")" if problems else "PASS"
+                failed = failed or bool(problems)
+            rows.append({
+                "N": n, "objects": objects, "files": files, "MB": size / 1e6, "command": c,
+                "floor_s": floor.seconds, "topo_s": float("nan") if bad else m.seconds, "ratio": ratio,
+                "floor_mib": floor.peak_mib, "topo_mib": float("nan") if bad else m.peak_mib,
+                "mem_ratio": mem_ratio, "result": result,
+            })
+
+    table = render_table(rows, multi=len(commands) > 1)
+    print(table)
+    scaling = render_scaling(rows, commands)
+    if scaling:
+        print(scaling)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(render_report(table, scaling, args, commands))
+    return 1 if failed and not args.no_check else 0
+
+
+def render_table(rows: list[dict], multi: bool) -> str:
+    head = ["N", "objects", "MB", "floor s"] + (["command"] if multi else []) + [
+        "topo s", "ratio", "floor peak MiB", "topo peak MiB", "mem ratio", "result"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" if h not in ("command", "result") else "---"
+                                                          for h in head) + "|"]
+    for r in rows:
+        cells = [f"{r['N']:,}", f"{r['objects']:,}", fmt(r["MB"], 1), fmt(r["floor_s"])]
+        if multi:
+            cells.append(f"`{r['command']}`")
+        cells += [fmt(r["topo_s"]), fmt(r["ratio"]), fmt(r["floor_mib"], 0), fmt(r["topo_mib"], 0),
+                  fmt(r["mem_ratio"]), r["result"]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_scaling(rows: list[dict], commands: list[str]) -> str:
+    """µs per object, per command and size: flat when the cost is linear in N."""
+    out = []
+    for c in commands:
+        per = [f"{r['N']:,}: {1e6 * r['topo_s'] / r['objects']:.0f}" for r in rows
+               if r["command"] == c and r["objects"] and r["topo_s"] == r["topo_s"]]
+        floor = [f"{r['N']:,}: {1e6 * r['floor_s'] / r['objects']:.0f}" for r in rows
+                 if r["command"] == c and r["objects"]]
+        if per:
+            out.append(f"µs per object — topo {c}: {', '.join(per)}  (floor: {', '.join(floor)})")
+    return "\n".join(out)
+
+
+def render_report(table: str, scaling: str, args: argparse.Namespace, commands: list[str]) -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    cmds = ", ".join(f"`topo {c}`" for c in commands)
+    return (
+        f"Measured by `python benchmarks/bench_graph.py` ({cmds}; corpus seed {args.seed}, best of {args.repeat}; "
+        f"targets: time ≤ {args.floor_ratio}× and peak memory ≤ {args.mem_ratio}× the parse floor at "
+        f"N ≥ {args.check_from:,}).\n"
+        f"Python {platform.python_version()}, PyYAML with libyaml, {cpu}, {os.cpu_count()} CPUs.\n\n"
+        f"{table}\n\n{scaling + chr(10) if scaling else ''}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Fast, safe construction of Python values from composed YAML nodes.
+
+PyYAML's C loader parses and composes in C but constructs every value in generic Python code
+(SafeConstructor), which is most of the cost of reading manifests. Manifests use a small part of
+YAML, so this module converts nodes with one dispatch per node and caches implicit tag
+resolution (keys such as `name` and `image` repeat thousands of times). Results equal
+SafeConstructor's except that timestamps stay strings (they are strings in the Kubernetes API).
+Anything unusual (`!!set`, `!!omap`, `!!binary`, ...) falls back to SafeConstructor for that
+document; unknown tags (`!!python/object`, `!Ref`) are refused exactly as safe loading does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from topo.load.yamldocs_base import SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_VALUE = "tag:yaml.org,2002:value"
+
+_BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
+_RESOLVE_CACHE_LIMIT = 200_000
+
+
+class NeedsSafeConstructor(Exception):
+    """The document uses a feature this fast path leaves to PyYAML's SafeConstructor."""
+
+
+class FastLoader(SafeLoader):  # type: ignore[misc, valid-type]
+    """The C parser/composer with a memoised implicit resolver."""
+
+    _resolved: dict[str, str] = {}
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0]:
+            cache = FastLoader._resolved
+            tag = cache.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(cache) < _RESOLVE_CACHE_LIMIT:
+                    cache[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+def construct(node: yaml.Node) -> Any:
+    """The Python value of a composed document (dicts, lists, str, int, float, bool, None)."""
+    return _construct(node, {})
+
+
+def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
+    cls = node.__class__
+    if cls is ScalarNode:
+        return _scalar(node)
+    key = id(node)
+    if key in memo:  # an alias: the same value, as SafeConstructor shares it
+        return memo[key]
+    if cls is MappingNode:
+        if node.tag != _MAP:
+            raise NeedsSafeConstructor(node.tag)
+        result: dict = {}
+        memo[key] = result
+        merges = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges.append(value_node)
+                continue
+            mapping_key = _construct(key_node, memo) if key_node.__class__ is not ScalarNode else _scalar(key_node)
+            try:
+                hash(mapping_key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                ) from None
+            result[mapping_key] = _construct(value_node, memo)
+        if merges:
+            _apply_merges(result, merges, memo, node)
+        return result
+    if cls is SequenceNode:
+        if node.tag != _SEQ:
+            raise NeedsSafeConstructor(node.tag)
+        result_list: list = []
+        memo[key] = result_list
+        result_list.extend(_construct(item, memo) for item in node.value)
+        return result_list
+    raise NeedsSafeConstructor(node.tag)
+
+
+def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> None:
+    """YAML merge keys (`<<: *defaults`): explicit keys win, earlier merged maps win over later."""
+    merged: dict = {}
+    for value_node in merges:
+        sources = value_node.value if value_node.__class__ is SequenceNode else [value_node]
+        for source in reversed(sources):
+            if source.__class__ is not MappingNode:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, "expected a mapping for merging", source.start_mark
+                )
+            merged.update(_construct(source, memo))
+    for merged_key, merged_value in merged.items():
+        result.setdefault(merged_key, merged_value)
+
+
+_INT_UNDERSCORE = re.compile("_")
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    if tag == _STR:
+        return value
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return _BOOLS[value.lower()]
+    if tag == _INT:
+        return _int(value)
+    if tag == _FLOAT:
+        return _float(value)
+    if tag == _TIMESTAMP:
+        return value
+    if tag == _VALUE:
+        return value
+    raise NeedsSafeConstructor(tag)
+
+
+def _int(text: str) -> int:
+    """YAML 1.1 integers as SafeConstructor reads them (sign, 0b, 0x, leading-0 octal, base 60)."""
+    value = text.replace("_", "")
+    sign = 1
+    if value[0] in "+-":
+        sign = -1 if value[0] == "-" else 1
+        value = value[1:]
+    if value == "0":
+        return 0
+    if value.startswith("0b"):
+        return sign * int(value[2:], 2)
+    if value.startswith("0x"):
+        return sign * int(value[2:], 16)
+    if value[0] == "0":
+        return sign * int(value, 8)
+    if ":" in value:
+        total = 0
+        for part in value.split(":"):
+            total = total * 60 + int(part)
+        return sign * total
+    return sign * int(value)
+
+
+def _float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    sign = 1.0
+    if value[0] in "+-":
+        sign = -1.0 if value[0] == "-" else 1.0
+        value = value[1:]
+    if value == ".inf":
+        return sign * float("inf")
+    if value == ".nan":
+        return float("nan")
+    if ":" in value:
+        total = 0.0
+        for part in value.split(":"):
+            total = total * 60 + float(part)
+        return sign * total
+    return sign * float(value)
