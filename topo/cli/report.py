@@ -1,0 +1,86 @@
+"""`topo report` and `topo rules`: the risk report and the rule catalogue."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from topo.api import Analysis
+from topo.cli.app import ExitCode, finish, main, manifest_options
+
+
+@main.command()
+@manifest_options
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown", "sarif", "junit"]), default="text", show_default=True
+)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "none"]), default=None, help="Lowest severity that makes the exit code 1 (default: error, or failOn in topo.yaml).")
+@click.option("--disable", multiple=True, metavar="ID", help="Turn a rule off (repeatable).")
+@click.option("--enable", multiple=True, metavar="ID", help="Turn on a rule that is off by default (repeatable).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, help="Report only findings not in this baseline file.")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, help="Write every current finding to this baseline file.")
+def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path, write_baseline) -> None:
+    """Risk report: every rule over the whole system, with file:line and a fix hint."""
+    from topo.render import REPORT_FORMATS
+    from topo.render.report_data import fails
+    from topo.rules.baseline import BaselineError, baseline_document, read_baseline
+    from topo.rules.engine import UnknownRule
+
+    try:
+        baseline = read_baseline(baseline_path) if baseline_path else None
+        results = analysis.findings(baseline=baseline, disabled=disable, enabled=enable)
+    except (UnknownRule, BaselineError) as error:
+        raise click.UsageError(str(error)) from error
+    if write_baseline:
+        with open(write_baseline, "w", encoding="utf-8") as handle:
+            json.dump(baseline_document(results), handle, indent=2)
+            handle.write("\n")
+    renderer = REPORT_FORMATS[fmt]
+    if fmt == "text":
+        output = renderer(analysis, results, colour=sys.stdout.isatty())
+    else:
+        output = renderer(analysis, results)
+    for error in results.rule_errors:
+        click.echo(f"internal error: {error}", err=True)
+    threshold = fail_on or analysis.config.fail_on
+    finish(analysis, output, ExitCode.FINDINGS if fails(results, threshold) else ExitCode.OK)
+
+
+@main.command()
+@click.argument("rule_id", required=False)
+@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+def rules(rule_id: str | None, fmt: str) -> None:
+    """List the rules, or print one rule's documentation."""
+    from topo.rules import RULES
+    from topo.rules.docs import rule_markdown
+
+    if rule_id is not None:
+        if rule_id not in RULES:
+            raise click.UsageError(f"unknown rule id {rule_id!r} (see `topo rules`)")
+        rule = RULES[rule_id]
+        if fmt == "json":
+            click.echo(json.dumps(_rule_json(rule), indent=2))
+        else:
+            click.echo(rule_markdown(rule), nl=False)
+        sys.exit(ExitCode.OK)
+    if fmt == "json":
+        click.echo(json.dumps([_rule_json(r) for _, r in sorted(RULES.items())], indent=2))
+    else:
+        width = max(len(r) for r in RULES)
+        for rid, rule in sorted(RULES.items()):
+            off = "" if rule.enabled_by_default else " (off by default)"
+            click.echo(f"{rid:<{width}}  {rule.severity.value:<7}  {rule.title}{off}")
+    sys.exit(ExitCode.OK)
+
+
+def _rule_json(rule) -> dict:
+    return {
+        "id": rule.id,
+        "title": rule.title,
+        "severity": rule.severity.value,
+        "kinds": list(rule.kinds),
+        "enabledByDefault": rule.enabled_by_default,
+        "docs": rule.docs,
+    }
