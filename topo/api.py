@@ -100,6 +100,7 @@ def analyze(
     config: Config | None = None,
     stdin: Any = None,
     name: str = "<stdin>",
+    progress: Any = None,
 ) -> Analysis:
     """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them."""
     config = config or Config()
@@ -107,5 +108,5 @@ def analyze(
         if text is not None:
             loaded = load_text(text, name)
         else:
-            loaded = load_paths(list(paths or []), stdin=stdin)
+            loaded = load_paths(list(paths or []), stdin=stdin, progress=progress)
     return Analysis(loaded, config)

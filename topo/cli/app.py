@@ -66,10 +66,27 @@ def manifest_options(command: Callable) -> Callable:
         except ConfigError as error:
             raise click.UsageError(str(error)) from error
         config = config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
-        analysis = analyze(paths, config=config, stdin=sys.stdin.buffer if "-" in paths else None)
+        analysis = analyze(
+            paths, config=config, stdin=sys.stdin.buffer if "-" in paths else None, progress=terminal_progress()
+        )
         return command(analysis, **kwargs)
 
     return wrapper
+
+
+def terminal_progress() -> Callable[[int, int], None] | None:
+    """A `reading files 120/800` line on stderr, only when stderr is a terminal and input is large."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total < 50:
+            return
+        end = "\r" if done < total else "\r" + " " * 40 + "\r"
+        sys.stderr.write(f"reading files {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
 
 
 def report_load_problems(analysis: Analysis) -> ExitCode:

@@ -11,7 +11,7 @@ document; unknown tags (`!!python/object`, `!Ref`) are refused exactly as safe l
 
 from __future__ import annotations
 
-import re
+import sys
 from typing import Any
 
 import yaml
@@ -32,6 +32,7 @@ _VALUE = "tag:yaml.org,2002:value"
 
 _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _RESOLVE_CACHE_LIMIT = 200_000
+_intern = sys.intern
 
 
 class NeedsSafeConstructor(Exception):
@@ -77,7 +78,13 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
             if key_node.tag == _MERGE:
                 merges.append(value_node)
                 continue
-            mapping_key = _construct(key_node, memo) if key_node.__class__ is not ScalarNode else _scalar(key_node)
+            if key_node.__class__ is ScalarNode:
+                mapping_key = _scalar(key_node)
+                if mapping_key.__class__ is str:
+                    # keys repeat across every document (`name`, `image`, label keys): one copy each
+                    mapping_key = _intern(mapping_key)
+            else:
+                mapping_key = _construct(key_node, memo)
             try:
                 hash(mapping_key)
             except TypeError:
@@ -111,9 +118,6 @@ def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> No
             merged.update(_construct(source, memo))
     for merged_key, merged_value in merged.items():
         result.setdefault(merged_key, merged_value)
-
-
-_INT_UNDERSCORE = re.compile("_")
 
 
 def _scalar(node: ScalarNode) -> Any:

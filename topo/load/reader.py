@@ -11,7 +11,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from topo.load.source import Document, LoadError, LoadWarning, Source
 from topo.load.yamldocs import ParseFailure, parse_documents
@@ -33,24 +33,32 @@ class LoadResult:
     warnings: list[LoadWarning] = field(default_factory=list)
 
 
-def load_paths(paths: Iterable[str], stdin: Any = None) -> LoadResult:
-    """Read files, directories (recursively) and `-` (stdin) in a deterministic order."""
+def load_paths(paths: Iterable[str], stdin: Any = None, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+    """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
+
+    `progress(done, total)` is called after each file (the CLI shows it on a terminal).
+    """
     result = LoadResult()
+    files: list[str] = []
     for path in paths:
+        if path == STDIN or not os.path.isdir(path):
+            files.append(path)
+            continue
+        found = list(_manifest_files(path))
+        if not found:
+            result.errors.append(LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)"))
+        files.extend(found)
+    for done, path in enumerate(files, start=1):
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             data = stream.read()
             _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result)
-        elif os.path.isdir(path):
-            files = list(_manifest_files(path))
-            if not files:
-                result.errors.append(LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)"))
-            for file in files:
-                _load_file(file, result)
         elif os.path.exists(path):
             _load_file(path, result)
         else:
             result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
+        if progress is not None:
+            progress(done, len(files))
     return result
 
 
