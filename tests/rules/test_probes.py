@@ -1,0 +1,239 @@
+"""Probe rules: the edge cases the fixtures do not show.
+
+Upstream: probe defaults in k8s.io/kubernetes pkg/apis/core/v1/defaults.go (SetDefaults_Probe,
+SetDefaults_HTTPGetAction); named probe ports in pkg/probe/util.go (ResolveContainerPort,
+findPortByName); Services with publishNotReadyAddresses in pkg/controller/endpointslice.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from topo.api import analyze
+from topo.rules import RULES
+from topo.rules.engine import run_rules
+from topo.rules.probes import STARTUP_BUDGET_SECONDS
+from topo.rules.registry import ERROR, WARNING
+
+
+def findings(rule_id: str, yaml_text: str):
+    analysis = analyze(text=textwrap.dedent(yaml_text))
+    assert not analysis.load_errors, [str(e) for e in analysis.load_errors]
+    results = run_rules(analysis.rule_context, [RULES[rule_id]])
+    assert not results.rule_errors, results.rule_errors
+    return results.findings
+
+
+def deployment(name: str, container: str, *, labels: str = "{app: web}", extra_spec: str = "") -> str:
+    return f"""
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: {name}}}
+    spec:
+      selector: {{matchLabels: {labels}}}
+      template:
+        metadata: {{labels: {labels}}}
+        spec:
+          {extra_spec}
+          containers:
+            - {container}
+    """
+
+
+# --- readiness-probe-missing ---
+
+
+def test_readiness_missing_is_an_error_only_when_a_service_routes_to_the_pods():
+    service = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec: {selector: {app: web}, ports: [{port: 80}]}
+    ---
+    """
+    plain = deployment("web", "{name: web, image: nginx}")
+    assert [f.severity for f in findings("readiness-probe-missing", plain)] == [WARNING]
+    routed = findings("readiness-probe-missing", service + plain)
+    assert [f.severity for f in routed] == [ERROR]
+    assert routed[0].related == ("Service/default/web",)
+
+
+def test_publish_not_ready_service_does_not_escalate():
+    # A Service with publishNotReadyAddresses: true publishes endpoints regardless of readiness
+    # (EndpointSlice controller), so readiness does not gate its traffic: stays a warning.
+    service = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: peers}
+    spec: {clusterIP: None, publishNotReadyAddresses: true, selector: {app: web}, ports: [{port: 7000}]}
+    ---
+    """
+    result = findings("readiness-probe-missing", service + deployment("web", "{name: web, image: nginx}"))
+    assert [f.severity for f in result] == [WARNING]
+
+
+def test_readiness_on_any_main_container_is_enough():
+    text = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: two}
+    spec:
+      containers:
+        - {name: app, image: app, readinessProbe: {tcpSocket: {port: 8080}}}
+        - {name: exporter, image: exporter}
+    """
+    assert findings("readiness-probe-missing", text) == ()
+
+
+def test_custom_resource_named_deployment_is_not_a_workload():
+    text = """
+    apiVersion: example.com/v1
+    kind: Deployment
+    metadata: {name: not-a-workload}
+    spec: {}
+    """
+    assert findings("readiness-probe-missing", text) == ()
+    assert findings("liveness-probe-missing", text) == ()
+
+
+# --- startup-probe-missing: the budget threshold ---
+
+
+def _stateful(liveness: str, extra: str = "") -> str:
+    return f"""
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {{name: db}}
+    spec:
+      serviceName: db
+      selector: {{matchLabels: {{app: db}}}}
+      template:
+        metadata: {{labels: {{app: db}}}}
+        spec:
+          containers:
+            - name: db
+              image: postgres:16
+              livenessProbe: {liveness}
+              {extra}
+              volumeMounts: [{{name: data, mountPath: /data}}]
+      volumeClaimTemplates:
+        - metadata: {{name: data}}
+          spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}
+    """
+
+
+def test_budget_just_under_the_threshold_fires_and_at_the_threshold_does_not():
+    assert STARTUP_BUDGET_SECONDS == 120
+    # initialDelaySeconds + failureThreshold × periodSeconds (Probe.budget_seconds)
+    under = "{tcpSocket: {port: 5432}, initialDelaySeconds: 29, failureThreshold: 9, periodSeconds: 10}"  # 119
+    at = "{tcpSocket: {port: 5432}, initialDelaySeconds: 30, failureThreshold: 9, periodSeconds: 10}"  # 120
+    result = findings("startup-probe-missing", _stateful(under))
+    assert len(result) == 1 and "after 119 s" in result[0].message
+    assert findings("startup-probe-missing", _stateful(at)) == ()
+
+
+def test_defaults_count_in_the_budget():
+    # SetDefaults_Probe: periodSeconds 10, failureThreshold 3 → 30 s.
+    result = findings("startup-probe-missing", _stateful("{tcpSocket: {port: 5432}}"))
+    assert "after 30 s" in result[0].message
+
+
+def test_a_startup_probe_of_any_length_silences_it():
+    extra = "startupProbe: {tcpSocket: {port: 5432}}"
+    assert findings("startup-probe-missing", _stateful("{tcpSocket: {port: 5432}}", extra)) == ()
+
+
+def test_ephemeral_volume_claims_are_not_persistent_state():
+    # A generic ephemeral volume is PVC-backed but deleted with the pod: not stateful.
+    text = deployment(
+        "cache",
+        "{name: cache, image: redis, livenessProbe: {tcpSocket: {port: 6379}}, volumeMounts: [{name: scratch, mountPath: /data}]}",
+        extra_spec="volumes: [{name: scratch, ephemeral: {volumeClaimTemplate: {spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}}}]",
+    )
+    assert findings("startup-probe-missing", text) == ()
+
+
+# --- liveness-same-as-readiness: normalised comparison ---
+
+
+def test_named_and_numeric_port_compare_equal():
+    container = (
+        "{name: web, image: web, ports: [{name: http, containerPort: 8080}], "
+        "readinessProbe: {httpGet: {path: /healthz, port: http}}, "
+        "livenessProbe: {httpGet: {path: /healthz, port: 8080, scheme: HTTP}}}"
+    )
+    assert len(findings("liveness-same-as-readiness", deployment("web", container))) == 1
+
+
+def test_empty_path_defaults_to_slash():
+    container = (
+        "{name: web, image: web, readinessProbe: {httpGet: {path: '', port: 80}}, "
+        "livenessProbe: {httpGet: {path: /, port: 80}}}"
+    )
+    assert len(findings("liveness-same-as-readiness", deployment("web", container))) == 1
+
+
+def test_grpc_service_defaults_to_empty_string():
+    # GRPCAction.service defaults to "" (zz_generated.defaults.go).
+    container = (
+        "{name: api, image: api, readinessProbe: {grpc: {port: 9555}}, "
+        "livenessProbe: {grpc: {port: 9555, service: ''}}}"
+    )
+    assert len(findings("liveness-same-as-readiness", deployment("api", container))) == 1
+
+
+def test_different_headers_differ():
+    # microservices-demo's frontend distinguishes its probes by a Cookie header.
+    container = (
+        "{name: web, image: web, "
+        "readinessProbe: {httpGet: {path: /_healthz, port: 8080, httpHeaders: [{name: Cookie, value: r}]}}, "
+        "livenessProbe: {httpGet: {path: /_healthz, port: 8080, httpHeaders: [{name: Cookie, value: l}]}}}"
+    )
+    assert findings("liveness-same-as-readiness", deployment("web", container)) == ()
+
+
+def test_liveness_termination_grace_period_is_not_a_difference():
+    # Only liveness/startup probes may set terminationGracePeriodSeconds; it does not change the check.
+    container = (
+        "{name: web, image: web, readinessProbe: {tcpSocket: {port: 80}}, "
+        "livenessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: 5}}"
+    )
+    assert len(findings("liveness-same-as-readiness", deployment("web", container))) == 1
+
+
+# --- probe-port-missing ---
+
+
+def test_numeric_string_port_is_resolved_by_the_kubelet():
+    # ResolveContainerPort: after the name lookup fails, strconv.Atoi of the string.
+    container = "{name: web, image: web, readinessProbe: {httpGet: {path: /, port: '8080'}}}"
+    assert findings("probe-port-missing", deployment("web", container)) == ()
+
+
+def test_named_port_match_ignores_protocol():
+    # findPortByName compares names only.
+    container = (
+        "{name: dns, image: coredns, ports: [{name: metrics, containerPort: 9153, protocol: UDP}], "
+        "livenessProbe: {httpGet: {path: /health, port: metrics}}}"
+    )
+    assert findings("probe-port-missing", deployment("dns", container)) == ()
+
+
+def test_cronjob_probes_are_checked_too():
+    text = """
+    apiVersion: batch/v1
+    kind: CronJob
+    metadata: {name: load}
+    spec:
+      schedule: "@hourly"
+      jobTemplate:
+        spec:
+          template:
+            spec:
+              restartPolicy: OnFailure
+              containers:
+                - {name: load, image: load, livenessProbe: {tcpSocket: {port: admin}}}
+    """
+    result = findings("probe-port-missing", text)
+    assert len(result) == 1
+    assert result[0].message.startswith("spec.jobTemplate.spec.template.spec.containers[0].livenessProbe.tcpSocket.port")
