@@ -1,0 +1,484 @@
+"""In-cluster DNS names that workloads use (the graph's `calls` edges) and what answers them.
+
+The graph (topo.graph.link_calls) already found the names in env values, command, args and the
+ConfigMap data a workload reads, and resolved each one with the pod resolver's search path
+(topo.model.dns): a name that an existing record answers points at that Service or Pod; a name
+that can only be in-cluster but that nothing answers points at a node marked `missing`, or (a
+per-pod name `<pod>.<service>`) at an ordinal Pod that has no DNS record. These rules explain the
+second kind and check ports; names the graph did not attribute to a Service or Pod are not theirs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import weakref
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from topo.graph.relations import CALLS, OWNS, SELECTS
+from topo.model import Workload
+from topo.model.build import statefulset_ordinals
+from topo.model.dns import search_candidates
+from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
+from topo.model.objects import Service
+from topo.rules.registry import ERROR, WARNING, Issue, rule
+
+_ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One DNS name a workload uses, with every place it was found."""
+
+    name: str
+    target: str
+    port: int | None
+    found: tuple[str, ...]
+
+    @property
+    def where(self) -> str:
+        return "; ".join(self.found)
+
+
+def calls_of(workload: Workload, ctx) -> list[Call]:
+    """The workload's `calls` edges grouped by (name, target, port), in a stable order."""
+    grouped: dict[tuple[str, str, int | None], list[str]] = {}
+    for target, data in ctx.outgoing(workload.id, CALLS):
+        key = (data.get("name") or "", target, data.get("port"))
+        places = grouped.setdefault(key, [])
+        found = data.get("found")
+        if found and found not in places:
+            places.append(found)
+    return [Call(name, target, port, tuple(found)) for (name, target, port), found in sorted(grouped.items(), key=_sort_key)]
+
+
+def _sort_key(item):
+    (name, target, port), _ = item
+    return (name, target, port if port is not None else -1)
+
+
+# --- dns-name-unresolved ------------------------------------------------------------------------
+
+
+@rule(
+    "dns-name-unresolved",
+    title="In-cluster DNS name resolves to nothing",
+    severity=ERROR,
+    kinds=WORKLOAD_KINDS,
+)
+def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds in-cluster DNS names in a workload's env values, command, args and the data of the
+        ConfigMaps it reads that resolve to nothing from the workload's namespace: a Service that
+        is not declared, a namespace where that Service does not exist (`mariadb.database` when
+        the Service lives in `db`), a StatefulSet ordinal at or beyond `replicas` (`es-master-5`
+        with 3 replicas), or a per-pod name whose governing Service is not headless, does not
+        select the pods, or is not the pod's governing Service — such a pod has no DNS record.
+        The message says which, where the name was found, and the closest name that exists.
+
+        Names are resolved as a pod's resolver does (search path `<ns>.svc.<domain>`,
+        `svc.<domain>`, `<domain>`), so valid cross-namespace names like `mariadb.db` resolve. Only
+        names the graph attributes to a Service or Pod are checked (the `calls` relation, whose
+        heuristic is documented in topo/graph/link_calls.py); public host names are never
+        reported. Services declared `external` in topo.yaml resolve.
+
+    Why it matters:
+        The client gets NXDOMAIN: the application fails at startup or, worse, retries forever
+        (a cluster that never forms, a backup that never connects) while the pod looks healthy.
+        Typos, a Service renamed on one side only, a namespace moved, or a StatefulSet scaled down
+        while its peers still list the old ordinals are all invisible until run time.
+
+    Example:
+        ```yaml
+        kind: StatefulSet
+        metadata: {name: es-master}
+        spec:
+          replicas: 3
+          serviceName: es-master
+          template:
+            spec:
+              containers:
+                - name: elasticsearch
+                  env:
+                    - name: discovery.seed_hosts
+                      value: es-master-0.es-master,es-master-1.es-master,es-master-5.es-master  # no ordinal 5
+        ```
+
+    Fix:
+        Use the name of a Service (or ordinal pod) that exists: `<service>` in the same namespace,
+        `<service>.<namespace>` across namespaces, `<statefulset>-<ordinal>.<service>` for a pod.
+        Declare the missing Service, make the governing Service headless, or list a Service
+        created outside these manifests under `external:` in topo.yaml.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+        - https://github.com/kubernetes/dns/blob/master/docs/specification.md
+        - https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#stable-network-id
+    """
+    domain = ctx.model.cluster_domain
+    for call in _merge_ports(calls_of(workload, ctx)):
+        if resolves(call, workload.namespace, domain, ctx):
+            continue
+        reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
+        hint = f"did you mean {suggestion!r}? " if suggestion else ""
+        hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
+        yield Issue(
+            f"{call.name!r} ({call.where}) resolves to nothing: {reason}",
+            hint=hint,
+            related=tuple(dict.fromkeys((call.target, *related))),
+        )
+
+
+def _merge_ports(calls: list[Call]) -> list[Call]:
+    """One Call per (name, target): whether a name resolves does not depend on the port."""
+    merged: dict[tuple[str, str], Call] = {}
+    for call in calls:
+        key = (call.name, call.target)
+        if key in merged:
+            earlier = merged[key]
+            found = earlier.found + tuple(f for f in call.found if f not in earlier.found)
+            merged[key] = Call(call.name, call.target, None, found)
+        else:
+            merged[key] = Call(call.name, call.target, None, call.found)
+    return list(merged.values())
+
+
+def resolves(call: Call, namespace: str | None, domain: str, ctx) -> bool:
+    """Whether the name has a DNS record: its target exists, and for a Pod, answers to this name."""
+    if call.target in ctx.config.external:
+        return True
+    node = ctx.graph.nodes[call.target] if call.target in ctx.graph else None
+    if node is None or node.get("missing"):
+        return False
+    if node.get("kind") != "Pod":
+        return True
+    if _governing_service_is_external(call.target, node, ctx):
+        return True  # the records come from a Service topo cannot see
+    records = set(node.get("dns") or ())
+    return namespace is not None and any(c in records for c in search_candidates(call.name, namespace, domain))
+
+
+def explain_unresolved(call: Call, caller_namespace: str | None, ctx) -> tuple[str, str | None, tuple[str, ...]]:
+    """(why the name resolves to nothing, the closest existing name or None, related ids)."""
+    kind, namespace, name = split_id(call.target)
+    if kind == "Service":
+        return _explain_service(name, namespace, caller_namespace, ctx)
+    return _explain_pod(call, name, namespace, caller_namespace, ctx)
+
+
+def _explain_service(name: str, namespace: str, caller: str | None, ctx):
+    index = _index(ctx)
+    elsewhere = [ns for ns in index.service_namespaces.get(name, ()) if ns != namespace]
+    if namespace not in index.namespaces:
+        reason = f"namespace {namespace!r} holds no object of the input, so it has no Service {name!r}"
+    else:
+        reason = f"there is no Service {name!r} in namespace {namespace!r}"
+    if elsewhere:
+        reason += f" (namespace {elsewhere[0]!r} has one)"
+        return reason, _service_name(name, elsewhere[0], caller), (make_id("Service", elsewhere[0], name),)
+    namespaces = [namespace]
+    if namespace not in index.namespaces:  # a typo in the namespace: look in the closest ones
+        namespaces = difflib.get_close_matches(namespace, index.sorted_namespaces, n=3, cutoff=0.75)
+    for candidate_ns in namespaces:
+        close = difflib.get_close_matches(name, index.service_names.get(candidate_ns, ()), n=1, cutoff=0.6)
+        if close:
+            return reason, _service_name(close[0], candidate_ns, caller), (make_id("Service", candidate_ns, close[0]),)
+    return reason, None, ()
+
+
+def _explain_pod(call: Call, pod: str, namespace: str, caller: str | None, ctx):
+    labels = call.name.rstrip(".").split(".")
+    written_service = labels[1] if len(labels) > 1 else ""
+    node = ctx.graph.nodes[call.target] if call.target in ctx.graph else {}
+    owner = ctx.get(node.get("generatedBy") or "") if node else None
+    if isinstance(owner, Workload) and not node.get("missing"):
+        return _explain_ordinal_without_record(owner, pod, written_service, caller, ctx)
+    bare = ctx.get(call.target)
+    if isinstance(bare, Workload) and bare.kind == "Pod":
+        return _explain_bare_pod(bare, written_service, caller, ctx)
+    match = _ORDINAL.match(pod)
+    statefulset = ctx.get(make_id("StatefulSet", namespace, match.group("set"))) if match else None
+    if isinstance(statefulset, Workload) and match:
+        ordinals = statefulset_ordinals(statefulset)
+        ordinal = int(match.group("ordinal"))
+        if not ordinals:
+            reason = f"StatefulSet {statefulset.name!r} has 0 replicas, so pod {pod!r} does not exist"
+            return reason, None, (statefulset.id,)
+        first, last = ordinals[0], ordinals[-1]
+        pods = f"only {statefulset.name}-{first}" if first == last else f"{statefulset.name}-{first} … {statefulset.name}-{last}"
+        replicas = f"{statefulset.replicas} replica{'s' if statefulset.replicas != 1 else ''}"
+        reason = f"StatefulSet {statefulset.name!r} has {replicas} ({pods}), so there is no pod with ordinal {ordinal}"
+        service = statefulset.service_name or written_service
+        nearest = last if ordinal > last else first
+        return reason, _pod_name(f"{statefulset.name}-{nearest}", service, namespace, caller), (statefulset.id,)
+    reason = f"no pod named {pod!r} has a DNS record under Service {written_service!r} in namespace {namespace!r}"
+    if match:
+        reason += f" (there is no StatefulSet {match.group('set')!r})"
+    candidates = _pod_names_in(namespace, ctx)
+    close = difflib.get_close_matches(f"{pod}.{written_service}", sorted(candidates), n=1, cutoff=0.6)
+    if close:
+        return reason, _pod_name(*close[0].split(".", 1), namespace, caller), (candidates[close[0]],)
+    return reason, None, ()
+
+
+def _explain_ordinal_without_record(statefulset: Workload, pod: str, written_service: str, caller, ctx):
+    governing = statefulset.service_name
+    namespace = statefulset.namespace
+    if not governing:
+        reason = f"StatefulSet {statefulset.name!r} has no spec.serviceName, so pod {pod!r} has no DNS record"
+        return reason, None, (statefulset.id,)
+    service_id = make_id("Service", namespace, governing)
+    if written_service != governing:
+        reason = (
+            f"pod {pod!r} gets its DNS record under its governing Service {governing!r} "
+            f"(spec.serviceName of StatefulSet {statefulset.name!r}), not under {written_service!r}"
+        )
+        suggestion = _pod_name(pod, governing, namespace, caller) if _pod_has_record(statefulset, ctx) else None
+        return reason, suggestion, (statefulset.id, service_id)
+    service = ctx.get(service_id)
+    reason = _why_no_pod_records(service, governing, statefulset, pod)
+    return reason, None, (statefulset.id, service_id)
+
+
+def _explain_bare_pod(pod: Workload, written_service: str, caller, ctx):
+    spec = pod.template.spec
+    if not spec.hostname or not spec.subdomain:
+        missing = "spec.hostname" if not spec.hostname else "spec.subdomain"
+        return f"pod {pod.name!r} has no {missing}, so it has no per-pod DNS record", None, (pod.id,)
+    if spec.subdomain != written_service:
+        reason = f"pod {pod.name!r} has subdomain {spec.subdomain!r}, not {written_service!r}"
+        return reason, _pod_name(spec.hostname, spec.subdomain, pod.namespace, caller), (pod.id,)
+    service_id = make_id("Service", pod.namespace, spec.subdomain)
+    return _why_no_pod_records(ctx.get(service_id), spec.subdomain, pod, pod.name), None, (pod.id, service_id)
+
+
+def _why_no_pod_records(service, name: str, workload: Workload, pod: str) -> str:
+    role = f"its governing Service {name!r}" if workload.kind == "StatefulSet" else f"Service {name!r} (its spec.subdomain)"
+    if not isinstance(service, Service):
+        return f"{role} is not declared, so pod {pod!r} has no DNS record"
+    if not service.headless:
+        return f"{role} is not headless (no `clusterIP: None`), so pod {pod!r} has no DNS record"
+    if not service.has_selector or not service.selector.matches(workload.template.labels):
+        return f"{role} does not select the pods, so pod {pod!r} has no DNS record"
+    return f"pod {pod!r} has no DNS record"
+
+
+def _pod_has_record(statefulset: Workload, ctx) -> bool:
+    for target, _ in ctx.outgoing(statefulset.id, OWNS):
+        return bool(ctx.graph.nodes[target].get("dns"))
+    return False
+
+
+def _governing_service_is_external(pod_id: str, node: dict, ctx) -> bool:
+    owner = ctx.get(node.get("generatedBy") or "")
+    bare = ctx.get(pod_id)
+    if isinstance(owner, Workload):
+        subdomain = owner.service_name
+    elif isinstance(bare, Workload):
+        subdomain = bare.template.spec.subdomain
+    else:
+        subdomain = None
+    return bool(subdomain) and make_id("Service", node.get("namespace"), subdomain) in ctx.config.external
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Lookups built once per run for explaining unresolved names."""
+
+    namespaces: frozenset[str]
+    sorted_namespaces: tuple[str, ...]
+    service_names: dict[str, list[str]]  # namespace → Service names (input and `external`)
+    service_namespaces: dict[str, list[str]]  # Service name → namespaces that have one
+
+
+_INDEXES: "weakref.WeakKeyDictionary[object, _Index]" = weakref.WeakKeyDictionary()
+
+
+def _index(ctx) -> _Index:
+    index = _INDEXES.get(ctx)
+    if index is None:
+        ids = {s.id for s in ctx.model.of_type(Service)}
+        ids |= {i for i in ctx.config.external if i.startswith("Service/") and i.count("/") == 2}
+        names: dict[str, list[str]] = {}
+        spaces: dict[str, list[str]] = {}
+        for service_id in sorted(ids):
+            _, namespace, name = split_id(service_id)
+            names.setdefault(namespace, []).append(name)
+            spaces.setdefault(name, []).append(namespace)
+        namespaces = frozenset(ctx.model.namespaces())
+        index = _Index(namespaces, tuple(sorted(namespaces)), names, spaces)
+        _INDEXES[ctx] = index
+    return index
+
+
+def _pod_names_in(namespace: str, ctx) -> dict[str, str]:
+    """`<pod>.<service>` → pod id, for the pods of `namespace` that have a DNS record."""
+    cached = _POD_NAMES.get(ctx)
+    if cached is None:
+        cached = {}
+        for workload in ctx.model.workloads:
+            names = cached.setdefault(workload.namespace, {})
+            if workload.kind == "StatefulSet" and workload.service_name:
+                for target, _ in ctx.outgoing(workload.id, OWNS):
+                    if ctx.graph.nodes[target].get("dns"):
+                        names[f"{ctx.graph.nodes[target]['name']}.{workload.service_name}"] = target
+            elif workload.kind == "Pod" and workload.id in ctx.graph and ctx.graph.nodes[workload.id].get("dns"):
+                names[f"{workload.template.spec.hostname}.{workload.template.spec.subdomain}"] = workload.id
+        _POD_NAMES[ctx] = cached
+    return cached.get(namespace, {})
+
+
+_POD_NAMES: "weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]]" = weakref.WeakKeyDictionary()
+
+
+def _service_name(name: str, namespace: str, caller: str | None) -> str:
+    return name if namespace == caller else f"{name}.{namespace}"
+
+
+def _pod_name(pod: str, service: str, namespace: str, caller: str | None) -> str:
+    return f"{pod}.{service}" if namespace == caller else f"{pod}.{service}.{namespace}"
+
+
+# --- dns-port-not-exposed -----------------------------------------------------------------------
+
+
+@rule(
+    "dns-port-not-exposed",
+    title="host:port names a port the Service does not expose",
+    severity=WARNING,
+    kinds=WORKLOAD_KINDS,
+)
+def dns_port_not_exposed(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds `host:port` references (`mariadb.db:3307`, `http://orders:8080/api`) whose host
+        resolves to a Service of the input that has no such port. Which ports count:
+
+        - a Service with a cluster IP (ClusterIP, NodePort, LoadBalancer): its `port` values only —
+          kube-proxy forwards the Service ports, and nothing else, from the virtual IP;
+        - a headless Service (`clusterIP: None`): the name resolves to the pod IPs, so a client
+          reaches whatever the pods listen on; a port counts when it is a Service `port`, a
+          resolved `targetPort`, or a `containerPort` of a selected workload;
+        - an ordinal or bare Pod name (`es-master-0.es-master:9300`): the pod IP, so a
+          `containerPort` of the pod (containers and sidecars) or a port/targetPort of its
+          governing Service. Pods that declare no container port are not checked: container port
+          declarations are informational and nothing can be concluded.
+
+        ExternalName Services, Services only declared `external`, and names that do not resolve
+        (see dns-name-unresolved) are not checked. The protocol is not compared.
+
+    Why it matters:
+        The connection is refused or times out although the name resolves, so the failure looks
+        like a network problem. The classic case is a client configured with the container's
+        port (the Service's `targetPort`, e.g. 8080) while the Service listens on 80.
+
+    Example:
+        ```yaml
+        kind: Service
+        metadata: {name: orders}
+        spec:
+          ports: [{port: 80, targetPort: 8080}]
+        ---
+        env:
+          - name: ORDERS_URL
+            value: http://orders:8080/api    # the Service listens on 80
+        ```
+
+    Fix:
+        Use a port the Service exposes (its `port`, not its `targetPort`), or add the port to the
+        Service.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+        - https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+        - https://kubernetes.io/docs/reference/networking/virtual-ips/
+    """
+    domain = ctx.model.cluster_domain
+    for call in calls_of(workload, ctx):
+        if call.port is None or not resolves(call, workload.namespace, domain, ctx):
+            continue
+        target = ctx.get(call.target)
+        if isinstance(target, Service):
+            yield from _check_service_port(call, target, ctx)
+        elif call.target.startswith("Pod/"):
+            yield from _check_pod_port(call, ctx)
+
+
+def _check_service_port(call: Call, service: Service, ctx) -> Iterator[Issue]:
+    if service.type == "ExternalName":
+        return
+    ports = {p.port for p in service.ports}
+    if call.port in ports:
+        return
+    if service.headless:
+        selected = [ctx.get(w) for w, _ in ctx.outgoing(service.id, SELECTS)]
+        listening = _resolved_target_ports(service, ctx) | _container_ports(w for w in selected if isinstance(w, Workload))
+        if call.port in listening:
+            return
+    shown = ", ".join(_port_text(p) for p in service.ports) or "none"
+    hint = f"use one of the Service ports ({shown}) or add port {call.port} to {service.id}"
+    for port in service.ports:
+        if port.target_port == call.port and not service.headless:
+            hint = (
+                f"{call.port} is the targetPort (the container's port) of Service port {port.port}: clients connect to "
+                f"the Service port, {call.name}:{port.port}"
+            )
+            break
+    yield Issue(
+        f"{call.name}:{call.port} ({call.where}): {service.id} has no port {call.port} (its ports: {shown})",
+        hint=hint,
+        related=(service.id,),
+    )
+
+
+def _check_pod_port(call: Call, ctx) -> Iterator[Issue]:
+    node = ctx.graph.nodes[call.target]
+    owner = ctx.get(node.get("generatedBy") or "") or ctx.get(call.target)
+    if not isinstance(owner, Workload):
+        return
+    declared = _container_ports([owner])
+    if not declared:
+        return  # nothing declared: containerPort is informational, no evidence either way
+    governing_name = owner.service_name if owner.kind == "StatefulSet" else owner.template.spec.subdomain
+    service = ctx.get(make_id("Service", owner.namespace, governing_name)) if governing_name else None
+    exposed = set(declared)
+    if isinstance(service, Service):
+        exposed |= {p.port for p in service.ports} | _resolved_target_ports(service, ctx)
+    if call.port in exposed:
+        return
+    shown = ", ".join(str(p) for p in sorted(exposed))
+    yield Issue(
+        f"{call.name}:{call.port} ({call.where}): {_pod_text(node, owner)} declares no port {call.port} "
+        f"(its ports: {shown})",
+        hint=f"use one of the pod's ports ({shown}), or declare the port the container listens on",
+        related=(call.target, owner.id),
+    )
+
+
+def _pod_text(node, owner: Workload) -> str:
+    return owner.id if owner.kind == "Pod" else f"pod {node.get('name')} of {owner.id}"
+
+
+def _resolved_target_ports(service: Service, ctx) -> set[int]:
+    ports = {p.target_port for p in service.ports if isinstance(p.target_port, int)}
+    for _, data in ctx.outgoing(service.id, SELECTS):
+        ports |= {p for p in (data.get("targetPorts") or {}).values() if isinstance(p, int)}
+    return ports
+
+
+def _container_ports(workloads: Iterable[Workload]) -> set[int]:
+    return {
+        port.container_port
+        for workload in workloads
+        for container in workload.template.spec.long_running_containers()
+        for port in container.ports
+    }
+
+
+def _port_text(port) -> str:
+    text = f"{port.port}"
+    if port.name:
+        text += f" ({port.name})"
+    return text
