@@ -128,10 +128,11 @@ def _parse_probe(probe: Fields) -> Probe:
         handler=handler,
         port=port,
         initial_delay_seconds=probe.int("initialDelaySeconds", 0, minimum=0),
-        period_seconds=probe.int("periodSeconds", 10, minimum=1),
-        timeout_seconds=probe.int("timeoutSeconds", 1, minimum=1),
-        success_threshold=probe.int("successThreshold", 1, minimum=1),
-        failure_threshold=probe.int("failureThreshold", 3, minimum=1),
+        # SetDefaults_Probe (pkg/apis/core/v1/defaults.go): 0 means "unset" for these four.
+        period_seconds=probe.int("periodSeconds", 0, minimum=0) or 10,
+        timeout_seconds=probe.int("timeoutSeconds", 0, minimum=0) or 1,
+        success_threshold=probe.int("successThreshold", 0, minimum=0) or 1,
+        failure_threshold=probe.int("failureThreshold", 0, minimum=0) or 3,
         raw=probe.data,
     )
 
@@ -158,7 +159,7 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                 ref = source.optional_map(key)
                 if ref is not None:
-                    yield _ref(ref, kind, "env", "name", ref.str("key"))
+                    yield _ref(ref, kind, "env", "name", ref.str("key"), env.str("name"))
         for env_from in container_fields.maps("envFrom"):
             for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
                 ref = env_from.optional_map(key)
@@ -183,8 +184,10 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
             yield _ref(pull_secret, "Secret", "imagePullSecrets", "name")
 
 
-def _ref(ref: Fields, kind: str, via: str, name_key: str, key: str | None = None) -> ConfigRef:
+def _ref(ref: Fields, kind: str, via: str, name_key: str, key: str | None = None, variable: str | None = None) -> ConfigRef:
     name = ref.str(name_key)
     if not name:
         raise ManifestError(ref.at(name_key), f"required: the {kind} to use")
-    return ConfigRef(kind=kind, name=name, optional=bool(ref.bool("optional", False)), via=via, path=ref.path, key=key)
+    return ConfigRef(
+        kind=kind, name=name, optional=bool(ref.bool("optional", False)), via=via, path=ref.path, key=key, variable=variable
+    )
