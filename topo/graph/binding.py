@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Iterable
 
+from topo.model.default_class import newest_default
 from topo.model.kinds import make_id
 from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
 
@@ -43,9 +44,8 @@ class Binding:
 
 
 def default_storage_class(classes: Iterable[StorageClass]) -> StorageClass | None:
-    """The default class; with several, the newest (then the last declared), as admission does."""
-    defaults = [(c.created or "", index, c) for index, c in enumerate(classes) if c.is_default]
-    return max(defaults, key=lambda entry: entry[:2])[2] if defaults else None
+    """The default class; with several, the newest, then the first by name (GetDefaultClass)."""
+    return newest_default(classes)
 
 
 def effective_class(claim: PersistentVolumeClaim, default: StorageClass | None, default_name: str | None = None) -> str:
@@ -84,7 +84,7 @@ def bind_claims(
 
 
 def _binding_order(claims: list[PersistentVolumeClaim], volumes: list[PersistentVolume]) -> list[PersistentVolumeClaim]:
-    reserved = {(pv.claim_ref[0], pv.claim_ref[1]) for pv in volumes if pv.claim_ref}
+    reserved = {(pv.claim_ref[0] or "", pv.claim_ref[1]) for pv in volumes if pv.claim_ref}
 
     def rank(claim: PersistentVolumeClaim) -> int:
         if claim.volume_name:
@@ -99,8 +99,10 @@ def _find_volume(claim, class_name, volumes, by_name, taken, classes, mounted: b
         volume = by_name.get(claim.volume_name)
         if volume is None or volume.name in taken:
             return None
-        if volume.claim_ref and not _reserved_for(volume, claim):
-            return None
+        if volume.claim_ref:
+            # Pre-bound both ways: syncUnboundClaim finishes the binding without checking the
+            # volume again; reserved for another claim: the claim waits.
+            return volume if _reserved_for(volume, claim) else None
         return volume if satisfies(volume, claim, class_name) else None
     # WaitForFirstConsumer: the PV controller leaves the claim to the scheduler, which binds it
     # when a pod that mounts it is scheduled; a claim nobody mounts is never bound.
@@ -157,8 +159,9 @@ def _capacity(volume: PersistentVolume) -> Fraction:
 
 
 def _reserved_for(volume: PersistentVolume, claim: PersistentVolumeClaim) -> bool:
+    """IsVolumeBoundToClaim: name and namespace equal; a claimRef without namespace names no claim."""
     namespace, name = volume.claim_ref  # type: ignore[misc]
-    return name == claim.name and (namespace or "default") == claim.namespace
+    return name == claim.name and (namespace or "") == claim.namespace
 
 
 def _waits_for_consumer(class_name: str, classes: dict[str, StorageClass]) -> bool:

@@ -27,7 +27,9 @@ from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^/@\s'\"]*@)?([^/?#\s'\"]+)", re.IGNORECASE)
+# The authority ends where a URL ends in config files and shells too: `proxy_pass http://b:80;`,
+# `(http://b)`, `<http://b>`. Commas stay inside: `mongodb://m-0.m,m-1.m:27017` lists hosts.
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^/@\s'\"]*@)?([^/?#\s'\"`;()<>\[\]{}|]+)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s,;'\"=()\[\]{}|<>`]+")
 _HOST = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)\.?(?::(\d{1,5}))?$")
 _IPV4 = re.compile(r"^\d+(\.\d+){3}$")
@@ -86,7 +88,9 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
         for env in container.env:
             if env.value:
                 yield env.name, env.value, f"env {env.name} of container {container.name}"
-        for index, part in enumerate(container.command):
+        # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
+        # has the name of the workload's own Service.
+        for part in container.command[1:]:
             yield None, part, f"command of container {container.name}"
         for index, part in enumerate(container.args):
             yield None, part, f"args of container {container.name}"
@@ -99,7 +103,9 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
         for key, value in config.data.items():
             if ref.key is not None and key != ref.key:
                 continue
-            variable = key if ref.via in ("env", "envFrom") else None
+            # The value lands in an env var: its name says whether a single label is a host
+            # (`DB_HOST` ← configMapKeyRef key `database`); envFrom names the variable by the key.
+            variable = (ref.variable or key) if ref.via in ("env", "envFrom") else None
             yield variable, value, f"{config.id} key {key}"
 
 
@@ -120,7 +126,8 @@ def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None,
             continue
         parsed = _host(token.rstrip(":."))
         if parsed:
-            yield parsed[0], parsed[1], whole_value or parsed[1] is not None
+            # A port alone does not make a single label a host name (`--image=redis:7`).
+            yield parsed[0], parsed[1], whole_value
 
 
 def _host(text: str) -> tuple[str, int | None] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from topo.graph.context import LinkContext
 from topo.graph.relations import CLASS, ROUTES_TO, SELECTS, USES
+from topo.model.default_class import newest_default
 from topo.model.kinds import make_id
 from topo.model.objects import Container, Ingress, IngressBackend, IngressClass, Service, ServicePort, Workload
 
@@ -21,9 +22,8 @@ def link_ingresses(ctx: LinkContext) -> None:
 
 
 def default_ingress_class(classes: tuple[IngressClass, ...]) -> IngressClass | None:
-    """The class marked default; with several, the newest (then the last declared) wins."""
-    defaults = [(c.created or "", index, c) for index, c in enumerate(classes) if c.is_default]
-    return max(defaults, key=lambda entry: entry[:2])[2] if defaults else None
+    """The class marked default; with several, the newest, then the first by name (getDefaultClass)."""
+    return newest_default(classes)
 
 
 def _link_class(ctx: LinkContext, ingress: Ingress, default_class: IngressClass | None) -> None:

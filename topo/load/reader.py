@@ -161,7 +161,8 @@ def _add_value(value: Any, source: Source, item_lines: tuple[int, ...], result: 
     if isinstance(value, list):
         if not any(_looks_like_object(item) for item in value):
             # A JSON report or a list of plain values: one warning for the document, not one per item.
-            result.warnings.append(LoadWarning(source.file, source.line, "not a Kubernetes manifest (a list without objects): skipped"))
+            message = "not a Kubernetes manifest (a list without objects): skipped"
+            result.warnings.append(LoadWarning(source.file, source.line, message))
             return
         _add_items(value, source, item_lines, None, result)
         return
@@ -250,8 +251,9 @@ def object_problem(value: Mapping[str, Any]) -> str | None:
     if "{{" in name:
         return "{{"
     namespace = metadata.get("namespace")
-    if namespace is not None and (not isinstance(namespace, str) or not namespace):
-        return f"{kind}/{name}: metadata.namespace: expected a non-empty string, got {type_name(namespace)}"
+    if namespace is not None and not isinstance(namespace, str):
+        # "" is allowed: it is ObjectMeta's zero value, so kubectl uses the context's namespace.
+        return f"{kind}/{name}: metadata.namespace: expected a string, got {type_name(namespace)}"
     return None
 
 

@@ -173,6 +173,8 @@ def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
             if owner and not owner.startswith("Node/"):
                 while owner in alias:
                     owner = alias[owner]
+                if owner in objects and not isinstance(objects[owner], Workload):
+                    continue  # owned by a custom resource of the input: keep the Pod, never drop it
                 folded.setdefault(owner, []).append(obj)
     result: dict[str, K8sObject] = {}
     pod_ids = {pod.id for pods in folded.values() for pod in pods}

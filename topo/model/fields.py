@@ -98,11 +98,20 @@ class Fields:
         return tuple(values)
 
     def str_map(self, key: str) -> Mapping[str, str]:
-        """A map of strings (labels, annotations, nodeSelector, data); values must be strings."""
+        """A map of strings (labels, annotations, nodeSelector, data); values must be strings.
+
+        A null value (`app:` with nothing after it) is "": Go's JSON decoding of null into a
+        map[string]string element leaves the zero value, so the API server accepts it as "".
+        """
         mapping = self.map(key).data
+        nulls = False
         for name, value in mapping.items():
-            if not isinstance(value, str):
+            if value is None:
+                nulls = True
+            elif not isinstance(value, str):
                 raise ManifestError(f"{self.at(key)}.{name}", f"expected a string, got {type_name(value)}")
+        if nulls:
+            return {name: "" if value is None else value for name, value in mapping.items()}
         return mapping  # shared with the document, never mutated: no copy for 10k label maps
 
     def int_or_percent(self, key: str) -> int | str | None:

@@ -84,6 +84,7 @@ class ConfigRef:
     via: str  # env | envFrom | volume | projected | imagePullSecrets
     path: str  # field path inside the object, for messages
     key: str | None = None
+    variable: str | None = None  # the env var a configMapKeyRef/secretKeyRef value becomes
 
 
 @dataclass(frozen=True, slots=True)

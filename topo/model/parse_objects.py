@@ -80,13 +80,12 @@ def _deployment(doc: Fields, common: dict) -> Workload:
     spec = doc.map("spec")
     template = spec.map("template")
     legacy = common["api_version"] == "extensions/v1beta1"
-    # extensions/v1beta1 defaulted fenceposts to 1/1 and the selector to the template labels;
-    # apps/v1beta1, v1beta2 and v1 use 25%/25% and require a selector.
+    # extensions/v1beta1 defaulted fenceposts to 1/1; apps/v1beta1, v1beta2 and v1 use 25%/25%.
     surge_default, unavailable_default = (1, 1) if legacy else ("25%", "25%")
     return Workload(
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
-        selector=_workload_selector(spec, template, legacy),
+        selector=_workload_selector(spec, template, _selector_defaults_to_template(common)),
         template=parse_pod_template(template),
         strategy=_rolling_strategy(spec.map("strategy"), "RollingUpdate", surge_default, unavailable_default),
         min_ready_seconds=spec.int("minReadySeconds", 0, minimum=0),
@@ -97,7 +96,9 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
     spec = doc.map("spec")
     template = spec.map("template")
     strategy = spec.map("updateStrategy")
-    strategy_type = strategy.str("type", "RollingUpdate")
+    # apps/v1beta1 defaulted the update strategy to OnDelete; v1beta2 and v1 to RollingUpdate.
+    # an empty type is defaulted like an absent one (SetDefaults_StatefulSet)
+    strategy_type = strategy.str("type") or ("OnDelete" if common["api_version"] == "apps/v1beta1" else "RollingUpdate")
     rolling = strategy.map("rollingUpdate")
     claim_templates = tuple(
         _claim_template(claim, common) for claim in spec.maps("volumeClaimTemplates")
@@ -105,7 +106,7 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
     return Workload(
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
-        selector=_workload_selector(spec, template, False),
+        selector=_workload_selector(spec, template, _selector_defaults_to_template(common)),
         template=parse_pod_template(template),
         strategy=RollingStrategy(
             type=strategy_type,
@@ -143,12 +144,14 @@ def _claim_template(claim: Fields, owner: dict) -> PersistentVolumeClaim:
 def _daemonset(doc: Fields, common: dict) -> Workload:
     spec = doc.map("spec")
     template = spec.map("template")
+    # extensions/v1beta1 defaulted the update strategy to OnDelete; apps/v1beta2 and v1 to RollingUpdate.
+    default_type = "OnDelete" if common["api_version"] == "extensions/v1beta1" else "RollingUpdate"
     return Workload(
         **common,
         replicas=None,
-        selector=_workload_selector(spec, template, common["api_version"] == "extensions/v1beta1"),
+        selector=_workload_selector(spec, template, _selector_defaults_to_template(common)),
         template=parse_pod_template(template),
-        strategy=_rolling_strategy(spec.map("updateStrategy"), "RollingUpdate", 0, 1),
+        strategy=_rolling_strategy(spec.map("updateStrategy"), default_type, 0, 1),
         min_ready_seconds=spec.int("minReadySeconds", 0, minimum=0),
     )
 
@@ -162,7 +165,7 @@ def _replicaset(doc: Fields, common: dict) -> Workload:
         given = spec.str_map("selector")
         selector = selector_from_map(given or labels, spec.at("selector"))
     else:
-        selector = _workload_selector(spec, template, common["api_version"] == "extensions/v1beta1")
+        selector = _workload_selector(spec, template, _selector_defaults_to_template(common))
     return Workload(
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
@@ -177,8 +180,10 @@ def _job_settings(spec: Fields) -> JobSettings:
     parallelism = spec.int("parallelism", minimum=0)
     if completions is None and parallelism is None:
         completions = 1
+    # SetDefaults_Job: with backoffLimitPerIndex the job-wide limit defaults to math.MaxInt32.
+    backoff_default = MAX_INT32 if spec.has("backoffLimitPerIndex") else 6
     return JobSettings(
-        backoff_limit=spec.int("backoffLimit", 6, minimum=0),
+        backoff_limit=spec.int("backoffLimit", backoff_default, minimum=0),
         completions=completions,
         parallelism=1 if parallelism is None else parallelism,
         active_deadline_seconds=spec.int("activeDeadlineSeconds", minimum=1),
@@ -237,6 +242,17 @@ def _pod(doc: Fields, common: dict) -> Workload:
     )
 
 
+#: API versions whose SetDefaults_* copy the pod template labels into a missing selector.
+_SELECTOR_FROM_TEMPLATE = frozenset({"extensions/v1beta1", "apps/v1beta1"})
+MAX_INT32 = 2**31 - 1
+
+
+def _selector_defaults_to_template(common: dict) -> bool:
+    """extensions/v1beta1 and apps/v1beta1 defaulted a nil selector to the template labels;
+    apps/v1beta2 and apps/v1 require one (pkg/apis/{extensions,apps}/v1beta1/defaults.go)."""
+    return common["api_version"] in _SELECTOR_FROM_TEMPLATE
+
+
 def _workload_selector(spec: Fields, template: Fields, default_to_template: bool):
     if spec.data.get("selector") is None:
         if default_to_template:
@@ -253,7 +269,7 @@ def _optional_selector(spec: Fields):
 
 
 def _rolling_strategy(strategy: Fields, default_type: str, surge: int | str, unavailable: int | str) -> RollingStrategy:
-    strategy_type = strategy.str("type", default_type)
+    strategy_type = strategy.str("type") or default_type  # "" is defaulted like an absent type
     if strategy_type != "RollingUpdate":
         return RollingStrategy(type=strategy_type, rolling_update_given=strategy.has("rollingUpdate"))
     rolling = strategy.map("rollingUpdate")
@@ -291,8 +307,8 @@ def _service_port(port: Fields) -> ServicePort:
     if number is None:
         raise ManifestError(port.at("port"), "required")
     target = port.raw("targetPort")
-    if target is None or target == 0:
-        target = number  # SetDefaults_Service: targetPort defaults to port
+    if target is None or target == 0 or target == "":
+        target = number  # SetDefaults_Service: a targetPort of 0 or "" defaults to port
     elif isinstance(target, bool) or not isinstance(target, (int, str)):
         raise ManifestError(port.at("targetPort"), "expected a port number or name")
     protocol = port.str("protocol", "TCP")
@@ -371,9 +387,8 @@ def _created(doc: Fields) -> str | None:
 
 def _pvc(doc: Fields, common: dict) -> PersistentVolumeClaim:
     spec = doc.map("spec")
-    class_name = spec.str("storageClassName")
-    if class_name is None:
-        class_name = common["annotations"].get(LEGACY_STORAGE_CLASS_ANNOTATION)
+    # GetPersistentVolumeClaimClass: the beta annotation first, then the field (None: unset).
+    class_name = common["annotations"].get(LEGACY_STORAGE_CLASS_ANNOTATION, spec.str("storageClassName"))
     request = spec.map("resources").map("requests").raw("storage")
     return PersistentVolumeClaim(
         **common,
@@ -388,9 +403,8 @@ def _pvc(doc: Fields, common: dict) -> PersistentVolumeClaim:
 
 def _pv(doc: Fields, common: dict) -> PersistentVolume:
     spec = doc.map("spec")
-    class_name = spec.str("storageClassName")
-    if class_name is None:
-        class_name = common["annotations"].get(LEGACY_STORAGE_CLASS_ANNOTATION, "")
+    # GetPersistentVolumeClass: the beta annotation first, then the field ("" when neither).
+    class_name = common["annotations"].get(LEGACY_STORAGE_CLASS_ANNOTATION, spec.str("storageClassName", ""))
     capacity = spec.map("capacity").raw("storage")
     claim = spec.optional_map("claimRef")
     return PersistentVolume(

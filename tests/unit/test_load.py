@@ -1,0 +1,492 @@
+"""Loading: files, directories, stdin, multi-document YAML, lists, JSON, and every bad input of
+issue 2 §1 becoming a LoadError with file and line while the rest is still loaded."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import textwrap
+
+import pytest
+
+from topo.load import load_paths, load_text
+from topo.load.yamldocs import MAX_EXPANDED_NODES
+from topo.model import build_model
+from topo_test_support import analysis_of
+
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}
+data:
+  key: value
+"""
+
+
+def configmap(name: str) -> str:
+    return CONFIGMAP.format(name=name)
+
+
+def write(directory, relative: str, text: str | bytes) -> str:
+    path = directory / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+def names(result) -> list[str]:
+    return [document.data["metadata"]["name"] for document in result.documents]
+
+
+def lines(result) -> list[int]:
+    return [document.source.line for document in result.documents]
+
+
+# --- documents and where they start -------------------------------------------------------------
+
+
+def test_multi_document_yaml_gives_each_document_with_its_first_line():
+    text = configmap("a") + "---\n" + configmap("b") + "---\n# a comment\n" + configmap("c")
+    result = load_text(text, "multi.yaml")
+    assert names(result) == ["a", "b", "c"]
+    assert lines(result) == [1, 8, 16]
+    assert {d.source.file for d in result.documents} == {"multi.yaml"}
+    assert result.errors == [] and result.warnings == []
+
+
+def test_empty_documents_are_skipped_silently():
+    text = "---\n---\n" + configmap("a") + "---\n...\n---\n# only a comment\n---\n"
+    result = load_text(text)
+    assert names(result) == ["a"]
+    assert result.errors == [] and result.warnings == []
+
+
+def test_kind_list_yields_its_items_each_with_its_own_line():
+    text = """\
+    apiVersion: v1
+    kind: List
+    items:
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: a}
+    - apiVersion: v1
+      kind: Secret
+      metadata: {name: b}
+    """
+    result = load_text(textwrap.dedent(text))
+    assert [d.data["kind"] for d in result.documents] == ["ConfigMap", "Secret"]
+    assert lines(result) == [4, 7]
+
+
+def test_typed_list_items_inherit_kind_and_api_version():
+    # kubectl get pods -o yaml: a PodList whose items may omit kind and apiVersion.
+    text = """\
+    apiVersion: v1
+    kind: PodList
+    items:
+    - metadata: {name: p1}
+      spec: {containers: [{name: c, image: busybox}]}
+    - metadata: {name: p2}
+      spec: {containers: [{name: c, image: busybox}]}
+    """
+    result = load_text(textwrap.dedent(text))
+    assert [(d.data["kind"], d.data["apiVersion"]) for d in result.documents] == [("Pod", "v1"), ("Pod", "v1")]
+    assert lines(result) == [4, 6]
+
+
+def test_typed_list_keeps_kind_an_item_declares():
+    text = """\
+    apiVersion: v1
+    kind: NamespaceList
+    items:
+    - metadata: {name: shop}
+    - apiVersion: v1
+      kind: Namespace
+      metadata: {name: db}
+    """
+    result = load_text(textwrap.dedent(text))
+    assert [(d.data["kind"], d.data["metadata"]["name"]) for d in result.documents] == [
+        ("Namespace", "shop"),
+        ("Namespace", "db"),
+    ]
+
+
+def test_json_object_file_is_one_document():
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "from-json"}}
+    result = load_text(json.dumps(obj, indent=2), "cm.json")
+    assert names(result) == ["from-json"]
+    assert lines(result) == [1]
+
+
+def test_json_array_file_gives_every_object_with_its_line():
+    objects = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}},
+    ]
+    result = load_text(json.dumps(objects, indent=1), "cms.json")
+    assert names(result) == ["a", "b"]
+    assert lines(result)[0] < lines(result)[1]
+    assert result.errors == []
+
+
+def test_yaml_timestamps_and_equals_signs_stay_strings_as_kubectl_reads_them():
+    # kubectl decodes YAML with sigs.k8s.io/yaml → go-yaml v2, which keeps timestamp-looking
+    # scalars as strings when decoding into interface{} ("for backward compatibility reasons we
+    # set it as a string", gopkg.in/yaml.v2 decode.go) and has no special `=` value tag.
+    text = """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: dates
+      labels: {released: 2024-01-31}
+      creationTimestamp: 2024-01-31T10:00:00Z
+    data:
+      day: 2024-01-31
+      op: =
+    """
+    result = load_text(textwrap.dedent(text))
+    assert result.errors == []
+    data = result.documents[0].data
+    assert data["metadata"]["labels"]["released"] == "2024-01-31"
+    assert data["data"] == {"day": "2024-01-31", "op": "="}
+    model = build_model(result.documents)
+    assert model.errors == ()
+    assert model.get("ConfigMap/default/dates").labels == {"released": "2024-01-31"}
+
+
+# --- paths: files, directories, stdin -----------------------------------------------------------
+
+
+def test_directories_are_read_recursively_in_sorted_order(tmp_path, monkeypatch):
+    write(tmp_path, "m/b.yaml", configmap("b"))
+    write(tmp_path, "m/a.yml", configmap("a"))
+    write(tmp_path, "m/sub/c.json", json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}))
+    write(tmp_path, "m/z.YAML", configmap("z"))
+    write(tmp_path, "m/notes.txt", "kind: ConfigMap")
+    write(tmp_path, "m/.hidden/x.yaml", configmap("hidden"))
+    monkeypatch.chdir(tmp_path)
+    result = load_paths(["m"])
+    assert [d.source.file for d in result.documents] == ["m/a.yml", "m/b.yaml", "m/sub/c.json", "m/z.YAML"]
+    assert names(result) == ["a", "b", "c", "z"]
+
+
+def test_file_order_does_not_depend_on_creation_order(tmp_path):
+    for name in ["c", "a", "b"]:
+        write(tmp_path, f"one/{name}.yaml", configmap(name))
+    for name in ["b", "c", "a"]:
+        write(tmp_path, f"two/{name}.yaml", configmap(name))
+    assert names(load_paths([str(tmp_path / "one")])) == names(load_paths([str(tmp_path / "two")])) == ["a", "b", "c"]
+
+
+def test_files_keep_the_path_as_the_user_gave_it(tmp_path, monkeypatch):
+    write(tmp_path, "deploy/app.yaml", configmap("a"))
+    monkeypatch.chdir(tmp_path)
+    assert load_paths(["./deploy/app.yaml"]).documents[0].source.file == "deploy/app.yaml"
+
+
+def test_stdin_dash_is_read_as_a_stream():
+    stdin = io.BytesIO((configmap("a") + "---\n" + configmap("b")).encode())
+    result = load_paths(["-"], stdin=stdin)
+    assert names(result) == ["a", "b"]
+    assert [d.source.file for d in result.documents] == ["<stdin>", "<stdin>"]
+    assert lines(result) == [1, 8]
+
+
+def test_mix_of_files_directories_and_stdin(tmp_path):
+    file = write(tmp_path, "one.yaml", configmap("one"))
+    write(tmp_path, "dir/two.yaml", configmap("two"))
+    result = load_paths([file, str(tmp_path / "dir"), "-"], stdin=io.BytesIO(configmap("three").encode()))
+    assert names(result) == ["one", "two", "three"]
+
+
+def test_missing_path_is_a_load_error(tmp_path):
+    result = load_paths([str(tmp_path / "nope.yaml")])
+    assert len(result.errors) == 1
+    assert result.errors[0].file.endswith("nope.yaml") and result.errors[0].line == 1
+
+
+# --- not manifests: warnings naming the file ------------------------------------------------------
+
+
+def test_values_yaml_is_skipped_with_a_warning_naming_it(tmp_path):
+    values = write(tmp_path, "chart/values.yaml", "replicaCount: 2\nimage:\n  repository: nginx\n")
+    write(tmp_path, "chart/cm.yaml", configmap("a"))
+    result = load_paths([str(tmp_path / "chart")])
+    assert names(result) == ["a"]
+    assert result.errors == []
+    assert [w.file for w in result.warnings] == [values.replace(os.sep, "/")]
+    assert "not a Kubernetes manifest" in result.warnings[0].message
+
+
+def test_json_report_is_skipped_with_one_warning(tmp_path):
+    report = write(tmp_path, "report.json", json.dumps({"results": [{"file": "a.yaml", "score": 3}]}))
+    result = load_paths([report])
+    assert result.documents == [] and result.errors == []
+    assert len(result.warnings) == 1 and result.warnings[0].file.endswith("report.json")
+
+
+def test_json_array_without_objects_is_a_warning_not_errors(tmp_path):
+    report = write(tmp_path, "scores.json", json.dumps([1, 2, 3]))
+    rows = write(tmp_path, "rows.json", json.dumps([{"file": "a"}, {"file": "b"}]))
+    result = load_paths([report, rows])
+    assert result.errors == []
+    assert sorted(w.file.rsplit("/", 1)[-1] for w in result.warnings) == ["rows.json", "scores.json"]
+
+
+# --- bad input: a LoadError with file and line, the rest still loaded ---------------------------
+
+
+def test_invalid_yaml_in_the_middle_document_keeps_the_others():
+    text = configmap("first") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n---\n" + configmap("last")
+    result = load_text(text, "mixed.yaml")
+    assert names(result) == ["first", "last"]
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert error.file == "mixed.yaml"
+    assert 8 <= error.line <= 13  # inside the broken document (lines 7-12)
+    assert error.message.startswith("invalid YAML")
+    assert lines(result) == [1, 13]
+
+
+def test_object_with_kind_but_no_name_is_an_error_at_its_line():
+    text = configmap("good") + "---\napiVersion: v1\nkind: Service\nmetadata:\n  labels: {app: x}\n"
+    result = load_text(text, "svc.yaml")
+    assert names(result) == ["good"]
+    assert [(e.file, e.line) for e in result.errors] == [("svc.yaml", 8)]
+    assert "metadata.name" in result.errors[0].message
+
+
+def test_wrong_type_replicas_three_is_a_load_error_with_field_path():
+    text = """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: good}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: "three"
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: web, image: nginx}]}
+    """
+    analysis = analysis_of(text)
+    assert list(analysis.model.objects) == ["ConfigMap/default/good"]
+    [error] = analysis.load_errors
+    assert (error.file, error.line) == ("test.yaml", 5)
+    assert "Deployment/default/web" in error.message and "spec.replicas" in error.message
+    assert 'string "three"' in error.message
+
+
+def test_containers_as_a_mapping_is_a_load_error():
+    text = """\
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: bad}
+    spec:
+      containers: {}
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: good}
+    spec:
+      containers: [{name: c, image: busybox}]
+    """
+    analysis = analysis_of(text)
+    assert "Pod/default/good" in analysis.model
+    assert "Pod/default/bad" not in analysis.model
+    [error] = analysis.load_errors
+    assert error.line == 1
+    assert "spec.containers" in error.message and "list" in error.message
+
+
+def test_non_utf8_document_is_an_error_and_the_other_documents_still_load(tmp_path):
+    data = configmap("first").encode() + b"---\n" + b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n" + b"---\n" + configmap("last").encode()
+    path = write(tmp_path, "latin1.yaml", data)
+    result = load_paths([path])
+    assert names(result) == ["first", "last"]
+    [error] = result.errors
+    assert error.file.endswith("latin1.yaml")
+    assert error.line == 11  # the line holding the bad byte
+    assert "UTF-8" in error.message
+    assert lines(result) == [1, 13]
+
+
+def test_utf8_bom_and_utf16_files_are_read():
+    assert names(load_text(configmap("x"))) == ["x"]
+    result = load_paths(["-"], stdin=io.BytesIO(b"\xef\xbb\xbf" + configmap("bom").encode()))
+    assert names(result) == ["bom"]
+    result = load_paths(["-"], stdin=io.BytesIO(configmap("wide").encode("utf-16")))
+    assert names(result) == ["wide"]
+
+
+def test_unreadable_file_is_an_error_and_other_files_still_load(tmp_path):
+    secret = write(tmp_path, "d/a-locked.yaml", configmap("locked"))
+    write(tmp_path, "d/b-open.yaml", configmap("open"))
+    os.chmod(secret, 0)
+    try:
+        if os.access(secret, os.R_OK):
+            pytest.skip("running with privileges that read a chmod 000 file")
+        result = load_paths([str(tmp_path / "d")])
+    finally:
+        os.chmod(secret, 0o644)
+    assert names(result) == ["open"]
+    [error] = result.errors
+    assert error.file.endswith("a-locked.yaml") and error.line == 1
+    assert "cannot read" in error.message
+
+
+def test_unrendered_helm_template_says_to_render_it_first(tmp_path):
+    template = """\
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: {{ include "app.fullname" . }}
+      labels:
+        {{- include "app.labels" . | nindent 4 }}
+    spec:
+      ports:
+        - port: {{ .Values.service.port }}
+    """
+    path = write(tmp_path, "templates/service.yaml", template)
+    write(tmp_path, "templates/cm.yaml", configmap("plain"))
+    result = load_paths([str(tmp_path / "templates")])
+    assert names(result) == ["plain"]
+    [error] = result.errors
+    assert error.file == path.replace(os.sep, "/")
+    assert 1 <= error.line <= 9
+    assert "helm template" in error.message
+
+
+def test_quoted_helm_name_that_parses_is_still_reported_as_a_template():
+    text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "{{ .Release.Name }}-config"\n'
+    result = load_text(text, "cm.yaml")
+    assert result.documents == []
+    assert [(e.line, "helm template" in e.message) for e in result.errors] == [(1, True)]
+
+
+def test_go_template_text_inside_configmap_data_is_not_a_helm_error():
+    # Alertmanager/Prometheus templates are legitimate data; only unrendered manifests fail.
+    text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\ndata:\n  msg: "{{ $labels.instance }} is down"\n'
+    result = load_text(text)
+    assert names(result) == ["alerts"] and result.errors == []
+
+
+def test_directory_without_manifests_is_an_error(tmp_path):
+    write(tmp_path, "empty/README.md", "# nothing here")
+    result = load_paths([str(tmp_path / "empty")])
+    assert result.documents == []
+    [error] = result.errors
+    assert error.file.endswith("empty") and error.line == 1
+    assert "no manifests" in error.message
+
+
+def test_billion_laughs_document_fails_fast_and_the_rest_loads():
+    # Nine levels of nine aliases: 9**9 (~387 million) nodes if expanded. Refused by counting the
+    # expansion on the composed node graph, which is small; the message proves it was refused
+    # rather than expanded (an expansion would not return at all in a test's lifetime).
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for previous, current in zip("abcdefgh", "bcdefghi"):
+        levels.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
+    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n" + "\n".join("  " + line for line in levels) + "\n"
+    result = load_text(configmap("before") + "---\n" + bomb + "---\n" + configmap("after"), "bomb.yaml")
+    assert names(result) == ["before", "after"]
+    [error] = result.errors
+    assert error.file == "bomb.yaml" and error.line == 8
+    assert "billion laughs" in error.message
+    assert f"{MAX_EXPANDED_NODES:,}" in error.message
+
+
+def test_self_referencing_alias_is_refused_not_looped():
+    result = load_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &d\n  x: *d\n")
+    assert result.documents == []
+    assert len(result.errors) == 1
+
+
+def test_small_aliases_are_fine():
+    text = """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata:
+      name: anchors
+      labels: &labels {app: web}
+      annotations: *labels
+    """
+    result = load_text(textwrap.dedent(text))
+    assert result.errors == []
+    assert result.documents[0].data["metadata"]["annotations"] == {"app": "web"}
+
+
+def test_duplicate_object_keeps_the_last_and_warns_naming_both_places(tmp_path):
+    write(tmp_path, "a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: one}\n")
+    write(tmp_path, "b.yaml", "# second\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: two}\n")
+    loaded = load_paths([str(tmp_path)])
+    model = build_model(loaded.documents, loaded.errors, loaded.warnings)
+    kept = model.get("ConfigMap/default/dup")
+    assert kept.data == {"version": "two"}
+    [warning] = model.warnings
+    assert warning.file.endswith("b.yaml") and warning.line == 2
+    assert "ConfigMap/default/dup" in warning.message
+    assert "a.yaml:1" in warning.message
+    [duplicate] = model.duplicates
+    assert duplicate.kept.file.endswith("b.yaml") and duplicate.dropped.file.endswith("a.yaml")
+    assert model.errors == ()
+
+
+def test_every_error_has_a_file_and_a_positive_line():
+    text = configmap("ok") + "---\nkind: ConfigMap\nmetadata: {name: x}\n---\n: : :\n---\n- 1\n"
+    result = load_text(text, "many.yaml")
+    assert names(result) == ["ok"]
+    assert result.errors
+    assert all(e.file == "many.yaml" and e.line >= 1 and e.message for e in result.errors)
+
+
+def test_file_that_cannot_be_opened_is_an_error_even_when_running_as_root(tmp_path, monkeypatch):
+    # The chmod test above is skipped under root; simulate the refusal the OS would give.
+    import builtins
+
+    locked = write(tmp_path, "d/a-locked.yaml", configmap("locked"))
+    write(tmp_path, "d/b-open.yaml", configmap("open"))
+    real_open = builtins.open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path) == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    result = load_paths([str(tmp_path / "d")])
+    assert names(result) == ["open"]
+    [error] = result.errors
+    assert error.file.endswith("a-locked.yaml") and error.line == 1
+    assert error.message == "cannot read file: Permission denied"
+
+
+def test_the_c_loader_is_used_when_pyyaml_has_it():
+    import yaml
+
+    from topo.load import yamldocs
+
+    if not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML built without libyaml")
+    assert issubclass(yamldocs.SafeLoader, yaml.CSafeLoader)
+
+
+def test_python_object_tags_are_refused_never_constructed(tmp_path):
+    marker = tmp_path / "constructed"
+    text = (
+        configmap("good")
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: evil}\n"
+        + f'data: {{x: !!python/object/apply:os.system ["touch {marker}"]}}\n'
+    )
+    result = load_text(text, "evil.yaml")
+    assert names(result) == ["good"]
+    assert [e.line for e in result.errors] == [11]  # the line of the refused tag
+    assert not marker.exists()
