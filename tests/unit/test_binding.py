@@ -371,3 +371,20 @@ spec:
         "PersistentVolumeClaim/default/data-db-0": "dynamic:StorageClass/fast",
         "PersistentVolumeClaim/default/data-db-1": "PersistentVolume/pre",
     }
+
+
+def test_volume_name_outside_the_input_is_a_missing_pv_node_not_dropped():
+    # issue 2 §3: a reference to an object that is not in the input still gets a node, missing.
+    from topo.api import analyze
+    from topo.config import Config
+
+    text = (
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: db}\n"
+        "spec: {volumeName: pv-data, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"
+    )
+    graph = analyze(text=text).graph
+    assert graph.nodes["PersistentVolume/pv-data"]["missing"] is True
+    assert graph.nodes["PersistentVolumeClaim/db/data"]["binding"] is None
+    assert [d["relation"] for _, _, d in graph.out_edges("PersistentVolumeClaim/db/data", data=True)] == ["binds"]
+    external = analyze(text=text, config=Config(external=frozenset({"PersistentVolume/pv-data"}))).graph
+    assert external.nodes["PersistentVolumeClaim/db/data"]["binding"] == "PersistentVolume/pv-data"
