@@ -1,0 +1,332 @@
+"""References that point at nothing: claims, ConfigMaps, Secrets, ServiceAccounts...
+
+Also the lookups the other reference modules share (ingress, services, storage_refs,
+policy_refs): per-run memoisation, objects that exist without being declared (the control plane's
+`kube-root-ca.crt`, Secrets that controllers create from objects of the input), and pods that an
+operator creates from a custom resource, which topo cannot see.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+from topo.model import K8sObject, LabelSelector, Workload
+from topo.model.kinds import WORKLOAD_KINDS, make_id
+from topo.model.objects import Ingress
+from topo.rules.registry import ERROR, WARNING, Issue, rule
+
+
+@rule("pvc-missing", title="Volume names a PersistentVolumeClaim that is not declared", severity=ERROR, kinds=WORKLOAD_KINDS)
+def pvc_missing(workload: Workload, ctx):
+    """
+    What it does:
+        Finds pod volumes whose `persistentVolumeClaim.claimName` names a claim that is neither in
+        the input nor declared `external` in topo.yaml.
+
+    Why it matters:
+        The pod cannot start: the kubelet waits for the claim forever and the pod stays
+        `ContainerCreating` (event `persistentvolumeclaim "data" not found`).
+
+    Example:
+        ```yaml
+        volumes:
+          - name: data
+            persistentVolumeClaim:
+              claimName: data-typo   # no such PersistentVolumeClaim
+        ```
+
+    Fix:
+        Declare the PersistentVolumeClaim in the same namespace, fix the name, or list it under
+        `external:` in topo.yaml when it is created outside these manifests.
+
+    References:
+        - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#claims-as-volumes
+    """
+    for volume in workload.template.spec.volumes:
+        if volume.claim_name is None:
+            continue
+        claim_id = make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name)
+        if not ctx.exists(claim_id):
+            yield Issue(
+                f"volume {volume.name!r} names PersistentVolumeClaim {volume.claim_name!r}, which is not declared "
+                f"in namespace {workload.namespace}",
+                hint=f"declare {claim_id}, fix the claim name, or list it under `external:` in topo.yaml",
+                related=(claim_id,),
+            )
+
+
+# --- lookups shared by the reference rules (ingress, services, storage, policy modules) ----------
+
+#: ConfigMaps the control plane publishes into every namespace: the root CA bundle that every
+#: projected service-account volume mounts (k8s.io/kubernetes pkg/controller/certificates/
+#: rootcacertpublisher, RootCACertConfigMapName; GA since 1.21).
+ALWAYS_PRESENT_CONFIGMAPS = frozenset({"kube-root-ca.crt"})
+
+#: Annotations that make cert-manager's ingress-shim create the Ingress's TLS Secrets
+#: (https://cert-manager.io/docs/usage/ingress/).
+CERT_MANAGER_INGRESS_ANNOTATIONS = ("cert-manager.io/issuer", "cert-manager.io/cluster-issuer")
+TLS_ACME_ANNOTATION = "kubernetes.io/tls-acme"
+
+
+def cert_manager_issues_tls(ingress: Ingress) -> bool:
+    annotations = ingress.annotations
+    return any(a in annotations for a in CERT_MANAGER_INGRESS_ANNOTATIONS) or annotations.get(TLS_ACME_ANNOTATION) == "true"
+
+#: API groups of built-in kinds: objects of other groups are custom resources.
+_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "policy", "autoscaling"})
+#: `*.k8s.io` groups that are CRDs which may run pods (Gateway API implementations start one
+#: proxy Deployment per Gateway, labelled with the Gateway's name).
+_CUSTOM_K8S_IO_GROUPS = frozenset({"gateway.networking.k8s.io"})
+#: Custom kinds that never run pods: a selector value equal to their name proves nothing.
+_KINDS_WITHOUT_PODS = frozenset(
+    {
+        "Certificate", "CertificateRequest", "Issuer", "ClusterIssuer", "Order", "Challenge",
+        "ServiceMonitor", "PodMonitor", "PrometheusRule", "AlertmanagerConfig", "ScrapeConfig",
+        "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
+        "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "PeerAuthentication",
+        "AuthorizationPolicy", "RequestAuthentication", "EnvoyFilter", "Telemetry",
+        "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant",
+        "IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Middleware", "TLSOption", "ServersTransport",
+    }
+)
+
+
+def memo(ctx, key: str, compute):
+    """A value computed once per rule run (per RuleContext) and shared by every subject."""
+    cache = ctx.__dict__.setdefault("_reference_rules_cache", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def workloads_in(ctx, namespace: str | None) -> tuple[Workload, ...]:
+    """The workloads of one namespace, in input order (indexed once per run)."""
+
+    def compute() -> dict[str | None, tuple[Workload, ...]]:
+        by_namespace: dict[str | None, list[Workload]] = {}
+        for workload in ctx.model.workloads:
+            by_namespace.setdefault(workload.namespace, []).append(workload)
+        return {namespace: tuple(items) for namespace, items in by_namespace.items()}
+
+    return memo(ctx, "workloads-by-namespace", compute).get(namespace, ())
+
+
+def is_custom_resource(obj: K8sObject) -> bool:
+    group = obj.group
+    if type(obj) is not K8sObject or group in _BUILTIN_GROUPS:
+        return False
+    return group in _CUSTOM_K8S_IO_GROUPS or not group.endswith(".k8s.io")
+
+
+def _label_maps(value, depth: int = 0):
+    """Every `labels: {k: v}` mapping inside a custom resource's spec (pod templates of Argo
+    Rollouts, Knative Services, `podMetadata` of Prometheus, `podTemplate` of ECK node sets...)."""
+    if depth > 8:
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "labels" and isinstance(item, Mapping) and all(isinstance(v, str) for v in item.values()):
+                yield item
+            else:
+                yield from _label_maps(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _label_maps(item, depth + 1)
+
+
+def _pod_sources_by_namespace(ctx) -> dict[str, list[tuple[str, list[Mapping[str, str]]]]]:
+    sources: dict[str, list[tuple[str, list[Mapping[str, str]]]]] = {}
+    for obj in ctx.model.objects.values():
+        if obj.namespace is None or obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
+            continue
+        labels = [obj.labels, *_label_maps(obj.raw.get("spec"))]
+        sources.setdefault(obj.namespace, []).append((obj.name, labels))
+    return sources
+
+
+def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSelector) -> str | None:
+    """The name of a custom resource in `namespace` whose operator may create the pods `selector`
+    looks for, else None.
+
+    Operators create pods that are not in the manifests (an Argo Rollout's ReplicaSets, the
+    StatefulSet of a Prometheus or an Elasticsearch cluster, a Knative revision). Their pods carry
+    the labels of the resource's pod template or metadata, or a label whose value is the resource's
+    name (`prometheus: k8s`, `strimzi.io/cluster: my-cluster`). When a selector could match such
+    pods, "selects nothing" would be a guess, so the rules stay quiet.
+    """
+    if namespace is None or selector.matches_nothing:
+        return None
+    sources = memo(ctx, "pod-sources", lambda: _pod_sources_by_namespace(ctx))
+    values = {value for requirement in selector.requirements if requirement.operator == "In" for value in requirement.values}
+    for name, label_maps in sources.get(namespace, ()):
+        if name in values or any(selector.matches(labels) for labels in label_maps):
+            return name
+    return None
+
+
+def _produced_secrets(ctx) -> dict[tuple[str, str], str]:
+    """Secrets that a controller creates from an object of the input: (namespace, name) → id."""
+    produced: dict[tuple[str, str], str] = {}
+    model = ctx.model
+
+    def spec_of(obj: K8sObject) -> Mapping:
+        spec = obj.raw.get("spec")
+        return spec if isinstance(spec, Mapping) else {}
+
+    for obj in model.of_kind("Certificate"):
+        # cert-manager writes the issued certificate to spec.secretName.
+        name = spec_of(obj).get("secretName")
+        if obj.group == "cert-manager.io" and obj.namespace and isinstance(name, str):
+            produced[(obj.namespace, name)] = obj.id
+    for obj in model.of_kind("SealedSecret"):
+        # The sealed-secrets controller unseals into a Secret of the same name.
+        if obj.namespace:
+            produced[(obj.namespace, obj.name)] = obj.id
+    for obj in model.of_kind("ExternalSecret"):
+        # external-secrets: spec.target.name, defaulting to the ExternalSecret's name.
+        target = spec_of(obj).get("target")
+        name = target.get("name") if isinstance(target, Mapping) and isinstance(target.get("name"), str) else obj.name
+        if obj.namespace:
+            produced[(obj.namespace, name)] = obj.id
+    for ingress in model.of_type(Ingress):
+        # cert-manager's ingress-shim creates a Certificate per TLS entry, named after secretName.
+        if ingress.namespace and cert_manager_issues_tls(ingress):
+            for _, secret in ingress.tls:
+                if secret:
+                    produced.setdefault((ingress.namespace, secret), ingress.id)
+    return produced
+
+
+def secret_producer(ctx, namespace: str | None, name: str) -> str | None:
+    """The id of the object whose controller creates Secret `namespace/name`, else None."""
+    if namespace is None:
+        return None
+    return memo(ctx, "produced-secrets", lambda: _produced_secrets(ctx)).get((namespace, name))
+
+
+#: Istio's CA bundle, which istiod publishes into every namespace; injected pods (a live dump)
+#: mount it (CACertNamespaceConfigMap, istio/istio pilot/pkg/serviceregistry/kube/controller/namespacecontroller.go).
+ISTIO_ROOT_CERT_CONFIGMAP = "istio-ca-root-cert"
+ISTIO_INJECTED_ANNOTATION = "sidecar.istio.io/status"
+
+
+def config_exists(ctx, kind: str, namespace: str | None, name: str, pod_annotations: Mapping[str, str] | None = None) -> bool:
+    """A ConfigMap/Secret is in the input, `external`, published by the control plane (or by
+    istiod, for a pod its injector has processed), or made by a controller from an object of the
+    input."""
+    if ctx.exists(make_id(kind, namespace, name)):
+        return True
+    if kind == "ConfigMap":
+        if name == ISTIO_ROOT_CERT_CONFIGMAP and ISTIO_INJECTED_ANNOTATION in (pod_annotations or {}):
+            return True
+        return name in ALWAYS_PRESENT_CONFIGMAPS
+    return secret_producer(ctx, namespace, name) is not None
+
+
+# --- ConfigMaps, Secrets, ServiceAccounts -----------------------------------------------------------
+
+
+@rule("config-ref-missing", title="Pod uses a ConfigMap or Secret that is not declared", severity=ERROR, kinds=WORKLOAD_KINDS)
+def config_ref_missing(workload: Workload, ctx):
+    """
+    What it does:
+        Finds ConfigMaps and Secrets that the pod template uses through `env[].valueFrom`
+        (`configMapKeyRef`, `secretKeyRef`), `envFrom`, a `configMap`/`secret` volume or a
+        `projected` volume source, without `optional: true`, and that are neither in the input nor
+        declared `external` in topo.yaml.
+
+        Not flagged: `imagePullSecrets` (a missing pull secret only matters for private images),
+        the `kube-root-ca.crt` ConfigMap the control plane publishes into every namespace, and
+        Secrets that a controller creates from an object of the input (a cert-manager
+        `Certificate`'s `secretName`, an Ingress annotated for cert-manager, a `SealedSecret`,
+        an `ExternalSecret`).
+
+    Why it matters:
+        The kubelet cannot build the container: a missing env source leaves the pod in
+        `CreateContainerConfigError` (`configmap "app-config" not found`), a missing volume source
+        keeps it `ContainerCreating` (`MountVolume.SetUp failed`). Nothing retries until the object
+        appears.
+
+    Example:
+        ```yaml
+        containers:
+          - name: api
+            envFrom:
+              - configMapRef:
+                  name: api-config     # not declared anywhere
+            env:
+              - name: DB_PASSWORD
+                valueFrom:
+                  secretKeyRef: {name: db-credentials, key: password}   # not declared
+        ```
+
+    Fix:
+        Declare the ConfigMap or Secret in the pod's namespace, fix the name, mark the reference
+        `optional: true` when the application copes without it, or list it under `external:` in
+        topo.yaml (e.g. `Secret/shop/db-credentials`) when it is created outside these manifests.
+
+    References:
+        - https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#optional-configmaps
+        - https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+        - https://kubernetes.io/docs/concepts/storage/projected-volumes/
+    """
+    missing: dict[tuple[str, str], list[str]] = {}
+    for ref in workload.template.spec.config_refs:
+        if ref.via == "imagePullSecrets" or ref.optional:
+            continue
+        if config_exists(ctx, ref.kind, workload.namespace, ref.name, workload.template.annotations):
+            continue
+        missing.setdefault((ref.kind, ref.name), []).append(ref.path)
+    for (kind, name), paths in missing.items():
+        object_id = make_id(kind, workload.namespace, name)
+        where = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        yield Issue(
+            f"{kind} {name!r} is not declared in namespace {workload.namespace} (used at {where})",
+            hint=f"declare {object_id}, fix the name, mark the reference `optional: true`, "
+            "or list it under `external:` in topo.yaml",
+            related=(object_id,),
+        )
+
+
+@rule("serviceaccount-missing", title="Pod runs as a ServiceAccount that is not declared", severity=WARNING, kinds=WORKLOAD_KINDS)
+def serviceaccount_missing(workload: Workload, ctx):
+    """
+    What it does:
+        Finds pod templates whose `serviceAccountName` (or the deprecated `serviceAccount`) names
+        an account other than `default` that is neither in the input nor declared `external` in
+        topo.yaml. Every namespace has its `default` ServiceAccount, so that one is never flagged.
+
+    Why it matters:
+        The ServiceAccount admission plugin rejects the pod (`error looking up service account
+        shop/api: serviceaccount "api" not found`): the Deployment's ReplicaSet keeps failing to
+        create pods and the rollout never progresses. The RBAC granted to the intended account is
+        never used either.
+
+    Example:
+        ```yaml
+        spec:
+          template:
+            spec:
+              serviceAccountName: orders-api   # no ServiceAccount orders-api in the namespace
+        ```
+
+    Fix:
+        Declare the ServiceAccount in the pod's namespace, fix the name, or list it under
+        `external:` in topo.yaml (e.g. `ServiceAccount/shop/orders-api`) when it is created
+        outside these manifests.
+
+    References:
+        - https://kubernetes.io/docs/concepts/security/service-accounts/#default-service-accounts
+        - https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/
+        - https://github.com/kubernetes/kubernetes/blob/master/plugin/pkg/admission/serviceaccount/admission.go
+    """
+    account = workload.template.spec.service_account_name
+    if account == "default":
+        return
+    account_id = make_id("ServiceAccount", workload.namespace, account)
+    if not ctx.exists(account_id):
+        yield Issue(
+            f"serviceAccountName {account!r} names a ServiceAccount that is not declared in namespace {workload.namespace}",
+            hint=f"declare {account_id}, fix the name, or list it under `external:` in topo.yaml",
+            related=(account_id,),
+        )

@@ -1,0 +1,148 @@
+"""Services that point at nothing: selectors that match no pod template, named target ports that
+the selected pods do not declare."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Iterable
+
+from topo.graph.relations import SELECTS
+from topo.model.objects import Service, Workload
+from topo.model.selectors import LabelSelector
+from topo.rules.references import custom_resource_may_run_pods, workloads_in
+from topo.rules.registry import ERROR, Issue, rule
+
+
+def near_misses(selector: LabelSelector, workloads: Iterable[Workload], limit: int = 3) -> list[str]:
+    """Workloads whose pod labels satisfy every requirement of `selector` but one: the likely
+    intended targets of a selector with a typo (`app: cart` for `app: carts`). With a single
+    requirement, only label values that look alike count; the most alike come first."""
+    requirements = selector.requirements
+    if not requirements or selector.matches_nothing:
+        return []
+    ranked = []
+    for index, workload in enumerate(workloads):
+        labels = workload.template.labels
+        failed = [r for r in requirements if not r.matches(labels)]
+        if len(failed) != 1:
+            continue
+        wrong = failed[0]
+        actual = labels.get(wrong.key)
+        likeness = max((SequenceMatcher(None, v, actual).ratio() for v in wrong.values), default=0.0) if actual else 0.0
+        if len(requirements) == 1 and likeness < 0.6:
+            continue
+        text = f"{workload.id} has {wrong.key}={actual}" if actual is not None else f"{workload.id} lacks {wrong.key}"
+        ranked.append((-likeness, index, text))
+    return [text for _, _, text in sorted(ranked)[:limit]]
+
+
+def selector_miss_hint(ctx, namespace: str | None, selector: LabelSelector, fallback: str) -> str:
+    """`did you mean …` from the namespace's workloads, else `fallback`."""
+    misses = near_misses(selector, workloads_in(ctx, namespace))
+    if misses:
+        return "closest pod templates: " + "; ".join(misses) + f" — {fallback}"
+    return fallback
+
+
+@rule("service-selects-nothing", title="Service selector matches no pod template", severity=ERROR, kinds=("Service",))
+def service_selects_nothing(service: Service, ctx):
+    """
+    What it does:
+        Finds Services with a `spec.selector` that matches the pod template labels of no workload
+        (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, bare Pod...) in the
+        Service's namespace, over the whole input. Services without a selector (their endpoints
+        are managed by hand or by another controller) and ExternalName Services are not checked.
+        A selector that could match the pods an operator creates from a custom resource of the
+        namespace (an Argo Rollout's template, a Prometheus or Elasticsearch resource whose name
+        appears among the selector's values) is not flagged either.
+
+    Why it matters:
+        Every selector key must equal a pod label. With no matching pod the Service has no
+        endpoints: connections are refused or time out, Ingresses routing to it answer `503`, and
+        nothing in the API reports an error.
+
+    Example:
+        ```yaml
+        kind: Service
+        metadata: {name: carts}
+        spec:
+          selector: {app: cart}        # the pods are labelled app: carts
+          ports: [{port: 80, targetPort: 8080}]
+        ```
+
+    Fix:
+        Make the selector match the pod template labels (`kubectl get pods -l app=carts` should
+        list the pods); every key of the selector must be present on the pods with the same value.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+        - https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors
+        - https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+    """
+    if not service.has_selector or any(True for _ in ctx.outgoing(service.id, SELECTS)):
+        return
+    if custom_resource_may_run_pods(ctx, service.namespace, service.selector):
+        return
+    text = service.selector.to_text()
+    yield Issue(
+        f"selector {text} matches no pod template in namespace {service.namespace}",
+        hint=selector_miss_hint(
+            ctx, service.namespace, service.selector, "make every selector key equal a label of the pod template"
+        ),
+    )
+
+
+@rule(
+    "service-target-port-missing",
+    title="Service targets a named port that the selected pods do not declare",
+    severity=ERROR,
+    kinds=("Service",),
+)
+def service_target_port_missing(service: Service, ctx):
+    """
+    What it does:
+        For each workload a Service selects, finds Service ports whose `targetPort` is a name
+        (`targetPort: http`) that no container of the pod template (nor a sidecar, an init
+        container with `restartPolicy: Always`) declares in `ports[].name` with the same protocol.
+        Numeric targetPorts are not checked: a container port need not be declared to be reached.
+        Jobs and CronJobs that share the Service's labels are not checked either (their pods run
+        to completion and are not meant to serve).
+
+    Why it matters:
+        The endpoints controller resolves a named targetPort per pod; a pod without that port
+        name is left out of the Service's endpoints. Traffic to that port reaches none of the
+        workload's pods even though the selector matches them.
+
+    Example:
+        ```yaml
+        # Service
+        ports: [{name: web, port: 80, targetPort: http}]
+        # Deployment pod template
+        containers:
+          - name: app
+            ports: [{name: web, containerPort: 8080}]   # no port named `http`
+        ```
+
+    Fix:
+        Name the container port as the Service's targetPort says (`ports: [{name: http,
+        containerPort: 8080}]`), or give the targetPort as a number.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/api/v1/pod/util.go
+    """
+    ports = {port.key: port for port in service.ports}
+    for workload_id, data in ctx.outgoing(service.id, SELECTS):
+        workload = ctx.get(workload_id)
+        if isinstance(workload, Workload) and not workload.is_long_running:
+            continue  # a Job's pods run to completion: leaving them out of the endpoints is harmless
+        for key, resolved in sorted((data.get("targetPorts") or {}).items()):
+            port = ports.get(key)
+            if resolved is not None or port is None:
+                continue
+            yield Issue(
+                f"port {key} targets the named port {port.target_port!r} ({port.protocol}), which {workload_id} "
+                "does not declare: its pods are left out of the endpoints for this port",
+                hint=f"add `name: {port.target_port}` to the container port of {workload_id}, or use a numeric targetPort",
+                related=(workload_id,),
+            )

@@ -1,0 +1,255 @@
+"""Storage references that point at nothing: claims no volume can satisfy, classes that are not
+declared. The binding itself is computed once by the graph's binder (topo/graph/binding.py)."""
+
+from __future__ import annotations
+
+from topo.graph.binding import default_storage_class, satisfies
+from topo.graph.relations import BINDS, MOUNTS
+from topo.model.kinds import make_id
+from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
+from topo.model.quantity import format_bytes
+from topo.rules.references import memo
+from topo.rules.registry import ERROR, Issue, rule
+
+
+def _pv_class_names(ctx) -> frozenset[str]:
+    return memo(ctx, "pv-class-names", lambda: frozenset(pv.storage_class_name for pv in ctx.model.of_type(PersistentVolume)))
+
+
+def class_is_missing(ctx, class_name: str | None) -> bool:
+    """A claim's named class is neither declared, `external`, nor the class of a static PV.
+
+    A class name need not belong to a StorageClass object: static PVs and claims match on the
+    name alone (the `manual` class of the upstream PV tutorial has no StorageClass)."""
+    if not class_name:
+        return False
+    return not ctx.exists(make_id("StorageClass", None, class_name)) and class_name not in _pv_class_names(ctx)
+
+
+@rule("storageclass-missing", title="Claim names a StorageClass that is not declared", severity=ERROR, kinds=("PersistentVolumeClaim",))
+def storageclass_missing(claim: PersistentVolumeClaim, ctx):
+    """
+    What it does:
+        Finds PersistentVolumeClaims (including the ones a StatefulSet's `volumeClaimTemplates`
+        create, one per ordinal) whose `storageClassName` (or legacy annotation
+        `volume.beta.kubernetes.io/storage-class`) names a class that is not declared in the
+        input, not listed `external` in topo.yaml, and not the class of any PersistentVolume of
+        the input. Claims without a class (the cluster's default class applies) and with
+        `storageClassName: ""` are not checked.
+
+    Why it matters:
+        No provisioner serves an unknown class and no pre-created volume carries it: the claim
+        stays `Pending` for ever (`storageclass.storage.k8s.io "fast-ssd" not found`), and so do
+        the pods that mount it.
+
+    Example:
+        ```yaml
+        kind: PersistentVolumeClaim
+        spec:
+          storageClassName: fast-sdd   # the class is called fast-ssd
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 10Gi}}
+        ```
+
+    Fix:
+        Use the name of a StorageClass of the cluster, declare the StorageClass, or list it under
+        `external:` in topo.yaml (e.g. `StorageClass/fast-ssd`); omit `storageClassName` to use
+        the cluster's default class.
+
+    References:
+        - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+        - https://kubernetes.io/docs/concepts/storage/storage-classes/
+    """
+    if class_is_missing(ctx, claim.storage_class_name):
+        class_id = make_id("StorageClass", None, claim.storage_class_name)
+        yield Issue(
+            f"storageClassName {claim.storage_class_name!r} names a StorageClass that is not declared, "
+            "and no PersistentVolume has that class",
+            hint=f"fix the class name, declare {class_id}, or list it under `external:` in topo.yaml",
+            related=(class_id,),
+        )
+
+
+_EXPLAINED = 20  # PVs examined to explain a Pending claim
+
+
+def _holder(ctx, volume: PersistentVolume) -> str | None:
+    """The claim the binder gave `volume` to, if any."""
+
+    def compute() -> dict[str, str]:
+        return {target: source for source, target, relation in ctx.graph.edges(data="relation") if relation == BINDS}
+
+    return memo(ctx, "volume-holders", compute).get(volume.id)
+
+
+def why_volume_does_not_fit(ctx, volume: PersistentVolume, claim: PersistentVolumeClaim, class_name: str) -> str | None:
+    """The first reason the binder would pass over `volume` for `claim`, or None when it fits."""
+    if volume.storage_class_name != class_name:
+        return f"{volume.id} has class {volume.storage_class_name!r}"
+    missing_modes = sorted(set(claim.access_modes) - set(volume.access_modes))
+    if missing_modes:
+        return f"{volume.id} lacks access mode {', '.join(missing_modes)}"
+    if volume.volume_mode != claim.volume_mode:
+        return f"{volume.id} has volumeMode {volume.volume_mode}, the claim wants {claim.volume_mode}"
+    if claim.request_bytes is not None and (volume.capacity_bytes or 0) < claim.request_bytes:
+        capacity = format_bytes(volume.capacity_bytes) if volume.capacity_bytes is not None else "no capacity"
+        return f"{volume.id} has {capacity}, the claim requests {format_bytes(claim.request_bytes)}"
+    if claim.selector is not None and not claim.selector.matches(volume.labels) and not claim.volume_name:
+        return f"{volume.id} does not match the claim's selector {claim.selector.to_text() or '(nothing)'}"
+    holder = _holder(ctx, volume)
+    if holder is not None and holder != claim.id:
+        return f"{volume.id} is bound to {holder}"
+    if volume.claim_ref is not None:
+        namespace, name = volume.claim_ref
+        # IsVolumeBoundToClaim: name and namespace equal (a claimRef without namespace names no claim).
+        if name != claim.name or (namespace or "") != claim.namespace:
+            return f"{volume.id} is reserved for claim {namespace or '(no namespace)'}/{name} (claimRef)"
+    if volume.phase not in (None, "Available") and volume.claim_ref is None:
+        return f"{volume.id} is {volume.phase}"
+    return None
+
+
+def _volumes_by_class(ctx) -> dict[str, list[PersistentVolume]]:
+    def compute() -> dict[str, list[PersistentVolume]]:
+        by_class: dict[str, list[PersistentVolume]] = {}
+        for volume in ctx.model.of_type(PersistentVolume):
+            by_class.setdefault(volume.storage_class_name, []).append(volume)
+        return by_class
+
+    return memo(ctx, "volumes-by-class", compute)
+
+
+def _volume_reasons(ctx, claim: PersistentVolumeClaim, class_name: str) -> str:
+    volumes = _volumes_by_class(ctx).get(class_name, [])
+    label = f"of class {class_name!r}" if class_name else "without a class"
+    if not volumes:
+        return f"no PersistentVolume {label} is declared"
+    shown: list[str] = []
+    taken = examined = 0
+    for volume in volumes[:_EXPLAINED]:
+        examined += 1
+        reason = why_volume_does_not_fit(ctx, volume, claim, class_name)
+        if reason is None:
+            continue
+        if " is bound to " in reason:
+            taken += 1
+        else:
+            shown.append(reason)
+            if len(shown) == 3:
+                break
+    if taken:
+        shown.append(f"{taken} {'is' if taken == 1 else 'are'} bound to other claims")
+    if len(volumes) > examined:
+        shown.append(f"{len(volumes) - examined} more not examined")
+    return f"no PersistentVolume {label} fits ({'; '.join(shown)})"
+
+
+def _unbound_reason(ctx, claim: PersistentVolumeClaim, binding: str | None) -> str | None:
+    """Why the claim stays Pending, or None when it binds, is provisioned, or topo cannot tell."""
+    if binding and binding.startswith("dynamic:"):
+        if claim.selector is not None and not claim.volume_name:
+            # Provisioners refuse claims with a selector ("claim Selector is not supported":
+            # kubernetes-csi/external-provisioner pkg/controller/controller.go).
+            return (
+                f"no PersistentVolume matches its selector {claim.selector.to_text() or '{}'}, and a claim with a "
+                f"selector is never provisioned dynamically ({binding.removeprefix('dynamic:')} cannot provision it)"
+            )
+        return None
+    if binding:
+        return None
+    status = claim.raw.get("status")
+    if isinstance(status, dict) and status.get("phase") == "Bound":
+        return None  # a live object the cluster reports bound (its volume is not in the input)
+    classes = {sc.name: sc for sc in ctx.model.of_type(StorageClass)}
+    class_name = claim.storage_class_name
+    if class_name is None:
+        default = default_storage_class(classes.values())
+        if default is None:
+            return None  # the cluster's default StorageClass (not in the input) provisions it
+        class_name = default.name
+    if class_is_missing(ctx, class_name):
+        return None  # storageclass-missing reports the root cause
+    external = ctx.config.external
+    if claim.volume_name:
+        volume = ctx.get(make_id("PersistentVolume", None, claim.volume_name))
+        if not isinstance(volume, PersistentVolume):
+            if make_id("PersistentVolume", None, claim.volume_name) in external:
+                return None
+            return f"spec.volumeName names PersistentVolume {claim.volume_name!r}, which is not declared"
+        reason = why_volume_does_not_fit(ctx, volume, claim, class_name)
+        return f"spec.volumeName pins it to {volume.id}, which does not fit: {reason or 'it is taken'}"
+    if any(i.startswith("PersistentVolume/") for i in external):
+        return None  # a pre-created volume listed `external` may fit: topo cannot see its spec
+    storage_class = classes.get(class_name)
+    if storage_class is not None and storage_class.volume_binding_mode == "WaitForFirstConsumer":
+        mounted = any(True for _ in ctx.incoming(claim.id, MOUNTS))
+        if not mounted and (storage_class.can_provision or _some_volume_fits(ctx, claim, class_name)):
+            return None  # binds when a pod that mounts it is scheduled
+    if not class_name:
+        return f'storageClassName "" turns dynamic provisioning off, and {_volume_reasons(ctx, claim, class_name)}'
+    if storage_class is not None and not storage_class.can_provision:
+        return (
+            f"StorageClass {class_name} ({storage_class.provisioner}) only binds pre-created volumes, "
+            f"and {_volume_reasons(ctx, claim, class_name)}"
+        )
+    return _volume_reasons(ctx, claim, class_name)
+
+
+def _some_volume_fits(ctx, claim: PersistentVolumeClaim, class_name: str) -> bool:
+    return any(
+        satisfies(pv, claim, class_name) and why_volume_does_not_fit(ctx, pv, claim, class_name) is None
+        for pv in _volumes_by_class(ctx).get(class_name, [])
+    )
+
+
+@rule("pvc-unbound", title="No PersistentVolume fits the claim and no StorageClass provisions it", severity=ERROR, kinds=("PersistentVolumeClaim",))
+def pvc_unbound(claim: PersistentVolumeClaim, ctx):
+    """
+    What it does:
+        Runs the PersistentVolume controller's matching (see topo/graph/binding.py) and finds
+        claims that no PersistentVolume of the input fits — same class, access modes, capacity,
+        volumeMode, label selector, `volumeName`/`claimRef` pre-binding, one claim per volume — and
+        that no StorageClass can provision: `storageClassName: ""`, a class with the
+        `kubernetes.io/no-provisioner` provisioner, a claim with `volumeName` (never
+        provisioned), or a claim with a `selector` (provisioners refuse those).
+
+        Quiet when topo cannot know: a claim without `storageClassName` while the input declares no
+        default StorageClass (the cluster's default provisions it), a class that is not declared
+        (`storageclass-missing` reports that), a `WaitForFirstConsumer` claim that no workload
+        mounts yet while its class can provision or a PersistentVolume would fit (it binds when
+        a pod is scheduled), PersistentVolumes listed `external`, and live objects whose status
+        says Bound.
+
+    Why it matters:
+        The claim stays `Pending` and every pod that mounts it stays `Pending` too
+        (`pod has unbound immediate PersistentVolumeClaims`); a StatefulSet stops at the first
+        ordinal whose claim cannot bind.
+
+    Example:
+        ```yaml
+        kind: PersistentVolume
+        spec: {storageClassName: local, capacity: {storage: 5Gi}, accessModes: [ReadWriteOnce]}
+        ---
+        kind: PersistentVolumeClaim
+        spec:
+          storageClassName: local        # kubernetes.io/no-provisioner
+          accessModes: [ReadWriteOnce]
+          resources: {requests: {storage: 20Gi}}   # bigger than any local PV
+        ```
+
+    Fix:
+        Create a PersistentVolume that fits (class, access modes, capacity, volumeMode, labels), ask
+        for less, or use a StorageClass whose provisioner creates volumes on demand.
+
+    References:
+        - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#binding
+        - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
+        - https://kubernetes.io/docs/concepts/storage/storage-classes/#local
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/volume/persistentvolume/index.go
+        - https://github.com/kubernetes-csi/external-provisioner/blob/master/pkg/controller/controller.go
+    """
+    node = ctx.graph.nodes[claim.id] if claim.id in ctx.graph else {}
+    reason = _unbound_reason(ctx, claim, node.get("binding"))
+    if reason:
+        yield Issue(f"the claim stays Pending: {reason}", hint="create a PersistentVolume that fits, ask for less, "
+                    "or use a StorageClass that provisions volumes dynamically")
