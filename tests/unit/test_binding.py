@@ -388,3 +388,17 @@ def test_volume_name_outside_the_input_is_a_missing_pv_node_not_dropped():
     assert [d["relation"] for _, _, d in graph.out_edges("PersistentVolumeClaim/db/data", data=True)] == ["binds"]
     external = analyze(text=text, config=Config(external=frozenset({"PersistentVolume/pv-data"}))).graph
     assert external.nodes["PersistentVolumeClaim/db/data"]["binding"] == "PersistentVolume/pv-data"
+
+
+def test_claim_with_a_selector_is_never_provisioned_dynamically():
+    # pkg/controller/volume/persistentvolume/pv_controller.go provisionClaimOperation:
+    # "claim Selector is not supported" — only a matching static PV can bind it.
+    from topo.api import analyze
+
+    text = (
+        "apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata: {name: fast}\nprovisioner: ebs.csi.aws.com\n---\n"
+        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: db}\n"
+        "spec: {storageClassName: fast, selector: {matchLabels: {tier: gold}}, accessModes: [ReadWriteOnce],"
+        " resources: {requests: {storage: 1Gi}}}\n"
+    )
+    assert analyze(text=text).graph.nodes["PersistentVolumeClaim/db/data"]["binding"] is None

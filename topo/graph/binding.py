@@ -170,7 +170,9 @@ def _waits_for_consumer(class_name: str, classes: dict[str, StorageClass]) -> bo
 
 
 def _can_provision(claim, class_name, classes, mounted, external_classes) -> bool:
-    if not class_name or claim.volume_name:
+    # Provisioners refuse claims with a label selector ("claim Selector is not supported":
+    # pv_controller.go provisionClaimOperation, kubernetes-csi external-provisioner).
+    if not class_name or claim.volume_name or claim.selector is not None:
         return False
     storage_class = classes.get(class_name)
     if storage_class is None:
