@@ -23,7 +23,8 @@ def render_text(analysis, results: RuleResults, colour: bool = False) -> str:
     if analysis.load_errors:
         lines.append(f"{len(analysis.load_errors)} input problem(s) — see the messages on stderr")
     for severity, findings in by_severity(results.findings):
-        lines += ["", style(f"{severity.value.upper()}S ({len(findings)})", fg=_COLOURS[severity.value], bold=True)]
+        heading = {"error": "ERRORS", "warning": "WARNINGS", "info": "INFO"}[severity.value]
+        lines += ["", style(f"{heading} ({len(findings)})", fg=_COLOURS[severity.value], bold=True)]
         current_object = None
         for finding in findings:
             if finding.object != current_object:
