@@ -38,6 +38,7 @@ from typing import Any, Iterable, Mapping, NamedTuple
 from topo.model.objects import (
     Container,
     HorizontalPodAutoscaler,
+    Ingress,
     K8sObject,
     PodDisruptionBudget,
     PodSpec,
@@ -978,3 +979,46 @@ def _job_spec(workload: Workload) -> Mapping[str, Any]:
 
 def _manual_selector(obj: K8sObject) -> bool:
     return _mapping(obj.raw.get("spec")).get("manualSelector") is True
+
+
+# --- Ingress ------------------------------------------------------------------------------------
+
+_PATH_TYPES = ("Exact", "Prefix", "ImplementationSpecific")
+_INVALID_PATH_PARTS = ("//", "/./", "/../", "%2f", "%2F")
+_INVALID_PATH_SUFFIXES = ("/..", "/.")
+
+
+def ingress_problems(ingress: Ingress) -> list[Problem]:
+    """networking.k8s.io/v1 paths: pathType required and known; Exact/Prefix paths absolute and clean.
+
+    pkg/apis/networking/validation/validation.go validateHTTPIngressPath: "pathType must be
+    specified" (v1 has no default), "must be an absolute path", and the invalid sequences
+    (`//`, `/./`, `/../`, `%2f`) for Exact and Prefix paths.
+    """
+    if ingress.api_version != "networking.k8s.io/v1":
+        return []
+    problems: list[Problem] = []
+    rules = _mapping(ingress.raw.get("spec")).get("rules")
+    for rule_index, rule in enumerate(_maps(rules)):
+        paths = _mapping(rule.get("http")).get("paths")
+        for path_index, entry in enumerate(_maps(paths)):
+            where = f"spec.rules[{rule_index}].http.paths[{path_index}]"
+            path_type = entry.get("pathType")
+            path = entry.get("path")
+            if path_type is None:
+                problems.append(Problem(f"{where}.pathType", "Required value: pathType must be specified"))
+                continue
+            if path_type not in _PATH_TYPES:
+                problems.append(Problem(f"{where}.pathType", f'Unsupported value: "{path_type}": supported values: {", ".join(_PATH_TYPES)}'))
+                continue
+            if path_type in ("Exact", "Prefix") or path:
+                if not isinstance(path, str) or not path.startswith("/"):
+                    problems.append(Problem(f"{where}.path", "Invalid value: must be an absolute path"))
+                    continue
+            if path_type in ("Exact", "Prefix") and (
+                any(part in path for part in _INVALID_PATH_PARTS) or path.endswith(_INVALID_PATH_SUFFIXES)
+            ):
+                problems.append(
+                    Problem(f"{where}.path", f"Invalid value: {path!r}: must not contain //, /./, /../ or %2f, nor end in /. or /..")
+                )
+    return problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator
 
 from topo.analyses import validation as v
-from topo.model import HorizontalPodAutoscaler, K8sObject, PodDisruptionBudget, Service, Workload
+from topo.model import HorizontalPodAutoscaler, Ingress, K8sObject, PodDisruptionBudget, Service, Workload
 from topo.rules.registry import ERROR, Issue, rule
 
 Check = Callable[[K8sObject, object], Iterator[Issue]]
@@ -129,6 +129,15 @@ def check_hpa(obj: K8sObject, ctx) -> Iterator[Issue]:
         yield from _issues(v.hpa_problems(obj), "use 1 <= minReplicas <= maxReplicas")
 
 
+def check_ingress(obj: K8sObject, ctx) -> Iterator[Issue]:
+    if isinstance(obj, Ingress):
+        yield from _issues(
+            v.ingress_problems(obj),
+            "give every networking.k8s.io/v1 path a pathType (Exact, Prefix or ImplementationSpecific) and an "
+            "absolute, normalised path",
+        )
+
+
 CHECKS: tuple[Check, ...] = (
     check_metadata,
     check_restart_policy,
@@ -141,6 +150,7 @@ CHECKS: tuple[Check, ...] = (
     check_service,
     check_pdb,
     check_hpa,
+    check_ingress,
 )
 
 
