@@ -274,13 +274,19 @@ metadata: {name: monitoring, labels: {team: ops}}
         ("namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-public}}", False),
         # A podSelector and ipBlock are exclusive upstream; an ipBlock peer is never checked.
         ("ipBlock: {cidr: 192.168.0.0/16}", False),
-        # An invalid selector is a validation problem (another rule's), not a crash or a finding.
-        ("podSelector: {matchExpressions: [{key: app, operator: Bogus}]}", False),
     ],
 )
 def test_namespace_selector_semantics(peer, fires):
     result = fired_on("networkpolicy-peer-selects-nothing", _policy(peer) + NAMESPACES)
     assert result == (["NetworkPolicy/shop/carts"] if fires else [])
+
+
+def test_invalid_peer_selector_is_a_load_error_not_a_finding():
+    # The API server rejects an unknown operator (LabelSelectorAsSelector); topo reports it as a
+    # load error naming the field, and the policy is not analysed.
+    text = _policy("podSelector: {matchExpressions: [{key: app, operator: Bogus}]}") + NAMESPACES
+    analysis = analyze(text=textwrap.dedent(text))
+    assert any("ingress[0].from[0].podSelector" in error.message for error in analysis.load_errors)
 
 
 def test_ingress_controller_namespace_from_config_exists():

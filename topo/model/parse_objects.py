@@ -472,9 +472,12 @@ def _hpa(doc: Fields, common: dict) -> HorizontalPodAutoscaler:
 
 def _network_policy(doc: Fields, common: dict) -> NetworkPolicy:
     spec = doc.map("spec")
-    ingress = tuple(rule.data for rule in spec.maps("ingress"))
-    egress = tuple(rule.data for rule in spec.maps("egress"))
+    ingress = tuple(_checked_policy_rule(rule, "from") for rule in spec.maps("ingress"))
+    egress = tuple(_checked_policy_rule(rule, "to") for rule in spec.maps("egress"))
     policy_types = spec.strs("policyTypes")
+    for index, policy_type in enumerate(policy_types):
+        if policy_type not in ("Ingress", "Egress"):
+            raise ManifestError(f"{spec.at('policyTypes')}[{index}]", f'unsupported value "{policy_type}": Ingress or Egress')
     if not policy_types:
         # SetDefaults_NetworkPolicy: Ingress always, Egress when egress rules are given.
         policy_types = ("Ingress", "Egress") if egress else ("Ingress",)
@@ -485,6 +488,32 @@ def _network_policy(doc: Fields, common: dict) -> NetworkPolicy:
         ingress=ingress,
         egress=egress,
     )
+
+
+def _checked_policy_rule(rule: Fields, peers_key: str) -> Mapping[str, Any]:
+    """Check the shape of one ingress/egress rule so that every consumer can trust its types.
+
+    The rule stays a raw mapping (the reachability engine reads it), but peers, selectors,
+    ipBlocks and ports of the wrong type become a load error naming the field here.
+    """
+    for peer in rule.maps(peers_key):
+        for key in ("podSelector", "namespaceSelector"):
+            if peer.data.get(key) is not None:
+                parse_label_selector(peer.map(key).data, peer.at(key))
+        block = peer.optional_map("ipBlock")
+        if block is not None:
+            if not block.str("cidr"):
+                raise ManifestError(block.at("cidr"), "required")
+            block.strs("except")
+    for port in rule.maps("ports"):
+        protocol = port.str("protocol", "TCP")
+        if protocol not in ("TCP", "UDP", "SCTP"):
+            raise ManifestError(port.at("protocol"), f'unsupported value "{protocol}": TCP, UDP or SCTP')
+        value = port.raw("port")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, str))):
+            raise ManifestError(port.at("port"), "expected a port number or name")
+        port.int("endPort")
+    return rule.data
 
 
 # --- configuration and nodes --------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from topo.model import K8sObject
+from topo.model.parse_objects import PARSERS
 from topo.rules.context import RuleContext
 from topo.rules.registry import RULES, Finding, Rule, Severity
 
@@ -61,7 +63,7 @@ def run_rules(
     rules = list(rules)
     objects = list(ctx.model.objects.values())
     for rule in rules:
-        subjects = objects if rule.kinds == ("*",) else [o for kind in rule.kinds for o in ctx.model.of_kind(kind)]
+        subjects = objects if rule.kinds == ("*",) else [o for kind in rule.kinds for o in _typed(ctx.model.of_kind(kind))]
         for subject in subjects:
             try:
                 for issue in rule.check(subject, ctx):
@@ -82,6 +84,13 @@ def run_rules(
     findings.sort(key=lambda f: f.sort_key)
     kept, suppressed = _suppress(ctx, findings, baseline or set())
     return RuleResults(tuple(kept), tuple(suppressed), tuple(errors), tuple(findings))
+
+
+def _typed(objects) -> list:
+    """Objects a kind-specific rule may inspect: a custom resource that reuses a built-in kind
+    name in another API group (Knative's `serving.knative.dev/v1` Service) stays a plain object
+    and is not the built-in kind's business."""
+    return [o for o in objects if type(o) is not K8sObject or o.kind not in PARSERS]
 
 
 def ignored_rules(annotations: dict[str, str] | None) -> dict[str, str]:
