@@ -810,7 +810,7 @@ def test_workload_attributes_with_defaults_applied():
             livenessProbe: {httpGet: {path: /, port: 80}, initialDelaySeconds: 5}
           - name: worker
             image: app
-            livenessProbe: {exec: {command: [true]}, initialDelaySeconds: 20, periodSeconds: 5}
+            livenessProbe: {exec: {command: [/bin/true]}, initialDelaySeconds: 20, periodSeconds: 5}
     """
     node = graph_of(text).nodes["Deployment/default/web"]
     assert node["replicas"] == 1

@@ -10,6 +10,7 @@ from typing import Iterator
 
 from topo.model.errors import ManifestError
 from topo.model.fields import Fields
+from topo.model.quantity import parse_quantity
 from topo.model.objects import ConfigRef, Container, ContainerPort, EnvVar, PodSpec, PodTemplate, Probe, Volume
 
 PROBE_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
@@ -78,8 +79,8 @@ def _parse_container(container: Fields) -> Container:
         args=container.strs("args"),
         probes=probes,
         restart_policy=container.str("restartPolicy"),
-        volume_mounts=tuple(m.str("name") or "" for m in container.maps("volumeMounts")),
-        resources=container.map("resources").data,
+        volume_mounts=tuple(_volume_mount_name(m) for m in container.maps("volumeMounts")),
+        resources=_checked_resources(container.map("resources")),
         path=container.path,
     )
 
@@ -116,6 +117,7 @@ def _parse_probe(probe: Fields) -> Probe:
         action = probe.optional_map(candidate)
         if action is not None:
             handler = candidate
+            _check_probe_action(action)
             raw_port = action.raw("port")
             if candidate == "grpc":
                 port = action.int("port")
@@ -135,6 +137,32 @@ def _parse_probe(probe: Fields) -> Probe:
         failure_threshold=probe.int("failureThreshold", 0, minimum=0) or 3,
         raw=probe.data,
     )
+
+
+def _volume_mount_name(mount: Fields) -> str:
+    mount.str("mountPath")
+    mount.str("subPath")
+    mount.bool("readOnly")
+    return mount.str("name") or ""
+
+
+def _checked_resources(resources: Fields):
+    """requests/limits must be maps of quantities ("500m", "1Gi"), as the API server parses them."""
+    for key in ("requests", "limits"):
+        amounts = resources.map(key)
+        for name, value in amounts.data.items():
+            parse_quantity(value, amounts.at(str(name)))
+    return resources.data
+
+
+def _check_probe_action(action: Fields) -> None:
+    """Type-check a probe handler's fields (rules compare them; the kubelet would reject them)."""
+    action.strs("command")
+    for key in ("path", "host", "scheme", "service"):
+        action.str(key)
+    for header in action.maps("httpHeaders"):
+        header.str("name")
+        header.str("value")
 
 
 def _parse_volume(volume: Fields) -> Volume:
