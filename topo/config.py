@@ -30,7 +30,9 @@ from typing import Any, Mapping
 import yaml
 
 from topo.load.yamldocs import SafeLoader
+from topo.model.errors import ManifestError
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN, split_id
+from topo.model.quantity import parse_quantity
 
 CONFIG_FILE = "topo.yaml"
 SEVERITIES = ("error", "warning", "info")
@@ -126,9 +128,53 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
         enabled_rules=frozenset(_strings(rules.get("enable"), f"{path}: rules.enable")),
         severity_overrides=dict(severity),
         fail_on=fail_on,
-        node_pools=tuple(_mapping(p, f"{path}: nodePools[]") for p in _list(data.get("nodePools"), f"{path}: nodePools")),
+        node_pools=_node_pools(data.get("nodePools"), path),
         source=path,
     )
+
+
+_NODE_POOL_KEYS = frozenset({"name", "count", "labels", "taints", "zone", "zones", "allocatable", "unschedulable"})
+_TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
+
+
+def _node_pools(value: Any, path: str) -> tuple[Mapping[str, Any], ...]:
+    """Check the shape of `nodePools:` (the node model of docs/availability.md); keep the mappings."""
+    pools, names = [], set()
+    for index, item in enumerate(_list(value, f"{path}: nodePools")):
+        where = f"{path}: nodePools[{index}]"
+        pool = _mapping(item, where)
+        unknown = sorted(set(pool) - _NODE_POOL_KEYS)
+        if unknown:
+            raise ConfigError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (known: {', '.join(sorted(_NODE_POOL_KEYS))})")
+        name = pool.get("name")
+        if not isinstance(name, str) or not name or name in names:
+            raise ConfigError(f"{where}.name: expected a unique, non-empty string")
+        names.add(name)
+        count = pool.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ConfigError(f"{where}.count: expected a whole number >= 0")
+        labels = _mapping(pool.get("labels"), f"{where}.labels")
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            raise ConfigError(f"{where}.labels: expected a mapping of strings to strings (quote numbers)")
+        for t_index, taint in enumerate(_list(pool.get("taints"), f"{where}.taints")):
+            taint = _mapping(taint, f"{where}.taints[{t_index}]")
+            if not isinstance(taint.get("key"), str) or not taint.get("key") or taint.get("effect") not in _TAINT_EFFECTS:
+                raise ConfigError(f"{where}.taints[{t_index}]: expected {{key, value, effect}} with effect one of {', '.join(_TAINT_EFFECTS)}")
+            if not isinstance(taint.get("value", ""), str):
+                raise ConfigError(f"{where}.taints[{t_index}].value: expected a string")
+        if "zone" in pool and "zones" in pool:
+            raise ConfigError(f"{where}: give zone or zones, not both")
+        _optional_string(pool.get("zone"), f"{where}.zone")
+        _strings(pool.get("zones"), f"{where}.zones")
+        for resource, quantity in _mapping(pool.get("allocatable"), f"{where}.allocatable").items():
+            try:
+                parse_quantity(quantity, f"allocatable.{resource}")
+            except ManifestError as error:
+                raise ConfigError(f"{where}.{error}") from error
+        if not isinstance(pool.get("unschedulable", False), bool):
+            raise ConfigError(f"{where}.unschedulable: expected true or false")
+        pools.append(pool)
+    return tuple(pools)
 
 
 def _ingress_controller(value: Any, path: str) -> IngressControllerConfig | None:

@@ -1,0 +1,467 @@
+"""Availability: replicas, rolling updates and PodDisruptionBudgets (the 4-apache upgrade, the
+database that is slow to start, the drain that hangs).
+
+Every rule reads the availability analysis (`ctx.analysis.rollout`, topo.analyses.availability),
+which resolves fenceposts and PDB status exactly as the controllers do.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Iterator
+
+from topo.analyses.availability import Availability, WorkloadState
+from topo.graph.relations import CALLS, ROUTES_TO, SELECTS
+from topo.model import HorizontalPodAutoscaler, PodDisruptionBudget, Workload
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
+
+REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet")
+
+
+def availability_of(ctx) -> Availability:
+    """The Analysis's availability (computed once); built from the context when there is no Analysis."""
+    if ctx.analysis is not None:
+        return ctx.analysis.rollout
+    cache = ctx.__dict__
+    if "_availability" not in cache:
+        cache["_availability"] = Availability(ctx.model, ctx.config)
+    return cache["_availability"]
+
+
+def state_of(ctx, workload: Workload) -> WorkloadState | None:
+    return availability_of(ctx).workloads.get(workload.id)
+
+
+def ingress_dependents(ctx) -> dict[str, str]:
+    """Workload id → the Ingress whose route reaches it: through the Service it routes to, then
+    along `calls` (to a Service, or to a StatefulSet pod's DNS name)."""
+    cache = ctx.__dict__
+    if "_ingress_dependents" in cache:
+        return cache["_ingress_dependents"]
+    graph = ctx.graph
+    found: dict[str, str] = {}
+    queue: deque[tuple[str, str]] = deque()
+
+    def reach(node: str, ingress: str) -> None:
+        if node in graph and graph.nodes[node].get("kind") == "Service":
+            for _, workload, data in graph.out_edges(node, data=True):
+                if data["relation"] == SELECTS and workload not in found:
+                    found[workload] = ingress
+                    queue.append((workload, ingress))
+        elif node in graph and graph.nodes[node].get("generatedBy"):
+            owner = graph.nodes[node]["generatedBy"]
+            if owner not in found:
+                found[owner] = ingress
+                queue.append((owner, ingress))
+
+    for ingress in sorted(n for n, kind in graph.nodes(data="kind") if kind == "Ingress"):
+        for _, target, data in graph.out_edges(ingress, data=True):
+            if data["relation"] == ROUTES_TO:
+                reach(target, ingress)
+    while queue:
+        workload, ingress = queue.popleft()
+        for _, target, data in graph.out_edges(workload, data=True):
+            if data["relation"] == CALLS:
+                reach(target, ingress)
+    cache["_ingress_dependents"] = found
+    return found
+
+
+# --- single-replica -------------------------------------------------------------------------------
+
+
+@rule("single-replica", title="Long-running workload with a single replica", severity=WARNING, kinds=REPLICATED)
+def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds Deployments, StatefulSets and ReplicaSets that run one pod: `replicas: 1` (the
+        default), or an HorizontalPodAutoscaler whose `minReplicas` is 1. It is an error when an
+        Ingress route depends on the workload — it is a route's backend, or a backend `calls` it
+        (directly or further down), as WordPress calls its database — and a warning otherwise.
+
+    Why it matters:
+        With one pod, every rolling update, `kubectl drain`, node upgrade, eviction or node
+        failure is an outage: there is no other pod to take the traffic while this one is
+        replaced, and a PodDisruptionBudget cannot help (it can only block the drain or allow
+        the outage).
+
+    Example:
+        ```yaml
+        kind: StatefulSet
+        metadata: {name: mariadb, namespace: db}
+        spec:
+          replicas: 1            # the blog's only database pod
+        ```
+
+    Fix:
+        Run at least two replicas (for a database: a replicated setup such as a primary with a
+        replica, or a Galera/Patroni cluster), spread them over nodes, and add a
+        PodDisruptionBudget. If a single pod is a conscious choice, suppress the finding with
+        `topo.dev/ignore: "single-replica: why"`.
+
+    References:
+        - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#replicas
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+        - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/
+    """
+    state = state_of(ctx, workload)
+    if state is None or state.replicas != 1:
+        return
+    why = f"HorizontalPodAutoscaler {state.hpa_id} may scale it to 1 (minReplicas 1)" if state.hpa else "1 replica"
+    ingress = ingress_dependents(ctx).get(workload.id)
+    if ingress:
+        yield Issue(
+            f"{why}: every update, node drain or node failure stops it, and {ingress} depends on it",
+            hint="run at least 2 replicas spread over nodes (for a database: a replicated setup), and add a PodDisruptionBudget",
+            related=(ingress,),
+            severity=ERROR,
+        )
+    else:
+        yield Issue(
+            f"{why}: every update, node drain or node failure stops it",
+            hint="run at least 2 replicas spread over nodes, and add a PodDisruptionBudget",
+            related=(state.hpa_id,) if state.hpa_id else (),
+        )
+
+
+# --- rollout-unavailable ------------------------------------------------------------------------
+
+
+@rule("rollout-unavailable", title="A rolling update can take every ready pod down", severity=ERROR,
+      kinds=("Deployment", "StatefulSet", "DaemonSet"))
+def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Resolves the rolling-update fenceposts as the controllers do and finds RollingUpdate
+        workloads whose minimum availability during an update is 0 while they run pods:
+        a Deployment whose `maxUnavailable` resolves to all its replicas (percentages round
+        down, maxSurge percentages round up, both 0 → maxUnavailable 1), a StatefulSet whose
+        `maxUnavailable` (default 1, at least 1) covers every replica — one replica is enough —
+        and a DaemonSet on more than one node whose `maxUnavailable` (rounded up) covers them
+        all. Recreate Deployments are `rollout-recreate-downtime`'s.
+
+    Why it matters:
+        The controller is allowed to stop every ready pod at once: during each update nothing
+        serves until the new pods pass their readiness probe — for a database with a long
+        startupProbe that can be many minutes.
+
+    Example:
+        ```yaml
+        kind: StatefulSet
+        spec:
+          replicas: 1
+          updateStrategy: {type: RollingUpdate}   # maxUnavailable 1 of 1: minAvailable 0
+        ```
+
+    Fix:
+        Run more replicas, or lower `maxUnavailable` (a Deployment with `maxSurge: 1,
+        maxUnavailable: 0` starts the new pod before it stops the old one).
+
+    References:
+        - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#max-unavailable
+        - https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#rolling-updates
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/deployment/util/deployment_util.go (ResolveFenceposts, MaxUnavailable)
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/statefulset/stateful_set_control.go (getStatefulSetMaxUnavailable)
+    """
+    state = state_of(ctx, workload)
+    if state is None or state.rollout is None:
+        return
+    rollout = state.rollout
+    replicas = state.replicas or 0
+    if rollout.strategy != "RollingUpdate" or rollout.min_available != 0 or replicas == 0:
+        return
+    if workload.kind == "DaemonSet" and replicas < 2:
+        return
+    unit = "nodes" if workload.kind == "DaemonSet" else "replica" + ("s" if replicas != 1 else "")
+    extra = ""
+    if rollout.startup_budget_seconds:
+        extra = f"; the new pod may need up to {rollout.startup_budget_seconds} s to start (startupProbe)"
+    yield Issue(
+        f"maxUnavailable resolves to {rollout.max_unavailable} of {replicas} {unit} (minAvailable 0): "
+        f"a rolling update may take every ready pod down{extra}",
+        hint="run more replicas, or lower maxUnavailable (for a Deployment: maxSurge 1, maxUnavailable 0)",
+    )
+
+
+# --- rollout-recreate-downtime ---------------------------------------------------------------------
+
+
+@rule("rollout-recreate-downtime", title="Recreate strategy: every rollout is a full outage", severity=WARNING, kinds=("Deployment",))
+def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds Deployments with `strategy: {type: Recreate}` and at least one replica. It is an
+        error when a Service selects the pods.
+
+    Why it matters:
+        Recreate scales the old ReplicaSet to 0 and waits for its pods to terminate before it
+        creates any new pod: between the two, nothing serves. Every image bump, config change
+        or rollback is a planned outage.
+
+    Example:
+        ```yaml
+        kind: Deployment
+        spec:
+          replicas: 3
+          strategy: {type: Recreate}
+        ```
+
+    Fix:
+        Use `RollingUpdate` (e.g. `maxSurge: 1, maxUnavailable: 0`). Recreate is needed only
+        when two versions must never run together (a ReadWriteOnce volume, a schema migration):
+        then make the outage a decision and suppress with `topo.dev/ignore`.
+
+    References:
+        - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#recreate-deployment
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/deployment/recreate.go
+    """
+    state = state_of(ctx, workload)
+    if state is None or state.rollout is None or state.rollout.strategy != "Recreate" or not state.replicas:
+        return
+    if state.services:
+        yield Issue(
+            f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones, and "
+            f"{', '.join(state.services)} route{'s' if len(state.services) == 1 else ''} to them: every rollout is an outage",
+            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
+            related=state.services,
+            severity=ERROR,
+        )
+    else:
+        yield Issue(
+            f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones: every rollout is an outage",
+            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
+        )
+
+
+# --- pdb-missing ---------------------------------------------------------------------------------
+
+
+@rule("pdb-missing", title="Multi-replica workload behind a Service without a PodDisruptionBudget", severity=WARNING, kinds=REPLICATED)
+def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds Deployments, StatefulSets and ReplicaSets with two or more replicas (at the HPA
+        minimum) that a Service selects and no PodDisruptionBudget covers.
+
+    Why it matters:
+        Voluntary disruptions — `kubectl drain`, node upgrades, the cluster autoscaler removing a
+        node — evict pods without looking at the application. Without a PDB a drain of a node
+        that happens to hold every replica (or several drains at once) stops the Service.
+
+    Example:
+        ```yaml
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          replicas: 3              # behind Service api, no PodDisruptionBudget
+        ```
+
+    Fix:
+        Add a PodDisruptionBudget selecting the pods, e.g. `maxUnavailable: 1`.
+
+    References:
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+        - https://kubernetes.io/docs/concepts/workloads/pods/disruptions/#pod-disruption-budgets
+    """
+    state = state_of(ctx, workload)
+    if state is None or (state.replicas or 0) < 2 or not state.services or state.pdbs:
+        return
+    yield Issue(
+        f"{state.replicas} replicas behind {', '.join(state.services)} and no PodDisruptionBudget: "
+        "a drain or node upgrade may evict all of them at once",
+        hint="add a PodDisruptionBudget selecting its pods (e.g. maxUnavailable: 1)",
+        related=state.services,
+    )
+
+
+# --- pdb-blocks-eviction ----------------------------------------------------------------------------
+
+
+@rule("pdb-blocks-eviction", title="PodDisruptionBudget allows no disruption at full health", severity=ERROR,
+      kinds=("PodDisruptionBudget",))
+def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Computes the PDB's status as the disruption controller does with every selected pod
+        healthy — expectedPods (pods for an integer minAvailable, else the sum of the
+        controllers' replicas), desiredHealthy (percentages round up), disruptionsAllowed =
+        healthy − desiredHealthy — and finds PDBs that select pods but allow 0 disruptions,
+        at every scale an HPA may choose. Also: a PDB with neither minAvailable nor
+        maxUnavailable (the controller then expects 0 pods and allows nothing), and a
+        percentage or maxUnavailable over DaemonSet or Job pods (no scale subresource: the
+        controller fails safe with 0).
+
+    Why it matters:
+        Every eviction is refused (HTTP 429) even when all pods are healthy: `kubectl drain`
+        retries forever, node upgrades and the cluster autoscaler stall, and the node can only
+        be emptied by deleting pods by hand — bypassing the budget altogether.
+
+    Example:
+        ```yaml
+        kind: PodDisruptionBudget
+        spec:
+          minAvailable: 3          # of 3 replicas: disruptionsAllowed 0
+        ```
+
+    Fix:
+        Allow at least one disruption: `maxUnavailable: 1`, or a minAvailable below the number
+        of replicas (a quorum of 3 is 2).
+
+    References:
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#think-about-how-your-application-reacts-to-disruptions
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/disruption/disruption.go (getExpectedPodCount, updatePdbStatus)
+    """
+    availability = availability_of(ctx)
+    status = availability.pdbs.get(pdb.id)
+    if status is None or status.healthy == 0 or status.disruptions_allowed != 0 or not status.covers:
+        return
+    at_max = availability.pdbs_at_hpa_max.get(pdb.id)
+    if at_max is not None and at_max.disruptions_allowed:
+        return  # hpa-min-below-pdb's case: it blocks only at the HPA minimum
+    if status.problem:
+        message = f"disruptionsAllowed is 0: {status.problem}"
+    else:
+        message = (
+            f"expectedPods {status.expected_pods}, desiredHealthy {status.desired_healthy}: disruptionsAllowed is 0 "
+            "with every pod healthy, so every eviction (and every drain of their nodes) is refused"
+        )
+    yield Issue(message, hint="allow at least one disruption: maxUnavailable: 1, or a minAvailable below the replicas",
+                related=status.covers)
+
+
+# --- pdb-overlap ----------------------------------------------------------------------------------
+
+
+@rule("pdb-overlap", title="Pods covered by more than one PodDisruptionBudget", severity=ERROR,
+      kinds=("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "Pod"))
+def pdb_overlap(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds workloads whose pods are selected by two or more PodDisruptionBudgets of their
+        namespace.
+
+    Why it matters:
+        The eviction API refuses to evict a pod that more than one PDB matches ("This pod has
+        more than one PodDisruptionBudget, which the eviction subresource does not support"):
+        such pods can never be evicted, so every drain of their nodes hangs.
+
+    Example:
+        ```yaml
+        kind: PodDisruptionBudget
+        metadata: {name: all-web}
+        spec: {maxUnavailable: 1, selector: {matchLabels: {tier: web}}}
+        ---
+        kind: PodDisruptionBudget
+        metadata: {name: shop}
+        spec: {maxUnavailable: 1, selector: {matchLabels: {app: shop}}}   # the shop pods are tier=web too
+        ```
+
+    Fix:
+        Make the selectors disjoint so that each pod has exactly one PodDisruptionBudget.
+
+    References:
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#arbitrary-controllers-and-selectors
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/registry/core/pod/storage/eviction.go
+    """
+    state = state_of(ctx, workload)
+    if state is None or len(state.pdbs) < 2:
+        return
+    yield Issue(
+        f"its pods are covered by {len(state.pdbs)} PodDisruptionBudgets ({', '.join(state.pdbs)}): "
+        "the eviction API refuses them, so draining their nodes never completes",
+        hint="make the PDB selectors disjoint: one PodDisruptionBudget per pod",
+        related=state.pdbs,
+    )
+
+
+# --- pdb-ineffective --------------------------------------------------------------------------------
+
+
+@rule("pdb-ineffective", title="PodDisruptionBudget allows every pod to go at once", severity=INFO, kinds=("PodDisruptionBudget",))
+def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds PDBs whose disruptionsAllowed at full health is at least the number of pods they
+        select: `minAvailable: 0`, `maxUnavailable: 100%`, or a maxUnavailable at least the
+        replicas.
+
+    Why it matters:
+        The budget never holds back an eviction: a drain may stop every pod at once. It looks
+        like protection and is none.
+
+    Example:
+        ```yaml
+        kind: PodDisruptionBudget
+        spec:
+          maxUnavailable: 100%
+        ```
+
+    Fix:
+        Set the budget the application needs (e.g. `maxUnavailable: 1`, or `minAvailable` of a
+        quorum), or delete it.
+
+    References:
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/disruption/disruption.go
+    """
+    status = availability_of(ctx).pdbs.get(pdb.id)
+    if status is None or not status.healthy or status.disruptions_allowed is None:
+        return
+    if status.disruptions_allowed >= status.healthy:
+        yield Issue(
+            f"disruptionsAllowed {status.disruptions_allowed} of {status.healthy} pod(s): the budget lets every pod go at once",
+            hint="set maxUnavailable below the replicas (e.g. 1) or a minAvailable the application needs",
+            related=status.covers,
+        )
+
+
+# --- hpa-min-below-pdb --------------------------------------------------------------------------------
+
+
+@rule("hpa-min-below-pdb", title="At the HPA minimum the PodDisruptionBudget allows no disruption", severity=WARNING,
+      kinds=("HorizontalPodAutoscaler",))
+def hpa_min_below_pdb(hpa: HorizontalPodAutoscaler, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        For an HorizontalPodAutoscaler whose target one PodDisruptionBudget covers, computes the
+        PDB's disruptionsAllowed with the target at `minReplicas` and at `maxReplicas`, and
+        finds those where it is 0 at the minimum but not at the maximum (a budget that blocks
+        at every scale is `pdb-blocks-eviction`'s).
+
+    Why it matters:
+        At quiet times the autoscaler shrinks the workload to minReplicas; an integer
+        minAvailable then equals (or exceeds) the pods, so the nightly node upgrade or drain
+        hangs — exactly when the cluster is scaled down for maintenance.
+
+    Example:
+        ```yaml
+        kind: HorizontalPodAutoscaler
+        spec: {minReplicas: 2, maxReplicas: 10}
+        ---
+        kind: PodDisruptionBudget
+        spec: {minAvailable: 2}        # 2 of 2 at the minimum: disruptionsAllowed 0
+        ```
+
+    Fix:
+        Raise minReplicas above the PDB's minAvailable, or express the budget as
+        `maxUnavailable: 1` (or a percentage) so that it scales with the workload.
+
+    References:
+        - https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
+        - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#rounding-logic-when-specifying-percentages
+    """
+    availability = availability_of(ctx)
+    target = availability.by_hpa.get(hpa.id)
+    if target is None or len(target.pdbs) != 1:
+        return
+    pdb_id = target.pdbs[0]
+    at_min, at_max = availability.pdbs.get(pdb_id), availability.pdbs_at_hpa_max.get(pdb_id)
+    if at_min is None or at_max is None or not at_min.healthy:
+        return
+    if at_min.disruptions_allowed == 0 and at_max.disruptions_allowed:
+        yield Issue(
+            f"at minReplicas {hpa.min_replicas} {pdb_id} allows no disruption (desiredHealthy {at_min.desired_healthy} "
+            f"of {at_min.healthy} pods); at maxReplicas {hpa.max_replicas} it allows {at_max.disruptions_allowed}",
+            hint="raise minReplicas above the PDB's minAvailable, or use maxUnavailable: 1 in the PDB",
+            related=(pdb_id, target.id),
+        )
