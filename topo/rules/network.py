@@ -1,0 +1,475 @@
+"""Network rules: what the applications need (the Services they call by DNS name, the ingress
+controller reaching Ingress and Route backends) checked against what the policies allow
+(topo.analyses.reach), and namespaces that are open to everyone."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from topo.analyses.reach import Reachability, compute_reachability
+from topo.analyses.reach.classes import workload_label
+from topo.analyses.reach.entry import ROUTE_GROUP
+from topo.analyses.reach.explain import Side, Verdict
+from topo.analyses.reach.policy import EGRESS, INGRESS
+from topo.analyses.reach.ports import EMPTY, PortSet
+from topo.graph.link_routing import resolve_target_port
+from topo.graph.relations import CALLS
+from topo.model import Workload
+from topo.model.kinds import WORKLOAD_KINDS
+from topo.model.objects import Namespace, NetworkPolicy, Service
+from topo.rules.references import memo
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
+
+DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
+
+
+def reach_of(ctx) -> Reachability:
+    """The reachability analysis of the run (the Analysis's, else computed once per rule run)."""
+    analysis = getattr(ctx, "analysis", None)
+    if analysis is not None and hasattr(analysis, "reach"):
+        return analysis.reach
+    return memo(ctx, "reachability", lambda: compute_reachability(ctx.model, ctx.config))
+
+
+# --- dependency-blocked-by-policy ------------------------------------------------------------------
+
+
+def _needed_targets(ctx, reach: Reachability, target_id: str, port: int | None) -> list[tuple[Workload, PortSet]]:
+    """The workloads a `calls` edge reaches and the ports the traffic arrives on."""
+    target = ctx.get(target_id)
+    if isinstance(target, Service):
+        workloads = reach.services.selected(target)
+        found = []
+        for workload in workloads:
+            ports = EMPTY
+            if target.headless and port is not None:
+                # A headless name resolves to the pods' addresses: the port is used as written.
+                ports = PortSet.of("TCP", port)
+            else:
+                service_ports = [p for p in target.ports if port is None or p.port == port]
+                for service_port in service_ports:
+                    number = resolve_target_port(service_port, workload)
+                    if number is not None and service_port.protocol in ("TCP", "UDP", "SCTP"):
+                        ports = ports | PortSet.of(service_port.protocol, number)
+            if ports:
+                found.append((workload, ports))
+        return found
+    if target_id.startswith("Pod/") and target_id in ctx.graph:
+        owner_id = ctx.graph.nodes[target_id].get("generatedBy") or target_id
+        owner = ctx.get(owner_id)
+        if isinstance(owner, Workload):
+            return [(owner, PortSet.of("TCP", port) if port is not None else PortSet.of("TCP", 1, 65535) | PortSet.of("UDP", 1, 65535) | PortSet.of("SCTP", 1, 65535))]
+    return []
+
+
+def _blocking_text(verdict: Verdict) -> tuple[str, list[str]]:
+    """Why the connection is denied, and the policies to name (related ids)."""
+    parts, related = [], []
+    for side in verdict.blocking_sides():
+        parts.append(_side_text(side))
+        related.extend(side.selected_by)
+        related.extend(m.policy for m in side.admin)
+    return "; ".join(parts), related
+
+
+def _side_text(side: Side) -> str:
+    who = side.endpoint
+    if side.admin and not side.isolated:
+        denied = [m for m in side.admin if m.action == "Deny"]
+        if denied:
+            return f"{side.direction} of {who} is denied by {denied[0].text()}"
+    if side.isolated:
+        peer = "it" if side.direction == INGRESS else "the destination"
+        text = f"{who} is isolated for {side.direction} by {', '.join(side.selected_by)} and no {side.direction} rule admits {peer}"
+        if side.allowed_by:
+            text += f" on these ports (only on {side.allowed.short_text()})"
+        if side.near_misses:
+            text += f" (closest: {side.near_misses[0]})"
+        return text
+    return f"{side.direction} of {who}: {side.reason()}"
+
+
+@rule(
+    "dependency-blocked-by-policy",
+    title="A connection the application needs is denied by network policies",
+    severity=ERROR,
+    kinds=(*WORKLOAD_KINDS, "Ingress", "Route"),
+)
+def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Checks the traffic the system needs against the network policies:
+        - every Service or Pod a workload calls by an in-cluster DNS name (the graph's `calls`
+          edges: env values, command and args, ConfigMap data), on the port of the name when it
+          has one (a Service port, translated to the pods' targetPort; for a headless Service,
+          the port as written) and otherwise on any of the Service's target ports;
+        - every Ingress rule and Route backend, from the ingress controller (declared in topo.yaml,
+          recognised in the input, or else an unknown pod of an unknown namespace, which a policy
+          admits when it admits some pods of other namespaces) to the backend's pods on the
+          routed targetPort.
+        It reports on the caller (the workload, or the Ingress/Route) when the source's egress or
+        the destination's ingress denies every needed port, naming the policies that isolate that
+        end and the closest rule that does not admit it. NetworkPolicy, AdminNetworkPolicy and
+        BaselineAdminNetworkPolicy are all taken into account (`topo reach --explain` shows the
+        whole reasoning).
+
+    Why it matters:
+        A NetworkPolicy denies silently: the call times out at run time while every manifest
+        looks fine. One typo in a selector (`cart` for `carts`) or a missing egress rule cuts a
+        service off from its dependencies, and nobody notices until the first request.
+
+    Example:
+        ```yaml
+        # frontend calls CARTS_URL=http://carts; the namespace denies all egress by default, and
+        # the frontend's egress rule names the wrong pods:
+        egress:
+          - to: [{podSelector: {matchLabels: {app.kubernetes.io/name: cart}}}]   # pods are `carts`
+            ports: [{protocol: TCP, port: 8080}]
+        ```
+
+    Fix:
+        Add (or correct) an allow rule on the side that denies: an egress rule of the caller's
+        policies admitting the destination pods on the target port, and/or an ingress rule of the
+        destination's policies admitting the caller. Run `topo reach PATH --from CALLER --to
+        Service/NS/NAME --explain` to see which side denies and why.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+        - https://network-policy-api.sigs.k8s.io/api-overview/
+    """
+    reach = reach_of(ctx)
+    if isinstance(subject, Workload):
+        yield from _blocked_calls(subject, ctx, reach)
+    elif subject.kind == "Ingress" or (subject.kind == "Route" and subject.group == ROUTE_GROUP):
+        yield from _blocked_backends(subject, reach)
+
+
+def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Issue]:
+    source = reach.universe.class_of(workload.id)
+    if source is None:
+        return
+    seen: set[tuple[str, int | None]] = set()
+    for target_id, data in sorted(ctx.outgoing(workload.id, CALLS), key=lambda item: (item[0], str(item[1].get("port")))):
+        port = data.get("port")
+        key = (target_id, port)
+        if key in seen:
+            continue
+        seen.add(key)
+        for destination, ports in _needed_targets(ctx, reach, target_id, port):
+            if destination.id == workload.id:
+                continue
+            destination_class = reach.universe.class_of(destination.id)
+            if destination_class is None:
+                continue
+            if reach.engine.ports_between(source, destination_class) & ports:
+                continue  # the engine says some needed port is allowed; explain only the denied ones
+            verdict = reach.judge(workload_label(workload), source, workload_label(destination), destination_class, ports, any_port=True)
+            if verdict.allowed:
+                continue
+            why, policies = _blocking_text(verdict)
+            name = data.get("name", target_id)
+            via = f" ({destination.id})" if destination.id != target_id else ""
+            yield Issue(
+                f"calls {name} → {target_id}{via} on {ports.short_text()}: denied, {why}",
+                hint=f"add an allow rule for this connection; see `topo reach PATH --from {workload.id} --to {target_id} --explain`",
+                related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
+            )
+
+
+def _blocked_backends(entry, reach: Reachability) -> Iterator[Issue]:
+    controllers = reach.controller_endpoints(maybe=True)
+    if not controllers:
+        return
+    reported: set[tuple[str, str]] = set()
+    for backend in reach.backends:
+        if backend.entry != entry.id:
+            continue
+        for target in backend.targets:
+            if not target.ports:
+                continue
+            key = (target.workload.id, target.ports.np_guard_text())
+            if key in reported:
+                continue
+            destination = reach.universe.class_of(target.workload.id)
+            if destination is None:
+                continue
+            verdicts = [
+                reach.judge(label, source, workload_label(target.workload), destination, target.ports)
+                for label, source in controllers
+                if source.workloads[:1] != [target.workload]
+            ]
+            if not verdicts or any(v.allowed for v in verdicts):
+                continue
+            reported.add(key)
+            why, policies = _blocking_text(verdicts[0])
+            yield Issue(
+                f"route {backend.route} → {backend.service} → {target.workload.id} on {target.ports.short_text()}: "
+                f"the ingress controller ({verdicts[0].source}) cannot reach it: {why}",
+                hint="admit the ingress controller's namespace and pods in the backend's ingress rules "
+                "(declare the controller under `ingressController:` in topo.yaml if it is not in the input)",
+                related=tuple(dict.fromkeys([backend.service, target.workload.id, *policies])),
+            )
+
+
+# --- namespace-without-default-deny ---------------------------------------------------------------
+
+
+def _open_workloads(ctx, reach: Reachability) -> dict[str, list[Workload]]:
+    """Namespace → workloads that no NetworkPolicy isolates for ingress and that a pod of any
+    other namespace may reach (nothing at the admin tiers denies it either)."""
+
+    def compute() -> dict[str, list[Workload]]:
+        found: dict[str, list[Workload]] = {}
+        for workload in sorted(ctx.model.workloads, key=lambda w: w.id):
+            state = reach.isolation.get(workload.id)
+            if state is None or state["ingress"]:
+                continue
+            if reach.open_to_any_namespace(workload):
+                found.setdefault(workload.namespace, []).append(workload)
+        return found
+
+    return memo(ctx, "open-workloads", compute)
+
+
+@rule(
+    "namespace-without-default-deny",
+    title="Namespace whose workloads any pod of any namespace can reach",
+    severity=WARNING,
+    kinds=("Namespace", *WORKLOAD_KINDS),
+)
+def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds namespaces with workloads that no NetworkPolicy isolates for ingress (and that no
+        AdminNetworkPolicy or BaselineAdminNetworkPolicy denies), so that any pod of any other
+        namespace may connect to them on any port. It reports on the Namespace object when the
+        input declares it; otherwise on the namespace's first such workload (by id), naming the
+        namespace.
+
+    Why it matters:
+        Kubernetes allows all traffic by default. "Can a pod in namespace X reach a Service in
+        namespace Y? Yes. Should it? Almost never." Without a default-deny policy a compromised
+        or misconfigured pod anywhere in the cluster reaches the namespace's databases and
+        internal APIs directly.
+
+    Example:
+        ```yaml
+        kind: Namespace
+        metadata: {name: payments}
+        # ... Deployments and Services, but no NetworkPolicy with `podSelector: {}`
+        ```
+
+    Fix:
+        Add a default-deny policy to the namespace and allow what is needed on top of it:
+        ```yaml
+        kind: NetworkPolicy
+        metadata: {name: default-deny, namespace: payments}
+        spec:
+          podSelector: {}
+          policyTypes: [Ingress]
+        ```
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+    """
+    reach = reach_of(ctx)
+    open_by_namespace = _open_workloads(ctx, reach)
+    if isinstance(subject, Namespace):
+        namespace = subject.name
+    elif isinstance(subject, Workload):
+        namespace = subject.namespace
+        if namespace is None or ctx.get(f"Namespace/{namespace}") is not None:
+            return
+        workloads = open_by_namespace.get(namespace) or []
+        if not workloads or workloads[0].id != subject.id:
+            return
+    else:
+        return
+    workloads = open_by_namespace.get(namespace) or []
+    if not workloads:
+        return
+    names = ", ".join(w.id for w in workloads[:5]) + (f" and {len(workloads) - 5} more" if len(workloads) > 5 else "")
+    yield Issue(
+        f"namespace {namespace} has no default-deny ingress policy: {names} can be reached from pods of every namespace on every port",
+        hint=f"add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [Ingress]` in {namespace}, then allow what is needed",
+        related=tuple(w.id for w in workloads),
+    )
+
+
+# --- egress-blocks-dns ---------------------------------------------------------------------------------
+
+
+def _uses_cluster_dns(workload: Workload) -> bool:
+    """dnsPolicy ClusterFirst (the default) or ClusterFirstWithHostNet sends lookups to kube-dns;
+    a hostNetwork pod with ClusterFirst falls back to the node's resolver
+    (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy)."""
+    spec = workload.raw.get("spec") if workload.kind == "Pod" else _template_spec(workload.raw)
+    policy = spec.get("dnsPolicy") if isinstance(spec, Mapping) else None
+    policy = policy or "ClusterFirst"
+    if policy not in DNS_POLICIES_USING_CLUSTER_DNS:
+        return False
+    return not workload.template.spec.host_network or policy == "ClusterFirstWithHostNet"
+
+
+def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    spec = raw.get("spec")
+    if not isinstance(spec, Mapping):
+        return None
+    if raw.get("kind") == "CronJob":
+        spec = spec.get("jobTemplate", {}).get("spec") if isinstance(spec.get("jobTemplate"), Mapping) else None
+        if not isinstance(spec, Mapping):
+            return None
+    template = spec.get("template")
+    return template.get("spec") if isinstance(template, Mapping) else None
+
+
+@rule(
+    "egress-blocks-dns",
+    title="Egress-isolated pods cannot reach kube-dns on port 53",
+    severity=ERROR,
+    kinds=WORKLOAD_KINDS,
+)
+def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        For every workload whose egress is restricted (a NetworkPolicy with `Egress` in its
+        policyTypes selects it, or an admin policy decides its egress), checks that its egress
+        admits the cluster DNS — pods labelled `k8s-app: kube-dns` in `kube-system` — on UDP
+        port 53. The kube-dns pods of the input are used when it has them; otherwise topo assumes
+        the CoreDNS that kubeadm installs (labels `k8s-app: kube-dns`, ports `dns` UDP 53 and
+        `dns-tcp` TCP 53) in a `kube-system` namespace whose labels, besides
+        `kubernetes.io/metadata.name`, are not known and so are assumed to match. Pods that do not
+        use the cluster DNS (`dnsPolicy: Default` or `None`, or hostNetwork without
+        `ClusterFirstWithHostNet`) and the DNS pods themselves are skipped. Only the source's
+        egress is judged here; kube-dns's own ingress is another policy's business.
+
+    Why it matters:
+        Every Service name the application resolves goes through kube-dns first. A default-deny
+        egress policy without a DNS exception breaks every in-cluster and external name lookup:
+        the pod's calls fail with "temporary failure in name resolution" even though the rule
+        for the real destination is right.
+
+    Example:
+        ```yaml
+        kind: NetworkPolicy
+        spec:
+          podSelector: {}
+          policyTypes: [Egress]
+          egress:
+            - to: [{podSelector: {matchLabels: {app: postgres}}}]   # no rule for DNS
+        ```
+
+    Fix:
+        Allow DNS next to the default deny:
+        ```yaml
+        egress:
+          - to:
+              - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
+                podSelector: {matchLabels: {k8s-app: kube-dns}}
+            ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+        ```
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
+    """
+    reach = reach_of(ctx)
+    source = reach.universe.class_of(workload.id)
+    if source is None or workload.id in {w.id for w in reach.dns_workloads} or not _uses_cluster_dns(workload):
+        return
+    dns = reach.dns_class(workload)
+    if dns is None:
+        return
+    side = reach.judge_side(EGRESS, source, dns, workload_label(workload))
+    if not side.isolated and not side.admin:
+        return
+    if side.allowed.contains("UDP", 53):
+        return
+    tcp = "TCP 53 is allowed" if side.allowed.contains("TCP", 53) else "TCP 53 neither"
+    if side.isolated:
+        why = f"egress is isolated by {', '.join(side.selected_by)} and no egress rule admits kube-system/kube-dns on UDP 53 ({tcp})"
+    else:
+        why = f"{side.reason()} ({tcp})"
+    yield Issue(
+        f"{why}: name lookups fail",
+        hint="add an egress rule to pods `k8s-app: kube-dns` in namespace kube-system on UDP and TCP 53",
+        related=tuple(side.selected_by) + tuple(m.policy for m in side.admin),
+    )
+
+
+# --- policy-allows-all-ingress ----------------------------------------------------------------------
+
+
+@rule(
+    "policy-allows-all-ingress",
+    title="NetworkPolicy ingress rule opens workloads to every pod of every namespace",
+    severity=INFO,
+    kinds=("NetworkPolicy",),
+)
+def policy_allows_all_ingress(policy: NetworkPolicy, ctx) -> Iterator[Issue]:
+    """
+    What it does:
+        Finds NetworkPolicy ingress rules that admit every pod of every namespace: a rule with
+        no `from` (`ingress: [{}]`, or only `ports`), or a peer `namespaceSelector: {}` without a
+        podSelector (or with `podSelector: {}`). Reported only when the policy selects workloads
+        of the input other than the ingress controller (whose job is to be reachable), and with
+        the ports the rule is limited to.
+
+    Why it matters:
+        Such a rule undoes the isolation the policy creates: any pod of the cluster, in any
+        namespace (and, without `from`, any address outside the cluster), may connect. Sometimes
+        that is intended (a shared service); often it is a shortcut that was never narrowed.
+
+    Example:
+        ```yaml
+        ingress:
+          - {}                                  # every source, every port
+          - from: [{namespaceSelector: {}}]     # every pod of every namespace
+            ports: [{port: 8080}]
+        ```
+
+    Fix:
+        Name the namespaces and pods that need access (`namespaceSelector` with
+        `kubernetes.io/metadata.name`, plus a `podSelector` in the same peer), or suppress the
+        finding with `topo.dev/ignore: "policy-allows-all-ingress: why"` when the service is
+        meant to be shared.
+
+    References:
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#allow-all-ingress-traffic
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors
+    """
+    if "Ingress" not in policy.policy_types:
+        return
+    reach = reach_of(ctx)
+    parsed = next((p for p in reach.policies if p.id == policy.id), None)
+    if parsed is None or not parsed.ingress:
+        return
+    selected_bits = reach.engine.subjects.get(policy.id, 0) & reach.universe.pod_bits
+    controllers = {w.id for w in reach.controllers}
+    selected = [w for c in reach.universe.members(selected_bits) for w in c.workloads if w.id not in controllers]
+    if not selected:
+        return
+    names = ", ".join(w.id for w in selected[:3]) + (f" and {len(selected) - 3} more" if len(selected) > 3 else "")
+    for rule_ in parsed.ingress:
+        if rule_.peers is None:
+            what = "has no `from`: it admits every pod of every namespace and every address outside the cluster"
+        else:
+            everyone = next(
+                (
+                    peer
+                    for peer in rule_.peers
+                    if peer.namespaces is not None and peer.namespaces.is_everything and (peer.pods is None or peer.pods.is_everything)
+                ),
+                None,
+            )
+            if everyone is None:
+                continue
+            what = f"({everyone.path}) `namespaceSelector: {{}}` admits every pod of every namespace"
+        yield Issue(
+            f"{rule_.path} {what}, on {rule_.ports.text()}, to {names}",
+            hint="name the namespaces and pods that need access, or suppress the finding if the service is meant to be shared",
+            related=tuple(w.id for w in selected),
+        )
