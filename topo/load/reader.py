@@ -69,6 +69,13 @@ def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
     return result
 
 
+def load_bytes(data: bytes, name: str, into: LoadResult | None = None) -> LoadResult:
+    """Load one file's raw bytes read from elsewhere (a git revision), decoded as files on disk are."""
+    result = into if into is not None else LoadResult()
+    _load_bytes(data, name, result)
+    return result
+
+
 def _manifest_files(directory: str) -> Iterator[str]:
     found = []
     for root, dirs, files in os.walk(directory):

@@ -1,0 +1,125 @@
+"""`topo review PATH... --out FILE`: one self-contained page (.html) or Markdown with Mermaid (.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from topo.cli import main
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+SAMPLES = os.path.relpath(os.path.join(ROOT, "samples"))
+WORDPRESS = os.path.join(SAMPLES, "wordpress")
+SECTIONS = ("summary", "topology", "findings", "availability", "reachability", "rollout")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def samples_html(tmp_path_factory):
+    out = tmp_path_factory.mktemp("review") / "review.html"
+    result = run("review", SAMPLES, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def test_the_html_has_every_section(samples_html):
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in samples_html
+    for plot in ("topology-graph", "reachability-matrix", "rollout-timeline"):
+        assert f'Plotly.newPlot("{plot}"' in samples_html
+
+
+def test_the_html_needs_no_network(samples_html):
+    """Scripts and styles are inline: no src= or <link>, no CDN."""
+    assert not re.search(r"<script[^>]+src=", samples_html)
+    assert "<link" not in samples_html
+    assert "cdn.plot.ly" not in samples_html.split("<script>", 2)[2]  # outside the bundle itself
+    assert "plotly.js v" in samples_html[:200_000] or "plotly" in samples_html[:200_000]
+
+
+def test_findings_are_listed_by_severity_with_file_and_line(samples_html):
+    errors = samples_html.index('<span class="sev error">Errors</span>')
+    warnings = samples_html.index('<span class="sev warning">Warnings</span>')
+    assert errors < warnings
+    assert "samples/elasticsearch/master.yaml:169" in samples_html
+
+
+def test_the_html_is_deterministic(tmp_path):
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    run("review", WORDPRESS, "--out", str(first))
+    run("review", WORDPRESS, "--out", str(second))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_markdown_embeds_a_mermaid_diagram_with_namespaces_as_subgraphs(tmp_path):
+    out = tmp_path / "review.md"
+    result = run("review", WORDPRESS, "--out", str(out))
+    assert result.exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    block = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert block.startswith("flowchart TB\n")
+    assert block.count("subgraph ") == block.count("\n  end") == 3
+    assert 'subgraph ns_db["namespace db"]' in block
+    for heading in ("## Topology", "## Findings", "## Availability per entry point", "## Namespace reachability", "## Riskiest rollout"):
+        assert heading in text
+    assert "| `samples/wordpress/mariadb.yaml:54` | `single-replica` |" in text
+    assert "`StatefulSet/db/mariadb`: RollingUpdate, 1 replicas" in text
+
+
+def test_entry_points_on_top_and_data_stores_at_the_bottom():
+    import topo
+    from topo.render.review_data import DATA, ENTRY, review_document
+
+    nodes = {n["id"]: n for n in review_document(topo.analyze([WORDPRESS]), "x")["topology"]["nodes"]}
+    assert nodes["Ingress/blog/wordpress"]["tier"] == ENTRY
+    assert nodes["Service/ingress-nginx/ingress-nginx-controller"]["tier"] == ENTRY
+    assert nodes["StatefulSet/db/mariadb"]["tier"] == DATA
+    assert nodes["Ingress/blog/wordpress"]["y"] > nodes["StatefulSet/db/mariadb"]["y"]
+
+
+def test_large_systems_collapse_to_namespaces(tmp_path):
+    from topo.render.review_data import COLLAPSE_ABOVE
+
+    manifest = tmp_path / "many.yaml"
+    service = "apiVersion: v1\nkind: Service\nmetadata: {{name: s{0}, namespace: ns{1}}}\nspec:\n  selector: {{app: s{0}}}\n  ports: [{{port: 80}}]\n---\n"
+    manifest.write_text("".join(service.format(i, i % 5) for i in range(COLLAPSE_ABOVE + 10)))
+    out = tmp_path / "review.md"
+    run("review", str(manifest), "--out", str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "flowchart LR" in text and "one node per namespace" in text
+
+
+def test_the_extension_chooses_the_format_and_others_are_usage_errors(tmp_path):
+    result = run("review", WORDPRESS, "--out", str(tmp_path / "review.pdf"))
+    assert result.exit_code == 3
+    assert "must be .html or .md" in result.output
+
+
+def test_review_reads_a_git_revision(tmp_path, monkeypatch):
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    shutil.copytree(WORDPRESS, tmp_path / "k8s")
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tmp_path, check=True)
+    shutil.rmtree(tmp_path / "k8s")
+    monkeypatch.chdir(tmp_path)
+    result = run("review", "git:HEAD:k8s", "--out", "review.md")
+    assert result.exit_code == 0, result.output
+    assert "`k8s/mariadb.yaml:54`" in (tmp_path / "review.md").read_text(encoding="utf-8")
+
+
+def test_input_errors_still_write_the_page_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kind: [\n")
+    out = tmp_path / "review.html"
+    result = run("review", str(bad), "--out", str(out))
+    assert result.exit_code == 2
+    assert 'id="load-errors"' in out.read_text(encoding="utf-8")
