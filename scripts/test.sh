@@ -5,5 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The dashboard's browser tests drive Debian's Chromium (playwright downloads no browser here).
+command -v chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+# The reachability oracle (network-config-analyzer) pins old networkx/PyYAML: keep it in its own
+# virtual environment so that topo's tests run against topo's own dependency versions.
+if [ ! -x .venv-oracle/bin/nca ]; then
+  python3 -m venv .venv-oracle
+  .venv-oracle/bin/pip install --quiet --disable-pip-version-check 'network-config-analyzer==2.1.0'
+fi
+export TOPO_NCA="$PWD/.venv-oracle/bin/nca"
 
 python3 -m pytest "$@"

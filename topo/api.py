@@ -59,6 +59,28 @@ class Analysis:
             return build_graph(model, self.config.external)
 
     @cached_property
+    def rollout(self):
+        """Availability: rollouts, PDB status, placement on the node model, entry points (topo.analyses.availability)."""
+        from topo.analyses.availability import Availability
+
+        with bulk_allocation():
+            return Availability(self.model, self.config)
+
+    def drain(self, nodes=(), zone: str | None = None, pool: str | None = None):
+        """What-if `kubectl drain` of nodes (by name, zone or pool); raises DrainError without a node model."""
+        from topo.analyses.drain import drain, select_nodes
+
+        return drain(self.rollout, select_nodes(self.rollout, nodes, zone, pool))
+
+    @cached_property
+    def reach(self):
+        """Network reachability: allowed connections, isolation, verdicts (topo.analyses.reach)."""
+        from topo.analyses.reach import compute_reachability
+
+        with bulk_allocation():
+            return compute_reachability(self.model, self.config)
+
+    @cached_property
     def rule_context(self):
         from topo.rules.context import RuleContext
 
