@@ -12,21 +12,48 @@ The public API — front ends (the CLI, the dashboard) and users' scripts use on
     >>> trace_request(analysis.model, "https://blog.example.com/", analysis.reach, analysis.rollout)
 """
 
-from topo.analyses.availability import Availability, EntryPoint, WorkloadState
-from topo.analyses.diff import Diff, diff_analyses
-from topo.analyses.drain import Drain, DrainError
-from topo.analyses.rollout import Rollout, Step
-from topo.analyses.dns import Resolution, resolve_name
-from topo.analyses.reach import Connection, Matrix, PortSet, Reachability, Verdict, compute_reachability
-from topo.analyses.trace import Trace, trace_request
-from topo.api import Analysis, analyze
-from topo.config import Config, ConfigError, load_config
-from topo.graph.relations import ALL_RELATIONS as RELATIONS
-from topo.load import LoadError, LoadWarning, Source
-from topo.render import GRAPH_FORMATS, REPORT_FORMATS
-from topo.render.graph_data import graph_document
-from topo.render.report_data import report_document
-from topo.rules import RULES, Finding, Rule, Severity
+import importlib
+
+# Names are imported on first use (PEP 562), so `topo graph` does not pay for the analyses it
+# does not run. `from topo import X` and `topo.X` work as usual.
+_PUBLIC = {
+    "Analysis": ("topo.api", "Analysis"),
+    "Availability": ("topo.analyses.availability", "Availability"),
+    "Config": ("topo.config", "Config"),
+    "ConfigError": ("topo.config", "ConfigError"),
+    "Connection": ("topo.analyses.reach", "Connection"),
+    "Diff": ("topo.analyses.diff", "Diff"),
+    "Drain": ("topo.analyses.drain", "Drain"),
+    "DrainError": ("topo.analyses.drain", "DrainError"),
+    "EntryPoint": ("topo.analyses.availability", "EntryPoint"),
+    "Finding": ("topo.rules", "Finding"),
+    "GRAPH_FORMATS": ("topo.render", "GRAPH_FORMATS"),
+    "LoadError": ("topo.load", "LoadError"),
+    "LoadWarning": ("topo.load", "LoadWarning"),
+    "Matrix": ("topo.analyses.reach", "Matrix"),
+    "PortSet": ("topo.analyses.reach", "PortSet"),
+    "RELATIONS": ("topo.graph.relations", "ALL_RELATIONS"),
+    "REPORT_FORMATS": ("topo.render", "REPORT_FORMATS"),
+    "RULES": ("topo.rules", "RULES"),
+    "Reachability": ("topo.analyses.reach", "Reachability"),
+    "Resolution": ("topo.analyses.dns", "Resolution"),
+    "Rollout": ("topo.analyses.rollout", "Rollout"),
+    "Rule": ("topo.rules", "Rule"),
+    "Severity": ("topo.rules", "Severity"),
+    "Source": ("topo.load", "Source"),
+    "Step": ("topo.analyses.rollout", "Step"),
+    "Trace": ("topo.analyses.trace", "Trace"),
+    "Verdict": ("topo.analyses.reach", "Verdict"),
+    "WorkloadState": ("topo.analyses.availability", "WorkloadState"),
+    "analyze": ("topo.api", "analyze"),
+    "compute_reachability": ("topo.analyses.reach", "compute_reachability"),
+    "diff_analyses": ("topo.analyses.diff", "diff_analyses"),
+    "graph_document": ("topo.render.graph_data", "graph_document"),
+    "load_config": ("topo.config", "load_config"),
+    "report_document": ("topo.render.report_data", "report_document"),
+    "resolve_name": ("topo.analyses.dns", "resolve_name"),
+    "trace_request": ("topo.analyses.trace", "trace_request"),
+}
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -66,3 +93,16 @@ __all__ = [
     "resolve_name",
     "trace_request",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'topo' has no attribute {name!r}")
+    module, attribute = _PUBLIC[name]
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

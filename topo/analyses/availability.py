@@ -92,11 +92,7 @@ class Availability:
 
     @cached_property
     def _templates(self) -> LabelIndex:
-        index = LabelIndex()
-        for workload in self.model.workloads:
-            if workload.namespace is not None:
-                index.add(workload.namespace, workload.id, workload.template.labels)
-        return index
+        return self.model.template_index()
 
     def _selected(self, namespace: str | None, selector) -> list[str]:
         if namespace is None or selector is None:

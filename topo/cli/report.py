@@ -38,7 +38,11 @@ def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path
             json.dump(baseline_document(results), handle, indent=2)
             handle.write("\n")
     renderer = REPORT_FORMATS[fmt]
-    if fmt == "text":
+    if fmt == "json":
+        from topo.render.report_json import iter_json
+
+        output = iter_json(analysis, results)
+    elif fmt == "text":
         output = renderer(analysis, results, colour=sys.stdout.isatty())
     else:
         output = renderer(analysis, results)

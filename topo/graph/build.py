@@ -13,7 +13,7 @@ from topo.graph.link_statefulsets import link_statefulsets
 from topo.graph.link_storage import link_storage
 from topo.graph.link_workloads import link_workloads
 from topo.model import Model
-from topo.model.objects import Ingress, Workload
+from topo.model.objects import Ingress
 
 
 def build_graph(model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None) -> nx.MultiDiGraph:
@@ -22,8 +22,6 @@ def build_graph(model: Model, external: frozenset[str] = frozenset(), default_st
     ctx = LinkContext(model=model, graph=graph, external=external)
     for obj in model.objects.values():
         graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
-        if isinstance(obj, Workload) and obj.namespace is not None:
-            ctx.templates.add(obj.namespace, obj.id, obj.template.labels)
     link_ingresses(ctx)
     link_services(ctx)
     link_workloads(ctx)

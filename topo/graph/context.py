@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -18,7 +18,10 @@ class LinkContext:
     model: Model
     graph: nx.MultiDiGraph
     external: frozenset[str] = frozenset()
-    templates: LabelIndex = field(default_factory=LabelIndex)
+
+    @property
+    def templates(self) -> LabelIndex:
+        return self.model.template_index()
 
     @property
     def domain(self) -> str:

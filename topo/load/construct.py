@@ -44,9 +44,14 @@ class FastLoader(SafeLoader):  # type: ignore[misc, valid-type]
 
     _resolved: dict[str, str] = {}
 
+    @classmethod
+    def forget_resolved(cls) -> None:
+        """Drop the memo after a load (it is worth keeping only while documents are parsed)."""
+        cls._resolved = {}
+
     def resolve(self, kind, value, implicit):
         if kind is ScalarNode and implicit[0]:
-            cache = FastLoader._resolved
+            cache = self._resolved
             tag = cache.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
@@ -123,7 +128,8 @@ def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> No
 def _scalar(node: ScalarNode) -> Any:
     tag, value = node.tag, node.value
     if tag == _STR:
-        return value
+        # Short values repeat across manifests ("TCP", label values, image names): one copy each.
+        return _intern(value) if len(value) <= 64 else value
     if tag == _NULL:
         return None
     if tag == _BOOL:

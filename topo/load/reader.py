@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.load.construct import FastLoader
 from topo.load.yamldocs import ParseFailure, parse_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -59,6 +60,7 @@ def load_paths(paths: Iterable[str], stdin: Any = None, progress: Callable[[int,
             result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
         if progress is not None:
             progress(done, len(files))
+    FastLoader.forget_resolved()
     return result
 
 

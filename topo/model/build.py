@@ -16,6 +16,7 @@ from topo.model.errors import ManifestError
 from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
 from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
 from topo.model.parse_objects import parse_object
+from topo.model.selectors import LabelIndex
 
 T = TypeVar("T", bound=K8sObject)
 
@@ -62,6 +63,18 @@ class Model:
     @property
     def workloads(self) -> tuple[Workload, ...]:
         return self.of_type(Workload)
+
+    def template_index(self) -> LabelIndex:
+        """Pod-template labels of every namespaced workload, indexed once for all selector matching
+        (Services, PDBs, NetworkPolicies, placement, reachability)."""
+        key = "<template-index>"
+        if key not in self._by_kind:
+            index = LabelIndex()
+            for workload in self.workloads:
+                if workload.namespace is not None:
+                    index.add(workload.namespace, workload.id, workload.template.labels)
+            self._by_kind[key] = index  # type: ignore[assignment]
+        return self._by_kind[key]  # type: ignore[return-value]
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds an object or is declared, sorted."""

@@ -10,7 +10,7 @@ from topo.graph.relations import ISOLATES, PROTECTS
 from topo.model.errors import ManifestError
 from topo.model.kinds import make_id
 from topo.model.objects import HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget
-from topo.model.selectors import EVERYTHING, IN, LabelIndex, LabelSelector, parse_label_selector
+from topo.model.selectors import EVERYTHING, IN, LabelSelector, parse_label_selector
 from topo.rules.references import custom_resource_may_run_pods, memo
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 from topo.rules.services import selector_miss_hint
@@ -179,10 +179,7 @@ class NamespaceFacts:
         self._implicit = frozenset(self.implicit)
         self._selected: dict[LabelSelector, tuple[list[str], bool]] = {}
         self._close: dict[str, list[str]] = {}
-        self.pods = LabelIndex()
-        for workload in model.workloads:
-            if workload.namespace is not None:
-                self.pods.add(workload.namespace, workload.id, workload.template.labels)
+        self.pods = model.template_index()
         #: Namespaces whose pods the input shows (for judging a podSelector there).
         self.with_workloads = set(self.pods.namespaces()) - SYSTEM_NAMESPACES
 

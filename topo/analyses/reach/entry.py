@@ -23,7 +23,6 @@ from topo.graph.link_routing import resolve_target_port
 from topo.model import Model
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress, IngressBackend, K8sObject, Service, ServicePort, Workload
-from topo.model.selectors import LabelIndex
 
 ROUTE_GROUP = "route.openshift.io"
 
@@ -59,10 +58,7 @@ class ServiceIndex:
 
     def __init__(self, model: Model):
         self.model = model
-        self.pods = LabelIndex()
-        for workload in model.workloads:
-            if workload.namespace is not None:
-                self.pods.add(workload.namespace, workload.id, workload.template.labels)
+        self.pods = model.template_index()
         self._selected: dict[str, list[Workload]] = {}
 
     def selected(self, service: Service) -> list[Workload]:
