@@ -18,33 +18,30 @@ class Source:
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class LoadError:
-    """Input that could not be read or understood. Exit code 2, the rest is still analysed."""
-
+class _Diagnostic:
     file: str
     line: int
     message: str
+
+    label = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "message": self.message}
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.file}:{self.line}: {self.label}{self.message}"
 
 
 @dataclass(frozen=True, order=True, slots=True)
-class LoadWarning:
+class LoadError(_Diagnostic):
+    """Input that could not be read or understood. Exit code 2, the rest is still analysed."""
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class LoadWarning(_Diagnostic):
     """Input that was skipped or overridden on purpose (not a manifest, a duplicate...)."""
 
-    file: str
-    line: int
-    message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "line": self.line, "message": self.message}
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: warning: {self.message}"
+    label = "warning: "
 
 
 @dataclass(frozen=True, slots=True)
