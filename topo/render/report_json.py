@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
-from topo.render.report_data import report_document
+from topo.render.graph_data import SCHEMA_VERSION
 from topo.rules.engine import RuleResults
 
 
@@ -14,13 +14,31 @@ def render_json(analysis, results: RuleResults) -> str:
 
 
 def iter_json(analysis, results: RuleResults) -> Iterator[str]:
-    document = report_document(analysis, results)
+    """The same document as report_data.report_document, converted one finding at a time."""
+    sections: list[tuple[str, Any]] = [
+        ("schemaVersion", SCHEMA_VERSION),
+        ("findings", (finding.to_dict() for finding in results.findings)),
+        ("summary", results.summary()),
+        ("loadErrors", (error.to_dict() for error in analysis.load_errors)),
+        ("loadWarnings", (warning.to_dict() for warning in analysis.load_warnings)),
+        ("suppressed", ({**entry.finding.to_dict(), "reason": entry.reason} for entry in results.suppressed)),
+        ("ruleErrors", iter(results.rule_errors)),
+    ]
     yield "{"
     separator = ""
-    for key, value in document.items():
-        if isinstance(value, list) and value:
-            yield f'{separator}\n "{key}": [\n  ' + ",\n  ".join(json.dumps(item) for item in value) + "\n ]"
+    for key, value in sections:
+        yield f'{separator}\n "{key}": '
+        if isinstance(value, Iterator):
+            yield from _array(value)
         else:
-            yield f"{separator}\n {json.dumps(key)}: {json.dumps(value)}"
+            yield json.dumps(value)
         separator = ","
     yield "\n}\n"
+
+
+def _array(items: Iterable[Any]) -> Iterator[str]:
+    opening = "["
+    for item in items:
+        yield opening + "\n  " + json.dumps(item)
+        opening = ","
+    yield "[]" if opening == "[" else "\n ]"
