@@ -1,0 +1,512 @@
+"""Callbacks: each reads its inputs, calls the pure builders (elements, details, figures, layout),
+and returns. Browser-only work (centring the map, the upload size check, tabs) is clientside, in
+assets/dashboard.js."""
+
+from __future__ import annotations
+
+import json
+
+import topo
+from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import analyses, ids
+from dashboard.details import object_details
+from dashboard.elements import MapState, map_elements, map_status, visible_objects
+from dashboard.figures import heatmap_figure
+from dashboard.layout import (
+    availability_unavailable,
+    connection_list,
+    details_panel,
+    drain_result,
+    explain_result,
+    findings_rows,
+    findings_status,
+    load_problems,
+    namespace_options,
+    reach_content,
+    reach_unavailable,
+    route_options,
+    summary_badges,
+    upload_status,
+    what_if_result,
+)
+from dashboard.styles import stylesheet
+from dashboard.upload import UPLOAD_NAME, combine, decode_upload
+from dashboard.view import is_group
+
+LARGE_MAP = 400  # visible objects above which labels hide when zoomed out
+REACHABLE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "Service")
+
+
+def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> None:
+    _clientside(app)
+
+    @app.callback(
+        Output(ids.MAP, "elements"),
+        Output(ids.MAP, "stylesheet"),
+        Output(ids.MAP_STATUS, "children"),
+        Output(ids.SEARCH_STATUS, "children"),
+        Input(ids.NAMESPACE_FILTER, "value"),
+        Input(ids.KIND_FILTER, "value"),
+        Input(ids.RELATION_FILTER, "value"),
+        Input(ids.SEVERITY_FILTER, "value"),
+        Input(ids.SEARCH, "value"),
+        Input(ids.MODE, "value"),
+        Input(ids.HOPS, "value"),
+        Input(ids.ROUTE, "value"),
+        Input(ids.LAYOUT, "value"),
+        Input(ids.EXPANDED, "data"),
+        Input(ids.SELECTED, "data"),
+        Input(ids.HIGHLIGHT, "data"),
+        Input(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def update_map(namespaces, kinds, relations, severity, search, mode, hops, route, layout, expanded, selected, highlight, token):
+        entry = registry.get(token)
+        state = MapState(
+            namespaces=tuple(namespaces or ()),
+            kinds=tuple(kinds or ()),
+            relations=tuple(relations or ()),
+            severity=severity or None,
+            search=search or "",
+            mode=mode or "all",
+            selected=selected,
+            hops=int(hops or 1),
+            route=route,
+            layout=layout or "layered",
+            expanded=tuple(expanded or ()),
+            highlight=tuple(highlight or ()),
+        )
+        only_selection = set(ctx.triggered_prop_ids.values()) == {ids.SELECTED}
+        if only_selection and not _selection_matters(entry, state, collapse_threshold):
+            raise PreventUpdate
+        result = map_elements(entry.view, entry.positions, state, entry.force_cache, threshold=collapse_threshold)
+        found = ""
+        if state.search.strip():
+            found = f"{len(result.matches)} match{'es' if len(result.matches) != 1 else ''}"
+        return result.elements, stylesheet(large=result.shown > LARGE_MAP), map_status(result), found
+
+    @app.callback(
+        Output(ids.SELECTED, "data"),
+        Output(ids.EXPANDED, "data"),
+        Output(ids.TABS, "value"),
+        Input(ids.MAP, "tapNodeData"),
+        State(ids.EXPANDED, "data"),
+        prevent_initial_call=True,
+    )
+    def tap_node(data, expanded):
+        if not data:
+            raise PreventUpdate
+        node_id = data["id"]
+        expanded = list(expanded or [])
+        if is_group(node_id) and "w" in data and node_id not in expanded:  # a collapsed namespace
+            expanded.append(node_id)
+            return node_id, expanded, "details"
+        return node_id, no_update, "details"
+
+    @app.callback(
+        Output(ids.DETAILS, "children"),
+        Input(ids.SELECTED, "data"),
+        Input(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def show_details(selected, token):
+        return details_for(registry.get(token), selected)
+
+    @app.callback(
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.FOCUS_REQUEST, "data", allow_duplicate=True),
+        Input({"type": ids.GOTO, "id": ALL}, "n_clicks"),
+        State(ids.FOCUS_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def follow_link(clicks, previous):
+        if not ctx.triggered_id or not any(clicks or ()) or not ctx.triggered[0].get("value"):
+            raise PreventUpdate
+        target = ctx.triggered_id["id"]
+        return target, _focus(target, previous)
+
+    @app.callback(
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.FOCUS_REQUEST, "data", allow_duplicate=True),
+        Output(ids.FINDINGS_TABLE, "active_cell"),
+        Input(ids.FINDINGS_TABLE, "active_cell"),
+        State(ids.TOKEN, "data"),
+        State(ids.FOCUS_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def finding_clicked(cell, token, previous):
+        if not cell or cell.get("row_id") is None:
+            raise PreventUpdate
+        findings = registry.get(token).view.findings
+        index = int(cell["row_id"])
+        if not 0 <= index < len(findings):
+            raise PreventUpdate
+        target = findings[index]["object"]
+        return target, _focus(target, previous), None
+
+    @app.callback(
+        Output(ids.EXPANDED, "data", allow_duplicate=True),
+        Input(ids.EXPAND_ALL, "n_clicks"),
+        Input(ids.COLLAPSE_ALL, "n_clicks"),
+        Input({"type": ids.COLLAPSE_NAMESPACE, "id": ALL}, "n_clicks"),
+        State(ids.EXPANDED, "data"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def expand_or_collapse(expand_all, collapse_all, collapse_one, expanded, token):
+        trigger = ctx.triggered_id
+        if trigger == ids.EXPAND_ALL:
+            return registry.get(token).view.groups
+        if trigger == ids.COLLAPSE_ALL:
+            return []
+        if isinstance(trigger, dict) and ctx.triggered[0].get("value"):
+            return [g for g in expanded or [] if g != trigger["id"]]
+        raise PreventUpdate
+
+    @app.callback(
+        Output(ids.TOKEN, "data"),
+        Output(ids.UPLOAD_STATUS, "children"),
+        Input(ids.UPLOAD_PAYLOAD, "data"),
+        Input(ids.RESET_UPLOAD, "n_clicks"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def upload(payload, reset, token):
+        if ctx.triggered_id == ids.RESET_UPLOAD:
+            return "", upload_status(f"showing the served manifests ({registry.base.title or 'as started'})")
+        if not payload:
+            raise PreventUpdate
+        if payload.get("error"):
+            return no_update, upload_status(payload["error"], ok=False)
+        return _analyse_upload(registry, payload, upload_limit, token)
+
+    @app.callback(
+        Output(ids.NAMESPACE_FILTER, "options"),
+        Output(ids.NAMESPACE_FILTER, "value"),
+        Output(ids.KIND_FILTER, "options"),
+        Output(ids.KIND_FILTER, "value"),
+        Output(ids.RELATION_FILTER, "options"),
+        Output(ids.RELATION_FILTER, "value"),
+        Output(ids.ROUTE, "options"),
+        Output(ids.ROUTE, "value"),
+        Output(ids.SUMMARY, "children"),
+        Output(ids.FINDINGS_TABLE, "data"),
+        Output(ids.FINDINGS_STATUS, "children"),
+        Output(ids.LOAD_PROBLEMS, "children"),
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.EXPANDED, "data", allow_duplicate=True),
+        Output(ids.HIGHLIGHT, "data", allow_duplicate=True),
+        Input(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def switch_analysis(token):
+        view = registry.get(token).view
+        kinds = [{"label": k, "value": k} for k in view.kinds]
+        relations = [{"label": r, "value": r} for r in view.relations]
+        return (
+            namespace_options(view), None, kinds, None, relations, None, route_options(view), None,
+            summary_badges(view), findings_rows(view), findings_status(view), load_problems(view),
+            None, [], [],
+        )
+
+    @app.callback(
+        Output(ids.MAP, "generateImage"),
+        Input(ids.EXPORT_PNG, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def export_png(_):
+        return {"type": "png", "action": "download", "filename": "topo-map", "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
+
+    @app.callback(
+        Output(ids.DOWNLOAD, "data"),
+        Input(ids.EXPORT_JSON, "n_clicks"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def export_json(_, token):
+        entry = registry.get(token)
+        document = {
+            "graph": topo.graph_document(entry.analysis),
+            "report": topo.report_document(entry.analysis, entry.analysis.findings()),
+        }
+        if entry.translate is not None:
+            document = _translated(document, entry.translate)
+        return {"content": json.dumps(document, indent=1, sort_keys=True, default=str), "filename": "topo-analysis.json"}
+
+    _reachability(app, registry)
+    _availability(app, registry)
+
+
+def details_for(entry, selected: str | None) -> list:
+    """The details panel of `selected`, with its rollout, PDBs and who can reach it when topo has
+    those analyses. A failure in one of them is shown in its section; the rest still renders."""
+    if not selected:
+        return details_panel(None, availability_ready=False, reach_ready=False)
+    view = entry.view
+    kind = view.kind_of(selected)
+    extras: dict = {}
+    errors = dict(entry.errors)
+    try:
+        if entry.availability is not None:
+            extras["rollout"] = entry.availability.rollout_of(selected)
+            extras["pdb"] = entry.availability.pdbs_of(selected) or None
+    except Exception as error:  # noqa: BLE001 - another analysis must not break the panel
+        errors["availability"] = f"{type(error).__name__}: {error}"
+    try:
+        if entry.reach is not None and kind in REACHABLE_KINDS:
+            targets = [selected]
+            if kind == "Service":
+                targets = [view.edges[i]["target"] for i in view.out_edges.get(selected, ()) if view.edges[i]["relation"] == "selects"]
+            namespace = (view.nodes.get(selected) or {}).get("namespace")
+            extras["reach"] = entry.reach.reaching(selected, targets, namespace)
+    except Exception as error:  # noqa: BLE001
+        errors["reach"] = f"{type(error).__name__}: {error}"
+    details = object_details(view, selected, extras)
+    ready = {"availability_ready": entry.availability_ready, "reach_ready": entry.reach_ready}
+    try:
+        return details_panel(details, errors=errors, **ready)
+    except Exception as error:  # noqa: BLE001 - an unexpected shape from an analysis: show the object without it
+        details = object_details(view, selected, {})
+        problem = f"could not be shown: {type(error).__name__}: {error}"
+        return details_panel(details, errors={"availability": problem, "reach": problem}, **ready)
+
+
+def _selection_matters(entry, state: MapState, threshold: int) -> bool:
+    """Whether a new selection changes the map: in focus/blast mode, or when it is inside a
+    namespace that a collapsed map must expand."""
+    if state.mode in ("focus", "blast"):
+        return True
+    if not state.selected or is_group(state.selected):
+        return False
+    group = entry.view.group_of(state.selected)
+    if group in state.expanded:
+        return False
+    return len(visible_objects(entry.view, state)) > threshold
+
+
+def _focus(target: str, previous) -> dict:
+    """A new focus request (a counter makes repeating the same target a change)."""
+    count = (previous or {}).get("n", 0) + 1
+    return {"id": target, "n": count}
+
+
+def _analyse_upload(registry, payload: dict, limit: int, token: str):
+    from dashboard.app import Entry
+
+    decoded = decode_upload(payload.get("contents") or [], payload.get("names") or [], limit)
+    if decoded.too_large:
+        return no_update, upload_status(decoded.too_large, ok=False)
+    names = ", ".join(f.name for f in decoded.files) or ", ".join(payload.get("names") or [])
+    if not decoded.files:
+        return no_update, upload_status("nothing loaded from the upload; the map still shows the previous manifests", decoded.errors, ok=False)
+    text, source_map = combine(decoded.files)
+    analysis = topo.analyze(text=text, name=UPLOAD_NAME, config=registry.base.analysis.config)
+    entry = Entry(analysis, f"upload: {names}", source_map.translate)
+    view = entry.view  # parse, build and index now: errors show with the upload
+    errors = list(decoded.errors) + view.load_errors
+    objects = view.summary()["objects"]
+    if objects == 0:
+        message = f"{names}: no Kubernetes object could be loaded; the map still shows the previous manifests"
+        return no_update, upload_status(message, errors, ok=False)
+    message = f"{names}: {objects} objects"
+    if errors:
+        message += f", {len(errors)} load error{'s' if len(errors) != 1 else ''} (the rest is analysed)"
+    return registry.add(entry), upload_status(message, errors, ok=not errors)
+
+
+def _translated(value, translate):
+    """A copy of an export document with the upload's joined-stream lines mapped back to files."""
+    if isinstance(value, dict):
+        result = {k: _translated(v, translate) for k, v in value.items()}
+        if result.get("file") == UPLOAD_NAME and isinstance(result.get("line"), int):
+            result["file"], result["line"] = translate(result["file"], result["line"])
+        return result
+    if isinstance(value, list):
+        return [_translated(v, translate) for v in value]
+    return value
+
+
+def _reachability(app, registry) -> None:
+    @app.callback(
+        Output(ids.REACH_CONTENT, "children"),
+        Output(ids.REACH_BUILT, "data"),
+        Output(ids.REACH_PANEL, "children"),
+        Output(ids.REACH_PANEL, "style"),
+        Input(ids.TABS, "value"),
+        Input(ids.TOKEN, "data"),
+        State(ids.REACH_BUILT, "data"),
+        prevent_initial_call=True,
+    )
+    def reach_tab(tab, token, built):
+        token = token or ""
+        if tab != "reachability" or built == token:
+            raise PreventUpdate
+        entry = registry.get(token)
+        if entry.reach is None:
+            return [], token, reach_unavailable(entry.errors.get("reach")), {}
+        view = entry.view
+        workloads = sorted(i for i in view.object_ids if view.kind_of(i) in REACHABLE_KINDS and view.kind_of(i) != "Service" and not view.nodes[i].get("missing"))
+        services = sorted(i for i in view.object_ids if view.kind_of(i) == "Service" and not view.nodes[i].get("missing"))
+        content = reach_content(heatmap_figure(entry.reach.matrix()), workloads, workloads + services)
+        return content, token, no_update, {"display": "none"}
+
+    @app.callback(
+        Output(ids.REACH_CELL, "children"),
+        Input(ids.HEATMAP, "clickData"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def reach_cell(click, token):
+        if not click or not click.get("points"):
+            raise PreventUpdate
+        point = click["points"][0]
+        entry = registry.get(token)
+        if entry.reach is None:
+            raise PreventUpdate
+        rows, count = entry.reach.cell(point["y"], point["x"])
+        return connection_list(point["y"], point["x"], rows, count)
+
+    @app.callback(
+        Output(ids.EXPLAIN_RESULT, "children"),
+        Input(ids.EXPLAIN_BUTTON, "n_clicks"),
+        State(ids.EXPLAIN_FROM, "value"),
+        State(ids.EXPLAIN_TO, "value"),
+        State(ids.EXPLAIN_PORT, "value"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def explain(_, source, target, port, token):
+        entry = registry.get(token)
+        if not source or not target:
+            return explain_result(None, "choose a source and a destination")
+        if entry.reach is None:
+            raise PreventUpdate
+        try:
+            verdicts = entry.reach.explain(source, target, (port or "").strip() or None)
+        except ValueError as error:  # EndpointError and bad ports are ValueErrors
+            return explain_result(None, str(error))
+        return explain_result(verdicts)
+
+
+def _availability(app, registry) -> None:
+    @app.callback(
+        Output(ids.WORKLOAD_TABLE, "data"),
+        Output(ids.ENTRY_TABLE, "data"),
+        Output(ids.WHATIF_WORKLOAD, "options"),
+        Output(ids.DRAIN_TARGET, "options"),
+        Output(ids.AVAILABILITY_PANEL, "children"),
+        Output(ids.AVAILABILITY_PANEL, "style"),
+        Output(ids.AVAILABILITY_CONTENT, "style"),
+        Input(ids.TABS, "value"),
+        Input(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def availability_tab(tab, token):
+        if tab != "availability":
+            raise PreventUpdate
+        entry = registry.get(token)
+        data = entry.availability
+        if data is None:
+            message = availability_unavailable(entry.errors.get("availability"))
+            return [], [], [], [], message, {}, {"display": "none"}
+        workloads = [{"label": w, "value": w} for w in sorted(data.workloads)]
+        return data.workload_rows(), data.entry_rows(), workloads, data.drain_options(), no_update, {"display": "none"}, {}
+
+    @app.callback(
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.FOCUS_REQUEST, "data", allow_duplicate=True),
+        Output(ids.WHATIF_WORKLOAD, "value"),
+        Output(ids.WORKLOAD_TABLE, "active_cell"),
+        Input(ids.WORKLOAD_TABLE, "active_cell"),
+        State(ids.FOCUS_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    def workload_clicked(cell, previous):
+        if not cell or not cell.get("row_id"):
+            raise PreventUpdate
+        target = cell["row_id"]
+        return target, _focus(target, previous), target, None
+
+    @app.callback(
+        Output(ids.WHATIF_RESULT, "children"),
+        Input(ids.WHATIF_WORKLOAD, "value"),
+        Input(ids.WHATIF_REPLICAS, "value"),
+        Input(ids.WHATIF_SURGE, "value"),
+        Input(ids.WHATIF_UNAVAILABLE, "value"),
+        Input(ids.WHATIF_PDB, "value"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def what_if(workload, replicas, surge, unavailable, pdb, token):
+        entry = registry.get(token)
+        if not workload or entry.availability is None:
+            raise PreventUpdate
+        try:
+            change = analyses.WhatIf(
+                replicas=int(replicas) if replicas not in (None, "") else None,
+                max_surge=analyses.int_or_percent(surge),
+                max_unavailable=analyses.int_or_percent(unavailable),
+                pdb_min_available=analyses.int_or_percent(pdb),
+            )
+            if change.replicas is not None and change.replicas < 0:
+                raise ValueError("replicas cannot be negative")
+        except (TypeError, ValueError) as error:
+            return what_if_result(None, str(error))
+        if change.empty:
+            return what_if_result(None, "change replicas, maxSurge, maxUnavailable or the PDB's minAvailable to see the effect")
+        try:
+            result = analyses.what_if(entry.analysis, workload, change)
+        except ValueError as error:
+            return what_if_result(None, str(error))
+        return what_if_result(result)
+
+    @app.callback(
+        Output(ids.DRAIN_RESULT, "children"),
+        Output(ids.HIGHLIGHT, "data"),
+        Input(ids.DRAIN_TARGET, "value"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def drain(target, token):
+        entry = registry.get(token)
+        if not target:
+            return [], []
+        if entry.availability is None:
+            raise PreventUpdate
+        try:
+            document = analyses.drain_document(entry.analysis, target)
+        except ValueError as error:  # DrainError: no node model, unknown node
+            return drain_result(None, str(error)), []
+        return drain_result(document), analyses.drain_losses(document)
+
+
+def _clientside(app) -> None:
+    app.clientside_callback(
+        ClientsideFunction(namespace="topo", function_name="showTab"),
+        [Output(ids.PANEL + name, "style") for name in ids.TAB_NAMES],
+        Input(ids.TABS, "value"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="topo", function_name="focusNode"),
+        Output(ids.FOCUS_DONE, "data"),
+        Input(ids.FOCUS_REQUEST, "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="topo", function_name="fit"),
+        Output(ids.FOCUS_DONE, "data", allow_duplicate=True),
+        Input(ids.FIT, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="topo", function_name="checkUpload"),
+        Output(ids.UPLOAD_PAYLOAD, "data"),
+        Output(ids.UPLOAD, "contents"),
+        Output(ids.UPLOAD, "filename"),
+        Input(ids.UPLOAD, "contents"),
+        State(ids.UPLOAD, "filename"),
+        State("upload-limit", "data"),
+        prevent_initial_call=True,
+    )
