@@ -26,6 +26,12 @@ upstream rules; topo follows upstream):
   network plugin and topo lists them as ordinary pods (flagged `host-network`); not generated.
 * kube-dns: when policies name `kube-system`/`k8s-app: kube-dns`, nca adds a "kube-dns-livesim"
   pod; topo lists only workloads of the input. Generated selectors never name kube-system.
+* A peer with both a namespaceSelector and a podSelector whose matchExpressions use `Exists` or
+  `DoesNotExist` (`{key: app, operator: Exists}`): nca 2.1.0 matches no pod in other namespaces,
+  while upstream selects the pods of the selected namespaces that satisfy the requirement
+  (Requirement.Matches, k8s.io/apimachinery pkg/labels/selector.go; the same peer with `In` or
+  matchLabels agrees). Found by this test; such peers get only `In` expressions here, and the
+  operators are pinned in tests/unit/test_reach_semantics.py and test_selectors.py.
 * External ranges: nca cuts the address space at the ipBlocks of both directions together, topo
   (like np-guard) per direction; the comparison is per address, not per printed range.
 
