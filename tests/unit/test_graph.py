@@ -981,3 +981,31 @@ data: {database: pg, greeting: hello}
     env = "{name: DB_HOST, valueFrom: {configMapKeyRef: {name: settings, key: database}}}, {name: GREETING, valueFrom: {configMapKeyRef: {name: settings, key: greeting}}}"
     found = calls(caller(env=env, extra_docs=config_map))
     assert list(found) == ["Service/shop/pg"]
+
+
+def test_dotted_word_next_to_a_service_is_not_read_as_a_pod_name():
+    # An unresolved `<name>.<service>` is a per-pod name (`web-0.web`, DNS spec for headless
+    # Services) only in the StatefulSet ordinal shape or for a Pod of the input; `http.server`
+    # in a command next to a Service `server` is a Python module, not a dependency.
+    text = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: server, namespace: shop}
+    spec: {selector: {app: server}, ports: [{port: 80}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+          - name: web
+            image: python:3.12
+            command: [python, -m, http.server, "8000"]
+            env: [{name: PEER_HOST, value: server-3.server}]
+    """
+    graph = graph_of(text)
+    assert targets(graph, "Deployment/shop/web", "calls") == {"Pod/shop/server-3"}

@@ -37,6 +37,10 @@ HOST_LIKE_VARIABLE = re.compile(
     r"(?:^|_)(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?)$",
     re.IGNORECASE,
 )
+#: `<statefulset>-<ordinal>`: an unresolved `<name>.<service>` is read as a pod name only in this
+#: shape (or when a Pod of that name exists), so that `http.server` next to a Service `server` is
+#: not a dependency.
+_ORDINAL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?-\d+$")
 _NEVER = frozenset({"localhost", "localhost.localdomain", "0.0.0.0"})
 
 
@@ -46,11 +50,12 @@ def link_calls(ctx: LinkContext) -> None:
     services = {obj_id for obj_id in ctx.model.objects if obj_id.startswith("Service/")} | {
         i for i in ctx.external if i.startswith("Service/")
     }
+    pods = frozenset(node for node, kind in ctx.graph.nodes(data="kind") if kind == "Pod")
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
             for name, port, explicit in names_in(text, variable):
-                target = resolve_call(name, workload.namespace, ctx.domain, records, namespaces, services, explicit)
+                target = resolve_call(name, workload.namespace, ctx.domain, records, namespaces, services, explicit, pods)
                 if target is None or target == workload.id:
                     continue
                 key = (target, name, port)
@@ -151,6 +156,7 @@ def resolve_call(
     namespaces: set[str],
     services: set[str],
     single_label_ok: bool,
+    pods: frozenset[str] = frozenset(),
 ) -> str | None:
     """The id a name points at: an existing record, a dangling in-cluster name, or None."""
     if namespace is None:
@@ -164,14 +170,16 @@ def resolve_call(
     for candidate in search_candidates(name, namespace, domain):
         if candidate in records:
             return records[candidate]
-    return _dangling_target(labels, namespace, domain, namespaces, services)
+    return _dangling_target(labels, namespace, domain, namespaces, services, pods)
 
 
 def _plausible_service_name(name: str) -> bool:
     return not name.isdigit() and not name.startswith("-") and len(name) > 1
 
 
-def _dangling_target(labels: list[str], namespace: str, domain: str, namespaces: set[str], services: set[str]) -> str | None:
+def _dangling_target(
+    labels: list[str], namespace: str, domain: str, namespaces: set[str], services: set[str], pods: frozenset[str]
+) -> str | None:
     suffix = ["svc", *domain.split(".")]
     if labels[-len(suffix):] == suffix:
         labels = labels[: -len(suffix)] + ["svc"]
@@ -183,11 +191,17 @@ def _dangling_target(labels: list[str], namespace: str, domain: str, namespaces:
         return None
     if len(labels) == 2:
         first, second = labels
-        if make_id("Service", namespace, second) in services:
+        pod = make_id("Pod", namespace, first)
+        if (_ORDINAL.match(first) or pod in pods) and make_id("Service", namespace, second) in services:
             return make_id("Pod", namespace, first)
         if second in namespaces:
             return make_id("Service", second, first)
         return None
-    if len(labels) == 3 and labels[2] in namespaces and make_id("Service", labels[2], labels[1]) in services:
+    if (
+        len(labels) == 3
+        and (_ORDINAL.match(labels[0]) or make_id("Pod", labels[2], labels[0]) in pods)
+        and labels[2] in namespaces
+        and make_id("Service", labels[2], labels[1]) in services
+    ):
         return make_id("Pod", labels[2], labels[0])
     return None
