@@ -490,3 +490,15 @@ def test_python_object_tags_are_refused_never_constructed(tmp_path):
     assert names(result) == ["good"]
     assert [e.line for e in result.errors] == [11]  # the line of the refused tag
     assert not marker.exists()
+
+
+def test_a_key_given_twice_is_a_load_error_at_its_line_and_the_next_document_still_loads():
+    # The API server's strict field validation (kubectl apply --validate=strict, the default since
+    # Kubernetes 1.27) rejects duplicate fields; two files concatenated without `---` look like this.
+    from topo.load import load_text
+
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\napiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+    result = load_text(text, "dup.yaml")
+    assert [(e.file, e.line) for e in result.errors] == [("dup.yaml", 4)]
+    assert "duplicate key 'apiVersion'" in result.errors[0].message
+    assert [d.data["metadata"]["name"] for d in result.documents] == ["b"]

@@ -91,11 +91,17 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
             else:
                 mapping_key = _construct(key_node, memo)
             try:
-                hash(mapping_key)
+                duplicate = mapping_key in result
             except TypeError:
                 raise yaml.constructor.ConstructorError(
                     "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
                 ) from None
+            if duplicate:
+                # The API server's strict field validation (kubectl's default since 1.27) refuses
+                # a field given twice; silently keeping the last one would hide half a document.
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, f"found duplicate key {mapping_key!r}", key_node.start_mark
+                )
             result[mapping_key] = _construct(value_node, memo)
         if merges:
             _apply_merges(result, merges, memo, node)
