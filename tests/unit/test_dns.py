@@ -7,7 +7,8 @@ writes (pkg/kubelet/network/dns/dns.go): `search <ns>.svc.<zone> svc.<zone> <zon
 from __future__ import annotations
 
 from topo.analyses.dns import resolve_name
-from topo.model.dns import is_dns_label, pod_fqdn, search_candidates, service_fqdn, srv_name
+from topo.model.dns import pod_fqdn, search_candidates, service_fqdn, srv_name
+from topo.model.names import dns1123_label_problems
 from topo_test_support import graph_of
 
 
@@ -43,8 +44,8 @@ def test_names_are_case_insensitive():
 
 def test_dns_label_syntax():
     # RFC 1123 label, as validation.IsDNS1123Label (k8s.io/apimachinery pkg/util/validation)
-    assert is_dns_label("web-0")
-    assert not is_dns_label("Web") and not is_dns_label("-web") and not is_dns_label("a" * 64)
+    assert not dns1123_label_problems("web-0")
+    assert all(dns1123_label_problems(bad) for bad in ("Web", "-web", "a" * 64))
 
 
 def test_resolve_name_reports_what_was_tried_and_what_answered():

@@ -11,11 +11,6 @@ name with fewer than five dots is tried with each search suffix first, then as w
 
 from __future__ import annotations
 
-import re
-
-_LABEL = r"[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?"
-DNS_LABEL = re.compile(rf"^{_LABEL}$")
-DNS_SUBDOMAIN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 NDOTS = 5
 
 
@@ -40,11 +35,3 @@ def search_candidates(name: str, namespace: str, domain: str) -> list[str]:
     if name.count(".") >= NDOTS:
         return [name] + search
     return search + [name]
-
-
-def is_dns_label(value: str) -> bool:
-    return len(value) <= 63 and DNS_LABEL.match(value) is not None
-
-
-def is_dns_subdomain(value: str) -> bool:
-    return len(value) <= 253 and DNS_SUBDOMAIN.match(value) is not None

@@ -18,12 +18,12 @@ this selector pick?" for many selectors without comparing every selector with ev
 from __future__ import annotations
 
 import heapq
-import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
 
 from topo.load.reader import type_name
 from topo.model.errors import ManifestError
+from topo.model.names import label_value_problems, qualified_name_problems
 
 IN = "In"
 NOT_IN = "NotIn"
@@ -296,42 +296,22 @@ def _child(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-# --- label syntax (k8s.io/apimachinery pkg/util/validation/validation.go) ----------------------
-
-_QUALIFIED_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]")
-_DNS1123_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_NAME_MAX = 63
-_PREFIX_MAX = 253
+# --- label syntax (one home: topo/model/names.py) -------------------------------------------------
 
 
 def _check_label_key(key: str, path: str) -> None:
     """IsQualifiedName: `[prefix/]name`, name ≤ 63 alphanumerics with `-_.` inside, prefix a DNS subdomain."""
-    prefix, slash, name = key.rpartition("/")
-    problem = None
-    if key.count("/") > 1:
-        problem = "may contain at most one '/'"
-    elif slash and not prefix:
-        problem = "prefix part must be non-empty"
-    elif slash and (len(prefix) > _PREFIX_MAX or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
-        problem = "prefix part must be a lowercase DNS subdomain of at most 253 characters"
-    elif not name:
-        problem = "name part must be non-empty"
-    elif len(name) > _NAME_MAX:
-        problem = "name part must be no more than 63 characters"
-    elif not _QUALIFIED_NAME.fullmatch(name):
-        problem = ("name part must consist of alphanumeric characters, '-', '_' or '.', "
-                   "and must start and end with an alphanumeric character")
-    if problem:
-        raise ManifestError(path, f'invalid label key "{key:.80}": {problem}')
+    problems = qualified_name_problems(key)
+    if problems:
+        raise ManifestError(path, f'invalid label key "{key:.80}": {"; ".join(problems)}')
 
 
 def _check_label_value(value: str, path: str, key: str | None = None) -> None:
     """IsValidLabelValue: empty, or ≤ 63 alphanumerics with `-_.` inside."""
-    if value == "" or (len(value) <= _NAME_MAX and _QUALIFIED_NAME.fullmatch(value)):
-        return
-    where = f' of "{key}"' if key is not None else ""
-    raise ManifestError(path, f'invalid label value "{value:.80}"{where}: must be 63 characters or less, '
-                        "alphanumeric with '-', '_' or '.' inside")
+    problems = label_value_problems(value)
+    if problems:
+        where = f' of "{key}"' if key is not None else ""
+        raise ManifestError(path, f'invalid label value "{value:.80}"{where}: {"; ".join(problems)}')
 
 
 # --- matching many selectors against many label sets --------------------------------------------
