@@ -22,10 +22,7 @@ def availability_of(ctx) -> Availability:
     """The Analysis's availability (computed once); built from the context when there is no Analysis."""
     if ctx.analysis is not None:
         return ctx.analysis.rollout
-    cache = ctx.__dict__
-    if "_availability" not in cache:
-        cache["_availability"] = Availability(ctx.model, ctx.config)
-    return cache["_availability"]
+    return ctx.memo("availability", lambda: Availability(ctx.model, ctx.config))
 
 
 def state_of(ctx, workload: Workload) -> WorkloadState | None:

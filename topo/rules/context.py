@@ -4,7 +4,7 @@ lookups computed once per run (who routes to a workload, who is the ingress cont
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import networkx as nx
 
@@ -20,6 +20,13 @@ class RuleContext:
         self.graph = graph
         self.config = config
         self.analysis = analysis  # the Analysis, for rules that need rollout/reach results
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value computed once per rule run and shared by every subject (lookups, indexes)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
 
     def get(self, object_id: str) -> K8sObject | None:
         return self.model.get(object_id)

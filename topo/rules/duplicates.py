@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from topo.load.source import Source
 from topo.model import K8sObject
-from topo.rules.references import memo
+
 from topo.rules.registry import WARNING, Issue, rule
 
 
@@ -53,7 +53,7 @@ def duplicate_object(obj: K8sObject, ctx):
     """
     if not ctx.model.duplicates:
         return
-    earlier = memo(ctx, "duplicate-declarations", lambda: _earlier_declarations(ctx)).get(obj.id)
+    earlier = ctx.memo("duplicate-declarations", lambda: _earlier_declarations(ctx)).get(obj.id)
     if not earlier or obj.generated_by:
         return
     places = ", ".join(str(source) for source in earlier)

@@ -8,7 +8,7 @@ from typing import Iterator
 from topo.graph.link_routing import default_ingress_class
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress, IngressBackend, IngressClass, Service
-from topo.rules.references import config_exists, memo
+from topo.rules.references import config_exists
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 #: ingress-nginx's canary Ingresses repeat the host and path of the main one on purpose
@@ -153,7 +153,7 @@ def _known_classes(ctx) -> tuple[str, ...]:
         names.update(i.split("/", 1)[1] for i in ctx.config.external if i.startswith("IngressClass/"))
         return tuple(sorted(names))
 
-    return memo(ctx, "ingress-classes", compute)
+    return ctx.memo("ingress-classes", compute)
 
 
 def _controller_words(ctx) -> frozenset[str]:
@@ -167,7 +167,7 @@ def _controller_words(ctx) -> frozenset[str]:
             for word in (*container.command, *container.args)
         )
 
-    return memo(ctx, "controller-words", compute)
+    return ctx.memo("controller-words", compute)
 
 
 def _controller_serves_classless(ctx) -> bool:
@@ -373,7 +373,7 @@ def ingress_route_conflict(ingress: Ingress, ctx):
     """
     if ingress.annotations.get(CANARY_ANNOTATION) == "true":
         return
-    default_class, index = memo(ctx, "ingress-routes", lambda: _route_index(ctx))
+    default_class, index = ctx.memo("ingress-routes", lambda: _route_index(ctx))
     class_key = _class_key(ingress, default_class)
     reported = set()
     for route in ingress.paths:

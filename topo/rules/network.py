@@ -17,7 +17,7 @@ from topo.graph.relations import CALLS
 from topo.model import Workload
 from topo.model.kinds import WORKLOAD_KINDS
 from topo.model.objects import Namespace, NetworkPolicy, Service
-from topo.rules.references import memo
+
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
@@ -28,7 +28,7 @@ def reach_of(ctx) -> Reachability:
     analysis = getattr(ctx, "analysis", None)
     if analysis is not None and hasattr(analysis, "reach"):
         return analysis.reach
-    return memo(ctx, "reachability", lambda: compute_reachability(ctx.model, ctx.config))
+    return ctx.memo("reachability", lambda: compute_reachability(ctx.model, ctx.config))
 
 
 # --- dependency-blocked-by-policy ------------------------------------------------------------------
@@ -229,7 +229,7 @@ def _open_workloads(ctx, reach: Reachability) -> dict[str, list[Workload]]:
                 found.setdefault(workload.namespace, []).append(workload)
         return found
 
-    return memo(ctx, "open-workloads", compute)
+    return ctx.memo("open-workloads", compute)
 
 
 @rule(

@@ -11,7 +11,7 @@ from topo.model.errors import ManifestError
 from topo.model.kinds import make_id
 from topo.model.objects import HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget
 from topo.model.selectors import EVERYTHING, IN, LabelSelector, parse_label_selector
-from topo.rules.references import custom_resource_may_run_pods, memo
+from topo.rules.references import custom_resource_may_run_pods
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 from topo.rules.services import selector_miss_hint
 
@@ -223,7 +223,7 @@ _PEER_HINT = "make the podSelector match the pod template labels of the pods to 
 
 
 def namespace_facts(ctx) -> NamespaceFacts:
-    return memo(ctx, "namespace-facts", lambda: NamespaceFacts(ctx))
+    return ctx.memo("namespace-facts", lambda: NamespaceFacts(ctx))
 
 
 def _peers(policy: NetworkPolicy) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -1,7 +1,7 @@
 """References that point at nothing: claims, ConfigMaps, Secrets, ServiceAccounts...
 
 Also the lookups the other reference modules share (ingress, services, storage_refs,
-policy_refs): per-run memoisation, objects that exist without being declared (the control plane's
+policy_refs): objects that exist without being declared (the control plane's
 `kube-root-ca.crt`, Secrets that controllers create from objects of the input), and pods that an
 operator creates from a custom resource, which topo cannot see.
 """
@@ -91,14 +91,6 @@ _KINDS_WITHOUT_PODS = frozenset(
 )
 
 
-def memo(ctx, key: str, compute):
-    """A value computed once per rule run (per RuleContext) and shared by every subject."""
-    cache = ctx.__dict__.setdefault("_reference_rules_cache", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
 def workloads_in(ctx, namespace: str | None) -> tuple[Workload, ...]:
     """The workloads of one namespace, in input order (indexed once per run)."""
 
@@ -108,7 +100,7 @@ def workloads_in(ctx, namespace: str | None) -> tuple[Workload, ...]:
             by_namespace.setdefault(workload.namespace, []).append(workload)
         return {namespace: tuple(items) for namespace, items in by_namespace.items()}
 
-    return memo(ctx, "workloads-by-namespace", compute).get(namespace, ())
+    return ctx.memo("workloads-by-namespace", compute).get(namespace, ())
 
 
 def is_custom_resource(obj: K8sObject) -> bool:
@@ -156,7 +148,7 @@ def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSele
     """
     if namespace is None or selector.matches_nothing:
         return None
-    sources = memo(ctx, "pod-sources", lambda: _pod_sources_by_namespace(ctx))
+    sources = ctx.memo("pod-sources", lambda: _pod_sources_by_namespace(ctx))
     values = {value for requirement in selector.requirements if requirement.operator == "In" for value in requirement.values}
     for name, label_maps in sources.get(namespace, ()):
         if name in values or any(selector.matches(labels) for labels in label_maps):
@@ -201,7 +193,7 @@ def secret_producer(ctx, namespace: str | None, name: str) -> str | None:
     """The id of the object whose controller creates Secret `namespace/name`, else None."""
     if namespace is None:
         return None
-    return memo(ctx, "produced-secrets", lambda: _produced_secrets(ctx)).get((namespace, name))
+    return ctx.memo("produced-secrets", lambda: _produced_secrets(ctx)).get((namespace, name))
 
 
 #: Istio's CA bundle, which istiod publishes into every namespace; injected pods (a live dump)

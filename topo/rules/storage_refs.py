@@ -8,12 +8,12 @@ from topo.graph.relations import BINDS, MOUNTS
 from topo.model.kinds import make_id
 from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
 from topo.model.quantity import format_bytes
-from topo.rules.references import memo
+
 from topo.rules.registry import ERROR, Issue, rule
 
 
 def _pv_class_names(ctx) -> frozenset[str]:
-    return memo(ctx, "pv-class-names", lambda: frozenset(pv.storage_class_name for pv in ctx.model.of_type(PersistentVolume)))
+    return ctx.memo("pv-class-names", lambda: frozenset(pv.storage_class_name for pv in ctx.model.of_type(PersistentVolume)))
 
 
 def class_is_missing(ctx, class_name: str | None) -> bool:
@@ -79,7 +79,7 @@ def _holder(ctx, volume: PersistentVolume) -> str | None:
     def compute() -> dict[str, str]:
         return {target: source for source, target, relation in ctx.graph.edges(data="relation") if relation == BINDS}
 
-    return memo(ctx, "volume-holders", compute).get(volume.id)
+    return ctx.memo("volume-holders", compute).get(volume.id)
 
 
 def why_volume_does_not_fit(ctx, volume: PersistentVolume, claim: PersistentVolumeClaim, class_name: str) -> str | None:
@@ -116,7 +116,7 @@ def _volumes_by_class(ctx) -> dict[str, list[PersistentVolume]]:
             by_class.setdefault(volume.storage_class_name, []).append(volume)
         return by_class
 
-    return memo(ctx, "volumes-by-class", compute)
+    return ctx.memo("volumes-by-class", compute)
 
 
 def _volume_reasons(ctx, claim: PersistentVolumeClaim, class_name: str) -> str:
