@@ -32,10 +32,10 @@ def state_of(ctx, workload: Workload) -> WorkloadState | None:
 def ingress_dependents(ctx) -> dict[str, str]:
     """Workload id → the Ingress whose route reaches it: through the Service it routes to, then
     along `calls` (to a Service, or to a StatefulSet pod's DNS name)."""
-    cache = ctx.__dict__
-    if "_ingress_dependents" in cache:
-        return cache["_ingress_dependents"]
-    graph = ctx.graph
+    return ctx.memo("ingress-dependents", lambda: _ingress_dependents(ctx.graph))
+
+
+def _ingress_dependents(graph) -> dict[str, str]:
     found: dict[str, str] = {}
     queue: deque[tuple[str, str]] = deque()
 
@@ -60,7 +60,6 @@ def ingress_dependents(ctx) -> dict[str, str]:
         for _, target, data in graph.out_edges(workload, data=True):
             if data["relation"] == CALLS:
                 reach(target, ingress)
-    cache["_ingress_dependents"] = found
     return found
 
 
