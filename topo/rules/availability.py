@@ -19,10 +19,8 @@ REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet")
 
 
 def availability_of(ctx) -> Availability:
-    """The Analysis's availability (computed once); built from the context when there is no Analysis."""
-    if ctx.analysis is not None:
-        return ctx.analysis.rollout
-    return ctx.memo("availability", lambda: Availability(ctx.model, ctx.config))
+    """The Analysis's availability (computed once per Analysis, shared with `topo rollout`)."""
+    return ctx.analysis.rollout
 
 
 def state_of(ctx, workload: Workload) -> WorkloadState | None:

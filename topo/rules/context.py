@@ -15,11 +15,11 @@ from topo.model import K8sObject, Model, Workload
 
 
 class RuleContext:
-    def __init__(self, model: Model, graph: nx.MultiDiGraph, config: Config, analysis: Any = None):
+    def __init__(self, model: Model, graph: nx.MultiDiGraph, config: Config, analysis: Any):
         self.model = model
         self.graph = graph
         self.config = config
-        self.analysis = analysis  # the Analysis, for rules that need rollout/reach results
+        self.analysis = analysis  # the Analysis: rules read its shared analyses (rollout, reach)
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per rule run and shared by every subject (lookups, indexes)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from topo.analyses.reach import Reachability, compute_reachability
+from topo.analyses.reach import Reachability
 from topo.analyses.reach.classes import workload_label
 from topo.analyses.reach.entry import ROUTE_GROUP
 from topo.analyses.reach.explain import Side, Verdict
@@ -24,11 +24,8 @@ DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
 
 
 def reach_of(ctx) -> Reachability:
-    """The reachability analysis of the run (the Analysis's, else computed once per rule run)."""
-    analysis = getattr(ctx, "analysis", None)
-    if analysis is not None and hasattr(analysis, "reach"):
-        return analysis.reach
-    return ctx.memo("reachability", lambda: compute_reachability(ctx.model, ctx.config))
+    """The Analysis's reachability (computed once per Analysis, shared with `topo reach`)."""
+    return ctx.analysis.reach
 
 
 # --- dependency-blocked-by-policy ------------------------------------------------------------------
