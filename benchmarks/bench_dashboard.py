@@ -124,7 +124,11 @@ def measure(browser, url: str, expected: int) -> dict:
         start = time.perf_counter()
         page.mouse.click(point["x"], point["y"])
         if kind == "expand":
-            page.wait_for_function("(n) => document.getElementById('map')._cyreg.cy.elements().length > n", arg=point["count"], polling="raf")
+            page.wait_for_function(
+                "(n) => document.getElementById('map')._cyreg.cy.elements().length > n",
+                arg=point["count"],
+                polling="raf",
+            )
         else:
             page.locator("#details code", has_text=point["id"]).first.wait_for()
         result["click"] = time.perf_counter() - start
@@ -137,9 +141,13 @@ def measure(browser, url: str, expected: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="samples,2000,5000", help="comma-separated: samples and/or object counts")
+    parser.add_argument(
+        "--sizes", default="samples,2000,5000", help="comma-separated: samples and/or object counts"
+    )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--expanded", action="store_true", help="never collapse namespaces (to measure the threshold)")
+    parser.add_argument(
+        "--expanded", action="store_true", help="never collapse namespaces (to measure the threshold)"
+    )
     parser.add_argument("--out", default=None, help="also write the markdown table to this file")
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args(argv)
@@ -188,7 +196,11 @@ def main(argv: list[str] | None = None) -> int:
                 "errors": sorted({e for r in runs for e in r["errors"]}),
             }
             target = TARGETS.get(label)
-            row["result"] = "not checked" if target is None or args.expanded else ("PASS" if row["load"] <= target else f"FAIL (> {target:g} s)")
+            row["result"] = (
+                "not checked"
+                if target is None or args.expanded
+                else ("PASS" if row["load"] <= target else f"FAIL (> {target:g} s)")
+            )
             if row["result"].startswith("FAIL") or row["errors"]:
                 failed = True
             rows.append(row)
@@ -208,7 +220,8 @@ def _line(row: dict) -> str:
     return (
         f"{row['input']}: {row['objects']} objects, {row['elements']} elements; analyse {row['analyse']:.2f} s, "
         f"build {row['build']:.2f} s; load→map {row['load']:.2f} s (median {row['loadMedian']:.2f}); "
-        f"click {click} s; frame {row['frame'] * 1000:.0f} ms; {row['result']}" + (f"; console errors: {row['errors']}" if row["errors"] else "")
+        f"click {click} s; frame {row['frame'] * 1000:.0f} ms; {row['result']}"
+        + (f"; console errors: {row['errors']}" if row["errors"] else "")
     )
 
 

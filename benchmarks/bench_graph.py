@@ -138,7 +138,9 @@ def corpus_dir(cache: str, objects: int, seed: int) -> str:
             return path
     except (OSError, ValueError):
         pass
-    print(f"generating {objects}-object corpus (seed {seed}) into {os.path.relpath(path)} ...", file=sys.stderr)
+    print(
+        f"generating {objects}-object corpus (seed {seed}) into {os.path.relpath(path)} ...", file=sys.stderr
+    )
     os.makedirs(cache, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix=f".{objects}-{seed}-", dir=cache)
     os.chmod(tmp, 0o755)
@@ -192,27 +194,57 @@ def tail(text: str, lines: int = 15) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="1000,10000,50000", help="comma-separated object counts (default 1000,10000,50000)")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--sizes", default="1000,10000,50000", help="comma-separated object counts (default 1000,10000,50000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
-    p.add_argument("--command", action="append", dest="commands", metavar="CMD",
-                   help='topo command line without the path (default "graph -o json"); repeat to compare several; '
-                        "{corpus} in CMD is replaced by the corpus path, else the path is appended")
-    p.add_argument("--topo", metavar="LAUNCHER", default=None,
-                   help='how to start topo (default: this interpreter with "-m topo", the work tree first on '
-                        'PYTHONPATH); e.g. "topo" for the installed console script')
+    p.add_argument(
+        "--command",
+        action="append",
+        dest="commands",
+        metavar="CMD",
+        help='topo command line without the path (default "graph -o json"); repeat to compare several; '
+        "{corpus} in CMD is replaced by the corpus path, else the path is appended",
+    )
+    p.add_argument(
+        "--topo",
+        metavar="LAUNCHER",
+        default=None,
+        help='how to start topo (default: this interpreter with "-m topo", the work tree first on '
+        'PYTHONPATH); e.g. "topo" for the installed console script',
+    )
     p.add_argument("--floor-ratio", type=float, default=1.3, help="time target: topo / floor (default 1.3)")
-    p.add_argument("--mem-ratio", type=float, default=2.0, help="peak memory target: topo / floor (default 2.0)")
-    p.add_argument("--check-from", type=int, default=10000, metavar="N",
-                   help="check the targets only at sizes >= N (default 10000)")
-    p.add_argument("--repeat", type=int, default=3, help="measurements per command and size (default 3, best time kept)")
-    p.add_argument("--ok-exit", default=None,
-                   help="exit statuses of topo that count as a completed run (default 0, and 1 for report/diff: "
-                        "findings); a Python traceback on stderr is always a failure")
-    p.add_argument("--timeout", type=float, default=1800, help="seconds before a measurement is killed (default 1800)")
+    p.add_argument(
+        "--mem-ratio", type=float, default=2.0, help="peak memory target: topo / floor (default 2.0)"
+    )
+    p.add_argument(
+        "--check-from",
+        type=int,
+        default=10000,
+        metavar="N",
+        help="check the targets only at sizes >= N (default 10000)",
+    )
+    p.add_argument(
+        "--repeat", type=int, default=3, help="measurements per command and size (default 3, best time kept)"
+    )
+    p.add_argument(
+        "--ok-exit",
+        default=None,
+        help="exit statuses of topo that count as a completed run (default 0, and 1 for report/diff: "
+        "findings); a Python traceback on stderr is always a failure",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=1800, help="seconds before a measurement is killed (default 1800)"
+    )
     p.add_argument("--cache", default=os.path.join(HERE, ".corpus"), help="corpus cache directory")
-    p.add_argument("--out", metavar="FILE", help="also write the markdown table (with the machine it ran on) to FILE")
+    p.add_argument(
+        "--out", metavar="FILE", help="also write the markdown table (with the machine it ran on) to FILE"
+    )
     p.add_argument("--no-check", action="store_true", help="only print; exit 0 whatever the results")
     args = p.parse_args(argv)
     try:
@@ -234,31 +266,47 @@ def main(argv: list[str] | None = None) -> int:
         topo = {c: Measure() for c in commands}
         for i in range(args.repeat):
             print(f"N={n}: run {i + 1}/{args.repeat}: floor", end="", file=sys.stderr, flush=True)
-            r = run_measured([sys.executable, "-c", FLOOR_CODE, corpus], stdout_to_null=False,
-                             timeout=args.timeout, env=env)
+            r = run_measured(
+                [sys.executable, "-c", FLOOR_CODE, corpus],
+                stdout_to_null=False,
+                timeout=args.timeout,
+                env=env,
+            )
             if r.exit != 0:
-                print(f"\nthe parse floor failed on {corpus} (exit {r.exit}):\n{tail(r.stderr)}", file=sys.stderr)
+                print(
+                    f"\nthe parse floor failed on {corpus} (exit {r.exit}):\n{tail(r.stderr)}",
+                    file=sys.stderr,
+                )
                 return 2
             floor.runs.append(r)
             for c in commands:
                 print(f", topo {c}", end="", file=sys.stderr, flush=True)
-                topo[c].runs.append(run_measured(topo_argv(args.topo, c, corpus), stdout_to_null=True,
-                                                 timeout=args.timeout, env=env))
+                topo[c].runs.append(
+                    run_measured(
+                        topo_argv(args.topo, c, corpus), stdout_to_null=True, timeout=args.timeout, env=env
+                    )
+                )
             print(file=sys.stderr)
         objects = int(floor.runs[0].stdout.strip() or 0)
 
         for c in commands:
             m = topo[c]
             ok = ok_exit if ok_exit is not None else default_ok_exit(c)
-            bad = [r for r in m.runs if r.timed_out or r.exit not in ok or "Traceback (most recent call last)" in r.stderr]
+            bad = [
+                r
+                for r in m.runs
+                if r.timed_out or r.exit not in ok or "Traceback (most recent call last)" in r.stderr
+            ]
             checked = n >= args.check_from
             ratio = m.seconds / floor.seconds
             mem_ratio = m.peak_mib / floor.peak_mib
             if bad:
                 r = bad[0]
                 why = f"timed out after {args.timeout:g} s" if r.timed_out else f"exit {r.exit}"
-                print(f"\n`{shlex.join(topo_argv(args.topo, c, corpus))}` failed ({why}):\n{tail(r.stderr) or '    (no stderr)'}\n",
-                      file=sys.stderr)
+                print(
+                    f"\n`{shlex.join(topo_argv(args.topo, c, corpus))}` failed ({why}):\n{tail(r.stderr) or '    (no stderr)'}\n",
+                    file=sys.stderr,
+                )
                 result = f"ERROR ({why})"
                 ratio = mem_ratio = float("nan")
                 failed = True
@@ -272,12 +320,22 @@ def main(argv: list[str] | None = None) -> int:
                     problems.append(f"memory > {args.mem_ratio}×")
                 result = "FAIL (" + ", ".join(problems) + ")" if problems else "PASS"
                 failed = failed or bool(problems)
-            rows.append({
-                "N": n, "objects": objects, "files": files, "MB": size / 1e6, "command": c,
-                "floor_s": floor.seconds, "topo_s": float("nan") if bad else m.seconds, "ratio": ratio,
-                "floor_mib": floor.peak_mib, "topo_mib": float("nan") if bad else m.peak_mib,
-                "mem_ratio": mem_ratio, "result": result,
-            })
+            rows.append(
+                {
+                    "N": n,
+                    "objects": objects,
+                    "files": files,
+                    "MB": size / 1e6,
+                    "command": c,
+                    "floor_s": floor.seconds,
+                    "topo_s": float("nan") if bad else m.seconds,
+                    "ratio": ratio,
+                    "floor_mib": floor.peak_mib,
+                    "topo_mib": float("nan") if bad else m.peak_mib,
+                    "mem_ratio": mem_ratio,
+                    "result": result,
+                }
+            )
 
     table = render_table(rows, multi=len(commands) > 1)
     print(table)
@@ -291,16 +349,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render_table(rows: list[dict], multi: bool) -> str:
-    head = ["N", "objects", "MB", "floor s"] + (["command"] if multi else []) + [
-        "topo s", "ratio", "floor peak MiB", "topo peak MiB", "mem ratio", "result"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---:" if h not in ("command", "result") else "---"
-                                                          for h in head) + "|"]
+    head = (
+        ["N", "objects", "MB", "floor s"]
+        + (["command"] if multi else [])
+        + ["topo s", "ratio", "floor peak MiB", "topo peak MiB", "mem ratio", "result"]
+    )
+    lines = [
+        "| " + " | ".join(head) + " |",
+        "|" + "|".join("---:" if h not in ("command", "result") else "---" for h in head) + "|",
+    ]
     for r in rows:
         cells = [f"{r['N']:,}", f"{r['objects']:,}", fmt(r["MB"], 1), fmt(r["floor_s"])]
         if multi:
             cells.append(f"`{r['command']}`")
-        cells += [fmt(r["topo_s"]), fmt(r["ratio"]), fmt(r["floor_mib"], 0), fmt(r["topo_mib"], 0),
-                  fmt(r["mem_ratio"]), r["result"]]
+        cells += [
+            fmt(r["topo_s"]),
+            fmt(r["ratio"]),
+            fmt(r["floor_mib"], 0),
+            fmt(r["topo_mib"], 0),
+            fmt(r["mem_ratio"]),
+            r["result"],
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -309,10 +378,16 @@ def render_scaling(rows: list[dict], commands: list[str]) -> str:
     """µs per object, per command and size: flat when the cost is linear in N."""
     out = []
     for c in commands:
-        per = [f"{r['N']:,}: {1e6 * r['topo_s'] / r['objects']:.0f}" for r in rows
-               if r["command"] == c and r["objects"] and r["topo_s"] == r["topo_s"]]
-        floor = [f"{r['N']:,}: {1e6 * r['floor_s'] / r['objects']:.0f}" for r in rows
-                 if r["command"] == c and r["objects"]]
+        per = [
+            f"{r['N']:,}: {1e6 * r['topo_s'] / r['objects']:.0f}"
+            for r in rows
+            if r["command"] == c and r["objects"] and r["topo_s"] == r["topo_s"]
+        ]
+        floor = [
+            f"{r['N']:,}: {1e6 * r['floor_s'] / r['objects']:.0f}"
+            for r in rows
+            if r["command"] == c and r["objects"]
+        ]
         if per:
             out.append(f"µs per object — topo {c}: {', '.join(per)}  (floor: {', '.join(floor)})")
     return "\n".join(out)

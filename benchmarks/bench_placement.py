@@ -54,15 +54,30 @@ def nodes(count: int, rng: random.Random) -> list[dict]:
                 spec["taints"] = [taint]
             if rng.random() < 0.01:
                 spec["unschedulable"] = True
-            result.append({
-                "apiVersion": "v1", "kind": "Node",
-                "metadata": {"name": name, "labels": {
-                    "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone, "pool": pool,
-                    "node.kubernetes.io/instance-type": f"{pool}.{cpu}x", "cpu-generation": str(3 + i % 3),
-                }},
-                "spec": spec,
-                "status": {"allocatable": {"cpu": f"{cpu * 1000 - 190}m", "memory": f"{memory * 1024 - 1536}Mi", "pods": "110"}},
-            })
+            result.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {
+                        "name": name,
+                        "labels": {
+                            "kubernetes.io/hostname": name,
+                            "topology.kubernetes.io/zone": zone,
+                            "pool": pool,
+                            "node.kubernetes.io/instance-type": f"{pool}.{cpu}x",
+                            "cpu-generation": str(3 + i % 3),
+                        },
+                    },
+                    "spec": spec,
+                    "status": {
+                        "allocatable": {
+                            "cpu": f"{cpu * 1000 - 190}m",
+                            "memory": f"{memory * 1024 - 1536}Mi",
+                            "pods": "110",
+                        }
+                    },
+                }
+            )
             index += 1
     return result
 
@@ -71,50 +86,113 @@ def workload(i: int, rng: random.Random, hostnames: list[str], pin_hostname: boo
     ns = f"team-{i % 200:03d}"
     name = f"app-{i:05d}"
     labels = {"app": name}
-    spec: dict = {"containers": [{"name": "main", "image": "app:1", "resources": {"requests": {
-        "cpu": rng.choice(("100m", "250m", "500m", "1", "2")), "memory": rng.choice(("128Mi", "512Mi", "1Gi", "4Gi"))}},
-        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}}}]}
+    spec: dict = {
+        "containers": [
+            {
+                "name": "main",
+                "image": "app:1",
+                "resources": {
+                    "requests": {
+                        "cpu": rng.choice(("100m", "250m", "500m", "1", "2")),
+                        "memory": rng.choice(("128Mi", "512Mi", "1Gi", "4Gi")),
+                    }
+                },
+                "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}},
+            }
+        ]
+    }
     pool = rng.choices(("general", "compute", "highmem", "search", "gpu", None), (40, 15, 10, 10, 3, 22))[0]
     if pool:
         spec["nodeSelector"] = {"pool": pool}
         if pool in ("highmem", "search"):
-            spec["tolerations"] = [{"key": "dedicated", "operator": "Equal", "value": pool, "effect": "NoSchedule"}]
+            spec["tolerations"] = [
+                {"key": "dedicated", "operator": "Equal", "value": pool, "effect": "NoSchedule"}
+            ]
         if pool == "gpu":
             spec["tolerations"] = [{"key": "nvidia.com/gpu", "operator": "Exists"}]
     elif rng.random() < 0.3:
-        spec["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-            {"matchExpressions": [{"key": "pool", "operator": "NotIn", "values": ["gpu", "system"]},
-                                  {"key": "cpu-generation", "operator": "Gt", "values": ["3"]}]}]}}}
+        spec["affinity"] = {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": "pool", "operator": "NotIn", "values": ["gpu", "system"]},
+                                {"key": "cpu-generation", "operator": "Gt", "values": ["3"]},
+                            ]
+                        }
+                    ]
+                }
+            }
+        }
     if pin_hostname:
         spec["nodeSelector"] = {"kubernetes.io/hostname": rng.choice(hostnames)}
     shape = rng.random()
     if shape < 0.3:
-        spec.setdefault("affinity", {})["podAntiAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": [
-            {"topologyKey": rng.choice(("kubernetes.io/hostname", "kubernetes.io/hostname", "topology.kubernetes.io/zone")),
-             "labelSelector": {"matchLabels": labels}}]}
+        spec.setdefault("affinity", {})["podAntiAffinity"] = {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "topologyKey": rng.choice(
+                        ("kubernetes.io/hostname", "kubernetes.io/hostname", "topology.kubernetes.io/zone")
+                    ),
+                    "labelSelector": {"matchLabels": labels},
+                }
+            ]
+        }
     elif shape < 0.6:
         spec["topologySpreadConstraints"] = [
-            {"maxSkew": 1, "topologyKey": "kubernetes.io/hostname", "whenUnsatisfiable": "DoNotSchedule",
-             "nodeTaintsPolicy": rng.choice(("Honor", "Ignore")), "labelSelector": {"matchLabels": labels}},
-            {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone", "whenUnsatisfiable": "DoNotSchedule",
-             "labelSelector": {"matchLabels": labels}},
+            {
+                "maxSkew": 1,
+                "topologyKey": "kubernetes.io/hostname",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "nodeTaintsPolicy": rng.choice(("Honor", "Ignore")),
+                "labelSelector": {"matchLabels": labels},
+            },
+            {
+                "maxSkew": 1,
+                "topologyKey": "topology.kubernetes.io/zone",
+                "whenUnsatisfiable": "DoNotSchedule",
+                "labelSelector": {"matchLabels": labels},
+            },
         ]
     replicas = rng.choice((1, 2, 3, 3, 4, 6, 12))
     kind = "StatefulSet" if rng.random() < 0.2 else "Deployment"
-    body: dict = {"replicas": replicas, "selector": {"matchLabels": labels},
-                  "template": {"metadata": {"labels": labels}, "spec": spec}}
+    body: dict = {
+        "replicas": replicas,
+        "selector": {"matchLabels": labels},
+        "template": {"metadata": {"labels": labels}, "spec": spec},
+    }
     if kind == "StatefulSet":
         body["serviceName"] = name
     else:
-        body["strategy"] = {"rollingUpdate": {"maxSurge": rng.choice((1, "25%")), "maxUnavailable": rng.choice((0, 1, "25%"))}}
-    docs = [{"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": ns}, "spec": body}]
+        body["strategy"] = {
+            "rollingUpdate": {"maxSurge": rng.choice((1, "25%")), "maxUnavailable": rng.choice((0, 1, "25%"))}
+        }
+    docs = [
+        {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": ns}, "spec": body}
+    ]
     if rng.random() < 0.5:
-        docs.append({"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": name, "namespace": ns},
-                     "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}}})
+        docs.append(
+            {
+                "apiVersion": "policy/v1",
+                "kind": "PodDisruptionBudget",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {"maxUnavailable": 1, "selector": {"matchLabels": labels}},
+            }
+        )
     if kind == "Deployment" and rng.random() < 0.2:
-        docs.append({"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": name, "namespace": ns},
-                     "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
-                              "minReplicas": 2, "maxReplicas": 20}})
+        docs.append(
+            {
+                "apiVersion": "autoscaling/v2",
+                "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": name, "namespace": ns},
+                "spec": {
+                    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+                    "minReplicas": 2,
+                    "maxReplicas": 20,
+                },
+            }
+        )
     return docs
 
 
@@ -133,9 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workloads", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--hostname-selectors", type=int, default=0,
-                        help="workloads that pin a hostname in their nodeSelector (forces one node class per node)")
-    parser.add_argument("--limit", type=float, default=60.0, help="fail (exit 1) when the analysis takes longer (seconds)")
+    parser.add_argument(
+        "--hostname-selectors",
+        type=int,
+        default=0,
+        help="workloads that pin a hostname in their nodeSelector (forces one node class per node)",
+    )
+    parser.add_argument(
+        "--limit", type=float, default=60.0, help="fail (exit 1) when the analysis takes longer (seconds)"
+    )
     args = parser.parse_args(argv)
 
     import topo
@@ -150,12 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         loaded = time.perf_counter()
         availability = analysis.rollout
         states = availability.workloads
-        availability.pdbs
-        availability.entry_points
+        _ = availability.pdbs, availability.entry_points  # computed lazily: touch to time them
         done = time.perf_counter()
         best_load = min(best_load, loaded - start)
         best_analysis = min(best_analysis, done - loaded)
-        placed = [s for s in states.values() if s.placement is not None and s.workload.kind in ("Deployment", "StatefulSet")]
+        placed = [
+            s
+            for s in states.values()
+            if s.placement is not None and s.workload.kind in ("Deployment", "StatefulSet")
+        ]
         summary = {
             "nodes": len(availability.node_model.nodes),
             "nodeClasses": len(availability.placer.classes),
@@ -165,12 +252,16 @@ def main(argv: list[str] | None = None) -> int:
             "replicasThatDoNotFit": sum(1 for s in placed if (s.replicas or 0) > s.placement.max_scheduled),
             "stuckRollouts": sum(1 for s in placed if s.rollout and s.rollout.stuck),
         }
-    print(f"placement benchmark: {summary['nodes']} nodes ({summary['nodeClasses']} classes) × {summary['workloads']} workloads "
-          f"({summary['objects']} objects)")
+    print(
+        f"placement benchmark: {summary['nodes']} nodes ({summary['nodeClasses']} classes) × {summary['workloads']} workloads "
+        f"({summary['objects']} objects)"
+    )
     print(f"  load + model : {best_load:7.2f} s")
     print(f"  availability : {best_analysis:7.2f} s   (node model, placement, rollouts, PDBs, entry points)")
-    print(f"  workloads without an eligible node: {summary['withoutEligibleNode']}, replicas that do not fit: "
-          f"{summary['replicasThatDoNotFit']}, stuck rollouts: {summary['stuckRollouts']}")
+    print(
+        f"  workloads without an eligible node: {summary['withoutEligibleNode']}, replicas that do not fit: "
+        f"{summary['replicasThatDoNotFit']}, stuck rollouts: {summary['stuckRollouts']}"
+    )
     if best_analysis > args.limit:
         print(f"FAIL: availability took {best_analysis:.1f} s > {args.limit:.0f} s", file=sys.stderr)
         return 1

@@ -45,12 +45,13 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
-__all__ = ["generate", "write_corpus", "Corpus", "CorpusStats", "render_documents", "GENERATOR_VERSION"]
+__all__ = ["GENERATOR_VERSION", "Corpus", "CorpusStats", "generate", "render_documents", "write_corpus"]
 
 GENERATOR_VERSION = 1
 
@@ -61,15 +62,58 @@ INGRESS_NS = "ingress-nginx"
 ZONES = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
 
 DOMAINS = (
-    "payments", "checkout", "catalog", "search", "identity", "billing", "shipping", "inventory",
-    "analytics", "notifications", "media", "reporting", "ledger", "pricing", "reviews", "recommend",
-    "gateway", "accounts", "fraud", "loyalty", "orders", "support", "tracking", "warehouse",
-    "marketing", "auth", "crm", "data", "ml", "observability",
+    "payments",
+    "checkout",
+    "catalog",
+    "search",
+    "identity",
+    "billing",
+    "shipping",
+    "inventory",
+    "analytics",
+    "notifications",
+    "media",
+    "reporting",
+    "ledger",
+    "pricing",
+    "reviews",
+    "recommend",
+    "gateway",
+    "accounts",
+    "fraud",
+    "loyalty",
+    "orders",
+    "support",
+    "tracking",
+    "warehouse",
+    "marketing",
+    "auth",
+    "crm",
+    "data",
+    "ml",
+    "observability",
 )
 ENVS = ("prod", "staging", "dev")
 WEB_APPS = (
-    "api", "web", "frontend", "gateway", "orders", "cart", "catalog", "checkout", "users", "auth",
-    "search", "pricing", "reviews", "notify", "admin", "graphql", "upload", "render", "profile",
+    "api",
+    "web",
+    "frontend",
+    "gateway",
+    "orders",
+    "cart",
+    "catalog",
+    "checkout",
+    "users",
+    "auth",
+    "search",
+    "pricing",
+    "reviews",
+    "notify",
+    "admin",
+    "graphql",
+    "upload",
+    "render",
+    "profile",
     "session",
 )
 WORKER_APPS = ("worker", "consumer", "indexer", "mailer", "thumbnailer", "scheduler", "exporter")
@@ -89,16 +133,35 @@ class Datastore:
 
 
 DATASTORES = (
-    Datastore("postgres", "postgres:16.2", (("postgres", 5432),), "/var/lib/postgresql/data", False, "postgres"),
+    Datastore(
+        "postgres", "postgres:16.2", (("postgres", 5432),), "/var/lib/postgresql/data", False, "postgres"
+    ),
     Datastore("mysql", "mysql:8.0.36", (("mysql", 3306),), "/var/lib/mysql", False, "mysql"),
     Datastore("mariadb", "mariadb:11.2", (("mysql", 3306),), "/var/lib/mysql", False, "mysql"),
     Datastore("redis", "redis:7.2", (("redis", 6379),), "/data", False, "redis"),
     Datastore("mongodb", "mongo:7.0", (("mongodb", 27017),), "/data/db", False, "mongodb"),
-    Datastore("rabbitmq", "rabbitmq:3.13", (("amqp", 5672), ("management", 15672)), "/var/lib/rabbitmq", False, "amqp"),
+    Datastore(
+        "rabbitmq",
+        "rabbitmq:3.13",
+        (("amqp", 5672), ("management", 15672)),
+        "/var/lib/rabbitmq",
+        False,
+        "amqp",
+    ),
     Datastore("kafka", "bitnami/kafka:3.6", (("kafka", 9092), ("controller", 9093)), "/bitnami/kafka", True),
-    Datastore("zookeeper", "zookeeper:3.9", (("client", 2181), ("peer", 2888), ("election", 3888)), "/data", True),
-    Datastore("elasticsearch", "elasticsearch:8.12.0", (("http", 9200), ("transport", 9300)), "/usr/share/elasticsearch/data", True),
-    Datastore("etcd", "quay.io/coreos/etcd:v3.5.12", (("client", 2379), ("peer", 2380)), "/var/lib/etcd", True),
+    Datastore(
+        "zookeeper", "zookeeper:3.9", (("client", 2181), ("peer", 2888), ("election", 3888)), "/data", True
+    ),
+    Datastore(
+        "elasticsearch",
+        "elasticsearch:8.12.0",
+        (("http", 9200), ("transport", 9300)),
+        "/usr/share/elasticsearch/data",
+        True,
+    ),
+    Datastore(
+        "etcd", "quay.io/coreos/etcd:v3.5.12", (("client", 2379), ("peer", 2380)), "/var/lib/etcd", True
+    ),
     Datastore("cassandra", "cassandra:4.1", (("cql", 9042), ("intra", 7000)), "/var/lib/cassandra", True),
     Datastore("nats", "nats:2.10", (("client", 4222), ("cluster", 6222)), "/data", True),
 )
@@ -214,7 +277,7 @@ def _emit_seq(items: list[Any], indent: str, out: list[str]) -> None:
         if isinstance(item, dict) and item:
             start = len(out)
             _emit_map(item, indent + "  ", out)
-            out[start] = f"{indent}- {out[start][len(indent) + 2:]}"
+            out[start] = f"{indent}- {out[start][len(indent) + 2 :]}"
         elif isinstance(item, list) and item:
             out.append(f"{indent}-\n")
             _emit_seq(item, indent + "  ", out)
@@ -237,7 +300,9 @@ def render_documents(docs: list[Obj]) -> str:
 # Small object builders (one per kind); pure functions of their arguments
 
 
-def meta(name: str, namespace: str | None = None, labels: dict | None = None, annotations: dict | None = None) -> Obj:
+def meta(
+    name: str, namespace: str | None = None, labels: dict | None = None, annotations: dict | None = None
+) -> Obj:
     m: Obj = {"name": name}
     if namespace is not None:
         m["namespace"] = namespace
@@ -274,19 +339,41 @@ def config_map(ns: str, name: str, labels: dict, data: dict[str, str]) -> Obj:
 
 
 def secret(ns: str, name: str, labels: dict, data: dict[str, str], type_: str = "Opaque") -> Obj:
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta(name, ns, labels), "type": type_, "data": data}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": meta(name, ns, labels),
+        "type": type_,
+        "data": data,
+    }
 
 
-def pvc(ns: str, name: str, labels: dict, storage_class: str | None, size: str, access: str = "ReadWriteOnce") -> Obj:
+def pvc(
+    ns: str, name: str, labels: dict, storage_class: str | None, size: str, access: str = "ReadWriteOnce"
+) -> Obj:
     spec: Obj = {"accessModes": [access]}
     if storage_class is not None:
         spec["storageClassName"] = storage_class
     spec["resources"] = {"requests": {"storage": size}}
-    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta(name, ns, labels), "spec": spec}
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": meta(name, ns, labels),
+        "spec": spec,
+    }
 
 
-def service(ns: str, name: str, labels: dict, selector: dict, ports: list[Obj], *,
-            type_: str | None = None, headless: bool = False, publish_not_ready: bool = False) -> Obj:
+def service(
+    ns: str,
+    name: str,
+    labels: dict,
+    selector: dict,
+    ports: list[Obj],
+    *,
+    type_: str | None = None,
+    headless: bool = False,
+    publish_not_ready: bool = False,
+) -> Obj:
     spec: Obj = {}
     if type_:
         spec["type"] = type_
@@ -299,8 +386,16 @@ def service(ns: str, name: str, labels: dict, selector: dict, ports: list[Obj], 
     return {"apiVersion": "v1", "kind": "Service", "metadata": meta(name, ns, labels), "spec": spec}
 
 
-def ingress(ns: str, name: str, labels: dict, host: str, paths: list[tuple[str, str, Any]],
-            tls_secret: str | None, class_name: str | None, legacy_class: bool) -> Obj:
+def ingress(
+    ns: str,
+    name: str,
+    labels: dict,
+    host: str,
+    paths: list[tuple[str, str, Any]],
+    tls_secret: str | None,
+    class_name: str | None,
+    legacy_class: bool,
+) -> Obj:
     annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": "8m"}
     if legacy_class:
         annotations["kubernetes.io/ingress.class"] = class_name or "nginx"
@@ -312,24 +407,37 @@ def ingress(ns: str, name: str, labels: dict, host: str, paths: list[tuple[str, 
     http_paths = []
     for path, svc_name, port in paths:
         port_ref = {"name": port} if isinstance(port, str) else {"number": port}
-        http_paths.append({
-            "path": path,
-            "pathType": "Prefix",
-            "backend": {"service": {"name": svc_name, "port": port_ref}},
-        })
+        http_paths.append(
+            {
+                "path": path,
+                "pathType": "Prefix",
+                "backend": {"service": {"name": svc_name, "port": port_ref}},
+            }
+        )
     spec["rules"] = [{"host": host, "http": {"paths": http_paths}}]
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
-            "metadata": meta(name, ns, labels, annotations), "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": meta(name, ns, labels, annotations),
+        "spec": spec,
+    }
 
 
-def pdb(ns: str, name: str, labels: dict, selector: dict, min_available: Any = None, max_unavailable: Any = None) -> Obj:
+def pdb(
+    ns: str, name: str, labels: dict, selector: dict, min_available: Any = None, max_unavailable: Any = None
+) -> Obj:
     spec: Obj = {}
     if min_available is not None:
         spec["minAvailable"] = min_available
     if max_unavailable is not None:
         spec["maxUnavailable"] = max_unavailable
     spec["selector"] = {"matchLabels": selector}
-    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": meta(name, ns, labels), "spec": spec}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": meta(name, ns, labels),
+        "spec": spec,
+    }
 
 
 def hpa(ns: str, name: str, labels: dict, target_kind: str, target: str, lo: int, hi: int, cpu: int) -> Obj:
@@ -341,26 +449,44 @@ def hpa(ns: str, name: str, labels: dict, target_kind: str, target: str, lo: int
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": target_kind, "name": target},
             "minReplicas": lo,
             "maxReplicas": hi,
-            "metrics": [{"type": "Resource", "resource": {
-                "name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}}}],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": cpu}},
+                }
+            ],
         },
     }
 
 
 def workload(kind: str, ns: str, name: str, labels: dict, spec: Obj) -> Obj:
-    return {"apiVersion": "batch/v1" if kind in ("Job", "CronJob") else "apps/v1", "kind": kind,
-            "metadata": meta(name, ns, labels), "spec": spec}
+    return {
+        "apiVersion": "batch/v1" if kind in ("Job", "CronJob") else "apps/v1",
+        "kind": kind,
+        "metadata": meta(name, ns, labels),
+        "spec": spec,
+    }
 
 
 def network_policy(ns: str, name: str, spec: Obj) -> Obj:
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(name, ns), "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta(name, ns),
+        "spec": spec,
+    }
 
 
-def storage_class(name: str, provisioner: str, *, default: bool = False, wait: bool = False,
-                  params: dict | None = None) -> Obj:
+def storage_class(
+    name: str, provisioner: str, *, default: bool = False, wait: bool = False, params: dict | None = None
+) -> Obj:
     annotations = {"storageclass.kubernetes.io/is-default-class": "true"} if default else None
-    obj: Obj = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
-                "metadata": meta(name, annotations=annotations), "provisioner": provisioner}
+    obj: Obj = {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
+        "metadata": meta(name, annotations=annotations),
+        "provisioner": provisioner,
+    }
     if params:
         obj["parameters"] = params
     obj["reclaimPolicy"] = "Retain" if wait else "Delete"
@@ -372,9 +498,12 @@ def storage_class(name: str, provisioner: str, *, default: bool = False, wait: b
 
 def ingress_class(name: str, controller: str, default: bool) -> Obj:
     annotations = {"ingressclass.kubernetes.io/is-default-class": "true"} if default else None
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
-            "metadata": meta(name, labels={"app.kubernetes.io/name": "ingress-nginx"}, annotations=annotations),
-            "spec": {"controller": controller}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "IngressClass",
+        "metadata": meta(name, labels={"app.kubernetes.io/name": "ingress-nginx"}, annotations=annotations),
+        "spec": {"controller": controller},
+    }
 
 
 def persistent_volume(name: str, storage_class_name: str, size: str, node: str, path: str) -> Obj:
@@ -389,8 +518,17 @@ def persistent_volume(name: str, storage_class_name: str, size: str, node: str, 
             "persistentVolumeReclaimPolicy": "Retain",
             "storageClassName": storage_class_name,
             "local": {"path": path},
-            "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
-                {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}]}]}},
+            "nodeAffinity": {
+                "required": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {"key": "kubernetes.io/hostname", "operator": "In", "values": [node]}
+                            ]
+                        }
+                    ]
+                }
+            },
         },
     }
 
@@ -399,8 +537,22 @@ NODE_POOLS = (
     # pool, weight, instance type, cpu, memory, taint
     ("general", 6, "m6i.2xlarge", "8", "32Gi", None),
     ("highmem", 2, "r6i.4xlarge", "16", "128Gi", None),
-    ("system", 1, "m6i.large", "2", "8Gi", {"key": "CriticalAddonsOnly", "value": "true", "effect": "NoSchedule"}),
-    ("gpu", 1, "g5.2xlarge", "8", "32Gi", {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}),
+    (
+        "system",
+        1,
+        "m6i.large",
+        "2",
+        "8Gi",
+        {"key": "CriticalAddonsOnly", "value": "true", "effect": "NoSchedule"},
+    ),
+    (
+        "gpu",
+        1,
+        "g5.2xlarge",
+        "8",
+        "32Gi",
+        {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},
+    ),
 )
 
 
@@ -413,19 +565,27 @@ def node(name: str, pool: str, zone: str, instance: str, cpu: str, memory: str, 
     return {
         "apiVersion": "v1",
         "kind": "Node",
-        "metadata": meta(name, labels={
-            "kubernetes.io/hostname": name,
-            "kubernetes.io/os": "linux",
-            "kubernetes.io/arch": "amd64",
-            "topology.kubernetes.io/zone": zone,
-            "topology.kubernetes.io/region": zone[:-1],
-            "node.kubernetes.io/instance-type": instance,
-            "pool": pool,
-        }),
+        "metadata": meta(
+            name,
+            labels={
+                "kubernetes.io/hostname": name,
+                "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64",
+                "topology.kubernetes.io/zone": zone,
+                "topology.kubernetes.io/region": zone[:-1],
+                "node.kubernetes.io/instance-type": instance,
+                "pool": pool,
+            },
+        ),
         "spec": spec,
         "status": {
             "capacity": {"cpu": cpu, "memory": memory, "pods": "110", "ephemeral-storage": "100Gi"},
-            "allocatable": {"cpu": alloc_cpu, "memory": mem_alloc, "pods": "110", "ephemeral-storage": "95Gi"},
+            "allocatable": {
+                "cpu": alloc_cpu,
+                "memory": mem_alloc,
+                "pods": "110",
+                "ephemeral-storage": "95Gi",
+            },
         },
     }
 
@@ -473,7 +633,9 @@ class Namespace:
 class Corpus:
     """One synthetic corpus; ``files()`` yields ``(relative path, YAML text)`` deterministically."""
 
-    def __init__(self, objects: int, seed: int = 0, *, nodes: int | None = None, files_per_namespace: int = 1) -> None:
+    def __init__(
+        self, objects: int, seed: int = 0, *, nodes: int | None = None, files_per_namespace: int = 1
+    ) -> None:
         if objects < 1:
             raise ValueError("objects must be >= 1")
         if files_per_namespace < 1:
@@ -530,7 +692,11 @@ class Corpus:
         mem = r.choice((64, 128, 256, 512)) * (8 if heavy else 1)
         out: Obj = {"requests": {"cpu": f"{cpu}m", "memory": f"{mem}Mi"}}
         if self.chance(0.7):
-            out["limits"] = {"memory": f"{mem * 2}Mi"} if self.chance(0.5) else {"cpu": f"{cpu * 2}m", "memory": f"{mem * 2}Mi"}
+            out["limits"] = (
+                {"memory": f"{mem * 2}Mi"}
+                if self.chance(0.5)
+                else {"cpu": f"{cpu * 2}m", "memory": f"{mem * 2}Mi"}
+            )
         return out
 
     def next_nodeport(self) -> int:
@@ -559,16 +725,34 @@ class Corpus:
         r = self.rng
         out: Obj = {}
         if self.chance(0.7):
-            term = {"labelSelector": {"matchLabels": sel}, "topologyKey": r.choice(
-                ("kubernetes.io/hostname", "topology.kubernetes.io/zone"))}
+            term = {
+                "labelSelector": {"matchLabels": sel},
+                "topologyKey": r.choice(("kubernetes.io/hostname", "topology.kubernetes.io/zone")),
+            }
             if self.chance(0.5):
-                out["podAntiAffinity"] = {"preferredDuringSchedulingIgnoredDuringExecution": [
-                    {"weight": 100, "podAffinityTerm": term}]}
+                out["podAntiAffinity"] = {
+                    "preferredDuringSchedulingIgnoredDuringExecution": [
+                        {"weight": 100, "podAffinityTerm": term}
+                    ]
+                }
             else:
                 out["podAntiAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
         if not out or self.chance(0.4):
-            out["nodeAffinity"] = {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
-                {"matchExpressions": [{"key": "pool", "operator": "In", "values": [r.choice(("general", "highmem"))]}]}]}}
+            out["nodeAffinity"] = {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {
+                                    "key": "pool",
+                                    "operator": "In",
+                                    "values": [r.choice(("general", "highmem"))],
+                                }
+                            ]
+                        }
+                    ]
+                }
+            }
         return out
 
     def dns_env(self, ns: Namespace, name_hint: str) -> list[Obj]:
@@ -591,7 +775,12 @@ class Corpus:
         if peers and self.chance(0.6):
             s = r.choice(peers)
             host = self.dns_target(ns, s.name, s.port, same_ns=True)
-            env.append({"name": f"{s.name.upper().replace('-', '_')}_SERVICE_URL", "value": f"http://{host}:{s.port}/api"})
+            env.append(
+                {
+                    "name": f"{s.name.upper().replace('-', '_')}_SERVICE_URL",
+                    "value": f"http://{host}:{s.port}/api",
+                }
+            )
         # cross-namespace dependencies
         for _ in range(r.choice((0, 1, 1, 2))):
             if not self.registry:
@@ -608,7 +797,9 @@ class Corpus:
                 env.append({"name": f"{var}_ADDR", "value": f"{host}:{s.port}"})
         return env
 
-    def dns_target(self, ns: Namespace, svc: str, port: int, *, same_ns: bool, other_ns: str | None = None) -> str:
+    def dns_target(
+        self, ns: Namespace, svc: str, port: int, *, same_ns: bool, other_ns: str | None = None
+    ) -> str:
         """``svc`` / ``svc.ns`` for a Service, or (5%) a name that resolves to nothing."""
         if same_ns:
             host = self.ref("dns", svc)
@@ -617,28 +808,53 @@ class Corpus:
             return self.rng.choice((f"{svc}-legacy.{other_ns}", f"{svc}.{other_ns}-old"))
         return f"{svc}.{other_ns}"
 
-    def container(self, ns: Namespace, app: str, image: str, ports: list[tuple[str | None, int]], *,
-                  config: str | None, secret_name: str | None, probes: bool, heavy: bool = False,
-                  extra_env: list[Obj] | None = None, mounts: list[Obj] | None = None,
-                  dns: bool = True, command: list[str] | None = None) -> Obj:
+    def container(
+        self,
+        ns: Namespace,
+        app: str,
+        image: str,
+        ports: list[tuple[str | None, int]],
+        *,
+        config: str | None,
+        secret_name: str | None,
+        probes: bool,
+        heavy: bool = False,
+        extra_env: list[Obj] | None = None,
+        mounts: list[Obj] | None = None,
+        dns: bool = True,
+        command: list[str] | None = None,
+    ) -> Obj:
         r = self.rng
         c: Obj = {"name": app if len(app) <= 63 else app[:63], "image": image}
         if command:
             c["command"] = command
         if ports:
-            c["ports"] = [({"name": n, "containerPort": p} if n else {"containerPort": p})
-                          | ({"protocol": "TCP"} if self.chance(0.3) else {}) for n, p in ports]
+            c["ports"] = [
+                ({"name": n, "containerPort": p} if n else {"containerPort": p})
+                | ({"protocol": "TCP"} if self.chance(0.3) else {})
+                for n, p in ports
+            ]
         env: list[Obj] = [{"name": "LOG_LEVEL", "value": r.choice(("info", "debug", "warn"))}]
         if self.chance(0.4):
             env.append({"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})
         if dns:
             env.extend(self.dns_env(ns, app))
         if secret_name:
-            env.append({"name": "API_TOKEN", "valueFrom": {"secretKeyRef": {
-                "name": self.ref("secret", secret_name), "key": "token"}}})
+            env.append(
+                {
+                    "name": "API_TOKEN",
+                    "valueFrom": {"secretKeyRef": {"name": self.ref("secret", secret_name), "key": "token"}},
+                }
+            )
         if config and self.chance(0.3):
-            env.append({"name": "FEATURE_FLAGS", "valueFrom": {"configMapKeyRef": {
-                "name": self.ref("configmap", config), "key": "FEATURE_FLAGS"}}})
+            env.append(
+                {
+                    "name": "FEATURE_FLAGS",
+                    "valueFrom": {
+                        "configMapKeyRef": {"name": self.ref("configmap", config), "key": "FEATURE_FLAGS"}
+                    },
+                }
+            )
         env.extend(extra_env or [])
         c["env"] = env
         if config and self.chance(0.6):
@@ -654,13 +870,25 @@ class Corpus:
         if mounts:
             c["volumeMounts"] = mounts
         if self.chance(0.5):
-            c["securityContext"] = {"runAsNonRoot": True, "allowPrivilegeEscalation": False,
-                                    "readOnlyRootFilesystem": self.chance(0.5)}
+            c["securityContext"] = {
+                "runAsNonRoot": True,
+                "allowPrivilegeEscalation": False,
+                "readOnlyRootFilesystem": self.chance(0.5),
+            }
         return c
 
-    def pod_template(self, labels: dict, containers: list[Obj], volumes: list[Obj], *, sa: str | None,
-                     affinity_sel: dict | None, restart: str | None = None, tolerate: bool = False,
-                     init: list[Obj] | None = None) -> Obj:
+    def pod_template(
+        self,
+        labels: dict,
+        containers: list[Obj],
+        volumes: list[Obj],
+        *,
+        sa: str | None,
+        affinity_sel: dict | None,
+        restart: str | None = None,
+        tolerate: bool = False,
+        init: list[Obj] | None = None,
+    ) -> Obj:
         r = self.rng
         spec: Obj = {}
         if sa:
@@ -677,37 +905,49 @@ class Corpus:
         elif self.chance(0.15):
             spec["nodeSelector"] = {"pool": r.choice(("general", "highmem"))}
         if tolerate:
-            spec["tolerations"] = [{"key": "CriticalAddonsOnly", "operator": "Exists"},
-                                   {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+            spec["tolerations"] = [
+                {"key": "CriticalAddonsOnly", "operator": "Exists"},
+                {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+            ]
         if self.chance(0.3):
             spec["terminationGracePeriodSeconds"] = r.choice((10, 30, 60))
-        annotations = {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"} if self.chance(0.4) else None
+        annotations = (
+            {"prometheus.io/scrape": "true", "prometheus.io/port": "9090"} if self.chance(0.4) else None
+        )
         tmeta: Obj = {"labels": labels}
         if annotations:
             tmeta["annotations"] = annotations
         return {"metadata": tmeta, "spec": spec}
 
     def config_volume(self, name: str, cm: str) -> tuple[Obj, Obj]:
-        return ({"name": name, "configMap": {"name": self.ref("configmap", cm)}},
-                {"name": name, "mountPath": f"/etc/{name}", "readOnly": True})
+        return (
+            {"name": name, "configMap": {"name": self.ref("configmap", cm)}},
+            {"name": name, "mountPath": f"/etc/{name}", "readOnly": True},
+        )
 
     def secret_volume(self, name: str, sec: str) -> tuple[Obj, Obj]:
-        return ({"name": name, "secret": {"secretName": self.ref("secret", sec)}},
-                {"name": name, "mountPath": f"/var/run/secrets/{name}", "readOnly": True})
+        return (
+            {"name": name, "secret": {"secretName": self.ref("secret", sec)}},
+            {"name": name, "mountPath": f"/var/run/secrets/{name}", "readOnly": True},
+        )
 
     def app_config_data(self, ns: Namespace, app: str) -> dict[str, str]:
         r = self.rng
         data = {
             "LOG_FORMAT": "json",
-            "FEATURE_FLAGS": ",".join(r.sample(("search-v2", "new-cart", "dark-mode", "beta-api", "fast-path"), 2)),
+            "FEATURE_FLAGS": ",".join(
+                r.sample(("search-v2", "new-cart", "dark-mode", "beta-api", "fast-path"), 2)
+            ),
             "CACHE_TTL_SECONDS": str(r.choice((30, 60, 300))),
         }
         if self.chance(0.5):
             lines = [f"server:\n  port: 8080\n  name: {app}\n"]
             if ns.datastores:
                 store, svc = ns.datastores[0]
-                lines.append(f"storage:\n  host: {self.dns_target(ns, svc, store.ports[0][1], same_ns=True)}\n"
-                             f"  port: {store.ports[0][1]}\n")
+                lines.append(
+                    f"storage:\n  host: {self.dns_target(ns, svc, store.ports[0][1], same_ns=True)}\n"
+                    f"  port: {store.ports[0][1]}\n"
+                )
             lines.append(f"timeouts:\n  read: {r.choice((5, 10, 30))}s\n  write: 10s\n")
             data["application.yaml"] = "".join(lines)
         return data
@@ -756,27 +996,46 @@ class Corpus:
             volumes.append({"name": "tmp", "emptyDir": {}})
             mounts.append({"name": "tmp", "mountPath": "/tmp"})
         image = f"registry.example.com/{ns.team}/{app}:{self.version()}"
-        containers = [self.container(ns, app, image, ports, config=cm, secret_name=sec,
-                                     probes=self.chance(0.8), mounts=mounts)]
+        containers = [
+            self.container(
+                ns, app, image, ports, config=cm, secret_name=sec, probes=self.chance(0.8), mounts=mounts
+            )
+        ]
         if self.chance(0.15):
-            containers.append({"name": "envoy", "image": "envoyproxy/envoy:v1.29.1",
-                               "ports": [{"name": "admin", "containerPort": 9901}],
-                               "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}}})
+            containers.append(
+                {
+                    "name": "envoy",
+                    "image": "envoyproxy/envoy:v1.29.1",
+                    "ports": [{"name": "admin", "containerPort": 9901}],
+                    "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}},
+                }
+            )
         init = None
         if ns.datastores and self.chance(0.3):
             store, svc = ns.datastores[0]
             host = self.dns_target(ns, svc, store.ports[0][1], same_ns=True)
-            init = [{"name": "wait-for-db", "image": "busybox:1.36",
-                     "command": ["sh", "-c", f"until nc -z {host} {store.ports[0][1]}; do sleep 2; done"]}]
+            init = [
+                {
+                    "name": "wait-for-db",
+                    "image": "busybox:1.36",
+                    "command": ["sh", "-c", f"until nc -z {host} {store.ports[0][1]}; do sleep 2; done"],
+                }
+            ]
         replicas = r.choice((1, 2, 2, 3, 3, 4, 6))
         spec: Obj = {"replicas": replicas, "selector": {"matchLabels": sel}}
         if self.chance(0.5):
-            spec["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {
-                "maxSurge": r.choice((1, "25%", "50%")), "maxUnavailable": r.choice((0, 1, "25%"))}}
+            spec["strategy"] = {
+                "type": "RollingUpdate",
+                "rollingUpdate": {
+                    "maxSurge": r.choice((1, "25%", "50%")),
+                    "maxUnavailable": r.choice((0, 1, "25%")),
+                },
+            }
         if self.chance(0.2):
             spec["revisionHistoryLimit"] = 5
-        spec["template"] = self.pod_template(labels, containers, volumes, sa=sa,
-                                             affinity_sel=sel if self.chance(0.4) else None, init=init)
+        spec["template"] = self.pod_template(
+            labels, containers, volumes, sa=sa, affinity_sel=sel if self.chance(0.4) else None, init=init
+        )
         objs.append(workload("Deployment", ns.name, app, labels, spec))
 
         # Service
@@ -793,8 +1052,16 @@ class Corpus:
         nodeport = self.chance(0.05)
         if nodeport:
             svc_ports[0]["nodePort"] = self.next_nodeport()
-        objs.append(service(ns.name, app, labels, self.ref_selector("service-selector", sel), svc_ports,
-                            type_="NodePort" if nodeport else None))
+        objs.append(
+            service(
+                ns.name,
+                app,
+                labels,
+                self.ref_selector("service-selector", sel),
+                svc_ports,
+                type_="NodePort" if nodeport else None,
+            )
+        )
         ns.services.append(ServiceRef(ns.name, app, 80))
 
         if self.chance(0.4):
@@ -805,16 +1072,46 @@ class Corpus:
             tls = None
             if self.chance(0.5):
                 tls = f"{app}-tls"
-                objs.append(secret(ns.name, tls, labels, {"tls.crt": self.token(48), "tls.key": self.token(32)},
-                                   "kubernetes.io/tls"))
+                objs.append(
+                    secret(
+                        ns.name,
+                        tls,
+                        labels,
+                        {"tls.crt": self.token(48), "tls.key": self.token(32)},
+                        "kubernetes.io/tls",
+                    )
+                )
                 tls = self.ref("tls-secret", tls)
-            objs.append(ingress(ns.name, app, labels, host, paths, tls, "nginx", legacy_class=self.chance(0.1)))
+            objs.append(
+                ingress(ns.name, app, labels, host, paths, tls, "nginx", legacy_class=self.chance(0.1))
+            )
         if self.chance(0.4):
-            objs.append(hpa(ns.name, app, labels, "Deployment", self.ref("hpa-target", app),
-                            max(2, replicas), max(2, replicas) * r.choice((2, 3, 5)), r.choice((60, 70, 80))))
+            objs.append(
+                hpa(
+                    ns.name,
+                    app,
+                    labels,
+                    "Deployment",
+                    self.ref("hpa-target", app),
+                    max(2, replicas),
+                    max(2, replicas) * r.choice((2, 3, 5)),
+                    r.choice((60, 70, 80)),
+                )
+            )
         if self.chance(0.5):
-            objs.append(pdb(ns.name, app, labels, self.ref_selector("pdb-selector", sel),
-                            **({"min_available": 1} if self.chance(0.5) else {"max_unavailable": r.choice((1, "25%"))})))
+            objs.append(
+                pdb(
+                    ns.name,
+                    app,
+                    labels,
+                    self.ref_selector("pdb-selector", sel),
+                    **(
+                        {"min_available": 1}
+                        if self.chance(0.5)
+                        else {"max_unavailable": r.choice((1, "25%"))}
+                    ),
+                )
+            )
         return objs
 
     def datastore_app(self, ns: Namespace) -> list[Obj]:
@@ -828,7 +1125,16 @@ class Corpus:
         replicas = 3 if store.clustered else r.choice((1, 1, 2))
         objs: list[Obj] = []
         cm = f"{app}-config"
-        objs.append(config_map(ns.name, cm, labels, {"settings.conf": f"# {store.name} settings\nmax_connections = {r.choice((100, 200, 500))}\n"}))
+        objs.append(
+            config_map(
+                ns.name,
+                cm,
+                labels,
+                {
+                    "settings.conf": f"# {store.name} settings\nmax_connections = {r.choice((100, 200, 500))}\n"
+                },
+            )
+        )
         sec = f"{app}-credentials"
         objs.append(secret(ns.name, sec, labels, self.secret_data(("username", "password"))))
 
@@ -839,16 +1145,34 @@ class Corpus:
                 ordinals.append(replicas)  # es-3 with 3 replicas: resolves to nothing
             fq = self.chance(0.4)
             peer_port = store.ports[-1][1]
-            hosts = [f"{app}-{i}.{headless}" + (f".{ns.name}.svc.{CLUSTER_DOMAIN}:{peer_port}" if fq else "")
-                     for i in ordinals]
+            hosts = [
+                f"{app}-{i}.{headless}" + (f".{ns.name}.svc.{CLUSTER_DOMAIN}:{peer_port}" if fq else "")
+                for i in ordinals
+            ]
             extra_env.append({"name": "SEED_HOSTS", "value": ",".join(hosts)})
-        extra_env.append({"name": "PASSWORD", "valueFrom": {"secretKeyRef": {"name": self.ref("secret", sec), "key": "password"}}})
+        extra_env.append(
+            {
+                "name": "PASSWORD",
+                "valueFrom": {"secretKeyRef": {"name": self.ref("secret", sec), "key": "password"}},
+            }
+        )
         mounts = [{"name": "data", "mountPath": store.data_path}]
         v, m = self.config_volume("config", cm)
         volumes = [v]
         mounts.append(m)
-        container = self.container(ns, store.name, store.image, list(store.ports), config=None, secret_name=None,
-                                   probes=self.chance(0.7), heavy=True, extra_env=extra_env, mounts=mounts, dns=False)
+        container = self.container(
+            ns,
+            store.name,
+            store.image,
+            list(store.ports),
+            config=None,
+            secret_name=None,
+            probes=self.chance(0.7),
+            heavy=True,
+            extra_env=extra_env,
+            mounts=mounts,
+            dns=False,
+        )
         sclass = self.rng.choice(("fast-ssd", "fast-ssd", "standard", "local-storage"))
         spec: Obj = {
             "serviceName": self.ref("governing-service", headless),
@@ -858,23 +1182,35 @@ class Corpus:
         if self.chance(0.3):
             spec["podManagementPolicy"] = "Parallel"
         spec["template"] = self.pod_template(labels, [container], volumes, sa=None, affinity_sel=sel)
-        claim = {"metadata": {"name": "data"}, "spec": {
-            "accessModes": ["ReadWriteOnce"],
-            "resources": {"requests": {"storage": f"{r.choice((10, 20, 50, 100))}Gi"}}}}
+        claim = {
+            "metadata": {"name": "data"},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": f"{r.choice((10, 20, 50, 100))}Gi"}},
+            },
+        }
         if self.chance(0.9):
             claim["spec"]["storageClassName"] = self.ref("storageclass", sclass)
         spec["volumeClaimTemplates"] = [claim]
         objs.append(workload("StatefulSet", ns.name, app, labels, spec))
 
         ports = [{"name": n, "port": p, "targetPort": n} for n, p in store.ports]
-        objs.append(service(ns.name, headless, labels, self.ref_selector("service-selector", sel), ports,
-                            headless=True, publish_not_ready=store.clustered))
+        objs.append(
+            service(
+                ns.name,
+                headless,
+                labels,
+                self.ref_selector("service-selector", sel),
+                ports,
+                headless=True,
+                publish_not_ready=store.clustered,
+            )
+        )
         objs.append(service(ns.name, app, labels, dict(sel), [ports[0]]))
         ns.services.append(ServiceRef(ns.name, app, store.ports[0][1]))
         ns.datastores.append((store, app))
         if self.chance(0.8):
-            objs.append(pdb(ns.name, app, labels, self.ref_selector("pdb-selector", sel),
-                            max_unavailable=1))
+            objs.append(pdb(ns.name, app, labels, self.ref_selector("pdb-selector", sel), max_unavailable=1))
         return objs
 
     def worker_app(self, ns: Namespace) -> list[Obj]:
@@ -889,16 +1225,29 @@ class Corpus:
         if self.chance(0.6):
             claim = f"{app}-data"
             sclass = r.choice(("standard", "standard", "fast-ssd", "local-storage", None))
-            objs.append(pvc(ns.name, claim, labels, None if sclass is None else self.ref("storageclass", sclass),
-                            f"{r.choice((1, 5, 10, 20))}Gi"))
+            objs.append(
+                pvc(
+                    ns.name,
+                    claim,
+                    labels,
+                    None if sclass is None else self.ref("storageclass", sclass),
+                    f"{r.choice((1, 5, 10, 20))}Gi",
+                )
+            )
             volumes.append({"name": "data", "persistentVolumeClaim": {"claimName": self.ref("pvc", claim)}})
             mounts.append({"name": "data", "mountPath": "/var/lib/data"})
         image = f"registry.example.com/{ns.team}/{app}:{self.version()}"
         ports = [("metrics", 9090)] if self.chance(0.5) else []
-        containers = [self.container(ns, app, image, ports, config=cm, secret_name=None,
-                                     probes=self.chance(0.5), mounts=mounts)]
-        spec = {"replicas": r.choice((1, 1, 2, 3)), "selector": {"matchLabels": sel},
-                "template": self.pod_template(labels, containers, volumes, sa=None, affinity_sel=None)}
+        containers = [
+            self.container(
+                ns, app, image, ports, config=cm, secret_name=None, probes=self.chance(0.5), mounts=mounts
+            )
+        ]
+        spec = {
+            "replicas": r.choice((1, 1, 2, 3)),
+            "selector": {"matchLabels": sel},
+            "template": self.pod_template(labels, containers, volumes, sa=None, affinity_sel=None),
+        }
         objs.append(workload("Deployment", ns.name, app, labels, spec))
         if self.chance(0.3):
             objs.append(pdb(ns.name, app, labels, self.ref_selector("pdb-selector", sel), min_available=1))
@@ -910,28 +1259,59 @@ class Corpus:
         labels = app_labels(app, "agent", ns.team)
         sel = selector_labels(app, "agent")
         cm = f"{app}-config"
-        objs: list[Obj] = [config_map(ns.name, cm, labels, {"agent.conf": f"[OUTPUT]\n    Name forward\n    Host collector.{ns.name}\n"}),
-                           service_account(ns.name, app, labels)]
+        objs: list[Obj] = [
+            config_map(
+                ns.name,
+                cm,
+                labels,
+                {"agent.conf": f"[OUTPUT]\n    Name forward\n    Host collector.{ns.name}\n"},
+            ),
+            service_account(ns.name, app, labels),
+        ]
         v, m = self.config_volume("config", cm)
         volumes = [v, {"name": "varlog", "hostPath": {"path": "/var/log"}}]
         mounts = [m, {"name": "varlog", "mountPath": "/var/log", "readOnly": True}]
-        containers = [self.container(ns, app, f"registry.example.com/platform/{app}:{self.version()}",
-                                     [("metrics", 2020)], config=None, secret_name=None, probes=self.chance(0.6),
-                                     mounts=mounts, dns=False)]
-        spec = {"selector": {"matchLabels": sel},
-                "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": r.choice((1, "10%"))}},
-                "template": self.pod_template(labels, containers, volumes, sa=self.ref("serviceaccount", app),
-                                              affinity_sel=None, tolerate=True)}
+        containers = [
+            self.container(
+                ns,
+                app,
+                f"registry.example.com/platform/{app}:{self.version()}",
+                [("metrics", 2020)],
+                config=None,
+                secret_name=None,
+                probes=self.chance(0.6),
+                mounts=mounts,
+                dns=False,
+            )
+        ]
+        spec = {
+            "selector": {"matchLabels": sel},
+            "updateStrategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": r.choice((1, "10%"))},
+            },
+            "template": self.pod_template(
+                labels,
+                containers,
+                volumes,
+                sa=self.ref("serviceaccount", app),
+                affinity_sel=None,
+                tolerate=True,
+            ),
+        }
         objs.append(workload("DaemonSet", ns.name, app, labels, spec))
         return objs
 
     def batch_container(self, ns: Namespace, app: str, cm: str | None) -> Obj:
         image = f"registry.example.com/{ns.team}/{app}:{self.version()}"
-        c = self.container(ns, app, image, [], config=cm, secret_name=None, probes=False,
-                           command=["/bin/run", app, "--once"])
+        c = self.container(
+            ns, app, image, [], config=cm, secret_name=None, probes=False, command=["/bin/run", app, "--once"]
+        )
         if ns.datastores and self.chance(0.6):
             store, svc = ns.datastores[0]
-            c["args"] = [f"--target={self.dns_target(ns, svc, store.ports[0][1], same_ns=True)}:{store.ports[0][1]}"]
+            c["args"] = [
+                f"--target={self.dns_target(ns, svc, store.ports[0][1], same_ns=True)}:{store.ports[0][1]}"
+            ]
         return c
 
     def cron_app(self, ns: Namespace) -> list[Obj]:
@@ -942,14 +1322,29 @@ class Corpus:
         cm = None
         if self.chance(0.5):
             cm = f"{app}-config"
-            objs.append(config_map(ns.name, cm, labels, {"SCHEDULE_NOTE": "nightly", "RETENTION_DAYS": str(r.choice((7, 14, 30)))}))
+            objs.append(
+                config_map(
+                    ns.name,
+                    cm,
+                    labels,
+                    {"SCHEDULE_NOTE": "nightly", "RETENTION_DAYS": str(r.choice((7, 14, 30)))},
+                )
+            )
         job_spec: Obj = {"backoffLimit": r.choice((0, 2, 6))}
         if self.chance(0.5):
             job_spec["activeDeadlineSeconds"] = r.choice((600, 3600))
-        job_spec["template"] = self.pod_template(labels, [self.batch_container(ns, app, cm)], [], sa=None,
-                                                 affinity_sel=None, restart=r.choice(("OnFailure", "Never")))
-        spec: Obj = {"schedule": r.choice(("0 2 * * *", "*/15 * * * *", "30 3 * * 0", "@hourly", "0 */6 * * *")),
-                     "jobTemplate": {"spec": job_spec}}
+        job_spec["template"] = self.pod_template(
+            labels,
+            [self.batch_container(ns, app, cm)],
+            [],
+            sa=None,
+            affinity_sel=None,
+            restart=r.choice(("OnFailure", "Never")),
+        )
+        spec: Obj = {
+            "schedule": r.choice(("0 2 * * *", "*/15 * * * *", "30 3 * * 0", "@hourly", "0 */6 * * *")),
+            "jobTemplate": {"spec": job_spec},
+        }
         if self.chance(0.6):
             spec["concurrencyPolicy"] = r.choice(("Forbid", "Replace"))
         if self.chance(0.3):
@@ -967,8 +1362,9 @@ class Corpus:
         spec: Obj = {"backoffLimit": r.choice((1, 4)), "ttlSecondsAfterFinished": 86400}
         if self.chance(0.5):
             spec["activeDeadlineSeconds"] = 1800
-        spec["template"] = self.pod_template(labels, [self.batch_container(ns, app, None)], [], sa=None,
-                                             affinity_sel=None, restart="Never")
+        spec["template"] = self.pod_template(
+            labels, [self.batch_container(ns, app, None)], [], sa=None, affinity_sel=None, restart="Never"
+        )
         return [workload("Job", ns.name, app, labels, spec)]
 
     # ---- namespaces ------------------------------------------------------------------------------
@@ -977,12 +1373,14 @@ class Corpus:
         return (len(ns.services), len(ns.datastores), self.stats.references, Counter(self.stats.dangling))
 
     def _rollback(self, ns: Namespace, undo: tuple) -> None:
-        del ns.services[undo[0]:]
-        del ns.datastores[undo[1]:]
+        del ns.services[undo[0] :]
+        del ns.datastores[undo[1] :]
         self.stats.references, self.stats.dangling = undo[2], Counter(undo[3])
 
     def network_policies(self, ns: Namespace) -> list[Obj]:
-        deny = network_policy(ns.name, "default-deny-all", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+        deny = network_policy(
+            ns.name, "default-deny-all", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+        )
         peers: list[Obj] = [
             {"podSelector": {}},
             {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": INGRESS_NS}}},
@@ -991,21 +1389,46 @@ class Corpus:
         if self.chance(0.3):
             # monitoring namespace: often absent from the manifests (dangling when it is)
             mon = "monitoring" if not self.dangles("netpol-peer") else "monitoring-old"
-            peers.append({"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": mon}},
-                          "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}}})
-        allow = network_policy(ns.name, "allow-from-namespace", {
-            "podSelector": {},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [{"from": peers}],
-            "egress": [{"to": [{"podSelector": {}}]}, {"to": [{"namespaceSelector": {"matchLabels": {"team": ns.team}}}]}],
-        })
-        dns = network_policy(ns.name, "allow-dns-egress", {
-            "podSelector": {},
-            "policyTypes": ["Egress"],
-            "egress": [{"to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
-                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}],
-        })
+            peers.append(
+                {
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": mon}},
+                    "podSelector": {"matchLabels": {"app.kubernetes.io/name": "prometheus"}},
+                }
+            )
+        allow = network_policy(
+            ns.name,
+            "allow-from-namespace",
+            {
+                "podSelector": {},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{"from": peers}],
+                "egress": [
+                    {"to": [{"podSelector": {}}]},
+                    {"to": [{"namespaceSelector": {"matchLabels": {"team": ns.team}}}]},
+                ],
+            },
+        )
+        dns = network_policy(
+            ns.name,
+            "allow-dns-egress",
+            {
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                                },
+                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                            }
+                        ],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+                    }
+                ],
+            },
+        )
         return [deny, allow, dns]
 
     def app_policy(self, ns: Namespace) -> list[Obj]:
@@ -1015,26 +1438,39 @@ class Corpus:
             return []
         s = self.rng.choice(web)
         sel = {"app.kubernetes.io/name": self.ref("netpol-selector", s.name)}
-        return [network_policy(ns.name, f"allow-{s.name}-http", {
-            "podSelector": {"matchLabels": sel},
-            "policyTypes": ["Ingress"],
-            "ingress": [{"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP", "port": "http"}]}],
-        })]
+        return [
+            network_policy(
+                ns.name,
+                f"allow-{s.name}-http",
+                {
+                    "podSelector": {"matchLabels": sel},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [
+                        {"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP", "port": "http"}]}
+                    ],
+                },
+            )
+        ]
 
     def pick_app(self, first: bool):
         if first and self.chance(0.7):
             return self.datastore_app
         return self.rng.choices(
             (self.web_app, self.worker_app, self.cron_app, self.job_app, self.agent_app, self.datastore_app),
-            weights=(50, 18, 12, 7, 4, 9))[0]
+            weights=(50, 18, 12, 7, 4, 9),
+        )[0]
 
     def namespace(self, index: int, budget: int, final: bool) -> Namespace:
         r = self.rng
         team = r.choice(DOMAINS)
         env = r.choice(ENVS)
         ns = Namespace(f"{team}-{env}-{index:04d}", team, env)
-        ns.objects.append(namespace_obj(ns.name, {"team": team, "env": env,
-                                                  "istio-injection": "enabled" if self.chance(0.3) else "disabled"}))
+        ns.objects.append(
+            namespace_obj(
+                ns.name,
+                {"team": team, "env": env, "istio-injection": "enabled" if self.chance(0.3) else "disabled"},
+            )
+        )
         isolated = self.chance(0.5) and budget >= 10
         if isolated:
             ns.objects.extend(self.network_policies(ns))
@@ -1056,7 +1492,9 @@ class Corpus:
         i = 0
         while final and len(ns.objects) < budget:
             i += 1
-            ns.objects.append(config_map(ns.name, ns.unique(f"settings-{i}"), {"team": team}, {"key": f"value-{i}"}))
+            ns.objects.append(
+                config_map(ns.name, ns.unique(f"settings-{i}"), {"team": team}, {"key": f"value-{i}"})
+            )
         return ns
 
     def system_namespaces(self) -> list[Namespace]:
@@ -1065,30 +1503,66 @@ class Corpus:
         ks.objects += [
             namespace_obj("kube-system", {}),
             service_account("kube-system", "coredns", dns_labels),
-            config_map("kube-system", "coredns", dns_labels, {"Corefile": (
-                ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
-                "       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n    }\n"
-                "    forward . /etc/resolv.conf\n    cache 30\n}\n")}),
-            workload("Deployment", "kube-system", "coredns", dns_labels, {
-                "replicas": 2, "selector": {"matchLabels": dns_labels},
-                "template": {"metadata": {"labels": dns_labels}, "spec": {
-                    "serviceAccountName": "coredns",
-                    "priorityClassName": "system-cluster-critical",
-                    "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
-                    "containers": [{"name": "coredns", "image": "registry.k8s.io/coredns/coredns:v1.11.1",
+            config_map(
+                "kube-system",
+                "coredns",
+                dns_labels,
+                {
+                    "Corefile": (
+                        ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n"
+                        "       pods insecure\n       fallthrough in-addr.arpa ip6.arpa\n    }\n"
+                        "    forward . /etc/resolv.conf\n    cache 30\n}\n"
+                    )
+                },
+            ),
+            workload(
+                "Deployment",
+                "kube-system",
+                "coredns",
+                dns_labels,
+                {
+                    "replicas": 2,
+                    "selector": {"matchLabels": dns_labels},
+                    "template": {
+                        "metadata": {"labels": dns_labels},
+                        "spec": {
+                            "serviceAccountName": "coredns",
+                            "priorityClassName": "system-cluster-critical",
+                            "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"}],
+                            "containers": [
+                                {
+                                    "name": "coredns",
+                                    "image": "registry.k8s.io/coredns/coredns:v1.11.1",
                                     "args": ["-conf", "/etc/coredns/Corefile"],
-                                    "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"},
-                                              {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
-                                              {"name": "metrics", "containerPort": 9153}],
+                                    "ports": [
+                                        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
+                                        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
+                                        {"name": "metrics", "containerPort": 9153},
+                                    ],
                                     "readinessProbe": {"httpGet": {"path": "/ready", "port": 8181}},
-                                    "livenessProbe": {"httpGet": {"path": "/health", "port": 8080},
-                                                      "initialDelaySeconds": 60},
-                                    "volumeMounts": [{"name": "config-volume", "mountPath": "/etc/coredns"}]}],
-                    "volumes": [{"name": "config-volume", "configMap": {"name": "coredns"}}]}}}),
-            service("kube-system", "kube-dns", dns_labels, dns_labels, [
-                {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
-                {"name": "metrics", "port": 9153, "targetPort": 9153}]),
+                                    "livenessProbe": {
+                                        "httpGet": {"path": "/health", "port": 8080},
+                                        "initialDelaySeconds": 60,
+                                    },
+                                    "volumeMounts": [{"name": "config-volume", "mountPath": "/etc/coredns"}],
+                                }
+                            ],
+                            "volumes": [{"name": "config-volume", "configMap": {"name": "coredns"}}],
+                        },
+                    },
+                },
+            ),
+            service(
+                "kube-system",
+                "kube-dns",
+                dns_labels,
+                dns_labels,
+                [
+                    {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+                    {"name": "metrics", "port": 9153, "targetPort": 9153},
+                ],
+            ),
         ]
         ing = Namespace(INGRESS_NS, "platform", "prod")
         labels = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
@@ -1096,22 +1570,60 @@ class Corpus:
             namespace_obj(INGRESS_NS, {"team": "platform"}),
             service_account(INGRESS_NS, "ingress-nginx", labels),
             config_map(INGRESS_NS, "ingress-nginx-controller", labels, {"use-forwarded-headers": "true"}),
-            workload("Deployment", INGRESS_NS, "ingress-nginx-controller", labels, {
-                "replicas": 3, "selector": {"matchLabels": labels},
-                "template": {"metadata": {"labels": labels}, "spec": {
-                    "serviceAccountName": "ingress-nginx",
-                    "containers": [{"name": "controller",
+            workload(
+                "Deployment",
+                INGRESS_NS,
+                "ingress-nginx-controller",
+                labels,
+                {
+                    "replicas": 3,
+                    "selector": {"matchLabels": labels},
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "serviceAccountName": "ingress-nginx",
+                            "containers": [
+                                {
+                                    "name": "controller",
                                     "image": "registry.k8s.io/ingress-nginx/controller:v1.10.0",
-                                    "args": ["/nginx-ingress-controller", "--ingress-class=nginx",
-                                             "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller"],
-                                    "env": [{"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}],
-                                    "ports": [{"name": "http", "containerPort": 80}, {"name": "https", "containerPort": 443}],
+                                    "args": [
+                                        "/nginx-ingress-controller",
+                                        "--ingress-class=nginx",
+                                        "--configmap=$(POD_NAMESPACE)/ingress-nginx-controller",
+                                    ],
+                                    "env": [
+                                        {
+                                            "name": "POD_NAMESPACE",
+                                            "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}},
+                                        }
+                                    ],
+                                    "ports": [
+                                        {"name": "http", "containerPort": 80},
+                                        {"name": "https", "containerPort": 443},
+                                    ],
                                     "readinessProbe": {"httpGet": {"path": "/healthz", "port": 10254}},
-                                    "livenessProbe": {"httpGet": {"path": "/healthz", "port": 10254}, "failureThreshold": 5},
-                                    "resources": {"requests": {"cpu": "100m", "memory": "90Mi"}}}]}}}),
-            service(INGRESS_NS, "ingress-nginx-controller", labels, labels, [
-                {"name": "http", "port": 80, "targetPort": "http"},
-                {"name": "https", "port": 443, "targetPort": "https"}], type_="LoadBalancer"),
+                                    "livenessProbe": {
+                                        "httpGet": {"path": "/healthz", "port": 10254},
+                                        "failureThreshold": 5,
+                                    },
+                                    "resources": {"requests": {"cpu": "100m", "memory": "90Mi"}},
+                                }
+                            ],
+                        },
+                    },
+                },
+            ),
+            service(
+                INGRESS_NS,
+                "ingress-nginx-controller",
+                labels,
+                labels,
+                [
+                    {"name": "http", "port": 80, "targetPort": "http"},
+                    {"name": "https", "port": 443, "targetPort": "https"},
+                ],
+                type_="LoadBalancer",
+            ),
             pdb(INGRESS_NS, "ingress-nginx-controller", labels, labels, min_available=1),
         ]
         return [ks, ing]
@@ -1123,14 +1635,22 @@ class Corpus:
             storage_class("standard", "ebs.csi.aws.com", default=True, params={"type": "gp3"}),
             storage_class("fast-ssd", "ebs.csi.aws.com", params={"type": "io2", "iopsPerGB": "50"}),
             storage_class("local-storage", "kubernetes.io/no-provisioner", wait=True),
-            storage_class("nfs", "nfs.csi.k8s.io", params={"server": "nfs.storage.example.com", "share": "/exports"}),
+            storage_class(
+                "nfs", "nfs.csi.k8s.io", params={"server": "nfs.storage.example.com", "share": "/exports"}
+            ),
             ingress_class("nginx", "k8s.io/ingress-nginx", default=True),
         ]
         for i in range(self.pv_count):
             node_name = self.node_names[i % len(self.node_names)] if self.node_names else f"node-{i}"
-            objs.append(persistent_volume(f"local-pv-{i:04d}", "local-storage",
-                                          f"{self.rng.choice((10, 20, 50, 100, 200))}Gi", node_name,
-                                          f"/mnt/disks/ssd{i % 4}"))
+            objs.append(
+                persistent_volume(
+                    f"local-pv-{i:04d}",
+                    "local-storage",
+                    f"{self.rng.choice((10, 20, 50, 100, 200))}Gi",
+                    node_name,
+                    f"/mnt/disks/ssd{i % 4}",
+                )
+            )
         return objs
 
     def node_objects(self) -> list[Obj]:
@@ -1163,7 +1683,7 @@ class Corpus:
             return
         n = len(ns.objects)
         for part in range(k):
-            chunk = ns.objects[part * n // k:(part + 1) * n // k]
+            chunk = ns.objects[part * n // k : (part + 1) * n // k]
             yield self._emit(f"namespaces/{index:04d}-{ns.name}/part-{part + 1}.yaml", chunk)
 
     def files(self) -> Iterator[tuple[str, str]]:
@@ -1190,8 +1710,9 @@ class Corpus:
             index += 1
 
 
-def generate(objects: int, seed: int = 0, *, nodes: int | None = None,
-             files_per_namespace: int = 1) -> Iterator[tuple[str, str]]:
+def generate(
+    objects: int, seed: int = 0, *, nodes: int | None = None, files_per_namespace: int = 1
+) -> Iterator[tuple[str, str]]:
     """Yield ``(relative file name, YAML text)`` for a corpus of about ``objects`` objects.
 
     Deterministic: the same arguments always give the same names and bytes.
@@ -1206,12 +1727,14 @@ def generate(objects: int, seed: int = 0, *, nodes: int | None = None,
 def source_digest() -> str:
     """sha256 of this file: a cached corpus is stale when the generator changed."""
     import hashlib
+
     with open(__file__, "rb") as fh:
         return hashlib.sha256(fh.read()).hexdigest()
 
 
-def write_corpus(out: str, objects: int, seed: int = 0, *, nodes: int | None = None,
-                 files_per_namespace: int = 1) -> CorpusStats:
+def write_corpus(
+    out: str, objects: int, seed: int = 0, *, nodes: int | None = None, files_per_namespace: int = 1
+) -> CorpusStats:
     """Write the corpus under ``out`` and return its statistics (also written to ``out/.corpus-info``)."""
     corpus = Corpus(objects, seed, nodes=nodes, files_per_namespace=files_per_namespace)
     for rel, text in corpus.files():
@@ -1219,8 +1742,15 @@ def write_corpus(out: str, objects: int, seed: int = 0, *, nodes: int | None = N
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
-    info = {"generator": GENERATOR_VERSION, "generatorDigest": source_digest(), "objects": objects, "seed": seed, "nodes": nodes,
-            "filesPerNamespace": files_per_namespace, **corpus.stats.as_dict()}
+    info = {
+        "generator": GENERATOR_VERSION,
+        "generatorDigest": source_digest(),
+        "objects": objects,
+        "seed": seed,
+        "nodes": nodes,
+        "filesPerNamespace": files_per_namespace,
+        **corpus.stats.as_dict(),
+    }
     # no .json/.yaml extension, so topo never reads it as a manifest
     with open(os.path.join(out, ".corpus-info"), "w", encoding="utf-8") as fh:
         json.dump(info, fh, indent=2, sort_keys=True)
@@ -1229,20 +1759,39 @@ def write_corpus(out: str, objects: int, seed: int = 0, *, nodes: int | None = N
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--objects", type=int, required=True, help="total number of objects (documents) to generate")
+    p = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--objects", type=int, required=True, help="total number of objects (documents) to generate"
+    )
     p.add_argument("--out", required=True, help="output directory (created; must be empty unless --force)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--files-per-namespace", type=int, default=1, metavar="K",
-                   help="split each namespace's documents over K files (default 1)")
-    p.add_argument("--nodes", type=int, default=None, metavar="M",
-                   help="number of Node objects (default: objects/200, at least 3, at most 400); "
-                        "they count towards --objects")
-    p.add_argument("--force", action="store_true",
-                   help="write into a non-empty directory (only a previous corpus: one with .corpus-info)")
-    p.add_argument("--verify", action="store_true",
-                   help="parse every file back with yaml.CSafeLoader and compare with the generated objects")
+    p.add_argument(
+        "--files-per-namespace",
+        type=int,
+        default=1,
+        metavar="K",
+        help="split each namespace's documents over K files (default 1)",
+    )
+    p.add_argument(
+        "--nodes",
+        type=int,
+        default=None,
+        metavar="M",
+        help="number of Node objects (default: objects/200, at least 3, at most 400); "
+        "they count towards --objects",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a non-empty directory (only a previous corpus: one with .corpus-info)",
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="parse every file back with yaml.CSafeLoader and compare with the generated objects",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="do not print the summary")
     args = p.parse_args(argv)
     if args.objects < 1 or args.files_per_namespace < 1 or (args.nodes is not None and args.nodes < 0):
@@ -1252,16 +1801,23 @@ def main(argv: list[str] | None = None) -> int:
         if not args.force or not os.path.exists(os.path.join(args.out, ".corpus-info")):
             p.error(f"{args.out} is not empty (use --force to overwrite a previous corpus)")
         import shutil
+
         shutil.rmtree(args.out)
-    stats = write_corpus(args.out, args.objects, args.seed, nodes=args.nodes,
-                         files_per_namespace=args.files_per_namespace)
+    stats = write_corpus(
+        args.out, args.objects, args.seed, nodes=args.nodes, files_per_namespace=args.files_per_namespace
+    )
     if args.verify:
-        verify(args.out, args.objects, args.seed, nodes=args.nodes, files_per_namespace=args.files_per_namespace)
+        verify(
+            args.out, args.objects, args.seed, nodes=args.nodes, files_per_namespace=args.files_per_namespace
+        )
     if not args.quiet:
         s = stats.as_dict()
-        print(f"{s['objects']} objects in {s['files']} files, {s['namespaces']} namespaces, "
-              f"{s['bytes'] / 1e6:.1f} MB; {s['dangling']}/{s['references']} references dangle "
-              f"({100 * s['dangling'] / max(1, s['references']):.1f}%)", file=sys.stderr)
+        print(
+            f"{s['objects']} objects in {s['files']} files, {s['namespaces']} namespaces, "
+            f"{s['bytes'] / 1e6:.1f} MB; {s['dangling']}/{s['references']} references dangle "
+            f"({100 * s['dangling'] / max(1, s['references']):.1f}%)",
+            file=sys.stderr,
+        )
         for kind, n in s["kinds"].items():
             print(f"  {kind:<26}{n:>8}", file=sys.stderr)
     return 0

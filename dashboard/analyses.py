@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import yaml
 
@@ -47,7 +48,7 @@ class AvailabilityData:
     pdbs: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, analysis: Any) -> "AvailabilityData":
+    def of(cls, analysis: Any) -> AvailabilityData:
         document = analysis.rollout.to_dict()
         data = cls(document)
         data.workloads = {w["id"]: w for w in document.get("workloads") or []}
@@ -81,7 +82,9 @@ class AvailabilityData:
                     "maxUnavailable": _text(w.get("maxUnavailable")),
                     "minAvailable": _text(w.get("minAvailable")),
                     "maxPods": _text(w.get("maxPods")),
-                    "pdbAllows": _text(min((a for a in allowed if a is not None), default=None)) if allowed else "no PDB",
+                    "pdbAllows": _text(min((a for a in allowed if a is not None), default=None))
+                    if allowed
+                    else "no PDB",
                     "nodes": "unknown" if nodes is None else str(len(nodes)),
                 }
             )
@@ -110,7 +113,10 @@ class AvailabilityData:
         pools = sorted({n["pool"] for n in nodes if n.get("pool")})
         options = [{"label": f"zone {z}", "value": f"zone:{z}"} for z in zones]
         options += [{"label": f"pool {p}", "value": f"pool:{p}"} for p in pools]
-        options += [{"label": f"node {n['name']}", "value": f"node:{n['name']}"} for n in sorted(nodes, key=lambda n: n["name"])]
+        options += [
+            {"label": f"node {n['name']}", "value": f"node:{n['name']}"}
+            for n in sorted(nodes, key=lambda n: n["name"])
+        ]
         return options
 
 
@@ -137,8 +143,16 @@ def drain_losses(document: Mapping[str, Any]) -> list[str]:
     and entry points (what the map highlights)."""
     ids = {e["workload"] for e in document.get("evicted") or [] if e.get("pods")}
     ids |= {b["pdb"] for b in document.get("blockedBy") or []}
-    ids |= {s["id"] for s in document.get("services") or [] if (s.get("readyAfter") or 0) < (s.get("readyBefore") or 0)}
-    ids |= {e["id"] for e in document.get("entryPoints") or [] if (e.get("readyAfter") or 0) < (e.get("readyBefore") or 0)}
+    ids |= {
+        s["id"]
+        for s in document.get("services") or []
+        if (s.get("readyAfter") or 0) < (s.get("readyBefore") or 0)
+    }
+    ids |= {
+        e["id"]
+        for e in document.get("entryPoints") or []
+        if (e.get("readyAfter") or 0) < (e.get("readyBefore") or 0)
+    }
     return sorted(ids)
 
 
@@ -148,7 +162,7 @@ _INT_OR_PERCENT = re.compile(r"^\s*(\d+)\s*(%?)\s*$")
 
 
 def int_or_percent(text: Any) -> int | str | None:
-    """"2" → 2, "25%" → "25%", "" → None; anything else is a ValueError (nothing is evaluated)."""
+    """ "2" → 2, "25%" → "25%", "" → None; anything else is a ValueError (nothing is evaluated)."""
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if isinstance(text, int) and not isinstance(text, bool):
@@ -169,7 +183,12 @@ class WhatIf:
 
     @property
     def empty(self) -> bool:
-        return self.replicas is None and self.max_surge is None and self.max_unavailable is None and self.pdb_min_available is None
+        return (
+            self.replicas is None
+            and self.max_surge is None
+            and self.max_unavailable is None
+            and self.pdb_min_available is None
+        )
 
 
 def changed_documents(analysis: Any, workload_id: str, change: WhatIf) -> tuple[list[dict], str]:
@@ -196,7 +215,11 @@ def changed_documents(analysis: Any, workload_id: str, change: WhatIf) -> tuple[
             spec = raw.setdefault("spec", {})
             spec["minReplicas"] = change.replicas
             spec["maxReplicas"] = max(change.replicas, spec.get("maxReplicas") or 0)
-        elif obj.kind == "PodDisruptionBudget" and obj.namespace == workload.namespace and _selects(raw, pod_labels):
+        elif (
+            obj.kind == "PodDisruptionBudget"
+            and obj.namespace == workload.namespace
+            and _selects(raw, pod_labels)
+        ):
             covered = True
             if change.pdb_min_available is not None:
                 raw = copy.deepcopy(_plain(raw))
@@ -238,7 +261,11 @@ def _changed_workload(raw: Mapping[str, Any], kind: str, change: WhatIf) -> dict
 def _scales(raw: Mapping[str, Any], workload) -> bool:
     target = (raw.get("spec") or {}).get("scaleTargetRef") or {}
     namespace = (raw.get("metadata") or {}).get("namespace")
-    return target.get("kind") == workload.kind and target.get("name") == workload.name and namespace in (None, workload.namespace)
+    return (
+        target.get("kind") == workload.kind
+        and target.get("name") == workload.name
+        and namespace in (None, workload.namespace)
+    )
 
 
 def _selects(raw: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
@@ -282,7 +309,10 @@ def what_if(analysis: Any, workload_id: str, change: WhatIf) -> dict[str, Any]:
 def _findings_on(analysis: Any, ids: Iterable[str]) -> list[dict]:
     wanted = set(ids)
     rows = [f.to_dict() for f in analysis.findings().findings if f.object in wanted]
-    return sorted(({k: r[k] for k in ("rule", "severity", "object", "message")} for r in rows), key=lambda r: (r["object"], r["rule"], r["message"]))
+    return sorted(
+        ({k: r[k] for k in ("rule", "severity", "object", "message")} for r in rows),
+        key=lambda r: (r["object"], r["rule"], r["message"]),
+    )
 
 
 # --- reachability -----------------------------------------------------------------------------
@@ -295,7 +325,7 @@ class ReachData:
     reach: Any
 
     @classmethod
-    def of(cls, analysis: Any) -> "ReachData":
+    def of(cls, analysis: Any) -> ReachData:
         return cls(analysis.reach)
 
     def matrix(self) -> dict[str, Any]:
@@ -330,4 +360,10 @@ class ReachData:
 
 
 def _connection(c) -> dict:
-    return {"src": c.src_id, "dst": c.dst_id, "srcLabel": c.src, "dstLabel": c.dst, "ports": c.ports.to_json()}
+    return {
+        "src": c.src_id,
+        "dst": c.dst_id,
+        "srcLabel": c.src,
+        "dstLabel": c.dst,
+        "ports": c.ports.to_json(),
+    }

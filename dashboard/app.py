@@ -57,7 +57,7 @@ class Entry:
         try:
             with self.lock:
                 return self.__dict__.get("availability") or analyses.AvailabilityData.of(self.analysis)
-        except Exception as error:  # noqa: BLE001 - a failing analysis must not take the page down
+        except Exception as error:
             self.errors["availability"] = f"{type(error).__name__}: {error}"
             return None
 
@@ -72,7 +72,7 @@ class Entry:
                 data = analyses.ReachData.of(self.analysis)
                 data.matrix()  # computes the engine now, so that a failure shows here
                 return data
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             self.errors["reach"] = f"{type(error).__name__}: {error}"
             return None
 
@@ -132,7 +132,9 @@ def create_app(
     app.server.config["MAX_CONTENT_LENGTH"] = upload_limit * 4 // 3 + 1024 * 1024  # base64 + JSON overhead
     registry = Registry(Entry(analysis, title))
     entry = registry.base
-    initial = map_elements(entry.view, entry.positions, MapState(), entry.force_cache, threshold=collapse_threshold)
+    initial = map_elements(
+        entry.view, entry.positions, MapState(), entry.force_cache, threshold=collapse_threshold
+    )
     layout = page(
         entry.view,
         initial,

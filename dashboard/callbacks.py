@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 
-import topo
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
+import topo
 from dashboard import analyses, ids
 from dashboard.details import object_details
 from dashboard.elements import MapState, map_elements, map_status, visible_objects
@@ -36,7 +36,17 @@ from dashboard.upload import UPLOAD_NAME, combine, decode_upload
 from dashboard.view import is_group
 
 LARGE_MAP = 400  # visible objects above which labels hide when zoomed out
-REACHABLE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob", "Pod", "Service")
+REACHABLE_KINDS = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Pod",
+    "Service",
+)
 
 
 def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> None:
@@ -62,7 +72,21 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         Input(ids.TOKEN, "data"),
         prevent_initial_call=True,
     )
-    def update_map(namespaces, kinds, relations, severity, search, mode, hops, route, layout, expanded, selected, highlight, token):
+    def update_map(
+        namespaces,
+        kinds,
+        relations,
+        severity,
+        search,
+        mode,
+        hops,
+        route,
+        layout,
+        expanded,
+        selected,
+        highlight,
+        token,
+    ):
         entry = registry.get(token)
         state = MapState(
             namespaces=tuple(namespaces or ()),
@@ -81,7 +105,9 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         only_selection = set(ctx.triggered_prop_ids.values()) == {ids.SELECTED}
         if only_selection and not _selection_matters(entry, state, collapse_threshold):
             raise PreventUpdate
-        result = map_elements(entry.view, entry.positions, state, entry.force_cache, threshold=collapse_threshold)
+        result = map_elements(
+            entry.view, entry.positions, state, entry.force_cache, threshold=collapse_threshold
+        )
         found = ""
         if state.search.strip():
             found = f"{len(result.matches)} match{'es' if len(result.matches) != 1 else ''}"
@@ -206,9 +232,21 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         kinds = [{"label": k, "value": k} for k in view.kinds]
         relations = [{"label": r, "value": r} for r in view.relations]
         return (
-            namespace_options(view), None, kinds, None, relations, None, route_options(view), None,
-            summary_badges(view), findings_rows(view), findings_status(view), load_problems(view),
-            None, [], [],
+            namespace_options(view),
+            None,
+            kinds,
+            None,
+            relations,
+            None,
+            route_options(view),
+            None,
+            summary_badges(view),
+            findings_rows(view),
+            findings_status(view),
+            load_problems(view),
+            None,
+            [],
+            [],
         )
 
     @app.callback(
@@ -217,7 +255,12 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         prevent_initial_call=True,
     )
     def export_png(_):
-        return {"type": "png", "action": "download", "filename": "topo-map", "options": {"full": True, "scale": 2, "bg": "#ffffff"}}
+        return {
+            "type": "png",
+            "action": "download",
+            "filename": "topo-map",
+            "options": {"full": True, "scale": 2, "bg": "#ffffff"},
+        }
 
     @app.callback(
         Output(ids.DOWNLOAD, "data"),
@@ -233,7 +276,10 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         }
         if entry.translate is not None:
             document = _translated(document, entry.translate)
-        return {"content": json.dumps(document, indent=1, sort_keys=True, default=str), "filename": "topo-analysis.json"}
+        return {
+            "content": json.dumps(document, indent=1, sort_keys=True, default=str),
+            "filename": "topo-analysis.json",
+        }
 
     _reachability(app, registry)
     _availability(app, registry)
@@ -252,22 +298,26 @@ def details_for(entry, selected: str | None) -> list:
         if entry.availability is not None:
             extras["rollout"] = entry.availability.rollout_of(selected)
             extras["pdb"] = entry.availability.pdbs_of(selected) or None
-    except Exception as error:  # noqa: BLE001 - another analysis must not break the panel
+    except Exception as error:
         errors["availability"] = f"{type(error).__name__}: {error}"
     try:
         if entry.reach is not None and kind in REACHABLE_KINDS:
             targets = [selected]
             if kind == "Service":
-                targets = [view.edges[i]["target"] for i in view.out_edges.get(selected, ()) if view.edges[i]["relation"] == "selects"]
+                targets = [
+                    view.edges[i]["target"]
+                    for i in view.out_edges.get(selected, ())
+                    if view.edges[i]["relation"] == "selects"
+                ]
             namespace = (view.nodes.get(selected) or {}).get("namespace")
             extras["reach"] = entry.reach.reaching(selected, targets, namespace)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         errors["reach"] = f"{type(error).__name__}: {error}"
     details = object_details(view, selected, extras)
     ready = {"availability_ready": entry.availability_ready, "reach_ready": entry.reach_ready}
     try:
         return details_panel(details, errors=errors, **ready)
-    except Exception as error:  # noqa: BLE001 - an unexpected shape from an analysis: show the object without it
+    except Exception as error:
         details = object_details(view, selected, {})
         problem = f"could not be shown: {type(error).__name__}: {error}"
         return details_panel(details, errors={"availability": problem, "reach": problem}, **ready)
@@ -300,7 +350,11 @@ def _analyse_upload(registry, payload: dict, limit: int, token: str):
         return no_update, upload_status(decoded.too_large, ok=False)
     names = ", ".join(f.name for f in decoded.files) or ", ".join(payload.get("names") or [])
     if not decoded.files:
-        return no_update, upload_status("nothing loaded from the upload; the map still shows the previous manifests", decoded.errors, ok=False)
+        return no_update, upload_status(
+            "nothing loaded from the upload; the map still shows the previous manifests",
+            decoded.errors,
+            ok=False,
+        )
     text, source_map = combine(decoded.files)
     analysis = topo.analyze(text=text, name=UPLOAD_NAME, config=registry.base.analysis.config)
     entry = Entry(analysis, f"upload: {names}", source_map.translate)
@@ -347,8 +401,16 @@ def _reachability(app, registry) -> None:
         if entry.reach is None:
             return [], token, reach_unavailable(entry.errors.get("reach")), {}
         view = entry.view
-        workloads = sorted(i for i in view.object_ids if view.kind_of(i) in REACHABLE_KINDS and view.kind_of(i) != "Service" and not view.nodes[i].get("missing"))
-        services = sorted(i for i in view.object_ids if view.kind_of(i) == "Service" and not view.nodes[i].get("missing"))
+        workloads = sorted(
+            i
+            for i in view.object_ids
+            if view.kind_of(i) in REACHABLE_KINDS
+            and view.kind_of(i) != "Service"
+            and not view.nodes[i].get("missing")
+        )
+        services = sorted(
+            i for i in view.object_ids if view.kind_of(i) == "Service" and not view.nodes[i].get("missing")
+        )
         content = reach_content(heatmap_figure(entry.reach.matrix()), workloads, workloads + services)
         return content, token, no_update, {"display": "none"}
 
@@ -412,7 +474,15 @@ def _availability(app, registry) -> None:
             message = availability_unavailable(entry.errors.get("availability"))
             return [], [], [], [], message, {}, {"display": "none"}
         workloads = [{"label": w, "value": w} for w in sorted(data.workloads)]
-        return data.workload_rows(), data.entry_rows(), workloads, data.drain_options(), no_update, {"display": "none"}, {}
+        return (
+            data.workload_rows(),
+            data.entry_rows(),
+            workloads,
+            data.drain_options(),
+            no_update,
+            {"display": "none"},
+            {},
+        )
 
     @app.callback(
         Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -455,7 +525,9 @@ def _availability(app, registry) -> None:
         except (TypeError, ValueError) as error:
             return what_if_result(None, str(error))
         if change.empty:
-            return what_if_result(None, "change replicas, maxSurge, maxUnavailable or the PDB's minAvailable to see the effect")
+            return what_if_result(
+                None, "change replicas, maxSurge, maxUnavailable or the PDB's minAvailable to see the effect"
+            )
         try:
             result = analyses.what_if(entry.analysis, workload, change)
         except ValueError as error:

@@ -9,7 +9,8 @@ from the availability and reachability analyses when the installed topo has them
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
@@ -19,7 +20,9 @@ MAX_YAML_LINES = 400
 REDACTED_KEYS = ("data", "stringData", "binaryData")
 
 
-def object_details(view: SystemView, node_id: str, extras: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+def object_details(
+    view: SystemView, node_id: str, extras: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
     """Everything the panel shows about `node_id`; None when it is not on the map."""
     extras = extras or {}
     if node_id == OUTSIDE:
@@ -73,7 +76,10 @@ def facts(node: Mapping[str, Any]) -> list[tuple[str, str]]:
     if "containers" in node:
         missing = [c for c in node.get("containers") or [] if "readiness" not in probes.get(c, {})]
         if kind not in ("Job", "CronJob"):
-            add("probes", "; ".join(f"{c}: {', '.join(sorted(p))}" for c, p in sorted(probes.items())) or "none")
+            add(
+                "probes",
+                "; ".join(f"{c}: {', '.join(sorted(p))}" for c, p in sorted(probes.items())) or "none",
+            )
             if missing:
                 add("no readiness probe", ", ".join(missing))
     if kind == "Service":
@@ -87,9 +93,16 @@ def facts(node: Mapping[str, Any]) -> list[tuple[str, str]]:
     if kind == "Ingress":
         add("class", node.get("ingressClass"))
         for route in node.get("routes") or []:
-            where = "default backend" if route.get("default") else f"{route.get('host') or '*'}{route.get('path') or ''}"
+            where = (
+                "default backend"
+                if route.get("default")
+                else f"{route.get('host') or '*'}{route.get('path') or ''}"
+            )
             add("route", f"{where} → {route.get('service')}:{route.get('port')}")
-        add("tls", ", ".join(f"{', '.join(t['hosts']) or '*'} ({t['secretName']})" for t in node.get("tls") or []))
+        add(
+            "tls",
+            ", ".join(f"{', '.join(t['hosts']) or '*'} ({t['secretName']})" for t in node.get("tls") or []),
+        )
     if kind in ("PersistentVolumeClaim", "PersistentVolume"):
         add("storage class", node.get("storageClassName"))
         add("access modes", ", ".join(node.get("accessModes") or []))
@@ -141,7 +154,9 @@ def _edges(view: SystemView, indexes, end: str) -> list[dict[str, Any]]:
                 "kind": view.kind_of(other),
                 "label": view.label_of(other),
                 "missing": bool((view.nodes.get(other) or {}).get("missing")),
-                "detail": ", ".join(f"{k}: {_short(v)}" for k, v in sorted(extra.items()) if v not in (None, "", [], {})),
+                "detail": ", ".join(
+                    f"{k}: {_short(v)}" for k, v in sorted(extra.items()) if v not in (None, "", [], {})
+                ),
             }
         )
     rows.sort(key=lambda r: (r["relation"], r["id"]))
@@ -159,9 +174,11 @@ def object_yaml(analysis: Any, node_id: str, max_lines: int = MAX_YAML_LINES) ->
     if obj.kind == "Secret" and isinstance(document, dict):
         for key in REDACTED_KEYS:
             if isinstance(document.get(key), dict):
-                document[key] = {k: "<redacted>" for k in document[key]}
+                document[key] = dict.fromkeys(document[key], "<redacted>")
     try:
-        text = yaml.safe_dump(document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100)
+        text = yaml.safe_dump(
+            document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100
+        )
     except yaml.YAMLError:
         return None
     lines = text.splitlines()

@@ -147,7 +147,9 @@ def map_elements(
         for group in view.groups:  # namespaces declared without objects still appear
             groups_shown.setdefault(group, [])
 
-    coordinates = _coordinates(view, positions, state, node_ids, edges, representative, collapsed, expanded, force_cache)
+    coordinates = _coordinates(
+        view, positions, state, node_ids, edges, representative, collapsed, expanded, force_cache
+    )
 
     elements: list[dict[str, Any]] = []
     if show_outside:
@@ -196,7 +198,9 @@ def map_elements(
 
 
 def shown_filtered(state: MapState) -> bool:
-    return bool(state.namespaces or state.kinds or state.severity or (state.mode == "focus" and state.selected))
+    return bool(
+        state.namespaces or state.kinds or state.severity or (state.mode == "focus" and state.selected)
+    )
 
 
 # --- highlights -------------------------------------------------------------------------------
@@ -288,7 +292,9 @@ def _node_element(view, node_id, group, coordinates, marks: _Marks, state: MapSt
     return element
 
 
-def _group_element(view: SystemView, group: str, members: list[str], positions: Positions, marks: _Marks) -> dict:
+def _group_element(
+    view: SystemView, group: str, members: list[str], positions: Positions, marks: _Marks
+) -> dict:
     namespace_object = view.namespace_objects.get(group)
     data = {
         "id": group,
@@ -306,7 +312,9 @@ def _group_element(view: SystemView, group: str, members: list[str], positions: 
     return element
 
 
-def _collapsed_element(view, group, members, positions: Positions, coordinates, marks: _Marks, state: MapState) -> dict:
+def _collapsed_element(
+    view, group, members, positions: Positions, coordinates, marks: _Marks, state: MapState
+) -> dict:
     namespace_object = view.namespace_objects.get(group)
     severities = [view.severity.get(m, "") for m in members]
     if namespace_object:
@@ -323,7 +331,9 @@ def _collapsed_element(view, group, members, positions: Positions, coordinates, 
     classes = ["namespace", "collapsed"]
     highlighted = [m for m in members if m in marks.nodes]
     if highlighted:
-        classes += sorted({c for m in highlighted for c in marks.nodes[m]} & {"match", "blast", "route", "affected"})
+        classes += sorted(
+            {c for m in highlighted for c in marks.nodes[m]} & {"match", "blast", "route", "affected"}
+        )
     elif marks.active:
         classes.append("faded")
     data = {
@@ -350,7 +360,9 @@ def _collapsed_size(block: Block | None, count: int, layout: str) -> tuple[int, 
     return w, h, int(min(max(min(w, h) / 6, 18), 140))
 
 
-def _coordinates(view, positions: Positions, state, node_ids, edges, representative, collapsed, expanded, force_cache) -> dict:
+def _coordinates(
+    view, positions: Positions, state, node_ids, edges, representative, collapsed, expanded, force_cache
+) -> dict:
     """Where each shown node (and collapsed namespace) goes: the layered layout, or a force layout
     of exactly what is shown (cached per shown set)."""
     if state.layout != "force":
@@ -384,4 +396,3 @@ def map_status(result: MapResult) -> str:
     if result.collapsed:
         text += " · large map: namespaces collapsed (click one to expand it)"
     return text
-

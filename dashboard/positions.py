@@ -14,8 +14,8 @@ from __future__ import annotations
 import math
 import random
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 COL_W = 190  # width of one column (node + its label)
 ROW_H = 62  # height of one row
@@ -191,7 +191,9 @@ def _shelves(groups: list[str], sizes: dict[str, tuple[int, int]]) -> dict[str, 
     return best[1]
 
 
-def _pack(order: list[str], sizes: dict[str, tuple[int, int]], limit: int) -> tuple[dict[str, tuple[int, int]], int, int]:
+def _pack(
+    order: list[str], sizes: dict[str, tuple[int, int]], limit: int
+) -> tuple[dict[str, tuple[int, int]], int, int]:
     origins = {}
     x = y = shelf_height = width = 0
     for group in order:
@@ -251,4 +253,6 @@ def force_layout(
     lengths = sorted(math.dist(coords[s], coords[t]) for s, t in (pairs[:real] or pairs)) or [1.0]
     median = lengths[len(lengths) // 2] or 1.0
     scale = 150 / median
-    return {node_id: (round(coords[i][0] * scale), round(coords[i][1] * scale)) for node_id, i in index.items()}
+    return {
+        node_id: (round(coords[i][0] * scale), round(coords[i][1] * scale)) for node_id, i in index.items()
+    }

@@ -103,7 +103,9 @@ def stylesheet(large: bool = False) -> list[dict]:
         },
     ]
     for kind, (shape, colour) in sorted(KIND_STYLE.items()):
-        sheet.append({"selector": f'node[kind = "{kind}"]', "style": {"shape": shape, "background-color": colour}})
+        sheet.append(
+            {"selector": f'node[kind = "{kind}"]', "style": {"shape": shape, "background-color": colour}}
+        )
     sheet += [
         {"selector": 'node[kind = "Pod"]', "style": {"width": 20, "height": 20}},
         {"selector": 'node[kind = "Outside"]', "style": {"width": 46, "height": 46, "font-weight": "bold"}},
@@ -112,7 +114,12 @@ def stylesheet(large: bool = False) -> list[dict]:
         sheet.append(
             {
                 "selector": f'edge[relation = "{relation}"]',
-                "style": {"line-color": colour, "target-arrow-color": colour, "line-style": line, "width": width},
+                "style": {
+                    "line-color": colour,
+                    "target-arrow-color": colour,
+                    "line-style": line,
+                    "width": width,
+                },
             }
         )
     sheet += [
@@ -177,7 +184,10 @@ def stylesheet(large: bool = False) -> list[dict]:
                 "color": "#c62828",
             },
         },
-        {"selector": "node[?external]", "style": {"border-style": "dotted", "border-width": 2, "background-opacity": 0.4}},
+        {
+            "selector": "node[?external]",
+            "style": {"border-style": "dotted", "border-width": 2, "background-opacity": 0.4},
+        },
     ]
     for severity in ("info", "warning", "error"):  # later wins: the worst is drawn
         sheet.append(
@@ -199,22 +209,50 @@ def stylesheet(large: bool = False) -> list[dict]:
     sheet.append(
         {
             "selector": '.collapsed[severity = "error"], .collapsed[severity = "warning"], .collapsed[severity = "info"]',
-            "style": {"background-width": 34, "background-height": 34, "background-position-x": "98%", "background-position-y": "2%"},
+            "style": {
+                "background-width": 34,
+                "background-height": 34,
+                "background-position-x": "98%",
+                "background-position-y": "2%",
+            },
         }
     )
     sheet += [
         # highlights: search matches, blast radius, a route, a what-if; and what is not highlighted
         {"selector": ".faded", "style": {"opacity": 0.18}},
-        {"selector": ".match", "style": {"border-width": 4, "border-color": "#ff6f00", "border-style": "solid"}},
-        {"selector": ".blast", "style": {"border-width": 4, "border-color": "#c62828", "border-style": "double"}},
-        {"selector": ".origin", "style": {"border-width": 5, "border-color": "#000000", "border-style": "solid"}},
+        {
+            "selector": ".match",
+            "style": {"border-width": 4, "border-color": "#ff6f00", "border-style": "solid"},
+        },
+        {
+            "selector": ".blast",
+            "style": {"border-width": 4, "border-color": "#c62828", "border-style": "double"},
+        },
+        {
+            "selector": ".origin",
+            "style": {"border-width": 5, "border-color": "#000000", "border-style": "solid"},
+        },
         {"selector": "node.route", "style": {"border-width": 4, "border-color": "#7e57c2"}},
-        {"selector": "edge.route", "style": {"width": 5, "line-color": "#7e57c2", "target-arrow-color": "#7e57c2", "opacity": 1}},
-        {"selector": "edge.blast", "style": {"width": 3, "line-color": "#c62828", "target-arrow-color": "#c62828", "opacity": 1}},
-        {"selector": ".affected", "style": {"border-width": 5, "border-color": "#6a1b9a", "border-style": "solid"}},
+        {
+            "selector": "edge.route",
+            "style": {"width": 5, "line-color": "#7e57c2", "target-arrow-color": "#7e57c2", "opacity": 1},
+        },
+        {
+            "selector": "edge.blast",
+            "style": {"width": 3, "line-color": "#c62828", "target-arrow-color": "#c62828", "opacity": 1},
+        },
+        {
+            "selector": ".affected",
+            "style": {"border-width": 5, "border-color": "#6a1b9a", "border-style": "solid"},
+        },
         {
             "selector": "node:selected",
-            "style": {"border-width": 5, "border-color": "#0d47a1", "overlay-color": "#0d47a1", "overlay-opacity": 0.12},
+            "style": {
+                "border-width": 5,
+                "border-color": "#0d47a1",
+                "overlay-color": "#0d47a1",
+                "overlay-opacity": 0.12,
+            },
         },
     ]
     return sheet

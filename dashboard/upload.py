@@ -65,12 +65,20 @@ def decode_upload(contents: list[str], names: list[str], limit: int = DEFAULT_LI
             text = _decode(data)
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
-            result.errors.append({"file": name, "line": line, "message": f"not UTF-8 text: invalid byte at offset {error.start}"})
+            result.errors.append(
+                {
+                    "file": name,
+                    "line": line,
+                    "message": f"not UTF-8 text: invalid byte at offset {error.start}",
+                }
+            )
             continue
         result.files.append(UploadedFile(name, text))
     if total > limit:
         result.files, result.errors = [], []
-        result.too_large = f"upload refused: larger than the limit of {human_size(limit)} (all files together)"
+        result.too_large = (
+            f"upload refused: larger than the limit of {human_size(limit)} (all files together)"
+        )
     return result
 
 

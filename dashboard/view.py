@@ -15,8 +15,9 @@ Two things exist only on the dashboard, both drawn differently from the graph's 
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import topo
 
@@ -44,7 +45,7 @@ def is_group(node_id: str | None) -> bool:
 
 
 def group_namespace(group: str) -> str:
-    return group[len(GROUP_PREFIX):]
+    return group[len(GROUP_PREFIX) :]
 
 
 def worst(severities: Iterable[str]) -> str | None:
@@ -91,7 +92,7 @@ class SystemView:
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
-    def build(cls, analysis, translate: Translate | None = None) -> "SystemView":
+    def build(cls, analysis, translate: Translate | None = None) -> SystemView:
         """Index `analysis`. `translate(file, line)` maps sources of a combined upload back to files."""
         document = topo.graph_document(analysis)
         results = analysis.findings()
@@ -101,7 +102,9 @@ class SystemView:
         edges = list(document["edges"])
         edges.extend(_entry_edges(nodes))
         findings = [_finding_row(f.to_dict(), translate) for f in results.findings]
-        findings.sort(key=lambda f: (-SEVERITY_RANK.get(f["severity"], 0), f["object"], f["rule"], f["message"]))
+        findings.sort(
+            key=lambda f: (-SEVERITY_RANK.get(f["severity"], 0), f["object"], f["rule"], f["message"])
+        )
         view = cls(
             analysis=analysis,
             nodes=nodes,

@@ -16,4 +16,8 @@ if [ ! -x .venv-oracle/bin/nca ]; then
 fi
 export TOPO_NCA="$PWD/.venv-oracle/bin/nca"
 
+# Our own habits: lint and formatting are part of the suite (config in pyproject.toml).
+python3 -m ruff check .
+python3 -m ruff format --check .
+
 python3 -m pytest "$@"

@@ -18,9 +18,12 @@ CONTAINER_PORTS = (
 
 
 def labels(pool=LABEL_VALUES, min_size=0):
-    return st.dictionaries(st.sampled_from(sorted(pool)), st.sampled_from(("web", "db", "api", "front", "back", "red", "blue", "prod", "dev")), min_size=min_size, max_size=2).map(
-        lambda d: {k: v for k, v in d.items() if v in pool[k]}
-    )
+    return st.dictionaries(
+        st.sampled_from(sorted(pool)),
+        st.sampled_from(("web", "db", "api", "front", "back", "red", "blue", "prod", "dev")),
+        min_size=min_size,
+        max_size=2,
+    ).map(lambda d: {k: v for k, v in d.items() if v in pool[k]})
 
 
 @st.composite
@@ -55,18 +58,30 @@ def np_peers(draw, cidrs, consistent=False):
         operators = ("In",) if consistent and kind == "both" else ("In", "NotIn", "Exists", "DoesNotExist")
         peer["podSelector"] = draw(selectors(operators=operators))
     if kind in ("namespaces", "both"):
-        peer["namespaceSelector"] = draw(selectors(NAMESPACE_LABELS | {"kubernetes.io/metadata.name": NAMESPACES}))
+        peer["namespaceSelector"] = draw(
+            selectors(NAMESPACE_LABELS | {"kubernetes.io/metadata.name": NAMESPACES})
+        )
     return peer
 
 
 @st.composite
 def np_ports(draw, named=True):
-    choice = draw(st.sampled_from(("none", "number", "range", "protocol", "name") if named else ("none", "number", "range", "protocol")))
+    choice = draw(
+        st.sampled_from(
+            ("none", "number", "range", "protocol", "name")
+            if named
+            else ("none", "number", "range", "protocol")
+        )
+    )
     if choice == "none":
         return None
     entries = []
     for _ in range(draw(st.integers(1, 2))):
-        kind = draw(st.sampled_from(("number", "range", "protocol", "name") if named else ("number", "range", "protocol")))
+        kind = draw(
+            st.sampled_from(
+                ("number", "range", "protocol", "name") if named else ("number", "range", "protocol")
+            )
+        )
         protocol = draw(st.sampled_from((None, "TCP", "UDP")))
         entry = {} if protocol is None else {"protocol": protocol}
         if kind == "number":
@@ -114,7 +129,12 @@ def network_policies(draw, index, named=True, consistent=False):
             if consistent and types is None and direction == "egress" and not rules:
                 continue  # network-config-analyzer reads `egress: []` as an Egress policyType
             spec[direction] = rules
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": f"np-{index}", "namespace": namespace}, "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": f"np-{index}", "namespace": namespace},
+        "spec": spec,
+    }
 
 
 @st.composite
@@ -123,7 +143,9 @@ def admin_peer(draw, egress):
     if kind == "namespaces":
         return {"namespaces": draw(selectors(NAMESPACE_LABELS))}
     if kind == "pods":
-        return {"pods": {"namespaceSelector": draw(selectors(NAMESPACE_LABELS)), "podSelector": draw(selectors())}}
+        return {
+            "pods": {"namespaceSelector": draw(selectors(NAMESPACE_LABELS)), "podSelector": draw(selectors())}
+        }
     return {"networks": [draw(st.sampled_from(("10.0.0.0/8", "192.168.0.0/16")))]}
 
 
@@ -133,7 +155,14 @@ def admin_ports(draw):
         return None
     kind = draw(st.sampled_from(("portNumber", "namedPort", "portRange")))
     if kind == "portNumber":
-        return [{"portNumber": {"protocol": draw(st.sampled_from(("TCP", "UDP"))), "port": draw(st.sampled_from((53, 8080, 9090)))}}]
+        return [
+            {
+                "portNumber": {
+                    "protocol": draw(st.sampled_from(("TCP", "UDP"))),
+                    "port": draw(st.sampled_from((53, 8080, 9090))),
+                }
+            }
+        ]
     if kind == "namedPort":
         return [{"namedPort": draw(st.sampled_from(("http", "dns")))}]
     return [{"portRange": {"protocol": "TCP", "start": 1000, "end": 9000}}]
@@ -142,13 +171,22 @@ def admin_ports(draw):
 @st.composite
 def admin_policies(draw, index, baseline=False):
     actions = ("Allow", "Deny") if baseline else ("Allow", "Deny", "Pass")
-    spec = {"subject": {"namespaces": draw(selectors(NAMESPACE_LABELS))} if draw(st.booleans()) else {"pods": {"namespaceSelector": draw(selectors(NAMESPACE_LABELS)), "podSelector": draw(selectors())}}}
+    spec = {
+        "subject": {"namespaces": draw(selectors(NAMESPACE_LABELS))}
+        if draw(st.booleans())
+        else {
+            "pods": {"namespaceSelector": draw(selectors(NAMESPACE_LABELS)), "podSelector": draw(selectors())}
+        }
+    }
     if not baseline:
         spec["priority"] = draw(st.integers(0, 3))
     for direction, field in (("ingress", "from"), ("egress", "to")):
         rules = []
         for _ in range(draw(st.integers(0, 2))):
-            rule = {"action": draw(st.sampled_from(actions)), field: draw(st.lists(admin_peer(direction == "egress"), min_size=1, max_size=2))}
+            rule = {
+                "action": draw(st.sampled_from(actions)),
+                field: draw(st.lists(admin_peer(direction == "egress"), min_size=1, max_size=2)),
+            }
             ports = draw(admin_ports())
             if ports is not None:
                 rule["ports"] = ports
@@ -157,7 +195,12 @@ def admin_policies(draw, index, baseline=False):
             spec[direction] = rules
     kind = "BaselineAdminNetworkPolicy" if baseline else "AdminNetworkPolicy"
     name = "default" if baseline else f"anp-{index}"
-    return {"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+    return {
+        "apiVersion": "policy.networking.k8s.io/v1alpha1",
+        "kind": kind,
+        "metadata": {"name": name},
+        "spec": spec,
+    }
 
 
 @st.composite
@@ -167,7 +210,13 @@ def systems(draw, admin=True, named=True, max_policies=4, consistent=False, min_
     namespaces = draw(st.lists(st.sampled_from(NAMESPACES), min_size=min_namespaces, max_size=3, unique=True))
     for namespace in namespaces:
         if draw(st.booleans()):
-            documents.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": draw(labels(NAMESPACE_LABELS))}})
+            documents.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": namespace, "labels": draw(labels(NAMESPACE_LABELS))},
+                }
+            )
     count = 0
     for namespace in namespaces:
         for _ in range(draw(st.integers(1, 3))):
@@ -181,10 +230,17 @@ def systems(draw, admin=True, named=True, max_policies=4, consistent=False, min_
             container = {"name": "main", "image": "nginx"}
             if container_ports:
                 container["ports"] = container_ports
-            documents.append({
-                "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": f"w{count}", "namespace": namespace},
-                "spec": {"selector": {"matchLabels": pod_labels}, "template": {"metadata": {"labels": pod_labels}, "spec": {"containers": [container]}}},
-            })
+            documents.append(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "metadata": {"name": f"w{count}", "namespace": namespace},
+                    "spec": {
+                        "selector": {"matchLabels": pod_labels},
+                        "template": {"metadata": {"labels": pod_labels}, "spec": {"containers": [container]}},
+                    },
+                }
+            )
     for index in range(draw(st.integers(min_policies, max_policies))):
         documents.append(draw(network_policies(index, named, consistent)))
     if admin:

@@ -11,7 +11,13 @@ from topo.api import analyze
 from topo.config import Config
 
 
-def deployment(name: str, namespace: str = "default", labels: dict[str, str] | None = None, ports: list[tuple] = (), **spec: Any) -> str:
+def deployment(
+    name: str,
+    namespace: str = "default",
+    labels: dict[str, str] | None = None,
+    ports: list[tuple] = (),
+    **spec: Any,
+) -> str:
     """A Deployment; ports as (containerPort, name, protocol) tuples (name/protocol optional)."""
     labels = labels or {"app": name}
     port_items = []
@@ -44,7 +50,12 @@ def namespace(name: str, **labels: str) -> str:
 
 def policy(name: str, namespace: str = "default", **spec: Any) -> str:
     return json.dumps(
-        {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": name, "namespace": namespace}, "spec": spec}
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        }
     )
 
 
@@ -65,6 +76,7 @@ def lines_of(*docs: str, only: str | None = None, **config: Any) -> list[str]:
 
 def ports(reach: Reachability, source: str, destination: str) -> str:
     """np-guard text of what source may open toward destination (ids or labels `ns/name`)."""
+
     def resolve(text: str) -> str:
         if text.count("/") == 1:
             namespace_, name = text.split("/")

@@ -68,7 +68,11 @@ def config_rank(root: Path = TOPO) -> int:
     config = root / "config.py"
     if not config.exists():
         return -1
-    ranks = [STAGES.index(part) for _, module in imported_modules(config, root) if (part := part_of(module)) in STAGES]
+    ranks = [
+        STAGES.index(part)
+        for _, module in imported_modules(config, root)
+        if (part := part_of(module)) in STAGES
+    ]
     return max(ranks, default=-1)
 
 
@@ -95,7 +99,9 @@ def violations_in(path: Path, root: Path = TOPO) -> list[str]:
 
 
 def test_every_topo_module_belongs_to_a_stage_or_a_front_end():
-    unknown = sorted({part_of(module_name(p)) for p in topo_files()} - set(STAGES) - set(FRONT_ENDS) - {"data", "py"})
+    unknown = sorted(
+        {part_of(module_name(p)) for p in topo_files()} - set(STAGES) - set(FRONT_ENDS) - {"data", "py"}
+    )
     assert unknown == [], f"modules outside the documented layout: {unknown}"
 
 
@@ -108,7 +114,10 @@ def test_no_stage_imports_a_stage_to_its_right_or_a_front_end():
     ("source", "expected"),
     [
         ("from topo.graph import build_graph\n", ["stage `model` imports `topo.graph`, a later stage"]),
-        ("import topo.render.graph_formats\n", ["stage `model` imports `topo.render.graph_formats`, a later stage"]),
+        (
+            "import topo.render.graph_formats\n",
+            ["stage `model` imports `topo.render.graph_formats`, a later stage"],
+        ),
         ("from ..rules import registry\n", ["stage `model` imports `topo.rules`, a later stage"]),
         ("from topo.api import analyze\n", ["stage `model` imports front end `topo.api`"]),
         ("from topo.config import Config\n", ["stage `model` imports front end `topo.config`"]),

@@ -41,7 +41,9 @@ def edge(graph: nx.MultiDiGraph, source: str, target: str, relation: str) -> dic
     return found[0]
 
 
-def deployment(name: str, labels: dict[str, str] | None = None, namespace: str | None = None, containers: str = "") -> str:
+def deployment(
+    name: str, labels: dict[str, str] | None = None, namespace: str | None = None, containers: str = ""
+) -> str:
     """A minimal apps/v1 Deployment as YAML (containers: YAML of the containers list items)."""
     labels = labels or {"app": name}
     label_text = ", ".join(f"{k}: {v}" for k, v in labels.items())

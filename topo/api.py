@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 
@@ -90,7 +91,12 @@ class Analysis:
         """Run the rules (config settings plus the given ones); cached per argument set."""
         from topo.rules.engine import active_rules, run_rules
 
-        key = (frozenset(baseline or ()), frozenset(disabled), frozenset(enabled), tuple(sorted((severity or {}).items())))
+        key = (
+            frozenset(baseline or ()),
+            frozenset(disabled),
+            frozenset(enabled),
+            tuple(sorted((severity or {}).items())),
+        )
         cache = self.__dict__.setdefault("_findings_cache", {})
         if key not in cache:
             rules = active_rules(

@@ -24,8 +24,9 @@ nodePools: []                      # node model for placement (see docs/config.m
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -64,7 +65,7 @@ class Config:
     node_pools: tuple[Mapping[str, Any], ...] = ()
     source: str | None = None  # the file it was read from
 
-    def with_overrides(self, **changes: Any) -> "Config":
+    def with_overrides(self, **changes: Any) -> Config:
         """A copy with the flags that were given (None means: not given)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
@@ -95,8 +96,14 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level")
     known = {
-        "namespace", "clusterDomain", "kubernetesVersion", "external", "ingressController",
-        "rules", "failOn", "nodePools",
+        "namespace",
+        "clusterDomain",
+        "kubernetesVersion",
+        "external",
+        "ingressController",
+        "rules",
+        "failOn",
+        "nodePools",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -120,7 +127,8 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
         raise ConfigError(f"{path}: kubernetesVersion: expected MAJOR.MINOR such as 1.32, got {version!r}")
     return Config(
         namespace=_optional_string(data.get("namespace"), f"{path}: namespace"),
-        cluster_domain=_optional_string(data.get("clusterDomain"), f"{path}: clusterDomain") or DEFAULT_CLUSTER_DOMAIN,
+        cluster_domain=_optional_string(data.get("clusterDomain"), f"{path}: clusterDomain")
+        or DEFAULT_CLUSTER_DOMAIN,
         external=frozenset(external),
         kubernetes_version=version,
         ingress_controller=_ingress_controller(data.get("ingressController"), path),
@@ -133,7 +141,9 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
     )
 
 
-_NODE_POOL_KEYS = frozenset({"name", "count", "labels", "taints", "zone", "zones", "allocatable", "unschedulable"})
+_NODE_POOL_KEYS = frozenset(
+    {"name", "count", "labels", "taints", "zone", "zones", "allocatable", "unschedulable"}
+)
 _TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 
 
@@ -145,7 +155,9 @@ def _node_pools(value: Any, path: str) -> tuple[Mapping[str, Any], ...]:
         pool = _mapping(item, where)
         unknown = sorted(set(pool) - _NODE_POOL_KEYS)
         if unknown:
-            raise ConfigError(f"{where}: unknown key(s) {', '.join(map(str, unknown))} (known: {', '.join(sorted(_NODE_POOL_KEYS))})")
+            raise ConfigError(
+                f"{where}: unknown key(s) {', '.join(map(str, unknown))} (known: {', '.join(sorted(_NODE_POOL_KEYS))})"
+            )
         name = pool.get("name")
         if not isinstance(name, str) or not name or name in names:
             raise ConfigError(f"{where}.name: expected a unique, non-empty string")
@@ -158,8 +170,14 @@ def _node_pools(value: Any, path: str) -> tuple[Mapping[str, Any], ...]:
             raise ConfigError(f"{where}.labels: expected a mapping of strings to strings (quote numbers)")
         for t_index, taint in enumerate(_list(pool.get("taints"), f"{where}.taints")):
             taint = _mapping(taint, f"{where}.taints[{t_index}]")
-            if not isinstance(taint.get("key"), str) or not taint.get("key") or taint.get("effect") not in _TAINT_EFFECTS:
-                raise ConfigError(f"{where}.taints[{t_index}]: expected {{key, value, effect}} with effect one of {', '.join(_TAINT_EFFECTS)}")
+            if (
+                not isinstance(taint.get("key"), str)
+                or not taint.get("key")
+                or taint.get("effect") not in _TAINT_EFFECTS
+            ):
+                raise ConfigError(
+                    f"{where}.taints[{t_index}]: expected {{key, value, effect}} with effect one of {', '.join(_TAINT_EFFECTS)}"
+                )
             if not isinstance(taint.get("value", ""), str):
                 raise ConfigError(f"{where}.taints[{t_index}].value: expected a string")
         if "zone" in pool and "zones" in pool:

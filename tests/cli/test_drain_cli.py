@@ -33,13 +33,21 @@ def test_json_follows_the_contract():
 
 def test_draining_an_elasticsearch_node_hangs_on_the_master_pdb():
     document = drain_json("--node", "Node/es-b")
-    assert document["blockedBy"] == [{
-        "pdb": "PodDisruptionBudget/elastic/es-master", "disruptionsAllowed": 0, "forever": True,
-        "workloads": ["StatefulSet/elastic/es-master"], "pods": 1,
-        "reason": "disruptionsAllowed is 0 at full health: every eviction is refused",
-    }]
+    assert document["blockedBy"] == [
+        {
+            "pdb": "PodDisruptionBudget/elastic/es-master",
+            "disruptionsAllowed": 0,
+            "forever": True,
+            "workloads": ["StatefulSet/elastic/es-master"],
+            "pods": 1,
+            "reason": "disruptionsAllowed is 0 at full health: every eviction is refused",
+        }
+    ]
     assert {e["workload"] for e in document["evicted"]} == {
-        "StatefulSet/elastic/es-master", "StatefulSet/elastic/es-data", "Deployment/elastic/es-ml"}
+        "StatefulSet/elastic/es-master",
+        "StatefulSet/elastic/es-data",
+        "Deployment/elastic/es-ml",
+    }
     assert document["completes"] is False
 
 

@@ -67,7 +67,12 @@ def test_nodes_have_id_kind_namespace_name_missing_source_and_are_sorted_by_id()
     for node in document["nodes"]:
         assert {"id", "kind", "namespace", "name", "missing", "source"} <= set(node)
     wordpress = by_id(document)["Deployment/shop/wordpress"]
-    assert (wordpress["kind"], wordpress["namespace"], wordpress["name"], wordpress["missing"]) == ("Deployment", "shop", "wordpress", False)
+    assert (wordpress["kind"], wordpress["namespace"], wordpress["name"], wordpress["missing"]) == (
+        "Deployment",
+        "shop",
+        "wordpress",
+        False,
+    )
     assert wordpress["source"] == {"file": "shop/wordpress.yaml", "line": 1}
     assert by_id(document)["StatefulSet/db/mariadb"]["source"] == {"file": "shop/database.yaml", "line": 13}
     assert by_id(document)["Namespace/shop"]["namespace"] is None
@@ -91,19 +96,27 @@ def test_documented_node_attributes_are_present():
     assert (service["type"], service["headless"]) == ("ClusterIP", True)
     assert service["dns"] == ["mariadb.db.svc.cluster.local"]
     assert service["srv"] == ["_mysql._tcp.mariadb.db.svc.cluster.local"]
-    assert service["ports"] == [{"name": "mysql", "port": 3306, "targetPort": 3306, "protocol": "TCP", "nodePort": None}]
+    assert service["ports"] == [
+        {"name": "mysql", "port": 3306, "targetPort": 3306, "protocol": "TCP", "nodePort": None}
+    ]
     assert nodes["Pod/db/mariadb-0"]["dns"] == ["mariadb-0.mariadb.db.svc.cluster.local"]
     assert nodes["PersistentVolumeClaim/db/data-mariadb-1"]["binding"] == "dynamic:StorageClass/standard"
     assert nodes["Ingress/shop/wordpress"]["ingressClass"] is None  # IngressClass/nginx is not declared
     assert nodes["IngressClass/nginx"]["missing"] is True
     assert nodes["Secret/shop/wordpress-db"]["missing"] is True
     wordpress = nodes["Deployment/shop/wordpress"]
-    assert (wordpress["replicas"], wordpress["initContainers"], wordpress["sidecars"]) == (3, ["wait-for-db"], [])
+    assert (wordpress["replicas"], wordpress["initContainers"], wordpress["sidecars"]) == (
+        3,
+        ["wait-for-db"],
+        [],
+    )
 
 
 def test_selects_reports_target_ports_resolved_by_name():
     document = graph_json("shop")
-    [selects] = [e for e in document["edges"] if e["relation"] == "selects" and e["source"] == "Service/shop/wordpress"]
+    [selects] = [
+        e for e in document["edges"] if e["relation"] == "selects" and e["source"] == "Service/shop/wordpress"
+    ]
     assert selects["targetPorts"] == {"http": 80}
 
 
@@ -146,7 +159,9 @@ def test_dot_output_is_a_digraph_with_every_node_and_edge():
     assert dot.count("{") == dot.count("}")
     declared = set(re.findall(r'^\s*"((?:[^"\\]|\\.)*)" \[label=', dot, re.MULTILINE))
     assert declared == {node["id"] for node in document["nodes"]}
-    arrows = re.findall(r'^\s*"((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[label="([^"]+)"\];$', dot, re.MULTILINE)
+    arrows = re.findall(
+        r'^\s*"((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[label="([^"]+)"\];$', dot, re.MULTILINE
+    )
     assert len(arrows) == len(document["edges"])
     assert {(s, t) for s, t, _ in arrows} <= {(a, b) for a in declared for b in declared}
 
@@ -191,7 +206,9 @@ spec:
     result = run("graph", "-", "-o", "graphml", input=manifest)
     assert result.exit_code == 0
     graph = nx.read_graphml(io.BytesIO(result.stdout_bytes))
-    ports = {target: data["port"] for _, target, data in graph.edges(data=True) if data["relation"] == "routes-to"}
+    ports = {
+        target: data["port"] for _, target, data in graph.edges(data=True) if data["relation"] == "routes-to"
+    }
     assert ports == {"Service/default/a": 80, "Service/default/b": "http"}
 
 

@@ -18,7 +18,11 @@ def billion_laughs() -> bytes:
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for previous, current in zip("abcdefgh", "bcdefghi"):
         levels.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
-    return ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n" + "\n".join("  " + line for line in levels) + "\n").encode()
+    return (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n"
+        + "\n".join("  " + line for line in levels)
+        + "\n"
+    ).encode()
 
 
 MALFORMED = {
@@ -29,7 +33,7 @@ MALFORMED = {
     b"    spec: {containers: [{name: web, image: nginx}]}\n",
     "containers-mapping": b"apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: {}\n",
     "non-utf8": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n",
-    "helm-template": b"apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"app.fullname\" . }}\nspec:\n  ports: [{port: {{ .Values.port }}}]\n",
+    "helm-template": b'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include "app.fullname" . }}\nspec:\n  ports: [{port: {{ .Values.port }}}]\n',
     "billion-laughs": billion_laughs(),
 }
 
@@ -39,7 +43,9 @@ def test_malformed_document_is_a_load_error_and_the_good_document_stays(tmp_path
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a-good.yaml").write_bytes(GOOD)
-    (tmp_path / "in" / "b-bad.yaml").write_bytes(GOOD.replace(b"good", b"also-good") + b"---\n" + MALFORMED[case])
+    (tmp_path / "in" / "b-bad.yaml").write_bytes(
+        GOOD.replace(b"good", b"also-good") + b"---\n" + MALFORMED[case]
+    )
     result = CliRunner().invoke(main, ["graph", "in"], catch_exceptions=False)
     assert result.exit_code == 2
     document = json.loads(result.stdout)

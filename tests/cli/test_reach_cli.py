@@ -55,14 +55,26 @@ def test_json_contract():
     code, out, _ = run(PLATFORM, "-o", "json")
     document = json.loads(out)
     assert code == 0
-    assert {"src": "Deployment/shop/frontend", "dst": "Deployment/shop/orders", "ports": ["TCP/8080"]} in document["connections"]
+    assert {
+        "src": "Deployment/shop/frontend",
+        "dst": "Deployment/shop/orders",
+        "ports": ["TCP/8080"],
+    } in document["connections"]
     assert document["isolation"]["Deployment/shop/frontend"] == {"ingress": True, "egress": True}
     assert set(document["isolation"]) == {
-        "CronJob/data/etl-orders", "Deployment/payments/payments", "Deployment/shop/carts",
-        "Deployment/shop/frontend", "Deployment/shop/orders", "Job/shop/orders-migrate-2-7-0",
+        "CronJob/data/etl-orders",
+        "Deployment/payments/payments",
+        "Deployment/shop/carts",
+        "Deployment/shop/frontend",
+        "Deployment/shop/orders",
+        "Job/shop/orders-migrate-2-7-0",
     }
     externals = [c for c in document["connections"] if c["src"].startswith("ip:")]
-    assert {"src": "ip:0.0.0.0-9.255.255.255", "dst": "Deployment/shop/frontend", "ports": ["TCP/8080"]} in externals
+    assert {
+        "src": "ip:0.0.0.0-9.255.255.255",
+        "dst": "Deployment/shop/frontend",
+        "ports": ["TCP/8080"],
+    } in externals
 
 
 def test_csv_md_and_dot():
@@ -74,7 +86,7 @@ def test_csv_md_and_dot():
     assert out.startswith("| src | dst | conn |\n|-----|-----|------|\n")
     assert "| shop/frontend[Deployment] | shop/orders[Deployment] | TCP 8080 |" in out
     _, out, _ = run(PLATFORM, "-o", "dot")
-    assert out.startswith("digraph {") and "subgraph \"cluster_shop\"" in out
+    assert out.startswith("digraph {") and 'subgraph "cluster_shop"' in out
     assert '"shop/frontend[Deployment]" -> "shop/orders[Deployment]" [label="TCP 8080"' in out
 
 
@@ -96,15 +108,38 @@ def test_matrix_text_and_json():
 
 
 def test_explain_a_denied_dependency():
-    code, out, _ = run(PLATFORM, "--from", "Deployment/shop/frontend", "--to", "Service/shop/carts", "--port", "TCP/80", "--explain")
+    code, out, _ = run(
+        PLATFORM,
+        "--from",
+        "Deployment/shop/frontend",
+        "--to",
+        "Service/shop/carts",
+        "--port",
+        "TCP/80",
+        "--explain",
+    )
     assert code == 0  # a query answered: 0 whatever the verdict
     assert out.startswith("shop/frontend[Deployment] => shop/carts[Deployment] on TCP 8080: denied")
-    assert "isolated by NetworkPolicy/shop/allow-dns, NetworkPolicy/shop/default-deny, NetworkPolicy/shop/frontend" in out
+    assert (
+        "isolated by NetworkPolicy/shop/allow-dns, NetworkPolicy/shop/default-deny, NetworkPolicy/shop/frontend"
+        in out
+    )
     assert "allowed by NetworkPolicy/shop/backends-from-frontend spec.ingress[0].from[0]" in out
 
 
 def test_explain_json_contract():
-    code, out, _ = run(PLATFORM, "--from", "Deployment/shop/frontend", "--to", "Deployment/shop/orders", "--port", "TCP/8080", "--explain", "-o", "json")
+    code, out, _ = run(
+        PLATFORM,
+        "--from",
+        "Deployment/shop/frontend",
+        "--to",
+        "Deployment/shop/orders",
+        "--port",
+        "TCP/8080",
+        "--explain",
+        "-o",
+        "json",
+    )
     document = json.loads(out)
     assert code == 0
     assert document["allowed"] is True
@@ -115,9 +150,29 @@ def test_explain_json_contract():
 
 
 def test_explain_an_external_address():
-    _, out, _ = run(PLATFORM, "--from", "ip:203.0.113.9", "--to", "Deployment/shop/frontend", "--port", "TCP/8080", "-o", "json")
+    _, out, _ = run(
+        PLATFORM,
+        "--from",
+        "ip:203.0.113.9",
+        "--to",
+        "Deployment/shop/frontend",
+        "--port",
+        "TCP/8080",
+        "-o",
+        "json",
+    )
     assert json.loads(out)["allowed"] is True
-    _, out, _ = run(PLATFORM, "--from", "ip:10.1.2.3", "--to", "Deployment/shop/frontend", "--port", "TCP/8080", "-o", "json")
+    _, out, _ = run(
+        PLATFORM,
+        "--from",
+        "ip:10.1.2.3",
+        "--to",
+        "Deployment/shop/frontend",
+        "--port",
+        "TCP/8080",
+        "-o",
+        "json",
+    )
     assert json.loads(out)["allowed"] is False
 
 
@@ -125,8 +180,22 @@ def test_usage_errors_exit_3():
     assert run(PLATFORM, "--from", "Deployment/shop/frontend")[0] == 3
     assert run(PLATFORM, "--explain")[0] == 3
     assert run(PLATFORM, "--from", "Deployment/shop/nope", "--to", "Deployment/shop/orders")[0] == 3
-    assert run(PLATFORM, "--from", "Deployment/shop/frontend", "--to", "Deployment/shop/orders", "--port", "HTTP/80")[0] == 3
-    assert run(PLATFORM, "--from", "Deployment/shop/frontend", "--to", "Deployment/shop/orders", "-o", "csv")[0] == 3
+    assert (
+        run(
+            PLATFORM,
+            "--from",
+            "Deployment/shop/frontend",
+            "--to",
+            "Deployment/shop/orders",
+            "--port",
+            "HTTP/80",
+        )[0]
+        == 3
+    )
+    assert (
+        run(PLATFORM, "--from", "Deployment/shop/frontend", "--to", "Deployment/shop/orders", "-o", "csv")[0]
+        == 3
+    )
 
 
 def test_subprocess_and_deterministic_output():

@@ -48,7 +48,7 @@ def report_json(path, *extra):
 
 
 def test_json_report_has_the_documented_shape(broken):
-    result, document = report_json(broken, "--disable", "readiness-probe-missing")
+    _result, document = report_json(broken, "--disable", "readiness-probe-missing")
     assert document["schemaVersion"] == 1
     finding = next(f for f in document["findings"] if f["rule"] == "pvc-missing")
     assert finding == {
@@ -116,7 +116,9 @@ def test_baseline_reports_only_new_findings(tmp_path, broken):
 
 def test_config_file_disables_rules_and_declares_external_objects(tmp_path, broken):
     config = tmp_path / "topo.yaml"
-    config.write_text("external: [PersistentVolumeClaim/shop/data-typo]\nrules: {disable: [readiness-probe-missing]}\n")
+    config.write_text(
+        "external: [PersistentVolumeClaim/shop/data-typo]\nrules: {disable: [readiness-probe-missing]}\n"
+    )
     _, document = report_json(broken, "--config", str(config))
     assert not [f for f in document["findings"] if f["rule"] in ("pvc-missing", "readiness-probe-missing")]
     config.write_text("rules: {severity: {pvc-missing: warning}}\nfailOn: warning\n")
@@ -171,7 +173,9 @@ def test_markdown_and_text_show_location_message_and_fix(broken):
 def test_report_is_deterministic_and_runs_as_a_subprocess(broken):
     outputs = [
         subprocess.run(
-            [sys.executable, "-m", "topo", "report", str(broken), "-o", "json"], capture_output=True, text=True
+            [sys.executable, "-m", "topo", "report", str(broken), "-o", "json"],
+            capture_output=True,
+            text=True,
         )
         for _ in range(2)
     ]

@@ -27,7 +27,11 @@ def in_fixtures(monkeypatch):
 
 
 def resolve(name: str, namespace: str, *extra: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(main, ["resolve", name, "--from-namespace", namespace, "shop", "-o", "json", *extra], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main,
+        ["resolve", name, "--from-namespace", namespace, "shop", "-o", "json", *extra],
+        catch_exceptions=False,
+    )
     return result.exit_code, json.loads(result.stdout)
 
 
@@ -83,11 +87,16 @@ def test_ordinal_beyond_replicas_does_not_resolve():
 def test_cluster_domain_option_is_honoured():
     _, answer = resolve("mariadb.db", "shop", "--cluster-domain", "corp.example")
     assert answer["fqdn"] == "mariadb.db.svc.corp.example"
-    assert resolve("mariadb.db.svc.cluster.local", "shop", "--cluster-domain", "corp.example")[1]["target"] is None
+    assert (
+        resolve("mariadb.db.svc.cluster.local", "shop", "--cluster-domain", "corp.example")[1]["target"]
+        is None
+    )
 
 
 def test_text_output_names_the_target():
-    result = CliRunner().invoke(main, ["resolve", "mariadb.db", "--from-namespace", "shop", "shop"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["resolve", "mariadb.db", "--from-namespace", "shop", "shop"], catch_exceptions=False
+    )
     assert result.exit_code == 0
     assert "Service/db/mariadb" in result.stdout and "mariadb.db.svc.cluster.local" in result.stdout
 
@@ -99,7 +108,18 @@ def test_from_namespace_is_required():
 
 def test_resolve_in_a_subprocess():
     process = subprocess.run(
-        [sys.executable, "-m", "topo", "resolve", "mariadb-1.mariadb.db", "--from-namespace", "shop", "shop", "-o", "json"],
+        [
+            sys.executable,
+            "-m",
+            "topo",
+            "resolve",
+            "mariadb-1.mariadb.db",
+            "--from-namespace",
+            "shop",
+            "shop",
+            "-o",
+            "json",
+        ],
         cwd=FIXTURES,
         capture_output=True,
         timeout=60,

@@ -18,12 +18,24 @@ from topo.cli import main
 pytestmark = pytest.mark.timeout(180)
 
 SAMPLES = os.path.relpath(os.path.join(os.path.dirname(__file__), "..", "..", "samples"))
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("TOPO_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("TOPO_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -55,7 +67,10 @@ def review_page(tmp_path_factory):
         context.route("**/*", only_files)
         page = context.new_page()
         page.console_errors = []
-        page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
+        page.on(
+            "console",
+            lambda message: page.console_errors.append(message.text) if message.type == "error" else None,
+        )
         page.on("pageerror", lambda error: page.console_errors.append(str(error)))
         page.set_default_timeout(30_000)
         page.goto(out.as_uri())
@@ -67,9 +82,14 @@ def review_page(tmp_path_factory):
 
 def test_every_section_is_shown(review_page):
     page = review_page
-    for section, heading in (("summary", "Summary"), ("topology", "Topology"), ("findings", "Findings"),
-                             ("availability", "Availability per entry point"), ("reachability", "Namespace reachability"),
-                             ("rollout", "Riskiest rollout")):
+    for section, heading in (
+        ("summary", "Summary"),
+        ("topology", "Topology"),
+        ("findings", "Findings"),
+        ("availability", "Availability per entry point"),
+        ("reachability", "Namespace reachability"),
+        ("rollout", "Riskiest rollout"),
+    ):
         assert page.locator(f"#{section} h2").inner_text() == heading
         assert page.locator(f"#{section}").is_visible()
 

@@ -68,7 +68,13 @@ def test_markdown_embeds_a_mermaid_diagram_with_namespaces_as_subgraphs(tmp_path
     assert block.startswith("flowchart TB\n")
     assert block.count("subgraph ") == block.count("\n  end") == 3
     assert 'subgraph ns_db["namespace db"]' in block
-    for heading in ("## Topology", "## Findings", "## Availability per entry point", "## Namespace reachability", "## Riskiest rollout"):
+    for heading in (
+        "## Topology",
+        "## Findings",
+        "## Availability per entry point",
+        "## Namespace reachability",
+        "## Riskiest rollout",
+    ):
         assert heading in text
     assert "| `samples/wordpress/mariadb.yaml:54` | `single-replica` |" in text
     assert "`StatefulSet/db/mariadb`: RollingUpdate, 1 replicas" in text

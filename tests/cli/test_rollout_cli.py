@@ -12,9 +12,24 @@ from topo.cli import main
 
 #: The JSON contract of issue 4 (keys that must be present; extra keys are extensions).
 WORKLOAD_KEYS = {
-    "id", "kind", "replicas", "hpa", "strategy", "maxSurge", "maxUnavailable", "minAvailable", "maxPods",
-    "minReadySeconds", "readinessProbe", "podManagementPolicy", "partition", "partitionUpdates", "pdbs",
-    "schedulableNodes", "maxScheduledReplicas", "steps",
+    "id",
+    "kind",
+    "replicas",
+    "hpa",
+    "strategy",
+    "maxSurge",
+    "maxUnavailable",
+    "minAvailable",
+    "maxPods",
+    "minReadySeconds",
+    "readinessProbe",
+    "podManagementPolicy",
+    "partition",
+    "partitionUpdates",
+    "pdbs",
+    "schedulableNodes",
+    "maxScheduledReplicas",
+    "steps",
 }
 STEP_KEYS = {"old", "new", "available", "total"}
 PDB_KEYS = {"id", "expectedPods", "desiredHealthy", "disruptionsAllowed", "covers"}
@@ -53,21 +68,41 @@ def test_json_has_the_seed_numbers():
     document = rollout_json("samples/")
     workloads = {w["id"]: w for w in document["workloads"]}
     wordpress = workloads["Deployment/blog/wordpress"]
-    assert (wordpress["replicas"], wordpress["maxSurge"], wordpress["maxUnavailable"], wordpress["minAvailable"],
-            wordpress["maxPods"], wordpress["minReadySeconds"]) == (4, 1, 1, 3, 5, 10)
+    assert (
+        wordpress["replicas"],
+        wordpress["maxSurge"],
+        wordpress["maxUnavailable"],
+        wordpress["minAvailable"],
+        wordpress["maxPods"],
+        wordpress["minReadySeconds"],
+    ) == (4, 1, 1, 3, 5, 10)
     assert wordpress["schedulableNodes"] == ["Node/general-b", "Node/general-c", "Node/general-d"]
     mariadb = workloads["StatefulSet/db/mariadb"]
     assert mariadb["partitionUpdates"] == {"updated": ["mariadb-0"], "notUpdated": []}
     assert (mariadb["minAvailable"], mariadb["startupBudgetSeconds"]) == (0, 900)
     assert workloads["Deployment/shop/frontend"]["hpa"] == {"min": 3, "max": 10}
-    assert workloads["StatefulSet/elastic/es-master"]["schedulableNodes"] == ["Node/es-b", "Node/es-c", "Node/es-d"]
+    assert workloads["StatefulSet/elastic/es-master"]["schedulableNodes"] == [
+        "Node/es-b",
+        "Node/es-c",
+        "Node/es-d",
+    ]
     assert workloads["Deployment/elastic/es-coord"]["maxScheduledReplicas"] == 3
     pdbs = {p["id"]: p for p in document["pdbs"]}
-    assert [pdbs["PodDisruptionBudget/blog/wordpress"][k] for k in ("expectedPods", "desiredHealthy", "disruptionsAllowed")] == [4, 3, 1]
-    assert [pdbs["PodDisruptionBudget/elastic/es-master"][k] for k in ("expectedPods", "desiredHealthy", "disruptionsAllowed")] == [3, 3, 0]
+    assert [
+        pdbs["PodDisruptionBudget/blog/wordpress"][k]
+        for k in ("expectedPods", "desiredHealthy", "disruptionsAllowed")
+    ] == [4, 3, 1]
+    assert [
+        pdbs["PodDisruptionBudget/elastic/es-master"][k]
+        for k in ("expectedPods", "desiredHealthy", "disruptionsAllowed")
+    ] == [3, 3, 0]
     blog = next(e for e in document["entryPoints"] if e["id"] == "Ingress/blog/wordpress")
     assert (blog["route"], blog["backends"], blog["minReadyDuringRollout"], blog["minReadyOnNodeLoss"]) == (
-        "blog.example.com/", ["Deployment/blog/wordpress"], 3, 2)
+        "blog.example.com/",
+        ["Deployment/blog/wordpress"],
+        3,
+        2,
+    )
 
 
 def test_without_a_node_model_placement_numbers_are_null_and_the_text_says_what_to_declare():
@@ -80,7 +115,11 @@ def test_without_a_node_model_placement_numbers_are_null_and_the_text_says_what_
 
 def test_text_table_shows_the_risks():
     text = run("rollout", "samples/").stdout
-    lines = {line.split()[0]: line for line in text.splitlines() if line.startswith(("Deployment/", "StatefulSet/"))}
+    lines = {
+        line.split()[0]: line
+        for line in text.splitlines()
+        if line.startswith(("Deployment/", "StatefulSet/"))
+    }
     assert "rollout stuck" in lines["Deployment/elastic/es-coord"]
     assert "an update takes every pod down" in lines["StatefulSet/db/mariadb"]
     assert "PDB blocks every eviction" in lines["StatefulSet/elastic/es-master"]
@@ -103,7 +142,9 @@ def test_workload_filter_narrows_the_json():
 
 
 def test_unknown_workload_is_a_usage_error():
-    result = CliRunner().invoke(main, ["rollout", "samples/wordpress", "--workload", "Deployment/blog/wordpres"])
+    result = CliRunner().invoke(
+        main, ["rollout", "samples/wordpress", "--workload", "Deployment/blog/wordpres"]
+    )
     assert result.exit_code == 3
     assert "no Deployment" in result.output
 
@@ -132,7 +173,11 @@ def test_bad_node_pools_are_a_usage_error(tmp_path):
 
 
 def test_runs_as_a_subprocess():
-    completed = subprocess.run([sys.executable, "-m", "topo", "rollout", "samples/", "-o", "json"],
-                               capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "topo", "rollout", "samples/", "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)["workloads"]

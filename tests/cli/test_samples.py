@@ -13,7 +13,9 @@ import pytest
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
 SAMPLES = os.path.join(ROOT, "samples")
-FLAW_ROW = re.compile(r"^\|\s*(?:(?P<sample>wordpress|elasticsearch|platform)\s*\|)?\s*`(?P<rule>[a-z0-9-]+)`\s*\|\s*`(?P<object>[^`]+)`")
+FLAW_ROW = re.compile(
+    r"^\|\s*(?:(?P<sample>wordpress|elasticsearch|platform)\s*\|)?\s*`(?P<rule>[a-z0-9-]+)`\s*\|\s*`(?P<object>[^`]+)`"
+)
 
 
 def planted(readme: str, sample: str | None = None) -> set[tuple[str, str]]:

@@ -26,7 +26,15 @@ def test_trace_json_contract_on_the_samples():
     assert document["backend"] == "Service/blog/wordpress:80"
     assert document["workloads"] == ["Deployment/blog/wordpress"]
     hops = {hop["what"]: hop for hop in document["hops"]}
-    assert [hop["what"] for hop in document["hops"]] == ["ingress", "tls", "service", "targetPort", "readiness", "network-policy", "rollout"]
+    assert [hop["what"] for hop in document["hops"]] == [
+        "ingress",
+        "tls",
+        "service",
+        "targetPort",
+        "readiness",
+        "network-policy",
+        "rollout",
+    ]
     assert all(set(hop) == {"what", "ok", "why", "source"} for hop in document["hops"])
     assert hops["ingress"]["source"].endswith("samples/wordpress/wordpress.yaml:2")
     assert hops["network-policy"]["ok"] is True

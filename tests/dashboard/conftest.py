@@ -32,7 +32,9 @@ CHROMIUM_FLAGS = [
 def pytest_configure(config):
     config.addinivalue_line("markers", "browser: real-browser test (Debian chromium through playwright)")
     # dash 4 still ships dash_table (pinned below dash 5 in pyproject); its notice is not ours to fix here
-    config.addinivalue_line("filterwarnings", "ignore:\\s*The dash_table.DataTable will be removed:DeprecationWarning")
+    config.addinivalue_line(
+        "filterwarnings", "ignore:\\s*The dash_table.DataTable will be removed:DeprecationWarning"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +50,12 @@ def samples_view(samples_analysis):
 
 
 def chromium_path() -> str | None:
-    for candidate in (os.environ.get("TOPO_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("TOPO_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and os.path.exists(candidate):
             return candidate
     return None
@@ -108,7 +115,10 @@ def dash_page(chromium):
     page = context.new_page()
     page.console_errors = []
     page.requests = []
-    page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console",
+        lambda message: page.console_errors.append(message.text) if message.type == "error" else None,
+    )
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     page.on("request", lambda request: page.requests.append(request.url))
     page.set_default_timeout(20_000)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
 import os
 
+import pytest
 from click.testing import CliRunner
 
 from dashboard import analyses
 from topo.cli import main
 
-WORDPRESS = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "samples", "wordpress")
+WORDPRESS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "samples", "wordpress"
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +34,11 @@ def reach(samples_analysis):
 
 def test_int_or_percent_accepts_numbers_and_percentages_only():
     assert analyses.int_or_percent("2") == 2 and analyses.int_or_percent(" 25% ") == "25%"
-    assert analyses.int_or_percent("") is None and analyses.int_or_percent(None) is None and analyses.int_or_percent(3) == 3
+    assert (
+        analyses.int_or_percent("") is None
+        and analyses.int_or_percent(None) is None
+        and analyses.int_or_percent(3) == 3
+    )
     for bad in ("-1", "1.5", "__import__('os')", "25 %%"):
         with pytest.raises(ValueError):
             analyses.int_or_percent(bad)
@@ -42,8 +48,12 @@ def test_workload_rows_and_pdbs(availability):
     rows = {row["id"]: row for row in availability.workload_rows()}
     wordpress = rows["Deployment/blog/wordpress"]
     assert wordpress["replicas"] == "4" and wordpress["minAvailable"] == "3" and wordpress["pdbAllows"] == "1"
-    assert [p["id"] for p in availability.pdbs_of("Deployment/blog/wordpress")] == ["PodDisruptionBudget/blog/wordpress"]
-    assert availability.pdbs_of("PodDisruptionBudget/blog/wordpress")[0]["covers"] == ["Deployment/blog/wordpress"]
+    assert [p["id"] for p in availability.pdbs_of("Deployment/blog/wordpress")] == [
+        "PodDisruptionBudget/blog/wordpress"
+    ]
+    assert availability.pdbs_of("PodDisruptionBudget/blog/wordpress")[0]["covers"] == [
+        "Deployment/blog/wordpress"
+    ]
     values = [o["value"] for o in availability.drain_options()]
     assert "node:es-b" in values and any(v.startswith("zone:") for v in values)
 
@@ -55,15 +65,31 @@ def test_what_if_is_topo_s_own_analysis_of_the_changed_manifests(samples_analysi
     rules_after = {f["rule"] for f in result["findingsAfter"]}
     assert "single-replica" in rules_after
     assert "single-replica" not in {f["rule"] for f in result["findingsBefore"]}
-    surge = analyses.what_if(samples_analysis, "Deployment/blog/wordpress", analyses.WhatIf(max_surge="50%", max_unavailable=0))
-    assert surge["after"]["maxSurge"] == 2 and surge["after"]["maxUnavailable"] == 0 and surge["after"]["minAvailable"] == 4
+    surge = analyses.what_if(
+        samples_analysis, "Deployment/blog/wordpress", analyses.WhatIf(max_surge="50%", max_unavailable=0)
+    )
+    assert (
+        surge["after"]["maxSurge"] == 2
+        and surge["after"]["maxUnavailable"] == 0
+        and surge["after"]["minAvailable"] == 4
+    )
 
 
 def test_what_if_adds_a_pdb_when_none_covers_the_workload(samples_analysis, availability):
-    workload = next(w for w, data in availability.workloads.items() if not data.get("pdbs") and data["kind"] == "Deployment")
-    documents, scope = analyses.changed_documents(samples_analysis, workload, analyses.WhatIf(pdb_min_available=1))
+    workload = next(
+        w
+        for w, data in availability.workloads.items()
+        if not data.get("pdbs") and data["kind"] == "Deployment"
+    )
+    documents, scope = analyses.changed_documents(
+        samples_analysis, workload, analyses.WhatIf(pdb_min_available=1)
+    )
     assert scope == "the whole system"
-    added = [d for d in documents if d["kind"] == "PodDisruptionBudget" and d["metadata"]["name"].endswith("-what-if")]
+    added = [
+        d
+        for d in documents
+        if d["kind"] == "PodDisruptionBudget" and d["metadata"]["name"].endswith("-what-if")
+    ]
     assert len(added) == 1 and added[0]["spec"]["minAvailable"] == 1
     with pytest.raises(ValueError):
         analyses.changed_documents(samples_analysis, "Service/blog/wordpress", analyses.WhatIf(replicas=2))
@@ -114,7 +140,16 @@ def runs(monkeypatch):
 def test_serve_defaults_to_the_samples_on_loopback_without_debug(runs):
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0, result.output
-    assert runs == [dict(host="127.0.0.1", port=8050, debug=False, dev_tools_ui=False, dev_tools_hot_reload=False, use_reloader=False)]
+    assert runs == [
+        {
+            "host": "127.0.0.1",
+            "port": 8050,
+            "debug": False,
+            "dev_tools_ui": False,
+            "dev_tools_hot_reload": False,
+            "use_reloader": False,
+        }
+    ]
     assert "warning" not in result.output
 
 
@@ -138,7 +173,12 @@ def test_serve_refuses_stdin(runs):
 def test_loopback_detection():
     from topo.cli.serve import is_loopback
 
-    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost") and is_loopback("127.1.2.3")
+    assert (
+        is_loopback("127.0.0.1")
+        and is_loopback("::1")
+        and is_loopback("localhost")
+        and is_loopback("127.1.2.3")
+    )
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.10") and not is_loopback("example.com")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -74,7 +75,9 @@ def test_page_loads_without_console_errors_and_offline(dash_page, samples_url, s
     shown = set(node_ids(dash_page))
     assert set(samples_view.object_ids) <= shown
     assert dash_page.console_errors == []
-    outside = [url for url in dash_page.requests if not url.startswith(samples_url) and not url.startswith("data:")]
+    outside = [
+        url for url in dash_page.requests if not url.startswith(samples_url) and not url.startswith("data:")
+    ]
     assert outside == []  # every asset is served by the app itself: works offline
 
 
@@ -93,7 +96,9 @@ def test_clicking_a_service_node_shows_its_details(dash_page, samples_url):
 def test_namespace_filter_hides_other_namespaces(dash_page, samples_url):
     open_map(dash_page, samples_url)
     choose(dash_page, ids.NAMESPACE_FILTER, "shop")
-    dash_page.wait_for_function(f"() => {CY}.nodes().every(n => n.id() === 'ns:shop' || n.data('parent') === 'ns:shop' || n.id() === '(outside)')")
+    dash_page.wait_for_function(
+        f"() => {CY}.nodes().every(n => n.id() === 'ns:shop' || n.data('parent') === 'ns:shop' || n.id() === '(outside)')"
+    )
     shown = node_ids(dash_page)
     assert "Deployment/shop/frontend" in shown
     assert not any(node.startswith(("Deployment/blog/", "Service/db/", "ns:blog")) for node in shown)
@@ -105,7 +110,9 @@ def test_clicking_a_finding_focuses_its_node(dash_page, samples_url):
     open_tab(dash_page, "Findings")
     table = dash_page.locator(f"#{ids.FINDINGS_TABLE}")
     table.get_by_text("Service/shop/catalogue").first.click()
-    dash_page.wait_for_function(f"() => {CY}.$(':selected').map(n => n.id()).includes('Service/shop/catalogue')")
+    dash_page.wait_for_function(
+        f"() => {CY}.$(':selected').map(n => n.id()).includes('Service/shop/catalogue')"
+    )
     dash_page.wait_for_timeout(400)  # the centring animation
     centred = dash_page.evaluate(
         f"""() => {{
@@ -154,7 +161,9 @@ def test_reachability_heatmap_renders_and_a_cell_lists_connections(dash_page, sa
 def test_uploading_a_malformed_file_shows_its_error_and_the_map_still_works(dash_page, samples_url, tmp_path):
     open_map(dash_page, samples_url)
     good = tmp_path / "good.yaml"
-    good.write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: upload\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n")
+    good.write_text(
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: upload\nspec:\n  selector:\n    app: web\n  ports:\n  - port: 80\n"
+    )
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n")
     dash_page.locator(f"#{ids.UPLOAD} input[type=file]").set_input_files([str(good), str(bad)])
@@ -175,7 +184,9 @@ def test_uploading_a_malformed_file_shows_its_error_and_the_map_still_works(dash
     assert dash_page.console_errors == []
 
 
-def test_a_large_map_starts_collapsed_and_a_namespace_expands_on_click(dash_page, samples_analysis, serve_app):
+def test_a_large_map_starts_collapsed_and_a_namespace_expands_on_click(
+    dash_page, samples_analysis, serve_app
+):
     url = serve_app(create_app(samples_analysis, title="samples/", collapse_threshold=50)).url
     open_map(dash_page, url)
     assert "Deployment/shop/frontend" not in node_ids(dash_page)
@@ -202,11 +213,15 @@ def test_availability_what_if_and_drain_highlight(dash_page, samples_analysis, s
     # draining an Elasticsearch node: the PDB that blocks it is highlighted on the map
     choose(dash_page, ids.DRAIN_TARGET, "node es-b")
     dash_page.locator(f"#{ids.DRAIN_RESULT}").get_by_text("never completes", exact=False).wait_for()
-    dash_page.wait_for_function(f"() => {CY}.getElementById('PodDisruptionBudget/elastic/es-master').hasClass('affected')")
+    dash_page.wait_for_function(
+        f"() => {CY}.getElementById('PodDisruptionBudget/elastic/es-master').hasClass('affected')"
+    )
     assert dash_page.console_errors == []
 
 
-def test_upload_above_the_limit_is_refused_and_exports_download(dash_page, samples_analysis, serve_app, tmp_path):
+def test_upload_above_the_limit_is_refused_and_exports_download(
+    dash_page, samples_analysis, serve_app, tmp_path
+):
     url = serve_app(create_app(samples_analysis, title="samples/", upload_limit=200)).url
     open_map(dash_page, url)
     big = tmp_path / "big.yaml"
@@ -216,7 +231,7 @@ def test_upload_above_the_limit_is_refused_and_exports_download(dash_page, sampl
     assert "Deployment/blog/wordpress" in node_ids(dash_page)
     with dash_page.expect_download() as download:
         dash_page.click(f"#{ids.EXPORT_JSON}")
-    document = json.loads(open(download.value.path(), encoding="utf-8").read())
+    document = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert {"graph", "report"} == set(document) and document["graph"]["nodes"]
     with dash_page.expect_download() as image:
         dash_page.click(f"#{ids.EXPORT_PNG}")
@@ -239,6 +254,9 @@ def test_search_blast_radius_and_force_layout(dash_page, samples_url):
     before = dash_page.evaluate(f"{CY}.getElementById('Service/db/mariadb').position()")
     dash_page.locator(f"#{ids.LAYOUT} label", has_text="force").click()
     dash_page.wait_for_function(
-        "(p) => { const q = " + CY + ".getElementById('Service/db/mariadb').position(); return q.x !== p.x || q.y !== p.y; }", arg=before
+        "(p) => { const q = "
+        + CY
+        + ".getElementById('Service/db/mariadb').position(); return q.x !== p.x || q.y !== p.y; }",
+        arg=before,
     )
     assert dash_page.console_errors == []

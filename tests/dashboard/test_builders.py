@@ -94,10 +94,22 @@ def test_search_finds_names_ids_and_dns_names(samples_view):
 
 def test_layered_layout_reads_left_to_right_by_tier(samples_view, positions):
     x = {node_id: xy[0] for node_id, xy in positions.nodes.items()}
-    assert x["Ingress/blog/wordpress"] < x["Service/blog/wordpress"] < x["Deployment/blog/wordpress"] < x["PersistentVolumeClaim/blog/wordpress-content"]
+    assert (
+        x["Ingress/blog/wordpress"]
+        < x["Service/blog/wordpress"]
+        < x["Deployment/blog/wordpress"]
+        < x["PersistentVolumeClaim/blog/wordpress-content"]
+    )
     assert x["StatefulSet/db/mariadb"] < x["Pod/db/mariadb-0"] < x["PersistentVolumeClaim/db/data-mariadb-0"]
     assert x[OUTSIDE] < min(v for k, v in x.items() if k != OUTSIDE)
-    assert tier_of("Ingress") < tier_of("Service") < tier_of("Deployment") < tier_of("Pod") < tier_of("ConfigMap") < tier_of("StorageClass")
+    assert (
+        tier_of("Ingress")
+        < tier_of("Service")
+        < tier_of("Deployment")
+        < tier_of("Pod")
+        < tier_of("ConfigMap")
+        < tier_of("StorageClass")
+    )
 
 
 def test_every_object_is_inside_its_namespace_block_and_blocks_do_not_overlap(samples_view, positions):
@@ -107,19 +119,24 @@ def test_every_object_is_inside_its_namespace_block_and_blocks_do_not_overlap(sa
         assert block.x <= x <= block.x + block.w and block.y <= y <= block.y + block.h, node_id
     blocks = list(positions.blocks.values())
     for i, a in enumerate(blocks):
-        for b in blocks[i + 1:]:
+        for b in blocks[i + 1 :]:
             assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y
     assert all(isinstance(v, int) for xy in positions.nodes.values() for v in xy)
 
 
 def test_layouts_are_deterministic(samples_view):
-    items = [Item(i, samples_view.group_of(i), samples_view.nodes[i]["kind"], samples_view.nodes[i]["name"]) for i in samples_view.object_ids]
+    items = [
+        Item(i, samples_view.group_of(i), samples_view.nodes[i]["kind"], samples_view.nodes[i]["name"])
+        for i in samples_view.object_ids
+    ]
     edges = [(e["source"], e["target"]) for e in samples_view.edges]
     first = layered_layout(items, edges, samples_view.groups, OUTSIDE)
     again = layered_layout(list(reversed(items)), list(reversed(edges)), samples_view.groups, OUTSIDE)
     assert first.nodes == again.nodes
     ids = [i.id for i in items]
-    assert force_layout(ids, edges, samples_view.group_of, first.nodes) == force_layout(ids, edges, samples_view.group_of, first.nodes)
+    assert force_layout(ids, edges, samples_view.group_of, first.nodes) == force_layout(
+        ids, edges, samples_view.group_of, first.nodes
+    )
 
 
 def test_barycentre_ordering_puts_a_service_next_to_what_it_selects(positions):
@@ -165,21 +182,40 @@ def test_cluster_scoped_objects_have_their_own_filter_value(samples_view):
 
 def test_kind_relation_and_severity_filters(samples_view, positions):
     kinds = map_elements(samples_view, positions, MapState(kinds=("Service", "Deployment")))
-    assert {e["data"]["kind"] for e in kinds.elements if "source" not in e["data"]} <= {"Service", "Deployment", "Namespace"}
+    assert {e["data"]["kind"] for e in kinds.elements if "source" not in e["data"]} <= {
+        "Service",
+        "Deployment",
+        "Namespace",
+    }
     relations = map_elements(samples_view, positions, MapState(relations=("selects",)))
     assert {e["data"]["relation"] for e in relations.elements if "source" in e["data"]} == {"selects"}
     errors = visible_objects(samples_view, MapState(severity="error"))
-    assert errors == {o for o, s in samples_view.severity.items() if s == "error" and o in samples_view.object_ids}
+    assert errors == {
+        o for o, s in samples_view.severity.items() if s == "error" and o in samples_view.object_ids
+    }
 
 
 def test_focus_mode_shows_the_neighbourhood_only(samples_view, positions):
-    result = map_elements(samples_view, positions, MapState(mode="focus", selected="Service/blog/wordpress", hops=1))
-    objects = {e["data"]["id"] for e in result.elements if "source" not in e["data"] and e["data"]["kind"] != "Namespace"}
-    assert objects == {"Service/blog/wordpress", "Deployment/blog/wordpress", "Ingress/blog/wordpress", OUTSIDE}
+    result = map_elements(
+        samples_view, positions, MapState(mode="focus", selected="Service/blog/wordpress", hops=1)
+    )
+    objects = {
+        e["data"]["id"]
+        for e in result.elements
+        if "source" not in e["data"] and e["data"]["kind"] != "Namespace"
+    }
+    assert objects == {
+        "Service/blog/wordpress",
+        "Deployment/blog/wordpress",
+        "Ingress/blog/wordpress",
+        OUTSIDE,
+    }
 
 
 def test_blast_radius_and_search_highlight_and_fade_the_rest(samples_view, positions):
-    blast = by_id(map_elements(samples_view, positions, MapState(mode="blast", selected="Service/db/mariadb")).elements)
+    blast = by_id(
+        map_elements(samples_view, positions, MapState(mode="blast", selected="Service/db/mariadb")).elements
+    )
     assert "origin" in blast["Service/db/mariadb"]["classes"]
     assert "blast" in blast["Deployment/blog/wordpress"]["classes"]
     assert blast["Deployment/shop/frontend"]["classes"] == "faded"
@@ -205,11 +241,20 @@ def test_large_maps_start_collapsed_to_namespaces_and_expand_in_place(samples_vi
     assert shop["data"]["severity"] == "error"  # the worst finding inside
     assert "Deployment/shop/frontend" not in elements
     aggregated = [e for e in collapsed.elements if e["data"].get("relation") == "aggregate"]
-    assert any(e["data"]["source"] == "ns:blog" and e["data"]["target"] == "ns:db" for e in aggregated)  # wordpress calls mariadb.db
-    expanded = by_id(map_elements(samples_view, positions, MapState(expanded=("ns:shop",)), threshold=50).elements)
+    assert any(
+        e["data"]["source"] == "ns:blog" and e["data"]["target"] == "ns:db" for e in aggregated
+    )  # wordpress calls mariadb.db
+    expanded = by_id(
+        map_elements(samples_view, positions, MapState(expanded=("ns:shop",)), threshold=50).elements
+    )
     assert "Deployment/shop/frontend" in expanded and "collapsed" not in expanded["ns:shop"]["classes"]
-    assert expanded["Deployment/shop/frontend"]["position"] == elements.get("Deployment/shop/frontend", expanded["Deployment/shop/frontend"])["position"]
-    selected = by_id(map_elements(samples_view, positions, MapState(selected="Service/db/mariadb"), threshold=50).elements)
+    assert (
+        expanded["Deployment/shop/frontend"]["position"]
+        == elements.get("Deployment/shop/frontend", expanded["Deployment/shop/frontend"])["position"]
+    )
+    selected = by_id(
+        map_elements(samples_view, positions, MapState(selected="Service/db/mariadb"), threshold=50).elements
+    )
     assert "Service/db/mariadb" in selected  # the selection's namespace opens
 
 
@@ -217,7 +262,9 @@ def test_force_layout_positions_what_is_shown(samples_view, positions):
     cache: dict = {}
     result = map_elements(samples_view, positions, MapState(layout="force"), cache)
     assert len(cache) == 1
-    assert all("position" in e for e in result.elements if "source" not in e["data"] and e["classes"] != "namespace")
+    assert all(
+        "position" in e for e in result.elements if "source" not in e["data"] and e["classes"] != "namespace"
+    )
 
 
 def test_stylesheet_covers_every_kind_and_relation(samples_view):
@@ -234,9 +281,13 @@ def test_stylesheet_covers_every_kind_and_relation(samples_view):
 
 def test_service_details(samples_view):
     details = object_details(samples_view, "Service/blog/wordpress")
-    assert details["kind"] == "Service" and details["location"].startswith("samples/wordpress/wordpress.yaml:")
+    assert details["kind"] == "Service" and details["location"].startswith(
+        "samples/wordpress/wordpress.yaml:"
+    )
     assert "wordpress.blog.svc.cluster.local" in details["dns"]
-    assert {(e["relation"], e["id"]) for e in details["outgoing"]} == {("selects", "Deployment/blog/wordpress")}
+    assert {(e["relation"], e["id"]) for e in details["outgoing"]} == {
+        ("selects", "Deployment/blog/wordpress")
+    }
     assert ("routes-to", "Ingress/blog/wordpress") in {(e["relation"], e["id"]) for e in details["incoming"]}
     assert "kind: Service" in details["yaml"]
     assert dict(details["facts"])["type"] == "ClusterIP"
@@ -249,7 +300,11 @@ def test_missing_object_details(samples_view):
 
 
 def test_secret_values_are_never_shown(samples_analysis, samples_view):
-    secret = next(i for i in samples_view.object_ids if samples_view.nodes[i]["kind"] == "Secret" and not samples_view.nodes[i].get("missing"))
+    secret = next(
+        i
+        for i in samples_view.object_ids
+        if samples_view.nodes[i]["kind"] == "Secret" and not samples_view.nodes[i].get("missing")
+    )
     text = object_yaml(samples_analysis, secret)
     raw = samples_analysis.model.get(secret).raw
     for key in ("data", "stringData"):
@@ -263,12 +318,20 @@ def test_namespace_and_outside_details(samples_view):
     assert shop["type"] == "namespace" and shop["object"] == "Namespace/shop"
     assert any(o["id"] == "Service/shop/catalogue" for o in shop["objectsWithFindings"])
     outside = object_details(samples_view, OUTSIDE)
-    assert {e["id"] for e in outside["entries"]} >= {"Ingress/blog/wordpress", "Service/shop/frontend-nodeport"}
+    assert {e["id"] for e in outside["entries"]} >= {
+        "Ingress/blog/wordpress",
+        "Service/shop/frontend-nodeport",
+    }
     assert object_details(samples_view, "Deployment/nowhere/none") is None
 
 
 def test_workload_facts_say_which_containers_lack_a_readiness_probe():
-    node = {"kind": "Deployment", "replicas": 2, "containers": ["app", "log"], "probes": {"app": {"readiness": {}}}}
+    node = {
+        "kind": "Deployment",
+        "replicas": 2,
+        "containers": ["app", "log"],
+        "probes": {"app": {"readiness": {}}},
+    }
     rows = dict(facts(node))
     assert rows["replicas"] == "2" and rows["no readiness probe"] == "log"
 
@@ -285,7 +348,10 @@ def test_heatmap_figure_rows_are_sources():
 
 
 def test_timeline_figure_has_one_line_per_count():
-    steps = [{"old": 2, "new": 0, "available": 2, "total": 2}, {"old": 2, "new": 1, "available": 2, "total": 3}]
+    steps = [
+        {"old": 2, "new": 0, "available": 2, "total": 2},
+        {"old": 2, "new": 1, "available": 2, "total": 3},
+    ]
     figure = timeline_figure(steps, "web")
     assert [trace.name for trace in figure.data] == ["old", "new", "available", "total"]
     assert list(figure.data[3].y) == [2, 3]
@@ -299,7 +365,9 @@ def encoded(text: bytes) -> str:
 
 
 def test_upload_lines_map_back_to_each_file():
-    decoded = decode_upload([encoded(b"a: 1\nb: 2\n"), encoded(b"\xef\xbb\xbfkind: x\n")], ["one.yaml", "dir/two.yaml"])
+    decoded = decode_upload(
+        [encoded(b"a: 1\nb: 2\n"), encoded(b"\xef\xbb\xbfkind: x\n")], ["one.yaml", "dir/two.yaml"]
+    )
     assert [f.name for f in decoded.files] == ["one.yaml", "two.yaml"] and decoded.errors == []
     text, source_map = combine(decoded.files)
     assert text == "a: 1\nb: 2\n---\nkind: x\n"
@@ -311,7 +379,10 @@ def test_upload_lines_map_back_to_each_file():
 def test_upload_size_limit_and_bad_files():
     too_large = decode_upload([encoded(b"x" * 2000)], ["big.yaml"], limit=1000)
     assert too_large.too_large and "1000 bytes" in too_large.too_large and not too_large.files
-    bad = decode_upload([encoded(b"ok: 1\n\xff\xfe\xfa"), "data:;base64,***", encoded(b"k: v\n")], ["latin1.yaml", "junk.yaml", "fine.yaml"])
+    bad = decode_upload(
+        [encoded(b"ok: 1\n\xff\xfe\xfa"), "data:;base64,***", encoded(b"k: v\n")],
+        ["latin1.yaml", "junk.yaml", "fine.yaml"],
+    )
     assert [f.name for f in bad.files] == ["fine.yaml"]
     assert [(e["file"], e["line"]) for e in bad.errors] == [("latin1.yaml", 2), ("junk.yaml", 1)]
 

@@ -51,15 +51,19 @@ import tempfile
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-
 from reach_strategies import systems
+
 from topo.analyses.reach import compute_reachability
 from topo.analyses.reach.ports import ALL, EMPTY, PortSet
 from topo.api import analyze
 
 
 def _nca() -> str | None:
-    candidates = [os.environ.get("TOPO_NCA"), shutil.which("nca"), os.path.join(os.path.dirname(sys.executable), "nca")]
+    candidates = [
+        os.environ.get("TOPO_NCA"),
+        shutil.which("nca"),
+        os.path.join(os.path.dirname(sys.executable), "nca"),
+    ]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
@@ -141,15 +145,28 @@ def compare_external(topo_ext, nca_ext) -> list[str]:
     problems = []
     for key in sorted(set(topo_ext) | set(nca_ext)):
         ranges_t, ranges_n = topo_ext.get(key, []), nca_ext.get(key, [])
-        points = sorted({0} | {low for low, _, _ in ranges_t + ranges_n} | {high + 1 for _, high, _ in ranges_t + ranges_n if high < 2**32 - 1})
-        for point, ours, theirs in zip(points, _per_address(ranges_t, points), _per_address(ranges_n, points)):
+        points = sorted(
+            {0}
+            | {low for low, _, _ in ranges_t + ranges_n}
+            | {high + 1 for _, high, _ in ranges_t + ranges_n if high < 2**32 - 1}
+        )
+        for point, ours, theirs in zip(
+            points, _per_address(ranges_t, points), _per_address(ranges_n, points)
+        ):
             if ours is not theirs:
-                problems.append(f"{key} at {ipaddress.IPv4Address(point)}: topo {ours.np_guard_text()} nca {theirs.np_guard_text()}")
+                problems.append(
+                    f"{key} at {ipaddress.IPv4Address(point)}: topo {ours.np_guard_text()} nca {theirs.np_guard_text()}"
+                )
     return problems
 
 
 def run_nca(directory: str) -> list[tuple[str, str, PortSet]]:
-    result = subprocess.run([NCA, "--connectivity", "-r", directory, "-o", "txt_no_fw_rules"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [NCA, "--connectivity", "-r", directory, "-o", "txt_no_fw_rules"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     lines = []
     for line in result.stdout.splitlines():

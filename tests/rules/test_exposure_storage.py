@@ -18,7 +18,9 @@ def findings(text: str, rule_id: str, config: Config | None = None):
     return results.findings
 
 
-def deployment(name: str, labels: str, extra_spec: str = "", replicas: int = 1, kind: str = "Deployment") -> str:
+def deployment(
+    name: str, labels: str, extra_spec: str = "", replicas: int = 1, kind: str = "Deployment"
+) -> str:
     return f"""
 apiVersion: apps/v1
 kind: {kind}
@@ -140,12 +142,14 @@ def test_statefulset_sharing_one_claim_through_volumes_conflicts_but_claim_templ
 
 
 def test_daemonset_and_parallel_job_run_several_pods():
-    daemonset = CLAIM % "[ReadWriteOnce]" + deployment("agent", "{app: agent}", MOUNT, kind="DaemonSet").replace(
-        "  replicas: 1\n", ""
-    )
+    daemonset = CLAIM % "[ReadWriteOnce]" + deployment(
+        "agent", "{app: agent}", MOUNT, kind="DaemonSet"
+    ).replace("  replicas: 1\n", "")
     (finding,) = findings(daemonset, "pvc-access-mode-conflict")
     assert "one pod per node" in finding.message
-    job = CLAIM % "[ReadWriteOnce]" + """
+    job = (
+        CLAIM % "[ReadWriteOnce]"
+        + """
 apiVersion: batch/v1
 kind: Job
 metadata: {name: import, namespace: ns}
@@ -157,6 +161,7 @@ spec:
       containers: [{name: c, image: busybox:1.36}]
       volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]
 """
+    )
     (finding,) = findings(job, "pvc-access-mode-conflict")
     assert "parallelism 4" in finding.message
 

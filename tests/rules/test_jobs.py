@@ -60,14 +60,24 @@ def test_each_problem_is_its_own_finding():
 
 def test_concurrency_message_says_when_allow_is_the_default():
     assert "(the default)" in findings("cronjob-concurrent-runs", cronjob())[0].message
-    assert "(the default)" not in findings("cronjob-concurrent-runs", cronjob("concurrencyPolicy: Allow"))[0].message
+    assert (
+        "(the default)"
+        not in findings("cronjob-concurrent-runs", cronjob("concurrencyPolicy: Allow"))[0].message
+    )
 
 
 def test_cronjob_deadline_message_names_the_missing_fields():
     both = findings("job-without-deadline", cronjob())[0].message
-    assert both.startswith("spec.startingDeadlineSeconds and spec.jobTemplate.spec.activeDeadlineSeconds are not set")
-    only_start = findings("job-without-deadline", cronjob(job_spec_lines="activeDeadlineSeconds: 3600"))[0].message
+    assert both.startswith(
+        "spec.startingDeadlineSeconds and spec.jobTemplate.spec.activeDeadlineSeconds are not set"
+    )
+    only_start = findings("job-without-deadline", cronjob(job_spec_lines="activeDeadlineSeconds: 3600"))[
+        0
+    ].message
     assert only_start.startswith("spec.startingDeadlineSeconds is not set")
-    assert findings(
-        "job-without-deadline", cronjob("startingDeadlineSeconds: 600", "activeDeadlineSeconds: 3600")
-    ) == ()
+    assert (
+        findings(
+            "job-without-deadline", cronjob("startingDeadlineSeconds: 600", "activeDeadlineSeconds: 3600")
+        )
+        == ()
+    )

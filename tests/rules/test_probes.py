@@ -125,7 +125,9 @@ def _stateful(liveness: str, extra: str = "") -> str:
 def test_budget_just_under_the_threshold_fires_and_at_the_threshold_does_not():
     assert STARTUP_BUDGET_SECONDS == 120
     # initialDelaySeconds + failureThreshold × periodSeconds (Probe.budget_seconds)
-    under = "{tcpSocket: {port: 5432}, initialDelaySeconds: 29, failureThreshold: 9, periodSeconds: 10}"  # 119
+    under = (
+        "{tcpSocket: {port: 5432}, initialDelaySeconds: 29, failureThreshold: 9, periodSeconds: 10}"  # 119
+    )
     at = "{tcpSocket: {port: 5432}, initialDelaySeconds: 30, failureThreshold: 9, periodSeconds: 10}"  # 120
     result = findings("startup-probe-missing", _stateful(under))
     assert len(result) == 1 and "after 119 s" in result[0].message
@@ -236,4 +238,6 @@ def test_cronjob_probes_are_checked_too():
     """
     result = findings("probe-port-missing", text)
     assert len(result) == 1
-    assert result[0].message.startswith("spec.jobTemplate.spec.template.spec.containers[0].livenessProbe.tcpSocket.port")
+    assert result[0].message.startswith(
+        "spec.jobTemplate.spec.template.spec.containers[0].livenessProbe.tcpSocket.port"
+    )

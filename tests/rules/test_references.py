@@ -100,14 +100,21 @@ def test_classless_ingress_is_served_by_a_controller_watching_ingresses_without_
 # --- ingress-route-conflict --------------------------------------------------------------------
 
 
-def _ingress(name: str, namespace: str, service: str, path: str = "/api", host: str = "shop.example.com", extra: str = ""):
+def _ingress(
+    name: str,
+    namespace: str,
+    service: str,
+    path: str = "/api",
+    host: str = "shop.example.com",
+    extra: str = "",
+):
     return f"""
 ---
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {{name: {name}, namespace: {namespace}}}
 spec:
-  {extra or 'ingressClassName: nginx'}
+  {extra or "ingressClassName: nginx"}
   rules:
     - host: {host}
       http:
@@ -136,7 +143,9 @@ def test_named_target_port_is_checked_per_selected_workload():
     text = (
         deployment("web", ports="{name: http, containerPort: 8080}")
         + "---"
-        + deployment("web-canary", ports="{name: web, containerPort: 8080}").replace("app: web-canary", "app: web", 1)
+        + deployment("web-canary", ports="{name: web, containerPort: 8080}").replace(
+            "app: web-canary", "app: web", 1
+        )
         + """---
 apiVersion: v1
 kind: Service
@@ -226,7 +235,9 @@ def test_live_pods_whose_owner_is_not_in_the_input_are_selected_through_a_stand_
 
 
 def _policy(peer: str) -> str:
-    return deployment("carts") + f"""
+    return (
+        deployment("carts")
+        + f"""
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -237,6 +248,7 @@ spec:
     - from:
         - {peer}
 """
+    )
 
 
 NAMESPACES = """
@@ -411,7 +423,9 @@ spec:
     assert fired_on("storageclass-missing", text) == []
     assert fired_on("pvc-unbound", text) == ["PersistentVolumeClaim/db/data"]
     # Without the PV, only storageclass-missing reports the root cause.
-    assert fired_on("storageclass-missing", claim("storageClassName: manual")) == ["PersistentVolumeClaim/db/data"]
+    assert fired_on("storageclass-missing", claim("storageClassName: manual")) == [
+        "PersistentVolumeClaim/db/data"
+    ]
     assert fired_on("pvc-unbound", claim("storageClassName: manual")) == []
 
 
@@ -481,7 +495,9 @@ def test_istio_root_cert_exists_for_injected_pods():
     # istio/istio pilot/pkg/serviceregistry/kube/controller/namespacecontroller.go).
     pod = _pod_using("[{name: istiod-ca-cert, configMap: {name: istio-ca-root-cert}}]")
     assert fired_on("config-ref-missing", pod) == ["Pod/shop/app"]
-    injected = pod.replace("namespace: shop}", "namespace: shop, annotations: {sidecar.istio.io/status: '{}'}}")
+    injected = pod.replace(
+        "namespace: shop}", "namespace: shop, annotations: {sidecar.istio.io/status: '{}'}}"
+    )
     assert fired_on("config-ref-missing", injected) == []
 
 

@@ -8,6 +8,7 @@ optional topo.yaml beside them holds the cluster assumptions the fixture needs.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -50,8 +51,12 @@ def test_bad_fixture_fires_on_every_fire_object_and_no_dont_fire_object(rule_id)
     should_fire = object_names(analysis, "fire-")
     assert should_fire, f"{rule_id}/bad.yaml has no object named fire-…"
     assert should_fire <= fired, f"did not fire on {sorted(should_fire - fired)}"
-    assert not (fired & object_names(analysis, "dont-fire-")), f"fired on {sorted(fired & object_names(analysis, 'dont-fire-'))}"
-    assert all(f.object in should_fire for f in findings), f"fired on objects not named fire-…: {sorted(fired - should_fire)}"
+    assert not (fired & object_names(analysis, "dont-fire-")), (
+        f"fired on {sorted(fired & object_names(analysis, 'dont-fire-'))}"
+    )
+    assert all(f.object in should_fire for f in findings), (
+        f"fired on objects not named fire-…: {sorted(fired - should_fire)}"
+    )
 
 
 @pytest.mark.parametrize("rule_id", RULE_IDS)
@@ -80,8 +85,12 @@ def test_generated_rule_docs_are_current():
     stale = []
     for path, text in expected_files().items():
         full = os.path.join(root, path)
-        if not os.path.exists(full) or open(full, encoding="utf-8").read() != text:
+        if not os.path.exists(full) or Path(full).read_text(encoding="utf-8") != text:
             stale.append(path)
     docs_dir = os.path.join(root, "docs", "rules")
-    extra = set(os.listdir(docs_dir)) - {os.path.basename(p) for p in expected_files()} if os.path.isdir(docs_dir) else set()
+    extra = (
+        set(os.listdir(docs_dir)) - {os.path.basename(p) for p in expected_files()}
+        if os.path.isdir(docs_dir)
+        else set()
+    )
     assert not stale and not extra, f"run `python -m topo.rules.docs`: stale {stale}, extra {sorted(extra)}"

@@ -154,7 +154,10 @@ def test_same_name_found_twice_is_one_finding_listing_both_places():
         'env: [{name: SEED_HOSTS, value: "es-7.es"}]\n          args: ["--peer=es-7.es:9300"]',
     )
     (finding,) = findings(text, "dns-name-unresolved")
-    assert "env SEED_HOSTS of container client" in finding.message and "args of container client" in finding.message
+    assert (
+        "env SEED_HOSTS of container client" in finding.message
+        and "args of container client" in finding.message
+    )
 
 
 # --- dns-port-not-exposed -----------------------------------------------------------------------
@@ -258,7 +261,9 @@ def test_externalname_governing_service_is_reported_as_not_headless_only():
 
 
 def test_service_missing_suggests_the_closest_headless_service():
-    (finding,) = findings(es("es-0.es").replace("serviceName: es\n", "serviceName: ess\n"), "statefulset-service-missing")
+    (finding,) = findings(
+        es("es-0.es").replace("serviceName: es\n", "serviceName: ess\n"), "statefulset-service-missing"
+    )
     assert "did you mean 'es'" in finding.hint
 
 
@@ -288,12 +293,31 @@ def test_sidecar_mounting_emptydir_data_counts_but_an_init_container_does_not():
 
 
 def test_scratch_paths_and_volume_names():
-    for path in ("/tmp", "/tmp/x", "/var/run/app", "/dev/shm", "/etc/nginx/conf.d", "/opt/app/logs", "/opt/app/tmp/", "/csi"):
+    for path in (
+        "/tmp",
+        "/tmp/x",
+        "/var/run/app",
+        "/dev/shm",
+        "/etc/nginx/conf.d",
+        "/opt/app/logs",
+        "/opt/app/tmp/",
+        "/csi",
+    ):
         assert is_scratch_path(path), path
-    for path in ("/data", "/var/lib/mysql", "/usr/share/elasticsearch/data", "/bitnami/redis/data", "/prometheus"):
+    for path in (
+        "/data",
+        "/var/lib/mysql",
+        "/usr/share/elasticsearch/data",
+        "/bitnami/redis/data",
+        "/prometheus",
+    ):
         assert not is_scratch_path(path), path
     assert is_scratch_volume("socket-dir") and is_scratch_volume("nginx_cache") and is_scratch_volume("tmp")
-    assert not is_scratch_volume("data") and not is_scratch_volume("redis-data") and not is_scratch_volume("empty-dir")
+    assert (
+        not is_scratch_volume("data")
+        and not is_scratch_volume("redis-data")
+        and not is_scratch_volume("empty-dir")
+    )
 
 
 def test_bare_pod_name_needs_hostname_subdomain_and_a_headless_service():

@@ -9,11 +9,17 @@ GetDefaultClass, pkg/apis/core/v1/helper GetPersistentVolumeClaimClass.
 from __future__ import annotations
 
 import pytest
-
 from topo_test_support import analysis_of, edge, edges
 
 
-def pvc(name: str, size: str = "1Gi", modes: str = "[ReadWriteOnce]", extra: str = "", namespace: str = "default", annotations: str = "") -> str:
+def pvc(
+    name: str,
+    size: str = "1Gi",
+    modes: str = "[ReadWriteOnce]",
+    extra: str = "",
+    namespace: str = "default",
+    annotations: str = "",
+) -> str:
     meta_extra = f", annotations: {{{annotations}}}" if annotations else ""
     return f"""
 ---
@@ -26,8 +32,17 @@ spec:
 {extra}"""
 
 
-def pv(name: str, size: str = "1Gi", modes: str = "[ReadWriteOnce]", extra: str = "", labels: str = "", annotations: str = "") -> str:
-    meta_extra = (f", labels: {{{labels}}}" if labels else "") + (f", annotations: {{{annotations}}}" if annotations else "")
+def pv(
+    name: str,
+    size: str = "1Gi",
+    modes: str = "[ReadWriteOnce]",
+    extra: str = "",
+    labels: str = "",
+    annotations: str = "",
+) -> str:
+    meta_extra = (f", labels: {{{labels}}}" if labels else "") + (
+        f", annotations: {{{annotations}}}" if annotations else ""
+    )
     return f"""
 ---
 apiVersion: v1
@@ -39,7 +54,13 @@ spec:
 {extra}"""
 
 
-def storage_class(name: str, provisioner: str = "ebs.csi.aws.com", default: bool = False, mode: str = "Immediate", created: str | None = None) -> str:
+def storage_class(
+    name: str,
+    provisioner: str = "ebs.csi.aws.com",
+    default: bool = False,
+    mode: str = "Immediate",
+    created: str | None = None,
+) -> str:
     annotations = '{storageclass.kubernetes.io/is-default-class: "true"}' if default else "{}"
     created_line = f", creationTimestamp: '{created}'" if created else ""
     return f"""
@@ -91,26 +112,36 @@ def test_volume_name_binds_that_volume_even_when_a_smaller_one_fits():
 def test_volume_name_to_a_too_small_volume_stays_pending_and_never_provisions():
     # pv_controller.go checkVolumeSatisfyClaim: "requested PV is too small"; a claim with
     # volumeName is never dynamically provisioned
-    text = storage_class("fast", default=True) + pvc("data", "5Gi", extra="  volumeName: tiny\n") + pv("tiny", "1Gi", extra="  storageClassName: fast\n")
+    text = (
+        storage_class("fast", default=True)
+        + pvc("data", "5Gi", extra="  volumeName: tiny\n")
+        + pv("tiny", "1Gi", extra="  storageClassName: fast\n")
+    )
     assert binding(text) is None
 
 
 def test_volume_name_to_a_volume_of_another_class_stays_pending():
     # pv_controller.go checkVolumeSatisfyClaim: "storageClassName does not match"
-    text = pvc("data", extra="  volumeName: pv1\n  storageClassName: gold\n") + pv("pv1", extra="  storageClassName: silver\n")
+    text = pvc("data", extra="  volumeName: pv1\n  storageClassName: gold\n") + pv(
+        "pv1", extra="  storageClassName: silver\n"
+    )
     assert binding(text) is None
 
 
 def test_volume_name_to_a_volume_reserved_for_another_claim_stays_pending():
     # pv_controller.go syncUnboundClaim: "User asked for a PV that is claimed by someone else"
-    text = pvc("data", extra="  volumeName: pv1\n") + pv("pv1", extra="  claimRef: {namespace: default, name: other}\n")
+    text = pvc("data", extra="  volumeName: pv1\n") + pv(
+        "pv1", extra="  claimRef: {namespace: default, name: other}\n"
+    )
     assert binding(text) is None
 
 
 def test_volume_name_and_claim_ref_naming_each_other_bind_without_further_checks():
     # pv_controller.go syncUnboundClaim: volume.Spec.ClaimRef bound to this claim → ctrl.bind
     # directly ("Finish the volume binding"), no checkVolumeSatisfyClaim
-    text = pvc("data", "5Gi", extra="  volumeName: pv1\n") + pv("pv1", "1Gi", extra="  claimRef: {namespace: default, name: data}\n")
+    text = pvc("data", "5Gi", extra="  volumeName: pv1\n") + pv(
+        "pv1", "1Gi", extra="  claimRef: {namespace: default, name: data}\n"
+    )
     assert binding(text) == "PersistentVolume/pv1"
 
 
@@ -121,7 +152,11 @@ def test_volume_name_to_an_absent_volume_stays_pending():
 
 def test_claim_ref_pre_binding_wins_over_a_smaller_fitting_volume():
     # persistentvolume/util FindMatchingVolume: IsVolumeBoundToClaim → return that volume at once
-    text = pvc("data", "1Gi") + pv("small", "1Gi") + pv("reserved", "10Gi", extra="  claimRef: {namespace: default, name: data}\n")
+    text = (
+        pvc("data", "1Gi")
+        + pv("small", "1Gi")
+        + pv("reserved", "10Gi", extra="  claimRef: {namespace: default, name: data}\n")
+    )
     assert binding(text) == "PersistentVolume/reserved"
 
 
@@ -145,7 +180,12 @@ def test_claim_ref_must_name_the_claims_namespace():
 
 def test_empty_class_binds_only_volumes_without_class_and_ignores_the_default_class():
     # GetPersistentVolumeClaimClass: "" is a class of its own (no default applied at admission)
-    text = storage_class("standard", default=True) + pvc("data", extra='  storageClassName: ""\n') + pv("classed", extra="  storageClassName: standard\n") + pv("plain", "5Gi")
+    text = (
+        storage_class("standard", default=True)
+        + pvc("data", extra='  storageClassName: ""\n')
+        + pv("classed", extra="  storageClassName: standard\n")
+        + pv("plain", "5Gi")
+    )
     assert binding(text) == "PersistentVolume/plain"
 
 
@@ -158,13 +198,23 @@ def test_empty_class_without_a_fitting_volume_stays_pending_and_is_never_provisi
 
 def test_unset_class_gets_the_default_class():
     # plugin/pkg/admission/storage/storageclass/setdefault: nil storageClassName → default class
-    text = storage_class("standard", default=True) + pvc("data") + pv("plain") + pv("classed", "5Gi", extra="  storageClassName: standard\n")
+    text = (
+        storage_class("standard", default=True)
+        + pvc("data")
+        + pv("plain")
+        + pv("classed", "5Gi", extra="  storageClassName: standard\n")
+    )
     assert binding(text) == "PersistentVolume/classed"
 
 
 def test_unset_class_without_a_default_class_binds_volumes_without_class():
     # GetPersistentVolumeClaimClass: nil → ""
-    text = storage_class("standard") + pvc("data") + pv("classed", extra="  storageClassName: standard\n") + pv("plain")
+    text = (
+        storage_class("standard")
+        + pvc("data")
+        + pv("classed", extra="  storageClassName: standard\n")
+        + pv("plain")
+    )
     assert binding(text) == "PersistentVolume/plain"
 
 
@@ -210,9 +260,14 @@ def test_beta_default_class_annotation_counts():
 
 def test_beta_storage_class_annotation_wins_over_the_field():
     # GetPersistentVolumeClaimClass / GetPersistentVolumeClass: "Use beta annotation first"
-    text = (
-        pvc("data", extra="  storageClassName: field-class\n", annotations="volume.beta.kubernetes.io/storage-class: slow")
-        + pv("slow-pv", extra="  storageClassName: fast\n", annotations="volume.beta.kubernetes.io/storage-class: slow")
+    text = pvc(
+        "data",
+        extra="  storageClassName: field-class\n",
+        annotations="volume.beta.kubernetes.io/storage-class: slow",
+    ) + pv(
+        "slow-pv",
+        extra="  storageClassName: fast\n",
+        annotations="volume.beta.kubernetes.io/storage-class: slow",
     )
     assert binding(text) == "PersistentVolume/slow-pv"
 
@@ -238,13 +293,19 @@ def test_volume_without_the_wanted_access_mode_is_never_bound():
 
 def test_smallest_fitting_capacity_wins_and_too_small_is_skipped():
     # FindMatchingVolume: volumeQty < requestedQty → skip; smallest remaining volume wins
-    text = pvc("data", "3Gi") + pv("two", "2Gi") + pv("ten", "10Gi") + pv("five", "5Gi") + pv("exact", "3072Mi")
+    text = (
+        pvc("data", "3Gi") + pv("two", "2Gi") + pv("ten", "10Gi") + pv("five", "5Gi") + pv("exact", "3072Mi")
+    )
     assert binding(text) == "PersistentVolume/exact"
 
 
 def test_volume_mode_must_match():
     # FindMatchingVolume: CheckVolumeModeMismatches (unset means Filesystem)
-    text = pvc("data", extra="  volumeMode: Block\n") + pv("fs", "1Gi") + pv("block", "9Gi", extra="  volumeMode: Block\n")
+    text = (
+        pvc("data", extra="  volumeMode: Block\n")
+        + pv("fs", "1Gi")
+        + pv("block", "9Gi", extra="  volumeMode: Block\n")
+    )
     assert binding(text) == "PersistentVolume/block"
     assert binding(pvc("data") + pv("block", extra="  volumeMode: Block\n")) is None
 
@@ -261,7 +322,9 @@ def test_claim_selector_must_match_volume_labels():
 
 def test_volume_not_available_is_skipped():
     # FindMatchingVolume: `volume.Status.Phase != v1.VolumeAvailable` → skip (Released, Failed)
-    text = pvc("data") + pv("released", extra="  persistentVolumeReclaimPolicy: Retain\nstatus: {phase: Released}\n")
+    text = pvc("data") + pv(
+        "released", extra="  persistentVolumeReclaimPolicy: Retain\nstatus: {phase: Released}\n"
+    )
     assert binding(text) is None
 
 
@@ -276,7 +339,12 @@ def test_one_volume_binds_one_claim_in_input_order():
 
 def test_pre_bound_claims_are_served_before_earlier_claims():
     # a later claim naming `small` in volumeName keeps it; the earlier claim takes the next best
-    result = bindings(pvc("early", "1Gi") + pvc("late", "1Gi", extra="  volumeName: small\n") + pv("small", "1Gi") + pv("large", "5Gi"))
+    result = bindings(
+        pvc("early", "1Gi")
+        + pvc("late", "1Gi", extra="  volumeName: small\n")
+        + pv("small", "1Gi")
+        + pv("large", "5Gi")
+    )
     assert result == {
         "PersistentVolumeClaim/default/early": "PersistentVolume/large",
         "PersistentVolumeClaim/default/late": "PersistentVolume/small",
@@ -284,7 +352,12 @@ def test_pre_bound_claims_are_served_before_earlier_claims():
 
 
 def test_claims_reserved_by_a_claim_ref_are_served_before_earlier_claims():
-    result = bindings(pvc("early", "1Gi") + pvc("late", "1Gi") + pv("small", "1Gi", extra="  claimRef: {namespace: default, name: late}\n") + pv("large", "5Gi"))
+    result = bindings(
+        pvc("early", "1Gi")
+        + pvc("late", "1Gi")
+        + pv("small", "1Gi", extra="  claimRef: {namespace: default, name: late}\n")
+        + pv("large", "5Gi")
+    )
     assert result["PersistentVolumeClaim/default/late"] == "PersistentVolume/small"
     assert result["PersistentVolumeClaim/default/early"] == "PersistentVolume/large"
 
@@ -295,22 +368,40 @@ def test_claims_reserved_by_a_claim_ref_are_served_before_earlier_claims():
 def test_dynamic_provisioning_by_the_named_class():
     # pv_controller.go syncUnboundClaim: no match and a class with a provisioner → provisionClaim
     analysis = analysis_of(storage_class("fast") + pvc("data", extra="  storageClassName: fast\n"))
-    assert analysis.graph.nodes["PersistentVolumeClaim/default/data"]["binding"] == "dynamic:StorageClass/fast"
-    assert edge(analysis.graph, "PersistentVolumeClaim/default/data", "StorageClass/fast", "provisioned-by")["provisions"] is True
+    assert (
+        analysis.graph.nodes["PersistentVolumeClaim/default/data"]["binding"] == "dynamic:StorageClass/fast"
+    )
+    assert (
+        edge(analysis.graph, "PersistentVolumeClaim/default/data", "StorageClass/fast", "provisioned-by")[
+            "provisions"
+        ]
+        is True
+    )
 
 
 def test_an_existing_fitting_volume_is_preferred_over_provisioning():
     # pv_controller.go syncUnboundClaim: findBestMatchForClaim first, provisioning only when nil
-    text = storage_class("fast") + pvc("data", extra="  storageClassName: fast\n") + pv("pv1", "2Gi", extra="  storageClassName: fast\n")
+    text = (
+        storage_class("fast")
+        + pvc("data", extra="  storageClassName: fast\n")
+        + pv("pv1", "2Gi", extra="  storageClassName: fast\n")
+    )
     assert binding(text) == "PersistentVolume/pv1"
 
 
 def test_no_provisioner_class_never_provisions():
     # https://kubernetes.io/docs/concepts/storage/storage-classes/#local: kubernetes.io/no-provisioner
-    text = storage_class("local", provisioner="kubernetes.io/no-provisioner") + pvc("data", extra="  storageClassName: local\n")
+    text = storage_class("local", provisioner="kubernetes.io/no-provisioner") + pvc(
+        "data", extra="  storageClassName: local\n"
+    )
     analysis = analysis_of(text)
     assert analysis.graph.nodes["PersistentVolumeClaim/default/data"]["binding"] is None
-    assert edge(analysis.graph, "PersistentVolumeClaim/default/data", "StorageClass/local", "provisioned-by")["provisions"] is False
+    assert (
+        edge(analysis.graph, "PersistentVolumeClaim/default/data", "StorageClass/local", "provisioned-by")[
+            "provisions"
+        ]
+        is False
+    )
 
 
 def test_wait_for_first_consumer_claim_that_nothing_mounts_stays_unbound():
@@ -326,7 +417,10 @@ def test_wait_for_first_consumer_claim_that_nothing_mounts_stays_unbound():
 def test_wait_for_first_consumer_claim_mounted_by_a_pod_binds_or_provisions():
     wffc = storage_class("local", mode="WaitForFirstConsumer")
     claim = pvc("data", extra="  storageClassName: local\n")
-    assert binding(wffc + claim + pv("pv1", extra="  storageClassName: local\n") + mounting_pod("data")) == "PersistentVolume/pv1"
+    assert (
+        binding(wffc + claim + pv("pv1", extra="  storageClassName: local\n") + mounting_pod("data"))
+        == "PersistentVolume/pv1"
+    )
     assert binding(wffc + claim + mounting_pod("data")) == "dynamic:StorageClass/local"
 
 
@@ -335,7 +429,10 @@ def test_undeclared_class_is_a_missing_node_and_does_not_provision():
     graph = analysis.graph
     assert graph.nodes["PersistentVolumeClaim/default/data"]["binding"] is None
     assert graph.nodes["StorageClass/gp3"]["missing"] is True
-    assert edge(graph, "PersistentVolumeClaim/default/data", "StorageClass/gp3", "provisioned-by")["provisions"] is False
+    assert (
+        edge(graph, "PersistentVolumeClaim/default/data", "StorageClass/gp3", "provisioned-by")["provisions"]
+        is False
+    )
 
 
 def test_external_class_provisions():
@@ -349,7 +446,9 @@ def test_external_class_provisions():
 def test_statefulset_claim_templates_go_through_the_binder():
     # pkg/controller/statefulset/stateful_set_utils.go getPersistentVolumeClaimName:
     # `<template>-<statefulset>-<ordinal>`, created as ordinary claims
-    text = storage_class("fast", default=True) + """
+    text = (
+        storage_class("fast", default=True)
+        + """
 ---
 apiVersion: apps/v1
 kind: StatefulSet
@@ -366,7 +465,13 @@ spec:
     spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 1Gi}}
-""" + pv("pre", "1Gi", extra="  storageClassName: fast\n  claimRef: {namespace: default, name: data-db-1}\n")
+"""
+        + pv(
+            "pre",
+            "1Gi",
+            extra="  storageClassName: fast\n  claimRef: {namespace: default, name: data-db-1}\n",
+        )
+    )
     assert bindings(text) == {
         "PersistentVolumeClaim/default/data-db-0": "dynamic:StorageClass/fast",
         "PersistentVolumeClaim/default/data-db-1": "PersistentVolume/pre",
@@ -385,7 +490,9 @@ def test_volume_name_outside_the_input_is_a_missing_pv_node_not_dropped():
     graph = analyze(text=text).graph
     assert graph.nodes["PersistentVolume/pv-data"]["missing"] is True
     assert graph.nodes["PersistentVolumeClaim/db/data"]["binding"] is None
-    assert [d["relation"] for _, _, d in graph.out_edges("PersistentVolumeClaim/db/data", data=True)] == ["binds"]
+    assert [d["relation"] for _, _, d in graph.out_edges("PersistentVolumeClaim/db/data", data=True)] == [
+        "binds"
+    ]
     external = analyze(text=text, config=Config(external=frozenset({"PersistentVolume/pv-data"}))).graph
     assert external.nodes["PersistentVolumeClaim/db/data"]["binding"] == "PersistentVolume/pv-data"
 

@@ -89,14 +89,20 @@ def test_star_with_step_one_keeps_star_semantics_for_day_matching():
     assert not parse_schedule("0 0 */2 * 1").dom_star
 
 
-@pytest.mark.parametrize("descriptor", ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"])
+@pytest.mark.parametrize(
+    "descriptor", ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]
+)
 def test_descriptors(descriptor):
     assert messages(descriptor) == []
 
 
 def test_weekly_is_sunday_midnight():
     weekly = parse_schedule("@weekly")
-    assert (weekly.minute, weekly.hour, weekly.day_of_week) == (frozenset({0}), frozenset({0}), frozenset({0}))
+    assert (weekly.minute, weekly.hour, weekly.day_of_week) == (
+        frozenset({0}),
+        frozenset({0}),
+        frozenset({0}),
+    )
 
 
 def test_leading_space_before_a_descriptor_is_a_field_count_error():
@@ -116,7 +122,14 @@ def test_every_takes_a_go_duration():
 
 @pytest.mark.parametrize(
     "text, seconds",
-    [("0", 0), ("1.5h", 5400), (".5s", Fraction(1, 2)), ("1h2m3s", 3723), ("-2m", -120), ("1µs", Fraction(1, 10**6))],
+    [
+        ("0", 0),
+        ("1.5h", 5400),
+        (".5s", Fraction(1, 2)),
+        ("1h2m3s", 3723),
+        ("-2m", -120),
+        ("1µs", Fraction(1, 10**6)),
+    ],
 )
 def test_go_durations(text, seconds):
     assert parse_go_duration(text) == seconds
@@ -132,7 +145,9 @@ def test_bad_go_durations(text):
 
 
 def test_tz_prefix_is_rejected_even_when_the_rest_is_valid():
-    assert messages("CRON_TZ=Europe/Berlin 0 2 * * *") == ["cannot use TZ or CRON_TZ in schedule, use timeZone field instead"]
+    assert messages("CRON_TZ=Europe/Berlin 0 2 * * *") == [
+        "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+    ]
     assert messages("TZ=UTC @daily") == ["cannot use TZ or CRON_TZ in schedule, use timeZone field instead"]
 
 
@@ -175,7 +190,9 @@ def test_possible_dates_fire(schedule):
 # --- spec.timeZone: validateTimeZone ---
 
 
-@pytest.mark.parametrize("zone", ["Europe/Berlin", "Etc/UTC", "UTC", "America/Argentina/ComodRivadavia", "Etc/GMT+5"])
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "Etc/UTC", "UTC", "America/Argentina/ComodRivadavia", "Etc/GMT+5"]
+)
 def test_known_zones(zone):
     assert time_zone_problem(zone) is None
 
@@ -185,7 +202,10 @@ def test_known_zones(zone):
     [
         ("", "timeZone must be nil or non-empty string"),
         ("Local", "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"),
-        ("local", "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones"),  # EqualFold
+        (
+            "local",
+            "timeZone must be an explicit time zone as defined in https://www.iana.org/time-zones",
+        ),  # EqualFold
         ("Europe/Berln", "unknown time zone Europe/Berln"),
         ("../etc/passwd", "unknown time zone ../etc/passwd"),  # "." and ".." components
         ("Europe/-Berlin", "unknown time zone Europe/-Berlin"),  # a component may not start with "-"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from topo_test_support import analysis_of
 
 from topo.model import K8sObject, NetworkPolicy, Service, Workload
-from topo_test_support import analysis_of
 
 POD_TEMPLATE = """
   template:
@@ -25,7 +25,9 @@ def only(text: str, **config) -> K8sObject:
 
 def workload(kind: str, api_version: str = "apps/v1", spec: str = "", selector: bool = True) -> Workload:
     selector_text = "  selector: {matchLabels: {app: x}}\n" if selector else ""
-    obj = only(f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{selector_text}{spec}{POD_TEMPLATE}")
+    obj = only(
+        f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: x}}\nspec:\n{selector_text}{spec}{POD_TEMPLATE}"
+    )
     assert isinstance(obj, Workload)
     return obj
 
@@ -121,7 +123,11 @@ def test_apps_v1beta2_statefulset_defaults_to_rolling_update():
 def test_daemonset_rolling_update_defaults_max_unavailable_one_max_surge_zero():
     # k8s.io/kubernetes pkg/apis/apps/v1/defaults.go SetDefaults_DaemonSet: MaxUnavailable 1, MaxSurge 0
     obj = workload("DaemonSet")
-    assert (obj.strategy.type, obj.strategy.max_unavailable, obj.strategy.max_surge) == ("RollingUpdate", 1, 0)
+    assert (obj.strategy.type, obj.strategy.max_unavailable, obj.strategy.max_surge) == (
+        "RollingUpdate",
+        1,
+        0,
+    )
     assert obj.replicas is None  # one pod per eligible node, not a fixed count
 
 
@@ -227,7 +233,9 @@ def test_probe_defaults_timeout_1_period_10_success_1_failure_3():
 
 def test_container_port_protocol_defaults_to_tcp():
     # k8s.io/kubernetes pkg/apis/core/v1/defaults.go SetDefaults_ContainerPort: Protocol TCP
-    obj = pod("  containers:\n  - name: c\n    ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP}]\n")
+    obj = pod(
+        "  containers:\n  - name: c\n    ports: [{containerPort: 80}, {containerPort: 53, protocol: UDP}]\n"
+    )
     assert [p.protocol for p in obj.template.spec.containers[0].ports] == ["TCP", "UDP"]
 
 
@@ -242,7 +250,10 @@ def test_pod_spec_defaults_restart_policy_always_and_grace_period_30():
 def test_deprecated_service_account_field_is_read():
     # k8s.io/api core/v1 types.go PodSpec.DeprecatedServiceAccount (`serviceAccount`): an alias
     # of serviceAccountName, copied into it by the API server when only it is set.
-    assert pod("  serviceAccount: legacy\n  containers: [{name: c}]\n").template.spec.service_account_name == "legacy"
+    assert (
+        pod("  serviceAccount: legacy\n  containers: [{name: c}]\n").template.spec.service_account_name
+        == "legacy"
+    )
 
 
 # --- Service -------------------------------------------------------------------------------------
@@ -280,7 +291,9 @@ def test_headless_service_is_cluster_ip_none():
 
 
 def policy(spec: str) -> NetworkPolicy:
-    return only(f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np}}\nspec:\n  podSelector: {{}}\n{spec}")
+    return only(
+        f"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np}}\nspec:\n  podSelector: {{}}\n{spec}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -349,7 +362,9 @@ def test_namespace_flag_applies_only_to_objects_that_do_not_name_one():
 def test_cluster_scoped_kinds_get_kind_slash_name_ids(kind, api_version):
     # `kubectl api-resources --namespaced=false`; a metadata.namespace on them is ignored
     extra = "provisioner: x\n" if kind == "StorageClass" else ""
-    obj = only(f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: thing, namespace: ignored}}\n{extra}")
+    obj = only(
+        f"apiVersion: {api_version}\nkind: {kind}\nmetadata: {{name: thing, namespace: ignored}}\n{extra}"
+    )
     assert obj.id == f"{kind}/thing"
     assert obj.namespace is None
 
@@ -440,7 +455,11 @@ def test_null_label_annotation_and_data_values_read_as_empty_strings():
           empty:
         """
     )
-    assert (dict(obj.labels), dict(obj.annotations), dict(obj.data)) == ({"app": ""}, {"note": ""}, {"empty": ""})
+    assert (dict(obj.labels), dict(obj.annotations), dict(obj.data)) == (
+        {"app": ""},
+        {"note": ""},
+        {"empty": ""},
+    )
 
 
 def test_non_string_label_value_is_a_load_error():
@@ -452,5 +471,11 @@ def test_non_string_label_value_is_a_load_error():
 
 def test_empty_namespace_string_means_the_default_namespace():
     # ObjectMeta.Namespace "" is the zero value: kubectl sends the object to the context namespace
-    assert only('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ""}\n').id == "ConfigMap/default/c"
-    assert only('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ""}\n', namespace="team").id == "ConfigMap/team/c"
+    assert (
+        only('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ""}\n').id
+        == "ConfigMap/default/c"
+    )
+    assert (
+        only('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ""}\n', namespace="team").id
+        == "ConfigMap/team/c"
+    )

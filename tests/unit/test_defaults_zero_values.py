@@ -36,7 +36,12 @@ def test_probe_zero_thresholds_and_periods_take_their_defaults():
         """
     )
     probe = deployment.template.spec.containers[0].probes["liveness"]
-    assert (probe.period_seconds, probe.timeout_seconds, probe.success_threshold, probe.failure_threshold) == (10, 1, 1, 3)
+    assert (
+        probe.period_seconds,
+        probe.timeout_seconds,
+        probe.success_threshold,
+        probe.failure_threshold,
+    ) == (10, 1, 1, 3)
 
 
 def test_empty_strategy_type_defaults_to_rolling_update():

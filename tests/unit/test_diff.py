@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from typing import ClassVar
 
 import pytest
 from topo_test_support import analysis_of, deployment
@@ -18,8 +19,8 @@ from topo.analyses.diff import (
     document_changes,
 )
 from topo.load.git_source import GitSourceError, load_git, load_inputs, parse_git_spec
-from topo.render.diff_data import judge
 from topo.load.source import Source
+from topo.render.diff_data import judge
 from topo.rules.engine import RuleResults, Suppressed
 from topo.rules.registry import Finding, Severity
 
@@ -84,10 +85,14 @@ def test_a_finding_silenced_by_the_change_is_suppressed_not_resolved():
 
 
 def test_field_paths_name_list_items_by_name_and_quote_dotted_keys():
-    before = {"metadata": {"labels": {"app.kubernetes.io/name": "web"}},
-              "spec": {"containers": [{"name": "web", "image": "a:1"}, {"name": "side", "image": "b"}]}}
-    after = {"metadata": {"labels": {"app.kubernetes.io/name": "shop"}},
-             "spec": {"containers": [{"name": "web", "image": "a:2"}]}}
+    before = {
+        "metadata": {"labels": {"app.kubernetes.io/name": "web"}},
+        "spec": {"containers": [{"name": "web", "image": "a:1"}, {"name": "side", "image": "b"}]},
+    }
+    after = {
+        "metadata": {"labels": {"app.kubernetes.io/name": "shop"}},
+        "spec": {"containers": [{"name": "web", "image": "a:2"}]},
+    }
     changes = [(c.path, c.before, c.after) for c in document_changes(before, after)]
     assert changes == [
         ('metadata.labels["app.kubernetes.io/name"]', "web", "shop"),
@@ -97,20 +102,44 @@ def test_field_paths_name_list_items_by_name_and_quote_dotted_keys():
 
 
 def test_status_and_live_cluster_metadata_are_not_changes():
-    before = {"metadata": {"resourceVersion": "1", "uid": "x", "annotations": {"deployment.kubernetes.io/revision": "3"}}, "status": {"ready": 1}}
-    after = {"metadata": {"resourceVersion": "2", "uid": "y", "annotations": {"deployment.kubernetes.io/revision": "4"}}, "status": {"ready": 2}}
+    before = {
+        "metadata": {
+            "resourceVersion": "1",
+            "uid": "x",
+            "annotations": {"deployment.kubernetes.io/revision": "3"},
+        },
+        "status": {"ready": 1},
+    }
+    after = {
+        "metadata": {
+            "resourceVersion": "2",
+            "uid": "y",
+            "annotations": {"deployment.kubernetes.io/revision": "4"},
+        },
+        "status": {"ready": 2},
+    }
     assert list(document_changes(before, after)) == []
 
 
 def test_unnamed_lists_of_another_length_are_one_change():
-    assert [(c.path, c.after) for c in document_changes({"args": ["a"]}, {"args": ["a", "b"]})] == [("args", ["a", "b"])]
+    assert [(c.path, c.after) for c in document_changes({"args": ["a"]}, {"args": ["a", "b"]})] == [
+        ("args", ["a", "b"])
+    ]
 
 
 # --- edges ----------------------------------------------------------------------------------------
 
 
 def route(target, port="http", host="shop.example.com", path="/"):
-    return {"source": "Ingress/shop/web", "target": target, "relation": "routes-to", "port": port, "host": host, "path": path, "pathType": "Prefix"}
+    return {
+        "source": "Ingress/shop/web",
+        "target": target,
+        "relation": "routes-to",
+        "port": port,
+        "host": host,
+        "path": path,
+        "pathType": "Prefix",
+    }
 
 
 def test_an_ingress_route_to_another_backend_is_one_moved_route():
@@ -122,18 +151,28 @@ def test_an_ingress_route_to_another_backend_is_one_moved_route():
 
 
 def test_a_route_for_another_path_is_added_not_moved():
-    changes = diff_edges([route("Service/shop/web")], [route("Service/shop/web"), route("Service/shop/api", path="/api")])
+    changes = diff_edges(
+        [route("Service/shop/web")], [route("Service/shop/web"), route("Service/shop/api", path="/api")]
+    )
     assert [(c.change, c.description) for c in changes] == [
         ("added", "Ingress/shop/web now routes shop.example.com/api (Prefix) to Service/shop/api:http")
     ]
 
 
 def test_edges_with_new_attributes_are_changed():
-    old = {"source": "Service/shop/web", "target": "Deployment/shop/web", "relation": "selects", "targetPorts": {"http": 80}}
+    old = {
+        "source": "Service/shop/web",
+        "target": "Deployment/shop/web",
+        "relation": "selects",
+        "targetPorts": {"http": 80},
+    }
     new = {**old, "targetPorts": {"http": 8080}}
     (change,) = diff_edges([old], [new])
     assert change.change == "changed"
-    assert change.description == 'Service/shop/web selects Deployment/shop/web: targetPorts {"http": 80} → targetPorts {"http": 8080}'
+    assert (
+        change.description
+        == 'Service/shop/web selects Deployment/shop/web: targetPorts {"http": 80} → targetPorts {"http": 8080}'
+    )
 
 
 def test_identical_edge_lists_have_no_change_whatever_their_order():
@@ -167,11 +206,34 @@ def test_identical_inputs_have_an_empty_diff():
 
 
 def rollout_document(min_ready: int, pdb_allowed: int | None):
-    workload = {"id": "Deployment/shop/web", "replicas": 3, "minAvailable": 2, "pdbs": ["PodDisruptionBudget/shop/web"] if pdb_allowed is not None else [], "schedulableNodes": None}
+    workload = {
+        "id": "Deployment/shop/web",
+        "replicas": 3,
+        "minAvailable": 2,
+        "pdbs": ["PodDisruptionBudget/shop/web"] if pdb_allowed is not None else [],
+        "schedulableNodes": None,
+    }
     return {
         "workloads": [workload],
-        "pdbs": [{"id": "PodDisruptionBudget/shop/web", "expectedPods": 3, "desiredHealthy": 2, "disruptionsAllowed": pdb_allowed}] if pdb_allowed is not None else [],
-        "entryPoints": [{"id": "Ingress/shop/web", "route": "shop.example.com/", "ready": 3, "minReadyDuringRollout": min_ready, "minReadyOnNodeLoss": None}],
+        "pdbs": [
+            {
+                "id": "PodDisruptionBudget/shop/web",
+                "expectedPods": 3,
+                "desiredHealthy": 2,
+                "disruptionsAllowed": pdb_allowed,
+            }
+        ]
+        if pdb_allowed is not None
+        else [],
+        "entryPoints": [
+            {
+                "id": "Ingress/shop/web",
+                "route": "shop.example.com/",
+                "ready": 3,
+                "minReadyDuringRollout": min_ready,
+                "minReadyOnNodeLoss": None,
+            }
+        ],
     }
 
 
@@ -179,20 +241,38 @@ def test_an_entry_point_with_fewer_ready_backends_during_a_rollout_is_a_drop():
     change = availability_changes(rollout_document(2, 1), rollout_document(0, 1))
     (row,) = change.entry_points
     assert (row.id, row.route, row.values, row.drops) == (
-        "Ingress/shop/web", "shop.example.com/", (("minReadyDuringRollout", 2, 0),), ("minReadyDuringRollout",)
+        "Ingress/shop/web",
+        "shop.example.com/",
+        (("minReadyDuringRollout", 2, 0),),
+        ("minReadyDuringRollout",),
     )
     assert change.entry_point_drops() == (row,)
 
 
 def test_a_removed_pdb_shows_on_the_workload_and_is_no_drop():
     change = availability_changes(rollout_document(2, 1), rollout_document(2, None))
-    assert [(r.id, r.values) for r in change.workloads] == [("Deployment/shop/web", (("pdbDisruptionsAllowed", 1, None),))]
+    assert [(r.id, r.values) for r in change.workloads] == [
+        ("Deployment/shop/web", (("pdbDisruptionsAllowed", 1, None),))
+    ]
     assert change.drops() == ()
 
 
 def test_unknown_numbers_are_never_drops():
-    change = availability_changes(rollout_document(2, 1), {**rollout_document(2, 1), "entryPoints": [
-        {"id": "Ingress/shop/web", "route": "shop.example.com/", "ready": 3, "minReadyDuringRollout": None, "minReadyOnNodeLoss": None}]})
+    change = availability_changes(
+        rollout_document(2, 1),
+        {
+            **rollout_document(2, 1),
+            "entryPoints": [
+                {
+                    "id": "Ingress/shop/web",
+                    "route": "shop.example.com/",
+                    "ready": 3,
+                    "minReadyDuringRollout": None,
+                    "minReadyOnNodeLoss": None,
+                }
+            ],
+        },
+    )
     assert change.entry_point_drops() == ()
 
 
@@ -211,7 +291,12 @@ def test_the_verdict_fails_on_introduced_findings_at_the_threshold_only():
 
 
 def git(repo, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -220,7 +305,11 @@ def repo(tmp_path):
     git(tmp_path, "init", "-q")
     k8s = tmp_path / "k8s"
     (k8s / ".hidden").mkdir(parents=True)
-    (k8s / "web.yaml").write_text(textwrap.dedent(deployment("web", namespace="shop")).replace("spec:\n  selector", "spec:\n  replicas: 2\n  selector", 1))
+    (k8s / "web.yaml").write_text(
+        textwrap.dedent(deployment("web", namespace="shop")).replace(
+            "spec:\n  selector", "spec:\n  replicas: 2\n  selector", 1
+        )
+    )
     (k8s / ".hidden" / "x.yaml").write_text("not: [valid")
     (k8s / "README.md").write_text("# not a manifest\n")
     git(tmp_path, "add", "-A")
@@ -254,7 +343,10 @@ def test_paths_are_relative_to_the_working_directory_as_on_the_command_line(repo
 def test_load_inputs_mixes_revisions_and_folders(repo, monkeypatch):
     monkeypatch.chdir(repo)
     loaded = load_inputs(["git:HEAD~1:k8s", "k8s"])
-    assert [(d.source.file, d.data["spec"]["replicas"]) for d in loaded.documents] == [("k8s/web.yaml", 3), ("k8s/web.yaml", 2)]
+    assert [(d.source.file, d.data["spec"]["replicas"]) for d in loaded.documents] == [
+        ("k8s/web.yaml", 3),
+        ("k8s/web.yaml", 2),
+    ]
 
 
 def test_an_unknown_revision_is_a_clean_error(repo):
@@ -264,7 +356,9 @@ def test_an_unknown_revision_is_a_clean_error(repo):
 
 def test_a_path_missing_in_the_revision_is_a_load_error(repo):
     loaded = load_git("HEAD", "nothere", cwd=str(repo))
-    assert [(e.file, e.message) for e in loaded.errors] == [("git:HEAD:nothere", "no such file or directory in revision HEAD")]
+    assert [(e.file, e.message) for e in loaded.errors] == [
+        ("git:HEAD:nothere", "no such file or directory in revision HEAD")
+    ]
 
 
 def test_outside_a_repository_is_a_clean_error(tmp_path):
@@ -296,7 +390,7 @@ class FakeConnection:
 
 
 class FakeMatrix:
-    namespaces: list = []
+    namespaces: ClassVar[list] = []
 
     def level(self, a, b):
         return "none"
@@ -321,7 +415,7 @@ class FakeModel:
         return ()
 
 
-@pytest.mark.parametrize("order", [sorted, lambda pairs: list(reversed(sorted(pairs)))])
+@pytest.mark.parametrize("order", [sorted, lambda pairs: sorted(pairs, reverse=True)])
 def test_connections_are_joined_by_endpoint_pair_in_any_order(order):
     from topo.analyses.diff import connectivity_changes
 
@@ -330,7 +424,9 @@ def test_connections_are_joined_by_endpoint_pair_in_any_order(order):
     change = connectivity_changes(FakeReach(old), FakeReach(new), FakeModel(), FakeModel())
     assert [(c.src, c.dst) for c in change.added] == [("c", "a")]
     assert [(c.src, c.dst) for c in change.removed] == [("b", "c")]
-    assert [(c.src, c.dst, c.before.spans, c.after.spans) for c in change.changed] == [("a", "c", "tcp80", "tcp443")]
+    assert [(c.src, c.dst, c.before.spans, c.after.spans) for c in change.changed] == [
+        ("a", "c", "tcp80", "tcp443")
+    ]
 
 
 def test_an_ingress_route_moved_to_another_service_is_a_highlight():
@@ -346,9 +442,17 @@ def test_an_ingress_route_moved_to_another_service_is_a_highlight():
             paths:
               - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
     """
-    before = deployment("web", namespace="shop") + SERVICE + SERVICE.replace("name: web,", "name: web-v2,") + textwrap.dedent(ingress)
+    before = (
+        deployment("web", namespace="shop")
+        + SERVICE
+        + SERVICE.replace("name: web,", "name: web-v2,")
+        + textwrap.dedent(ingress)
+    )
     after = before.replace("service: {name: web,", "service: {name: web-v2,")
     change = diff_analyses(analysis_of(before), analysis_of(after))
     assert [(h.kind, h.text) for h in change.highlights] == [
-        ("route-moved", "Ingress/shop/web route shop.example.com/ (Prefix) moved from Service/shop/web:80 to Service/shop/web-v2:80")
+        (
+            "route-moved",
+            "Ingress/shop/web route shop.example.com/ (Prefix) moved from Service/shop/web:80 to Service/shop/web-v2:80",
+        )
     ]

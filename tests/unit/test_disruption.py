@@ -138,7 +138,10 @@ def test_status_uses_the_hpa_minimum_and_the_maximum_is_kept_for_the_rules():
 
 def test_pods_covered_by_two_pdbs_are_reported_with_both():
     availability = analysis_of(MANIFESTS).rollout
-    assert availability.workloads["Deployment/web/shop"].pdbs == ("PodDisruptionBudget/web/shop", "PodDisruptionBudget/web/web")
+    assert availability.workloads["Deployment/web/shop"].pdbs == (
+        "PodDisruptionBudget/web/shop",
+        "PodDisruptionBudget/web/web",
+    )
 
 
 def test_policy_v1beta1_empty_selector_selects_nothing():  # policy/v1 changed {} to "all pods"

@@ -6,10 +6,11 @@ writes (pkg/kubelet/network/dns/dns.go): `search <ns>.svc.<zone> svc.<zone> <zon
 
 from __future__ import annotations
 
+from topo_test_support import graph_of
+
 from topo.analyses.dns import resolve_name
 from topo.model.dns import pod_fqdn, search_candidates, service_fqdn, srv_name
 from topo.model.names import dns1123_label_problems
-from topo_test_support import graph_of
 
 
 def test_service_pod_and_srv_record_names():
@@ -35,7 +36,9 @@ def test_names_with_five_dots_are_tried_as_written_first():
 
 
 def test_a_trailing_dot_makes_a_name_absolute():
-    assert search_candidates("web.shop.svc.cluster.local.", "x", "cluster.local") == ["web.shop.svc.cluster.local"]
+    assert search_candidates("web.shop.svc.cluster.local.", "x", "cluster.local") == [
+        "web.shop.svc.cluster.local"
+    ]
 
 
 def test_names_are_case_insensitive():

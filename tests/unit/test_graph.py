@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from topo_test_support import analysis_of, edge, edges, graph_of, targets
 
 from topo.graph import ALL_RELATIONS
-from topo_test_support import analysis_of, edge, edges, graph_of, targets
 
 # --- relation names are a contract ---------------------------------------------------------------
 
@@ -56,7 +56,12 @@ def test_ingress_routes_to_each_backend_with_host_path_path_type_and_port():
     # networking.k8s.io/v1 IngressRule / HTTPIngressPath / IngressServiceBackend
     graph = graph_of(INGRESS)
     api = edge(graph, "Ingress/web/shop", "Service/web/api", "routes-to")
-    assert (api["host"], api["path"], api["pathType"], api["port"]) == ("shop.example.com", "/api", "Prefix", 80)
+    assert (api["host"], api["path"], api["pathType"], api["port"]) == (
+        "shop.example.com",
+        "/api",
+        "Prefix",
+        80,
+    )
     front = edge(graph, "Ingress/web/shop", "Service/web/front", "routes-to")
     assert (front["path"], front["pathType"], front["port"]) == ("/", "Exact", "http")
 
@@ -64,7 +69,12 @@ def test_ingress_routes_to_each_backend_with_host_path_path_type_and_port():
 def test_ingress_default_backend_routes_without_host_or_path():
     # networking.k8s.io/v1 IngressSpec.defaultBackend: requests matching no rule
     fallback = edge(graph_of(INGRESS), "Ingress/web/shop", "Service/web/fallback", "routes-to")
-    assert (fallback["host"], fallback["path"], fallback["port"], fallback.get("default")) == (None, None, 8080, True)
+    assert (fallback["host"], fallback["path"], fallback["port"], fallback.get("default")) == (
+        None,
+        None,
+        8080,
+        True,
+    )
 
 
 def test_routes_to_absent_services_point_at_missing_nodes():
@@ -95,7 +105,10 @@ def test_legacy_extensions_ingress_backend_is_read():
     )
     assert edge(graph, "Ingress/default/old", "Service/default/web", "routes-to")["port"] == "http"
     assert edge(graph, "Ingress/default/old", "Service/default/fallback", "routes-to")["port"] == 80
-    assert edge(graph, "Ingress/default/old", "Service/default/web", "routes-to")["pathType"] == "ImplementationSpecific"
+    assert (
+        edge(graph, "Ingress/default/old", "Service/default/web", "routes-to")["pathType"]
+        == "ImplementationSpecific"
+    )
 
 
 def test_ingress_class_from_ingress_class_name():
@@ -244,7 +257,10 @@ def test_default_service_account_is_not_an_edge():
 
 
 def test_declared_config_map_is_not_missing():
-    graph = graph_of(USES + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: '1'}\n")
+    graph = graph_of(
+        USES
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: shop}\ndata: {a: '1'}\n"
+    )
     assert graph.nodes["ConfigMap/shop/settings"]["missing"] is False
     assert graph.nodes["ConfigMap/shop/settings"]["keys"] == ["a"]
 
@@ -412,15 +428,28 @@ def test_statefulset_governed_by_an_absent_service_points_at_a_missing_node():
 def test_statefulset_owns_one_pod_per_ordinal():
     # pkg/controller/statefulset/stateful_set_utils.go getPodName: `<set>-<ordinal>`
     graph = graph_of(statefulset())
-    assert targets(graph, "StatefulSet/data/db", "owns") == {"Pod/data/db-0", "Pod/data/db-1", "Pod/data/db-2"}
+    assert targets(graph, "StatefulSet/data/db", "owns") == {
+        "Pod/data/db-0",
+        "Pod/data/db-1",
+        "Pod/data/db-2",
+    }
     pod = graph.nodes["Pod/data/db-1"]
-    assert (pod["kind"], pod["missing"], pod["ordinal"], pod["generatedBy"]) == ("Pod", False, 1, "StatefulSet/data/db")
+    assert (pod["kind"], pod["missing"], pod["ordinal"], pod["generatedBy"]) == (
+        "Pod",
+        False,
+        1,
+        "StatefulSet/data/db",
+    )
 
 
 def test_statefulset_ordinals_start_shifts_pod_and_claim_names():
     # apps/v1 StatefulSetOrdinals.start: ordinals start .. start + replicas - 1
     graph = graph_of(statefulset(ordinals="ordinals: {start: 5}"))
-    assert targets(graph, "StatefulSet/data/db", "owns") == {"Pod/data/db-5", "Pod/data/db-6", "Pod/data/db-7"}
+    assert targets(graph, "StatefulSet/data/db", "owns") == {
+        "Pod/data/db-5",
+        "Pod/data/db-6",
+        "Pod/data/db-7",
+    }
     assert targets(graph, "StatefulSet/data/db", "mounts") == {
         "PersistentVolumeClaim/data/data-db-5",
         "PersistentVolumeClaim/data/data-db-6",
@@ -483,10 +512,14 @@ spec:
 def test_bare_pod_with_hostname_and_subdomain_gets_a_dns_name_under_a_headless_service():
     # https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-hostname-and-subdomain-field
     graph = graph_of(BARE_POD.format(subdomain="busybox-subdomain", cluster_ip="None"))
-    assert graph.nodes["Pod/default/busybox1"]["dns"] == ["busybox-1.busybox-subdomain.default.svc.cluster.local"]
+    assert graph.nodes["Pod/default/busybox1"]["dns"] == [
+        "busybox-1.busybox-subdomain.default.svc.cluster.local"
+    ]
 
 
-@pytest.mark.parametrize(("subdomain", "cluster_ip"), [("busybox-subdomain", "10.1.2.3"), ("elsewhere", "None")])
+@pytest.mark.parametrize(
+    ("subdomain", "cluster_ip"), [("busybox-subdomain", "10.1.2.3"), ("elsewhere", "None")]
+)
 def test_bare_pod_dns_needs_the_headless_service_named_by_its_subdomain(subdomain, cluster_ip):
     # dns-pod-service docs: the record exists when "a headless Service in the same namespace as
     # the Pod" has the name of the subdomain
@@ -506,8 +539,20 @@ def test_service_node_carries_type_headless_dns_srv_and_ports():
         "_dns._udp.web.shop.svc.cluster.local",
         "_missing._tcp.web.shop.svc.cluster.local",
     ]
-    assert node["ports"][0] == {"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP", "nodePort": None}
-    assert node["ports"][4] == {"name": None, "port": 82, "targetPort": 82, "protocol": "TCP", "nodePort": None}
+    assert node["ports"][0] == {
+        "name": "http",
+        "port": 80,
+        "targetPort": "http",
+        "protocol": "TCP",
+        "nodePort": None,
+    }
+    assert node["ports"][4] == {
+        "name": None,
+        "port": 82,
+        "targetPort": 82,
+        "protocol": "TCP",
+        "nodePort": None,
+    }
 
 
 def test_headless_service_node_says_so():
@@ -555,7 +600,10 @@ def test_workload_mounts_claims_named_in_its_volumes_and_claims_bind_or_provisio
     provisioner: pd.csi.storage.gke.io
     """
     graph = graph_of(text)
-    assert edge(graph, "Deployment/default/app", "PersistentVolumeClaim/default/bound", "mounts")["volume"] == "a"
+    assert (
+        edge(graph, "Deployment/default/app", "PersistentVolumeClaim/default/bound", "mounts")["volume"]
+        == "a"
+    )
     assert graph.nodes["PersistentVolumeClaim/default/absent"]["missing"] is True
     assert targets(graph, "PersistentVolumeClaim/default/bound", "binds") == {"PersistentVolume/pv1"}
     assert targets(graph, "PersistentVolumeClaim/default/dynamic", "provisioned-by") == {"StorageClass/fast"}
@@ -565,7 +613,8 @@ def test_workload_mounts_claims_named_in_its_volumes_and_claims_bind_or_provisio
 
 # --- policy edges --------------------------------------------------------------------------------
 
-POLICY = """
+POLICY = (
+    """
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
 metadata: {name: web, namespace: shop}
@@ -585,7 +634,10 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: shop}
 spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
-""" + "---" + SELECTS
+"""
+    + "---"
+    + SELECTS
+)
 
 
 def test_hpa_scales_its_target_and_an_absent_target_is_missing():
@@ -604,12 +656,17 @@ def test_empty_pod_selector_isolates_every_workload_of_its_namespace_only():
     # networking/v1 NetworkPolicySpec.podSelector: "An empty podSelector selects all pods in this namespace"
     graph = graph_of(POLICY)
     assert targets(graph, "NetworkPolicy/shop/default-deny", "isolates") == {"Deployment/shop/web"}
-    assert edge(graph, "NetworkPolicy/shop/default-deny", "Deployment/shop/web", "isolates")["policyTypes"] == ["Ingress", "Egress"]
+    assert edge(graph, "NetworkPolicy/shop/default-deny", "Deployment/shop/web", "isolates")[
+        "policyTypes"
+    ] == ["Ingress", "Egress"]
 
 
 def test_policy_v1beta1_pdb_with_empty_selector_protects_nothing():
     # policy/v1beta1: an empty selector selects no pods (policy/v1 changed it to all pods)
-    text = SELECTS + "---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: shop}\nspec: {minAvailable: 1, selector: {}}\n"
+    text = (
+        SELECTS
+        + "---\napiVersion: policy/v1beta1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: shop}\nspec: {minAvailable: 1, selector: {}}\n"
+    )
     v1 = text.replace("policy/v1beta1", "policy/v1")
     assert targets(graph_of(text), "PodDisruptionBudget/shop/p", "protects") == set()
     assert targets(graph_of(v1), "PodDisruptionBudget/shop/p", "protects") == {"Deployment/shop/web"}
@@ -651,7 +708,9 @@ spec:
 
 
 def caller(env: str = "", command: str = "", init: str = "", extra_docs: str = "", env_from: str = "") -> str:
-    return CALL_TARGETS + f"""
+    return (
+        CALL_TARGETS
+        + f"""
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -669,6 +728,7 @@ spec:
         command: [{command}]
         envFrom: [{env_from}]
 {extra_docs}"""
+    )
 
 
 def calls(text: str) -> dict[str, list[dict]]:
@@ -702,7 +762,9 @@ def test_fully_qualified_service_name_calls_the_service():
 
 def test_comma_separated_ordinal_pod_names_call_each_pod():
     # elasticsearch discovery.seed_hosts: `es-master-0.es-master,es-master-1.es-master`
-    found = calls(caller(env="{name: discovery.seed_hosts, value: 'es-master-0.es-master,es-master-1.es-master'}"))
+    found = calls(
+        caller(env="{name: discovery.seed_hosts, value: 'es-master-0.es-master,es-master-1.es-master'}")
+    )
     assert set(found) == {"Pod/shop/es-master-0", "Pod/shop/es-master-1"}
 
 
@@ -717,7 +779,10 @@ def test_bare_single_label_counts_in_a_host_variable_only():
     # issue 2 §3: a bare single label counts when it names a Service or sits in a host-like variable
     in_host_var = calls(caller(env="{name: CACHE_HOST, value: redis}"))
     assert list(in_host_var) == ["Service/shop/redis"]
-    assert graph_of(caller(env="{name: CACHE_HOST, value: redis}")).nodes["Service/shop/redis"]["missing"] is True
+    assert (
+        graph_of(caller(env="{name: CACHE_HOST, value: redis}")).nodes["Service/shop/redis"]["missing"]
+        is True
+    )
     assert calls(caller(env="{name: GREETING, value: redis}")) == {}
     assert calls(caller(env="{name: MODE, value: 'redis:6379'}")) == {}
 
@@ -778,7 +843,10 @@ def test_dangling_in_cluster_name_calls_a_missing_node():
 
 
 def test_workload_never_calls_itself():
-    text = CALL_TARGETS.replace("containers: [{name: es, image: elasticsearch}]", "containers: [{name: es, image: elasticsearch, env: [{name: SELF_HOST, value: es-master}]}]")
+    text = CALL_TARGETS.replace(
+        "containers: [{name: es, image: elasticsearch}]",
+        "containers: [{name: es, image: elasticsearch, env: [{name: SELF_HOST, value: es-master}]}]",
+    )
     graph = graph_of(text)
     assert targets(graph, "StatefulSet/shop/es-master", "calls") == {"Service/shop/es-master"}
 
@@ -818,7 +886,13 @@ def test_workload_attributes_with_defaults_applied():
     assert node["sidecars"] == ["proxy"]
     # pkg/apis/core/v1/defaults.go SetDefaults_Probe
     assert node["probes"]["proxy"] == {
-        "readiness": {"initialDelaySeconds": 0, "periodSeconds": 10, "timeoutSeconds": 1, "successThreshold": 1, "failureThreshold": 3}
+        "readiness": {
+            "initialDelaySeconds": 0,
+            "periodSeconds": 10,
+            "timeoutSeconds": 1,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        }
     }
     assert set(node["probes"]["web"]) == {"startup", "liveness"}
     # kubelet: the liveness probe starts after the startup probe succeeds, so the budget of a
@@ -900,7 +974,8 @@ data:
     }
 """
     text = caller(extra_docs=config_map).replace(
-        "        envFrom: []\n", "        envFrom: []\n      volumes: [{name: conf, configMap: {name: nginx}}]\n"
+        "        envFrom: []\n",
+        "        envFrom: []\n      volumes: [{name: conf, configMap: {name: nginx}}]\n",
     )
     found = calls(text)
     assert set(found) == {"Service/shop/svc", "Service/db/mariadb"}

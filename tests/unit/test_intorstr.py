@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from topo.model.errors import ManifestError
 from topo.model.intorstr import is_percent, parse_int_or_percent, scaled_value
 
-
 # --- scaled_value: k8s.io/apimachinery pkg/util/intstr/intstr.go GetScaledValueFromIntOrPercent ---
 
 
@@ -88,8 +87,8 @@ def test_exact_rounding_agrees_with_upstream_float_formula(percent, total):
     # intstr.go computes math.Ceil(float64(value) * float64(total) / 100); for realistic sizes the
     # exact integer result is the same
     text = f"{percent}%"
-    assert scaled_value(text, total, round_up=True) == int(math.ceil(float(percent) * float(total) / 100))
-    assert scaled_value(text, total, round_up=False) == int(math.floor(float(percent) * float(total) / 100))
+    assert scaled_value(text, total, round_up=True) == math.ceil(float(percent) * float(total) / 100)
+    assert scaled_value(text, total, round_up=False) == math.floor(float(percent) * float(total) / 100)
 
 
 # --- parse_int_or_percent: IntOrString.UnmarshalJSON (int32 or string) ---

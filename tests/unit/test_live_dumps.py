@@ -10,7 +10,14 @@ from __future__ import annotations
 from topo_test_support import analysis_of, targets
 
 
-def pod(name: str, owner_kind: str | None, owner_name: str | None, labels: str = "app: details", namespace: str = "bookinfo", controller: bool = True) -> str:
+def pod(
+    name: str,
+    owner_kind: str | None,
+    owner_name: str | None,
+    labels: str = "app: details",
+    namespace: str = "bookinfo",
+    controller: bool = True,
+) -> str:
     owner = ""
     if owner_kind:
         owner = f"""
@@ -81,7 +88,10 @@ def test_pods_of_a_replica_set_owned_by_a_deployment_fold_into_the_deployment():
         "details-v1-79f774bdb9-fghij",
     )
     graph = analysis.graph
-    assert graph.nodes["Deployment/bookinfo/details-v1"]["pods"] == ["details-v1-79f774bdb9-abcde", "details-v1-79f774bdb9-fghij"]
+    assert graph.nodes["Deployment/bookinfo/details-v1"]["pods"] == [
+        "details-v1-79f774bdb9-abcde",
+        "details-v1-79f774bdb9-fghij",
+    ]
     assert graph.nodes["Deployment/bookinfo/details-v1"]["replicas"] == 2
     assert targets(graph, "Service/bookinfo/details", "selects") == {"Deployment/bookinfo/details-v1"}
 
@@ -99,7 +109,12 @@ def test_pods_whose_owner_is_not_in_the_input_stand_in_for_it():
     assert analysis.load_errors == ()
     assert list(analysis.model.objects) == ["ReplicaSet/bookinfo/details-v1-79f774bdb9"]
     stand_in = analysis.model.get("ReplicaSet/bookinfo/details-v1-79f774bdb9")
-    assert (stand_in.kind, stand_in.namespace, stand_in.name, stand_in.replicas) == ("ReplicaSet", "bookinfo", "details-v1-79f774bdb9", 3)
+    assert (stand_in.kind, stand_in.namespace, stand_in.name, stand_in.replicas) == (
+        "ReplicaSet",
+        "bookinfo",
+        "details-v1-79f774bdb9",
+        3,
+    )
     assert stand_in.template.labels == {"app": "details"}
     node = analysis.graph.nodes["ReplicaSet/bookinfo/details-v1-79f774bdb9"]
     assert node["missing"] is False
@@ -136,7 +151,11 @@ def test_jobs_of_a_cron_job_and_their_pods_fold_into_the_cron_job():
 
 def test_static_pods_owned_by_a_node_stay_pods():
     # mirror pods of static manifests are owned by their Node (kubelet pkg/kubelet/pod/mirror_client.go)
-    text = dump(pod("etcd-node1", "Node", "node1", namespace="kube-system").replace("apiVersion: apps/v1, kind: Node", "apiVersion: v1, kind: Node"))
+    text = dump(
+        pod("etcd-node1", "Node", "node1", namespace="kube-system").replace(
+            "apiVersion: apps/v1, kind: Node", "apiVersion: v1, kind: Node"
+        )
+    )
     assert list(analysis_of(text).model.objects) == ["Pod/kube-system/etcd-node1"]
 
 

@@ -9,11 +9,11 @@ import os
 import textwrap
 
 import pytest
+from topo_test_support import analysis_of
 
 from topo.load import load_paths, load_text
 from topo.load.yamldocs import MAX_EXPANDED_NODES
 from topo.model import build_model
-from topo_test_support import analysis_of
 
 CONFIGMAP = """\
 apiVersion: v1
@@ -95,7 +95,10 @@ def test_typed_list_items_inherit_kind_and_api_version():
       spec: {containers: [{name: c, image: busybox}]}
     """
     result = load_text(textwrap.dedent(text))
-    assert [(d.data["kind"], d.data["apiVersion"]) for d in result.documents] == [("Pod", "v1"), ("Pod", "v1")]
+    assert [(d.data["kind"], d.data["apiVersion"]) for d in result.documents] == [
+        ("Pod", "v1"),
+        ("Pod", "v1"),
+    ]
     assert lines(result) == [4, 6]
 
 
@@ -165,7 +168,11 @@ def test_yaml_timestamps_and_equals_signs_stay_strings_as_kubectl_reads_them():
 def test_directories_are_read_recursively_in_sorted_order(tmp_path, monkeypatch):
     write(tmp_path, "m/b.yaml", configmap("b"))
     write(tmp_path, "m/a.yml", configmap("a"))
-    write(tmp_path, "m/sub/c.json", json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}))
+    write(
+        tmp_path,
+        "m/sub/c.json",
+        json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}),
+    )
     write(tmp_path, "m/z.YAML", configmap("z"))
     write(tmp_path, "m/notes.txt", "kind: ConfigMap")
     write(tmp_path, "m/.hidden/x.yaml", configmap("hidden"))
@@ -180,7 +187,11 @@ def test_file_order_does_not_depend_on_creation_order(tmp_path):
         write(tmp_path, f"one/{name}.yaml", configmap(name))
     for name in ["b", "c", "a"]:
         write(tmp_path, f"two/{name}.yaml", configmap(name))
-    assert names(load_paths([str(tmp_path / "one")])) == names(load_paths([str(tmp_path / "two")])) == ["a", "b", "c"]
+    assert (
+        names(load_paths([str(tmp_path / "one")]))
+        == names(load_paths([str(tmp_path / "two")]))
+        == ["a", "b", "c"]
+    )
 
 
 def test_files_keep_the_path_as_the_user_gave_it(tmp_path, monkeypatch):
@@ -242,7 +253,11 @@ def test_json_array_without_objects_is_a_warning_not_errors(tmp_path):
 
 
 def test_invalid_yaml_in_the_middle_document_keeps_the_others():
-    text = configmap("first") + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n---\n" + configmap("last")
+    text = (
+        configmap("first")
+        + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [broken\n---\n"
+        + configmap("last")
+    )
     result = load_text(text, "mixed.yaml")
     assert names(result) == ["first", "last"]
     assert len(result.errors) == 1
@@ -308,7 +323,13 @@ def test_containers_as_a_mapping_is_a_load_error():
 
 
 def test_non_utf8_document_is_an_error_and_the_other_documents_still_load(tmp_path):
-    data = configmap("first").encode() + b"---\n" + b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n" + b"---\n" + configmap("last").encode()
+    data = (
+        configmap("first").encode()
+        + b"---\n"
+        + b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: caf\xe9\n"
+        + b"---\n"
+        + configmap("last").encode()
+    )
     path = write(tmp_path, "latin1.yaml", data)
     result = load_paths([path])
     assert names(result) == ["first", "last"]
@@ -395,7 +416,11 @@ def test_billion_laughs_document_fails_fast_and_the_rest_loads():
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for previous, current in zip("abcdefgh", "bcdefghi"):
         levels.append(f"{current}: &{current} [" + ",".join([f"*{previous}"] * 9) + "]")
-    bomb = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n" + "\n".join("  " + line for line in levels) + "\n"
+    bomb = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n"
+        + "\n".join("  " + line for line in levels)
+        + "\n"
+    )
     result = load_text(configmap("before") + "---\n" + bomb + "---\n" + configmap("after"), "bomb.yaml")
     assert names(result) == ["before", "after"]
     [error] = result.errors
@@ -425,8 +450,14 @@ def test_small_aliases_are_fine():
 
 
 def test_duplicate_object_keeps_the_last_and_warns_naming_both_places(tmp_path):
-    write(tmp_path, "a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: one}\n")
-    write(tmp_path, "b.yaml", "# second\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: two}\n")
+    write(
+        tmp_path, "a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: one}\n"
+    )
+    write(
+        tmp_path,
+        "b.yaml",
+        "# second\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: dup}\ndata: {version: two}\n",
+    )
     loaded = load_paths([str(tmp_path)])
     model = build_model(loaded.documents, loaded.errors, loaded.warnings)
     kept = model.get("ConfigMap/default/dup")

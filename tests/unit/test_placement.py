@@ -32,9 +32,8 @@ from topo.analyses.placement import (
     pod_requests,
 )
 from topo.config import parse_config
-from topo.model.parse_pods import parse_pod_spec
 from topo.model.fields import Fields
-
+from topo.model.parse_pods import parse_pod_spec
 
 # --- tolerations: core/v1 toleration.go ToleratesTaint -----------------------------------------------
 
@@ -94,8 +93,12 @@ def test_an_empty_term_matches_nothing():
 
 
 def test_match_fields_name_the_node():
-    assert term(fields=[{"key": "metadata.name", "operator": "In", "values": ["node-a"]}]).matches(LABELS, "node-a")
-    assert not term(fields=[{"key": "metadata.name", "operator": "In", "values": ["node-b"]}]).matches(LABELS, "node-a")
+    assert term(fields=[{"key": "metadata.name", "operator": "In", "values": ["node-a"]}]).matches(
+        LABELS, "node-a"
+    )
+    assert not term(fields=[{"key": "metadata.name", "operator": "In", "values": ["node-b"]}]).matches(
+        LABELS, "node-a"
+    )
 
 
 def test_a_malformed_requirement_makes_its_term_match_nothing():
@@ -111,19 +114,33 @@ def spec(raw: dict):
 
 
 def test_requests_default_to_limits():
-    requests = pod_requests(spec({"containers": [{"name": "a", "resources": {"limits": {"cpu": "2", "memory": "1Gi"},
-                                                                            "requests": {"cpu": "500m"}}}]}))
+    requests = pod_requests(
+        spec(
+            {
+                "containers": [
+                    {
+                        "name": "a",
+                        "resources": {"limits": {"cpu": "2", "memory": "1Gi"}, "requests": {"cpu": "500m"}},
+                    }
+                ]
+            }
+        )
+    )
     assert requests == {"cpu": Fraction(1, 2), "memory": Fraction(2**30)}
 
 
 def test_init_containers_count_by_the_max_rule_and_sidecars_add_up():
-    requests = pod_requests(spec({
-        "initContainers": [
-            {"name": "proxy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "100m"}}},
-            {"name": "migrate", "resources": {"requests": {"cpu": "2"}}},
-        ],
-        "containers": [{"name": "app", "resources": {"requests": {"cpu": "500m"}}}],
-    }))
+    requests = pod_requests(
+        spec(
+            {
+                "initContainers": [
+                    {"name": "proxy", "restartPolicy": "Always", "resources": {"requests": {"cpu": "100m"}}},
+                    {"name": "migrate", "resources": {"requests": {"cpu": "2"}}},
+                ],
+                "containers": [{"name": "app", "resources": {"requests": {"cpu": "500m"}}}],
+            }
+        )
+    )
     # max(app 0.5 + sidecar 0.1, migrate 2 + sidecar 0.1 started before it)
     assert requests["cpu"] == Fraction(21, 10)
 
@@ -132,11 +149,25 @@ def test_init_containers_count_by_the_max_rule_and_sidecars_add_up():
 
 
 def test_node_pools_become_named_nodes_round_robin_over_zones():
-    config = parse_config({"nodePools": [{"name": "general", "count": 3, "zones": ["a", "b"],
-                                          "labels": {"pool": "general"}, "allocatable": {"cpu": "4"}}]})
+    config = parse_config(
+        {
+            "nodePools": [
+                {
+                    "name": "general",
+                    "count": 3,
+                    "zones": ["a", "b"],
+                    "labels": {"pool": "general"},
+                    "allocatable": {"cpu": "4"},
+                }
+            ]
+        }
+    )
     nodes = nodes_from_pool(config.node_pools[0])
     assert [(n.name, n.zone, n.labels["kubernetes.io/hostname"]) for n in nodes] == [
-        ("general-0", "a", "general-0"), ("general-1", "b", "general-1"), ("general-2", "a", "general-2")]
+        ("general-0", "a", "general-0"),
+        ("general-1", "b", "general-1"),
+        ("general-2", "a", "general-2"),
+    ]
     assert nodes[0].pool == "general" and nodes[0].allocatable["cpu"] == 4
 
 
@@ -205,7 +236,10 @@ def test_taints_keep_pods_off_the_dedicated_nodes():
 
 
 def test_resources_bound_the_pods_per_node():
-    state = placed(deployment("big", 2, "      containers: [{name: b, image: b:1, resources: {requests: {cpu: '3'}}}]"), "big")
+    state = placed(
+        deployment("big", 2, "      containers: [{name: b, image: b:1, resources: {requests: {cpu: '3'}}}]"),
+        "big",
+    )
     assert state.placement.max_scheduled == 3  # one 3-CPU pod per 4-CPU general node; es-a is tainted
 
 
@@ -254,7 +288,9 @@ def test_spread_constraint_needs_the_topology_label():
 
 
 def test_worst_case_per_node_follows_the_spread_skew():
-    availability = analysis_of(NODES + deployment("wp", 4, SPREAD.format(policy="nodeTaintsPolicy: Honor, "))).rollout
+    availability = analysis_of(
+        NODES + deployment("wp", 4, SPREAD.format(policy="nodeTaintsPolicy: Honor, "))
+    ).rollout
     state = availability.workloads["Deployment/app/wp"]
     # ⌊(4 + (3 − 1) × 1) / 3⌋ = 2 pods on the worst node
     assert availability.single_node_loss(state) == 2
@@ -267,7 +303,11 @@ def test_without_a_node_model_unspread_replicas_may_share_one_node():
 
 
 def test_daemonset_pods_tolerate_cordoned_nodes():
-    text = NODES.replace("metadata: {name: general-c,", "spec: {unschedulable: true}\nmetadata: {name: general-c,") + """
+    text = (
+        NODES.replace(
+            "metadata: {name: general-c,", "spec: {unschedulable: true}\nmetadata: {name: general-c,"
+        )
+        + """
 ---
 apiVersion: apps/v1
 kind: DaemonSet
@@ -278,15 +318,23 @@ spec:
     metadata: {labels: {app: agent}}
     spec:
       containers: [{name: agent, image: agent:1}]
-""" + deployment("web", 1, "      containers: [{name: web, image: web:1}]")
+"""
+        + deployment("web", 1, "      containers: [{name: web, image: web:1}]")
+    )
     availability = analysis_of(text).rollout
-    assert availability.workloads["DaemonSet/app/agent"].placement.schedulable == ("general-a", "general-b", "general-c")
+    assert availability.workloads["DaemonSet/app/agent"].placement.schedulable == (
+        "general-a",
+        "general-b",
+        "general-c",
+    )
     web = availability.workloads["Deployment/app/web"].placement
     assert web.excluded["cordoned (spec.unschedulable)"] == ("general-c",)
 
 
 def test_bound_local_volume_pins_the_pod_to_its_node():
-    text = NODES + """
+    text = (
+        NODES
+        + """
 ---
 apiVersion: v1
 kind: PersistentVolume
@@ -308,8 +356,14 @@ spec:
   storageClassName: local
   accessModes: [ReadWriteOnce]
   resources: {requests: {storage: 10Gi}}
-""" + deployment("db", 1, """      containers: [{name: db, image: db:1}]
-      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]""")
+"""
+        + deployment(
+            "db",
+            1,
+            """      containers: [{name: db, image: db:1}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]""",
+        )
+    )
     state = analysis_of(text).rollout.workloads["Deployment/app/db"]
     assert state.placement.schedulable == ("general-b",)
     assert state.placement.excluded["node affinity of a bound PersistentVolume"] == ("general-a", "general-c")
@@ -324,7 +378,8 @@ def test_draining_an_elasticsearch_node_is_blocked_forever_by_the_master_pdb():
     result = analyze(["samples/"]).drain(nodes=["es-b"])
     assert result.drained == ("es-b",)
     assert [(b.pdb, b.disruptions_allowed, b.forever) for b in result.blocked_by] == [
-        ("PodDisruptionBudget/elastic/es-master", 0, True)]
+        ("PodDisruptionBudget/elastic/es-master", 0, True)
+    ]
     evicted = {e.workload: (e.pods, e.evicted, e.ready_after) for e in result.evicted}
     assert evicted == {
         "StatefulSet/elastic/es-master": (1, 0, 3),
@@ -361,10 +416,18 @@ def test_grouping_nodes_into_classes_changes_no_placement(monkeypatch):
 
     def summary(analysis):
         states = analysis.rollout.workloads.values()
-        return {s.id: (s.placement.schedulable, s.placement.max_scheduled, s.rollout.min_available if s.rollout else None,
-                       analysis.rollout.single_node_loss(s)) for s in states}
+        return {
+            s.id: (
+                s.placement.schedulable,
+                s.placement.max_scheduled,
+                s.rollout.min_available if s.rollout else None,
+                analysis.rollout.single_node_loss(s),
+            )
+            for s in states
+        }
 
     grouped = summary(analysis_of(text))
-    monkeypatch.setattr(placement, "node_classes",
-                        lambda model, keys: [placement.NodeClass(n, (n,)) for n in model.nodes])
+    monkeypatch.setattr(
+        placement, "node_classes", lambda model, keys: [placement.NodeClass(n, (n,)) for n in model.nodes]
+    )
     assert summary(analysis_of(text)) == grouped

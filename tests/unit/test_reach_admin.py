@@ -23,7 +23,14 @@ def anp(name: str, priority: int, subject: dict, ingress=None, egress=None) -> s
         spec["ingress"] = ingress
     if egress is not None:
         spec["egress"] = egress
-    return json.dumps({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": name}, "spec": spec})
+    return json.dumps(
+        {
+            "apiVersion": "policy.networking.k8s.io/v1alpha1",
+            "kind": "AdminNetworkPolicy",
+            "metadata": {"name": name},
+            "spec": spec,
+        }
+    )
 
 
 def banp(subject: dict, ingress=None, egress=None, name: str = "default") -> str:
@@ -32,7 +39,14 @@ def banp(subject: dict, ingress=None, egress=None, name: str = "default") -> str
         spec["ingress"] = ingress
     if egress is not None:
         spec["egress"] = egress
-    return json.dumps({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy", "metadata": {"name": name}, "spec": spec})
+    return json.dumps(
+        {
+            "apiVersion": "policy.networking.k8s.io/v1alpha1",
+            "kind": "BaselineAdminNetworkPolicy",
+            "metadata": {"name": name},
+            "spec": spec,
+        }
+    )
 
 
 CAST = [
@@ -59,7 +73,17 @@ def test_anp_deny_beats_a_network_policy_allow():
 
 def test_anp_allow_beats_a_network_policy_deny():
     deny = policy("deny", "prod", podSelector={}, policyTypes=["Ingress"])
-    allow = anp("monitoring", 5, PROD, ingress=[{"action": "Allow", "from": [{"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]}])
+    allow = anp(
+        "monitoring",
+        5,
+        PROD,
+        ingress=[
+            {
+                "action": "Allow",
+                "from": [{"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+            }
+        ],
+    )
     reach = reach_of(*CAST, deny, allow)
     assert ports(reach, "monitoring/prometheus", "prod/api") == "All Connections"
     assert ports(reach, "dev/tool", "prod/api") == "No Connections"
@@ -67,14 +91,34 @@ def test_anp_allow_beats_a_network_policy_deny():
 
 def test_lower_priority_number_wins_and_first_rule_wins():
     # [anp] priority 0 is the most important; within a policy the first matching rule decides.
-    first = anp("a-allow", 1, PROD, ingress=[{"action": "Allow", "from": FROM_DEV, "ports": [{"portNumber": {"protocol": "TCP", "port": 8080}}]}])
+    first = anp(
+        "a-allow",
+        1,
+        PROD,
+        ingress=[
+            {
+                "action": "Allow",
+                "from": FROM_DEV,
+                "ports": [{"portNumber": {"protocol": "TCP", "port": 8080}}],
+            }
+        ],
+    )
     second = anp("b-deny", 2, PROD, ingress=[{"action": "Deny", "from": FROM_DEV}])
     reach = reach_of(*CAST, first, second)
     assert ports(reach, "dev/tool", "prod/api") == "TCP 8080"
-    rules = anp("one", 1, PROD, ingress=[
-        {"action": "Deny", "from": FROM_DEV, "ports": [{"portRange": {"protocol": "TCP", "start": 1, "end": 1000}}]},
-        {"action": "Allow", "from": FROM_DEV},
-    ])
+    rules = anp(
+        "one",
+        1,
+        PROD,
+        ingress=[
+            {
+                "action": "Deny",
+                "from": FROM_DEV,
+                "ports": [{"portRange": {"protocol": "TCP", "start": 1, "end": 1000}}],
+            },
+            {"action": "Allow", "from": FROM_DEV},
+        ],
+    )
     reach = reach_of(*CAST, rules, policy("deny", "prod", podSelector={}, policyTypes=["Ingress"]))
     assert ports(reach, "dev/tool", "prod/api") == "SCTP 1-65535,TCP 1001-65535,UDP 1-65535"
 
@@ -86,7 +130,9 @@ def test_pass_hands_over_to_network_policies_then_baseline():
     baseline = banp(PROD, ingress=[{"action": "Deny", "from": FROM_DEV}])
     reach = reach_of(*CAST, passing, later_deny, baseline)
     assert ports(reach, "dev/tool", "prod/api") == "No Connections"  # passed, no NP, BANP denies
-    reach = reach_of(*CAST, passing, later_deny, baseline, policy("allow", "prod", podSelector={}, ingress=[{}]))
+    reach = reach_of(
+        *CAST, passing, later_deny, baseline, policy("allow", "prod", podSelector={}, ingress=[{}])
+    )
     assert ports(reach, "dev/tool", "prod/api") == "All Connections"  # passed, NP allows, BANP skipped
 
 
@@ -95,7 +141,12 @@ def test_baseline_applies_only_where_no_network_policy_isolates():
     baseline = banp(PROD, ingress=[{"action": "Deny", "from": FROM_DEV}])
     reach = reach_of(*CAST, baseline)
     assert ports(reach, "dev/tool", "prod/api") == "No Connections"
-    isolating = policy("only-db", "prod", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [{"namespaceSelector": {}}]}])
+    isolating = policy(
+        "only-db",
+        "prod",
+        podSelector={"matchLabels": {"app": "db"}},
+        ingress=[{"from": [{"namespaceSelector": {}}]}],
+    )
     reach = reach_of(*CAST, baseline, isolating)
     assert ports(reach, "dev/tool", "prod/db") == "All Connections"
     assert ports(reach, "dev/tool", "prod/api") == "No Connections"
@@ -103,11 +154,20 @@ def test_baseline_applies_only_where_no_network_policy_isolates():
 
 def test_anp_egress_networks_and_named_ports():
     # [anp] egress peers include `networks` (CIDRs); `namedPort` resolves on the destination pod.
-    egress = anp("egress", 1, {"namespaces": {"matchLabels": {"env": "dev"}}}, egress=[
-        {"action": "Deny", "to": [{"networks": ["10.0.0.0/8"]}]},
-        {"action": "Allow", "to": [{"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}}], "ports": [{"namedPort": "pg"}]},
-        {"action": "Deny", "to": [{"namespaces": {}}]},
-    ])
+    egress = anp(
+        "egress",
+        1,
+        {"namespaces": {"matchLabels": {"env": "dev"}}},
+        egress=[
+            {"action": "Deny", "to": [{"networks": ["10.0.0.0/8"]}]},
+            {
+                "action": "Allow",
+                "to": [{"pods": {"namespaceSelector": {}, "podSelector": {"matchLabels": {"app": "db"}}}}],
+                "ports": [{"namedPort": "pg"}],
+            },
+            {"action": "Deny", "to": [{"namespaces": {}}]},
+        ],
+    )
     reach = reach_of(*CAST, egress)
     assert ports(reach, "dev/tool", "prod/db") == "TCP 5432"
     assert ports(reach, "dev/tool", "prod/api") == "No Connections"
@@ -129,16 +189,40 @@ def test_invalid_admin_policies_are_left_out():
 
 def _ingress(name: str, namespace_: str, service: str, port) -> str:
     number = {"number": port} if isinstance(port, int) else {"name": port}
-    return json.dumps({
-        "apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": namespace_},
-        "spec": {"rules": [{"host": "shop.example.com", "http": {"paths": [
-            {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": service, "port": number}}}]}}]},
-    })
+    return json.dumps(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": name, "namespace": namespace_},
+            "spec": {
+                "rules": [
+                    {
+                        "host": "shop.example.com",
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "pathType": "Prefix",
+                                    "backend": {"service": {"name": service, "port": number}},
+                                }
+                            ]
+                        },
+                    }
+                ]
+            },
+        }
+    )
 
 
 def _service(name: str, namespace_: str, selector: dict, port: int, target) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": namespace_},
-                       "spec": {"selector": selector, "ports": [{"name": "web", "port": port, "targetPort": target}]}})
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": namespace_},
+            "spec": {"selector": selector, "ports": [{"name": "web", "port": port, "targetPort": target}]},
+        }
+    )
 
 
 SHOP = [
@@ -156,10 +240,25 @@ def test_synthetic_controller_reaches_only_routed_workloads_and_ports():
 
 
 def test_synthetic_controller_is_admitted_only_by_every_namespace_rules():
-    named = policy("web", "shop", podSelector={"matchLabels": {"app": "web"}}, ingress=[
-        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]}])
+    named = policy(
+        "web",
+        "shop",
+        podSelector={"matchLabels": {"app": "web"}},
+        ingress=[
+            {
+                "from": [
+                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+                ]
+            }
+        ],
+    )
     assert not [line for line in lines_of(*SHOP, named) if line.startswith("{ingress-controller}")]
-    every = policy("web", "shop", podSelector={"matchLabels": {"app": "web"}}, ingress=[{"from": [{"namespaceSelector": {}}]}])
+    every = policy(
+        "web",
+        "shop",
+        podSelector={"matchLabels": {"app": "web"}},
+        ingress=[{"from": [{"namespaceSelector": {}}]}],
+    )
     assert [line for line in lines_of(*SHOP, every) if line.startswith("{ingress-controller}")] == [
         "{ingress-controller} => shop/web[Deployment] : TCP 8080"
     ]
@@ -168,24 +267,53 @@ def test_synthetic_controller_is_admitted_only_by_every_namespace_rules():
 def test_declared_controller_namespace_is_matched_by_name():
     from topo.config import IngressControllerConfig
 
-    named = policy("web", "shop", podSelector={"matchLabels": {"app": "web"}}, ingress=[
-        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]}])
+    named = policy(
+        "web",
+        "shop",
+        podSelector={"matchLabels": {"app": "web"}},
+        ingress=[
+            {
+                "from": [
+                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+                ]
+            }
+        ],
+    )
     declared = IngressControllerConfig(namespace="ingress-nginx", pod_labels={"app": "ingress-nginx"})
-    lines = [line for line in lines_of(*SHOP, named, ingress_controller=declared) if line.startswith("{ingress-controller}")]
+    lines = [
+        line
+        for line in lines_of(*SHOP, named, ingress_controller=declared)
+        if line.startswith("{ingress-controller}")
+    ]
     assert lines == ["{ingress-controller} => shop/web[Deployment] : TCP 8080"]
 
 
 def test_a_controller_in_the_input_is_an_ordinary_source():
-    controller = deployment("ingress-nginx-controller", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
+    controller = deployment(
+        "ingress-nginx-controller", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"}
+    )
     lines = lines_of(*SHOP, controller)
     assert not any(line.startswith("{ingress-controller}") for line in lines)
-    assert "ingress-nginx/ingress-nginx-controller[Deployment] => shop/web[Deployment] : All Connections" in lines
+    assert (
+        "ingress-nginx/ingress-nginx-controller[Deployment] => shop/web[Deployment] : All Connections"
+        in lines
+    )
 
 
 def test_openshift_routes_are_entry_points():
     # [route] spec.to names a Service; spec.port.targetPort names the Service port (endpoints name).
-    route = json.dumps({"apiVersion": "route.openshift.io/v1", "kind": "Route", "metadata": {"name": "cart", "namespace": "shop"},
-                        "spec": {"host": "cart.example.com", "to": {"kind": "Service", "name": "cart"}, "port": {"targetPort": "web"}}})
+    route = json.dumps(
+        {
+            "apiVersion": "route.openshift.io/v1",
+            "kind": "Route",
+            "metadata": {"name": "cart", "namespace": "shop"},
+            "spec": {
+                "host": "cart.example.com",
+                "to": {"kind": "Service", "name": "cart"},
+                "port": {"targetPort": "web"},
+            },
+        }
+    )
     service = _service("cart", "shop", {"app": "cart"}, 80, "http")
     lines = [line for line in lines_of(*SHOP, service, route) if line.startswith("{ingress-controller}")]
     assert lines == [
@@ -198,8 +326,12 @@ def test_openshift_routes_are_entry_points():
 
 
 def test_explain_names_the_rule_that_allowed_it_and_the_isolating_policies():
-    allow = policy("web", "shop", podSelector={"matchLabels": {"app": "web"}}, ingress=[
-        {"from": [{"podSelector": {"matchLabels": {"app": "cart"}}}], "ports": [{"port": "http"}]}])
+    allow = policy(
+        "web",
+        "shop",
+        podSelector={"matchLabels": {"app": "web"}},
+        ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "cart"}}}], "ports": [{"port": "http"}]}],
+    )
     reach = reach_of(*SHOP, allow)
     [verdict] = reach.explain("Deployment/shop/cart", "Service/shop/web", "TCP/80")
     assert verdict.allowed

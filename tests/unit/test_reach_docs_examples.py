@@ -20,14 +20,16 @@ TEST_NETWORK_POLICY = policy(
     "test-network-policy",
     podSelector={"matchLabels": {"role": "db"}},
     policyTypes=["Ingress", "Egress"],
-    ingress=[{
-        "from": [
-            {"ipBlock": {"cidr": "172.17.0.0/16", "except": ["172.17.1.0/24"]}},
-            {"namespaceSelector": {"matchLabels": {"project": "myproject"}}},
-            {"podSelector": {"matchLabels": {"role": "frontend"}}},
-        ],
-        "ports": [{"protocol": "TCP", "port": 6379}],
-    }],
+    ingress=[
+        {
+            "from": [
+                {"ipBlock": {"cidr": "172.17.0.0/16", "except": ["172.17.1.0/24"]}},
+                {"namespaceSelector": {"matchLabels": {"project": "myproject"}}},
+                {"podSelector": {"matchLabels": {"role": "frontend"}}},
+            ],
+            "ports": [{"protocol": "TCP", "port": 6379}],
+        }
+    ],
     egress=[{"to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}], "ports": [{"protocol": "TCP", "port": 5978}]}],
 )
 
@@ -83,13 +85,19 @@ def test_allow_all_egress_traffic():
     deny = policy("default-deny-egress", podSelector={}, policyTypes=["Egress"])
     reach = reach_of(*CAST, allow, deny)
     assert ports(reach, "default/frontend", "elsewhere/client") == "All Connections"
-    assert "default/db[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections" in lines_of(*CAST, allow, deny)
+    assert "default/db[Deployment] => 0.0.0.0-255.255.255.255[External] : All Connections" in lines_of(
+        *CAST, allow, deny
+    )
 
 
 def test_default_deny_all_ingress_and_all_egress_traffic():
     deny = policy("default-deny-all", podSelector={}, policyTypes=["Ingress", "Egress"])
     reach = reach_of(*CAST, deny)
-    for source, destination in (("default/frontend", "default/db"), ("default/db", "myproject/client"), ("myproject/client", "default/db")):
+    for source, destination in (
+        ("default/frontend", "default/db"),
+        ("default/db", "myproject/client"),
+        ("myproject/client", "default/db"),
+    ):
         assert ports(reach, source, destination) == "No Connections"
     assert ports(reach, "myproject/client", "elsewhere/client") == "All Connections"
 
@@ -100,7 +108,12 @@ def test_targeting_a_range_of_ports():
         "multi-port-egress",
         podSelector={"matchLabels": {"role": "db"}},
         policyTypes=["Egress"],
-        egress=[{"to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}], "ports": [{"protocol": "TCP", "port": 32000, "endPort": 32768}]}],
+        egress=[
+            {
+                "to": [{"ipBlock": {"cidr": "10.0.0.0/24"}}],
+                "ports": [{"protocol": "TCP", "port": 32000, "endPort": 32768}],
+            }
+        ],
     )
     lines = [line for line in lines_of(*CAST, multi) if line.startswith("default/db[")]
     assert lines == ["default/db[Deployment] => 10.0.0.0-10.0.0.255[External] : TCP 32000-32768"]
@@ -121,7 +134,19 @@ def test_targeting_multiple_namespaces_by_label():
             "egress-namespaces",
             podSelector={"matchLabels": {"app": "myapp"}},
             policyTypes=["Egress"],
-            egress=[{"to": [{"namespaceSelector": {"matchExpressions": [{"key": "namespace", "operator": "In", "values": ["frontend", "backend"]}]}}]}],
+            egress=[
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchExpressions": [
+                                    {"key": "namespace", "operator": "In", "values": ["frontend", "backend"]}
+                                ]
+                            }
+                        }
+                    ]
+                }
+            ],
         ),
     ]
     reach = reach_of(*docs)
@@ -132,8 +157,20 @@ def test_targeting_multiple_namespaces_by_label():
 
 def test_targeting_a_namespace_by_its_name():
     # "Targeting a Namespace by its name": the immutable kubernetes.io/metadata.name label.
-    docs = [*CAST, policy("by-name", podSelector={"matchLabels": {"role": "db"}}, ingress=[
-        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}}}]}])]
+    docs = [
+        *CAST,
+        policy(
+            "by-name",
+            podSelector={"matchLabels": {"role": "db"}},
+            ingress=[
+                {
+                    "from": [
+                        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "elsewhere"}}}
+                    ]
+                }
+            ],
+        ),
+    ]
     reach = reach_of(*docs)
     assert ports(reach, "elsewhere/client", "default/db") == "All Connections"
     assert ports(reach, "myproject/client", "default/db") == "No Connections"
@@ -150,13 +187,23 @@ def test_behavior_of_to_and_from_selectors():
         deployment("db", "default", {"role": "db"}),
         deployment("client", "default", {"role": "client"}),
     ]
-    and_peer = {"namespaceSelector": {"matchLabels": {"user": "alice"}}, "podSelector": {"matchLabels": {"role": "client"}}}
-    reach = reach_of(*cast, policy("and", podSelector={"matchLabels": {"role": "db"}}, ingress=[{"from": [and_peer]}]))
+    and_peer = {
+        "namespaceSelector": {"matchLabels": {"user": "alice"}},
+        "podSelector": {"matchLabels": {"role": "client"}},
+    }
+    reach = reach_of(
+        *cast, policy("and", podSelector={"matchLabels": {"role": "db"}}, ingress=[{"from": [and_peer]}])
+    )
     assert ports(reach, "alice/client", "default/db") == "All Connections"
     assert ports(reach, "alice/server", "default/db") == "No Connections"
     assert ports(reach, "default/client", "default/db") == "No Connections"
-    or_peers = [{"namespaceSelector": {"matchLabels": {"user": "alice"}}}, {"podSelector": {"matchLabels": {"role": "client"}}}]
-    reach = reach_of(*cast, policy("or", podSelector={"matchLabels": {"role": "db"}}, ingress=[{"from": or_peers}]))
+    or_peers = [
+        {"namespaceSelector": {"matchLabels": {"user": "alice"}}},
+        {"podSelector": {"matchLabels": {"role": "client"}}},
+    ]
+    reach = reach_of(
+        *cast, policy("or", podSelector={"matchLabels": {"role": "db"}}, ingress=[{"from": or_peers}])
+    )
     assert ports(reach, "alice/client", "default/db") == "All Connections"
     assert ports(reach, "alice/server", "default/db") == "All Connections"
     assert ports(reach, "default/client", "default/db") == "All Connections"

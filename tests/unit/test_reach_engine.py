@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 
 from hypothesis import HealthCheck, given, settings
-
 from reach_strategies import systems
+
 from topo.analyses.reach import compute_reachability
 from topo.analyses.reach.explain import judge_side
 from topo.analyses.reach.policy import EGRESS, INGRESS
@@ -32,9 +32,18 @@ def test_engine_agrees_with_the_explainer_on_every_pair(documents):
             engine = reach.engine.ports_between(source, destination)
             egress = judge_side(EGRESS, source, destination, reach.policies, "s").allowed
             ingress = judge_side(INGRESS, destination, source, reach.policies, "d").allowed
-            assert engine is (egress & ingress), (source.label(), destination.label(), engine, egress, ingress)
+            assert engine is (egress & ingress), (
+                source.label(),
+                destination.label(),
+                engine,
+                egress,
+                ingress,
+            )
             # The same judgement through the engine's index of governing policies.
-            indexed = reach.judge_side(EGRESS, source, destination, "s").allowed & reach.judge_side(INGRESS, destination, source, "d").allowed
+            indexed = (
+                reach.judge_side(EGRESS, source, destination, "s").allowed
+                & reach.judge_side(INGRESS, destination, source, "d").allowed
+            )
             assert indexed is engine
 
 
@@ -54,4 +63,4 @@ def test_blocks_cover_exactly_the_allowed_pairs(documents):
             continue
         for d in reach.universe.classes:
             if d.is_destination:
-                assert seen.get((s.index, d.index), None) == (reach.engine.ports_between(s, d) or None)
+                assert seen.get((s.index, d.index)) == (reach.engine.ports_between(s, d) or None)

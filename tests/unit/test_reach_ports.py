@@ -18,7 +18,12 @@ def test_all_connections_means_every_port_of_every_protocol():
 
 
 def test_ranges_merge_and_protocols_sort_as_strings():
-    ports = PortSet.of("UDP", 53) | PortSet.of("TCP", 8000, 8080) | PortSet.of("TCP", 80) | PortSet.of("TCP", 8081)
+    ports = (
+        PortSet.of("UDP", 53)
+        | PortSet.of("TCP", 8000, 8080)
+        | PortSet.of("TCP", 80)
+        | PortSet.of("TCP", 8081)
+    )
     assert ports.np_guard_text() == "TCP 80,8000-8081,UDP 53"
     assert (ports | PortSet.of("SCTP", 9)).np_guard_text() == "SCTP 9,TCP 80,8000-8081,UDP 53"
 
@@ -35,7 +40,9 @@ def test_algebra_and_interning():
     assert (a - b) is PortSet.of("TCP", 1, 49)
     assert (b - a) is PortSet.of("TCP", 101, 200)
     assert (a - a) is EMPTY and not EMPTY
-    assert (ALL - PortSet.of("TCP", 80)).contains("TCP", 81) and not (ALL - PortSet.of("TCP", 80)).contains("TCP", 80)
+    assert (ALL - PortSet.of("TCP", 80)).contains("TCP", 81) and not (ALL - PortSet.of("TCP", 80)).contains(
+        "TCP", 80
+    )
     assert PortSet.of("TCP", 0, 0) is EMPTY  # port 0 is not a port (IsValidPortNum: 1-65535)
 
 

@@ -37,7 +37,9 @@ def test_no_policy_allows_everything_both_ways():
 def test_a_policy_without_rules_isolates_its_direction_only():
     # [docs] "the-two-sorts-of-pod-isolation": a pod is isolated for ingress when a policy that
     # selects it has Ingress in policyTypes; egress stays unaffected.
-    reach = reach_of(A, B, policy("deny-b", podSelector={"matchLabels": {"app": "b"}}, policyTypes=["Ingress"]))
+    reach = reach_of(
+        A, B, policy("deny-b", podSelector={"matchLabels": {"app": "b"}}, policyTypes=["Ingress"])
+    )
     assert ports(reach, "default/a", "default/b") == "No Connections"
     assert ports(reach, "default/b", "default/a") == "All Connections"
     assert reach.isolation["Deployment/default/b"] == {"ingress": True, "egress": False}
@@ -49,7 +51,9 @@ def test_default_policy_types_ingress_plus_egress_when_egress_rules():
     only_ingress_rules = policy("p", podSelector={}, ingress=[{"from": [{"podSelector": {}}]}])
     reach = reach_of(A, B, only_ingress_rules)
     assert reach.isolation["Deployment/default/a"] == {"ingress": True, "egress": False}
-    with_egress = policy("p", podSelector={}, egress=[{"to": [{"podSelector": {"matchLabels": {"app": "b"}}}]}])
+    with_egress = policy(
+        "p", podSelector={}, egress=[{"to": [{"podSelector": {"matchLabels": {"app": "b"}}}]}]
+    )
     reach = reach_of(A, B, with_egress)
     assert reach.isolation["Deployment/default/a"] == {"ingress": True, "egress": True}
     assert ports(reach, "default/a", "default/b") == "No Connections"  # ingress isolated, no ingress rule
@@ -64,7 +68,9 @@ def test_empty_egress_list_does_not_add_egress():
 def test_rules_of_a_direction_not_in_policy_types_do_nothing():
     # [types] policyTypes lists the directions the policy applies to; ingress rules of an
     # Egress-only policy are not in effect.
-    p = policy("p", podSelector={}, policyTypes=["Egress"], ingress=[{}], egress=[{"to": [{"podSelector": {}}]}])
+    p = policy(
+        "p", podSelector={}, policyTypes=["Egress"], ingress=[{}], egress=[{"to": [{"podSelector": {}}]}]
+    )
     reach = reach_of(A, B, p)
     assert reach.isolation["Deployment/default/a"] == {"ingress": False, "egress": True}
     assert ports(reach, "default/a", "default/b") == "All Connections"
@@ -82,8 +88,12 @@ def test_allowed_traffic_is_the_union_of_selecting_policies():
 def test_a_connection_needs_egress_and_ingress():
     # [docs] "both the egress policy on the source pod and the ingress policy on the destination pod
     # need to allow the connection"
-    egress = policy("e", podSelector={"matchLabels": {"app": "a"}}, egress=[{"ports": [{"port": 8080}, {"port": 9000}]}])
-    ingress = policy("i", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": 8080}, {"port": 7000}]}])
+    egress = policy(
+        "e", podSelector={"matchLabels": {"app": "a"}}, egress=[{"ports": [{"port": 8080}, {"port": 9000}]}]
+    )
+    ingress = policy(
+        "i", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": 8080}, {"port": 7000}]}]
+    )
     reach = reach_of(A, B, egress, ingress)
     assert ports(reach, "default/a", "default/b") == "TCP 8080"
 
@@ -106,7 +116,12 @@ def _two_namespaces(*policies: str) -> list[str]:
 def test_pod_selector_alone_means_the_policy_namespace():
     # [types] podSelector without namespaceSelector "selects the Pods matching PodSelector in the
     # policy's own namespace".
-    p = policy("db", "x", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}]}])
+    p = policy(
+        "db",
+        "x",
+        podSelector={"matchLabels": {"app": "db"}},
+        ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}]}],
+    )
     reach = reach_of(*_two_namespaces(p))
     assert ports(reach, "x/web", "x/db") == "All Connections"
     assert ports(reach, "y/web", "x/db") == "No Connections"
@@ -114,7 +129,12 @@ def test_pod_selector_alone_means_the_policy_namespace():
 
 def test_namespace_selector_alone_means_every_pod_there():
     # [types] namespaceSelector without podSelector "selects all Pods in the Namespaces selected".
-    p = policy("db", "x", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"team": "red"}}}]}])
+    p = policy(
+        "db",
+        "x",
+        podSelector={"matchLabels": {"app": "db"}},
+        ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"team": "red"}}}]}],
+    )
     reach = reach_of(*_two_namespaces(p))
     assert ports(reach, "y/web", "x/db") == "All Connections"
     assert ports(reach, "y/cli", "x/db") == "All Connections"
@@ -123,14 +143,38 @@ def test_namespace_selector_alone_means_every_pod_there():
 
 def test_both_selectors_in_one_peer_and_separate_peers_or():
     # [docs] behavior-of-to-and-from-selectors: one element with both = AND; two elements = OR.
-    both = policy("db", "x", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [
-        {"namespaceSelector": {"matchLabels": {"team": "red"}}, "podSelector": {"matchLabels": {"app": "web"}}}]}])
+    both = policy(
+        "db",
+        "x",
+        podSelector={"matchLabels": {"app": "db"}},
+        ingress=[
+            {
+                "from": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"team": "red"}},
+                        "podSelector": {"matchLabels": {"app": "web"}},
+                    }
+                ]
+            }
+        ],
+    )
     reach = reach_of(*_two_namespaces(both))
     assert ports(reach, "y/web", "x/db") == "All Connections"
     assert ports(reach, "y/cli", "x/db") == "No Connections"
     assert ports(reach, "x/web", "x/db") == "No Connections"
-    either = policy("db", "x", podSelector={"matchLabels": {"app": "db"}}, ingress=[{"from": [
-        {"namespaceSelector": {"matchLabels": {"team": "red"}}}, {"podSelector": {"matchLabels": {"app": "web"}}}]}])
+    either = policy(
+        "db",
+        "x",
+        podSelector={"matchLabels": {"app": "db"}},
+        ingress=[
+            {
+                "from": [
+                    {"namespaceSelector": {"matchLabels": {"team": "red"}}},
+                    {"podSelector": {"matchLabels": {"app": "web"}}},
+                ]
+            }
+        ],
+    )
     reach = reach_of(*_two_namespaces(either))
     assert ports(reach, "y/web", "x/db") == "All Connections"
     assert ports(reach, "y/cli", "x/db") == "All Connections"
@@ -149,23 +193,50 @@ def test_empty_versus_missing_from():
 
 def test_namespace_name_label_without_namespace_object():
     # [label] every namespace carries kubernetes.io/metadata.name, Namespace object or not.
-    p = policy("db", "x", podSelector={}, ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "y"}}}]}])
+    p = policy(
+        "db",
+        "x",
+        podSelector={},
+        ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "y"}}}]}],
+    )
     reach = reach_of(deployment("db", "x"), deployment("web", "y"), p)
     assert ports(reach, "y/web", "x/db") == "All Connections"
 
 
 def test_namespace_labels_come_from_namespace_objects_only():
     # Labels not on the Namespace object (or no object) are not there.
-    p = policy("db", "x", podSelector={}, ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"team": "red"}}}]}])
-    reach = reach_of(deployment("db", "x"), deployment("web", "y"), deployment("web", "z"), namespace("z", team="red"), p)
+    p = policy(
+        "db",
+        "x",
+        podSelector={},
+        ingress=[{"from": [{"namespaceSelector": {"matchLabels": {"team": "red"}}}]}],
+    )
+    reach = reach_of(
+        deployment("db", "x"), deployment("web", "y"), deployment("web", "z"), namespace("z", team="red"), p
+    )
     assert ports(reach, "y/web", "x/db") == "No Connections"
     assert ports(reach, "z/web", "x/db") == "All Connections"
 
 
 def test_match_expressions_not_in_matches_absent_keys():
     # k8s.io/apimachinery pkg/labels/selector.go Requirement.Matches: NotIn holds when the key is absent.
-    p = policy("db", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"from": [{"podSelector": {"matchExpressions": [
-        {"key": "tier", "operator": "NotIn", "values": ["untrusted"]}]}}]}])
+    p = policy(
+        "db",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[
+            {
+                "from": [
+                    {
+                        "podSelector": {
+                            "matchExpressions": [
+                                {"key": "tier", "operator": "NotIn", "values": ["untrusted"]}
+                            ]
+                        }
+                    }
+                ]
+            }
+        ],
+    )
     reach = reach_of(A, B, deployment("c", labels={"app": "c", "tier": "untrusted"}), p)
     assert ports(reach, "default/a", "default/b") == "All Connections"
     assert ports(reach, "default/c", "default/b") == "No Connections"
@@ -173,7 +244,11 @@ def test_match_expressions_not_in_matches_absent_keys():
 
 def test_ip_block_with_except_splits_external_ranges():
     # [types] IPBlock: cidr minus except; [np-guard] ranges cut at every boundary in play.
-    p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]}])
+    p = policy(
+        "b",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[{"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]}],
+    )
     found = [line for line in lines_of(A, B, p) if "=> default/b" in line]
     assert found == [
         "10.0.0.0-10.0.255.255[External] => default/b[Deployment] : All Connections",
@@ -183,7 +258,11 @@ def test_ip_block_with_except_splits_external_ranges():
 
 def test_ip_blocks_do_not_match_pods():
     # [types] ipBlock is for "cluster-external IPs"; pods are matched by selectors.
-    p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}])
+    p = policy(
+        "b",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[{"from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}],
+    )
     reach = reach_of(A, B, p)
     assert ports(reach, "default/a", "default/b") == "No Connections"
 
@@ -193,13 +272,21 @@ def test_ip_blocks_do_not_match_pods():
 
 def test_protocol_defaults_to_tcp_and_port_alone_means_every_port_of_it():
     # [types] NetworkPolicyPort.protocol defaults to TCP; without `port` every port of the protocol.
-    p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": 80}, {"protocol": "UDP"}, {"protocol": "SCTP", "port": 9}]}])
+    p = policy(
+        "b",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[{"ports": [{"port": 80}, {"protocol": "UDP"}, {"protocol": "SCTP", "port": 9}]}],
+    )
     assert ports(reach_of(A, B, p), "default/a", "default/b") == "SCTP 9,TCP 80,UDP 1-65535"
 
 
 def test_end_port_is_an_inclusive_range():
     # [types] endPort: "the range of ports from port to endPort, inclusive".
-    p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": 32000, "endPort": 32768}]}])
+    p = policy(
+        "b",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[{"ports": [{"port": 32000, "endPort": 32768}]}],
+    )
     assert ports(reach_of(A, B, p), "default/a", "default/b") == "TCP 32000-32768"
 
 
@@ -216,7 +303,11 @@ def test_named_port_protocol_must_match():
     # The name is looked up with the rule's protocol: `dns` is UDP on b, the rule asks TCP.
     p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": "dns"}]}])
     assert ports(reach_of(A, B, p), "default/a", "default/b") == "No Connections"
-    p = policy("b", podSelector={"matchLabels": {"app": "b"}}, ingress=[{"ports": [{"port": "dns", "protocol": "UDP"}]}])
+    p = policy(
+        "b",
+        podSelector={"matchLabels": {"app": "b"}},
+        ingress=[{"ports": [{"port": "dns", "protocol": "UDP"}]}],
+    )
     assert ports(reach_of(A, B, p), "default/a", "default/b") == "UDP 53"
 
 
@@ -227,7 +318,9 @@ def test_named_ports_in_egress_resolve_on_the_destination():
     assert ports(reach, "default/a", "default/b") == "TCP 8080"
     assert ports(reach, "default/a", "default/c") == "TCP 9090"
     # An address outside the cluster has no named ports.
-    assert "default/a[Deployment] => 0.0.0.0-255.255.255.255[External] : TCP" not in "\n".join(lines_of(A, B, c, p))
+    assert "default/a[Deployment] => 0.0.0.0-255.255.255.255[External] : TCP" not in "\n".join(
+        lines_of(A, B, c, p)
+    )
 
 
 # --- invalid policies, flags, the list ----------------------------------------------------------------
@@ -236,17 +329,28 @@ def test_named_ports_in_egress_resolve_on_the_destination():
 def test_a_policy_the_api_server_refuses_is_left_out_with_a_problem():
     # [valid] ValidateNetworkPolicyPeer: "may not specify both ipBlock and another peer";
     # ValidateNetworkPolicyPort: endPort "may not be specified when `port` is non-numeric".
-    bad_peer = policy("bad-peer", podSelector={}, ingress=[{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}])
+    bad_peer = policy(
+        "bad-peer",
+        podSelector={},
+        ingress=[{"from": [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}]}],
+    )
     bad_port = policy("bad-port", podSelector={}, ingress=[{"ports": [{"port": "http", "endPort": 90}]}])
     reach = reach_of(A, B, bad_peer, bad_port)
     assert ports(reach, "default/a", "default/b") == "All Connections"
-    assert sorted(p.policy_id for p in reach.problems) == ["NetworkPolicy/default/bad-peer", "NetworkPolicy/default/bad-port"]
+    assert sorted(p.policy_id for p in reach.problems) == [
+        "NetworkPolicy/default/bad-peer",
+        "NetworkPolicy/default/bad-port",
+    ]
 
 
 def test_host_network_pods_are_ordinary_pods_flagged():
     # [docs] networkpolicy-and-hostnetwork-pods: behaviour is undefined; topo lists them and flags them.
     reach = reach_of(A, deployment("agent", hostNetwork=True))
-    assert reach.isolation["Deployment/default/agent"] == {"ingress": False, "egress": False, "flags": ["host-network"]}
+    assert reach.isolation["Deployment/default/agent"] == {
+        "ingress": False,
+        "egress": False,
+        "flags": ["host-network"],
+    }
     assert ports(reach, "default/a", "default/agent") == "All Connections"
 
 
@@ -267,7 +371,9 @@ def test_only_keeps_connections_touching_a_namespace():
 
 
 def test_the_matrix_takes_the_strongest_connection():
-    p = policy("p", "y", podSelector={}, ingress=[{"from": [{"namespaceSelector": {}}], "ports": [{"port": 80}]}])
+    p = policy(
+        "p", "y", podSelector={}, ingress=[{"from": [{"namespaceSelector": {}}], "ports": [{"port": 80}]}]
+    )
     reach = reach_of(deployment("w", "x"), deployment("v", "y"), deployment("v2", "y", {"app": "v2"}), p)
     matrix = reach.matrix()
     assert matrix.level("x", "y") == "some"

@@ -10,9 +10,17 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from reach_support import deployment, documents, policy
-from topo.analyses.trace import ANY_HOST, EXACT_HOST, WILDCARD_HOST, host_match, parse_url, path_matches, trace_request
+
+from topo.analyses.trace import (
+    ANY_HOST,
+    EXACT_HOST,
+    WILDCARD_HOST,
+    host_match,
+    parse_url,
+    path_matches,
+    trace_request,
+)
 from topo.api import analyze
 
 
@@ -60,7 +68,12 @@ def test_host_matching(rule_host, host, expected):
 
 def test_url_parsing():
     request = parse_url("https://Blog.Example.com:8443/wp-admin/?x=1")
-    assert (request.scheme, request.host, request.port, request.path) == ("https", "blog.example.com", 8443, "/wp-admin/")
+    assert (request.scheme, request.host, request.port, request.path) == (
+        "https",
+        "blog.example.com",
+        8443,
+        "/wp-admin/",
+    )
     assert parse_url("shop.example.com").path == "/"
 
 
@@ -70,7 +83,14 @@ def _ingress(name: str, rules: list, default=None, tls=None) -> str:
         spec["defaultBackend"] = {"service": {"name": default, "port": {"number": 80}}}
     if tls:
         spec["tls"] = tls
-    return json.dumps({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": "shop"}, "spec": spec})
+    return json.dumps(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": spec,
+        }
+    )
 
 
 def _path(path: str, path_type: str, service: str, port=80) -> dict:
@@ -79,20 +99,48 @@ def _path(path: str, path_type: str, service: str, port=80) -> dict:
 
 
 def _service(name: str) -> str:
-    return json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "shop"},
-                       "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}})
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": name, "namespace": "shop"},
+            "spec": {
+                "selector": {"app": name},
+                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+            },
+        }
+    )
 
 
 SYSTEM = [
-    _service("web"), _service("api"), _service("exact"), _service("fallback"), _service("wild"),
+    _service("web"),
+    _service("api"),
+    _service("exact"),
+    _service("fallback"),
+    _service("wild"),
     deployment("web", "shop", ports=[(8080, "http")]),
     deployment("api", "shop", ports=[(9000, "http")]),
     deployment("exact", "shop", ports=[(7000, "http")]),
     deployment("fallback", "shop", ports=[(6000, "http")]),
     deployment("wild", "shop", ports=[(5000, "http")]),
-    _ingress("main", [{"host": "shop.example.com", "http": {"paths": [
-        _path("/", "Prefix", "web"), _path("/api", "Prefix", "api", "http"), _path("/api/v1", "Exact", "exact"), _path("/api/v1", "Prefix", "api")]}}],
-        default="fallback", tls=[{"hosts": ["shop.example.com"], "secretName": "shop-tls"}]),
+    _ingress(
+        "main",
+        [
+            {
+                "host": "shop.example.com",
+                "http": {
+                    "paths": [
+                        _path("/", "Prefix", "web"),
+                        _path("/api", "Prefix", "api", "http"),
+                        _path("/api/v1", "Exact", "exact"),
+                        _path("/api/v1", "Prefix", "api"),
+                    ]
+                },
+            }
+        ],
+        default="fallback",
+        tls=[{"hosts": ["shop.example.com"], "secretName": "shop-tls"}],
+    ),
     _ingress("wildcard", [{"host": "*.example.com", "http": {"paths": [_path("/", "Prefix", "wild")]}}]),
 ]
 
@@ -126,7 +174,12 @@ def test_precise_hosts_before_wildcards_and_wildcards_before_default_backend():
 
 
 def test_no_rule_and_no_default_backend_means_no_backend():
-    analysis = analyze(text=documents(_service("web"), _ingress("only", [{"host": "x.example.com", "http": {"paths": [_path("/", "Prefix", "web")]}}])))
+    analysis = analyze(
+        text=documents(
+            _service("web"),
+            _ingress("only", [{"host": "x.example.com", "http": {"paths": [_path("/", "Prefix", "web")]}}]),
+        )
+    )
     result = trace_request(analysis.model, "http://y.example.com/", analysis.reach, None)
     assert result.backend is None and result.to_dict()["backend"] is None
     assert result.hops[0].ok is False
@@ -148,7 +201,17 @@ def test_tls_hop_and_policy_hop():
 def test_policy_hop_is_unknown_when_the_controller_could_be_admitted():
     # The controller is not in the input and not declared: a backend that admits a named
     # namespace may or may not admit it — the hop says it cannot know, instead of guessing.
-    named = policy("web", "shop", podSelector={"matchLabels": {"app": "web"}}, ingress=[
-        {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}]}])
+    named = policy(
+        "web",
+        "shop",
+        podSelector={"matchLabels": {"app": "web"}},
+        ingress=[
+            {
+                "from": [
+                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+                ]
+            }
+        ],
+    )
     hops = {hop.what: hop for hop in trace("https://shop.example.com/", named).hops}
     assert hops["network-policy"].ok is None and "ingressController" in hops["network-policy"].why

@@ -30,7 +30,6 @@ from topo.analyses.rollout import (
 )
 from topo.model.errors import ManifestError
 
-
 # --- Deployment fenceposts: deployment_util.go -------------------------------------------------
 
 
@@ -183,8 +182,10 @@ def test_one_replica_statefulset_has_no_available_pod_during_an_update():
     assert (rollout.max_unavailable, rollout.min_available, rollout.max_pods) == (1, 0, 1)
     assert rollout.startup_budget_seconds == 900
     assert [s.action for s in rollout.steps] == [
-        "before the update: every pod runs the old template", "terminate db-0",
-        "create db-0 with the new template", "db-0 available",
+        "before the update: every pod runs the old template",
+        "terminate db-0",
+        "create db-0 with the new template",
+        "db-0 available",
     ]
 
 
@@ -206,8 +207,12 @@ def test_statefulset_ordinals_start_names_the_pods():  # spec.ordinals.start
 
 def test_statefulset_max_unavailable_needs_the_feature_gate_before_1_35():
     extra = "updateStrategy: {rollingUpdate: {maxUnavailable: 2}}"
-    before = rollout_of(STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.34")
-    after = rollout_of(STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.35")
+    before = rollout_of(
+        STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.34"
+    )
+    after = rollout_of(
+        STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.35"
+    )
     assert before.max_unavailable == 1 and before.min_available == 3
     assert "MaxUnavailableStatefulSet" in before.notes[0]
     assert after.max_unavailable == 2 and after.min_available == 2
@@ -273,7 +278,10 @@ def test_daemonset_counts_the_nodes_it_runs_on():
     # Defaults: RollingUpdate, maxUnavailable 1, maxSurge 0 (defaults.go); the tainted node is not counted.
     rollout = rollout_of(DAEMONSET, "DaemonSet/ops/agent")
     assert (rollout.replicas, rollout.max_unavailable, rollout.min_available) == (2, 1, 1)
-    assert [s.action for s in rollout.steps if s.action.startswith("terminate")] == ["terminate a", "terminate b"]
+    assert [s.action for s in rollout.steps if s.action.startswith("terminate")] == [
+        "terminate a",
+        "terminate b",
+    ]
 
 
 def test_daemonset_without_a_node_model_has_unknown_counts():
@@ -302,12 +310,19 @@ spec:
 
 def test_deployment_defaults_to_a_quarter_surge_and_unavailable():  # apps/v1 defaults.go
     rollout = rollout_of(DEPLOYMENT.format(api="apps/v1", replicas=8, extra=""), "Deployment/shop/web")
-    assert (rollout.max_surge, rollout.max_unavailable, rollout.min_available, rollout.max_pods) == (2, 2, 6, 10)
+    assert (rollout.max_surge, rollout.max_unavailable, rollout.min_available, rollout.max_pods) == (
+        2,
+        2,
+        6,
+        10,
+    )
     assert rollout.readiness_probe is False
 
 
 def test_extensions_v1beta1_deployment_defaults_to_one_and_one():  # extensions/v1beta1 defaults.go
-    rollout = rollout_of(DEPLOYMENT.format(api="extensions/v1beta1", replicas=8, extra=""), "Deployment/shop/web")
+    rollout = rollout_of(
+        DEPLOYMENT.format(api="extensions/v1beta1", replicas=8, extra=""), "Deployment/shop/web"
+    )
     assert (rollout.max_surge, rollout.max_unavailable) == (1, 1)
 
 
@@ -325,7 +340,9 @@ def test_an_invalid_fencepost_is_reported_not_raised():
 
 
 def test_hpa_minimum_is_the_effective_replicas():
-    text = DEPLOYMENT.format(api="apps/v1", replicas=5, extra="") + """
+    text = (
+        DEPLOYMENT.format(api="apps/v1", replicas=5, extra="")
+        + """
 ---
 apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -335,6 +352,7 @@ spec:
   minReplicas: 3
   maxReplicas: 10
 """
+    )
     rollout = rollout_of(text, "Deployment/shop/web")
     assert (rollout.replicas, rollout.spec_replicas, rollout.hpa) == (3, 5, (3, 10))
     assert (rollout.max_surge, rollout.max_unavailable) == (1, 0)  # 25% of 3
@@ -345,8 +363,15 @@ def test_the_samples_show_the_seed_numbers():
 
     availability = analyze(["samples/"]).rollout
     wordpress = availability.workloads["Deployment/blog/wordpress"].rollout
-    assert (wordpress.replicas, wordpress.max_surge, wordpress.max_unavailable, wordpress.min_available,
-            wordpress.max_pods, wordpress.min_ready_seconds, wordpress.readiness_probe) == (4, 1, 1, 3, 5, 10, True)
+    assert (
+        wordpress.replicas,
+        wordpress.max_surge,
+        wordpress.max_unavailable,
+        wordpress.min_available,
+        wordpress.max_pods,
+        wordpress.min_ready_seconds,
+        wordpress.readiness_probe,
+    ) == (4, 1, 1, 3, 5, 10, True)
     frontend = availability.workloads["Deployment/shop/frontend"].rollout
     assert (frontend.hpa, frontend.max_surge, frontend.min_available, frontend.max_pods) == ((3, 10), 1, 3, 4)
     controller = availability.workloads["Deployment/ingress-nginx/ingress-nginx-controller"].rollout
@@ -365,8 +390,15 @@ def test_ordered_ready_recreates_a_batch_one_pod_at_a_time():
     # stateful_set_control.go: with maxUnavailable 2 (1.35+) two pods are deleted together, but
     # OrderedReady's monotonic creation recreates them lowest ordinal first, each waiting for Ready.
     extra = "updateStrategy: {rollingUpdate: {maxUnavailable: 2}}"
-    rollout = rollout_of(STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.35")
+    rollout = rollout_of(
+        STATEFULSET.format(replicas=4, extra=extra), "StatefulSet/data/db", kubernetes_version="1.35"
+    )
     actions = [s.action for s in rollout.steps][:6]
-    assert actions[1:6] == ["terminate db-3, db-2", "create db-2 with the new template", "db-2 available",
-                            "create db-3 with the new template", "db-3 available"]
+    assert actions[1:6] == [
+        "terminate db-3, db-2",
+        "create db-2 with the new template",
+        "db-2 available",
+        "create db-3 with the new template",
+        "db-3 available",
+    ]
     assert rollout.timeline.min_available == 2

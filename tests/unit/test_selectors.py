@@ -97,8 +97,12 @@ def test_empty_selector_matches_everything():
 
 def test_match_labels_and_match_expressions_are_anded():
     # helpers.go: both become requirements of one selector, and Selector.Matches ANDs them
-    selector = sel({"matchLabels": {"app": "web"},
-                    "matchExpressions": [{"key": "tier", "operator": "In", "values": ["frontend"]}]})
+    selector = sel(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["frontend"]}],
+        }
+    )
     assert selector.matches(WEB)
     assert not selector.matches({"app": "web", "tier": "backend"})
     assert not selector.matches({"tier": "frontend"})
@@ -107,7 +111,10 @@ def test_match_labels_and_match_expressions_are_anded():
 def test_match_labels_are_equalities():
     # helpers.go: each matchLabels entry is NewRequirement(k, selection.Equals, []string{v})
     selector = sel({"matchLabels": {"app": "web", "tier": "frontend"}})
-    assert selector.requirements == (Requirement("app", "In", ("web",)), Requirement("tier", "In", ("frontend",)))
+    assert selector.requirements == (
+        Requirement("app", "In", ("web",)),
+        Requirement("tier", "In", ("frontend",)),
+    )
     assert selector.match_labels == {"app": "web", "tier": "frontend"}
 
 
@@ -127,8 +134,12 @@ def test_does_not_exist_expression():
 
 def test_conflicting_requirements_match_nothing_but_are_not_the_null_selector():
     # selector.go MatchesNothing only detects labels.Nothing(), not a=a,a!=a conflicts
-    selector = sel({"matchLabels": {"app": "web"},
-                    "matchExpressions": [{"key": "app", "operator": "In", "values": ["api"]}]})
+    selector = sel(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "app", "operator": "In", "values": ["api"]}],
+        }
+    )
     assert not selector.matches({"app": "web"})
     assert not selector.matches({"app": "api"})
     assert not selector.matches_nothing
@@ -157,7 +168,8 @@ def test_exists_and_does_not_exist_take_no_values(operator):
     with pytest.raises(ManifestError, match="must be empty"):
         sel({"matchExpressions": [{"key": "a", "operator": operator, "values": ["x"]}]})
     assert sel({"matchExpressions": [{"key": "a", "operator": operator, "values": []}]}).matches(
-        {"a": "1"} if operator == "Exists" else {})
+        {"a": "1"} if operator == "Exists" else {}
+    )
 
 
 def test_numeric_match_label_value_must_be_a_string():
@@ -184,8 +196,10 @@ def test_expression_values_must_be_strings():
         ({"matchLabels": [{"app": "web"}]}, "spec.selector.matchLabels"),
         ({"matchExpressions": {"key": "a", "operator": "Exists"}}, "spec.selector.matchExpressions"),
         ({"matchExpressions": ["a"]}, "spec.selector.matchExpressions[0]"),
-        ({"matchExpressions": [{"key": "a", "operator": "In", "values": "x"}]},
-         "spec.selector.matchExpressions[0].values"),
+        (
+            {"matchExpressions": [{"key": "a", "operator": "In", "values": "x"}]},
+            "spec.selector.matchExpressions[0].values",
+        ),
     ],
 )
 def test_wrong_container_types_are_refused(value, path):
@@ -203,8 +217,9 @@ def test_unknown_selector_field_is_refused():
     assert error.value.path == "spec.selector.matchlabels"
 
 
-@pytest.mark.parametrize("key", ["", "-app", "app-", "a b", "example.com/", "/app", "a/b/c", "Example.com/app",
-                                 "x" * 64])
+@pytest.mark.parametrize(
+    "key", ["", "-app", "app-", "a b", "example.com/", "/app", "a/b/c", "Example.com/app", "x" * 64]
+)
 def test_invalid_label_keys_are_refused(key):
     # pkg/util/validation/validation.go IsQualifiedName, called by labels.NewRequirement
     with pytest.raises(ManifestError, match="invalid label key"):
@@ -239,15 +254,17 @@ def test_null_map_value_decodes_as_empty_string():
 
 def test_to_text_in_kubectl_style_sorted_by_key():
     # selector.go: requirements sorted ByKey, joined by ","; In/NotIn values sorted; "!" for DoesNotExist
-    selector = sel({
-        "matchLabels": {"app": "web"},
-        "matchExpressions": [
-            {"key": "x", "operator": "DoesNotExist"},
-            {"key": "tier", "operator": "In", "values": ["b", "a"]},
-            {"key": "env", "operator": "NotIn", "values": ["prod"]},
-            {"key": "canary", "operator": "Exists"},
-        ],
-    })
+    selector = sel(
+        {
+            "matchLabels": {"app": "web"},
+            "matchExpressions": [
+                {"key": "x", "operator": "DoesNotExist"},
+                {"key": "tier", "operator": "In", "values": ["b", "a"]},
+                {"key": "env", "operator": "NotIn", "values": ["prod"]},
+                {"key": "canary", "operator": "Exists"},
+            ],
+        }
+    )
     assert selector.to_text() == "app=web,canary,env notin (prod),tier in (a,b),!x"
 
 
@@ -333,8 +350,12 @@ _KEYS = st.sampled_from(["app", "tier", "env", "track"])
 _VALUES = st.sampled_from(["a", "b", "c", ""])
 _LABELS = st.dictionaries(_KEYS, _VALUES, max_size=4)
 _REQUIREMENTS = st.one_of(
-    st.builds(Requirement, _KEYS, st.sampled_from(["In", "NotIn"]),
-              st.lists(_VALUES, min_size=1, max_size=3).map(tuple)),
+    st.builds(
+        Requirement,
+        _KEYS,
+        st.sampled_from(["In", "NotIn"]),
+        st.lists(_VALUES, min_size=1, max_size=3).map(tuple),
+    ),
     st.builds(Requirement, _KEYS, st.sampled_from(["Exists", "DoesNotExist"])),
 )
 _SELECTORS = st.one_of(
@@ -356,6 +377,9 @@ def test_index_agrees_with_brute_force(objects, selectors):
         index.add(namespace, f"item-{position}", labels)
     for selector in selectors:
         for namespace in ("ns1", "ns2", "ns3"):
-            expected = [f"item-{position}" for position, (ns, labels) in enumerate(objects)
-                        if ns == namespace and selector.matches(labels)]
+            expected = [
+                f"item-{position}"
+                for position, (ns, labels) in enumerate(objects)
+                if ns == namespace and selector.matches(labels)
+            ]
             assert index.matching(namespace, selector) == expected

@@ -8,12 +8,21 @@ the whole dependency graph.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from topo.analyses.disruption import SCALE_KINDS, CoveredWorkload, PdbStatus, pdb_status
-from topo.analyses.placement import NodeModel, Placement, Placer, PodConstraints, build_node_model, parse_node_terms, pod_constraints
+from topo.analyses.placement import (
+    NodeModel,
+    Placement,
+    Placer,
+    PodConstraints,
+    build_node_model,
+    parse_node_terms,
+    pod_constraints,
+)
 from topo.analyses.rollout import ROLLOUT_KINDS, TIMELINE_ASSUMPTION, Rollout, plan_rollout
 from topo.config import Config
 from topo.graph.binding import bind_claims, default_storage_class, effective_class
@@ -182,24 +191,43 @@ class Availability:
         classes = {sc.name: sc for sc in self.model.of_type(StorageClass)}
         default = default_storage_class(classes.values())
         pinned_classes = {pv.storage_class_name for pv in pinned_volumes.values()}
-        reserved = {(pv.claim_ref[0] or "", pv.claim_ref[1]) for pv in self.model.of_type(PersistentVolume) if pv.claim_ref}
+        reserved = {
+            (pv.claim_ref[0] or "", pv.claim_ref[1])
+            for pv in self.model.of_type(PersistentVolume)
+            if pv.claim_ref
+        }
         claims = [
-            c for c in self.model.of_type(PersistentVolumeClaim)
-            if effective_class(c, default) in pinned_classes or c.volume_name or (c.namespace, c.name) in reserved
+            c
+            for c in self.model.of_type(PersistentVolumeClaim)
+            if effective_class(c, default) in pinned_classes
+            or c.volume_name
+            or (c.namespace, c.name) in reserved
         ]
-        volumes = [pv for pv in self.model.of_type(PersistentVolume) if pv.storage_class_name in pinned_classes or pv.claim_ref]
+        volumes = [
+            pv
+            for pv in self.model.of_type(PersistentVolume)
+            if pv.storage_class_name in pinned_classes or pv.claim_ref
+        ]
         bindings = bind_claims(
-            claims, volumes, classes, mounted, frozenset(i for i in self.config.external if i.startswith("StorageClass/")),
+            claims,
+            volumes,
+            classes,
+            mounted,
+            frozenset(i for i in self.config.external if i.startswith("StorageClass/")),
         )
         pins: dict[str, frozenset[str]] = {}
         for claim, binding in bindings.items():
             if binding.volume not in pinned_volumes:
                 continue
             required = pinned_volumes[binding.volume].node_affinity.get("required")
-            terms = parse_node_terms(required.get("nodeSelectorTerms")) if isinstance(required, Mapping) else None
+            terms = (
+                parse_node_terms(required.get("nodeSelectorTerms")) if isinstance(required, Mapping) else None
+            )
             if terms is not None:
                 pins[claim] = frozenset(
-                    node.name for node in self.node_model.nodes if any(t.matches(node.labels, node.name) for t in terms)
+                    node.name
+                    for node in self.node_model.nodes
+                    if any(t.matches(node.labels, node.name) for t in terms)
                 )
         return pins, bool(pins)
 
@@ -220,7 +248,9 @@ class Availability:
                 for ordinal, name in ordinal_claim_names(workload, template):
                     pin = pins.get(make_id("PersistentVolumeClaim", workload.namespace, name))
                     current = by_ordinal.get(ordinal)
-                    by_ordinal[ordinal] = pin if current is None else (current if pin is None else current & pin)
+                    by_ordinal[ordinal] = (
+                        pin if current is None else (current if pin is None else current & pin)
+                    )
             if any(p is not None for p in by_ordinal.values()):
                 per_ordinal = [by_ordinal[o] for o in sorted(by_ordinal)]
         return common, per_ordinal
@@ -245,15 +275,25 @@ class Availability:
             rollout = None
             if workload.kind in ROLLOUT_KINDS:
                 rollout = plan_rollout(
-                    workload, replicas, hpa_range,
+                    workload,
+                    replicas,
+                    hpa_range,
                     capacity=placement.max_scheduled if placement is not None else None,
                     kubernetes_minor=minor,
-                    daemon_nodes=list(placement.schedulable) if placement is not None and workload.kind == "DaemonSet" else None,
+                    daemon_nodes=list(placement.schedulable)
+                    if placement is not None and workload.kind == "DaemonSet"
+                    else None,
                 )
             states[workload.id] = WorkloadState(
-                workload=workload, replicas=replicas, hpa=hpa_range, hpa_id=hpa.id if hpa else None,
-                constraints=constraints, placement=placement, rollout=rollout,
-                pdbs=self.pdbs_of.get(workload.id, ()), services=self.services_of.get(workload.id, ()),
+                workload=workload,
+                replicas=replicas,
+                hpa=hpa_range,
+                hpa_id=hpa.id if hpa else None,
+                constraints=constraints,
+                placement=placement,
+                rollout=rollout,
+                pdbs=self.pdbs_of.get(workload.id, ()),
+                services=self.services_of.get(workload.id, ()),
             )
         return states
 
@@ -282,10 +322,19 @@ class Availability:
         for workload_id in self.pdb_covers.get(pdb_id, ()):
             state = self.workloads[workload_id]
             pods = scale(state)
-            covered.append(CoveredWorkload(workload_id, state.workload.kind, pods, pods if state.workload.kind in SCALE_KINDS else None))
+            covered.append(
+                CoveredWorkload(
+                    workload_id,
+                    state.workload.kind,
+                    pods,
+                    pods if state.workload.kind in SCALE_KINDS else None,
+                )
+            )
         return covered
 
-    def pdb_status_at(self, pdb: PodDisruptionBudget, scale: Callable[[WorkloadState], int | None]) -> PdbStatus:
+    def pdb_status_at(
+        self, pdb: PodDisruptionBudget, scale: Callable[[WorkloadState], int | None]
+    ) -> PdbStatus:
         return pdb_status(pdb.id, pdb.min_available, pdb.max_unavailable, self._covered(pdb.id, scale))
 
     @cached_property
@@ -331,7 +380,10 @@ class Availability:
 
     def to_dict(self, workload: str | None = None) -> dict[str, Any]:
         """The `topo rollout -o json` document (issue 4's contract, plus extension keys)."""
-        return {key: value if isinstance(value, dict) else list(value) for key, value in self.sections(workload).items()}
+        return {
+            key: value if isinstance(value, dict) else list(value)
+            for key, value in self.sections(workload).items()
+        }
 
     def sections(self, workload: str | None = None) -> dict[str, Any]:
         """The document's sections, the lists as iterators (so that a renderer can stream them)."""
@@ -339,8 +391,12 @@ class Availability:
         covered = {p for s in states for p in s.pdbs} if workload is not None else None
         return {
             "workloads": (self.workload_dict(s) for s in states),
-            "pdbs": (st.to_dict() for pdb_id, st in self.pdbs.items() if covered is None or pdb_id in covered),
-            "entryPoints": (e.to_dict() for e in self.entry_points if workload is None or workload in e.backends),
+            "pdbs": (
+                st.to_dict() for pdb_id, st in self.pdbs.items() if covered is None or pdb_id in covered
+            ),
+            "entryPoints": (
+                e.to_dict() for e in self.entry_points if workload is None or workload in e.backends
+            ),
             "nodeModel": {
                 "known": self.node_model is not None,
                 "nodes": [n.to_dict() for n in self.node_model.nodes] if self.node_model else [],

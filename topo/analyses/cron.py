@@ -51,8 +51,12 @@ TZ_IN_SCHEDULE_REJECTED_SINCE = (1, 27)
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
 _EVERY = "@every "
 
-_MONTH_NAMES = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+_MONTH_NAMES = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _DOW_NAMES = {name: number for number, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 
 
@@ -150,7 +154,12 @@ def _parse_descriptor(text: str, spec: str) -> CronSchedule:
     if spec in DESCRIPTORS:
         midnight = {"minute": frozenset({0}), "hour": frozenset({0})}
         shapes = {
-            "@yearly": {**midnight, "day_of_month": frozenset({1}), "month": frozenset({1}), "dow_star": True},
+            "@yearly": {
+                **midnight,
+                "day_of_month": frozenset({1}),
+                "month": frozenset({1}),
+                "dow_star": True,
+            },
             "@monthly": {**midnight, "day_of_month": frozenset({1}), "dow_star": True},
             "@weekly": {**midnight, "day_of_week": frozenset({0}), "dom_star": True},
             "@daily": {**midnight, "dom_star": True, "dow_star": True},
@@ -169,7 +178,7 @@ def _parse_descriptor(text: str, spec: str) -> CronSchedule:
         )
     if spec.startswith(_EVERY):
         try:
-            seconds = parse_go_duration(spec[len(_EVERY):])
+            seconds = parse_go_duration(spec[len(_EVERY) :])
         except ValueError as error:
             raise InvalidSchedule(f"failed to parse duration {spec}: {error}") from None
         # robfig Every(): intervals below one second are rounded up to one second.
@@ -233,10 +242,14 @@ def _int_or_name(text: str, bounds: _Bounds) -> int:
 
 def _atoi(text: str) -> int:
     if not _GO_ATOI.match(text):
-        raise InvalidSchedule(f'failed to parse int from {text}: strconv.Atoi: parsing "{text}": invalid syntax')
+        raise InvalidSchedule(
+            f'failed to parse int from {text}: strconv.Atoi: parsing "{text}": invalid syntax'
+        )
     number = int(text)
     if abs(number) > _INT64_MAX:
-        raise InvalidSchedule(f'failed to parse int from {text}: strconv.Atoi: parsing "{text}": value out of range')
+        raise InvalidSchedule(
+            f'failed to parse int from {text}: strconv.Atoi: parsing "{text}": value out of range'
+        )
     if number < 0:
         raise InvalidSchedule(f"negative number ({number}) not allowed: {text}")
     return number
@@ -281,7 +294,7 @@ def parse_go_duration(text: str) -> Fraction:
         if fraction:
             value += Fraction(int(fraction), 10 ** len(fraction))
         total += value * _DURATION_UNITS[unit]
-        rest = rest[match.end():]
+        rest = rest[match.end() :]
     if total * 10**9 > _INT64_MAX + (1 if negative else 0):
         raise ValueError(f'time: invalid duration "{original}"')
     return -total if negative else total
@@ -304,7 +317,9 @@ def never_fires(schedule: CronSchedule) -> str | None:
     for name, values in (("minute", schedule.minute), ("hour", schedule.hour), ("month", schedule.month)):
         if not values:
             return f"the {name} field allows no value"
-    date_exists = any(day <= _DAYS_IN_MONTH[month] for month in schedule.month for day in schedule.day_of_month)
+    date_exists = any(
+        day <= _DAYS_IN_MONTH[month] for month in schedule.month for day in schedule.day_of_month
+    )
     if schedule.dom_star or schedule.dow_star:
         if schedule.dom_star and not schedule.day_of_week:
             return "the day-of-week field allows no value"
@@ -386,7 +401,9 @@ def schedule_problems(schedule: str, time_zone: str | None) -> tuple[SchedulePro
             problems.append(ScheduleProblem("spec.schedule", str(error)))
         if "TZ" in schedule:
             problems.append(
-                ScheduleProblem("spec.schedule", "cannot use TZ or CRON_TZ in schedule, use timeZone field instead")
+                ScheduleProblem(
+                    "spec.schedule", "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"
+                )
             )
     zone = time_zone_problem(time_zone)
     if zone is not None:

@@ -31,8 +31,9 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from topo.graph.relations import ISOLATES, PROTECTS, ROUTES_TO, SELECTS
 
@@ -236,7 +237,9 @@ def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[Fiel
         if old_named is not None and new_named is not None:
             names = list(old_named) + [n for n in new_named if n not in old_named]
             for name in names:
-                yield from document_changes(old_named.get(name, ABSENT), new_named.get(name, ABSENT), path + (f"[name={name}]",))
+                yield from document_changes(
+                    old_named.get(name, ABSENT), new_named.get(name, ABSENT), path + (f"[name={name}]",)
+                )
             return
         if len(before) == len(after):
             for index, (old_item, new_item) in enumerate(zip(before, after)):
@@ -320,7 +323,14 @@ def _identity(edge: Mapping[str, Any]) -> tuple:
     """What makes two edges "the same edge, changed": a route is its Ingress, host, path and
     pathType (a new backend is the route moved); any other edge is its endpoints and relation."""
     if edge["relation"] == ROUTES_TO:
-        return (edge["source"], ROUTES_TO, edge.get("host"), edge.get("path"), edge.get("pathType"), edge.get("default", False))
+        return (
+            edge["source"],
+            ROUTES_TO,
+            edge.get("host"),
+            edge.get("path"),
+            edge.get("pathType"),
+            edge.get("default", False),
+        )
     return (edge["source"], edge["relation"], edge["target"])
 
 
@@ -328,7 +338,11 @@ def _canonical(edge: Mapping[str, Any]) -> str:
     return json.dumps(edge, sort_keys=True, default=str)
 
 
-def diff_edges(before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]], missing_after: Callable[[str], bool] = lambda _: False) -> tuple[EdgeChange, ...]:
+def diff_edges(
+    before: Iterable[Mapping[str, Any]],
+    after: Iterable[Mapping[str, Any]],
+    missing_after: Callable[[str], bool] = lambda _: False,
+) -> tuple[EdgeChange, ...]:
     """Edges added, removed, or changed (same identity, other target or attributes), each described."""
     old_pool: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for edge in before:
@@ -351,12 +365,42 @@ def diff_edges(before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str,
         candidates = by_identity.get(_identity(edge))
         if candidates:
             old = candidates.pop(0)
-            changes.append(EdgeChange("changed", edge["relation"], edge["source"], edge["target"], old, edge, describe_edge(old, edge, missing_after)))
+            changes.append(
+                EdgeChange(
+                    "changed",
+                    edge["relation"],
+                    edge["source"],
+                    edge["target"],
+                    old,
+                    edge,
+                    describe_edge(old, edge, missing_after),
+                )
+            )
         else:
-            changes.append(EdgeChange("added", edge["relation"], edge["source"], edge["target"], None, edge, describe_edge(None, edge, missing_after)))
+            changes.append(
+                EdgeChange(
+                    "added",
+                    edge["relation"],
+                    edge["source"],
+                    edge["target"],
+                    None,
+                    edge,
+                    describe_edge(None, edge, missing_after),
+                )
+            )
     for candidates in by_identity.values():
         for edge in candidates:
-            changes.append(EdgeChange("removed", edge["relation"], edge["source"], edge["target"], edge, None, describe_edge(edge, None, missing_after)))
+            changes.append(
+                EdgeChange(
+                    "removed",
+                    edge["relation"],
+                    edge["source"],
+                    edge["target"],
+                    edge,
+                    None,
+                    describe_edge(edge, None, missing_after),
+                )
+            )
     changes.sort(key=lambda c: (c.source, c.relation, c.target, c.change, c.description))
     return tuple(changes)
 
@@ -380,10 +424,16 @@ def _target_text(edge: Mapping[str, Any], missing: Callable[[str], bool]) -> str
 
 def _attribute_text(edge: Mapping[str, Any]) -> str:
     shown = {k: v for k, v in sorted(edge.items()) if k not in ("source", "target", "relation")}
-    return ", ".join(f"{k} {json.dumps(v, sort_keys=True) if not isinstance(v, str) else v}" for k, v in shown.items())
+    return ", ".join(
+        f"{k} {json.dumps(v, sort_keys=True) if not isinstance(v, str) else v}" for k, v in shown.items()
+    )
 
 
-def describe_edge(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, missing: Callable[[str], bool] = lambda _: False) -> str:
+def describe_edge(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    missing: Callable[[str], bool] = lambda _: False,
+) -> str:
     """One sentence for an edge change, in the graph's vocabulary."""
     edge = after or before
     assert edge is not None
@@ -413,10 +463,21 @@ def highlights(before_graph: Any, after_graph: Any, edges: Iterable[EdgeChange])
     found: list[Highlight] = []
     for change in edges:
         if change.relation == ROUTES_TO:
-            found.append(Highlight(f"route-{'moved' if change.change == 'changed' else change.change}", change.source, change.description, (change.target,)))
+            found.append(
+                Highlight(
+                    f"route-{'moved' if change.change == 'changed' else change.change}",
+                    change.source,
+                    change.description,
+                    (change.target,),
+                )
+            )
     found.extend(_selection_highlights(before_graph, after_graph))
-    found.extend(_coverage_highlights(before_graph, after_graph, PROTECTS, "pdb", "covered by a PodDisruptionBudget"))
-    found.extend(_coverage_highlights(before_graph, after_graph, ISOLATES, "isolation", "isolated by a NetworkPolicy"))
+    found.extend(
+        _coverage_highlights(before_graph, after_graph, PROTECTS, "pdb", "covered by a PodDisruptionBudget")
+    )
+    found.extend(
+        _coverage_highlights(before_graph, after_graph, ISOLATES, "isolation", "isolated by a NetworkPolicy")
+    )
     found.sort(key=lambda h: (h.subject, h.kind, h.text))
     return tuple(found)
 
@@ -442,9 +503,19 @@ def _selection_highlights(before: Any, after: Any) -> Iterable[Highlight]:
             # (https://kubernetes.io/docs/concepts/services-networking/service/#services-without-selectors)
         old, new = _targets(before, node, SELECTS), _targets(after, node, SELECTS)
         if old and not new:
-            yield Highlight("service-selects-nothing", node, f"{node} no longer selects any pods (selected {', '.join(old)})", tuple(old))
+            yield Highlight(
+                "service-selects-nothing",
+                node,
+                f"{node} no longer selects any pods (selected {', '.join(old)})",
+                tuple(old),
+            )
         elif new and not old:
-            yield Highlight("service-selects-again", node, f"{node} now selects {', '.join(new)} (selected nothing before)", tuple(new))
+            yield Highlight(
+                "service-selects-again",
+                node,
+                f"{node} now selects {', '.join(new)} (selected nothing before)",
+                tuple(new),
+            )
 
 
 def _coverage_highlights(before: Any, after: Any, relation: str, kind: str, what: str) -> Iterable[Highlight]:
@@ -453,7 +524,9 @@ def _coverage_highlights(before: Any, after: Any, relation: str, kind: str, what
             continue
         old, new = _sources(before, node, relation), _sources(after, node, relation)
         if old and not new:
-            yield Highlight(f"{kind}-lost", node, f"{node} is no longer {what} (was: {', '.join(old)})", tuple(old))
+            yield Highlight(
+                f"{kind}-lost", node, f"{node} is no longer {what} (was: {', '.join(old)})", tuple(old)
+            )
         elif new and not old:
             yield Highlight(f"{kind}-gained", node, f"{node} is now {what}: {', '.join(new)}", tuple(new))
 
@@ -464,12 +537,28 @@ def _coverage_highlights(before: Any, after: Any, relation: str, kind: str, what
 #: plus `pdbDisruptionsAllowed` and `eligibleNodes` derived from it).
 ENTRY_POINT_FIELDS = ("ready", "minReadyDuringRollout", "minReadyOnNodeLoss")
 WORKLOAD_FIELDS = (
-    "replicas", "strategy", "maxSurge", "maxUnavailable", "minAvailable", "maxPods", "readinessProbe",
-    "pdbDisruptionsAllowed", "eligibleNodes", "maxScheduledReplicas", "nodeLossWorstCase",
+    "replicas",
+    "strategy",
+    "maxSurge",
+    "maxUnavailable",
+    "minAvailable",
+    "maxPods",
+    "readinessProbe",
+    "pdbDisruptionsAllowed",
+    "eligibleNodes",
+    "maxScheduledReplicas",
+    "nodeLossWorstCase",
 )
 PDB_FIELDS = ("expectedPods", "desiredHealthy", "disruptionsAllowed")
 #: Fields where a lower number after the change means less availability.
-_HIGHER_IS_BETTER = {"minReadyDuringRollout", "minReadyOnNodeLoss", "ready", "minAvailable", "eligibleNodes", "maxScheduledReplicas"}
+_HIGHER_IS_BETTER = {
+    "minReadyDuringRollout",
+    "minReadyOnNodeLoss",
+    "ready",
+    "minAvailable",
+    "eligibleNodes",
+    "maxScheduledReplicas",
+}
 
 
 @dataclass(frozen=True)
@@ -486,9 +575,13 @@ class AvailabilityRow:
     def drops(self) -> tuple[str, ...]:
         """Fields whose value went down where higher is better (both sides known)."""
         return tuple(
-            name for name, old, new in self.values
-            if name in _HIGHER_IS_BETTER and isinstance(old, int) and isinstance(new, int)
-            and not isinstance(old, bool) and new < old
+            name
+            for name, old, new in self.values
+            if name in _HIGHER_IS_BETTER
+            and isinstance(old, int)
+            and isinstance(new, int)
+            and not isinstance(old, bool)
+            and new < old
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -516,7 +609,11 @@ class AvailabilityDiff:
 
     def entry_point_drops(self) -> tuple[AvailabilityRow, ...]:
         """Entry points (on both sides) whose minimum ready backends went down."""
-        return tuple(row for row in self.entry_points if set(row.drops) & {"minReadyDuringRollout", "minReadyOnNodeLoss"})
+        return tuple(
+            row
+            for row in self.entry_points
+            if set(row.drops) & {"minReadyDuringRollout", "minReadyOnNodeLoss"}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -553,7 +650,12 @@ def availability_changes(before: Mapping[str, Any], after: Mapping[str, Any]) ->
         {(w["id"], ""): _workload_numbers(w, new_pdbs) for w in after.get("workloads", [])},
         WORKLOAD_FIELDS,
     )
-    pdbs = _rows("pdb", {(k, ""): v for k, v in old_pdbs.items()}, {(k, ""): v for k, v in new_pdbs.items()}, PDB_FIELDS)
+    pdbs = _rows(
+        "pdb",
+        {(k, ""): v for k, v in old_pdbs.items()},
+        {(k, ""): v for k, v in new_pdbs.items()},
+        PDB_FIELDS,
+    )
     return AvailabilityDiff(entry_points, workloads, pdbs)
 
 
@@ -568,7 +670,13 @@ def _workload_numbers(workload: Mapping[str, Any], pdbs: Mapping[str, Mapping[st
     }
 
 
-def _rows(what: str, old: Mapping[tuple[str, str], Mapping], new: Mapping[tuple[str, str], Mapping], fields: tuple[str, ...], keep_added_removed: bool = False) -> tuple[AvailabilityRow, ...]:
+def _rows(
+    what: str,
+    old: Mapping[tuple[str, str], Mapping],
+    new: Mapping[tuple[str, str], Mapping],
+    fields: tuple[str, ...],
+    keep_added_removed: bool = False,
+) -> tuple[AvailabilityRow, ...]:
     rows = []
     for key in sorted(set(old) | set(new)):
         identity, route = key
@@ -576,7 +684,9 @@ def _rows(what: str, old: Mapping[tuple[str, str], Mapping], new: Mapping[tuple[
         if before is None or after is None:
             if keep_added_removed:
                 change = "added" if before is None else "removed"
-                values = tuple((f, before.get(f) if before else None, after.get(f) if after else None) for f in fields)
+                values = tuple(
+                    (f, before.get(f) if before else None, after.get(f) if after else None) for f in fields
+                )
                 rows.append(AvailabilityRow(what, identity, route or None, change, values))
             continue
         values = tuple((f, before.get(f), after.get(f)) for f in fields if before.get(f) != after.get(f))
@@ -621,14 +731,23 @@ class ConnectivityDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.namespaces or self.exposed_workloads_added or self.exposed_workloads_removed)
+        return not (
+            self.added
+            or self.removed
+            or self.changed
+            or self.namespaces
+            or self.exposed_workloads_added
+            or self.exposed_workloads_removed
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": [c.to_dict() for c in self.added],
             "removed": [c.to_dict() for c in self.removed],
             "changed": [c.to_dict() for c in self.changed],
-            "namespaces": [{"from": a, "to": b, "before": old, "after": new} for a, b, old, new in self.namespaces],
+            "namespaces": [
+                {"from": a, "to": b, "before": old, "after": new} for a, b, old, new in self.namespaces
+            ],
             "reachableFromOutside": {
                 "namespacesAdded": list(self.exposed_added),
                 "namespacesRemoved": list(self.exposed_removed),
@@ -777,7 +896,11 @@ class Side:
     load_errors: tuple[Any, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"objects": self.objects, "findings": dict(self.findings), "loadErrors": [e.to_dict() for e in self.load_errors]}
+        return {
+            "objects": self.objects,
+            "findings": dict(self.findings),
+            "loadErrors": [e.to_dict() for e in self.load_errors],
+        }
 
 
 @dataclass(frozen=True)
@@ -795,8 +918,12 @@ class Diff:
     @property
     def empty(self) -> bool:
         return not (
-            self.findings.introduced or self.findings.resolved or self.findings.changed or self.findings.suppressed
-            or self.objects or self.edges
+            self.findings.introduced
+            or self.findings.resolved
+            or self.findings.changed
+            or self.findings.suppressed
+            or self.objects
+            or self.edges
             or (self.availability is not None and not self.availability.empty)
             or (self.connectivity is not None and not self.connectivity.empty)
         )
@@ -818,11 +945,21 @@ def diff_analyses(before: Any, after: Any, disabled: Iterable[str] = (), enabled
         "availability", notes, lambda: availability_changes(before.rollout.to_dict(), after.rollout.to_dict())
     )
     connectivity = _optional(
-        "reachability", notes, lambda: connectivity_changes(before.reach, after.reach, before.model, after.model)
+        "reachability",
+        notes,
+        lambda: connectivity_changes(before.reach, after.reach, before.model, after.model),
     )
     return Diff(
-        before=Side(sum(1 for o in before.model.objects.values() if o.generated_by is None), old_results.summary(), before.load_errors),
-        after=Side(sum(1 for o in after.model.objects.values() if o.generated_by is None), new_results.summary(), after.load_errors),
+        before=Side(
+            sum(1 for o in before.model.objects.values() if o.generated_by is None),
+            old_results.summary(),
+            before.load_errors,
+        ),
+        after=Side(
+            sum(1 for o in after.model.objects.values() if o.generated_by is None),
+            new_results.summary(),
+            after.load_errors,
+        ),
         findings=diff_findings(old_results, new_results),
         objects=diff_objects(before.model, after.model),
         edges=edges,
@@ -838,6 +975,6 @@ def _optional(name: str, notes: list[str], compute: Callable[[], Any]) -> Any:
     analysis' bug must not hide the rest of the diff)."""
     try:
         return compute()
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         notes.append(f"{name} not compared: {type(error).__name__}: {error}")
     return None

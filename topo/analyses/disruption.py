@@ -22,8 +22,9 @@ does not support"), and a PDB with disruptionsAllowed 0 answers 429 to every evi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from topo.model.errors import ManifestError
 from topo.model.intorstr import is_percent, scaled_value
@@ -103,15 +104,29 @@ def pdb_status(
             desired = scaled_value(min_available, expected, round_up=True, path="spec.minAvailable")
         else:
             return PdbStatus(
-                pdb_id, 0, 0, 0, pods, covers,
+                pdb_id,
+                0,
+                0,
+                0,
+                pods,
+                covers,
                 "neither minAvailable nor maxUnavailable is set: the disruption controller expects 0 pods, "
                 "so it never allows a disruption",
             )
     except ManifestError as error:
-        return PdbStatus(pdb_id, None, None, 0, pods, covers, f"{error}: the controller fails safe (disruptionsAllowed 0)")
+        return PdbStatus(
+            pdb_id, None, None, 0, pods, covers, f"{error}: the controller fails safe (disruptionsAllowed 0)"
+        )
     if expected is None or pods is None:
-        return PdbStatus(pdb_id, expected, desired, None, pods, covers,
-                         "the number of selected pods is unknown (a DaemonSet without a node model)")
+        return PdbStatus(
+            pdb_id,
+            expected,
+            desired,
+            None,
+            pods,
+            covers,
+            "the number of selected pods is unknown (a DaemonSet without a node model)",
+        )
     allowed = pods - desired
     if expected <= 0 or allowed <= 0:
         allowed = 0

@@ -28,7 +28,9 @@ class Resolution:
         }
 
 
-def resolve_name(graph: nx.MultiDiGraph, name: str, namespace: str, external: frozenset[str] = frozenset()) -> Resolution:
+def resolve_name(
+    graph: nx.MultiDiGraph, name: str, namespace: str, external: frozenset[str] = frozenset()
+) -> Resolution:
     """Follow the pod resolver's search path (topo.model.dns) against the records of the system.
 
     >>> # mariadb.db from a pod in `shop` tries mariadb.db.shop.svc.cluster.local, then

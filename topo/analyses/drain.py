@@ -22,8 +22,9 @@ assumed to share the drained one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from topo.analyses.placement import Placer
 
@@ -54,7 +55,10 @@ class Eviction:
     @property
     def at_pdb_floor(self) -> bool:
         """Left with no disruption to spare: the next drain of any of its nodes is refused."""
-        return self.pdb_desired_healthy is not None and self.ready_after <= self.pdb_desired_healthy < self.ready_before
+        return (
+            self.pdb_desired_healthy is not None
+            and self.ready_after <= self.pdb_desired_healthy < self.ready_before
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -96,8 +100,12 @@ class Drain:
     drained: tuple[str, ...]  # node names
     evicted: tuple[Eviction, ...]
     blocked_by: tuple[Block, ...]
-    entry_points: tuple[tuple[str, str, int | None, int | None, int | None], ...]  # (id, route, before, after, during)
-    services: tuple[tuple[str, int, int, int], ...]  # Services that lose ready pods (id, before, after, during)
+    entry_points: tuple[
+        tuple[str, str, int | None, int | None, int | None], ...
+    ]  # (id, route, before, after, during)
+    services: tuple[
+        tuple[str, int, int, int], ...
+    ]  # Services that lose ready pods (id, before, after, during)
     ignored: tuple[str, ...] = field(default=())  # DaemonSets with pods on the nodes (not evicted)
 
     @property
@@ -111,7 +119,13 @@ class Drain:
             "evicted": [e.to_dict() for e in self.evicted],
             "blockedBy": [b.to_dict() for b in self.blocked_by],
             "entryPoints": [
-                {"id": i, "route": route, "readyBefore": before, "readyAfter": after, "minReadyDuring": during}
+                {
+                    "id": i,
+                    "route": route,
+                    "readyBefore": before,
+                    "readyAfter": after,
+                    "minReadyDuring": during,
+                }
                 for i, route, before, after, during in self.entry_points
             ],
             "services": [
@@ -122,34 +136,42 @@ class Drain:
         }
 
 
-def select_nodes(availability: "Availability", nodes: Iterable[str] = (), zone: str | None = None, pool: str | None = None) -> list[str]:
+def select_nodes(
+    availability: Availability, nodes: Iterable[str] = (), zone: str | None = None, pool: str | None = None
+) -> list[str]:
     """The names of the nodes to drain; DrainError for names, zones or pools that do not exist."""
     model = availability.node_model
     if model is None:
-        raise DrainError("no node model: declare Node objects in the input or nodePools in topo.yaml (docs/availability.md)")
+        raise DrainError(
+            "no node model: declare Node objects in the input or nodePools in topo.yaml (docs/availability.md)"
+        )
     by_name = model.by_name
     chosen: set[str] = set()
     for name in nodes:
-        bare = name[len("Node/"):] if name.startswith("Node/") else name
+        bare = name[len("Node/") :] if name.startswith("Node/") else name
         if bare not in by_name:
             raise DrainError(f"no node {bare!r} in the node model (nodes: {', '.join(sorted(by_name)[:20])})")
         chosen.add(bare)
     if zone is not None:
         in_zone = {n.name for n in model.nodes if n.zone == zone}
         if not in_zone:
-            raise DrainError(f"no node in zone {zone!r} (zones: {', '.join(model.zones()) or 'none declared'})")
+            raise DrainError(
+                f"no node in zone {zone!r} (zones: {', '.join(model.zones()) or 'none declared'})"
+            )
         chosen |= in_zone
     if pool is not None:
         in_pool = {n.name for n in model.nodes if n.pool == pool}
         if not in_pool:
-            raise DrainError(f"no node in pool {pool!r} (pools: {', '.join(model.pools()) or 'none declared'})")
+            raise DrainError(
+                f"no node in pool {pool!r} (pools: {', '.join(model.pools()) or 'none declared'})"
+            )
         chosen |= in_pool
     if not chosen:
         raise DrainError("name the nodes to drain: --node NAME, --zone ZONE or --pool POOL")
     return sorted(chosen)
 
 
-def drain(availability: "Availability", names: list[str]) -> Drain:
+def drain(availability: Availability, names: list[str]) -> Drain:
     """Drain the nodes `names` (see the module docstring for the model)."""
     placer = availability.placer
     assert placer is not None and availability.node_model is not None
@@ -183,20 +205,33 @@ def drain(availability: "Availability", names: list[str]) -> Drain:
     def left(ep, ready: dict[str, int]) -> int | None:
         if ep.ready is None:
             return None
-        return ep.ready - sum((availability.workloads[b].replicas or 0) - ready[b] for b in ep.backends if b in ready)
+        return ep.ready - sum(
+            (availability.workloads[b].replicas or 0) - ready[b] for b in ep.backends if b in ready
+        )
 
-    entry_points = tuple((ep.id, ep.route, ep.ready, left(ep, ready_after), left(ep, during)) for ep in availability.entry_points)
+    entry_points = tuple(
+        (ep.id, ep.route, ep.ready, left(ep, ready_after), left(ep, during))
+        for ep in availability.entry_points
+    )
     services = []
     for service, backends in sorted(availability.workloads_of_service.items()):
         if any(b in ready_after for b in backends):
             before = sum(availability.workloads[b].replicas or 0 for b in backends)
-            lost = sum((availability.workloads[b].replicas or 0) - ready_after[b] for b in backends if b in ready_after)
+            lost = sum(
+                (availability.workloads[b].replicas or 0) - ready_after[b]
+                for b in backends
+                if b in ready_after
+            )
             down = sum((availability.workloads[b].replicas or 0) - during[b] for b in backends if b in during)
             services.append((service, before, before - lost, before - down))
-    return Drain(tuple(names), tuple(evictions), tuple(blocks), entry_points, tuple(services), tuple(sorted(ignored)))
+    return Drain(
+        tuple(names), tuple(evictions), tuple(blocks), entry_points, tuple(services), tuple(sorted(ignored))
+    )
 
 
-def _evict(availability: "Availability", on_nodes: dict[str, int], rooms: dict[str, int]) -> tuple[list[Eviction], list[Block]]:
+def _evict(
+    availability: Availability, on_nodes: dict[str, int], rooms: dict[str, int]
+) -> tuple[list[Eviction], list[Block]]:
     evictions: list[Eviction] = []
     blocks: dict[str, Block] = {}
     budgets = {pdb: status.disruptions_allowed for pdb, status in availability.pdbs.items()}
@@ -210,14 +245,30 @@ def _evict(availability: "Availability", on_nodes: dict[str, int], rooms: dict[s
             evicted = 0
             reason = f"its pods are covered by {len(pdbs)} PDBs: the eviction API refuses them"
             for pdb in pdbs:
-                _block(blocks, pdb, budgets.get(pdb), True, workload_id, count, "a pod covered by several PDBs cannot be evicted")
+                _block(
+                    blocks,
+                    pdb,
+                    budgets.get(pdb),
+                    True,
+                    workload_id,
+                    count,
+                    "a pod covered by several PDBs cannot be evicted",
+                )
         elif len(pdbs) == 1:
             pdb = pdbs[0]
             budget = budgets.get(pdb)
             if not budget:  # 0 at full health (or unknown): every eviction is refused
                 evicted = 0
                 reason = f"{pdb} allows no disruption (disruptionsAllowed {budget})"
-                _block(blocks, pdb, budget, True, workload_id, count, "disruptionsAllowed is 0 at full health: every eviction is refused")
+                _block(
+                    blocks,
+                    pdb,
+                    budget,
+                    True,
+                    workload_id,
+                    count,
+                    "disruptionsAllowed is 0 at full health: every eviction is refused",
+                )
             else:
                 unplaceable = count - room
                 spent = min(unplaceable, budget)
@@ -225,8 +276,15 @@ def _evict(availability: "Availability", on_nodes: dict[str, int], rooms: dict[s
                 evicted = room + spent
                 if evicted < count:
                     reason = f"{pdb}: the replacements cannot be scheduled and the budget is used up"
-                    _block(blocks, pdb, availability.pdbs[pdb].disruptions_allowed, False, workload_id, count - evicted,
-                           "the evicted pods cannot be scheduled elsewhere, so the budget runs out")
+                    _block(
+                        blocks,
+                        pdb,
+                        availability.pdbs[pdb].disruptions_allowed,
+                        False,
+                        workload_id,
+                        count - evicted,
+                        "the evicted pods cannot be scheduled elsewhere, so the budget runs out",
+                    )
         else:
             evicted = count
         rescheduled = min(evicted, room)
@@ -237,18 +295,41 @@ def _evict(availability: "Availability", on_nodes: dict[str, int], rooms: dict[s
         status = availability.pdbs[pdbs[0]] if len(pdbs) == 1 else None
         allowed = status.disruptions_allowed if status is not None else None
         down = evicted if allowed is None else min(evicted, max(allowed, evicted - rescheduled))
-        evictions.append(Eviction(
-            workload=workload_id, pods=count, evicted=evicted, rescheduled=rescheduled, ready_before=replicas,
-            ready_after=replicas - (evicted - rescheduled), min_ready_during=replicas - down, pdbs=pdbs, reason=reason,
-            pdb_desired_healthy=status.desired_healthy if status is not None else None,
-        ))
+        evictions.append(
+            Eviction(
+                workload=workload_id,
+                pods=count,
+                evicted=evicted,
+                rescheduled=rescheduled,
+                ready_before=replicas,
+                ready_after=replicas - (evicted - rescheduled),
+                min_ready_during=replicas - down,
+                pdbs=pdbs,
+                reason=reason,
+                pdb_desired_healthy=status.desired_healthy if status is not None else None,
+            )
+        )
     return evictions, [blocks[k] for k in sorted(blocks)]
 
 
-def _block(blocks: dict[str, Block], pdb: str, allowed: int | None, forever: bool, workload: str, pods: int, reason: str) -> None:
+def _block(
+    blocks: dict[str, Block],
+    pdb: str,
+    allowed: int | None,
+    forever: bool,
+    workload: str,
+    pods: int,
+    reason: str,
+) -> None:
     current = blocks.get(pdb)
     if current is None:
         blocks[pdb] = Block(pdb, allowed, forever, (workload,), pods, reason)
     else:
-        blocks[pdb] = Block(pdb, allowed, current.forever or forever, tuple(sorted({*current.workloads, workload})),
-                            current.pods + pods, current.reason if current.forever else reason)
+        blocks[pdb] = Block(
+            pdb,
+            allowed,
+            current.forever or forever,
+            tuple(sorted({*current.workloads, workload})),
+            current.pods + pods,
+            current.reason if current.forever else reason,
+        )

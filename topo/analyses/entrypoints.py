@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from topo.analyses.availability import Availability, EntryPoint, WorkloadState
 
 
-def entry_points(availability: "Availability") -> list["EntryPoint"]:
-    from topo.analyses.availability import EntryPoint, external_services, routes_of
+def entry_points(availability: Availability) -> list[EntryPoint]:
+    from topo.analyses.availability import external_services, routes_of
 
     found: list[EntryPoint] = []
     for ingress in sorted(availability.model.of_type(Ingress), key=lambda i: i.id):
@@ -35,15 +35,21 @@ def entry_points(availability: "Availability") -> list["EntryPoint"]:
             found.append(_entry(availability, ingress.id, route, service))
     for service in external_services(availability.model):
         ports = ",".join(str(p.port) for p in service.ports)
-        found.append(_entry(availability, service.id, f"{service.type} :{ports}" if ports else service.type, service.id))
+        found.append(
+            _entry(
+                availability, service.id, f"{service.type} :{ports}" if ports else service.type, service.id
+            )
+        )
     return found
 
 
-def _entry(availability: "Availability", entry_id: str, route: str, service: str | None) -> "EntryPoint":
+def _entry(availability: Availability, entry_id: str, route: str, service: str | None) -> EntryPoint:
     from topo.analyses.availability import EntryPoint
 
     backends = availability.workloads_of_service.get(service, ()) if service else ()
-    states = [availability.workloads[b] for b in backends if availability.workloads[b].workload.is_long_running]
+    states = [
+        availability.workloads[b] for b in backends if availability.workloads[b].workload.is_long_running
+    ]
     backends = tuple(s.id for s in states)
     ready = _total(s.replicas for s in states)
     during_rollout, weakest = _during_rollout(states, ready)
@@ -59,7 +65,7 @@ def _entry(availability: "Availability", entry_id: str, route: str, service: str
     )
 
 
-def _during_rollout(states: list["WorkloadState"], ready: int | None) -> tuple[int | None, str | None]:
+def _during_rollout(states: list[WorkloadState], ready: int | None) -> tuple[int | None, str | None]:
     if not states:
         return 0, None
     if ready is None:
@@ -79,7 +85,7 @@ def _during_rollout(states: list["WorkloadState"], ready: int | None) -> tuple[i
     return best, weakest
 
 
-def _on_node_loss(availability: "Availability", states: list["WorkloadState"], ready: int | None) -> int | None:
+def _on_node_loss(availability: Availability, states: list[WorkloadState], ready: int | None) -> int | None:
     if not states:
         return 0
     if ready is None:
@@ -95,7 +101,9 @@ def _on_node_loss(availability: "Availability", states: list["WorkloadState"], r
     worst = 0
     for name in candidates:
         loss = sum(
-            placer.worst_case_on(s.placement, s.constraints, s.replicas or 0, [name]) for s in states if s.placement
+            placer.worst_case_on(s.placement, s.constraints, s.replicas or 0, [name])
+            for s in states
+            if s.placement
         )
         worst = max(worst, loss)
     return ready - worst

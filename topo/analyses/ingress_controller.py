@@ -7,7 +7,7 @@ the workload whose args name an IngressClass's controller (`--controller-class=k
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from topo.config import Config
 from topo.model import Model, Workload

@@ -33,10 +33,10 @@ workloads. Each workload is placed on empty nodes, on its own: topo does not bin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-from fractions import Fraction
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from topo.model.errors import ManifestError
@@ -151,12 +151,22 @@ class NodeInfo:
         pods = self.allocatable.get("pods")
         return int(pods) if pods is not None else DEFAULT_MAX_PODS
 
-    def cordoned(self) -> "NodeInfo":
+    def cordoned(self) -> NodeInfo:
         """The node after `kubectl cordon`: unschedulable, with the taint the lifecycle controller adds."""
         taints = self.taints
         if not any(t.key == UNSCHEDULABLE_TAINT and t.effect == "NoSchedule" for t in taints):
             taints = taints + (Taint(UNSCHEDULABLE_TAINT, "", "NoSchedule"),)
-        return NodeInfo(self.id, self.name, self.labels, taints, True, self.allocatable, self.pool, self.zone, self.declared_in)
+        return NodeInfo(
+            self.id,
+            self.name,
+            self.labels,
+            taints,
+            True,
+            self.allocatable,
+            self.pool,
+            self.zone,
+            self.declared_in,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,8 +215,14 @@ def _zone_of(labels: Mapping[str, str]) -> str | None:
 def node_from_object(node: Node) -> NodeInfo:
     taints = tuple(t for t in (parse_taint(raw) for raw in node.taints) if t is not None)
     info = NodeInfo(
-        id=node.id, name=node.name, labels=dict(node.labels), taints=taints, unschedulable=False,
-        allocatable=_allocatable(node.allocatable), pool=_pool_of(node.labels), zone=_zone_of(node.labels),
+        id=node.id,
+        name=node.name,
+        labels=dict(node.labels),
+        taints=taints,
+        unschedulable=False,
+        allocatable=_allocatable(node.allocatable),
+        pool=_pool_of(node.labels),
+        zone=_zone_of(node.labels),
         declared_in="input",
     )
     return info.cordoned() if node.unschedulable else info
@@ -226,8 +242,15 @@ def nodes_from_pool(pool: Mapping[str, Any]) -> list[NodeInfo]:
         if zone:
             labels[ZONE] = zone
         info = NodeInfo(
-            id=f"Node/{node_name}", name=node_name, labels=labels, taints=taints, unschedulable=False,
-            allocatable=allocatable, pool=name, zone=zone, declared_in="topo.yaml",
+            id=f"Node/{node_name}",
+            name=node_name,
+            labels=labels,
+            taints=taints,
+            unschedulable=False,
+            allocatable=allocatable,
+            pool=name,
+            zone=zone,
+            declared_in="topo.yaml",
         )
         nodes.append(info.cordoned() if pool.get("unschedulable") else info)
     return nodes
@@ -247,7 +270,7 @@ class NodeModel:
     def zones(self) -> list[str]:
         return sorted({n.zone for n in self.nodes if n.zone})
 
-    def with_cordoned(self, names: Iterable[str]) -> "NodeModel":
+    def with_cordoned(self, names: Iterable[str]) -> NodeModel:
         names = set(names)
         return NodeModel(tuple(n.cordoned() if n.name in names else n for n in self.nodes))
 
@@ -334,7 +357,11 @@ def parse_node_terms(raw: Any) -> tuple[NodeTerm, ...]:
 def _requirements(raw: Any, label: bool) -> tuple[tuple[NodeRequirement, ...], bool]:
     found, valid = [], True
     for item in raw if isinstance(raw, list) else ():
-        if not isinstance(item, Mapping) or not isinstance(item.get("key"), str) or item.get("operator") not in _NODE_OPERATORS:
+        if (
+            not isinstance(item, Mapping)
+            or not isinstance(item.get("key"), str)
+            or item.get("operator") not in _NODE_OPERATORS
+        ):
             valid = False
             continue
         values = item.get("values") or []
@@ -342,7 +369,9 @@ def _requirements(raw: Any, label: bool) -> tuple[tuple[NodeRequirement, ...], b
             valid = False
             continue
         operator = item["operator"]
-        if operator in ("In", "NotIn") and not values or operator in ("Exists", "DoesNotExist") and values:
+        if (operator in ("In", "NotIn") and not values) or (
+            operator in ("Exists", "DoesNotExist") and values
+        ):
             valid = False
         if operator in ("Gt", "Lt") and len(values) != 1:
             valid = False
@@ -497,12 +526,16 @@ def pod_constraints(workload: Workload, namespace_labels: Mapping[str, str] | No
     affinity = spec.affinity if isinstance(spec.affinity, Mapping) else {}
     node_affinity = affinity.get("nodeAffinity") if isinstance(affinity.get("nodeAffinity"), Mapping) else {}
     required = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
-    node_terms = parse_node_terms(required.get("nodeSelectorTerms")) if isinstance(required, Mapping) else None
+    node_terms = (
+        parse_node_terms(required.get("nodeSelectorTerms")) if isinstance(required, Mapping) else None
+    )
     tolerations = [t for t in (parse_toleration(raw) for raw in spec.tolerations) if t is not None]
     if workload.kind == "DaemonSet":
         tolerations += [Toleration(key, "Exists", "", effect) for key, effect in DAEMON_TOLERATIONS]
         if spec.host_network:
-            tolerations.append(Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule"))
+            tolerations.append(
+                Toleration("node.kubernetes.io/network-unavailable", "Exists", "", "NoSchedule")
+            )
     anti, spreads_replicas = _pod_terms(affinity.get("podAntiAffinity"), workload, namespace_labels, problems)
     self_affinity, _ = _pod_terms(affinity.get("podAffinity"), workload, namespace_labels, problems)
     spread: list[Spread] = []
@@ -528,18 +561,31 @@ def pod_constraints(workload: Workload, namespace_labels: Mapping[str, str] | No
     )
 
 
-def _pod_terms(raw: Any, workload: Workload, namespace_labels, problems: list[str]) -> tuple[list[PodTerm], bool]:
+def _pod_terms(
+    raw: Any, workload: Workload, namespace_labels, problems: list[str]
+) -> tuple[list[PodTerm], bool]:
     """Required terms that select the workload's own pods; and whether any term (also preferred) does."""
     if not isinstance(raw, Mapping):
         return [], False
     required, any_self = [], False
     groups = (
         (raw.get("requiredDuringSchedulingIgnoredDuringExecution"), True),
-        ([p.get("podAffinityTerm") for p in raw.get("preferredDuringSchedulingIgnoredDuringExecution") or () if isinstance(p, Mapping)], False),
+        (
+            [
+                p.get("podAffinityTerm")
+                for p in raw.get("preferredDuringSchedulingIgnoredDuringExecution") or ()
+                if isinstance(p, Mapping)
+            ],
+            False,
+        ),
     )
     for terms, hard in groups:
         for term in terms if isinstance(terms, list) else ():
-            if not isinstance(term, Mapping) or not isinstance(term.get("topologyKey"), str) or not term.get("topologyKey"):
+            if (
+                not isinstance(term, Mapping)
+                or not isinstance(term.get("topologyKey"), str)
+                or not term.get("topologyKey")
+            ):
                 continue
             if _term_selects_own_pods(term, workload, namespace_labels, problems):
                 any_self = True
@@ -574,7 +620,9 @@ def _term_selects_own_pods(term: Mapping[str, Any], workload: Workload, namespac
     return ns_selector.matches(labels)
 
 
-def _spread(raw: Any, own: Mapping[str, str], namespace, where: str, problems: list[str]) -> tuple[bool, Spread] | None:
+def _spread(
+    raw: Any, own: Mapping[str, str], namespace, where: str, problems: list[str]
+) -> tuple[bool, Spread] | None:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("topologyKey"), str):
         return None
     skew = raw.get("maxSkew", 1)
@@ -651,7 +699,9 @@ class Placement:
     workload: str
     groups: tuple[Group, ...]
     max_scheduled: int
-    excluded_groups: tuple[tuple[str, tuple[str, ...]], ...]  # (reason, node names), possibly repeated reasons
+    excluded_groups: tuple[
+        tuple[str, tuple[str, ...]], ...
+    ]  # (reason, node names), possibly repeated reasons
     limited_by: str | None  # what caps max_scheduled below the nodes' room
 
     @cached_property
@@ -699,8 +749,13 @@ class Placer:
         self.classes = node_classes(model, keys)
         self._verdicts: dict[tuple, list[tuple[str | None, int]]] = {}
 
-    def place(self, workload: Workload, c: PodConstraints, pin: frozenset[str] | None = None,
-              ordinal_pins: Sequence[frozenset[str] | None] = ()) -> Placement:
+    def place(
+        self,
+        workload: Workload,
+        c: PodConstraints,
+        pin: frozenset[str] | None = None,
+        ordinal_pins: Sequence[frozenset[str] | None] = (),
+    ) -> Placement:
         """Place the pods of `workload` (its own pods only, on otherwise empty nodes).
 
         `pin`: node names every pod is limited to (claims bound to PersistentVolumes with node
@@ -711,7 +766,9 @@ class Placer:
         excluded: list[tuple[str, tuple[str, ...]]] = []
         verdicts = self._verdicts.get(c.filter_key)
         if verdicts is None:
-            verdicts = self._verdicts[c.filter_key] = [node_verdict(cls.representative, c) for cls in self.classes]
+            verdicts = self._verdicts[c.filter_key] = [
+                node_verdict(cls.representative, c) for cls in self.classes
+            ]
         for cls, (reason, capacity) in zip(self.classes, verdicts):
             if c.per_node_filters:
                 passing = []
@@ -733,7 +790,9 @@ class Placer:
             if pin is not None:
                 kept = tuple(n for n in names if n in pin)
                 if len(kept) < len(names):
-                    excluded.append(("node affinity of a bound PersistentVolume", tuple(n for n in names if n not in pin)))
+                    excluded.append(
+                        ("node affinity of a bound PersistentVolume", tuple(n for n in names if n not in pin))
+                    )
                 names = kept
                 if not names:
                     continue
@@ -747,7 +806,10 @@ class Placer:
             eligible = {n for g in groups for n in g.names}
             placeable = sum(1 for p in ordinal_pins if p is None or p & eligible)
             if placeable < max_scheduled:
-                max_scheduled, limited_by = placeable, "PersistentVolumes bound to nodes that cannot take the pod"
+                max_scheduled, limited_by = (
+                    placeable,
+                    "PersistentVolumes bound to nodes that cannot take the pod",
+                )
         return Placement(
             workload=workload.id,
             groups=tuple(groups),
@@ -771,7 +833,10 @@ class Placer:
                     domains.add(value)
             bound = len(domains) + unlimited
             if bound < best:
-                best, limited_by = bound, f"required anti-affinity on {key}: one pod per domain, {len(domains)} domain(s)"
+                best, limited_by = (
+                    bound,
+                    f"required anti-affinity on {key}: one pod per domain, {len(domains)} domain(s)",
+                )
         for key in sorted({t.topology_key for t in c.self_affinity}):
             totals: dict[str, int] = {}
             for g in groups:
@@ -785,12 +850,20 @@ class Placer:
                 best, limited_by = bound, f"required pod affinity to its own pods on {key}: all in one domain"
         for spread in c.spread:
             if spread.self_match:
-                bound = sum(min(cap, low + spread.max_skew) * n for cap, n, low in self._spread_domains(spread, c, groups))
+                bound = sum(
+                    min(cap, low + spread.max_skew) * n
+                    for cap, n, low in self._spread_domains(spread, c, groups)
+                )
                 if bound < best:
-                    best, limited_by = bound, f"topology spread on {spread.topology_key} (maxSkew {spread.max_skew})"
+                    best, limited_by = (
+                        bound,
+                        f"topology spread on {spread.topology_key} (maxSkew {spread.max_skew})",
+                    )
         return best, limited_by
 
-    def _spread_domains(self, spread: Spread, c: PodConstraints, groups: Sequence[Group]) -> list[tuple[int, int, int]]:
+    def _spread_domains(
+        self, spread: Spread, c: PodConstraints, groups: Sequence[Group]
+    ) -> list[tuple[int, int, int]]:
         """[(capacity of a domain, how many such domains, global minimum)] for a DoNotSchedule
         constraint: the counted domains are the nodes with every DoNotSchedule key that pass the
         inclusion policies (calPreFilterState); the minimum is 0 when one of them can take no pod
@@ -832,7 +905,9 @@ class Placer:
                 if len(members) > eligible:
                     histogram[0] = histogram.get(0, 0) + len(members) - eligible
             else:
-                zone_counted.add(node.labels[spread.topology_key])  # one value per class: the key is in the class key
+                zone_counted.add(
+                    node.labels[spread.topology_key]
+                )  # one value per class: the key is in the class key
         for value in zone_counted:
             cap = domain_capacity.get(value, 0)
             histogram[cap] = histogram.get(cap, 0) + 1
@@ -853,7 +928,9 @@ class Placer:
             return spread.max_skew
         return (replicas + (count - 1) * spread.max_skew) // count
 
-    def worst_case_on(self, placement: Placement, c: PodConstraints, replicas: int, names: Iterable[str]) -> int:
+    def worst_case_on(
+        self, placement: Placement, c: PodConstraints, replicas: int, names: Iterable[str]
+    ) -> int:
         """The most of the workload's `replicas` pods the nodes `names` can be holding (worst case)."""
         per_node = placement.per_node
         names = [n for n in names if n in per_node]
@@ -892,7 +969,9 @@ class Placer:
 
 def node_verdict(node: NodeInfo, c: PodConstraints) -> tuple[str | None, int]:
     """(why the node cannot run the pod, or None; how many of the workload's pods it holds)."""
-    if node.unschedulable and not any(t.tolerates(Taint(UNSCHEDULABLE_TAINT, "", "NoSchedule")) for t in c.tolerations):
+    if node.unschedulable and not any(
+        t.tolerates(Taint(UNSCHEDULABLE_TAINT, "", "NoSchedule")) for t in c.tolerations
+    ):
         return "cordoned (spec.unschedulable)", 0
     for key, value in sorted(c.node_selector.items()):
         if node.labels.get(key) != value:

@@ -56,7 +56,9 @@ TIMELINE_ASSUMPTION = (
 # --- fenceposts ---------------------------------------------------------------------------------
 
 
-def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str | None, desired: int) -> tuple[int, int]:
+def resolve_fenceposts(
+    max_surge: int | str | None, max_unavailable: int | str | None, desired: int
+) -> tuple[int, int]:
     """(surge, unavailable) of a Deployment, as upstream `ResolveFenceposts`.
 
     A missing value counts as 0 (`intstr.ValueOrDefault(..., 0)`); maxSurge percentages round up and
@@ -72,7 +74,9 @@ def resolve_fenceposts(max_surge: int | str | None, max_unavailable: int | str |
     (0, 1)
     """
     surge = scaled_value(0 if max_surge is None else max_surge, desired, round_up=True, path="maxSurge")
-    unavailable = scaled_value(0 if max_unavailable is None else max_unavailable, desired, round_up=False, path="maxUnavailable")
+    unavailable = scaled_value(
+        0 if max_unavailable is None else max_unavailable, desired, round_up=False, path="maxUnavailable"
+    )
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
@@ -110,7 +114,9 @@ def statefulset_max_unavailable(max_unavailable: int | str | None, replicas: int
     return max(1, scaled_value(value, replicas, round_up=False, path="maxUnavailable"))
 
 
-def daemonset_fenceposts(max_surge: int | str | None, max_unavailable: int | str | None, desired: int) -> tuple[int, int]:
+def daemonset_fenceposts(
+    max_surge: int | str | None, max_unavailable: int | str | None, desired: int
+) -> tuple[int, int]:
     """(surge, unavailable) of a DaemonSet over `desired` nodes: `SurgeCount`, `UnavailableCount`,
     `updatedDesiredNodeCounts`. Both percentages round **up**; both 0 with nodes → unavailable 1.
 
@@ -120,7 +126,9 @@ def daemonset_fenceposts(max_surge: int | str | None, max_unavailable: int | str
     (0, 3)
     """
     surge = scaled_value(0 if max_surge is None else max_surge, desired, round_up=True, path="maxSurge")
-    unavailable = scaled_value(0 if max_unavailable is None else max_unavailable, desired, round_up=True, path="maxUnavailable")
+    unavailable = scaled_value(
+        0 if max_unavailable is None else max_unavailable, desired, round_up=True, path="maxUnavailable"
+    )
     if desired > 0 and surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable
@@ -140,7 +148,13 @@ class Step:
     action: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"old": self.old, "new": self.new, "available": self.available, "total": self.total, "action": self.action}
+        return {
+            "old": self.old,
+            "new": self.new,
+            "available": self.available,
+            "total": self.total,
+            "action": self.action,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +176,9 @@ def _start(replicas: int) -> Step:
     return Step(replicas, 0, replicas, replicas, "before the update: every pod runs the old template")
 
 
-def deployment_timeline(replicas: int, max_surge: int, max_unavailable: int, capacity: int | None = None) -> Timeline:
+def deployment_timeline(
+    replicas: int, max_surge: int, max_unavailable: int, capacity: int | None = None
+) -> Timeline:
     """The Deployment controller's RollingUpdate loop, one sync per step.
 
     A sync scales the new ReplicaSet up when it can (`NewRSNewReplicas`: up to replicas + maxSurge
@@ -194,7 +210,9 @@ def deployment_timeline(replicas: int, max_surge: int, max_unavailable: int, cap
             max_scaled_down = total - min_available - (new - ready)
             if max_scaled_down > 0 and available > min_available:
                 old -= min(old, available - min_available)
-                steps.append(Step(old, new, old + ready, old + new, f"scale the old ReplicaSet down to {old}"))
+                steps.append(
+                    Step(old, new, old + ready, old + new, f"scale the old ReplicaSet down to {old}")
+                )
                 continue
         if became_ready:
             steps.append(Step(old, new, old + ready, old + new, "new pods available"))
@@ -234,17 +252,24 @@ DETAILED_BATCHES = 4
 
 def _batches(names: list[str], batch: int) -> list[list[str]]:
     size = max(1, batch)
-    return [names[start:start + size] for start in range(0, len(names), size)]
+    return [names[start : start + size] for start in range(0, len(names), size)]
 
 
 def _skip_step(old: int, new: int, skipped: list[list[str]], unit: str) -> Step:
     names = [name for group in skipped for name in group]
-    return Step(old, new, old + new, old + new,
-                f"the same for {len(skipped)} more batch(es): {_names(names, unit)}")
+    return Step(
+        old, new, old + new, old + new, f"the same for {len(skipped)} more batch(es): {_names(names, unit)}"
+    )
 
 
-def replacement_timeline(total: int, to_update: list[str], batch: int, unit: str, capacity: int | None = None,
-                         one_by_one: bool = False) -> Timeline:
+def replacement_timeline(
+    total: int,
+    to_update: list[str],
+    batch: int,
+    unit: str,
+    capacity: int | None = None,
+    one_by_one: bool = False,
+) -> Timeline:
     """Delete-then-recreate in batches of `batch` (StatefulSet ordinals, highest first; DaemonSet
     nodes): terminate, create at the new revision (next sync), available (after readiness).
 
@@ -277,7 +302,9 @@ def replacement_timeline(total: int, to_update: list[str], batch: int, unit: str
                 steps.append(Step(old, new, available, old + new, f"{name} available"))
             continue
         new += count
-        steps.append(Step(old, new, available, old + new, f"create {_names(names, unit)} with the new template"))
+        steps.append(
+            Step(old, new, available, old + new, f"create {_names(names, unit)} with the new template")
+        )
         runnable = count if capacity is None else max(0, min(count, capacity - (available)))
         available += runnable
         steps.append(Step(old, new, available, old + new, f"{_names(names, unit)} available"))
@@ -301,12 +328,22 @@ def surge_timeline(total: int, nodes: list[str], batch: int) -> Timeline:
                 steps.append(_skip_step(old, new, skip, "node"))
             continue
         new += count
-        steps.append(Step(old, new, available, old + new, f"create new pods beside the old ones on {_names(names, 'node')}"))
+        steps.append(
+            Step(
+                old,
+                new,
+                available,
+                old + new,
+                f"create new pods beside the old ones on {_names(names, 'node')}",
+            )
+        )
         available += count
         steps.append(Step(old, new, available, old + new, f"new pods available on {_names(names, 'node')}"))
         old -= count
         available -= count
-        steps.append(Step(old, new, available, old + new, f"terminate the old pods on {_names(names, 'node')}"))
+        steps.append(
+            Step(old, new, available, old + new, f"terminate the old pods on {_names(names, 'node')}")
+        )
     return Timeline(tuple(steps), True)
 
 
@@ -386,7 +423,11 @@ def has_readiness_probe(workload: Workload) -> bool:
 
 def startup_budget_seconds(workload: Workload) -> int | None:
     """The longest startupProbe budget (initialDelaySeconds + failureThreshold × periodSeconds), None without one."""
-    budgets = [c.probes["startup"].budget_seconds for c in workload.template.spec.long_running_containers() if "startup" in c.probes]
+    budgets = [
+        c.probes["startup"].budget_seconds
+        for c in workload.template.spec.long_running_containers()
+        if "startup" in c.probes
+    ]
     return max(budgets) if budgets else None
 
 
@@ -421,14 +462,29 @@ def plan_rollout(
             return _daemonset(workload, daemon_nodes, common)
     except ManifestError as error:
         strategy = workload.strategy.type if workload.strategy else ON_DELETE
-        return Rollout(replicas=replicas, strategy=strategy, max_surge=None, max_unavailable=None, min_available=None,
-                       max_pods=None, problem=str(error), **common)
+        return Rollout(
+            replicas=replicas,
+            strategy=strategy,
+            max_surge=None,
+            max_unavailable=None,
+            min_available=None,
+            max_pods=None,
+            problem=str(error),
+            **common,
+        )
     # ReplicaSet / ReplicationController: a template change replaces no pod.
     replicas = replicas or 0
     return Rollout(
-        replicas=replicas, strategy=ON_DELETE, max_surge=0, max_unavailable=0, min_available=replicas, max_pods=replicas,
+        replicas=replicas,
+        strategy=ON_DELETE,
+        max_surge=0,
+        max_unavailable=0,
+        min_available=replicas,
+        max_pods=replicas,
         timeline=Timeline((_start(replicas),), True),
-        notes=(f"a {workload.kind} never replaces its pods: a template change reaches a pod only when it is deleted",),
+        notes=(
+            f"a {workload.kind} never replaces its pods: a template change reaches a pod only when it is deleted",
+        ),
         **common,
     )
 
@@ -439,9 +495,20 @@ def _deployment(workload: Workload, replicas: int, capacity: int | None, common:
     notes = []
     if kind == RECREATE:
         timeline = recreate_timeline(replicas, capacity)
-        notes.append("Recreate: every old pod is stopped before any new one starts — each update is a full outage")
-        return Rollout(replicas=replicas, strategy=RECREATE, max_surge=0, max_unavailable=replicas, min_available=0,
-                       max_pods=replicas, timeline=timeline, notes=tuple(notes), **common)
+        notes.append(
+            "Recreate: every old pod is stopped before any new one starts — each update is a full outage"
+        )
+        return Rollout(
+            replicas=replicas,
+            strategy=RECREATE,
+            max_surge=0,
+            max_unavailable=replicas,
+            min_available=0,
+            max_pods=replicas,
+            timeline=timeline,
+            notes=tuple(notes),
+            **common,
+        )
     surge_value = strategy.max_surge if strategy else "25%"
     unavailable_value = strategy.max_unavailable if strategy else "25%"
     surge = deployment_max_surge(kind, surge_value, unavailable_value, replicas)
@@ -449,15 +516,25 @@ def _deployment(workload: Workload, replicas: int, capacity: int | None, common:
     if surge < 0 or unavailable < 0:
         raise ManifestError("spec.strategy.rollingUpdate", "maxSurge and maxUnavailable must not be negative")
     timeline = deployment_timeline(replicas, surge, unavailable, capacity)
-    return Rollout(replicas=replicas, strategy=ROLLING_UPDATE, max_surge=surge, max_unavailable=unavailable,
-                   min_available=replicas - unavailable, max_pods=replicas + surge, timeline=timeline, **common)
+    return Rollout(
+        replicas=replicas,
+        strategy=ROLLING_UPDATE,
+        max_surge=surge,
+        max_unavailable=unavailable,
+        min_available=replicas - unavailable,
+        max_pods=replicas + surge,
+        timeline=timeline,
+        **common,
+    )
 
 
 def ordinal_names(workload: Workload, replicas: int) -> list[str]:
     return [f"{workload.name}-{workload.ordinals_start + index}" for index in range(replicas)]
 
 
-def _statefulset(workload: Workload, replicas: int, capacity: int | None, minor: tuple[int, int], common: dict) -> Rollout:
+def _statefulset(
+    workload: Workload, replicas: int, capacity: int | None, minor: tuple[int, int], common: dict
+) -> Rollout:
     strategy = workload.strategy
     kind = strategy.type if strategy else ROLLING_UPDATE
     names = ordinal_names(workload, replicas)
@@ -465,11 +542,20 @@ def _statefulset(workload: Workload, replicas: int, capacity: int | None, minor:
     extra = {"pod_management_policy": policy}
     if kind != ROLLING_UPDATE:
         return Rollout(
-            replicas=replicas, strategy=ON_DELETE, max_surge=0, max_unavailable=0, min_available=replicas, max_pods=replicas,
-            partition=None, partition_updates={"updated": [], "notUpdated": names},
+            replicas=replicas,
+            strategy=ON_DELETE,
+            max_surge=0,
+            max_unavailable=0,
+            min_available=replicas,
+            max_pods=replicas,
+            partition=None,
+            partition_updates={"updated": [], "notUpdated": names},
             timeline=Timeline((_start(replicas),), True),
-            notes=("OnDelete: the controller never replaces a pod; a template change reaches a pod when it is deleted",),
-            **extra, **common,
+            notes=(
+                "OnDelete: the controller never replaces a pod; a template change reaches a pod when it is deleted",
+            ),
+            **extra,
+            **common,
         )
     partition = (strategy.partition or 0) if strategy else 0
     resolved = statefulset_max_unavailable(strategy.max_unavailable if strategy else None, replicas)
@@ -482,17 +568,27 @@ def _statefulset(workload: Workload, replicas: int, capacity: int | None, minor:
             )
         resolved = 1
     updated = names[partition:] if partition < replicas else []
-    not_updated = names[:min(partition, replicas)]
+    not_updated = names[: min(partition, replicas)]
     if partition >= replicas and replicas:
         notes.append(f"partition {partition} ≥ replicas {replicas}: a template change reaches no pod")
     unavailable = min(resolved, len(updated)) if updated else 0
     order = list(reversed(updated))
-    timeline = replacement_timeline(replicas, order, resolved, "pod", capacity, one_by_one=policy == "OrderedReady")
+    timeline = replacement_timeline(
+        replicas, order, resolved, "pod", capacity, one_by_one=policy == "OrderedReady"
+    )
     return Rollout(
-        replicas=replicas, strategy=ROLLING_UPDATE, max_surge=0, max_unavailable=unavailable,
-        min_available=replicas - unavailable, max_pods=replicas, partition=partition,
-        partition_updates={"updated": updated, "notUpdated": not_updated}, timeline=timeline, notes=tuple(notes),
-        **extra, **common,
+        replicas=replicas,
+        strategy=ROLLING_UPDATE,
+        max_surge=0,
+        max_unavailable=unavailable,
+        min_available=replicas - unavailable,
+        max_pods=replicas,
+        partition=partition,
+        partition_updates={"updated": updated, "notUpdated": not_updated},
+        timeline=timeline,
+        notes=tuple(notes),
+        **extra,
+        **common,
     )
 
 
@@ -502,9 +598,16 @@ def _daemonset(workload: Workload, nodes: list[str] | None, common: dict) -> Rol
     desired = None if nodes is None else len(nodes)
     if kind != ROLLING_UPDATE:
         return Rollout(
-            replicas=desired, strategy=ON_DELETE, max_surge=0, max_unavailable=0, min_available=desired, max_pods=desired,
+            replicas=desired,
+            strategy=ON_DELETE,
+            max_surge=0,
+            max_unavailable=0,
+            min_available=desired,
+            max_pods=desired,
             timeline=Timeline((_start(desired),), True) if desired is not None else None,
-            notes=("OnDelete: the controller never replaces a pod; a template change reaches a node when its pod is deleted",),
+            notes=(
+                "OnDelete: the controller never replaces a pod; a template change reaches a node when its pod is deleted",
+            ),
             **common,
         )
     surge_value, unavailable_value = strategy.max_surge, strategy.max_unavailable
@@ -515,17 +618,40 @@ def _daemonset(workload: Workload, nodes: list[str] | None, common: dict) -> Rol
         if surge == 0 and unavailable == 0:
             unavailable = 1
         return Rollout(
-            replicas=None, strategy=ROLLING_UPDATE, max_surge=surge, max_unavailable=unavailable, min_available=None,
-            max_pods=None, timeline=None,
-            notes=("one pod per eligible node: declare Node objects or nodePools in topo.yaml to count them",),
+            replicas=None,
+            strategy=ROLLING_UPDATE,
+            max_surge=surge,
+            max_unavailable=unavailable,
+            min_available=None,
+            max_pods=None,
+            timeline=None,
+            notes=(
+                "one pod per eligible node: declare Node objects or nodePools in topo.yaml to count them",
+            ),
             **common,
         )
     surge, unavailable = daemonset_fenceposts(surge_value, unavailable_value, desired)
     unavailable = min(unavailable, desired)
     if surge > 0:
         timeline = surge_timeline(desired, sorted(nodes), surge)
-        return Rollout(replicas=desired, strategy=ROLLING_UPDATE, max_surge=surge, max_unavailable=0, min_available=desired,
-                       max_pods=desired + min(surge, desired), timeline=timeline, **common)
+        return Rollout(
+            replicas=desired,
+            strategy=ROLLING_UPDATE,
+            max_surge=surge,
+            max_unavailable=0,
+            min_available=desired,
+            max_pods=desired + min(surge, desired),
+            timeline=timeline,
+            **common,
+        )
     timeline = replacement_timeline(desired, sorted(nodes), unavailable, "node")
-    return Rollout(replicas=desired, strategy=ROLLING_UPDATE, max_surge=0, max_unavailable=unavailable,
-                   min_available=desired - unavailable, max_pods=desired, timeline=timeline, **common)
+    return Rollout(
+        replicas=desired,
+        strategy=ROLLING_UPDATE,
+        max_surge=0,
+        max_unavailable=unavailable,
+        min_available=desired - unavailable,
+        max_pods=desired,
+        timeline=timeline,
+        **common,
+    )

@@ -25,8 +25,9 @@ router's `path_beg`), the longest wins.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from topo.analyses.reach.entry import is_route
@@ -111,6 +112,7 @@ def match_request(model: Model, request: Request) -> tuple[Match | None, list[st
         in_tier = [(ingress, path) for tier, ingress, path in candidates if tier == best_tier]
         matching = [(i, p) for i, p in in_tier if path_matches(p.path_type, p.path, request.path)]
         if matching:
+
             def rank(item: tuple[Ingress, IngressPath]):
                 ingress, path = item
                 return (-len(path.path or "/"), 0 if path.path_type == "Exact" else 1, ingress.id)
@@ -123,11 +125,20 @@ def match_request(model: Model, request: Request) -> tuple[Match | None, list[st
                 notes.append(f"{matching[1][0].id} has the same path; {ingress.id} is taken (first by id)")
             host_text = path.host or "*"
             rule = f"{host_text} {path.path or '/'} ({path.path_type})"
-            return Match(ingress, rule, path.backend.service, path.backend.port_number, path.backend.port_name, "; ".join(notes)), notes
+            return Match(
+                ingress,
+                rule,
+                path.backend.service,
+                path.backend.port_number,
+                path.backend.port_name,
+                "; ".join(notes),
+            ), notes
         with_default = [i for i, _ in in_tier if i.default_backend is not None]
         if with_default:
             ingress = with_default[0]
-            return _default_match(ingress, "no path of the rules for this host matches; the Ingress's defaultBackend"), notes
+            return _default_match(
+                ingress, "no path of the rules for this host matches; the Ingress's defaultBackend"
+            ), notes
     route = _match_route(model, request)
     if route is not None:
         return route, notes
@@ -158,7 +169,9 @@ def _match_route(model: Model, request: Request) -> Match | None:
         to = spec.get("to") if isinstance(spec.get("to"), Mapping) else {}
         port = spec.get("port") if isinstance(spec.get("port"), Mapping) else {}
         target = port.get("targetPort")
-        found.append((-len(path), obj.id, obj, to.get("name"), target, f"{host} {path or '/'} (Route, prefix)"))
+        found.append(
+            (-len(path), obj.id, obj, to.get("name"), target, f"{host} {path or '/'} (Route, prefix)")
+        )
     if not found:
         return None
     found.sort(key=lambda item: item[:2])
@@ -217,9 +230,15 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
     if not request.host:
         trace.hops.append(Hop("url", False, f"{url!r} has no host"))
         return trace
-    match, notes = match_request(model, request)
+    match, _notes = match_request(model, request)
     if match is None:
-        trace.hops.append(Hop("ingress", False, f"no Ingress rule, Route or defaultBackend matches host {request.host} path {request.path}"))
+        trace.hops.append(
+            Hop(
+                "ingress",
+                False,
+                f"no Ingress rule, Route or defaultBackend matches host {request.host} path {request.path}",
+            )
+        )
         return trace
     entry = match.entry
     trace.ingress = entry.id
@@ -245,12 +264,36 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
         return trace
     port = ports[0]
     trace.backend = f"{service_id}:{port.port}"
-    written = match.port_name if match.port_name else (match.port_number if match.port_number is not None else "(every port)")
-    trace.hops.append(Hop("service", True, f"{service_id} port {written} → {port.port}/{port.protocol} (targetPort {port.target_port})", _source(service)))
-    workloads = [w for w in model.workloads if w.namespace == service.namespace and service.has_selector and service.selector.matches(w.template.labels)]
+    written = (
+        match.port_name
+        if match.port_name
+        else (match.port_number if match.port_number is not None else "(every port)")
+    )
+    trace.hops.append(
+        Hop(
+            "service",
+            True,
+            f"{service_id} port {written} → {port.port}/{port.protocol} (targetPort {port.target_port})",
+            _source(service),
+        )
+    )
+    workloads = [
+        w
+        for w in model.workloads
+        if w.namespace == service.namespace
+        and service.has_selector
+        and service.selector.matches(w.template.labels)
+    ]
     workloads.sort(key=lambda w: w.id)
     if not workloads:
-        trace.hops.append(Hop("workloads", False, f"{service_id} selects no workload ({service.selector.to_text() or 'no selector'})", _source(service)))
+        trace.hops.append(
+            Hop(
+                "workloads",
+                False,
+                f"{service_id} selects no workload ({service.selector.to_text() or 'no selector'})",
+                _source(service),
+            )
+        )
         return trace
     trace.workloads = [w.id for w in workloads]
     for workload in workloads:
@@ -260,10 +303,16 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
 
 def _service_ports(service: Service, match: Match) -> list[ServicePort]:
     if match.port_name is not None:
-        return [p for p in service.ports if p.name == match.port_name or (match.route and p.target_port == match.port_name)]
+        return [
+            p
+            for p in service.ports
+            if p.name == match.port_name or (match.route and p.target_port == match.port_name)
+        ]
     if match.port_number is not None:
         if match.route:
-            return [p for p in service.ports if p.target_port == match.port_number or p.port == match.port_number]
+            return [
+                p for p in service.ports if p.target_port == match.port_number or p.port == match.port_number
+            ]
         return [p for p in service.ports if p.port == match.port_number]
     return [p for p in service.ports if p.protocol == "TCP"]
 
@@ -271,23 +320,55 @@ def _service_ports(service: Service, match: Match) -> list[ServicePort]:
 def _tls_hop(ingress: Ingress, request: Request) -> Hop:
     for hosts, secret in ingress.tls:
         if not hosts or any(host_match(h, request.host) > ANY_HOST for h in hosts):
-            return Hop("tls", True, f"TLS for {request.host} with Secret {secret or '(controller default certificate)'}", _source(ingress))
-    return Hop("tls", False, f"https requested but {ingress.id} has no TLS entry for {request.host}: the controller's default certificate answers", _source(ingress))
+            return Hop(
+                "tls",
+                True,
+                f"TLS for {request.host} with Secret {secret or '(controller default certificate)'}",
+                _source(ingress),
+            )
+    return Hop(
+        "tls",
+        False,
+        f"https requested but {ingress.id} has no TLS entry for {request.host}: the controller's default certificate answers",
+        _source(ingress),
+    )
 
 
 def _workload_hops(trace: Trace, workload: Workload, port: ServicePort, reach: Any, rollout: Any) -> None:
     number = resolve_target_port(port, workload)
-    replicas = "one per node" if workload.replicas is None and workload.kind == "DaemonSet" else f"{workload.replicas} replica(s)" if workload.replicas is not None else "pods"
+    replicas = (
+        "one per node"
+        if workload.replicas is None and workload.kind == "DaemonSet"
+        else f"{workload.replicas} replica(s)"
+        if workload.replicas is not None
+        else "pods"
+    )
     if number is None:
-        trace.hops.append(Hop("targetPort", False, f"{workload.id} declares no port named {port.target_port!r} ({port.protocol})", _source(workload)))
+        trace.hops.append(
+            Hop(
+                "targetPort",
+                False,
+                f"{workload.id} declares no port named {port.target_port!r} ({port.protocol})",
+                _source(workload),
+            )
+        )
         return
-    trace.hops.append(Hop("targetPort", True, f"{workload.id} ({replicas}): targetPort {port.target_port} → container port {number}/{port.protocol}", _source(workload)))
+    trace.hops.append(
+        Hop(
+            "targetPort",
+            True,
+            f"{workload.id} ({replicas}): targetPort {port.target_port} → container port {number}/{port.protocol}",
+            _source(workload),
+        )
+    )
     readiness = any("readiness" in c.probes for c in workload.template.spec.long_running_containers())
     trace.hops.append(
         Hop(
             "readiness",
             readiness,
-            f"{workload.id} has a readinessProbe" if readiness else f"{workload.id} has no readinessProbe: pods get traffic before they are ready",
+            f"{workload.id} has a readinessProbe"
+            if readiness
+            else f"{workload.id} has no readinessProbe: pods get traffic before they are ready",
             _source(workload),
         )
     )
@@ -321,7 +402,9 @@ def _policy_hop(workload: Workload, ports: PortSet, reach: Any) -> Hop:
                     None,
                     f"{verdicts[0].destination} admits some pods of other namespaces on {ports.short_text()}, but where the "
                     "ingress controller runs is not known: declare `ingressController: {namespace, podLabels}` in topo.yaml",
-                    _policy_source(reach, verdicts[0].ingress.selected_by[0]) if verdicts[0].ingress.selected_by else _source(workload),
+                    _policy_source(reach, verdicts[0].ingress.selected_by[0])
+                    if verdicts[0].ingress.selected_by
+                    else _source(workload),
                 )
     verdict = next((v for v in verdicts if not v.allowed), verdicts[0])
     side = verdict.ingress if not verdict.ingress.allowed & ports or allowed else verdict.egress
@@ -345,18 +428,35 @@ def _policy_source(reach: Any, policy_id: str) -> str | None:
 
 def _rollout_hop(workload: Workload, rollout: Any) -> Hop:
     if rollout is None:
-        return Hop("rollout", None, "minimum ready pods during a rollout: not known yet (the availability analysis is not available)")
+        return Hop(
+            "rollout",
+            None,
+            "minimum ready pods during a rollout: not known yet (the availability analysis is not available)",
+        )
     try:
         state = rollout.workloads.get(workload.id)
-    except Exception as error:  # noqa: BLE001 - another analysis' failure must not hide the trace
-        return Hop("rollout", None, f"minimum ready pods during a rollout: not known ({type(error).__name__}: {error})")
+    except Exception as error:
+        return Hop(
+            "rollout",
+            None,
+            f"minimum ready pods during a rollout: not known ({type(error).__name__}: {error})",
+        )
     plan = getattr(state, "rollout", None) if state is not None else None
     if plan is None:
-        return Hop("rollout", None, f"{workload.id}: no rollout model for a {workload.kind}", _source(workload))
+        return Hop(
+            "rollout", None, f"{workload.id}: no rollout model for a {workload.kind}", _source(workload)
+        )
     minimum = plan.min_available
     if minimum is None:
-        return Hop("rollout", None, f"{workload.id}: minimum ready pods during a rollout not known ({plan.problem or 'replicas not fixed'})", _source(workload))
-    real = "" if plan.readiness_probe else " (without a readinessProbe this counts started pods, not ready ones)"
+        return Hop(
+            "rollout",
+            None,
+            f"{workload.id}: minimum ready pods during a rollout not known ({plan.problem or 'replicas not fixed'})",
+            _source(workload),
+        )
+    real = (
+        "" if plan.readiness_probe else " (without a readinessProbe this counts started pods, not ready ones)"
+    )
     return Hop(
         "rollout",
         minimum > 0,

@@ -32,7 +32,8 @@ Upstream (k8s.io/kubernetes unless noted):
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Mapping, NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from topo.model.names import (
     DNS1123_LABEL_MAX,
@@ -151,8 +152,13 @@ def positive_int_or_percent_problems(value: int | str | None, path: str) -> list
         return []
     if isinstance(value, str):
         if not _PERCENT.fullmatch(value):
-            return [Problem(path, f'Invalid value "{value}": a valid percent string must be a numeric string '
-                                  f"followed by an ending '%' (e.g. '1%' or '93%')")]
+            return [
+                Problem(
+                    path,
+                    f'Invalid value "{value}": a valid percent string must be a numeric string '
+                    f"followed by an ending '%' (e.g. '1%' or '93%')",
+                )
+            ]
         return []
     if value < 0:
         return [Problem(path, f"Invalid value {value}: must be greater than or equal to 0")]
@@ -180,17 +186,39 @@ _NAME_FORMATS = {
 #: Kinds not listed (PodDisruptionBudget, RBAC objects, custom resources...) only get the generic
 #: path-segment check of the registry (no '/', '%', '.' or '..'), which topo does not repeat.
 NAME_FORMATS: dict[tuple[str, str], str] = {
-    **{("", kind): _SUBDOMAIN for kind in (
-        "Pod", "ReplicationController", "ConfigMap", "Secret", "ServiceAccount", "PersistentVolumeClaim",
-        "PersistentVolume", "Node", "Endpoints", "LimitRange", "ResourceQuota", "PodTemplate")},
+    **{
+        ("", kind): _SUBDOMAIN
+        for kind in (
+            "Pod",
+            "ReplicationController",
+            "ConfigMap",
+            "Secret",
+            "ServiceAccount",
+            "PersistentVolumeClaim",
+            "PersistentVolume",
+            "Node",
+            "Endpoints",
+            "LimitRange",
+            "ResourceQuota",
+            "PodTemplate",
+        )
+    },
     ("", "Service"): _DNS1035,  # ValidateServiceName = NameIsDNS1035Label
     ("", "Namespace"): _LABEL,  # ValidateNamespaceName = NameIsDNSLabel
-    **{(group, kind): _SUBDOMAIN for group in ("apps", "extensions") for kind in ("Deployment", "DaemonSet", "ReplicaSet")},
+    **{
+        (group, kind): _SUBDOMAIN
+        for group in ("apps", "extensions")
+        for kind in ("Deployment", "DaemonSet", "ReplicaSet")
+    },
     # ValidateStatefulSetName = NameIsDNSLabel: each pod's hostname is `<name>-<ordinal>`, a label.
     ("apps", "StatefulSet"): _LABEL,
     ("batch", "Job"): _SUBDOMAIN,
     ("batch", "CronJob"): _SUBDOMAIN,
-    **{(group, kind): _SUBDOMAIN for group in ("networking.k8s.io", "extensions") for kind in ("Ingress", "NetworkPolicy")},
+    **{
+        (group, kind): _SUBDOMAIN
+        for group in ("networking.k8s.io", "extensions")
+        for kind in ("Ingress", "NetworkPolicy")
+    },
     ("networking.k8s.io", "IngressClass"): _SUBDOMAIN,
     ("storage.k8s.io", "StorageClass"): _SUBDOMAIN,
     ("autoscaling", "HorizontalPodAutoscaler"): _SUBDOMAIN,
@@ -205,16 +233,36 @@ def name_problems(obj: K8sObject) -> list[Problem]:
     if name_format is not None:
         messages = _NAME_FORMATS[name_format](obj.name)
         if messages:
-            found.append(Problem("metadata.name", f'Invalid value "{obj.name}": a {obj.kind} name must be a '
-                                                  f"{name_format}: {_join(messages)}"))
+            found.append(
+                Problem(
+                    "metadata.name",
+                    f'Invalid value "{obj.name}": a {obj.kind} name must be a '
+                    f"{name_format}: {_join(messages)}",
+                )
+            )
     if obj.group == "batch" and obj.kind == "CronJob" and len(obj.name) > CRONJOB_NAME_MAX:
-        found.append(Problem("metadata.name", f'Invalid value "{obj.name}": must be no more than '
-                                              f"{CRONJOB_NAME_MAX} characters (it is {len(obj.name)})"))
-    if obj.group == "batch" and obj.kind == "Job" and len(obj.name) > LABEL_VALUE_MAX and not _manual_selector(obj):
+        found.append(
+            Problem(
+                "metadata.name",
+                f'Invalid value "{obj.name}": must be no more than '
+                f"{CRONJOB_NAME_MAX} characters (it is {len(obj.name)})",
+            )
+        )
+    if (
+        obj.group == "batch"
+        and obj.kind == "Job"
+        and len(obj.name) > LABEL_VALUE_MAX
+        and not _manual_selector(obj)
+    ):
         # The API server labels the Job's pods `job-name: <name>` (and batch.kubernetes.io/job-name);
         # a label value is at most 63 characters, so the pod template fails validation.
-        found.append(Problem("metadata.name", f'Invalid value "{obj.name}": must be no more than '
-                                              f"{LABEL_VALUE_MAX} characters (it becomes the pods' job-name label)"))
+        found.append(
+            Problem(
+                "metadata.name",
+                f'Invalid value "{obj.name}": must be no more than '
+                f"{LABEL_VALUE_MAX} characters (it becomes the pods' job-name label)",
+            )
+        )
     return found
 
 
@@ -224,7 +272,9 @@ def namespace_problems(obj: K8sObject) -> list[Problem]:
     if obj.namespace is None or not isinstance(written, str):
         return []
     messages = dns1123_label_problems(written)
-    return [Problem("metadata.namespace", f'Invalid value "{written}": {_join(messages)}')] if messages else []
+    return (
+        [Problem("metadata.namespace", f'Invalid value "{written}": {_join(messages)}')] if messages else []
+    )
 
 
 def label_problems(labels: Mapping[Any, Any], path: str) -> list[Problem]:
@@ -238,7 +288,9 @@ def label_problems(labels: Mapping[Any, Any], path: str) -> list[Problem]:
         if isinstance(value, str):
             value_messages = label_value_problems(value)
             if value_messages:
-                found.append(Problem(path, f'Invalid value "{value}" of label "{key}": {_join(value_messages)}'))
+                found.append(
+                    Problem(path, f'Invalid value "{value}" of label "{key}": {_join(value_messages)}')
+                )
     return found
 
 
@@ -253,7 +305,9 @@ def annotation_problems(annotations: Mapping[Any, Any], path: str) -> list[Probl
         if messages:
             found.append(Problem(path, f'Invalid annotation key "{key}": {_join(messages)}'))
     if total > ANNOTATIONS_MAX_BYTES:
-        found.append(Problem(path, f"Too long: must have at most {ANNOTATIONS_MAX_BYTES} bytes (has {total})"))
+        found.append(
+            Problem(path, f"Too long: must have at most {ANNOTATIONS_MAX_BYTES} bytes (has {total})")
+        )
     return found
 
 
@@ -273,7 +327,9 @@ def metadata_problems(obj: K8sObject) -> list[Problem]:
 
 # --- workloads: restart policy, selector, rollout strategy -------------------------------------
 
-LONG_RUNNING_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"})
+LONG_RUNNING_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+)
 JOB_KINDS = frozenset({"Job", "CronJob"})
 _RESTART_POLICIES = ("Always", "OnFailure", "Never")
 
@@ -319,22 +375,41 @@ def restart_policy_problems(workload: Workload) -> list[Problem]:
     found = []
     if workload.kind in JOB_KINDS:
         if policy == "Always" or policy == "":
-            written = "is not set (it defaults to Always)" if not spec.restart_policy_explicit else 'is "Always"'
-            found.append(Problem(path, f'Required value: a Job\'s pods must have restartPolicy "OnFailure" or "Never"; '
-                                       f"it {written}"))
+            written = (
+                "is not set (it defaults to Always)" if not spec.restart_policy_explicit else 'is "Always"'
+            )
+            found.append(
+                Problem(
+                    path,
+                    f'Required value: a Job\'s pods must have restartPolicy "OnFailure" or "Never"; '
+                    f"it {written}",
+                )
+            )
         elif policy not in ("OnFailure", "Never"):
-            found.append(Problem(path, f'Unsupported value "{policy}": supported values: "OnFailure", "Never"'))
+            found.append(
+                Problem(path, f'Unsupported value "{policy}": supported values: "OnFailure", "Never"')
+            )
         elif policy != "Never" and _job_spec(workload).get("podFailurePolicy") is not None:
-            found.append(Problem(path, f'Invalid value "{policy}": only "Never" is supported when podFailurePolicy '
-                                       "is specified"))
+            found.append(
+                Problem(
+                    path,
+                    f'Invalid value "{policy}": only "Never" is supported when podFailurePolicy is specified',
+                )
+            )
     elif workload.kind in LONG_RUNNING_KINDS:
         if policy != "Always":
             found.append(Problem(path, f'Unsupported value "{policy}": supported values: "Always"'))
         if raw_pod_spec(workload).get("activeDeadlineSeconds") is not None:
-            found.append(Problem(f"{pod_spec_path(workload)}.activeDeadlineSeconds",
-                                 f"Forbidden: activeDeadlineSeconds in {workload.kind} is not supported"))
+            found.append(
+                Problem(
+                    f"{pod_spec_path(workload)}.activeDeadlineSeconds",
+                    f"Forbidden: activeDeadlineSeconds in {workload.kind} is not supported",
+                )
+            )
     elif policy not in _RESTART_POLICIES:
-        found.append(Problem(path, f'Unsupported value "{policy}": supported values: "Always", "OnFailure", "Never"'))
+        found.append(
+            Problem(path, f'Unsupported value "{policy}": supported values: "Always", "OnFailure", "Never"')
+        )
     return found
 
 
@@ -368,11 +443,24 @@ def _apps_selector_problems(workload: Workload) -> list[Problem]:
         if workload.api_version == "apps/v1beta1":
             return []
         if workload.group == "extensions":
-            return [Problem("spec.selector", "Required value: no selector, and no template labels to default it from")]
-        return [Problem("spec.selector", f"Required value: {workload.api_version} {workload.kind} needs a selector "
-                                          "(it is not defaulted from the template labels)")]
+            return [
+                Problem(
+                    "spec.selector", "Required value: no selector, and no template labels to default it from"
+                )
+            ]
+        return [
+            Problem(
+                "spec.selector",
+                f"Required value: {workload.api_version} {workload.kind} needs a selector "
+                "(it is not defaulted from the template labels)",
+            )
+        ]
     if selector.is_everything:
-        return [Problem("spec.selector", f"Invalid value {{}}: empty selector is invalid for {workload.kind.lower()}")]
+        return [
+            Problem(
+                "spec.selector", f"Invalid value {{}}: empty selector is invalid for {workload.kind.lower()}"
+            )
+        ]
     if not selector.matches(workload.template.labels):
         return [_mismatch(workload, selector.to_text())]
     return []
@@ -401,7 +489,11 @@ def _job_selector_problems(workload: Workload) -> list[Problem]:
     selector = workload.selector
     if _manual_selector(workload):
         if selector is None:
-            return [Problem("spec.selector", "Required value: manualSelector is true, so a selector must be given")]
+            return [
+                Problem(
+                    "spec.selector", "Required value: manualSelector is true, so a selector must be given"
+                )
+            ]
         if not selector.matches(workload.template.labels):
             return [_mismatch(workload, selector.to_text())]
         return []
@@ -409,15 +501,27 @@ def _job_selector_problems(workload: Workload) -> list[Problem]:
     labels = workload.template.labels
     for key in _JOB_NAME_LABELS:
         if key in labels and labels[key] != workload.name:
-            found.append(Problem(f"{template_metadata_path(workload)}.labels[{key}]",
-                                 f'Invalid value "{labels[key]}": must be \'{workload.name}\' (the Job\'s name)'))
+            found.append(
+                Problem(
+                    f"{template_metadata_path(workload)}.labels[{key}]",
+                    f"Invalid value \"{labels[key]}\": must be '{workload.name}' (the Job's name)",
+                )
+            )
     if selector is not None and spec.get("selector") is not None:
         uid = next((labels[key] for key in _CONTROLLER_UID_LABELS if key in labels), None)
         uid = uid or _mapping(workload.raw.get("metadata")).get("uid") or "<uid>"
-        generated = {**{key: workload.name for key in _JOB_NAME_LABELS}, **{key: str(uid) for key in _CONTROLLER_UID_LABELS}}
+        generated = {
+            **dict.fromkeys(_JOB_NAME_LABELS, workload.name),
+            **{key: str(uid) for key in _CONTROLLER_UID_LABELS},
+        }
         if not selector.matches(generated):
-            found.append(Problem("spec.selector", "Invalid value: `selector` not auto-generated: without "
-                                                  "`manualSelector: true` the selector is generated by the API server"))
+            found.append(
+                Problem(
+                    "spec.selector",
+                    "Invalid value: `selector` not auto-generated: without "
+                    "`manualSelector: true` the selector is generated by the API server",
+                )
+            )
     return found
 
 
@@ -426,16 +530,25 @@ def _cronjob_selector_problems(workload: Workload) -> list[Problem]:
     spec = _job_spec(workload)
     found = []
     if spec.get("selector") is not None:
-        found.append(Problem("spec.jobTemplate.spec.selector", "Invalid value: `selector` will be auto-generated"))
+        found.append(
+            Problem("spec.jobTemplate.spec.selector", "Invalid value: `selector` will be auto-generated")
+        )
     if spec.get("manualSelector") is True:
-        found.append(Problem("spec.jobTemplate.spec.manualSelector", 'Unsupported value true: supported values: "nil", "false"'))
+        found.append(
+            Problem(
+                "spec.jobTemplate.spec.manualSelector",
+                'Unsupported value true: supported values: "nil", "false"',
+            )
+        )
     return found
 
 
 def _mismatch(workload: Workload, selector_text: str) -> Problem:
     labels = ",".join(f"{k}={v}" for k, v in sorted(workload.template.labels.items())) or "none"
-    return Problem(f"{template_metadata_path(workload)}.labels",
-                   f"`selector` does not match template `labels` (selector {selector_text or '<empty>'}, labels {labels})")
+    return Problem(
+        f"{template_metadata_path(workload)}.labels",
+        f"`selector` does not match template `labels` (selector {selector_text or '<empty>'}, labels {labels})",
+    )
 
 
 def strategy_problems(workload: Workload) -> list[Problem]:
@@ -457,15 +570,30 @@ def _deployment_strategy_problems(workload: Workload) -> list[Problem]:
     assert strategy is not None
     if strategy.type == "Recreate":
         if strategy.rolling_update_given:
-            return [Problem("spec.strategy.rollingUpdate", "Forbidden: may not be specified when strategy type is 'Recreate'")]
+            return [
+                Problem(
+                    "spec.strategy.rollingUpdate",
+                    "Forbidden: may not be specified when strategy type is 'Recreate'",
+                )
+            ]
         return []
     if strategy.type != "RollingUpdate":
-        return [Problem("spec.strategy.type", f'Unsupported value "{strategy.type}": supported values: "Recreate", "RollingUpdate"')]
+        return [
+            Problem(
+                "spec.strategy.type",
+                f'Unsupported value "{strategy.type}": supported values: "Recreate", "RollingUpdate"',
+            )
+        ]
     base = "spec.strategy.rollingUpdate"
     surge, unavailable = strategy.max_surge, strategy.max_unavailable
     found = positive_int_or_percent_problems(unavailable, f"{base}.maxUnavailable")
     found += positive_int_or_percent_problems(surge, f"{base}.maxSurge")
-    if unavailable is not None and surge is not None and int_or_percent_value(unavailable) == 0 and int_or_percent_value(surge) == 0:
+    if (
+        unavailable is not None
+        and surge is not None
+        and int_or_percent_value(unavailable) == 0
+        and int_or_percent_value(surge) == 0
+    ):
         found.append(Problem(f"{base}.maxUnavailable", "may not be 0 when maxSurge is 0"))
     found += not_more_than_100_percent_problems(unavailable, f"{base}.maxUnavailable")
     return found
@@ -483,8 +611,13 @@ def _progress_deadline_problems(workload: Workload) -> list[Problem]:
     if deadline is None or deadline > workload.min_ready_seconds:
         return []
     how = "" if written is not None else " (its default)"
-    return [Problem("spec.progressDeadlineSeconds", f"Invalid value {deadline}{how}: must be greater than "
-                                                   f"minReadySeconds ({workload.min_ready_seconds})")]
+    return [
+        Problem(
+            "spec.progressDeadlineSeconds",
+            f"Invalid value {deadline}{how}: must be greater than "
+            f"minReadySeconds ({workload.min_ready_seconds})",
+        )
+    ]
 
 
 def _daemonset_strategy_problems(workload: Workload) -> list[Problem]:
@@ -495,7 +628,12 @@ def _daemonset_strategy_problems(workload: Workload) -> list[Problem]:
     if strategy.type == "OnDelete":
         return []
     if strategy.type != "RollingUpdate":
-        return [Problem("spec.updateStrategy.type", f'Unsupported value "{strategy.type}": supported values: "OnDelete", "RollingUpdate"')]
+        return [
+            Problem(
+                "spec.updateStrategy.type",
+                f'Unsupported value "{strategy.type}": supported values: "OnDelete", "RollingUpdate"',
+            )
+        ]
     base = "spec.updateStrategy.rollingUpdate"
     surge, unavailable = strategy.max_surge, strategy.max_unavailable
     found = positive_int_or_percent_problems(unavailable, f"{base}.maxUnavailable")
@@ -507,8 +645,13 @@ def _daemonset_strategy_problems(workload: Workload) -> list[Problem]:
     has_unavailable = int_or_percent_value(unavailable) != 0
     has_surge = int_or_percent_value(surge) != 0
     if has_unavailable and has_surge:
-        found.append(Problem(f"{base}.maxSurge", f"Invalid value {surge!r}: may not be set when maxUnavailable is non-zero "
-                                                 f"(maxUnavailable is {unavailable!r})"))
+        found.append(
+            Problem(
+                f"{base}.maxSurge",
+                f"Invalid value {surge!r}: may not be set when maxUnavailable is non-zero "
+                f"(maxUnavailable is {unavailable!r})",
+            )
+        )
     elif not has_unavailable and not has_surge:
         found.append(Problem(f"{base}.maxUnavailable", "cannot be 0 when maxSurge is 0"))
     return found
@@ -525,12 +668,27 @@ def _statefulset_strategy_problems(workload: Workload) -> list[Problem]:
     found = []
     if strategy.type == "OnDelete":
         if strategy.rolling_update_given:
-            found.append(Problem("spec.updateStrategy.rollingUpdate", "Invalid value: only allowed for updateStrategy 'RollingUpdate'"))
+            found.append(
+                Problem(
+                    "spec.updateStrategy.rollingUpdate",
+                    "Invalid value: only allowed for updateStrategy 'RollingUpdate'",
+                )
+            )
     elif strategy.type != "RollingUpdate":
-        found.append(Problem("spec.updateStrategy", f'Invalid value "{strategy.type}": must be \'RollingUpdate\' or \'OnDelete\''))
+        found.append(
+            Problem(
+                "spec.updateStrategy",
+                f"Invalid value \"{strategy.type}\": must be 'RollingUpdate' or 'OnDelete'",
+            )
+        )
     policy = workload.pod_management_policy
     if policy not in (None, "", "OrderedReady", "Parallel"):
-        found.append(Problem("spec.podManagementPolicy", f'Invalid value "{policy}": must be \'OrderedReady\' or \'Parallel\''))
+        found.append(
+            Problem(
+                "spec.podManagementPolicy",
+                f"Invalid value \"{policy}\": must be 'OrderedReady' or 'Parallel'",
+            )
+        )
     return found
 
 
@@ -549,18 +707,30 @@ def container_problems(spec: PodSpec, raw_spec: Mapping[str, Any]) -> list[Probl
             found.append(Problem(f"{container.path}.name", f'Duplicate value "{container.name}"'))
         seen.add(container.name)
         if container.restart_policy is not None:
-            found.append(Problem(f"{container.path}.restartPolicy", "Forbidden: may not be set for non-init containers"))
+            found.append(
+                Problem(
+                    f"{container.path}.restartPolicy", "Forbidden: may not be set for non-init containers"
+                )
+            )
     for container, raw in zip(spec.init_containers, _maps(raw_spec.get("initContainers"))):
         found += _container_common_problems(container)
         if container.name in seen:
             found.append(Problem(f"{container.path}.name", f'Duplicate value "{container.name}"'))
         seen.add(container.name)
         if container.restart_policy is not None and container.restart_policy != "Always":
-            found.append(Problem(f"{container.path}.restartPolicy",
-                                 f'Unsupported value "{container.restart_policy}": supported values: "Always"'))
+            found.append(
+                Problem(
+                    f"{container.path}.restartPolicy",
+                    f'Unsupported value "{container.restart_policy}": supported values: "Always"',
+                )
+            )
         if not container.is_sidecar and raw.get("lifecycle") is not None:
-            found.append(Problem(f"{container.path}.lifecycle",
-                                 "Forbidden: may not be set for init containers without restartPolicy=Always"))
+            found.append(
+                Problem(
+                    f"{container.path}.lifecycle",
+                    "Forbidden: may not be set for init containers without restartPolicy=Always",
+                )
+            )
     return found
 
 
@@ -568,7 +738,9 @@ def _container_common_problems(container: Container) -> list[Problem]:
     found = []
     messages = dns1123_label_problems(container.name)
     if messages:
-        found.append(Problem(f"{container.path}.name", f'Invalid value "{container.name}": {_join(messages)}'))
+        found.append(
+            Problem(f"{container.path}.name", f'Invalid value "{container.name}": {_join(messages)}')
+        )
     if not container.image:
         found.append(Problem(f"{container.path}.image", "Required value: every container needs an image"))
     return found
@@ -589,9 +761,13 @@ def port_problems(spec: PodSpec, raw_spec: Mapping[str, Any]) -> list[Problem]:
         for container in spec.containers:
             for index, port in enumerate(container.ports):
                 if port.host_port and port.host_port != port.container_port:
-                    found.append(Problem(f"{container.path}.ports[{index}].hostPort",
-                                         f"Invalid value {port.host_port}: must match containerPort "
-                                         f"({port.container_port}) when hostNetwork is true"))
+                    found.append(
+                        Problem(
+                            f"{container.path}.ports[{index}].hostPort",
+                            f"Invalid value {port.host_port}: must match containerPort "
+                            f"({port.container_port}) when hostNetwork is true",
+                        )
+                    )
     return found
 
 
@@ -605,18 +781,30 @@ def _container_port_problems(container: Container) -> list[Problem]:
             if messages:
                 found.append(Problem(f"{path}.name", f'Invalid value "{port.name}": {_join(messages)}'))
             elif port.name in names:
-                found.append(Problem(f"{path}.name", f'Duplicate value "{port.name}": port names must be unique '
-                                                     "within a container"))
+                found.append(
+                    Problem(
+                        f"{path}.name",
+                        f'Duplicate value "{port.name}": port names must be unique within a container',
+                    )
+                )
             else:
                 names.add(port.name)
         if port.container_port == 0:
             found.append(Problem(f"{path}.containerPort", "Required value"))
         elif port_number_problems(port.container_port):
-            found.append(Problem(f"{path}.containerPort", f"Invalid value {port.container_port}: must be between 1 "
-                                                          "and 65535, inclusive"))
+            found.append(
+                Problem(
+                    f"{path}.containerPort",
+                    f"Invalid value {port.container_port}: must be between 1 and 65535, inclusive",
+                )
+            )
         if port.host_port and port_number_problems(port.host_port):
-            found.append(Problem(f"{path}.hostPort", f"Invalid value {port.host_port}: must be between 1 and 65535, "
-                                                     "inclusive"))
+            found.append(
+                Problem(
+                    f"{path}.hostPort",
+                    f"Invalid value {port.host_port}: must be between 1 and 65535, inclusive",
+                )
+            )
     return found
 
 
@@ -649,14 +837,20 @@ def probe_problems(spec: PodSpec) -> list[Problem]:
         for kind, field_name in _PROBE_FIELDS:
             probe = container.probes.get(kind)
             if probe is not None:
-                found += _probe_problems(kind, probe.raw, probe.success_threshold, f"{container.path}.{field_name}")
+                found += _probe_problems(
+                    kind, probe.raw, probe.success_threshold, f"{container.path}.{field_name}"
+                )
     for container in spec.init_containers:
         if container.is_sidecar:
             continue
         for kind, field_name in _PROBE_FIELDS:
             if kind in container.probes:
-                found.append(Problem(f"{container.path}.{field_name}",
-                                     "Forbidden: may not be set for init containers without restartPolicy=Always"))
+                found.append(
+                    Problem(
+                        f"{container.path}.{field_name}",
+                        "Forbidden: may not be set for init containers without restartPolicy=Always",
+                    )
+                )
     return found
 
 
@@ -664,10 +858,16 @@ def _probe_problems(kind: str, raw: Mapping[str, Any], success_threshold: int, p
     found = []
     handlers = [name for name in _PROBE_HANDLERS if raw.get(name) is not None]
     if not handlers:
-        found.append(Problem(path, "Required value: must specify a handler type (exec, httpGet, tcpSocket or grpc)"))
+        found.append(
+            Problem(path, "Required value: must specify a handler type (exec, httpGet, tcpSocket or grpc)")
+        )
     for extra in handlers[1:]:
-        found.append(Problem(f"{path}.{extra}", f"Forbidden: may not specify more than 1 handler type "
-                                                f"({handlers[0]} is already given)"))
+        found.append(
+            Problem(
+                f"{path}.{extra}",
+                f"Forbidden: may not specify more than 1 handler type ({handlers[0]} is already given)",
+            )
+        )
     if handlers:
         found += _handler_problems(handlers[0], _mapping(raw.get(handlers[0])), f"{path}.{handlers[0]}")
     if kind in ("liveness", "startup") and success_threshold != 1:
@@ -675,9 +875,18 @@ def _probe_problems(kind: str, raw: Mapping[str, Any], success_threshold: int, p
     grace = raw.get("terminationGracePeriodSeconds")
     if grace is not None:
         if kind == "readiness":
-            found.append(Problem(f"{path}.terminationGracePeriodSeconds", "Invalid value: must not be set for readinessProbes"))
+            found.append(
+                Problem(
+                    f"{path}.terminationGracePeriodSeconds",
+                    "Invalid value: must not be set for readinessProbes",
+                )
+            )
         elif isinstance(grace, int) and not isinstance(grace, bool) and grace <= 0:
-            found.append(Problem(f"{path}.terminationGracePeriodSeconds", f"Invalid value {grace}: must be greater than 0"))
+            found.append(
+                Problem(
+                    f"{path}.terminationGracePeriodSeconds", f"Invalid value {grace}: must be greater than 0"
+                )
+            )
     return found
 
 
@@ -694,20 +903,50 @@ def _handler_problems(handler: str, action: Mapping[str, Any], path: str) -> lis
         found.append(Problem(f"{path}.port", f"Invalid value {shown}: {_join(messages)}"))
     scheme = action.get("scheme")
     if handler == "httpGet" and scheme not in (None, "", "HTTP", "HTTPS"):
-        found.append(Problem(f"{path}.scheme", f'Unsupported value "{scheme}": supported values: "HTTP", "HTTPS"'))
+        found.append(
+            Problem(f"{path}.scheme", f'Unsupported value "{scheme}": supported values: "HTTP", "HTTPS"')
+        )
     return found
 
 
 #: VolumeSource fields in the order validateVolumeSource checks them.
 VOLUME_SOURCES = (
-    "emptyDir", "hostPath", "gitRepo", "gcePersistentDisk", "awsElasticBlockStore", "secret", "nfs", "iscsi",
-    "glusterfs", "flocker", "persistentVolumeClaim", "rbd", "cinder", "cephfs", "quobyte", "downwardAPI", "fc",
-    "flexVolume", "configMap", "azureFile", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk",
-    "storageos", "projected", "scaleIO", "csi", "ephemeral", "image",
+    "emptyDir",
+    "hostPath",
+    "gitRepo",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "flocker",
+    "persistentVolumeClaim",
+    "rbd",
+    "cinder",
+    "cephfs",
+    "quobyte",
+    "downwardAPI",
+    "fc",
+    "flexVolume",
+    "configMap",
+    "azureFile",
+    "vsphereVolume",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "azureDisk",
+    "storageos",
+    "projected",
+    "scaleIO",
+    "csi",
+    "ephemeral",
+    "image",
 )
 
 
-def volume_problems(spec: PodSpec, raw_spec: Mapping[str, Any], extra_volumes: Iterable[str] = ()) -> list[Problem]:
+def volume_problems(
+    spec: PodSpec, raw_spec: Mapping[str, Any], extra_volumes: Iterable[str] = ()
+) -> list[Problem]:
     """ValidateVolumes (names: DNS-1123 labels, unique; one source each) and ValidateVolumeMounts
     (each mount names a volume, has a mountPath, and mountPaths are unique within a container).
 
@@ -730,8 +969,12 @@ def volume_problems(spec: PodSpec, raw_spec: Mapping[str, Any], extra_volumes: I
         names.add(volume.name)
         sources = [key for key in VOLUME_SOURCES if volume.raw.get(key) is not None]
         for extra in sources[1:]:
-            found.append(Problem(f"{path}.{extra}", f"Forbidden: may not specify more than 1 volume type "
-                                                    f"({sources[0]} is already given)"))
+            found.append(
+                Problem(
+                    f"{path}.{extra}",
+                    f"Forbidden: may not specify more than 1 volume type ({sources[0]} is already given)",
+                )
+            )
     raw_containers = list(_maps(raw_spec.get("containers"))) + list(_maps(raw_spec.get("initContainers")))
     containers = spec.containers + spec.init_containers
     known = names | set(extra_volumes)
@@ -749,7 +992,9 @@ def _mount_problems(container: Container, raw: Mapping[str, Any], volumes: set[s
         if not name:
             found.append(Problem(f"{path}.name", "Required value"))
         elif name not in volumes:
-            found.append(Problem(f"{path}.name", f'Not found: "{name}" (no volume of that name in the pod spec)'))
+            found.append(
+                Problem(f"{path}.name", f'Not found: "{name}" (no volume of that name in the pod spec)')
+            )
         mount_path = mount.get("mountPath")
         if not mount_path:
             found.append(Problem(f"{path}.mountPath", "Required value"))
@@ -773,14 +1018,25 @@ def service_problems(service: Service) -> list[Problem]:
     service_type = service.type or "ClusterIP"
     found = []
     if service_type not in _SERVICE_TYPES:
-        found.append(Problem("spec.type", f'Unsupported value "{service_type}": supported values: '
-                                          '"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"'))
+        found.append(
+            Problem(
+                "spec.type",
+                f'Unsupported value "{service_type}": supported values: '
+                '"ClusterIP", "ExternalName", "LoadBalancer", "NodePort"',
+            )
+        )
     if not service.ports and not service.headless and service_type != "ExternalName":
-        found.append(Problem("spec.ports", "Required value: a Service needs at least one port (unless headless "
-                                           "or ExternalName)"))
+        found.append(
+            Problem(
+                "spec.ports",
+                "Required value: a Service needs at least one port (unless headless or ExternalName)",
+            )
+        )
     if service.headless and service_type in ("LoadBalancer", "NodePort"):
         path = "spec.clusterIP" if spec.get("clusterIP") is not None else "spec.clusterIPs[0]"
-        found.append(Problem(path, f"Invalid value \"None\": may not be set to 'None' for {service_type} services"))
+        found.append(
+            Problem(path, f"Invalid value \"None\": may not be set to 'None' for {service_type} services")
+        )
     if service_type == "ExternalName":
         found += _external_name_problems(service, spec)
     found += service_port_problems(service)
@@ -793,11 +1049,15 @@ def _external_name_problems(service: Service, spec: Mapping[str, Any]) -> list[P
         found.append(Problem("spec.clusterIPs", "Forbidden: may not be set for ExternalName services"))
     name = (service.external_name or "").removesuffix(".")
     if not name:
-        found.append(Problem("spec.externalName", "Required value: an ExternalName Service needs externalName"))
+        found.append(
+            Problem("spec.externalName", "Required value: an ExternalName Service needs externalName")
+        )
     else:
         messages = dns1123_subdomain_problems(name)
         if messages:
-            found.append(Problem("spec.externalName", f'Invalid value "{service.external_name}": {_join(messages)}'))
+            found.append(
+                Problem("spec.externalName", f'Invalid value "{service.external_name}": {_join(messages)}')
+            )
     return found
 
 
@@ -820,17 +1080,29 @@ def service_port_problems(service: Service) -> list[Problem]:
                 found.append(Problem(f"{path}.name", f'Duplicate value "{port.name}"'))
             names.add(port.name)
         elif require_name:
-            found.append(Problem(f"{path}.name", "Required value: every port must be named when a Service has "
-                                                 "more than one"))
+            found.append(
+                Problem(
+                    f"{path}.name",
+                    "Required value: every port must be named when a Service has more than one",
+                )
+            )
         if port_number_problems(port.port):
-            found.append(Problem(f"{path}.port", f"Invalid value {port.port}: must be between 1 and 65535, inclusive"))
+            found.append(
+                Problem(f"{path}.port", f"Invalid value {port.port}: must be between 1 and 65535, inclusive")
+            )
         if port.protocol not in _PROTOCOLS:
-            found.append(Problem(f"{path}.protocol", f'Unsupported value "{port.protocol}": supported values: '
-                                                     '"SCTP", "TCP", "UDP"'))
+            found.append(
+                Problem(
+                    f"{path}.protocol",
+                    f'Unsupported value "{port.protocol}": supported values: "SCTP", "TCP", "UDP"',
+                )
+            )
         if port.target_port != "":  # "" is defaulted to the port (SetDefaults_Service)
             messages = port_num_or_name_problems(port.target_port)
             if messages:
-                shown = f'"{port.target_port}"' if isinstance(port.target_port, str) else str(port.target_port)
+                shown = (
+                    f'"{port.target_port}"' if isinstance(port.target_port, str) else str(port.target_port)
+                )
                 found.append(Problem(f"{path}.targetPort", f"Invalid value {shown}: {_join(messages)}"))
         if port.node_port and service_type == "ClusterIP":
             found.append(Problem(f"{path}.nodePort", "Forbidden: may not be used when type is 'ClusterIP'"))
@@ -839,7 +1111,9 @@ def service_port_problems(service: Service) -> list[Problem]:
                 found.append(Problem(f"{path}.nodePort", f"Duplicate value {port.node_port}"))
             node_ports_seen.add((port.node_port, port.protocol))
         if (port.port, port.protocol) in ports_seen:
-            found.append(Problem(path, f"Duplicate value: port {port.port}/{port.protocol} is already declared"))
+            found.append(
+                Problem(path, f"Duplicate value: port {port.port}/{port.protocol} is already declared")
+            )
         ports_seen.add((port.port, port.protocol))
     return found
 
@@ -860,8 +1134,12 @@ def pdb_problems(pdb: PodDisruptionBudget) -> list[Problem]:
         found += not_more_than_100_percent_problems(value, f"spec.{name}")
     policy = pdb.unhealthy_pod_eviction_policy
     if policy is not None and policy not in _EVICTION_POLICIES:
-        found.append(Problem("spec.unhealthyPodEvictionPolicy", f'Unsupported value "{policy}": supported values: '
-                                                                '"AlwaysAllow", "IfHealthyBudget"'))
+        found.append(
+            Problem(
+                "spec.unhealthyPodEvictionPolicy",
+                f'Unsupported value "{policy}": supported values: "AlwaysAllow", "IfHealthyBudget"',
+            )
+        )
     return found
 
 
@@ -870,11 +1148,21 @@ def hpa_problems(hpa: HorizontalPodAutoscaler) -> list[Problem]:
     feature gate) and maxReplicas ≥ minReplicas."""
     found = []
     if hpa.min_replicas < 1:
-        found.append(Problem("spec.minReplicas", f"Invalid value {hpa.min_replicas}: must be greater than or equal "
-                                                 "to 1 (0 needs the alpha HPAScaleToZero feature gate)"))
+        found.append(
+            Problem(
+                "spec.minReplicas",
+                f"Invalid value {hpa.min_replicas}: must be greater than or equal "
+                "to 1 (0 needs the alpha HPAScaleToZero feature gate)",
+            )
+        )
     if hpa.max_replicas < hpa.min_replicas:
-        found.append(Problem("spec.maxReplicas", f"Invalid value {hpa.max_replicas}: must be greater than or equal "
-                                                 f"to minReplicas ({hpa.min_replicas})"))
+        found.append(
+            Problem(
+                "spec.maxReplicas",
+                f"Invalid value {hpa.max_replicas}: must be greater than or equal "
+                f"to minReplicas ({hpa.min_replicas})",
+            )
+        )
     return found
 
 
@@ -935,16 +1223,24 @@ def ingress_problems(ingress: Ingress) -> list[Problem]:
                 problems.append(Problem(f"{where}.pathType", "Required value: pathType must be specified"))
                 continue
             if path_type not in _PATH_TYPES:
-                problems.append(Problem(f"{where}.pathType", f'Unsupported value: "{path_type}": supported values: {", ".join(_PATH_TYPES)}'))
+                problems.append(
+                    Problem(
+                        f"{where}.pathType",
+                        f'Unsupported value: "{path_type}": supported values: {", ".join(_PATH_TYPES)}',
+                    )
+                )
                 continue
-            if path_type in ("Exact", "Prefix") or path:
-                if not isinstance(path, str) or not path.startswith("/"):
-                    problems.append(Problem(f"{where}.path", "Invalid value: must be an absolute path"))
-                    continue
+            needs_absolute_path = path_type in ("Exact", "Prefix") or path
+            if needs_absolute_path and (not isinstance(path, str) or not path.startswith("/")):
+                problems.append(Problem(f"{where}.path", "Invalid value: must be an absolute path"))
+                continue
             if path_type in ("Exact", "Prefix") and (
                 any(part in path for part in _INVALID_PATH_PARTS) or path.endswith(_INVALID_PATH_SUFFIXES)
             ):
                 problems.append(
-                    Problem(f"{where}.path", f"Invalid value: {path!r}: must not contain //, /./, /../ or %2f, nor end in /. or /..")
+                    Problem(
+                        f"{where}.path",
+                        f"Invalid value: {path!r}: must not contain //, /./, /../ or %2f, nor end in /. or /..",
+                    )
                 )
     return problems

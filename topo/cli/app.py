@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import click
 
@@ -50,8 +50,15 @@ def manifest_options(command: Callable) -> Callable:
     """PATH... plus the options every command that reads manifests has."""
 
     @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-    @click.option("--namespace", "-n", default=None, help="Namespace for objects that do not name one (default: default).")
-    @click.option("--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN}).")
+    @click.option(
+        "--namespace",
+        "-n",
+        default=None,
+        help="Namespace for objects that do not name one (default: default).",
+    )
+    @click.option(
+        "--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN})."
+    )
     @click.option(
         "--config",
         "config_path",
@@ -67,7 +74,10 @@ def manifest_options(command: Callable) -> Callable:
             raise click.UsageError(str(error)) from error
         config = config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
         analysis = analyze(
-            paths, config=config, stdin=sys.stdin.buffer if "-" in paths else None, progress=terminal_progress()
+            paths,
+            config=config,
+            stdin=sys.stdin.buffer if "-" in paths else None,
+            progress=terminal_progress(),
         )
         return command(analysis, **kwargs)
 
@@ -109,5 +119,3 @@ def finish(analysis: Analysis, output, code: ExitCode = ExitCode.OK) -> None:
         stream.flush()
     load_code = report_load_problems(analysis)
     sys.exit(max(code, load_code) if load_code else code)
-
-

@@ -11,8 +11,12 @@ from topo.cli.app import finish, main, manifest_options
 @main.command()
 @manifest_options
 @click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--workload", "workload", default=None, metavar="ID", help="Only this workload (Kind/namespace/name).")
-@click.option("--steps", is_flag=True, help="Also print each rollout's timeline, one controller sync per step.")
+@click.option(
+    "--workload", "workload", default=None, metavar="ID", help="Only this workload (Kind/namespace/name)."
+)
+@click.option(
+    "--steps", is_flag=True, help="Also print each rollout's timeline, one controller sync per step."
+)
 def rollout(analysis: Analysis, fmt: str, workload: str | None, steps: bool) -> None:
     """Rolling updates, PDBs, placement and entry points: what stays up while workloads update."""
     from topo.render.rollout_text import iter_rollout_json, render_rollout_text
@@ -22,7 +26,9 @@ def rollout(analysis: Analysis, fmt: str, workload: str | None, steps: bool) -> 
         known = sorted(s.id for s in availability.rollouts)
         close = [k for k in known if k.rsplit("/", 1)[-1] == workload.rsplit("/", 1)[-1]]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise click.UsageError(f"no Deployment, StatefulSet, DaemonSet or ReplicaSet {workload!r} in the input{hint}")
+        raise click.UsageError(
+            f"no Deployment, StatefulSet, DaemonSet or ReplicaSet {workload!r} in the input{hint}"
+        )
     if fmt == "json":
         output = iter_rollout_json(availability, workload)
     else:
@@ -33,7 +39,9 @@ def rollout(analysis: Analysis, fmt: str, workload: str | None, steps: bool) -> 
 @main.command()
 @manifest_options
 @click.option("--node", "nodes", multiple=True, metavar="NAME", help="A node to drain (repeatable).")
-@click.option("--zone", default=None, metavar="ZONE", help="Drain every node of a zone (topology.kubernetes.io/zone).")
+@click.option(
+    "--zone", default=None, metavar="ZONE", help="Drain every node of a zone (topology.kubernetes.io/zone)."
+)
 @click.option("--pool", default=None, metavar="POOL", help="Drain every node of a node pool.")
 @click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def drain(analysis: Analysis, nodes: tuple[str, ...], zone: str | None, pool: str | None, fmt: str) -> None:

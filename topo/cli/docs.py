@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -36,14 +37,16 @@ def cli_markdown() -> str:
     sections.append("## topo\n\n```text\n" + main.get_help(context) + "\n```\n")
     for name in sorted(main.list_commands(context)):
         command = main.get_command(context, name)
-        sub = click.Context(command, info_name=name, parent=context, terminal_width=100, max_content_width=100)
+        sub = click.Context(
+            command, info_name=name, parent=context, terminal_width=100, max_content_width=100
+        )
         sections.append(f"## topo {name}\n\n```text\n{command.get_help(sub)}\n```\n")
     return "\n".join(sections)
 
 
 def main_entry(argv: list[str]) -> int:
     text = cli_markdown()
-    current = open(CLI_DOC, encoding="utf-8").read() if os.path.exists(CLI_DOC) else None
+    current = Path(CLI_DOC).read_text(encoding="utf-8") if os.path.exists(CLI_DOC) else None
     if "--check" in argv:
         if current != text:
             print(f"{CLI_DOC} is out of date (run `python -m topo.cli.docs`)", file=sys.stderr)

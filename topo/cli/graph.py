@@ -13,7 +13,9 @@ from topo.render.graph_formats import GRAPH_FORMATS, iter_json
 
 @main.command()
 @manifest_options
-@click.option("-o", "--output", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="json", show_default=True)
+@click.option(
+    "-o", "--output", "fmt", type=click.Choice(sorted(GRAPH_FORMATS)), default="json", show_default=True
+)
 def graph(analysis: Analysis, fmt: str) -> None:
     """Print the dependency graph of the manifests (nodes, relations, load errors)."""
     finish(analysis, iter_json(analysis) if fmt == "json" else GRAPH_FORMATS[fmt](analysis))
@@ -21,7 +23,9 @@ def graph(analysis: Analysis, fmt: str) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--from-namespace", "from_namespace", required=True, help="Namespace of the pod that looks the name up.")
+@click.option(
+    "--from-namespace", "from_namespace", required=True, help="Namespace of the pod that looks the name up."
+)
 @manifest_options
 @click.option("-o", "--output", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True)
 def resolve(analysis: Analysis, name: str, from_namespace: str, fmt: str) -> None:

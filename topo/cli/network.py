@@ -23,13 +23,46 @@ def _warnings(analysis: Analysis) -> None:
 
 @main.command()
 @manifest_options
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "csv", "md", "dot"]), default="text", show_default=True)
-@click.option("--only", metavar="NS", default=None, help="Keep the connections (matrix cells) with an end in namespace NS.")
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json", "csv", "md", "dot"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--only",
+    metavar="NS",
+    default=None,
+    help="Keep the connections (matrix cells) with an end in namespace NS.",
+)
 @click.option("--matrix", is_flag=True, help="Namespace × namespace summary: all ports / some ports / none.")
-@click.option("--from", "source", metavar="SRC", default=None, help="Workload id, Service id, ip:A.B.C.D or {ingress-controller}.")
-@click.option("--to", "destination", metavar="DST", default=None, help="Workload id, Service id (its pods and target ports), ip:A.B.C.D.")
-@click.option("--port", metavar="PROTO/PORT", default=None, help="Judge one port, e.g. TCP/80 (a Service's port when DST is a Service).")
-@click.option("--explain", is_flag=True, help="With --from/--to: the reasons — which policies select each end, which rule allowed it, or why none did.")
+@click.option(
+    "--from",
+    "source",
+    metavar="SRC",
+    default=None,
+    help="Workload id, Service id, ip:A.B.C.D or {ingress-controller}.",
+)
+@click.option(
+    "--to",
+    "destination",
+    metavar="DST",
+    default=None,
+    help="Workload id, Service id (its pods and target ports), ip:A.B.C.D.",
+)
+@click.option(
+    "--port",
+    metavar="PROTO/PORT",
+    default=None,
+    help="Judge one port, e.g. TCP/80 (a Service's port when DST is a Service).",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="With --from/--to: the reasons — which policies select each end, which rule allowed it, or why none did.",
+)
 def reach(analysis: Analysis, fmt: str, only, matrix: bool, source, destination, port, explain: bool) -> None:
     """Every allowed connection between workloads (and External / the ingress controller).
 
@@ -86,7 +119,7 @@ def trace(analysis: Analysis, url: str, fmt: str) -> None:
 
     try:
         rollout = analysis.rollout
-    except Exception:  # noqa: BLE001 - the availability analysis is optional for a trace
+    except Exception:
         rollout = None
     result = trace_request(analysis.model, url, analysis.reach, rollout)
     finish(analysis, render_trace(result, fmt))

@@ -14,13 +14,37 @@ from topo.cli.app import ExitCode, finish, main, manifest_options
 @main.command()
 @manifest_options
 @click.option(
-    "-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown", "sarif", "junit"]), default="text", show_default=True
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "sarif", "junit"]),
+    default="text",
+    show_default=True,
 )
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "none"]), default=None, help="Lowest severity that makes the exit code 1 (default: error, or failOn in topo.yaml).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning", "info", "none"]),
+    default=None,
+    help="Lowest severity that makes the exit code 1 (default: error, or failOn in topo.yaml).",
+)
 @click.option("--disable", multiple=True, metavar="ID", help="Turn a rule off (repeatable).")
-@click.option("--enable", multiple=True, metavar="ID", help="Turn on a rule that is off by default (repeatable).")
-@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None, help="Report only findings not in this baseline file.")
-@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, help="Write every current finding to this baseline file.")
+@click.option(
+    "--enable", multiple=True, metavar="ID", help="Turn on a rule that is off by default (repeatable)."
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Report only findings not in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every current finding to this baseline file.",
+)
 def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path, write_baseline) -> None:
     """Risk report: every rule over the whole system, with file:line and a fix hint."""
     from topo.render import REPORT_FORMATS
@@ -54,7 +78,14 @@ def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path
 
 @main.command()
 @click.argument("rule_id", required=False)
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+)
 def rules(rule_id: str | None, fmt: str) -> None:
     """List the rules, or print one rule's documentation."""
     from topo.rules import RULES

@@ -18,9 +18,22 @@ _FAIL_ON = click.Choice(["error", "warning", "info", "none"])
 
 def _common_options(command):
     """--namespace, --cluster-domain, --config: as every command that reads manifests has them."""
-    command = click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Cluster assumptions file (default: ./topo.yaml when present), for both sides.")(command)
-    command = click.option("--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN}).")(command)
-    command = click.option("--namespace", "-n", default=None, help="Namespace for objects that do not name one (default: default).")(command)
+    command = click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Cluster assumptions file (default: ./topo.yaml when present), for both sides.",
+    )(command)
+    command = click.option(
+        "--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN})."
+    )(command)
+    command = click.option(
+        "--namespace",
+        "-n",
+        default=None,
+        help="Namespace for objects that do not name one (default: default).",
+    )(command)
     return command
 
 
@@ -36,7 +49,9 @@ def _analyse(paths: list[str], config) -> Analysis:
     """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository)."""
     try:
         with bulk_allocation():
-            loaded = load_inputs(paths, stdin=sys.stdin.buffer if "-" in paths else None, progress=terminal_progress())
+            loaded = load_inputs(
+                paths, stdin=sys.stdin.buffer if "-" in paths else None, progress=terminal_progress()
+            )
     except GitSourceError as error:
         raise click.UsageError(str(error)) from error
     return Analysis(loaded, config)
@@ -55,13 +70,36 @@ def _load_problems(analysis: Analysis, side: str | None = None) -> bool:
 @main.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option("-o", "--output", "fmt", type=click.Choice(["text", "json", "markdown", "sarif"]), default="text", show_default=True)
-@click.option("--fail-on", type=_FAIL_ON, default=None, help="Exit 1 when the change introduces a finding of this severity or above (default: error, or failOn in topo.yaml).")
-@click.option("--fail-on-availability-drop", is_flag=True, help="Exit 1 when the change lowers an entry point's minimum ready backends (during a rollout or the loss of a node).")
+@click.option(
+    "-o",
+    "--output",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "sarif"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=_FAIL_ON,
+    default=None,
+    help="Exit 1 when the change introduces a finding of this severity or above (default: error, or failOn in topo.yaml).",
+)
+@click.option(
+    "--fail-on-availability-drop",
+    is_flag=True,
+    help="Exit 1 when the change lowers an entry point's minimum ready backends (during a rollout or the loss of a node).",
+)
 @click.option("--disable", multiple=True, metavar="ID", help="Turn a rule off on both sides (repeatable).")
-@click.option("--enable", multiple=True, metavar="ID", help="Turn on a rule that is off by default, on both sides (repeatable).")
+@click.option(
+    "--enable",
+    multiple=True,
+    metavar="ID",
+    help="Turn on a rule that is off by default, on both sides (repeatable).",
+)
 @_common_options
-def diff(old, new, fmt, fail_on, fail_on_availability_drop, disable, enable, namespace, cluster_domain, config_path) -> None:
+def diff(
+    old, new, fmt, fail_on, fail_on_availability_drop, disable, enable, namespace, cluster_domain, config_path
+) -> None:
     """What a change does to the system: findings introduced and resolved, objects and graph edges
     added, removed and changed, availability and connectivity before → after.
 
@@ -92,7 +130,13 @@ def diff(old, new, fmt, fail_on, fail_on_availability_drop, disable, enable, nam
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The file to write: .html (interactive, self-contained) or .md (Markdown with a Mermaid diagram).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The file to write: .html (interactive, self-contained) or .md (Markdown with a Mermaid diagram).",
+)
 @click.option("--title", default=None, help="Title of the report (default: the paths).")
 @_common_options
 def review(paths, out, title, namespace, cluster_domain, config_path) -> None:

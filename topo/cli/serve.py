@@ -37,13 +37,44 @@ def is_loopback(host: str) -> bool:
 
 @main.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on. Anything but a loopback address exposes the dashboard (no authentication) to the network.")
-@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--debug", is_flag=True, help="Dash/Flask debug mode. Its debugger runs code sent from the browser: only on your own machine.")
-@click.option("--max-upload-mb", default=20.0, show_default=True, type=click.FloatRange(0.001, 1024), help="Largest upload (all files together).")
-@click.option("--namespace", "-n", default=None, help="Namespace for objects that do not name one (default: default).")
-@click.option("--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN}).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Cluster assumptions file (default: ./topo.yaml when present).")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on. Anything but a loopback address exposes the dashboard (no authentication) to the network.",
+)
+@click.option(
+    "--port",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on.",
+)
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="Dash/Flask debug mode. Its debugger runs code sent from the browser: only on your own machine.",
+)
+@click.option(
+    "--max-upload-mb",
+    default=20.0,
+    show_default=True,
+    type=click.FloatRange(0.001, 1024),
+    help="Largest upload (all files together).",
+)
+@click.option(
+    "--namespace", "-n", default=None, help="Namespace for objects that do not name one (default: default)."
+)
+@click.option(
+    "--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN})."
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Cluster assumptions file (default: ./topo.yaml when present).",
+)
 def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, config_path) -> None:
     """Serve the interactive dashboard: a map of the system with its findings (no PATH: the bundled samples).
 
@@ -55,7 +86,9 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
     if not paths:
         samples = bundled_samples()
         if samples is None:
-            raise click.UsageError("no PATH given and no bundled samples/ folder next to topo: give the manifests to serve")
+            raise click.UsageError(
+                "no PATH given and no bundled samples/ folder next to topo: give the manifests to serve"
+            )
         paths = (samples,)
     if "-" in paths:
         raise click.UsageError("`topo serve` reads files and directories, not stdin")
@@ -71,7 +104,9 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
             err=True,
         )
     if debug:
-        click.echo("warning: debug mode: the Dash/Flask debugger executes code sent to it; never expose it", err=True)
+        click.echo(
+            "warning: debug mode: the Dash/Flask debugger executes code sent to it; never expose it", err=True
+        )
 
     analysis = topo.analyze(paths, config=config)
     report_load_problems(analysis)
@@ -80,5 +115,7 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
     app = create_app(analysis, title=" ".join(paths), upload_limit=int(max_upload_mb * 1024 * 1024))
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"topo dashboard on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
-    app.run(host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_hot_reload=False, use_reloader=False)
+    app.run(
+        host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_hot_reload=False, use_reloader=False
+    )
     sys.exit(0)

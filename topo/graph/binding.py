@@ -17,9 +17,9 @@ Claims are bound in a deterministic order: pre-bound first, then input order. On
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Iterable
 
 from topo.model.default_class import newest_default
 from topo.model.kinds import make_id
@@ -48,7 +48,9 @@ def default_storage_class(classes: Iterable[StorageClass]) -> StorageClass | Non
     return newest_default(classes)
 
 
-def effective_class(claim: PersistentVolumeClaim, default: StorageClass | None, default_name: str | None = None) -> str:
+def effective_class(
+    claim: PersistentVolumeClaim, default: StorageClass | None, default_name: str | None = None
+) -> str:
     if claim.storage_class_name is not None:
         return claim.storage_class_name
     if default is not None:
@@ -79,11 +81,15 @@ def bind_claims(
             taken.add(volume.name)
             result[claim.id] = Binding(claim.id, volume.id, class_id, False)
             continue
-        result[claim.id] = Binding(claim.id, None, class_id, _can_provision(claim, class_name, classes, mounted, external_classes))
+        result[claim.id] = Binding(
+            claim.id, None, class_id, _can_provision(claim, class_name, classes, mounted, external_classes)
+        )
     return result
 
 
-def _binding_order(claims: list[PersistentVolumeClaim], volumes: list[PersistentVolume]) -> list[PersistentVolumeClaim]:
+def _binding_order(
+    claims: list[PersistentVolumeClaim], volumes: list[PersistentVolume]
+) -> list[PersistentVolumeClaim]:
     reserved = {(pv.claim_ref[0] or "", pv.claim_ref[1]) for pv in volumes if pv.claim_ref}
 
     def rank(claim: PersistentVolumeClaim) -> int:
@@ -94,7 +100,9 @@ def _binding_order(claims: list[PersistentVolumeClaim], volumes: list[Persistent
     return sorted(claims, key=rank)  # stable: input order within each rank
 
 
-def _find_volume(claim, class_name, volumes, by_name, taken, classes, mounted: bool) -> PersistentVolume | None:
+def _find_volume(
+    claim, class_name, volumes, by_name, taken, classes, mounted: bool
+) -> PersistentVolume | None:
     if claim.volume_name:
         volume = by_name.get(claim.volume_name)
         if volume is None or volume.name in taken:
@@ -179,6 +187,4 @@ def _can_provision(claim, class_name, classes, mounted, external_classes) -> boo
         return make_id("StorageClass", None, class_name) in external_classes
     if not storage_class.can_provision:
         return False
-    if storage_class.volume_binding_mode == "WaitForFirstConsumer" and claim.id not in mounted:
-        return False
-    return True
+    return not (storage_class.volume_binding_mode == "WaitForFirstConsumer" and claim.id not in mounted)

@@ -16,7 +16,9 @@ from topo.model import Model
 from topo.model.objects import Ingress
 
 
-def build_graph(model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None) -> nx.MultiDiGraph:
+def build_graph(
+    model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None
+) -> nx.MultiDiGraph:
     """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
     graph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
     ctx = LinkContext(model=model, graph=graph, external=external)

@@ -53,7 +53,9 @@ def _workload(workload: Workload, domain: str) -> dict[str, Any]:
     budgets = {}
     for container in spec.long_running_containers():
         if container.probes:
-            probes[container.name] = {kind: probe.timing() for kind, probe in sorted(container.probes.items())}
+            probes[container.name] = {
+                kind: probe.timing() for kind, probe in sorted(container.probes.items())
+            }
         budget_probe = container.probes.get("startup") or container.probes.get("liveness")
         if budget_probe is not None:
             budgets[container.name] = budget_probe.budget_seconds
@@ -115,7 +117,9 @@ def _ingress(ingress: Ingress, domain: str) -> dict[str, Any]:
             "path": route.path,
             "pathType": route.path_type,
             "service": route.backend.service,
-            "port": route.backend.port_number if route.backend.port_number is not None else route.backend.port_name,
+            "port": route.backend.port_number
+            if route.backend.port_number is not None
+            else route.backend.port_name,
         }
         for route in ingress.paths
     ]
@@ -131,7 +135,11 @@ def _ingress(ingress: Ingress, domain: str) -> dict[str, Any]:
                 "default": True,
             }
         )
-    return {"ingressClass": None, "routes": routes, "tls": [{"hosts": list(h), "secretName": s} for h, s in ingress.tls]}
+    return {
+        "ingressClass": None,
+        "routes": routes,
+        "tls": [{"hosts": list(h), "secretName": s} for h, s in ingress.tls],
+    }
 
 
 def _config(config: ConfigData, domain: str) -> dict[str, Any]:

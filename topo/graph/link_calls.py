@@ -19,7 +19,7 @@ Never: IP addresses, `localhost`, names with a public top-level domain that is n
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.graph.context import LinkContext
 from topo.graph.relations import CALLS
@@ -31,7 +31,9 @@ from topo.model.objects import ConfigData, Workload
 # `(http://b)`, `<http://b>`. Commas stay inside: `mongodb://m-0.m,m-1.m:27017` lists hosts.
 _URL = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^/@\s'\"]*@)?([^/?#\s'\"`;()<>\[\]{}|]+)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s,;'\"=()\[\]{}|<>`]+")
-_HOST = re.compile(r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)\.?(?::(\d{1,5}))?$")
+_HOST = re.compile(
+    r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)\.?(?::(\d{1,5}))?$"
+)
 _IPV4 = re.compile(r"^\d+(\.\d+){3}$")
 HOST_LIKE_VARIABLE = re.compile(
     r"(?:^|_)(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?)$",
@@ -55,7 +57,9 @@ def link_calls(ctx: LinkContext) -> None:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
             for name, port, explicit in names_in(text, variable):
-                target = resolve_call(name, workload.namespace, ctx.domain, records, namespaces, services, explicit, pods)
+                target = resolve_call(
+                    name, workload.namespace, ctx.domain, records, namespaces, services, explicit, pods
+                )
                 if target is None or target == workload.id:
                     continue
                 key = (target, name, port)
@@ -97,7 +101,7 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
         # has the name of the workload's own Service.
         for part in container.command[1:]:
             yield None, part, f"command of container {container.name}"
-        for index, part in enumerate(container.args):
+        for _index, part in enumerate(container.args):
             yield None, part, f"args of container {container.name}"
     for ref in spec.config_refs:
         if ref.kind != "ConfigMap":
@@ -178,10 +182,15 @@ def _plausible_service_name(name: str) -> bool:
 
 
 def _dangling_target(
-    labels: list[str], namespace: str, domain: str, namespaces: set[str], services: set[str], pods: frozenset[str]
+    labels: list[str],
+    namespace: str,
+    domain: str,
+    namespaces: set[str],
+    services: set[str],
+    pods: frozenset[str],
 ) -> str | None:
     suffix = ["svc", *domain.split(".")]
-    if labels[-len(suffix):] == suffix:
+    if labels[-len(suffix) :] == suffix:
         labels = labels[: -len(suffix)] + ["svc"]
     if labels[-1] == "svc":
         if len(labels) == 3:

@@ -6,7 +6,15 @@ from topo.graph.context import LinkContext
 from topo.graph.relations import CLASS, ROUTES_TO, SELECTS, USES
 from topo.model.default_class import newest_default
 from topo.model.kinds import make_id
-from topo.model.objects import Container, Ingress, IngressBackend, IngressClass, Service, ServicePort, Workload
+from topo.model.objects import (
+    Container,
+    Ingress,
+    IngressBackend,
+    IngressClass,
+    Service,
+    ServicePort,
+    Workload,
+)
 
 
 def link_ingresses(ctx: LinkContext) -> None:
@@ -14,9 +22,13 @@ def link_ingresses(ctx: LinkContext) -> None:
     for ingress in ctx.model.of_type(Ingress):
         _link_class(ctx, ingress, default_class)
         for route in ingress.paths:
-            _link_backend(ctx, ingress, route.backend, host=route.host, path=route.path, pathType=route.path_type)
+            _link_backend(
+                ctx, ingress, route.backend, host=route.host, path=route.path, pathType=route.path_type
+            )
         if ingress.default_backend is not None:
-            _link_backend(ctx, ingress, ingress.default_backend, host=None, path=None, pathType=None, default=True)
+            _link_backend(
+                ctx, ingress, ingress.default_backend, host=None, path=None, pathType=None, default=True
+            )
         for secret in sorted({name for _, name in ingress.tls if name}):
             ctx.link(ingress.id, make_id("Secret", ingress.namespace, secret), USES, via="tls")
 

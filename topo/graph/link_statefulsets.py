@@ -41,7 +41,9 @@ def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
     for ordinal in statefulset_ordinals(statefulset):
         name = f"{statefulset.name}-{ordinal}"
         pod_id = make_id("Pod", statefulset.namespace, name)
-        dns = [pod_fqdn(name, statefulset.service_name, statefulset.namespace, ctx.domain)] if with_dns else []
+        dns = (
+            [pod_fqdn(name, statefulset.service_name, statefulset.namespace, ctx.domain)] if with_dns else []
+        )
         ctx.graph.add_node(
             pod_id,
             id=pod_id,
@@ -60,5 +62,9 @@ def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
 def _add_bare_pod_dns(ctx: LinkContext, pod: Workload) -> None:
     spec = pod.template.spec
     service = ctx.model.get(make_id("Service", pod.namespace, spec.subdomain))
-    dns = [pod_fqdn(spec.hostname, spec.subdomain, pod.namespace, ctx.domain)] if publishes_pod_dns(service, pod) else []
+    dns = (
+        [pod_fqdn(spec.hostname, spec.subdomain, pod.namespace, ctx.domain)]
+        if publishes_pod_dns(service, pod)
+        else []
+    )
     ctx.graph.nodes[pod.id]["dns"] = dns

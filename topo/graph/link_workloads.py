@@ -34,7 +34,9 @@ def _link_service_account(ctx: LinkContext, workload: Workload) -> None:
     account = workload.template.spec.service_account_name
     if account == "default":
         return  # every namespace has its `default` ServiceAccount
-    ctx.link(workload.id, make_id("ServiceAccount", workload.namespace, account), USES, via="serviceAccountName")
+    ctx.link(
+        workload.id, make_id("ServiceAccount", workload.namespace, account), USES, via="serviceAccountName"
+    )
 
 
 def _link_claims(ctx: LinkContext, workload: Workload) -> None:
@@ -44,7 +46,9 @@ def _link_claims(ctx: LinkContext, workload: Workload) -> None:
         if volume.claim_name is not None
     }
     for claim, volume in claims.items():
-        ctx.link(workload.id, make_id("PersistentVolumeClaim", workload.namespace, claim), MOUNTS, volume=volume)
+        ctx.link(
+            workload.id, make_id("PersistentVolumeClaim", workload.namespace, claim), MOUNTS, volume=volume
+        )
     for template in workload.claim_templates:
         for ordinal, name in ordinal_claim_names(workload, template):
             claim_id = make_id("PersistentVolumeClaim", workload.namespace, name)
@@ -53,8 +57,4 @@ def _link_claims(ctx: LinkContext, workload: Workload) -> None:
 
 def mounted_claims(ctx: LinkContext) -> set[str]:
     """Ids of the claims some workload mounts (WaitForFirstConsumer binds only those)."""
-    return {
-        target
-        for _, target, relation in ctx.graph.edges(data="relation")
-        if relation == MOUNTS
-    }
+    return {target for _, target, relation in ctx.graph.edges(data="relation") if relation == MOUNTS}

@@ -12,7 +12,7 @@ document; unknown tags (`!!python/object`, `!Ref`) are refused exactly as safe l
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
@@ -42,7 +42,7 @@ class NeedsSafeConstructor(Exception):
 class FastLoader(SafeLoader):  # type: ignore[misc, valid-type]
     """The C parser/composer with a memoised implicit resolver."""
 
-    _resolved: dict[str, str] = {}
+    _resolved: ClassVar[dict[str, str]] = {}
 
     @classmethod
     def forget_resolved(cls) -> None:
@@ -94,13 +94,19 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
                 duplicate = mapping_key in result
             except TypeError:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "found unhashable key",
+                    key_node.start_mark,
                 ) from None
             if duplicate:
                 # The API server's strict field validation (kubectl's default since 1.27) refuses
                 # a field given twice; silently keeping the last one would hide half a document.
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, f"found duplicate key {mapping_key!r}", key_node.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"found duplicate key {mapping_key!r}",
+                    key_node.start_mark,
                 )
             result[mapping_key] = _construct(value_node, memo)
         if merges:
@@ -124,7 +130,10 @@ def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> No
         for source in reversed(sources):
             if source.__class__ is not MappingNode:
                 raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping", node.start_mark, "expected a mapping for merging", source.start_mark
+                    "while constructing a mapping",
+                    node.start_mark,
+                    "expected a mapping for merging",
+                    source.start_mark,
                 )
             merged.update(_construct(source, memo))
     for merged_key, merged_value in merged.items():

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from topo.load.reader import MANIFEST_SUFFIXES, LoadResult, load_bytes, load_paths
 from topo.load.source import LoadError
@@ -37,7 +38,7 @@ def is_git_spec(path: str) -> bool:
 
 def parse_git_spec(spec: str) -> tuple[str, str]:
     """`git:REV:path` → (REV, path); `git:REV` → (REV, "."). An empty REV is an error."""
-    rest = spec[len(GIT_PREFIX):]
+    rest = spec[len(GIT_PREFIX) :]
     revision, _, path = rest.partition(":")
     if not revision:
         raise GitSourceError(f"{spec}: expected git:REV:PATH (for example git:HEAD~1:k8s)")
@@ -74,17 +75,26 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None) -> LoadResu
     cwd = cwd or os.getcwd()
     spec = f"{GIT_PREFIX}{revision}:{path}"
     _git(["rev-parse", "--show-toplevel"], cwd, spec, "not inside a git repository")
-    commit = _git(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
-        cwd,
-        spec,
-        f"unknown revision {revision!r} in this repository",
-        detail=False,
-    ).decode().strip()
+    commit = (
+        _git(
+            ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"],
+            cwd,
+            spec,
+            f"unknown revision {revision!r} in this repository",
+            detail=False,
+        )
+        .decode()
+        .strip()
+    )
     result = LoadResult()
     listing = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", path], cwd, spec, "cannot list files")
     shown = [name for name in listing.decode("utf-8", "surrogateescape").split("\0") if name]
-    full = _git(["ls-tree", "-r", "-z", "--name-only", "--full-name", commit, "--", path], cwd, spec, "cannot list files")
+    full = _git(
+        ["ls-tree", "-r", "-z", "--name-only", "--full-name", commit, "--", path],
+        cwd,
+        spec,
+        "cannot list files",
+    )
     full_names = [name for name in full.decode("utf-8", "surrogateescape").split("\0") if name]
     display = os.path.normpath(path).replace(os.sep, "/")
     if not shown:
@@ -96,14 +106,18 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None) -> LoadResu
     if not wanted:
         result.errors.append(LoadError(spec, 1, "directory contains no manifests (.yaml, .yml, .json)"))
         return result
-    for (name, _), data in zip(wanted, _read_blobs(commit, [full_name for _, full_name in wanted], cwd, spec)):
+    for (name, _), data in zip(
+        wanted, _read_blobs(commit, [full_name for _, full_name in wanted], cwd, spec)
+    ):
         load_bytes(data, os.path.normpath(name).replace(os.sep, "/"), into=result)
     return result
 
 
 def _is_manifest(name: str, directory: str) -> bool:
     """What `load_paths` would read in a folder: manifest suffixes, no hidden file or folder below it."""
-    relative = os.path.relpath(os.path.normpath(name), directory) if directory != "." else os.path.normpath(name)
+    relative = (
+        os.path.relpath(os.path.normpath(name), directory) if directory != "." else os.path.normpath(name)
+    )
     parts = [part for part in relative.replace(os.sep, "/").split("/") if part not in ("", "..")]
     if any(part.startswith(".") for part in parts):
         return False
@@ -124,12 +138,14 @@ def _read_blobs(commit: str, names: list[str], cwd: str, spec: str) -> list[byte
             blobs.append(b"")
             continue
         size = int(header[2])
-        blobs.append(output[position: position + size])
+        blobs.append(output[position : position + size])
         position += size + 1  # the content is followed by a newline
     return blobs
 
 
-def _git(args: list[str], cwd: str, spec: str, problem: str, stdin: bytes | None = None, detail: bool = True) -> bytes:
+def _git(
+    args: list[str], cwd: str, spec: str, problem: str, stdin: bytes | None = None, detail: bool = True
+) -> bytes:
     try:
         completed = subprocess.run(
             ["git", *args],

@@ -7,21 +7,25 @@ their items. Everything that goes wrong becomes a LoadError or LoadWarning with 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
-from topo.load.source import Document, LoadError, LoadWarning, Source
 from topo.load.construct import FastLoader
+from topo.load.source import Document, LoadError, LoadWarning, Source
 from topo.load.yamldocs import ParseFailure, parse_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 
-_HELM_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|\$|-|if\b|range\b|end\b|include\b|template\b|with\b|define\b|toYaml\b|/\*)")
+_HELM_TEMPLATE = re.compile(
+    r"\{\{-?\s*(?:\.|\$|-|if\b|range\b|end\b|include\b|template\b|with\b|define\b|toYaml\b|/\*)"
+)
 _HELM_HINT = "unrendered Helm template (`{{ ... }}`): render it with `helm template` first"
 
 
@@ -34,7 +38,9 @@ class LoadResult:
     warnings: list[LoadWarning] = field(default_factory=list)
 
 
-def load_paths(paths: Iterable[str], stdin: Any = None, progress: Callable[[int, int], None] | None = None) -> LoadResult:
+def load_paths(
+    paths: Iterable[str], stdin: Any = None, progress: Callable[[int, int], None] | None = None
+) -> LoadResult:
     """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
 
     `progress(done, total)` is called after each file (the CLI shows it on a terminal).
@@ -47,7 +53,9 @@ def load_paths(paths: Iterable[str], stdin: Any = None, progress: Callable[[int,
             continue
         found = list(_manifest_files(path))
         if not found:
-            result.errors.append(LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)"))
+            result.errors.append(
+                LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)")
+            )
         files.extend(found)
     for done, path in enumerate(files, start=1):
         if path == STDIN:
@@ -119,7 +127,7 @@ def _decode_document_by_document(data: bytes, name: str, result: LoadResult) -> 
     byte's line and is replaced by as many empty lines, so the other documents keep their lines."""
     starts = [0] + [m.start() for m in _BYTES_DOCUMENT_START.finditer(data) if m.start() > 0] + [len(data)]
     parts = []
-    for start, end in zip(starts, starts[1:]):
+    for start, end in itertools.pairwise(starts):
         part = data[start:end]
         try:
             parts.append(part.decode("utf-8-sig" if start == 0 else "utf-8"))
@@ -162,7 +170,7 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
 def _near_template(text: str, line: int) -> bool:
     """Whether a parse failure at `line` is explained by template braces on or just before it."""
     lines = text.splitlines()
-    window = lines[max(0, line - 4): line + 1]
+    window = lines[max(0, line - 4) : line + 1]
     return any(_HELM_TEMPLATE.search(candidate) for candidate in window)
 
 
@@ -176,12 +184,16 @@ def _add_value(value: Any, source: Source, item_lines: tuple[int, ...], result: 
         _add_items(value, source, item_lines, None, result)
         return
     if not isinstance(value, dict):
-        result.warnings.append(LoadWarning(source.file, source.line, "not a Kubernetes manifest (a plain value): skipped"))
+        result.warnings.append(
+            LoadWarning(source.file, source.line, "not a Kubernetes manifest (a plain value): skipped")
+        )
         return
     kind, api_version = value.get("kind"), value.get("apiVersion")
     if kind is None and api_version is None:
         result.warnings.append(
-            LoadWarning(source.file, source.line, "not a Kubernetes manifest (no apiVersion or kind): skipped")
+            LoadWarning(
+                source.file, source.line, "not a Kubernetes manifest (no apiVersion or kind): skipped"
+            )
         )
         return
     if _is_list(value):
@@ -204,7 +216,9 @@ def _is_list(value: Mapping[str, Any]) -> bool:
     )
 
 
-def _add_items(items: list, source: Source, item_lines: tuple[int, ...], wrapper: Mapping | None, result: LoadResult) -> None:
+def _add_items(
+    items: list, source: Source, item_lines: tuple[int, ...], wrapper: Mapping | None, result: LoadResult
+) -> None:
     item_kind = None
     item_api_version = None
     if wrapper is not None:
@@ -215,9 +229,13 @@ def _add_items(items: list, source: Source, item_lines: tuple[int, ...], wrapper
         line = item_lines[index] if index < len(item_lines) else source.line
         item_source = Source(source.file, line)
         if not isinstance(item, dict):
-            result.errors.append(LoadError(source.file, line, f"items[{index}]: expected an object, got {type_name(item)}"))
+            result.errors.append(
+                LoadError(source.file, line, f"items[{index}]: expected an object, got {type_name(item)}")
+            )
             continue
-        if wrapper is not None and (("kind" not in item and item_kind) or ("apiVersion" not in item and item_api_version)):
+        if wrapper is not None and (
+            ("kind" not in item and item_kind) or ("apiVersion" not in item and item_api_version)
+        ):
             item = dict(item)
             if "kind" not in item and item_kind:
                 item["kind"] = item_kind

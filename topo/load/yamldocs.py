@@ -7,16 +7,18 @@ parsed on its own, so one bad document never hides the good ones next to it.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from topo.load.construct import FastLoader, NeedsSafeConstructor, construct
 from topo.load.yamldocs_base import SafeLoader
 
-__all__ = ["SafeLoader", "parse_documents", "ParsedDocument", "ParseFailure"]
+__all__ = ["ParseFailure", "ParsedDocument", "SafeLoader", "parse_documents"]
 
 #: A document whose aliases expand past this many nodes is refused ("billion laughs").
 MAX_EXPANDED_NODES = 1_000_000
@@ -103,7 +105,7 @@ def _split_documents(text: str) -> Iterator[tuple[int, str]]:
     """Cut a stream before each `---` line; yield (lines before the part, the part)."""
     boundaries = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0]
     boundaries.append(len(text))
-    for start, end in zip(boundaries, boundaries[1:]):
+    for start, end in itertools.pairwise(boundaries):
         if end > start:
             yield text.count("\n", 0, start), text[start:end]
 

@@ -8,8 +8,9 @@ them) fold into their owner, so replicas appear once, as a workload.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping, TypeVar
+from typing import TypeVar
 
 from topo.load.source import Document, LoadError, LoadWarning, Source
 from topo.model.errors import ManifestError
@@ -124,7 +125,9 @@ def build_model(
     )
 
 
-def _parse(document: Document, default_namespace: str, cluster_scoped: frozenset[str], errors: list[LoadError]):
+def _parse(
+    document: Document, default_namespace: str, cluster_scoped: frozenset[str], errors: list[LoadError]
+):
     data = document.data
     kind = data["kind"]
     metadata = data["metadata"]
@@ -162,7 +165,11 @@ def _controller_owner(obj: K8sObject) -> str | None:
     references = obj.raw.get("metadata", {}).get("ownerReferences")
     if not isinstance(references, list):
         return None
-    candidates = [r for r in references if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("name"), str)]
+    candidates = [
+        r
+        for r in references
+        if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("name"), str)
+    ]
     if not candidates:
         return None
     owner = next((r for r in candidates if r.get("controller") is True), candidates[0])
@@ -211,13 +218,19 @@ def _stand_in_for_owner(owner: str, pods: list[Workload], names: tuple[str, ...]
     return Workload(
         id=owner,
         kind=kind,
-        api_version="apps/v1" if kind in ("ReplicaSet", "StatefulSet", "DaemonSet", "Deployment") else first.api_version,
+        api_version="apps/v1"
+        if kind in ("ReplicaSet", "StatefulSet", "DaemonSet", "Deployment")
+        else first.api_version,
         namespace=first.namespace,
         name=name,
         labels={},
         annotations={},
         source=first.source,
-        raw={"apiVersion": first.api_version, "kind": kind, "metadata": {"name": name, "namespace": first.namespace}},
+        raw={
+            "apiVersion": first.api_version,
+            "kind": kind,
+            "metadata": {"name": name, "namespace": first.namespace},
+        },
         replicas=None if kind == "DaemonSet" else len(pods),
         selector=None,
         template=first.template,

@@ -8,8 +8,9 @@ carry a creationTimestamp, so the tie-break by name is the common case, not decl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import Iterable, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 
 class _Class(Protocol):

@@ -6,7 +6,8 @@ ManifestError naming `spec.replicas` or `spec.template.spec.containers` instead 
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from topo.load.reader import type_name
 from topo.model.errors import ManifestError
@@ -36,7 +37,7 @@ class Fields:
         value = self.data.get(key)
         return default if value is None else value
 
-    def map(self, key: str) -> "Fields":
+    def map(self, key: str) -> Fields:
         value = self.data.get(key)
         if value is None:
             return Fields(None, self.at(key))
@@ -44,7 +45,7 @@ class Fields:
             raise ManifestError(self.at(key), f"expected a mapping, got {type_name(value)}")
         return Fields(value, self.at(key))
 
-    def optional_map(self, key: str) -> "Fields | None":
+    def optional_map(self, key: str) -> Fields | None:
         return self.map(key) if self.data.get(key) is not None else None
 
     def list(self, key: str) -> list:
@@ -55,7 +56,7 @@ class Fields:
             raise ManifestError(self.at(key), f"expected a list, got {type_name(value)}")
         return value
 
-    def maps(self, key: str) -> Iterator["Fields"]:
+    def maps(self, key: str) -> Iterator[Fields]:
         """The items of a list of mappings, each as Fields with its indexed path."""
         base = self.at(key)
         for index, item in enumerate(self.list(key)):

@@ -67,14 +67,16 @@ def scaled_value(value: int | str, total: int, round_up: bool, path: str = "") -
     digits = value[:-1]
     if not _ATOI.fullmatch(digits):
         raise ManifestError(
-            path, f'invalid value for IntOrString: invalid value "{value}": '
-                  f'strconv.Atoi: parsing "{digits}": invalid syntax'
+            path,
+            f'invalid value for IntOrString: invalid value "{value}": '
+            f'strconv.Atoi: parsing "{digits}": invalid syntax',
         )
     percent = int(digits)
     if not _INT64_MIN <= percent <= _INT64_MAX:
         raise ManifestError(
-            path, f'invalid value for IntOrString: invalid value "{value}": '
-                  f'strconv.Atoi: parsing "{digits}": value out of range'
+            path,
+            f'invalid value for IntOrString: invalid value "{value}": '
+            f'strconv.Atoi: parsing "{digits}": value out of range',
         )
     scaled = percent * total
     return -((-scaled) // 100) if round_up else scaled // 100

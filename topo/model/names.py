@@ -63,8 +63,10 @@ def qualified_name_problems(value: str) -> tuple[str, ...]:
     """IsQualifiedName (label and annotation keys): `[prefix/]name`, prefix a DNS subdomain."""
     parts = value.split("/")
     if len(parts) > 2:
-        return ("a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional "
-                "DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",)
+        return (
+            "a qualified name must consist of alphanumeric characters, '-', '_' or '.', with an optional "
+            "DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        )
     found = []
     name = parts[-1]
     if len(parts) == 2:
@@ -78,8 +80,10 @@ def qualified_name_problems(value: str) -> tuple[str, ...]:
     elif len(name) > LABEL_VALUE_MAX:
         found.append(f"name part must be no more than {LABEL_VALUE_MAX} characters")
     if name and not _QUALIFIED_NAME.fullmatch(name):
-        found.append("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                     "with an alphanumeric character")
+        found.append(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+            "with an alphanumeric character"
+        )
     return tuple(found)
 
 
@@ -90,6 +94,8 @@ def label_value_problems(value: str) -> tuple[str, ...]:
     if len(value) > LABEL_VALUE_MAX:
         found.append(f"must be no more than {LABEL_VALUE_MAX} characters")
     if value and not _QUALIFIED_NAME.fullmatch(value):
-        found.append("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-                     "and must start and end with an alphanumeric character")
+        found.append(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+            "and must start and end with an alphanumeric character"
+        )
     return tuple(found)

@@ -6,8 +6,9 @@ tests in tests/unit/test_defaults.py pin each one with its citation.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from topo.load.source import Source
 from topo.model.selectors import LabelSelector
@@ -233,7 +234,7 @@ class Workload(K8sObject):
     service_name: str | None = None  # StatefulSet
     pod_management_policy: str | None = None  # StatefulSet
     ordinals_start: int = 0  # StatefulSet
-    claim_templates: tuple["PersistentVolumeClaim", ...] = ()  # StatefulSet
+    claim_templates: tuple[PersistentVolumeClaim, ...] = ()  # StatefulSet
     job: JobSettings | None = None
     cronjob: CronJobSettings | None = None
     folded_pods: tuple[str, ...] = ()  # live Pods this workload stands for

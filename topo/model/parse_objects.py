@@ -6,7 +6,8 @@ pkg/apis/core/v1/defaults.go, pkg/apis/networking/v1/defaults.go, pkg/apis/autos
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from topo.load.source import Source
 from topo.model.errors import ManifestError
@@ -98,11 +99,11 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
     strategy = spec.map("updateStrategy")
     # apps/v1beta1 defaulted the update strategy to OnDelete; v1beta2 and v1 to RollingUpdate.
     # an empty type is defaulted like an absent one (SetDefaults_StatefulSet)
-    strategy_type = strategy.str("type") or ("OnDelete" if common["api_version"] == "apps/v1beta1" else "RollingUpdate")
-    rolling = strategy.map("rollingUpdate")
-    claim_templates = tuple(
-        _claim_template(claim, common) for claim in spec.maps("volumeClaimTemplates")
+    strategy_type = strategy.str("type") or (
+        "OnDelete" if common["api_version"] == "apps/v1beta1" else "RollingUpdate"
     )
+    rolling = strategy.map("rollingUpdate")
+    claim_templates = tuple(_claim_template(claim, common) for claim in spec.maps("volumeClaimTemplates"))
     return Workload(
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
@@ -110,7 +111,9 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
         template=parse_pod_template(template),
         strategy=RollingStrategy(
             type=strategy_type,
-            max_unavailable=rolling.int_or_percent("maxUnavailable") if strategy_type == "RollingUpdate" else None,
+            max_unavailable=rolling.int_or_percent("maxUnavailable")
+            if strategy_type == "RollingUpdate"
+            else None,
             partition=rolling.int("partition", 0, minimum=0) if strategy_type == "RollingUpdate" else None,
             rolling_update_given=strategy.has("rollingUpdate"),
         ),
@@ -268,7 +271,9 @@ def _optional_selector(spec: Fields):
     return parse_label_selector(spec.map("selector").data, spec.at("selector"))
 
 
-def _rolling_strategy(strategy: Fields, default_type: str, surge: int | str, unavailable: int | str) -> RollingStrategy:
+def _rolling_strategy(
+    strategy: Fields, default_type: str, surge: int | str, unavailable: int | str
+) -> RollingStrategy:
     strategy_type = strategy.str("type") or default_type  # "" is defaulted like an absent type
     if strategy_type != "RollingUpdate":
         return RollingStrategy(type=strategy_type, rolling_update_given=strategy.has("rollingUpdate"))
@@ -394,7 +399,9 @@ def _pvc(doc: Fields, common: dict) -> PersistentVolumeClaim:
         **common,
         storage_class_name=class_name,
         access_modes=spec.strs("accessModes"),
-        request_bytes=parse_quantity(request, spec.at("resources.requests.storage")) if request is not None else None,
+        request_bytes=parse_quantity(request, spec.at("resources.requests.storage"))
+        if request is not None
+        else None,
         volume_name=spec.str("volumeName") or None,
         volume_mode=spec.str("volumeMode", "Filesystem"),
         selector=_optional_selector(spec),
@@ -411,7 +418,9 @@ def _pv(doc: Fields, common: dict) -> PersistentVolume:
         **common,
         storage_class_name=class_name,
         access_modes=spec.strs("accessModes"),
-        capacity_bytes=parse_quantity(capacity, spec.at("capacity.storage")) if capacity is not None else None,
+        capacity_bytes=parse_quantity(capacity, spec.at("capacity.storage"))
+        if capacity is not None
+        else None,
         volume_mode=spec.str("volumeMode", "Filesystem"),
         claim_ref=(claim.str("namespace"), claim.str("name") or "") if claim is not None else None,
         node_affinity=spec.map("nodeAffinity").data,
@@ -444,7 +453,9 @@ def _pdb(doc: Fields, common: dict) -> PodDisruptionBudget:
         raw_selector = None
     return PodDisruptionBudget(
         **common,
-        selector=parse_label_selector(raw_selector if raw_selector is None else spec.map("selector").data, spec.at("selector")),
+        selector=parse_label_selector(
+            raw_selector if raw_selector is None else spec.map("selector").data, spec.at("selector")
+        ),
         min_available=spec.int_or_percent("minAvailable"),
         max_unavailable=spec.int_or_percent("maxUnavailable"),
         unhealthy_pod_eviction_policy=spec.str("unhealthyPodEvictionPolicy"),
@@ -477,7 +488,9 @@ def _network_policy(doc: Fields, common: dict) -> NetworkPolicy:
     policy_types = spec.strs("policyTypes")
     for index, policy_type in enumerate(policy_types):
         if policy_type not in ("Ingress", "Egress"):
-            raise ManifestError(f"{spec.at('policyTypes')}[{index}]", f'unsupported value "{policy_type}": Ingress or Egress')
+            raise ManifestError(
+                f"{spec.at('policyTypes')}[{index}]", f'unsupported value "{policy_type}": Ingress or Egress'
+            )
     if not policy_types:
         # SetDefaults_NetworkPolicy: Ingress always, Egress when egress rules are given.
         policy_types = ("Ingress", "Egress") if egress else ("Ingress",)

@@ -6,12 +6,21 @@ SetDefaults_PodSpec, SetDefaults_ContainerPort).
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.model.errors import ManifestError
 from topo.model.fields import Fields
+from topo.model.objects import (
+    ConfigRef,
+    Container,
+    ContainerPort,
+    EnvVar,
+    PodSpec,
+    PodTemplate,
+    Probe,
+    Volume,
+)
 from topo.model.quantity import parse_quantity
-from topo.model.objects import ConfigRef, Container, ContainerPort, EnvVar, PodSpec, PodTemplate, Probe, Volume
 
 PROBE_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
 _PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc", "exec")
@@ -175,7 +184,9 @@ def _parse_volume(volume: Fields) -> Volume:
             claim = source.str("claimName")
             if not claim:
                 raise ManifestError(source.at("claimName"), "required")
-            return Volume(name, key, claim_name=claim, read_only=bool(source.bool("readOnly", False)), raw=volume.data)
+            return Volume(
+                name, key, claim_name=claim, read_only=bool(source.bool("readOnly", False)), raw=volume.data
+            )
         return Volume(name, key, raw=volume.data)
     return Volume(name, "emptyDir", raw=volume.data)  # no source given: the API defaults to emptyDir
 
@@ -212,10 +223,18 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
             yield _ref(pull_secret, "Secret", "imagePullSecrets", "name")
 
 
-def _ref(ref: Fields, kind: str, via: str, name_key: str, key: str | None = None, variable: str | None = None) -> ConfigRef:
+def _ref(
+    ref: Fields, kind: str, via: str, name_key: str, key: str | None = None, variable: str | None = None
+) -> ConfigRef:
     name = ref.str(name_key)
     if not name:
         raise ManifestError(ref.at(name_key), f"required: the {kind} to use")
     return ConfigRef(
-        kind=kind, name=name, optional=bool(ref.bool("optional", False)), via=via, path=ref.path, key=key, variable=variable
+        kind=kind,
+        name=name,
+        optional=bool(ref.bool("optional", False)),
+        via=via,
+        path=ref.path,
+        key=key,
+        variable=variable,
     )

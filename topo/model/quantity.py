@@ -101,7 +101,9 @@ def _interpret_suffix(suffix: str, text: str, path: str) -> tuple[int, int]:
         if _INT64_MIN <= exponent <= _INT64_MAX:
             # upstream keeps the exponent as int32(parsed): it wraps around, it is not refused
             return 10, (exponent + 2**31) % 2**32 - 2**31
-    raise ManifestError(path, f'invalid quantity "{text:.40}": unknown suffix "{suffix:.20}" (expected {_SUFFIX_HELP})')
+    raise ManifestError(
+        path, f'invalid quantity "{text:.40}": unknown suffix "{suffix:.20}" (expected {_SUFFIX_HELP})'
+    )
 
 
 def _round_up(magnitude: Fraction, step: Fraction) -> Fraction:

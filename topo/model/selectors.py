@@ -18,8 +18,9 @@ this selector pick?" for many selectors without comparing every selector with ev
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 from topo.load.reader import type_name
 from topo.model.errors import ManifestError
@@ -171,7 +172,9 @@ def parse_label_selector(value: Any, path: str) -> LabelSelector:
     _refuse_unknown_fields(value, _SELECTOR_FIELDS, path)
     requirements = [
         Requirement(key, IN, (label_value,))
-        for key, label_value in sorted(_string_map(value.get("matchLabels"), _child(path, "matchLabels")).items())
+        for key, label_value in sorted(
+            _string_map(value.get("matchLabels"), _child(path, "matchLabels")).items()
+        )
     ]
     expressions = value.get("matchExpressions")
     expressions_path = _child(path, "matchExpressions")
@@ -268,8 +271,9 @@ def _string_map(value: Any, path: str) -> dict[str, str]:
         _check_label_key(key, path)
         label_value = "" if raw_value is None else raw_value
         if not isinstance(label_value, str):
-            raise ManifestError(path, f'value of "{key}" must be a string, got {type_name(raw_value)}'
-                                " (quote it in YAML)")
+            raise ManifestError(
+                path, f'value of "{key}" must be a string, got {type_name(raw_value)} (quote it in YAML)'
+            )
         _check_label_value(label_value, path, key)
         labels[key] = label_value
     return labels
@@ -288,8 +292,10 @@ def _yaml_key_text(key: Any, path: str) -> str:
 def _refuse_unknown_fields(mapping: Mapping[Any, Any], known: frozenset[str], path: str) -> None:
     for name in mapping:
         if name not in known:
-            raise ManifestError(_child(path, str(name)), f'unknown field "{name}" (expected one of '
-                                f'{", ".join(sorted(known))})')
+            raise ManifestError(
+                _child(path, str(name)),
+                f'unknown field "{name}" (expected one of {", ".join(sorted(known))})',
+            )
 
 
 def _child(path: str, name: str) -> str:
@@ -320,7 +326,7 @@ def _check_label_value(value: str, path: str, key: str | None = None) -> None:
 class _NamespaceEntries:
     """One namespace's items with posting lists: (key, value) -> positions, key -> positions."""
 
-    __slots__ = ("names", "labels", "by_pair", "by_key")
+    __slots__ = ("by_key", "by_pair", "labels", "names")
 
     def __init__(self) -> None:
         self.names: list[str] = []
@@ -388,13 +394,17 @@ class LabelIndex:
         return len(self._positions)
 
 
-def _narrowest_candidates(entries: _NamespaceEntries, requirements: Sequence[Requirement]) -> Iterator[int] | None:
+def _narrowest_candidates(
+    entries: _NamespaceEntries, requirements: Sequence[Requirement]
+) -> Iterator[int] | None:
     """Positions that can satisfy the most selective positive requirement, or None if there is none."""
     best: list[list[int]] | None = None
     best_size = 0
     for requirement in requirements:
         if requirement.operator == IN:
-            postings = [entries.by_pair.get((requirement.key, value), []) for value in set(requirement.values)]
+            postings = [
+                entries.by_pair.get((requirement.key, value), []) for value in set(requirement.values)
+            ]
         elif requirement.operator == EXISTS:
             postings = [entries.by_key.get(requirement.key, [])]
         else:

@@ -57,7 +57,9 @@ def judge(diff: Diff, fail_on: str = "error", fail_on_availability_drop: bool = 
     if fail_on_availability_drop and diff.availability is not None:
         drops = diff.availability.entry_point_drops()
         if drops:
-            reasons.append(f"{_count(len(drops), 'entry point')} with lower minimum availability: {', '.join(d.id for d in drops)}")
+            reasons.append(
+                f"{_count(len(drops), 'entry point')} with lower minimum availability: {', '.join(d.id for d in drops)}"
+            )
     return Verdict(fail_on, fail_on_availability_drop, tuple(reasons))
 
 
@@ -104,7 +106,8 @@ def diff_document(report: DiffReport) -> dict[str, Any]:
             "introduced": [f.to_dict() for f in diff.findings.introduced],
             "resolved": [f.to_dict() for f in diff.findings.resolved],
             "changed": [
-                {"rule": a.rule, "object": a.object, "before": b.to_dict(), "after": a.to_dict()} for b, a in diff.findings.changed
+                {"rule": a.rule, "object": a.object, "before": b.to_dict(), "after": a.to_dict()}
+                for b, a in diff.findings.changed
             ],
             "suppressed": [{**f.to_dict(), "reason": reason} for f, reason in diff.findings.suppressed],
             "unchanged": diff.findings.unchanged,
@@ -122,7 +125,11 @@ def value_text(value: Any) -> str:
     if value is ABSENT:
         return str(value)
     if isinstance(value, str):
-        return value if value and value.strip() == value and not value.startswith(("{", "[")) else json.dumps(value)
+        return (
+            value
+            if value and value.strip() == value and not value.startswith(("{", "["))
+            else json.dumps(value)
+        )
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -8,7 +8,13 @@ over 65,536) by leaving out the least important sections first, saying so.
 from __future__ import annotations
 
 from topo.render.diff_data import DiffReport, value_text
-from topo.render.diff_sections import availability_groups, connectivity_lines, exposure_lines, namespace_lines, row_changes
+from topo.render.diff_sections import (
+    availability_groups,
+    connectivity_lines,
+    exposure_lines,
+    namespace_lines,
+    row_changes,
+)
 from topo.render.report_data import location
 from topo.render.report_markdown import cell
 from topo.render.report_sarif import DOCS_BASE_URI
@@ -21,24 +27,70 @@ _MARKS = {"added": "➕", "removed": "➖", "changed": "✏️"}
 
 def render_diff_markdown(report: DiffReport) -> str:
     diff = report.diff
-    head = [f"## topo diff: `{cell(report.before_label)}` → `{cell(report.after_label)}`", "", _verdict(report), ""]
-    head += ["| | before | after |", "|---|---:|---:|", f"| objects | {diff.before.objects} | {diff.after.objects} |"]
+    head = [
+        f"## topo diff: `{cell(report.before_label)}` → `{cell(report.after_label)}`",
+        "",
+        _verdict(report),
+        "",
+    ]
+    head += [
+        "| | before | after |",
+        "|---|---:|---:|",
+        f"| objects | {diff.before.objects} | {diff.after.objects} |",
+    ]
     for name, label in (("error", "errors"), ("warning", "warnings"), ("info", "info")):
-        head.append(f"| {_ICONS[name]} {label} | {diff.before.findings.get(name, 0)} | {diff.after.findings.get(name, 0)} |")
+        head.append(
+            f"| {_ICONS[name]} {label} | {diff.before.findings.get(name, 0)} | {diff.after.findings.get(name, 0)} |"
+        )
     # (section, droppable) in order of importance: findings and highlights are never dropped.
     sections: list[tuple[str, bool]] = []
     findings = diff.findings
     if findings.introduced:
-        sections.append((_findings_table(f"Findings introduced ({len(findings.introduced)})", findings.introduced, hint=True), False))
+        sections.append(
+            (
+                _findings_table(
+                    f"Findings introduced ({len(findings.introduced)})", findings.introduced, hint=True
+                ),
+                False,
+            )
+        )
     if findings.changed:
         sections.append((_changed_table(findings.changed), False))
     if findings.resolved:
-        sections.append((_findings_table(f"Findings resolved ({len(findings.resolved)})", findings.resolved, hint=False), False))
+        sections.append(
+            (
+                _findings_table(
+                    f"Findings resolved ({len(findings.resolved)})", findings.resolved, hint=False
+                ),
+                False,
+            )
+        )
     if findings.suppressed:
-        rows = [f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | `{cell(f.object)}` | {cell(reason)} |" for f, reason in findings.suppressed]
-        sections.append(("\n".join([f"### 🔕 Findings suppressed by this change ({len(rows)})", "", "| | rule | object | how |", "|---|---|---|---|", *_limit(rows)]), False))
+        rows = [
+            f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | `{cell(f.object)}` | {cell(reason)} |"
+            for f, reason in findings.suppressed
+        ]
+        sections.append(
+            (
+                "\n".join(
+                    [
+                        f"### 🔕 Findings suppressed by this change ({len(rows)})",
+                        "",
+                        "| | rule | object | how |",
+                        "|---|---|---|---|",
+                        *_limit(rows),
+                    ]
+                ),
+                False,
+            )
+        )
     if diff.highlights:
-        sections.append(("\n".join(["### Highlights", "", *_limit([f"- ⚠️ {cell(h.text)}" for h in diff.highlights])]), False))
+        sections.append(
+            (
+                "\n".join(["### Highlights", "", *_limit([f"- ⚠️ {cell(h.text)}" for h in diff.highlights])]),
+                False,
+            )
+        )
     if diff.availability is not None and not diff.availability.empty:
         sections.append((_availability_section(diff.availability), True))
     if diff.connectivity is not None and not diff.connectivity.empty:
@@ -47,7 +99,9 @@ def render_diff_markdown(report: DiffReport) -> str:
         sections.append((_objects_section(diff.objects), True))
     if diff.edges:
         rows = [f"- {_MARKS[e.change]} {cell(e.description)}" for e in diff.edges]
-        sections.append((_details(f"Graph edges: {_tally(e.change for e in diff.edges)}", _limit(rows)), True))
+        sections.append(
+            (_details(f"Graph edges: {_tally(e.change for e in diff.edges)}", _limit(rows)), True)
+        )
     if diff.empty:
         sections.append(("No change to the system: same objects, same graph, same findings.", False))
     for note in diff.notes:
@@ -62,7 +116,10 @@ def render_diff_markdown(report: DiffReport) -> str:
         note = f"<sub>{dropped} section(s) left out to fit a comment: see `topo diff OLD NEW -o json`</sub>"
         text = _join(head, [s for s, _ in sections] + [note], footer)
     if len(text) > SIZE_LIMIT:
-        text = text[: SIZE_LIMIT - 200].rsplit("\n", 1)[0] + "\n\n…(cut to fit a comment: see `topo diff OLD NEW -o json`)\n"
+        text = (
+            text[: SIZE_LIMIT - 200].rsplit("\n", 1)[0]
+            + "\n\n…(cut to fit a comment: see `topo diff OLD NEW -o json`)\n"
+        )
     return text
 
 
@@ -74,7 +131,11 @@ def _verdict(report: DiffReport) -> str:
     verdict = report.verdict
     if verdict.fails:
         return "❌ **Fails:** " + cell("; ".join(verdict.reasons))
-    checked = f"nothing introduced at or above `{verdict.fail_on}`" if verdict.fail_on != "none" else "findings not checked"
+    checked = (
+        f"nothing introduced at or above `{verdict.fail_on}`"
+        if verdict.fail_on != "none"
+        else "findings not checked"
+    )
     if verdict.fail_on_availability_drop:
         checked += ", no entry point's minimum availability lowered"
     return f"✅ **Passes:** {checked}"
@@ -97,20 +158,40 @@ def _findings_table(title: str, findings, hint: bool) -> str:
 def _changed_table(pairs) -> str:
     rows = []
     for old, new in pairs:
-        severity = _ICONS[new.severity.value] if old.severity == new.severity else f"{_ICONS[old.severity.value]}→{_ICONS[new.severity.value]}"
-        message = cell(new.message) if old.message == new.message else f"~~{cell(old.message)}~~<br>{cell(new.message)}"
-        rows.append(f"| {severity} | {_rule_link(new.rule)} | `{cell(new.object)}` | `{cell(location(new))}` | {message} |")
-    return "\n".join([f"### Findings changed ({len(rows)})", "", "| | rule | object | location | message |", "|---|---|---|---|---|", *_limit(rows)])
+        severity = (
+            _ICONS[new.severity.value]
+            if old.severity == new.severity
+            else f"{_ICONS[old.severity.value]}→{_ICONS[new.severity.value]}"
+        )
+        message = (
+            cell(new.message)
+            if old.message == new.message
+            else f"~~{cell(old.message)}~~<br>{cell(new.message)}"
+        )
+        rows.append(
+            f"| {severity} | {_rule_link(new.rule)} | `{cell(new.object)}` | `{cell(location(new))}` | {message} |"
+        )
+    return "\n".join(
+        [
+            f"### Findings changed ({len(rows)})",
+            "",
+            "| | rule | object | location | message |",
+            "|---|---|---|---|---|",
+            *_limit(rows),
+        ]
+    )
 
 
 def _availability_section(availability) -> str:
     lines = ["### Availability (before → after)", ""]
     for title, rows in availability_groups(availability):
         lines += [f"| {title} | | change |", "|---|---|---|"]
-        lines += _limit([
-            f"| `{cell(row.id)}` | {cell(row.route or '')} | {'<br>'.join(cell(text) for text in row_changes(row))} |"
-            for row in rows
-        ])
+        lines += _limit(
+            [
+                f"| `{cell(row.id)}` | {cell(row.route or '')} | {'<br>'.join(cell(text) for text in row_changes(row))} |"
+                for row in rows
+            ]
+        )
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -135,7 +216,8 @@ def _objects_section(objects) -> str:
     rows = []
     for change in objects:
         fields = "<br>".join(
-            f"`{cell(f.path)}`: `{cell(value_text(f.before))}` → `{cell(value_text(f.after))}`" for f in change.fields[:8]
+            f"`{cell(f.path)}`: `{cell(value_text(f.before))}` → `{cell(value_text(f.after))}`"
+            for f in change.fields[:8]
         )
         if len(change.fields) > 8:
             fields += f"<br>…{len(change.fields) - 8} more"
@@ -160,4 +242,3 @@ def _tally(changes) -> str:
     for change in changes:
         counts[change] = counts.get(change, 0) + 1
     return ", ".join(f"{counts[name]} {name}" for name in ("added", "removed", "changed") if name in counts)
-

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from topo.analyses.diff import AvailabilityDiff, AvailabilityRow, ConnectivityDiff
 
@@ -25,7 +26,11 @@ FIELD_NAMES = {
     "desiredHealthy": "desired healthy",
     "disruptionsAllowed": "disruptions allowed",
 }
-_UNKNOWN = {"pdbDisruptionsAllowed": "no PDB", "eligibleNodes": "unknown (no node model)", "maxScheduledReplicas": "unknown"}
+_UNKNOWN = {
+    "pdbDisruptionsAllowed": "no PDB",
+    "eligibleNodes": "unknown (no node model)",
+    "maxScheduledReplicas": "unknown",
+}
 GROUPS = (("entry_points", "entry points"), ("workloads", "workloads"), ("pdbs", "PodDisruptionBudgets"))
 
 
@@ -44,9 +49,15 @@ def row_subject(row: AvailabilityRow) -> str:
 def row_changes(row: AvailabilityRow) -> list[str]:
     """`min ready during rollout 3 → 0 ▼` for each field; an added/removed entry point in one phrase."""
     if row.change == "added":
-        return ["new entry point: " + ", ".join(f"{FIELD_NAMES[f]} {value(f, new)}" for f, _, new in row.values)]
+        return [
+            "new entry point: " + ", ".join(f"{FIELD_NAMES[f]} {value(f, new)}" for f, _, new in row.values)
+        ]
     if row.change == "removed":
-        return ["entry point removed (was: " + ", ".join(f"{FIELD_NAMES[f]} {value(f, old)}" for f, old, _ in row.values) + ")"]
+        return [
+            "entry point removed (was: "
+            + ", ".join(f"{FIELD_NAMES[f]} {value(f, old)}" for f, old, _ in row.values)
+            + ")"
+        ]
     drops = set(row.drops)
     return [
         f"{FIELD_NAMES.get(f, f)} {value(f, old)} → {value(f, new)}" + (" ▼" if f in drops else "")
@@ -71,7 +82,10 @@ def connectivity_lines(connectivity: ConnectivityDiff) -> Iterator[tuple[str, st
     for change in connectivity.added:
         yield "+", f"{change.src_label} => {change.dst_label} : {change.after.np_guard_text()}"
     for change in connectivity.changed:
-        yield "~", f"{change.src_label} => {change.dst_label} : {change.before.np_guard_text()} → {change.after.np_guard_text()}"
+        yield (
+            "~",
+            f"{change.src_label} => {change.dst_label} : {change.before.np_guard_text()} → {change.after.np_guard_text()}",
+        )
 
 
 def namespace_lines(connectivity: ConnectivityDiff) -> Iterator[str]:
@@ -83,8 +97,12 @@ def exposure_lines(connectivity: ConnectivityDiff) -> Iterator[str]:
     if connectivity.exposed_added:
         yield "newly reachable from outside: namespace " + ", namespace ".join(connectivity.exposed_added)
     if connectivity.exposed_removed:
-        yield "no longer reachable from outside: namespace " + ", namespace ".join(connectivity.exposed_removed)
+        yield "no longer reachable from outside: namespace " + ", namespace ".join(
+            connectivity.exposed_removed
+        )
     if connectivity.exposed_workloads_added:
         yield "workloads newly reachable from outside: " + ", ".join(connectivity.exposed_workloads_added)
     if connectivity.exposed_workloads_removed:
-        yield "workloads no longer reachable from outside: " + ", ".join(connectivity.exposed_workloads_removed)
+        yield "workloads no longer reachable from outside: " + ", ".join(
+            connectivity.exposed_workloads_removed
+        )

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from topo.render.diff_data import DiffReport, before_after, value_text
-from topo.render.diff_sections import availability_groups, connectivity_lines, exposure_lines, namespace_lines, row_changes, row_subject
+from topo.render.diff_sections import (
+    availability_groups,
+    connectivity_lines,
+    exposure_lines,
+    namespace_lines,
+    row_changes,
+    row_subject,
+)
 from topo.render.report_data import location
 
 _MARKS = {"added": "+", "removed": "-", "changed": "~"}
@@ -32,7 +39,11 @@ def render_diff_text(report: DiffReport) -> str:
     if findings.changed:
         lines += ["", f"Findings changed ({len(findings.changed)})"]
         for old, new in findings.changed:
-            severity = new.severity.value if old.severity == new.severity else f"{old.severity.value} → {new.severity.value}"
+            severity = (
+                new.severity.value
+                if old.severity == new.severity
+                else f"{old.severity.value} → {new.severity.value}"
+            )
             lines.append(f"  {severity:<8} {location(new)}  {new.rule}  {new.object}")
             if old.message != new.message:
                 lines.append(f"           before: {old.message}")
@@ -56,7 +67,9 @@ def render_diff_text(report: DiffReport) -> str:
     if diff.connectivity is not None and not diff.connectivity.empty:
         lines += ["", "Connectivity (allowed connections)"]
         lines += [f"  {line}" for line in exposure_lines(diff.connectivity)]
-        lines += _capped([f"  {mark} {text}" for mark, text in connectivity_lines(diff.connectivity)], "connections")
+        lines += _capped(
+            [f"  {mark} {text}" for mark, text in connectivity_lines(diff.connectivity)], "connections"
+        )
         lines += _capped([f"  {line}" for line in namespace_lines(diff.connectivity)], "namespace pairs")
     if diff.objects:
         lines += ["", f"Objects ({_tally(o.change for o in diff.objects)})"]
@@ -64,9 +77,13 @@ def render_diff_text(report: DiffReport) -> str:
             where = f"  {change.source}" if change.source else ""
             lines.append(f"  {_MARKS[change.change]} {change.id}{where}")
             for field_change in change.fields[:_FIELDS_SHOWN]:
-                lines.append(f"      {field_change.path}: {value_text(field_change.before)} → {value_text(field_change.after)}")
+                lines.append(
+                    f"      {field_change.path}: {value_text(field_change.before)} → {value_text(field_change.after)}"
+                )
             if len(change.fields) > _FIELDS_SHOWN:
-                lines.append(f"      … {len(change.fields) - _FIELDS_SHOWN} more fields (-o json lists them all)")
+                lines.append(
+                    f"      … {len(change.fields) - _FIELDS_SHOWN} more fields (-o json lists them all)"
+                )
     if diff.edges:
         lines += ["", f"Graph edges ({_tally(e.change for e in diff.edges)})"]
         lines += [f"  {_MARKS[edge.change]} {edge.description}" for edge in diff.edges]
@@ -85,7 +102,10 @@ def _capped(lines: list[str], what: str) -> list[str]:
 
 
 def _finding_lines(finding, severity: str, hint: bool = True) -> list[str]:
-    lines = [f"  {severity:<8} {location(finding)}  {finding.rule}  {finding.object}", f"           {finding.message}"]
+    lines = [
+        f"  {severity:<8} {location(finding)}  {finding.rule}  {finding.object}",
+        f"           {finding.message}",
+    ]
     if hint and finding.hint:
         lines.append(f"           fix: {finding.hint}")
     return lines
@@ -102,7 +122,11 @@ def _verdict_line(report: DiffReport) -> str:
     verdict = report.verdict
     if verdict.fails:
         return "Result: fails — " + "; ".join(verdict.reasons)
-    checks = f"nothing introduced at or above {verdict.fail_on}" if verdict.fail_on != "none" else "findings not checked (--fail-on none)"
+    checks = (
+        f"nothing introduced at or above {verdict.fail_on}"
+        if verdict.fail_on != "none"
+        else "findings not checked (--fail-on none)"
+    )
     if verdict.fail_on_availability_drop:
         checks += ", no entry point's minimum availability lowered"
     return f"Result: passes — {checks}"

@@ -16,8 +16,19 @@ def render_drain_text(result: Drain) -> str:
         lines.append("")
         lines += table(
             ["WORKLOAD", "PODS", "EVICTED", "RESCHEDULED", "READY BEFORE", "DURING", "AFTER", "NOTE"],
-            [[e.workload, e.pods, e.evicted, e.rescheduled, e.ready_before, e.min_ready_during, e.ready_after,
-              e.reason or "-"] for e in result.evicted],
+            [
+                [
+                    e.workload,
+                    e.pods,
+                    e.evicted,
+                    e.rescheduled,
+                    e.ready_before,
+                    e.min_ready_during,
+                    e.ready_after,
+                    e.reason or "-",
+                ]
+                for e in result.evicted
+            ],
         )
     else:
         lines.append("No pod of the input can be running on these nodes.")
@@ -37,7 +48,9 @@ def render_drain_text(result: Drain) -> str:
             ["ENTRY POINT", "ROUTE", "BEFORE", "DURING", "AFTER"],
             [[i, route, before, during, after] for i, route, before, after, during in result.entry_points],
         )
-    zero = [f"{i} ({route})" for i, route, before, after, during in result.entry_points if before and during == 0]
+    zero = [
+        f"{i} ({route})" for i, route, before, after, during in result.entry_points if before and during == 0
+    ]
     zero += [i for i, before, after, during in result.services if before and during == 0]
     if zero:
         lines += ["", "Drop to zero ready pods while the drain runs: " + ", ".join(sorted(set(zero)))]
@@ -46,12 +59,21 @@ def render_drain_text(result: Drain) -> str:
         lines += ["", "Left with no ready pod after the drain: " + ", ".join(gone)]
     floor = [e for e in result.evicted if e.at_pdb_floor]
     if floor:
-        lines += ["", "Left at their PDB's floor (no disruption to spare: the next drain of their nodes hangs): " + ", ".join(
-            f"{e.workload} {e.ready_after}/{e.ready_before} ready, desiredHealthy {e.pdb_desired_healthy}" for e in floor)]
+        lines += [
+            "",
+            "Left at their PDB's floor (no disruption to spare: the next drain of their nodes hangs): "
+            + ", ".join(
+                f"{e.workload} {e.ready_after}/{e.ready_before} ready, desiredHealthy {e.pdb_desired_healthy}"
+                for e in floor
+            ),
+        ]
     below = [e for e in result.evicted if e.ready_after < e.ready_before and not e.at_pdb_floor]
     if below:
-        lines += ["", "Left below full strength after the drain: " + ", ".join(
-            f"{e.workload} {e.ready_after}/{e.ready_before}" for e in below)]
+        lines += [
+            "",
+            "Left below full strength after the drain: "
+            + ", ".join(f"{e.workload} {e.ready_after}/{e.ready_before}" for e in below),
+        ]
     return "\n".join(lines) + "\n"
 
 

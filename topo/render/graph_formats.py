@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 
@@ -34,7 +35,7 @@ def iter_json(analysis) -> Iterator[str]:
         "loadErrors": (error.to_dict() for error in analysis.load_errors),
         "loadWarnings": (warning.to_dict() for warning in analysis.load_warnings),
     }
-    yield '{"schemaVersion": %d' % SCHEMA_VERSION
+    yield f'{{"schemaVersion": {SCHEMA_VERSION:d}'
     for key, items in sections.items():
         yield f',\n "{key}": ['
         separator = "\n  "
@@ -59,14 +60,16 @@ def render_dot(analysis) -> str:
             lines.append(f"    label={_quote('namespace ' + namespace)};")
             indent = "    "
         for node in nodes:
-            style = ', style=dashed, color=red' if node["missing"] else ""
+            style = ", style=dashed, color=red" if node["missing"] else ""
             shape = _KIND_SHAPES.get(node["kind"], "box")
             label = f"{node['kind']}\\n{node['name']}"
             lines.append(f"{indent}{_quote(node['id'])} [label={_quote(label)}, shape={shape}{style}];")
         if namespace is not None:
             lines.append("  }")
     for edge in document["edges"]:
-        lines.append(f"  {_quote(edge['source'])} -> {_quote(edge['target'])} [label={_quote(edge['relation'])}];")
+        lines.append(
+            f"  {_quote(edge['source'])} -> {_quote(edge['target'])} [label={_quote(edge['relation'])}];"
+        )
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -30,7 +30,9 @@ def render_verdicts(verdicts: list[Verdict], source: str, destination: str, fmt:
     for verdict in verdicts:
         on = f" on {verdict.query.short_text()}" if verdict.query is not None else ""
         state = "allowed" if verdict.allowed else "denied"
-        ports = f" (allowed: {verdict.ports.short_text()})" if verdict.query is None or verdict.any_port else ""
+        ports = (
+            f" (allowed: {verdict.ports.short_text()})" if verdict.query is None or verdict.any_port else ""
+        )
         lines.append(f"{verdict.source} => {verdict.destination}{on}: {state}{ports}")
         if explain:
             lines.extend(_side_lines(verdict.egress, "egress of the source"))
@@ -54,5 +56,7 @@ def _side_lines(side: Side, title: str) -> list[str]:
         for miss in side.near_misses[:5]:
             lines.append(f"    near miss: {miss}")
     elif not side.admin:
-        lines.append(f"    not isolated: no NetworkPolicy with {side.direction.capitalize()} in its policyTypes selects it")
+        lines.append(
+            f"    not isolated: no NetworkPolicy with {side.direction.capitalize()} in its policyTypes selects it"
+        )
     return lines

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from topo.analyses.reach import Connection, Reachability
 
@@ -44,7 +44,11 @@ def render_text(reach: Reachability, only: str | None = None) -> Iterator[str]:
         cached = formatted.get(id(row))
         if cached is None or cached[0] is not row:
             suffixes = [f" => {entry[0]} : {entry[3].np_guard_text()}\n" for entry in row]
-            cached = formatted[id(row)] = (row, suffixes, {entry[1]: index for index, entry in enumerate(row)})
+            cached = formatted[id(row)] = (
+                row,
+                suffixes,
+                {entry[1]: index for index, entry in enumerate(row)},
+            )
         _, suffixes, positions = cached
         own = positions.get(endpoint_id)
         if own is not None:
@@ -123,7 +127,9 @@ def render_dot(reach: Reachability, connections: Iterable[Connection]) -> Iterat
         colour = "blue" if label.startswith("{") else "red2"
         lines.append(f'\t{_quote(label)} [label={_quote(label)} color="{colour}" fontcolor="{colour}"]\n')
     for c in connections:
-        lines.append(f'\t{_quote(c.src)} -> {_quote(c.dst)} [label={_quote(c.ports.np_guard_text())} color="gold2" fontcolor="darkgreen"]\n')
+        lines.append(
+            f'\t{_quote(c.src)} -> {_quote(c.dst)} [label={_quote(c.ports.np_guard_text())} color="gold2" fontcolor="darkgreen"]\n'
+        )
     lines.append("}\n")
     return _chunks(lines)
 

@@ -13,13 +13,21 @@ _SYMBOL = {"all": "A", "some": "S", "none": "."}
 
 def render_matrix(matrix: Matrix, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"namespaces": matrix.namespaces, "matrix": matrix.levels}, indent=2, sort_keys=True) + "\n"
+        return (
+            json.dumps({"namespaces": matrix.namespaces, "matrix": matrix.levels}, indent=2, sort_keys=True)
+            + "\n"
+        )
     if fmt == "csv":
         lines = ["from,to,reach"]
-        lines += [f"{a},{b},{level}" for a in sorted(matrix.levels) for b, level in sorted(matrix.levels[a].items())]
+        lines += [
+            f"{a},{b},{level}" for a in sorted(matrix.levels) for b, level in sorted(matrix.levels[a].items())
+        ]
         return "\n".join(lines) + "\n"
     if fmt == "md":
-        lines = ["| from \\ to | " + " | ".join(matrix.namespaces) + " |", "|---" * (len(matrix.namespaces) + 1) + "|"]
+        lines = [
+            "| from \\ to | " + " | ".join(matrix.namespaces) + " |",
+            "|---" * (len(matrix.namespaces) + 1) + "|",
+        ]
         for a in matrix.namespaces:
             lines.append(f"| {a} | " + " | ".join(matrix.level(a, b) for b in matrix.namespaces) + " |")
         return "\n".join(lines) + "\n"

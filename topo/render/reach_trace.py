@@ -25,5 +25,7 @@ def render_trace(trace: Trace, fmt: str) -> str:
     for hop in trace.hops:
         where = f"  [{hop.source}]" if hop.source else ""
         lines.append(f"  {_MARK[hop.ok]} {hop.what.ljust(width)}  {hop.why}{where}")
-    lines.append(f"result: {'the request reaches its pods' if trace.ok else 'the request does not get through (see FAIL)'}")
+    lines.append(
+        f"result: {'the request reaches its pods' if trace.ok else 'the request does not get through (see FAIL)'}"
+    )
     return "\n".join(lines) + "\n"

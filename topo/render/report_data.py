@@ -18,9 +18,7 @@ def report_document(analysis, results: RuleResults) -> dict[str, Any]:
         "summary": results.summary(),
         "loadErrors": [error.to_dict() for error in analysis.load_errors],
         "loadWarnings": [warning.to_dict() for warning in analysis.load_warnings],
-        "suppressed": [
-            {**entry.finding.to_dict(), "reason": entry.reason} for entry in results.suppressed
-        ],
+        "suppressed": [{**entry.finding.to_dict(), "reason": entry.reason} for entry in results.suppressed],
         "ruleErrors": list(results.rule_errors),
     }
 

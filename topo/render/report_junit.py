@@ -17,18 +17,32 @@ def render_junit(analysis, results: RuleResults, rule_ids: list[str] | None = No
     total = failures = 0
     for rule_id in sorted(set(rule_ids or []) | set(by_rule)):
         findings = by_rule.get(rule_id, [])
-        suite = ET.SubElement(root, "testsuite", name=rule_id, tests=str(max(1, len(findings))), failures=str(len(findings)))
+        suite = ET.SubElement(
+            root, "testsuite", name=rule_id, tests=str(max(1, len(findings))), failures=str(len(findings))
+        )
         if not findings:
             ET.SubElement(suite, "testcase", classname=rule_id, name="no findings")
             total += 1
         for finding in findings:
-            case = ET.SubElement(suite, "testcase", classname=rule_id, name=finding.object, file=finding.source.file if finding.source else "")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=rule_id,
+                name=finding.object,
+                file=finding.source.file if finding.source else "",
+            )
             failure = ET.SubElement(case, "failure", type=finding.severity.value, message=finding.message)
             failure.text = f"{location(finding)}\n{finding.message}\nfix: {finding.hint}\nrule: {RULES[rule_id].title if rule_id in RULES else rule_id}"
             total += 1
             failures += 1
     if analysis.load_errors:
-        suite = ET.SubElement(root, "testsuite", name="load", tests=str(len(analysis.load_errors)), errors=str(len(analysis.load_errors)))
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name="load",
+            tests=str(len(analysis.load_errors)),
+            errors=str(len(analysis.load_errors)),
+        )
         for error in analysis.load_errors:
             case = ET.SubElement(suite, "testcase", classname="load", name=f"{error.file}:{error.line}")
             ET.SubElement(case, "error", message=error.message).text = str(error)

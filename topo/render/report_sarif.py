@@ -68,7 +68,10 @@ def _driver(rule_ids: list[str]) -> dict:
                 "name": "".join(part.capitalize() for part in rule.id.split("-")),
                 "shortDescription": {"text": rule.title},
                 "fullDescription": {"text": rule.summary},
-                "help": {"text": why_it_matters(rule.id) + " Fix: " + rule.docs.get("Fix", ""), "markdown": rule_markdown(rule)},
+                "help": {
+                    "text": why_it_matters(rule.id) + " Fix: " + rule.docs.get("Fix", ""),
+                    "markdown": rule_markdown(rule),
+                },
                 "helpUri": DOCS_BASE_URI + rule.id + ".md",
                 "defaultConfiguration": {"level": _LEVELS[rule.severity.value]},
                 "properties": {"tags": ["kubernetes"], "kinds": list(rule.kinds)},
@@ -79,7 +82,12 @@ def _driver(rule_ids: list[str]) -> dict:
 
 def _location(file: str, line: int, root: str) -> dict:
     if file.startswith("<"):
-        return {"physicalLocation": {"artifactLocation": {"uri": file.strip("<>")}, "region": {"startLine": max(1, line)}}}
+        return {
+            "physicalLocation": {
+                "artifactLocation": {"uri": file.strip("<>")},
+                "region": {"startLine": max(1, line)},
+            }
+        }
     uri = os.path.relpath(os.path.abspath(file), root).replace(os.sep, "/")
     return {
         "physicalLocation": {
@@ -94,7 +102,9 @@ def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str 
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVELS[finding.severity.value],
-        "message": {"text": f"{finding.object}: {finding.message}" + (f" Fix: {finding.hint}" if finding.hint else "")},
+        "message": {
+            "text": f"{finding.object}: {finding.message}" + (f" Fix: {finding.hint}" if finding.hint else "")
+        },
         "locations": [],
         "partialFingerprints": {"topo/v1": "|".join(finding.fingerprint)},
         "properties": {"object": finding.object, "related": list(finding.related)},

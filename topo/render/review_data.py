@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from topo.render.report_data import location
 
@@ -63,14 +64,17 @@ def review_document(analysis, title: str) -> dict[str, Any]:
 def _optional(name: str, problems: list[str], compute: Callable[[], Any]) -> Any:
     try:
         return compute()
-    except Exception as error:  # noqa: BLE001 - one analysis' bug must not hide the rest of the page
+    except Exception as error:
         problems.append(f"{name} not shown: {type(error).__name__}: {error}")
         return None
 
 
 def _matrix(reach) -> dict[str, Any]:
     matrix = reach.matrix()
-    return {"namespaces": list(matrix.namespaces), "levels": {a: dict(sorted(row.items())) for a, row in sorted(matrix.levels.items())}}
+    return {
+        "namespaces": list(matrix.namespaces),
+        "levels": {a: dict(sorted(row.items())) for a, row in sorted(matrix.levels.items())},
+    }
 
 
 def _worst_severity(findings) -> dict[str, str]:
@@ -85,11 +89,7 @@ def _worst_severity(findings) -> dict[str, str]:
 def _by_severity(findings) -> list[dict[str, Any]]:
     groups = []
     for severity in SEVERITY_ORDER:
-        members = [
-            {**f.to_dict(), "location": location(f)}
-            for f in findings
-            if f.severity.value == severity
-        ]
+        members = [{**f.to_dict(), "location": location(f)} for f in findings if f.severity.value == severity]
         if members:
             groups.append({"severity": severity, "findings": members})
     return groups
@@ -190,11 +190,15 @@ def _details(data: dict[str, Any]) -> list[str]:
         lines.append(f"{data.get('type')}{' (headless)' if data.get('headless') else ''}: {ports}")
     if kind == "Ingress":
         for route in data.get("routes") or []:
-            lines.append(f"{route.get('host') or '*'}{route.get('path') or '/'} → {route.get('service')}:{route.get('port')}")
+            lines.append(
+                f"{route.get('host') or '*'}{route.get('path') or '/'} → {route.get('service')}:{route.get('port')}"
+            )
     if data.get("images"):
         lines.append("image: " + ", ".join(data["images"]))
     if kind == "PersistentVolumeClaim":
-        lines.append(f"{data.get('request') or '?'} {','.join(data.get('accessModes') or [])} class {data.get('storageClassName')!r}")
+        lines.append(
+            f"{data.get('request') or '?'} {','.join(data.get('accessModes') or [])} class {data.get('storageClassName')!r}"
+        )
     return lines
 
 
@@ -225,6 +229,7 @@ def _layout(nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> dict[st
 
 def _namespace_order(by_namespace: dict[str, list]) -> list[str]:
     """Namespaces with entry points first (traffic enters on the left), then by name."""
+
     def key(namespace: str) -> tuple:
         tiers = [n["tier"] for n in by_namespace[namespace]]
         return (min(tiers), namespace)
@@ -232,7 +237,9 @@ def _namespace_order(by_namespace: dict[str, list]) -> list[str]:
     return sorted(by_namespace, key=key)
 
 
-def _collapsed(shown: dict[str, dict[str, Any]], edges: list[dict[str, Any]], worst: dict[str, str]) -> dict[str, Any]:
+def _collapsed(
+    shown: dict[str, dict[str, Any]], edges: list[dict[str, Any]], worst: dict[str, str]
+) -> dict[str, Any]:
     """One node per namespace (with counts per tier), one edge per pair of namespaces."""
     counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     severities: dict[str, str | None] = {}
@@ -247,19 +254,21 @@ def _collapsed(shown: dict[str, dict[str, Any]], edges: list[dict[str, Any]], wo
     nodes = []
     for index, namespace in enumerate(namespaces):
         tiers = counts[namespace]
-        nodes.append({
-            "id": f"Namespace/{namespace}",
-            "kind": "Namespace",
-            "name": namespace,
-            "namespace": namespace,
-            "tier": min(tiers),
-            "missing": False,
-            "severity": severities.get(namespace),
-            "source": None,
-            "details": [f"{TIERS[t]}: {tiers[t]}" for t in sorted(tiers)],
-            "x": float(index % columns),
-            "y": -float(index // columns),
-        })
+        nodes.append(
+            {
+                "id": f"Namespace/{namespace}",
+                "kind": "Namespace",
+                "name": namespace,
+                "namespace": namespace,
+                "tier": min(tiers),
+                "missing": False,
+                "severity": severities.get(namespace),
+                "source": None,
+                "details": [f"{TIERS[t]}: {tiers[t]}" for t in sorted(tiers)],
+                "x": float(index % columns),
+                "y": -float(index // columns),
+            }
+        )
     pairs: dict[tuple[str, str], int] = defaultdict(int)
     for edge in edges:
         a, b = shown[edge["source"]]["namespace"], shown[edge["target"]]["namespace"]
@@ -267,12 +276,22 @@ def _collapsed(shown: dict[str, dict[str, Any]], edges: list[dict[str, Any]], wo
             pairs[(a, b)] += 1
     busiest = sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:COLLAPSED_EDGES]
     collapsed_edges = [
-        {"source": f"Namespace/{a}", "target": f"Namespace/{b}", "relation": "between namespaces", "count": count}
+        {
+            "source": f"Namespace/{a}",
+            "target": f"Namespace/{b}",
+            "relation": "between namespaces",
+            "count": count,
+        }
         for (a, b), count in sorted(busiest)
     ]
     return {
-        "collapsed": True, "nodes": nodes, "edges": collapsed_edges, "groups": [], "tiers": list(TIERS),
-        "hidden": len(shown), "pairs": len(pairs),
+        "collapsed": True,
+        "nodes": nodes,
+        "edges": collapsed_edges,
+        "groups": [],
+        "tiers": list(TIERS),
+        "hidden": len(shown),
+        "pairs": len(pairs),
     }
 
 
@@ -284,7 +303,9 @@ def riskiest_rollout(availability: dict[str, Any]) -> dict[str, Any] | None:
     then the lowest share of ready pods kept, then one behind an entry point, then one without a
     readiness probe (its numbers are optimistic); ties by id."""
     behind_entry = {b for e in availability.get("entryPoints", []) for b in e.get("backends", [])}
-    candidates = [w for w in availability.get("workloads", []) if w.get("steps") and (w.get("replicas") or 0) > 0]
+    candidates = [
+        w for w in availability.get("workloads", []) if w.get("steps") and (w.get("replicas") or 0) > 0
+    ]
     if not candidates:
         return None
 

@@ -25,7 +25,13 @@ SECTIONS = (
 )
 SEVERITY_COLOURS = {"error": "#d62728", "warning": "#ff7f0e", "info": "#1f77b4"}
 LEVEL_COLOURS = {"none": "#f2f2f2", "some": "#f5c04a", "all": "#d9534f"}
-RELATION_COLOURS = {"routes-to": "#2ca02c", "selects": "#7f7f7f", "calls": "#9467bd", "mounts": "#8c564b", "between namespaces": "rgba(120,120,120,0.35)"}
+RELATION_COLOURS = {
+    "routes-to": "#2ca02c",
+    "selects": "#7f7f7f",
+    "calls": "#9467bd",
+    "mounts": "#8c564b",
+    "between namespaces": "rgba(120,120,120,0.35)",
+}
 KIND_SYMBOLS = {
     "Ingress": "hexagon",
     "Route": "hexagon",
@@ -40,7 +46,12 @@ KIND_SYMBOLS = {
 _UNIT_PIXELS = 115  # horizontal room per node, so names do not overlap; wider pictures scroll
 _FITS_PIXELS = 1300
 _LABELS_UP_TO = 80  # node names drawn on the picture up to this many nodes (hover always works)
-_PLOT_CONFIG = {"displaylogo": False, "responsive": True, "scrollZoom": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+_PLOT_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+}
 
 _STYLE = """
 :root { --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg: #f6f8fa; }
@@ -95,9 +106,14 @@ def render_review_html(document: dict[str, Any], script: str | None = None) -> s
         _rollout(document["rollout"], figures),
     ]
     problems = "".join(f'<p class="note">{_e(p)}</p>' for p in document.get("problems") or [])
-    errors = "".join(f"<li><code>{_e(e['file'])}:{e['line']}</code> {_e(e['message'])}</li>" for e in document["loadErrors"])
+    errors = "".join(
+        f"<li><code>{_e(e['file'])}:{e['line']}</code> {_e(e['message'])}</li>"
+        for e in document["loadErrors"]
+    )
     if errors:
-        problems += f'<section id="load-errors"><h2>Input that could not be read</h2><ul>{errors}</ul></section>'
+        problems += (
+            f'<section id="load-errors"><h2>Input that could not be read</h2><ul>{errors}</ul></section>'
+        )
     bundle = (script if script is not None else plotly_js()).replace("</script", "<\\/script")
     nav = "".join(f'<a href="#{anchor}">{title}</a>' for anchor, title in SECTIONS)
     calls = "\n".join(
@@ -165,7 +181,10 @@ def _summary(document: dict[str, Any]) -> str:
     ]
     if summary["loadErrors"]:
         cards.append(("input problems", summary["loadErrors"], "error"))
-    html_cards = "".join(f'<div class="card {cls}"><div class="n">{_e(n)}</div><div class="l">{_e(label)}</div></div>' for label, n, cls in cards)
+    html_cards = "".join(
+        f'<div class="card {cls}"><div class="n">{_e(n)}</div><div class="l">{_e(label)}</div></div>'
+        for label, n, cls in cards
+    )
     return f'<section id="summary"><h2>Summary</h2><div class="cards">{html_cards}</div></section>'
 
 
@@ -175,9 +194,11 @@ def _topology(topology: dict[str, Any], figures: dict[str, dict[str, Any]]) -> s
         return '<section id="topology"><h2>Topology</h2><p class="empty">No Ingress, Service, workload or claim in the input.</p></section>'
     figures["topology-graph"] = topology_figure(topology)
     legend = "".join(
-        f'<span><i class="swatch" style="background:{colour}"></i>{relation}</span>' for relation, colour in RELATION_COLOURS.items()
+        f'<span><i class="swatch" style="background:{colour}"></i>{relation}</span>'
+        for relation, colour in RELATION_COLOURS.items()
     ) + "".join(
-        f'<span><i class="swatch" style="background:{colour}"></i>{severity} finding</span>' for severity, colour in SEVERITY_COLOURS.items()
+        f'<span><i class="swatch" style="background:{colour}"></i>{severity} finding</span>'
+        for severity, colour in SEVERITY_COLOURS.items()
     )
     note = (
         f"{topology['hidden']} objects: one node per namespace (counts on hover); "
@@ -209,52 +230,107 @@ def topology_figure(topology: dict[str, Any]) -> dict[str, Any]:
             ax += [round(x0 + (x1 - x0) * 0.70, 3), round(x0 + (x1 - x0) * 0.75, 3), None]
             ay += [round(y0 + (y1 - y0) * 0.70, 3), round(y0 + (y1 - y0) * 0.75, 3), None]
         colour = RELATION_COLOURS.get(relation, "#999999")
-        data.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": relation, "hoverinfo": "skip",
-                     "line": {"color": colour, "width": 1.4}, "showlegend": False})
-        data.append({"type": "scatter", "mode": "markers", "x": ax, "y": ay, "hoverinfo": "skip", "showlegend": False,
-                     "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 9, 0] * (len(ax) // 3), "color": colour}})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "name": relation,
+                "hoverinfo": "skip",
+                "line": {"color": colour, "width": 1.4},
+                "showlegend": False,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": ax,
+                "y": ay,
+                "hoverinfo": "skip",
+                "showlegend": False,
+                "marker": {
+                    "symbol": "arrow",
+                    "angleref": "previous",
+                    "size": [0, 9, 0] * (len(ax) // 3),
+                    "color": colour,
+                },
+            }
+        )
     by_kind: dict[str, list[dict[str, Any]]] = {}
     for node in nodes:
         by_kind.setdefault(node["kind"], []).append(node)
     labels = len(nodes) <= (_LABELS_UP_TO if not topology["collapsed"] else 3 * _LABELS_UP_TO)
     for kind in sorted(by_kind):
         members = by_kind[kind]
-        data.append({
-            "type": "scatter",
-            "mode": "markers+text" if labels else "markers",
-            "name": kind,
-            "x": [n["x"] for n in members],
-            "y": [n["y"] for n in members],
-            "text": [n["name"] for n in members],
-            "textposition": "bottom center",
-            "textfont": {"size": 10},
-            "hovertext": [_hover(n) for n in members],
-            "hoverinfo": "text",
-            "marker": {
-                "symbol": [("x" if n["missing"] else KIND_SYMBOLS.get(kind, "circle")) for n in members],
-                "size": 16,
-                "color": ["#d62728" if n["missing"] else _fill(n) for n in members],
-                "line": {"width": [3 if n["severity"] else 1 for n in members],
-                         "color": [SEVERITY_COLOURS.get(n["severity"] or "", "#555555") for n in members]},
-            },
-        })
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers+text" if labels else "markers",
+                "name": kind,
+                "x": [n["x"] for n in members],
+                "y": [n["y"] for n in members],
+                "text": [n["name"] for n in members],
+                "textposition": "bottom center",
+                "textfont": {"size": 10},
+                "hovertext": [_hover(n) for n in members],
+                "hoverinfo": "text",
+                "marker": {
+                    "symbol": [("x" if n["missing"] else KIND_SYMBOLS.get(kind, "circle")) for n in members],
+                    "size": 16,
+                    "color": ["#d62728" if n["missing"] else _fill(n) for n in members],
+                    "line": {
+                        "width": [3 if n["severity"] else 1 for n in members],
+                        "color": [SEVERITY_COLOURS.get(n["severity"] or "", "#555555") for n in members],
+                    },
+                },
+            }
+        )
     shapes, annotations = [], []
     bottom = min((n["y"] for n in nodes), default=0) - 0.55
     for group in topology["groups"]:
-        shapes.append({"type": "rect", "layer": "below", "x0": group["x0"] + 0.05, "x1": group["x1"] - 0.05, "y0": bottom, "y1": 0.6,
-                       "line": {"color": "#c8d1dc", "width": 1}, "fillcolor": "rgba(100,140,200,0.06)"})
-        annotations.append({"x": (group["x0"] + group["x1"]) / 2, "y": 0.6, "yanchor": "bottom", "showarrow": False,
-                            "text": f"<b>{_e(group['namespace'])}</b>", "font": {"size": 12}})
+        shapes.append(
+            {
+                "type": "rect",
+                "layer": "below",
+                "x0": group["x0"] + 0.05,
+                "x1": group["x1"] - 0.05,
+                "y0": bottom,
+                "y1": 0.6,
+                "line": {"color": "#c8d1dc", "width": 1},
+                "fillcolor": "rgba(100,140,200,0.06)",
+            }
+        )
+        annotations.append(
+            {
+                "x": (group["x0"] + group["x1"]) / 2,
+                "y": 0.6,
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": f"<b>{_e(group['namespace'])}</b>",
+                "font": {"size": 12},
+            }
+        )
     tiers_used = sorted({-n["y"] for n in nodes}) if not topology["collapsed"] else []
     units = max((g["x1"] for g in topology["groups"]), default=max((n["x"] for n in nodes), default=0) + 1)
     layout = {
-        "height": 180 + 120 * max(len(tiers_used), 2) if not topology["collapsed"] else 220 + 90 * (1 - min((n["y"] for n in nodes), default=0)),
+        "height": 180 + 120 * max(len(tiers_used), 2)
+        if not topology["collapsed"]
+        else 220 + 90 * (1 - min((n["y"] for n in nodes), default=0)),
         **({"width": int(130 + _UNIT_PIXELS * units)} if _UNIT_PIXELS * units > _FITS_PIXELS else {}),
         "margin": {"l": 110, "r": 20, "t": 40, "b": 30},
         "hovermode": "closest",
         "dragmode": "zoom",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "x": 0, "y": -0.01, "yanchor": "top", "entrywidth": 150, "entrywidthmode": "pixels"},
+        "legend": {
+            "orientation": "h",
+            "x": 0,
+            "y": -0.01,
+            "yanchor": "top",
+            "entrywidth": 150,
+            "entrywidthmode": "pixels",
+        },
         "xaxis": {"visible": False, "zeroline": False},
         "yaxis": {
             "zeroline": False,
@@ -291,8 +367,8 @@ def _findings(groups: list[dict[str, Any]]) -> str:
     for group in groups:
         severity = group["severity"]
         rows = "".join(
-            f'<tr><td><code>{_e(f["location"])}</code></td><td><code>{_e(f["rule"])}</code></td>'
-            f'<td><code>{_e(f["object"])}</code></td><td>{_e(f["message"])}</td><td>{_e(f["hint"])}</td></tr>'
+            f"<tr><td><code>{_e(f['location'])}</code></td><td><code>{_e(f['rule'])}</code></td>"
+            f"<td><code>{_e(f['object'])}</code></td><td>{_e(f['message'])}</td><td>{_e(f['hint'])}</td></tr>"
             for f in group["findings"]
         )
         title = {"error": "Errors", "warning": "Warnings", "info": "Info"}[severity]
@@ -309,7 +385,10 @@ def _availability(entry_points: list[dict[str, Any]] | None) -> str:
     if entry_points is None:
         return head + '<p class="empty">The availability analysis is not available.</p></section>'
     if not entry_points:
-        return head + '<p class="empty">No entry point: no Ingress route and no LoadBalancer or NodePort Service.</p></section>'
+        return (
+            head
+            + '<p class="empty">No entry point: no Ingress route and no LoadBalancer or NodePort Service.</p></section>'
+        )
 
     def number(value: Any) -> str:
         if value is None:
@@ -339,10 +418,13 @@ def _reachability(matrix: dict[str, Any] | None, figures: dict[str, dict[str, An
     if not names:
         return head + '<p class="empty">No workloads.</p></section>'
     figures["reachability-matrix"] = matrix_figure(matrix)
-    legend = "".join(f'<span><i class="swatch" style="background:{c}"></i>{level}</span>' for level, c in LEVEL_COLOURS.items())
+    legend = "".join(
+        f'<span><i class="swatch" style="background:{c}"></i>{level}</span>'
+        for level, c in LEVEL_COLOURS.items()
+    )
     return (
         head
-        + '<p class="note">Row: from; column: to. The most any workload of the row\'s namespace may open toward a workload of the column\'s, under the NetworkPolicies of the input: all ports, some ports, or nothing.</p>'
+        + "<p class=\"note\">Row: from; column: to. The most any workload of the row's namespace may open toward a workload of the column's, under the NetworkPolicies of the input: all ports, some ports, or nothing.</p>"
         + f'<div class="legend note">{legend}</div><div id="reachability-matrix" class="plot"></div></section>'
     )
 
@@ -355,12 +437,32 @@ def matrix_figure(matrix: dict[str, Any]) -> dict[str, Any]:
     z = [[value[levels.get(a, {}).get(b, "none")] for b in names] for a in rows]
     text = [[{0: "", 1: "S", 2: "A"}[v] for v in row] for row in z]
     hover = [[f"from {a} to {b}: {levels.get(a, {}).get(b, 'none')}" for b in names] for a in rows]
-    scale = [[0.0, LEVEL_COLOURS["none"]], [0.333, LEVEL_COLOURS["none"]], [0.334, LEVEL_COLOURS["some"]],
-             [0.666, LEVEL_COLOURS["some"]], [0.667, LEVEL_COLOURS["all"]], [1.0, LEVEL_COLOURS["all"]]]
-    data = [{
-        "type": "heatmap", "x": names, "y": rows, "z": z, "zmin": 0, "zmax": 2, "colorscale": scale, "showscale": False,
-        "text": text, "texttemplate": "%{text}", "hovertext": hover, "hoverinfo": "text", "xgap": 2, "ygap": 2,
-    }]
+    scale = [
+        [0.0, LEVEL_COLOURS["none"]],
+        [0.333, LEVEL_COLOURS["none"]],
+        [0.334, LEVEL_COLOURS["some"]],
+        [0.666, LEVEL_COLOURS["some"]],
+        [0.667, LEVEL_COLOURS["all"]],
+        [1.0, LEVEL_COLOURS["all"]],
+    ]
+    data = [
+        {
+            "type": "heatmap",
+            "x": names,
+            "y": rows,
+            "z": z,
+            "zmin": 0,
+            "zmax": 2,
+            "colorscale": scale,
+            "showscale": False,
+            "text": text,
+            "texttemplate": "%{text}",
+            "hovertext": hover,
+            "hoverinfo": "text",
+            "xgap": 2,
+            "ygap": 2,
+        }
+    ]
     size = 34 * len(names)
     layout = {
         "height": max(260, 140 + size),
@@ -375,7 +477,10 @@ def matrix_figure(matrix: dict[str, Any]) -> dict[str, Any]:
 def _rollout(rollout: dict[str, Any] | None, figures: dict[str, dict[str, Any]]) -> str:
     head = '<section id="rollout"><h2>Riskiest rollout</h2>'
     if rollout is None:
-        return head + '<p class="empty">No workload with a rollout timeline (or the availability analysis is not available).</p></section>'
+        return (
+            head
+            + '<p class="empty">No workload with a rollout timeline (or the availability analysis is not available).</p></section>'
+        )
     figures["rollout-timeline"] = timeline_figure(rollout)
     facts = (
         f"<code>{_e(rollout['workload'])}</code>: {_e(rollout['strategy'])}, {rollout['replicas']} replicas, "
@@ -387,10 +492,17 @@ def _rollout(rollout: dict[str, Any] | None, figures: dict[str, dict[str, Any]])
         f"<td class='num{' zero' if s['available'] == 0 else ''}'>{s['available']}</td><td class=num>{s['total']}</td><td>{_e(s.get('action', ''))}</td></tr>"
         for i, s in enumerate(rollout["steps"][:200])
     )
-    more = f'<p class="note">…{len(rollout["steps"]) - 200} more steps</p>' if len(rollout["steps"]) > 200 else ""
+    more = (
+        f'<p class="note">…{len(rollout["steps"]) - 200} more steps</p>'
+        if len(rollout["steps"]) > 200
+        else ""
+    )
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in rollout["notes"] + rollout["assumptions"])
     return (
-        head + f"<p>{facts}</p>" + '<div id="rollout-timeline" class="plot"></div>' + notes
+        head
+        + f"<p>{facts}</p>"
+        + '<div id="rollout-timeline" class="plot"></div>'
+        + notes
         + f"<details><summary>Steps</summary><table><tr><th>step</th><th>old</th><th>new</th><th>available</th><th>total</th><th>what the controller does</th></tr>{rows}</table>{more}</details></section>"
     )
 
@@ -399,11 +511,23 @@ def timeline_figure(rollout: dict[str, Any]) -> dict[str, Any]:
     steps = rollout["steps"]
     x = list(range(len(steps)))
     actions = [s.get("action", "") for s in steps]
-    series = (("available", "#d62728", 3), ("total", "#7f7f7f", 1.5), ("old", "#1f77b4", 1.5), ("new", "#2ca02c", 1.5))
+    series = (
+        ("available", "#d62728", 3),
+        ("total", "#7f7f7f", 1.5),
+        ("old", "#1f77b4", 1.5),
+        ("new", "#2ca02c", 1.5),
+    )
     data = [
-        {"type": "scatter", "mode": "lines+markers", "name": key, "x": x, "y": [s[key] for s in steps],
-         "line": {"shape": "hv", "color": colour, "width": width}, "customdata": actions,
-         "hovertemplate": f"step %{{x}}: {key} %{{y}}<br>%{{customdata}}<extra></extra>"}
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": key,
+            "x": x,
+            "y": [s[key] for s in steps],
+            "line": {"shape": "hv", "color": colour, "width": width},
+            "customdata": actions,
+            "hovertemplate": f"step %{{x}}: {key} %{{y}}<br>%{{customdata}}<extra></extra>",
+        }
         for key, colour, width in series
     ]
     layout = {
@@ -416,4 +540,3 @@ def timeline_figure(rollout: dict[str, Any]) -> dict[str, Any]:
         "plot_bgcolor": "#ffffff",
     }
     return {"data": data, "layout": layout}
-

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from topo.analyses.availability import Availability, WorkloadState
 from topo.analyses.rollout import TIMELINE_ASSUMPTION
@@ -85,19 +86,33 @@ def render_rollout_text(availability: Availability, workload: str | None = None,
     for state in states:
         r = state.rollout
         placement = state.placement
-        rows.append([
-            state.id,
-            _replicas(state),
-            r.strategy if r else None,
-            _fenceposts(state),
-            r.min_available if r else None,
-            r.max_pods if r else None,
-            _pdb_allows(availability, state),
-            len(placement.schedulable) if placement else None,
-            "; ".join(risks(availability, state)) or "-",
-        ])
-    lines += table(["WORKLOAD", "REPLICAS", "STRATEGY", "SURGE/UNAVAIL", "MIN AVAILABLE", "MAX PODS",
-                    "PDB ALLOWS", "ELIGIBLE NODES", "RISK"], rows)
+        rows.append(
+            [
+                state.id,
+                _replicas(state),
+                r.strategy if r else None,
+                _fenceposts(state),
+                r.min_available if r else None,
+                r.max_pods if r else None,
+                _pdb_allows(availability, state),
+                len(placement.schedulable) if placement else None,
+                "; ".join(risks(availability, state)) or "-",
+            ]
+        )
+    lines += table(
+        [
+            "WORKLOAD",
+            "REPLICAS",
+            "STRATEGY",
+            "SURGE/UNAVAIL",
+            "MIN AVAILABLE",
+            "MAX PODS",
+            "PDB ALLOWS",
+            "ELIGIBLE NODES",
+            "RISK",
+        ],
+        rows,
+    )
     if not states:
         lines.append("(no Deployment, StatefulSet, DaemonSet or ReplicaSet in the input)")
     covered = {p for s in states for p in s.pdbs} if workload else set(availability.pdbs)
@@ -106,7 +121,16 @@ def render_rollout_text(availability: Availability, workload: str | None = None,
         lines += ["", "PodDisruptionBudgets (steady state, every pod healthy)", ""]
         lines += table(
             ["PDB", "EXPECTED PODS", "DESIRED HEALTHY", "DISRUPTIONS ALLOWED", "COVERS"],
-            [[p.id, p.expected_pods, p.desired_healthy, p.disruptions_allowed, ", ".join(p.covers) or "(nothing)"] for p in pdbs],
+            [
+                [
+                    p.id,
+                    p.expected_pods,
+                    p.desired_healthy,
+                    p.disruptions_allowed,
+                    ", ".join(p.covers) or "(nothing)",
+                ]
+                for p in pdbs
+            ],
         )
         for p in pdbs:
             if p.problem:
@@ -116,8 +140,18 @@ def render_rollout_text(availability: Availability, workload: str | None = None,
         lines += ["", "Entry points (ready backend pods)", ""]
         lines += table(
             ["ENTRY POINT", "ROUTE", "BACKENDS", "READY", "DURING ROLLOUT", "ON NODE LOSS", "WEAKEST LINK"],
-            [[e.id, e.route, ", ".join(e.backends) or "(none)", e.ready, e.min_ready_during_rollout,
-              e.min_ready_on_node_loss, e.weakest_link] for e in entries],
+            [
+                [
+                    e.id,
+                    e.route,
+                    ", ".join(e.backends) or "(none)",
+                    e.ready,
+                    e.min_ready_during_rollout,
+                    e.min_ready_on_node_loss,
+                    e.weakest_link,
+                ]
+                for e in entries
+            ],
         )
     notes = _notes(availability, states)
     if notes:
@@ -150,6 +184,7 @@ def timeline_lines(state: WorkloadState) -> list[str]:
     r = state.rollout
     if r is None:
         return []
+
     def show(value: Any) -> str:
         return "unknown" if value is None else str(value)
 
@@ -161,7 +196,9 @@ def timeline_lines(state: WorkloadState) -> list[str]:
     if r.partition_updates is not None:
         updated = ", ".join(r.partition_updates["updated"]) or "none"
         kept = ", ".join(r.partition_updates["notUpdated"]) or "none"
-        lines.append(f"  {r.pod_management_policy}, partition {r.partition}: a template change reaches {updated}; keeps {kept}")
+        lines.append(
+            f"  {r.pod_management_policy}, partition {r.partition}: a template change reaches {updated}; keeps {kept}"
+        )
     if r.timeline is None:
         lines.append("  (no timeline: the number of pods is unknown)")
         return lines
@@ -169,13 +206,19 @@ def timeline_lines(state: WorkloadState) -> list[str]:
     lines += ["  " + line for line in table(["STEP", "OLD", "NEW", "AVAILABLE", "TOTAL", "ACTION"], rows)]
     if r.timeline.complete:
         lowest = r.timeline.min_available
-        lines.append(f"  completes in {len(r.steps) - 1} step(s); lowest availability {lowest} of {state.replicas}")
+        lines.append(
+            f"  completes in {len(r.steps) - 1} step(s); lowest availability {lowest} of {state.replicas}"
+        )
     else:
         lines.append(f"  does not complete: {r.timeline.stuck_reason}")
     if not r.readiness_probe and state.replicas:
-        lines.append("  no readinessProbe: a pod counts as available as soon as it starts, so these numbers are optimistic")
+        lines.append(
+            "  no readinessProbe: a pod counts as available as soon as it starts, so these numbers are optimistic"
+        )
     if r.startup_budget_seconds:
-        lines.append(f"  a new pod may need up to {r.startup_budget_seconds} s to start (startupProbe budget)")
+        lines.append(
+            f"  a new pod may need up to {r.startup_budget_seconds} s to start (startupProbe budget)"
+        )
     lines.append(f"  model: {TIMELINE_ASSUMPTION}")
     return lines
 

@@ -8,7 +8,7 @@ which resolves fenceposts and PDB status exactly as the controllers do.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.analyses.availability import Availability, WorkloadState
 from topo.graph.relations import CALLS, ROUTES_TO, SELECTS
@@ -64,7 +64,9 @@ def _ingress_dependents(graph) -> dict[str, str]:
 # --- single-replica -------------------------------------------------------------------------------
 
 
-@rule("single-replica", title="Long-running workload with a single replica", severity=WARNING, kinds=REPLICATED)
+@rule(
+    "single-replica", title="Long-running workload with a single replica", severity=WARNING, kinds=REPLICATED
+)
 def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -101,7 +103,11 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     state = state_of(ctx, workload)
     if state is None or state.replicas != 1:
         return
-    why = f"HorizontalPodAutoscaler {state.hpa_id} may scale it to 1 (minReplicas 1)" if state.hpa else "1 replica"
+    why = (
+        f"HorizontalPodAutoscaler {state.hpa_id} may scale it to 1 (minReplicas 1)"
+        if state.hpa
+        else "1 replica"
+    )
     ingress = ingress_dependents(ctx).get(workload.id)
     if ingress:
         yield Issue(
@@ -121,8 +127,12 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
 # --- rollout-unavailable ------------------------------------------------------------------------
 
 
-@rule("rollout-unavailable", title="A rolling update can take every ready pod down", severity=ERROR,
-      kinds=("Deployment", "StatefulSet", "DaemonSet"))
+@rule(
+    "rollout-unavailable",
+    title="A rolling update can take every ready pod down",
+    severity=ERROR,
+    kinds=("Deployment", "StatefulSet", "DaemonSet"),
+)
 def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -180,7 +190,12 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
 # --- rollout-recreate-downtime ---------------------------------------------------------------------
 
 
-@rule("rollout-recreate-downtime", title="Recreate strategy: every rollout is a full outage", severity=WARNING, kinds=("Deployment",))
+@rule(
+    "rollout-recreate-downtime",
+    title="Recreate strategy: every rollout is a full outage",
+    severity=WARNING,
+    kinds=("Deployment",),
+)
 def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -230,7 +245,12 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
 # --- pdb-missing ---------------------------------------------------------------------------------
 
 
-@rule("pdb-missing", title="Multi-replica workload behind a Service without a PodDisruptionBudget", severity=WARNING, kinds=REPLICATED)
+@rule(
+    "pdb-missing",
+    title="Multi-replica workload behind a Service without a PodDisruptionBudget",
+    severity=WARNING,
+    kinds=REPLICATED,
+)
 def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -271,8 +291,12 @@ def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
 # --- pdb-blocks-eviction ----------------------------------------------------------------------------
 
 
-@rule("pdb-blocks-eviction", title="PodDisruptionBudget allows no disruption at full health", severity=ERROR,
-      kinds=("PodDisruptionBudget",))
+@rule(
+    "pdb-blocks-eviction",
+    title="PodDisruptionBudget allows no disruption at full health",
+    severity=ERROR,
+    kinds=("PodDisruptionBudget",),
+)
 def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -319,15 +343,22 @@ def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
             f"expectedPods {status.expected_pods}, desiredHealthy {status.desired_healthy}: disruptionsAllowed is 0 "
             "with every pod healthy, so every eviction (and every drain of their nodes) is refused"
         )
-    yield Issue(message, hint="allow at least one disruption: maxUnavailable: 1, or a minAvailable below the replicas",
-                related=status.covers)
+    yield Issue(
+        message,
+        hint="allow at least one disruption: maxUnavailable: 1, or a minAvailable below the replicas",
+        related=status.covers,
+    )
 
 
 # --- pdb-overlap ----------------------------------------------------------------------------------
 
 
-@rule("pdb-overlap", title="Pods covered by more than one PodDisruptionBudget", severity=ERROR,
-      kinds=("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "Pod"))
+@rule(
+    "pdb-overlap",
+    title="Pods covered by more than one PodDisruptionBudget",
+    severity=ERROR,
+    kinds=("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "Pod"),
+)
 def pdb_overlap(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -371,7 +402,12 @@ def pdb_overlap(workload: Workload, ctx) -> Iterator[Issue]:
 # --- pdb-ineffective --------------------------------------------------------------------------------
 
 
-@rule("pdb-ineffective", title="PodDisruptionBudget allows every pod to go at once", severity=INFO, kinds=("PodDisruptionBudget",))
+@rule(
+    "pdb-ineffective",
+    title="PodDisruptionBudget allows every pod to go at once",
+    severity=INFO,
+    kinds=("PodDisruptionBudget",),
+)
 def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -412,8 +448,12 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
 # --- hpa-min-below-pdb --------------------------------------------------------------------------------
 
 
-@rule("hpa-min-below-pdb", title="At the HPA minimum the PodDisruptionBudget allows no disruption", severity=WARNING,
-      kinds=("HorizontalPodAutoscaler",))
+@rule(
+    "hpa-min-below-pdb",
+    title="At the HPA minimum the PodDisruptionBudget allows no disruption",
+    severity=WARNING,
+    kinds=("HorizontalPodAutoscaler",),
+)
 def hpa_min_below_pdb(hpa: HorizontalPodAutoscaler, ctx) -> Iterator[Issue]:
     """
     What it does:

@@ -35,9 +35,11 @@ def read_baseline(path: str) -> set[tuple[str, str, str]]:
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}: not a topo baseline (invalid JSON: {error})") from error
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
-        raise BaselineError(f"{path}: not a topo baseline (expected {{\"findings\": [...]}})")
+        raise BaselineError(f'{path}: not a topo baseline (expected {{"findings": [...]}})')
     known = set()
     for entry in data["findings"]:
-        if isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("rule", "object", "message")):
+        if isinstance(entry, dict) and all(
+            isinstance(entry.get(k), str) for k in ("rule", "object", "message")
+        ):
             known.add((entry["rule"], entry["object"], entry["message"]))
     return known

@@ -3,8 +3,9 @@ lookups computed once per run (who routes to a workload, who is the ingress cont
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import networkx as nx
 

@@ -40,7 +40,9 @@ def removed_apis() -> dict[tuple[str, str], RemovedApi]:
                 api_version=entry["apiVersion"],
                 kind=kind,
                 removed_in=_minor(entry["removedIn"]),
-                replacements=tuple((r["apiVersion"], _minor(r["since"])) for r in entry.get("replacements") or ()),
+                replacements=tuple(
+                    (r["apiVersion"], _minor(r["since"])) for r in entry.get("replacements") or ()
+                ),
                 instead=entry.get("instead"),
             )
     return table
@@ -63,7 +65,12 @@ def _version(minor: tuple[int, int]) -> str:
     return f"{minor[0]}.{minor[1]}"
 
 
-@rule("deprecated-api", title="apiVersion no longer served by the target Kubernetes version", severity=WARNING, kinds=ANY_KIND)
+@rule(
+    "deprecated-api",
+    title="apiVersion no longer served by the target Kubernetes version",
+    severity=WARNING,
+    kinds=ANY_KIND,
+)
 def deprecated_api(obj: K8sObject, ctx):
     """
     What it does:

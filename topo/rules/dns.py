@@ -13,8 +13,8 @@ from __future__ import annotations
 import difflib
 import re
 import weakref
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from topo.graph.relations import CALLS, OWNS, SELECTS
 from topo.model import Workload
@@ -50,7 +50,10 @@ def calls_of(workload: Workload, ctx) -> list[Call]:
         found = data.get("found")
         if found and found not in places:
             places.append(found)
-    return [Call(name, target, port, tuple(found)) for (name, target, port), found in sorted(grouped.items(), key=_sort_key)]
+    return [
+        Call(name, target, port, tuple(found))
+        for (name, target, port), found in sorted(grouped.items(), key=_sort_key)
+    ]
 
 
 def _sort_key(item):
@@ -157,10 +160,14 @@ def resolves(call: Call, namespace: str | None, domain: str, ctx) -> bool:
     if _governing_service_is_external(call.target, node, ctx):
         return True  # the records come from a Service topo cannot see
     records = set(node.get("dns") or ())
-    return namespace is not None and any(c in records for c in search_candidates(call.name, namespace, domain))
+    return namespace is not None and any(
+        c in records for c in search_candidates(call.name, namespace, domain)
+    )
 
 
-def explain_unresolved(call: Call, caller_namespace: str | None, ctx) -> tuple[str, str | None, tuple[str, ...]]:
+def explain_unresolved(
+    call: Call, caller_namespace: str | None, ctx
+) -> tuple[str, str | None, tuple[str, ...]]:
     """(why the name resolves to nothing, the closest existing name or None, related ids)."""
     kind, namespace, name = split_id(call.target)
     if kind == "Service":
@@ -184,7 +191,11 @@ def _explain_service(name: str, namespace: str, caller: str | None, ctx):
     for candidate_ns in namespaces:
         close = difflib.get_close_matches(name, index.service_names.get(candidate_ns, ()), n=1, cutoff=0.6)
         if close:
-            return reason, _service_name(close[0], candidate_ns, caller), (make_id("Service", candidate_ns, close[0]),)
+            return (
+                reason,
+                _service_name(close[0], candidate_ns, caller),
+                (make_id("Service", candidate_ns, close[0]),),
+            )
     return reason, None, ()
 
 
@@ -207,13 +218,23 @@ def _explain_pod(call: Call, pod: str, namespace: str, caller: str | None, ctx):
             reason = f"StatefulSet {statefulset.name!r} has 0 replicas, so pod {pod!r} does not exist"
             return reason, None, (statefulset.id,)
         first, last = ordinals[0], ordinals[-1]
-        pods = f"only {statefulset.name}-{first}" if first == last else f"{statefulset.name}-{first} … {statefulset.name}-{last}"
+        pods = (
+            f"only {statefulset.name}-{first}"
+            if first == last
+            else f"{statefulset.name}-{first} … {statefulset.name}-{last}"
+        )
         replicas = f"{statefulset.replicas} replica{'s' if statefulset.replicas != 1 else ''}"
         reason = f"StatefulSet {statefulset.name!r} has {replicas} ({pods}), so there is no pod with ordinal {ordinal}"
         service = statefulset.service_name or written_service
         nearest = last if ordinal > last else first
-        return reason, _pod_name(f"{statefulset.name}-{nearest}", service, namespace, caller), (statefulset.id,)
-    reason = f"no pod named {pod!r} has a DNS record under Service {written_service!r} in namespace {namespace!r}"
+        return (
+            reason,
+            _pod_name(f"{statefulset.name}-{nearest}", service, namespace, caller),
+            (statefulset.id,),
+        )
+    reason = (
+        f"no pod named {pod!r} has a DNS record under Service {written_service!r} in namespace {namespace!r}"
+    )
     if match:
         reason += f" (there is no StatefulSet {match.group('set')!r})"
     candidates = _pod_names_in(namespace, ctx)
@@ -235,7 +256,9 @@ def _explain_ordinal_without_record(statefulset: Workload, pod: str, written_ser
             f"pod {pod!r} gets its DNS record under its governing Service {governing!r} "
             f"(spec.serviceName of StatefulSet {statefulset.name!r}), not under {written_service!r}"
         )
-        suggestion = _pod_name(pod, governing, namespace, caller) if _pod_has_record(statefulset, ctx) else None
+        suggestion = (
+            _pod_name(pod, governing, namespace, caller) if _pod_has_record(statefulset, ctx) else None
+        )
         return reason, suggestion, (statefulset.id, service_id)
     service = ctx.get(service_id)
     reason = _why_no_pod_records(service, governing, statefulset, pod)
@@ -255,7 +278,11 @@ def _explain_bare_pod(pod: Workload, written_service: str, caller, ctx):
 
 
 def _why_no_pod_records(service, name: str, workload: Workload, pod: str) -> str:
-    role = f"its governing Service {name!r}" if workload.kind == "StatefulSet" else f"Service {name!r} (its spec.subdomain)"
+    role = (
+        f"its governing Service {name!r}"
+        if workload.kind == "StatefulSet"
+        else f"Service {name!r} (its spec.subdomain)"
+    )
     if not isinstance(service, Service):
         return f"{role} is not declared, so pod {pod!r} has no DNS record"
     if not service.headless:
@@ -293,7 +320,7 @@ class _Index:
     service_namespaces: dict[str, list[str]]  # Service name → namespaces that have one
 
 
-_INDEXES: "weakref.WeakKeyDictionary[object, _Index]" = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[object, _Index] = weakref.WeakKeyDictionary()
 
 
 def _index(ctx) -> _Index:
@@ -324,13 +351,17 @@ def _pod_names_in(namespace: str, ctx) -> dict[str, str]:
                 for target, _ in ctx.outgoing(workload.id, OWNS):
                     if ctx.graph.nodes[target].get("dns"):
                         names[f"{ctx.graph.nodes[target]['name']}.{workload.service_name}"] = target
-            elif workload.kind == "Pod" and workload.id in ctx.graph and ctx.graph.nodes[workload.id].get("dns"):
+            elif (
+                workload.kind == "Pod"
+                and workload.id in ctx.graph
+                and ctx.graph.nodes[workload.id].get("dns")
+            ):
                 names[f"{workload.template.spec.hostname}.{workload.template.spec.subdomain}"] = workload.id
         _POD_NAMES[ctx] = cached
     return cached.get(namespace, {})
 
 
-_POD_NAMES: "weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]]" = weakref.WeakKeyDictionary()
+_POD_NAMES: weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
 
 
 def _service_name(name: str, namespace: str, caller: str | None) -> str:
@@ -414,7 +445,9 @@ def _check_service_port(call: Call, service: Service, ctx) -> Iterator[Issue]:
         return
     if service.headless:
         selected = [ctx.get(w) for w, _ in ctx.outgoing(service.id, SELECTS)]
-        listening = _resolved_target_ports(service, ctx) | _container_ports(w for w in selected if isinstance(w, Workload))
+        listening = _resolved_target_ports(service, ctx) | _container_ports(
+            w for w in selected if isinstance(w, Workload)
+        )
         if call.port in listening:
             return
     shown = ", ".join(_port_text(p) for p in service.ports) or "none"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 from topo.rules import RULES
 from topo.rules.registry import DOC_SECTIONS, Rule
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
     stale = []
     expected = expected_files()
     for path, text in sorted(expected.items()):
-        current = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        current = Path(path).read_text(encoding="utf-8") if os.path.exists(path) else None
         if current != text:
             stale.append(path)
             if not check:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from topo.load.source import Source
 from topo.model import K8sObject
-
 from topo.rules.registry import WARNING, Issue, rule
 
 

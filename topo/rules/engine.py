@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from topo.model import K8sObject
 from topo.model.parse_objects import PARSERS
@@ -63,7 +63,11 @@ def run_rules(
     rules = list(rules)
     objects = list(ctx.model.objects.values())
     for rule in rules:
-        subjects = objects if rule.kinds == ("*",) else [o for kind in rule.kinds for o in _typed(ctx.model.of_kind(kind))]
+        subjects = (
+            objects
+            if rule.kinds == ("*",)
+            else [o for kind in rule.kinds for o in _typed(ctx.model.of_kind(kind))]
+        )
         for subject in subjects:
             try:
                 for issue in rule.check(subject, ctx):
@@ -79,7 +83,7 @@ def run_rules(
                             related=tuple(issue.related),
                         )
                     )
-            except Exception as error:  # noqa: BLE001 - one rule's bug must not hide the others
+            except Exception as error:
                 errors.append(f"rule {rule.id} failed on {subject.id}: {type(error).__name__}: {error}")
     findings.sort(key=lambda f: f.sort_key)
     kept, suppressed = _suppress(ctx, findings, baseline or set())
@@ -104,7 +108,9 @@ def ignored_rules(annotations: dict[str, str] | None) -> dict[str, str]:
     return ignored
 
 
-def _suppress(ctx: RuleContext, findings: list[Finding], baseline: set) -> tuple[list[Finding], list[Suppressed]]:
+def _suppress(
+    ctx: RuleContext, findings: list[Finding], baseline: set
+) -> tuple[list[Finding], list[Suppressed]]:
     kept, suppressed = [], []
     for finding in findings:
         subject = ctx.model.get(finding.object)

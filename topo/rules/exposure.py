@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.graph.relations import SELECTS
 from topo.model import Workload
@@ -66,7 +66,9 @@ def service_exposed_externally(service: Service, ctx) -> Iterator[Issue]:
     """
     if service.type not in EXTERNAL_TYPES:
         return
-    selected = [w for w in (ctx.get(i) for i, _ in ctx.outgoing(service.id, SELECTS)) if isinstance(w, Workload)]
+    selected = [
+        w for w in (ctx.get(i) for i, _ in ctx.outgoing(service.id, SELECTS)) if isinstance(w, Workload)
+    ]
     if selected and all(ctx.is_ingress_controller(w) for w in selected):
         return
     node_ports = [str(p.node_port) for p in service.ports if p.node_port]
@@ -77,7 +79,9 @@ def service_exposed_externally(service: Service, ctx) -> Iterator[Issue]:
     if others:
         message = f"type {service.type} exposes {', '.join(w.id for w in others)} outside the cluster through {where}"
     else:
-        message = f"type {service.type} opens {where} to the outside, though it selects no workload of the input"
+        message = (
+            f"type {service.type} opens {where} to the outside, though it selects no workload of the input"
+        )
     hint = "make it ClusterIP and route through the Ingress, or suppress it with topo.dev/ignore when the exposure is intended"
     if not ctx.ingress_controller_ids:
         hint += "; if this is the ingress controller, declare it under `ingressController:` in topo.yaml"
@@ -178,7 +182,9 @@ def host_network(workload: Workload, ctx) -> Iterator[Issue]:
     """
     if not workload.template.spec.host_network:
         return
-    ports = sorted({p.container_port for c in workload.template.spec.long_running_containers() for p in c.ports})
+    ports = sorted(
+        {p.container_port for c in workload.template.spec.long_running_containers() for p in c.ports}
+    )
     plural = len(ports) > 1
     bound = (
         f"; container port{'s' if plural else ''} {', '.join(map(str, ports))} {'are' if plural else 'is'} bound on the "

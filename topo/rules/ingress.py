@@ -3,7 +3,7 @@ that two Ingresses claim at once."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.graph.link_routing import default_ingress_class
 from topo.model.kinds import make_id
@@ -26,7 +26,10 @@ def is_service(ingress: Ingress, backend: IngressBackend) -> bool:
     annotation: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#actions)."""
     if backend.service is None:
         return False
-    return not (backend.port_name == "use-annotation" and f"{ALB_ACTION_PREFIX}{backend.service}" in ingress.annotations)
+    return not (
+        backend.port_name == "use-annotation"
+        and f"{ALB_ACTION_PREFIX}{backend.service}" in ingress.annotations
+    )
 
 
 def service_backends(ingress: Ingress) -> Iterator[tuple[IngressBackend, str]]:
@@ -43,7 +46,12 @@ def _join(places: list[str]) -> str:
     return shown + (f" and {len(places) - 3} more" if len(places) > 3 else "")
 
 
-@rule("ingress-backend-missing", title="Ingress routes to a Service that is not declared", severity=ERROR, kinds=("Ingress",))
+@rule(
+    "ingress-backend-missing",
+    title="Ingress routes to a Service that is not declared",
+    severity=ERROR,
+    kinds=("Ingress",),
+)
 def ingress_backend_missing(ingress: Ingress, ctx):
     """
     What it does:
@@ -94,7 +102,12 @@ def ingress_backend_missing(ingress: Ingress, ctx):
         )
 
 
-@rule("ingress-backend-port-missing", title="Ingress routes to a port the Service does not have", severity=ERROR, kinds=("Ingress",))
+@rule(
+    "ingress-backend-port-missing",
+    title="Ingress routes to a port the Service does not have",
+    severity=ERROR,
+    kinds=("Ingress",),
+)
 def ingress_backend_port_missing(ingress: Ingress, ctx):
     """
     What it does:
@@ -181,7 +194,12 @@ def _controller_serves_annotation(ctx, class_name: str) -> bool:
     return f"--ingress-class={class_name}" in _controller_words(ctx)
 
 
-@rule("ingress-class-missing", title="Ingress names no IngressClass that exists", severity=WARNING, kinds=("Ingress",))
+@rule(
+    "ingress-class-missing",
+    title="Ingress names no IngressClass that exists",
+    severity=WARNING,
+    kinds=("Ingress",),
+)
 def ingress_class_missing(ingress: Ingress, ctx):
     """
     What it does:
@@ -227,7 +245,11 @@ def ingress_class_missing(ingress: Ingress, ctx):
         class_id = make_id("IngressClass", None, ingress.class_name)
         served = ingress.class_from_annotation and _controller_serves_annotation(ctx, ingress.class_name)
         if not ctx.exists(class_id) and not served:
-            field = "annotation kubernetes.io/ingress.class" if ingress.class_from_annotation else "ingressClassName"
+            field = (
+                "annotation kubernetes.io/ingress.class"
+                if ingress.class_from_annotation
+                else "ingressClassName"
+            )
             yield Issue(
                 f"{field} {ingress.class_name!r} names an IngressClass that is not declared (known classes: {listed})",
                 hint=f"use one of {listed}, declare {class_id}, or list it under `external:` in topo.yaml",
@@ -243,7 +265,12 @@ def ingress_class_missing(ingress: Ingress, ctx):
     )
 
 
-@rule("ingress-tls-secret-missing", title="Ingress TLS names a Secret that is not declared", severity=WARNING, kinds=("Ingress",))
+@rule(
+    "ingress-tls-secret-missing",
+    title="Ingress TLS names a Secret that is not declared",
+    severity=WARNING,
+    kinds=("Ingress",),
+)
 def ingress_tls_secret_missing(ingress: Ingress, ctx):
     """
     What it does:
@@ -335,11 +362,22 @@ def _route_index(ctx) -> tuple[str | None, dict[tuple, list[tuple[str, tuple, st
                 route.path_type,
             )
             backend = route.backend
-            index.setdefault(key, []).append((ingress.id, _backend_key(ingress.namespace, backend), _backend_text(ingress.namespace, backend)))
+            index.setdefault(key, []).append(
+                (
+                    ingress.id,
+                    _backend_key(ingress.namespace, backend),
+                    _backend_text(ingress.namespace, backend),
+                )
+            )
     return default_class, index
 
 
-@rule("ingress-route-conflict", title="Two Ingresses send the same route to different backends", severity=WARNING, kinds=("Ingress",))
+@rule(
+    "ingress-route-conflict",
+    title="Two Ingresses send the same route to different backends",
+    severity=WARNING,
+    kinds=("Ingress",),
+)
 def ingress_route_conflict(ingress: Ingress, ctx):
     """
     What it does:
@@ -378,7 +416,10 @@ def ingress_route_conflict(ingress: Ingress, ctx):
     reported = set()
     for route in ingress.paths:
         key = (class_key, route.host or "*", _normalized_path(route.path, route.path_type), route.path_type)
-        own_backend, own_text = _backend_key(ingress.namespace, route.backend), _backend_text(ingress.namespace, route.backend)
+        own_backend, own_text = (
+            _backend_key(ingress.namespace, route.backend),
+            _backend_text(ingress.namespace, route.backend),
+        )
         for other_id, other_backend, other_text in index.get(key, ()):
             if other_id == ingress.id or other_backend == own_backend or (key, other_id) in reported:
                 continue

@@ -7,7 +7,12 @@ from topo.model import Workload
 from topo.rules.registry import ERROR, INFO, Issue, rule
 
 
-@rule("cronjob-schedule-invalid", title="CronJob schedule or time zone the API server rejects", severity=ERROR, kinds=("CronJob",))
+@rule(
+    "cronjob-schedule-invalid",
+    title="CronJob schedule or time zone the API server rejects",
+    severity=ERROR,
+    kinds=("CronJob",),
+)
 def cronjob_schedule_invalid(cronjob: Workload, ctx):
     """
     What it does:
@@ -104,7 +109,9 @@ def cronjob_concurrent_runs(cronjob: Workload, ctx):
     )
 
 
-@rule("job-without-deadline", title="Job or CronJob without a deadline", severity=INFO, kinds=("Job", "CronJob"))
+@rule(
+    "job-without-deadline", title="Job or CronJob without a deadline", severity=INFO, kinds=("Job", "CronJob")
+)
 def job_without_deadline(job: Workload, ctx):
     """
     What it does:
@@ -153,11 +160,19 @@ def job_without_deadline(job: Workload, ctx):
     missing = []
     if job.cronjob is not None and job.cronjob.starting_deadline_seconds is None:
         missing.append(
-            ("spec.startingDeadlineSeconds", "a missed run starts however late", "to how late a run may still start")
+            (
+                "spec.startingDeadlineSeconds",
+                "a missed run starts however late",
+                "to how late a run may still start",
+            )
         )
     if job.job.active_deadline_seconds is None:
         missing.append(
-            ("spec.jobTemplate.spec.activeDeadlineSeconds", "a run that hangs runs forever", "to a generous upper bound of one run")
+            (
+                "spec.jobTemplate.spec.activeDeadlineSeconds",
+                "a run that hangs runs forever",
+                "to a generous upper bound of one run",
+            )
         )
     if missing:
         fields = " and ".join(field for field, _, _ in missing)

@@ -4,7 +4,8 @@ controller reaching Ingress and Route backends) checked against what the policie
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from topo.analyses.reach import Reachability
 from topo.analyses.reach.classes import workload_label
@@ -17,7 +18,6 @@ from topo.graph.relations import CALLS
 from topo.model import Workload
 from topo.model.kinds import WORKLOAD_KINDS
 from topo.model.objects import Namespace, NetworkPolicy, Service
-
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
@@ -31,7 +31,9 @@ def reach_of(ctx) -> Reachability:
 # --- dependency-blocked-by-policy ------------------------------------------------------------------
 
 
-def _needed_targets(ctx, reach: Reachability, target_id: str, port: int | None) -> list[tuple[Workload, PortSet]]:
+def _needed_targets(
+    ctx, reach: Reachability, target_id: str, port: int | None
+) -> list[tuple[Workload, PortSet]]:
     """The workloads a `calls` edge reaches and the ports the traffic arrives on."""
     target = ctx.get(target_id)
     if isinstance(target, Service):
@@ -55,7 +57,16 @@ def _needed_targets(ctx, reach: Reachability, target_id: str, port: int | None) 
         owner_id = ctx.graph.nodes[target_id].get("generatedBy") or target_id
         owner = ctx.get(owner_id)
         if isinstance(owner, Workload):
-            return [(owner, PortSet.of("TCP", port) if port is not None else PortSet.of("TCP", 1, 65535) | PortSet.of("UDP", 1, 65535) | PortSet.of("SCTP", 1, 65535))]
+            return [
+                (
+                    owner,
+                    PortSet.of("TCP", port)
+                    if port is not None
+                    else PortSet.of("TCP", 1, 65535)
+                    | PortSet.of("UDP", 1, 65535)
+                    | PortSet.of("SCTP", 1, 65535),
+                )
+            ]
     return []
 
 
@@ -147,7 +158,9 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
     if source is None:
         return
     seen: set[tuple[str, int | None]] = set()
-    for target_id, data in sorted(ctx.outgoing(workload.id, CALLS), key=lambda item: (item[0], str(item[1].get("port")))):
+    for target_id, data in sorted(
+        ctx.outgoing(workload.id, CALLS), key=lambda item: (item[0], str(item[1].get("port")))
+    ):
         port = data.get("port")
         key = (target_id, port)
         if key in seen:
@@ -161,7 +174,14 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
                 continue
             if reach.engine.ports_between(source, destination_class) & ports:
                 continue  # the engine says some needed port is allowed; explain only the denied ones
-            verdict = reach.judge(workload_label(workload), source, workload_label(destination), destination_class, ports, any_port=True)
+            verdict = reach.judge(
+                workload_label(workload),
+                source,
+                workload_label(destination),
+                destination_class,
+                ports,
+                any_port=True,
+            )
             if verdict.allowed:
                 continue
             why, policies = _blocking_text(verdict)
@@ -287,7 +307,9 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
     workloads = open_by_namespace.get(namespace) or []
     if not workloads:
         return
-    names = ", ".join(w.id for w in workloads[:5]) + (f" and {len(workloads) - 5} more" if len(workloads) > 5 else "")
+    names = ", ".join(w.id for w in workloads[:5]) + (
+        f" and {len(workloads) - 5} more" if len(workloads) > 5 else ""
+    )
     yield Issue(
         f"namespace {namespace} has no default-deny ingress policy: {names} can be reached from pods of every namespace on every port",
         hint=f"add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [Ingress]` in {namespace}, then allow what is needed",
@@ -315,7 +337,9 @@ def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
     if not isinstance(spec, Mapping):
         return None
     if raw.get("kind") == "CronJob":
-        spec = spec.get("jobTemplate", {}).get("spec") if isinstance(spec.get("jobTemplate"), Mapping) else None
+        spec = (
+            spec.get("jobTemplate", {}).get("spec") if isinstance(spec.get("jobTemplate"), Mapping) else None
+        )
         if not isinstance(spec, Mapping):
             return None
     template = spec.get("template")
@@ -375,7 +399,11 @@ def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
     """
     reach = reach_of(ctx)
     source = reach.universe.class_of(workload.id)
-    if source is None or workload.id in {w.id for w in reach.dns_workloads} or not _uses_cluster_dns(workload):
+    if (
+        source is None
+        or workload.id in {w.id for w in reach.dns_workloads}
+        or not _uses_cluster_dns(workload)
+    ):
         return
     dns = reach.dns_class(workload)
     if dns is None:
@@ -446,19 +474,27 @@ def policy_allows_all_ingress(policy: NetworkPolicy, ctx) -> Iterator[Issue]:
         return
     selected_bits = reach.engine.subjects.get(policy.id, 0) & reach.universe.pod_bits
     controllers = {w.id for w in reach.controllers}
-    selected = [w for c in reach.universe.members(selected_bits) for w in c.workloads if w.id not in controllers]
+    selected = [
+        w for c in reach.universe.members(selected_bits) for w in c.workloads if w.id not in controllers
+    ]
     if not selected:
         return
-    names = ", ".join(w.id for w in selected[:3]) + (f" and {len(selected) - 3} more" if len(selected) > 3 else "")
+    names = ", ".join(w.id for w in selected[:3]) + (
+        f" and {len(selected) - 3} more" if len(selected) > 3 else ""
+    )
     for rule_ in parsed.ingress:
         if rule_.peers is None:
-            what = "has no `from`: it admits every pod of every namespace and every address outside the cluster"
+            what = (
+                "has no `from`: it admits every pod of every namespace and every address outside the cluster"
+            )
         else:
             everyone = next(
                 (
                     peer
                     for peer in rule_.peers
-                    if peer.namespaces is not None and peer.namespaces.is_everything and (peer.pods is None or peer.pods.is_everything)
+                    if peer.namespaces is not None
+                    and peer.namespaces.is_everything
+                    and (peer.pods is None or peer.pods.is_everything)
                 ),
                 None,
             )

@@ -4,7 +4,7 @@ topo.yaml), and whether replicas are kept apart. Rules that need a node model sa
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from topo.model import Workload
 from topo.rules.availability import availability_of, state_of
@@ -24,7 +24,12 @@ def _reasons(excluded) -> str:
 # --- replicas-may-colocate --------------------------------------------------------------------------
 
 
-@rule("replicas-may-colocate", title="Replicas may all run on one node", severity=WARNING, kinds=("Deployment", "ReplicaSet", "StatefulSet"))
+@rule(
+    "replicas-may-colocate",
+    title="Replicas may all run on one node",
+    severity=WARNING,
+    kinds=("Deployment", "ReplicaSet", "StatefulSet"),
+)
 def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -78,8 +83,12 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
 # --- no-eligible-node ----------------------------------------------------------------------------------
 
 
-@rule("no-eligible-node", title="No node of the node model can run the pods", severity=ERROR,
-      kinds=("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Job", "CronJob", "Pod"))
+@rule(
+    "no-eligible-node",
+    title="No node of the node model can run the pods",
+    severity=ERROR,
+    kinds=("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Job", "CronJob", "Pod"),
+)
 def no_eligible_node(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -126,7 +135,12 @@ def no_eligible_node(workload: Workload, ctx) -> Iterator[Issue]:
 # --- anti-affinity-unsatisfiable ----------------------------------------------------------------------
 
 
-@rule("anti-affinity-unsatisfiable", title="Required anti-affinity leaves replicas unschedulable", severity=ERROR, kinds=REPLICATED)
+@rule(
+    "anti-affinity-unsatisfiable",
+    title="Required anti-affinity leaves replicas unschedulable",
+    severity=ERROR,
+    kinds=REPLICATED,
+)
 def anti_affinity_unsatisfiable(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
@@ -164,11 +178,18 @@ def anti_affinity_unsatisfiable(workload: Workload, ctx) -> Iterator[Issue]:
         - https://github.com/kubernetes/kubernetes/tree/master/pkg/scheduler/framework/plugins/interpodaffinity
     """
     state = state_of(ctx, workload)
-    if state is None or state.placement is None or not state.placement.schedulable or not state.constraints.anti_affinity:
+    if (
+        state is None
+        or state.placement is None
+        or not state.placement.schedulable
+        or not state.constraints.anti_affinity
+    ):
         return
     placement = state.placement
     replicas = state.replicas or 0
-    if placement.max_scheduled >= replicas or not (placement.limited_by or "").startswith("required anti-affinity"):
+    if placement.max_scheduled >= replicas or not (placement.limited_by or "").startswith(
+        "required anti-affinity"
+    ):
         return
     yield Issue(
         f"{placement.limited_by}: at most {placement.max_scheduled} of {replicas} replicas can run; "
@@ -180,8 +201,12 @@ def anti_affinity_unsatisfiable(workload: Workload, ctx) -> Iterator[Issue]:
 # --- rollout-blocked-by-anti-affinity ------------------------------------------------------------------
 
 
-@rule("rollout-blocked-by-anti-affinity", title="A rollout's surge pods cannot be placed under one-per-node anti-affinity",
-      severity=WARNING, kinds=("Deployment",))
+@rule(
+    "rollout-blocked-by-anti-affinity",
+    title="A rollout's surge pods cannot be placed under one-per-node anti-affinity",
+    severity=WARNING,
+    kinds=("Deployment",),
+)
 def rollout_blocked_by_anti_affinity(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:

@@ -3,8 +3,9 @@ NetworkPolicies whose selectors match no pod template, NetworkPolicy peers that 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from difflib import get_close_matches
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from topo.graph.relations import ISOLATES, PROTECTS
 from topo.model.errors import ManifestError
@@ -25,7 +26,12 @@ INITIAL_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system"
 SYSTEM_NAMESPACES = frozenset({"kube-node-lease", "kube-public", "kube-system"})
 
 
-@rule("hpa-target-missing", title="HorizontalPodAutoscaler scales a workload that is not declared", severity=ERROR, kinds=("HorizontalPodAutoscaler",))
+@rule(
+    "hpa-target-missing",
+    title="HorizontalPodAutoscaler scales a workload that is not declared",
+    severity=ERROR,
+    kinds=("HorizontalPodAutoscaler",),
+)
 def hpa_target_missing(hpa: HorizontalPodAutoscaler, ctx):
     """
     What it does:
@@ -65,7 +71,12 @@ def hpa_target_missing(hpa: HorizontalPodAutoscaler, ctx):
         )
 
 
-@rule("pdb-selects-nothing", title="PodDisruptionBudget selector matches no pod template", severity=WARNING, kinds=("PodDisruptionBudget",))
+@rule(
+    "pdb-selects-nothing",
+    title="PodDisruptionBudget selector matches no pod template",
+    severity=WARNING,
+    kinds=("PodDisruptionBudget",),
+)
 def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
     """
     What it does:
@@ -112,11 +123,18 @@ def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
         return
     yield Issue(
         f"selector {pdb.selector.to_text()} matches no pod template in namespace {pdb.namespace}",
-        hint=selector_miss_hint(ctx, pdb.namespace, pdb.selector, "make the selector match the pod template labels"),
+        hint=selector_miss_hint(
+            ctx, pdb.namespace, pdb.selector, "make the selector match the pod template labels"
+        ),
     )
 
 
-@rule("networkpolicy-selects-nothing", title="NetworkPolicy podSelector matches no pod template", severity=WARNING, kinds=("NetworkPolicy",))
+@rule(
+    "networkpolicy-selects-nothing",
+    title="NetworkPolicy podSelector matches no pod template",
+    severity=WARNING,
+    kinds=("NetworkPolicy",),
+)
 def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
     """
     What it does:
@@ -154,7 +172,9 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
     yield Issue(
         f"podSelector {selector.to_text() or '(nothing)'} matches no pod template in namespace {policy.namespace}: "
         "the policy isolates no pod",
-        hint=selector_miss_hint(ctx, policy.namespace, selector, "make the podSelector match the pod template labels"),
+        hint=selector_miss_hint(
+            ctx, policy.namespace, selector, "make the podSelector match the pod template labels"
+        ),
     )
 
 
@@ -188,18 +208,28 @@ class NamespaceFacts:
         does not know could match too (the selector does not pin `kubernetes.io/metadata.name`
         with In; then the list is left empty: the caller cannot conclude anything)."""
         if selector not in self._selected:
-            pinned = [set(r.values) for r in selector.requirements if r.key == NAMESPACE_NAME_LABEL and r.operator == IN]
+            pinned = [
+                set(r.values)
+                for r in selector.requirements
+                if r.key == NAMESPACE_NAME_LABEL and r.operator == IN
+            ]
             if not pinned:
                 self._selected[selector] = ([], True)
             else:
                 names = sorted(set.intersection(*pinned))
-                matched = [name for name in names if name in self.declared and selector.matches(self.declared[name])]
+                matched = [
+                    name for name in names if name in self.declared and selector.matches(self.declared[name])
+                ]
                 # Only the name label of an implicit namespace is known: any other requirement might hold.
                 matched += [
                     name
                     for name in names
                     if name in self._implicit
-                    and all(r.matches({NAMESPACE_NAME_LABEL: name}) for r in selector.requirements if r.key == NAMESPACE_NAME_LABEL)
+                    and all(
+                        r.matches({NAMESPACE_NAME_LABEL: name})
+                        for r in selector.requirements
+                        if r.key == NAMESPACE_NAME_LABEL
+                    )
                 ]
                 self._selected[selector] = (sorted(matched), False)
         return self._selected[selector]
@@ -213,7 +243,12 @@ class NamespaceFacts:
 
 
 def _namespace_hint(facts: NamespaceFacts, selector: LabelSelector) -> str:
-    wanted = [v for r in selector.requirements if r.key == NAMESPACE_NAME_LABEL and r.operator == IN for v in r.values]
+    wanted = [
+        v
+        for r in selector.requirements
+        if r.key == NAMESPACE_NAME_LABEL and r.operator == IN
+        for v in r.values
+    ]
     close = sorted({match for name in wanted for match in facts.close_names(name)})
     hint = "fix the namespace name or labels, or list a namespace created elsewhere under `external:` in topo.yaml (Namespace/NAME)"
     return f"did you mean {', '.join(close)}? {hint}" if close else hint
@@ -238,7 +273,10 @@ def _peers(policy: NetworkPolicy) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 
 def _pods_match(ctx, facts: NamespaceFacts, namespace: str, selector: LabelSelector) -> bool:
-    return bool(facts.pods.matching(namespace, selector)) or custom_resource_may_run_pods(ctx, namespace, selector) is not None
+    return (
+        bool(facts.pods.matching(namespace, selector))
+        or custom_resource_may_run_pods(ctx, namespace, selector) is not None
+    )
 
 
 def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -246,7 +284,11 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
     if "ipBlock" in peer or (peer.get("podSelector") is None and peer.get("namespaceSelector") is None):
         return None
     try:
-        pods = parse_label_selector(peer["podSelector"], f"{path}.podSelector") if peer.get("podSelector") is not None else EVERYTHING
+        pods = (
+            parse_label_selector(peer["podSelector"], f"{path}.podSelector")
+            if peer.get("podSelector") is not None
+            else EVERYTHING
+        )
         spaces = (
             parse_label_selector(peer["namespaceSelector"], f"{path}.namespaceSelector")
             if peer.get("namespaceSelector") is not None
@@ -256,7 +298,11 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
         return None  # an invalid selector is a validation problem, not a dangling one
     facts = namespace_facts(ctx)
     if spaces is None:  # pods of the policy's own namespace
-        if pods.is_everything or policy.namespace in SYSTEM_NAMESPACES or _pods_match(ctx, facts, policy.namespace, pods):
+        if (
+            pods.is_everything
+            or policy.namespace in SYSTEM_NAMESPACES
+            or _pods_match(ctx, facts, policy.namespace, pods)
+        ):
             return None
         return (
             f"{path}: podSelector {pods.to_text()} matches no pod template in namespace {policy.namespace}",

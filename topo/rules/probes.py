@@ -11,7 +11,8 @@ probe" rules skip them (as kube-score does); the rules about probes that *are* w
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from topo.model import Container, Probe, Service, Workload
 from topo.model.kinds import WORKLOAD_KINDS
@@ -45,7 +46,12 @@ def _container_word(containers) -> str:
 # --- readiness-probe-missing ----------------------------------------------------------------------
 
 
-@rule("readiness-probe-missing", title="Long-running pods without a readiness probe", severity=WARNING, kinds=LONG_RUNNING_KINDS)
+@rule(
+    "readiness-probe-missing",
+    title="Long-running pods without a readiness probe",
+    severity=WARNING,
+    kinds=LONG_RUNNING_KINDS,
+)
 def readiness_probe_missing(workload: Workload, ctx):
     """
     What it does:
@@ -109,7 +115,12 @@ def _publishes_not_ready(service) -> bool:
 # --- liveness-probe-missing -----------------------------------------------------------------------
 
 
-@rule("liveness-probe-missing", title="Long-running pods without a liveness probe", severity=INFO, kinds=LONG_RUNNING_KINDS)
+@rule(
+    "liveness-probe-missing",
+    title="Long-running pods without a liveness probe",
+    severity=INFO,
+    kinds=LONG_RUNNING_KINDS,
+)
 def liveness_probe_missing(workload: Workload, ctx):
     """
     What it does:
@@ -154,7 +165,12 @@ def liveness_probe_missing(workload: Workload, ctx):
 # --- startup-probe-missing ------------------------------------------------------------------------
 
 
-@rule("startup-probe-missing", title="Stateful container killed by its liveness probe before a slow start ends", severity=WARNING, kinds=LONG_RUNNING_KINDS)
+@rule(
+    "startup-probe-missing",
+    title="Stateful container killed by its liveness probe before a slow start ends",
+    severity=WARNING,
+    kinds=LONG_RUNNING_KINDS,
+)
 def startup_probe_missing(workload: Workload, ctx):
     """
     What it does:
@@ -234,7 +250,12 @@ def _stateful_containers(workload: Workload) -> Iterator[tuple[Container, str]]:
 # --- liveness-same-as-readiness -------------------------------------------------------------------
 
 
-@rule("liveness-same-as-readiness", title="Liveness probe identical to the readiness probe", severity=WARNING, kinds=WORKLOAD_KINDS)
+@rule(
+    "liveness-same-as-readiness",
+    title="Liveness probe identical to the readiness probe",
+    severity=WARNING,
+    kinds=WORKLOAD_KINDS,
+)
 def liveness_same_as_readiness(workload: Workload, ctx):
     """
     What it does:
@@ -336,7 +357,12 @@ def _describe(probe: Probe) -> str:
 # --- probe-port-missing ---------------------------------------------------------------------------
 
 
-@rule("probe-port-missing", title="Probe names a port the container does not declare", severity=ERROR, kinds=WORKLOAD_KINDS)
+@rule(
+    "probe-port-missing",
+    title="Probe names a port the container does not declare",
+    severity=ERROR,
+    kinds=WORKLOAD_KINDS,
+)
 def probe_port_missing(workload: Workload, ctx):
     """
     What it does:

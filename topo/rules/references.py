@@ -8,7 +8,7 @@ operator creates from a custom resource, which topo cannot see.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import WORKLOAD_KINDS, make_id
@@ -16,7 +16,12 @@ from topo.model.objects import Ingress
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
-@rule("pvc-missing", title="Volume names a PersistentVolumeClaim that is not declared", severity=ERROR, kinds=WORKLOAD_KINDS)
+@rule(
+    "pvc-missing",
+    title="Volume names a PersistentVolumeClaim that is not declared",
+    severity=ERROR,
+    kinds=WORKLOAD_KINDS,
+)
 def pvc_missing(workload: Workload, ctx):
     """
     What it does:
@@ -70,7 +75,11 @@ TLS_ACME_ANNOTATION = "kubernetes.io/tls-acme"
 
 def cert_manager_issues_tls(ingress: Ingress) -> bool:
     annotations = ingress.annotations
-    return any(a in annotations for a in CERT_MANAGER_INGRESS_ANNOTATIONS) or annotations.get(TLS_ACME_ANNOTATION) == "true"
+    return (
+        any(a in annotations for a in CERT_MANAGER_INGRESS_ANNOTATIONS)
+        or annotations.get(TLS_ACME_ANNOTATION) == "true"
+    )
+
 
 #: API groups of built-in kinds: objects of other groups are custom resources.
 _BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "policy", "autoscaling"})
@@ -80,13 +89,42 @@ _CUSTOM_K8S_IO_GROUPS = frozenset({"gateway.networking.k8s.io"})
 #: Custom kinds that never run pods: a selector value equal to their name proves nothing.
 _KINDS_WITHOUT_PODS = frozenset(
     {
-        "Certificate", "CertificateRequest", "Issuer", "ClusterIssuer", "Order", "Challenge",
-        "ServiceMonitor", "PodMonitor", "PrometheusRule", "AlertmanagerConfig", "ScrapeConfig",
-        "SealedSecret", "ExternalSecret", "SecretStore", "ClusterSecretStore",
-        "VirtualService", "DestinationRule", "ServiceEntry", "Sidecar", "PeerAuthentication",
-        "AuthorizationPolicy", "RequestAuthentication", "EnvoyFilter", "Telemetry",
-        "HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute", "ReferenceGrant",
-        "IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Middleware", "TLSOption", "ServersTransport",
+        "Certificate",
+        "CertificateRequest",
+        "Issuer",
+        "ClusterIssuer",
+        "Order",
+        "Challenge",
+        "ServiceMonitor",
+        "PodMonitor",
+        "PrometheusRule",
+        "AlertmanagerConfig",
+        "ScrapeConfig",
+        "SealedSecret",
+        "ExternalSecret",
+        "SecretStore",
+        "ClusterSecretStore",
+        "VirtualService",
+        "DestinationRule",
+        "ServiceEntry",
+        "Sidecar",
+        "PeerAuthentication",
+        "AuthorizationPolicy",
+        "RequestAuthentication",
+        "EnvoyFilter",
+        "Telemetry",
+        "HTTPRoute",
+        "GRPCRoute",
+        "TCPRoute",
+        "TLSRoute",
+        "UDPRoute",
+        "ReferenceGrant",
+        "IngressRoute",
+        "IngressRouteTCP",
+        "IngressRouteUDP",
+        "Middleware",
+        "TLSOption",
+        "ServersTransport",
     }
 )
 
@@ -117,7 +155,11 @@ def _label_maps(value, depth: int = 0):
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if key == "labels" and isinstance(item, Mapping) and all(isinstance(v, str) for v in item.values()):
+            if (
+                key == "labels"
+                and isinstance(item, Mapping)
+                and all(isinstance(v, str) for v in item.values())
+            ):
                 yield item
             else:
                 yield from _label_maps(item, depth + 1)
@@ -149,7 +191,12 @@ def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSele
     if namespace is None or selector.matches_nothing:
         return None
     sources = ctx.memo("pod-sources", lambda: _pod_sources_by_namespace(ctx))
-    values = {value for requirement in selector.requirements if requirement.operator == "In" for value in requirement.values}
+    values = {
+        value
+        for requirement in selector.requirements
+        if requirement.operator == "In"
+        for value in requirement.values
+    }
     for name, label_maps in sources.get(namespace, ()):
         if name in values or any(selector.matches(labels) for labels in label_maps):
             return name
@@ -177,7 +224,11 @@ def _produced_secrets(ctx) -> dict[tuple[str, str], str]:
     for obj in model.of_kind("ExternalSecret"):
         # external-secrets: spec.target.name, defaulting to the ExternalSecret's name.
         target = spec_of(obj).get("target")
-        name = target.get("name") if isinstance(target, Mapping) and isinstance(target.get("name"), str) else obj.name
+        name = (
+            target.get("name")
+            if isinstance(target, Mapping) and isinstance(target.get("name"), str)
+            else obj.name
+        )
         if obj.namespace:
             produced[(obj.namespace, name)] = obj.id
     for ingress in model.of_type(Ingress):
@@ -202,7 +253,9 @@ ISTIO_ROOT_CERT_CONFIGMAP = "istio-ca-root-cert"
 ISTIO_INJECTED_ANNOTATION = "sidecar.istio.io/status"
 
 
-def config_exists(ctx, kind: str, namespace: str | None, name: str, pod_annotations: Mapping[str, str] | None = None) -> bool:
+def config_exists(
+    ctx, kind: str, namespace: str | None, name: str, pod_annotations: Mapping[str, str] | None = None
+) -> bool:
     """A ConfigMap/Secret is in the input, `external`, published by the control plane (or by
     istiod, for a pod its injector has processed), or made by a controller from an object of the
     input."""
@@ -218,7 +271,12 @@ def config_exists(ctx, kind: str, namespace: str | None, name: str, pod_annotati
 # --- ConfigMaps, Secrets, ServiceAccounts -----------------------------------------------------------
 
 
-@rule("config-ref-missing", title="Pod uses a ConfigMap or Secret that is not declared", severity=ERROR, kinds=WORKLOAD_KINDS)
+@rule(
+    "config-ref-missing",
+    title="Pod uses a ConfigMap or Secret that is not declared",
+    severity=ERROR,
+    kinds=WORKLOAD_KINDS,
+)
 def config_ref_missing(workload: Workload, ctx):
     """
     What it does:
@@ -280,7 +338,12 @@ def config_ref_missing(workload: Workload, ctx):
         )
 
 
-@rule("serviceaccount-missing", title="Pod runs as a ServiceAccount that is not declared", severity=WARNING, kinds=WORKLOAD_KINDS)
+@rule(
+    "serviceaccount-missing",
+    title="Pod runs as a ServiceAccount that is not declared",
+    severity=WARNING,
+    kinds=WORKLOAD_KINDS,
+)
 def serviceaccount_missing(workload: Workload, ctx):
     """
     What it does:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from topo.load.source import Source
 
@@ -136,7 +137,7 @@ def rule(
     return register
 
 
-_SECTION = re.compile(r"^(%s):\s*$" % "|".join(re.escape(s) for s in DOC_SECTIONS))
+_SECTION = re.compile(r"^({}):\s*$".format("|".join(re.escape(s) for s in DOC_SECTIONS)))
 
 
 def parse_doc_sections(doc: str) -> dict[str, str]:

@@ -3,8 +3,8 @@ the selected pods do not declare."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from difflib import SequenceMatcher
-from typing import Iterable
 
 from topo.graph.relations import SELECTS
 from topo.model.objects import Service, Workload
@@ -28,10 +28,18 @@ def near_misses(selector: LabelSelector, workloads: Iterable[Workload], limit: i
             continue
         wrong = failed[0]
         actual = labels.get(wrong.key)
-        likeness = max((SequenceMatcher(None, v, actual).ratio() for v in wrong.values), default=0.0) if actual else 0.0
+        likeness = (
+            max((SequenceMatcher(None, v, actual).ratio() for v in wrong.values), default=0.0)
+            if actual
+            else 0.0
+        )
         if len(requirements) == 1 and likeness < 0.6:
             continue
-        text = f"{workload.id} has {wrong.key}={actual}" if actual is not None else f"{workload.id} lacks {wrong.key}"
+        text = (
+            f"{workload.id} has {wrong.key}={actual}"
+            if actual is not None
+            else f"{workload.id} lacks {wrong.key}"
+        )
         ranked.append((-likeness, index, text))
     return [text for _, _, text in sorted(ranked)[:limit]]
 
@@ -44,7 +52,12 @@ def selector_miss_hint(ctx, namespace: str | None, selector: LabelSelector, fall
     return fallback
 
 
-@rule("service-selects-nothing", title="Service selector matches no pod template", severity=ERROR, kinds=("Service",))
+@rule(
+    "service-selects-nothing",
+    title="Service selector matches no pod template",
+    severity=ERROR,
+    kinds=("Service",),
+)
 def service_selects_nothing(service: Service, ctx):
     """
     What it does:
@@ -87,7 +100,10 @@ def service_selects_nothing(service: Service, ctx):
     yield Issue(
         f"selector {text} matches no pod template in namespace {service.namespace}",
         hint=selector_miss_hint(
-            ctx, service.namespace, service.selector, "make every selector key equal a label of the pod template"
+            ctx,
+            service.namespace,
+            service.selector,
+            "make every selector key equal a label of the pod template",
         ),
     )
 

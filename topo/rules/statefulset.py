@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from topo.model import Workload
 from topo.model.kinds import make_id
@@ -129,7 +130,11 @@ def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Iss
     service = _governing_service(statefulset, ctx)
     if service is None or service.headless:
         return
-    shown = f"type {service.type}" if service.type == "ExternalName" else f"clusterIP {service.cluster_ip or '(allocated)'}"
+    shown = (
+        f"type {service.type}"
+        if service.type == "ExternalName"
+        else f"clusterIP {service.cluster_ip or '(allocated)'}"
+    )
     yield Issue(
         f"governing Service {service.name!r} is not headless ({shown}): pods such as "
         f"{statefulset.name}-{statefulset.ordinals_start}.{service.name} get no DNS record",
@@ -210,18 +215,58 @@ def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterato
 # --- where the data lives -------------------------------------------------------------------------
 
 #: Volume sources whose content dies with the pod (or that only carry configuration).
-EPHEMERAL_SOURCES = frozenset({"emptyDir", "configMap", "secret", "projected", "downwardAPI", "ephemeral", "image", "gitRepo"})
+EPHEMERAL_SOURCES = frozenset(
+    {"emptyDir", "configMap", "secret", "projected", "downwardAPI", "ephemeral", "image", "gitRepo"}
+)
 
 #: Mount locations that hold scratch space, runtime files, logs or configuration: not the data.
 SCRATCH_DIRECTORIES = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/var/cache", "/var/log", "/etc")
 SCRATCH_NAMES = frozenset(
-    {"tmp", "temp", "cache", "caches", "log", "logs", "run", "shm", "etc", "conf", "config", "certs", "tls",
-     "socket", "sockets", "csi", "plugins", "scratch", "lock", "locks"}
+    {
+        "tmp",
+        "temp",
+        "cache",
+        "caches",
+        "log",
+        "logs",
+        "run",
+        "shm",
+        "etc",
+        "conf",
+        "config",
+        "certs",
+        "tls",
+        "socket",
+        "sockets",
+        "csi",
+        "plugins",
+        "scratch",
+        "lock",
+        "locks",
+    }
 )
 #: Words in a volume's name that say what it is for (`socket-dir`, `tmp-volume`, `nginx-cache`).
 SCRATCH_VOLUME_WORDS = frozenset(
-    {"tmp", "temp", "cache", "socket", "sockets", "sock", "shm", "scratch", "log", "logs", "run", "config", "conf",
-     "certs", "tls", "plugins", "csi", "lock"}
+    {
+        "tmp",
+        "temp",
+        "cache",
+        "socket",
+        "sockets",
+        "sock",
+        "shm",
+        "scratch",
+        "log",
+        "logs",
+        "run",
+        "config",
+        "conf",
+        "certs",
+        "tls",
+        "plugins",
+        "csi",
+        "lock",
+    }
 )
 
 
@@ -323,7 +368,9 @@ def _main_container_mounts(statefulset: Workload) -> Iterator[tuple[str, str, st
     """(container, volume, mountPath, readOnly) for the main containers and sidecars."""
     pod_spec = _mapping(_mapping(_mapping(statefulset.raw.get("spec")).get("template")).get("spec"))
     sidecars = [
-        c for c in pod_spec.get("initContainers") or () if isinstance(c, dict) and c.get("restartPolicy") == "Always"
+        c
+        for c in pod_spec.get("initContainers") or ()
+        if isinstance(c, dict) and c.get("restartPolicy") == "Always"
     ]
     for container in [*(pod_spec.get("containers") or ()), *sidecars]:
         if not isinstance(container, dict):
@@ -360,7 +407,9 @@ def _governing_service(statefulset: Workload, ctx) -> Service | None:
 
 def _closest_service(statefulset: Workload, ctx) -> str | None:
     names = [s.name for s in ctx.model.of_type(Service) if s.namespace == statefulset.namespace]
-    headless = [s.name for s in ctx.model.of_type(Service) if s.namespace == statefulset.namespace and s.headless]
+    headless = [
+        s.name for s in ctx.model.of_type(Service) if s.namespace == statefulset.namespace and s.headless
+    ]
     for candidates in (headless, names):
         found = difflib.get_close_matches(statefulset.service_name or "", candidates, n=1, cutoff=0.6)
         if found:

@@ -8,12 +8,14 @@ from topo.graph.relations import BINDS, MOUNTS
 from topo.model.kinds import make_id
 from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
 from topo.model.quantity import format_bytes
-
 from topo.rules.registry import ERROR, Issue, rule
 
 
 def _pv_class_names(ctx) -> frozenset[str]:
-    return ctx.memo("pv-class-names", lambda: frozenset(pv.storage_class_name for pv in ctx.model.of_type(PersistentVolume)))
+    return ctx.memo(
+        "pv-class-names",
+        lambda: frozenset(pv.storage_class_name for pv in ctx.model.of_type(PersistentVolume)),
+    )
 
 
 def class_is_missing(ctx, class_name: str | None) -> bool:
@@ -23,10 +25,17 @@ def class_is_missing(ctx, class_name: str | None) -> bool:
     name alone (the `manual` class of the upstream PV tutorial has no StorageClass)."""
     if not class_name:
         return False
-    return not ctx.exists(make_id("StorageClass", None, class_name)) and class_name not in _pv_class_names(ctx)
+    return not ctx.exists(make_id("StorageClass", None, class_name)) and class_name not in _pv_class_names(
+        ctx
+    )
 
 
-@rule("storageclass-missing", title="Claim names a StorageClass that is not declared", severity=ERROR, kinds=("PersistentVolumeClaim",))
+@rule(
+    "storageclass-missing",
+    title="Claim names a StorageClass that is not declared",
+    severity=ERROR,
+    kinds=("PersistentVolumeClaim",),
+)
 def storageclass_missing(claim: PersistentVolumeClaim, ctx):
     """
     What it does:
@@ -77,12 +86,18 @@ def _holder(ctx, volume: PersistentVolume) -> str | None:
     """The claim the binder gave `volume` to, if any."""
 
     def compute() -> dict[str, str]:
-        return {target: source for source, target, relation in ctx.graph.edges(data="relation") if relation == BINDS}
+        return {
+            target: source
+            for source, target, relation in ctx.graph.edges(data="relation")
+            if relation == BINDS
+        }
 
     return ctx.memo("volume-holders", compute).get(volume.id)
 
 
-def why_volume_does_not_fit(ctx, volume: PersistentVolume, claim: PersistentVolumeClaim, class_name: str) -> str | None:
+def why_volume_does_not_fit(
+    ctx, volume: PersistentVolume, claim: PersistentVolumeClaim, class_name: str
+) -> str | None:
     """The first reason the binder would pass over `volume` for `claim`, or None when it fits."""
     if volume.storage_class_name != class_name:
         return f"{volume.id} has class {volume.storage_class_name!r}"
@@ -202,7 +217,12 @@ def _some_volume_fits(ctx, claim: PersistentVolumeClaim, class_name: str) -> boo
     )
 
 
-@rule("pvc-unbound", title="No PersistentVolume fits the claim and no StorageClass provisions it", severity=ERROR, kinds=("PersistentVolumeClaim",))
+@rule(
+    "pvc-unbound",
+    title="No PersistentVolume fits the claim and no StorageClass provisions it",
+    severity=ERROR,
+    kinds=("PersistentVolumeClaim",),
+)
 def pvc_unbound(claim: PersistentVolumeClaim, ctx):
     """
     What it does:
@@ -251,5 +271,8 @@ def pvc_unbound(claim: PersistentVolumeClaim, ctx):
     node = ctx.graph.nodes[claim.id] if claim.id in ctx.graph else {}
     reason = _unbound_reason(ctx, claim, node.get("binding"))
     if reason:
-        yield Issue(f"the claim stays Pending: {reason}", hint="create a PersistentVolume that fits, ask for less, "
-                    "or use a StorageClass that provisions volumes dynamically")
+        yield Issue(
+            f"the claim stays Pending: {reason}",
+            hint="create a PersistentVolume that fits, ask for less, "
+            "or use a StorageClass that provisions volumes dynamically",
+        )

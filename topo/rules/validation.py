@@ -6,7 +6,7 @@ topo.analyses.validation (where the upstream semantics live, cited) into finding
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from topo.analyses import validation as v
 from topo.model import HorizontalPodAutoscaler, Ingress, K8sObject, PodDisruptionBudget, Service, Workload

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from topo.graph.relations import BINDS, MOUNTS, SCALES
 from topo.model import Workload
@@ -102,7 +103,9 @@ def pvc_access_mode_conflict(claim: PersistentVolumeClaim, ctx) -> Iterator[Issu
     if strict:
         consequence = "only one pod in the cluster may use it; the others stay Pending"
     else:
-        consequence = "pods on different nodes cannot attach it (Multi-Attach error) and stay ContainerCreating"
+        consequence = (
+            "pods on different nodes cannot attach it (Multi-Attach error) and stay ContainerCreating"
+        )
     mode = RWOP if strict else RWO
     yield Issue(
         f"{mode} claim is mounted by {who}: {consequence}",
@@ -153,7 +156,9 @@ def _volume_allows_sharing(claim: PersistentVolumeClaim, ctx) -> bool:
         if MULTI_NODE_MODES & set(volume.access_modes):
             return True
         spec = volume.raw.get("spec")
-        if isinstance(spec, dict) and any(spec.get(source) is not None for source in NODE_OR_UNATTACHED_SOURCES):
+        if isinstance(spec, dict) and any(
+            spec.get(source) is not None for source in NODE_OR_UNATTACHED_SOURCES
+        ):
             return True
     return False
 
@@ -161,7 +166,9 @@ def _volume_allows_sharing(claim: PersistentVolumeClaim, ctx) -> bool:
 def _pinned_to_one_node(workloads: list[Workload]) -> bool:
     nodes = set()
     for workload in workloads:
-        node = _pod_spec_raw(workload).get("nodeName") or workload.template.spec.node_selector.get(HOSTNAME_LABEL)
+        node = _pod_spec_raw(workload).get("nodeName") or workload.template.spec.node_selector.get(
+            HOSTNAME_LABEL
+        )
         if not isinstance(node, str) or not node:
             return False
         nodes.add(node)

@@ -16,9 +16,10 @@ Formatting lives in topo.render.reach_*.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from topo.analyses.ingress_controller import ingress_controllers
 from topo.analyses.reach.classes import (
@@ -96,7 +97,7 @@ class Matrix:
     def level(self, source: str, destination: str) -> str:
         return self.levels.get(source, {}).get(destination, "none")
 
-    def touching(self, namespace: str) -> "Matrix":
+    def touching(self, namespace: str) -> Matrix:
         """Only the cells of `namespace`'s row and column."""
         levels = {}
         for source, row in self.levels.items():
@@ -119,10 +120,17 @@ class Reachability:
         self.problems: list[PolicyProblem] = []
         self.policies: list[Policy] = self._parse_policies()
         self.services = ServiceIndex(model)
-        self.backends: list[Backend] = list(ingress_backends(model, self.services)) + list(route_backends(model, self.services))
+        self.backends: list[Backend] = list(ingress_backends(model, self.services)) + list(
+            route_backends(model, self.services)
+        )
         workloads = [w for w in model.workloads if w.namespace is not None]
         self.controllers: tuple[Workload, ...] = ingress_controllers(model, config)
-        dns_workloads = [w for w in workloads if w.namespace == DNS_NAMESPACE and all(w.template.labels.get(k) == v for k, v in DNS_LABELS.items())]
+        dns_workloads = [
+            w
+            for w in workloads
+            if w.namespace == DNS_NAMESPACE
+            and all(w.template.labels.get(k) == v for k, v in DNS_LABELS.items())
+        ]
         self.dns_workloads = dns_workloads
         namespaces = list(model.of_kind("Namespace"))
         dns_namespace = next((ns for ns in namespaces if ns.name == DNS_NAMESPACE), None)
@@ -133,7 +141,9 @@ class Reachability:
             self._atoms(EGRESS),
             None if self.controllers else self._synthetic_controller(namespaces),
             dns=not dns_workloads,
-            dns_namespace_labels={**dns_namespace.labels, NAMESPACE_NAME_LABEL: DNS_NAMESPACE} if dns_namespace else None,
+            dns_namespace_labels={**dns_namespace.labels, NAMESPACE_NAME_LABEL: DNS_NAMESPACE}
+            if dns_namespace
+            else None,
         )
         self.engine = Engine(self.universe, self.policies)
 
@@ -148,7 +158,12 @@ class Reachability:
                 elif is_admin_policy(obj):
                     policies.append(parse_admin_policy(obj))
             except PolicyError as error:
-                self.problems.append(PolicyProblem(obj.id, f"{error.path}: {error.message}; the API server would refuse it, so it is left out"))
+                self.problems.append(
+                    PolicyProblem(
+                        obj.id,
+                        f"{error.path}: {error.message}; the API server would refuse it, so it is left out",
+                    )
+                )
         return policies
 
     def _atoms(self, direction: str) -> list[Atom]:
@@ -195,7 +210,11 @@ class Reachability:
         return result
 
     def host_network_workloads(self) -> list[str]:
-        return [w.id for w in sorted(self.model.workloads, key=lambda w: w.id) if w.template.spec.host_network and w.namespace]
+        return [
+            w.id
+            for w in sorted(self.model.workloads, key=lambda w: w.id)
+            if w.template.spec.host_network and w.namespace
+        ]
 
     # -- the ingress controller's routes --------------------------------------------------------------
 
@@ -261,7 +280,9 @@ class Reachability:
         found.sort()
         return found
 
-    def connection_rows(self, only: str | None = None) -> Iterator[tuple[str, str, str | None, list[RowEntry]]]:
+    def connection_rows(
+        self, only: str | None = None
+    ) -> Iterator[tuple[str, str, str | None, list[RowEntry]]]:
         """(source label, source id, source namespace, destinations) for every source endpoint in
         label order; destinations are (label, id, namespace, ports) sorted by label, the source
         itself included (callers skip it). Rows are shared by the workloads of a class, so a
@@ -297,19 +318,28 @@ class Reachability:
                 if dst_id != endpoint_id:
                     yield Connection(label, dst_label, ports, endpoint_id, dst_id, namespace, dst_namespace)
 
-    def _row(self, peer_class: PeerClass, blocks: Iterable[tuple[int, PortSet]], routed: dict[int, PortSet]) -> list[RowEntry]:
+    def _row(
+        self, peer_class: PeerClass, blocks: Iterable[tuple[int, PortSet]], routed: dict[int, PortSet]
+    ) -> list[RowEntry]:
         if peer_class.kind == INGRESS_CONTROLLER:
             pieces = []
             for bits, ports in blocks:
                 for member in self.universe.members(bits):
                     reach = ports & routed.get(member.index, EMPTY)
                     if reach and member.kind == POD:
-                        pieces.append([(workload_label(w), w.id, w.namespace, reach) for w in member.workloads])
+                        pieces.append(
+                            [(workload_label(w), w.id, w.namespace, reach) for w in member.workloads]
+                        )
             return list(heapq.merge(*[sorted(p) for p in pieces], key=lambda item: item[0]))
         lists = []
         external = peer_class.kind == EXTERNAL_SOURCE  # never listed toward another external range
         for bits, ports in blocks:
-            lists.append([(label, endpoint_id, namespace, ports) for label, endpoint_id, namespace in self._destinations(bits, external)])
+            lists.append(
+                [
+                    (label, endpoint_id, namespace, ports)
+                    for label, endpoint_id, namespace in self._destinations(bits, external)
+                ]
+            )
         if len(lists) == 1:
             return lists[0]
         return list(heapq.merge(*lists, key=lambda item: item[0]))
@@ -371,7 +401,9 @@ class Reachability:
 
     # -- one verdict -------------------------------------------------------------------------------
 
-    def endpoint(self, text: str, side: str) -> list[tuple[str, PeerClass, Workload | None, ServiceTranslation | None]]:
+    def endpoint(
+        self, text: str, side: str
+    ) -> list[tuple[str, PeerClass, Workload | None, ServiceTranslation | None]]:
         """Resolve --from/--to: a workload id, `ip:A.B.C.D`, a Service id, or {ingress-controller}.
 
         Returns (label, class, workload, service translation) for each endpoint it stands for.
@@ -383,7 +415,14 @@ class Reachability:
             except ValueError:
                 raise EndpointError(f"{text!r} is not ip:ADDRESS") from None
             kind = EXTERNAL_SOURCE if side == "src" else EXTERNAL_DESTINATION
-            return [(f"{text[3:]}[External]", PeerClass(-1, kind, atom=Atom(family, address, address)), None, None)]
+            return [
+                (
+                    f"{text[3:]}[External]",
+                    PeerClass(-1, kind, atom=Atom(family, address, address)),
+                    None,
+                    None,
+                )
+            ]
         if text == INGRESS_CONTROLLER_NAME:
             if self.universe.ingress_controller is None:
                 names = ", ".join(w.id for w in self.controllers)
@@ -401,7 +440,9 @@ class Reachability:
             ]
         if isinstance(obj, Workload) and self.universe.class_of(obj.id) is not None:
             return [(workload_label(obj), self.universe.class_of(obj.id), obj, None)]  # type: ignore[list-item]
-        raise EndpointError(f"{text!r} is not a workload id, a Service id, ip:ADDRESS or {INGRESS_CONTROLLER_NAME}")
+        raise EndpointError(
+            f"{text!r} is not a workload id, a Service id, ip:ADDRESS or {INGRESS_CONTROLLER_NAME}"
+        )
 
     def explain(self, source: str, destination: str, port: str | PortSet | None = None) -> list[Verdict]:
         """One verdict per (source, destination) endpoint pair the two arguments stand for."""
@@ -419,13 +460,21 @@ class Reachability:
         return verdicts
 
     def judge(
-        self, src_label: str, src_class: PeerClass, dst_label: str, dst_class: PeerClass, query: PortSet | None, any_port: bool = False
+        self,
+        src_label: str,
+        src_class: PeerClass,
+        dst_label: str,
+        dst_class: PeerClass,
+        query: PortSet | None,
+        any_port: bool = False,
     ) -> Verdict:
         egress = self.judge_side(EGRESS, src_class, dst_class, src_label, query)
         ingress = self.judge_side(INGRESS, dst_class, src_class, dst_label, query)
         return Verdict(src_label, dst_label, query, egress, ingress, any_port)
 
-    def judge_side(self, direction: str, subject: PeerClass, other: PeerClass, label: str, query: PortSet | None = None) -> Side:
+    def judge_side(
+        self, direction: str, subject: PeerClass, other: PeerClass, label: str, query: PortSet | None = None
+    ) -> Side:
         """One direction of one pair, with reasons (see explain.judge_side); classes of this
         analysis use the engine's index of governing policies instead of matching every policy."""
         governing = None
@@ -480,7 +529,9 @@ class Reachability:
         if synthetic is None:
             return []
         if maybe and synthetic.namespace_knowledge == UNKNOWN:
-            optimistic = PeerClass(synthetic.index, INGRESS_CONTROLLER, None, UNKNOWN, {}, synthetic.pod_labels, {}, maybe=True)
+            optimistic = PeerClass(
+                synthetic.index, INGRESS_CONTROLLER, None, UNKNOWN, {}, synthetic.pod_labels, {}, maybe=True
+            )
             return [(INGRESS_CONTROLLER_NAME, optimistic)]
         return [(INGRESS_CONTROLLER_NAME, synthetic)]
 

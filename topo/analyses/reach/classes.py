@@ -26,8 +26,8 @@ evaluated and the others are assumed to hold (the endpoint may well carry them).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Mapping
 
 from topo.analyses.reach.ipblocks import Atom
 from topo.analyses.reach.policy import Peer, Subject
@@ -110,7 +110,11 @@ class PeerClass:
         if self.kind not in (POD, INGRESS_CONTROLLER, DNS) or not peer.selects_pods:
             return False
         if peer.namespaces is None:
-            if self.namespace is None or self.namespace != peer.namespace or self.namespace_knowledge == UNKNOWN:
+            if (
+                self.namespace is None
+                or self.namespace != peer.namespace
+                or self.namespace_knowledge == UNKNOWN
+            ):
                 return False
         elif not self.namespace_matches(peer.namespaces):
             return False
@@ -120,7 +124,11 @@ class PeerClass:
         if self.kind not in (POD, INGRESS_CONTROLLER, DNS):
             return False
         if subject.namespaces is None:
-            if self.namespace is None or self.namespace != subject.namespace or self.namespace_knowledge == UNKNOWN:
+            if (
+                self.namespace is None
+                or self.namespace != subject.namespace
+                or self.namespace_knowledge == UNKNOWN
+            ):
                 return False
         elif not self.namespace_matches(subject.namespaces):
             return False
@@ -204,7 +212,9 @@ class Universe:
             )
         self.ingress_controller = self._add(ingress_controller) if ingress_controller is not None else None
         self.source_atoms = [self._add(PeerClass(0, EXTERNAL_SOURCE, atom=atom)) for atom in source_atoms]
-        self.destination_atoms = [self._add(PeerClass(0, EXTERNAL_DESTINATION, atom=atom)) for atom in destination_atoms]
+        self.destination_atoms = [
+            self._add(PeerClass(0, EXTERNAL_DESTINATION, atom=atom)) for atom in destination_atoms
+        ]
         self.virtual = [c for c in (self.dns, self.ingress_controller) if c is not None]
 
         self.pod_bits = (1 << self.pod_count) - 1
@@ -216,7 +226,9 @@ class Universe:
             self.destination_bits |= 1 << self.dns.index
         self.namespace_bits: dict[str, int] = {}
         for peer_class in self.classes[: self.pod_count]:
-            self.namespace_bits[peer_class.namespace] = self.namespace_bits.get(peer_class.namespace, 0) | (1 << peer_class.index)  # type: ignore[index]
+            self.namespace_bits[peer_class.namespace] = self.namespace_bits.get(peer_class.namespace, 0) | (
+                1 << peer_class.index
+            )  # type: ignore[index]
         self.namespaces = sorted(self.namespace_bits)
         self._namespace_selector_cache: dict[LabelSelector, list[str]] = {}
         self._peer_cache: dict[tuple, int] = {}
@@ -281,11 +293,17 @@ class Universe:
             atoms = self.source_atoms if sources else self.destination_atoms
             for atom_class in atoms:
                 atom = atom_class.atom
-                if atom is not None and atom.family == peer.ip.family and peer.ip.contains_interval(atom.low, atom.high):
+                if (
+                    atom is not None
+                    and atom.family == peer.ip.family
+                    and peer.ip.contains_interval(atom.low, atom.high)
+                ):
                     bits |= 1 << atom_class.index
         elif not peer.nodes:
             pods = peer.pods if peer.pods is not None else LabelSelector()
-            namespaces = [peer.namespace] if peer.namespaces is None else self.namespaces_matching(peer.namespaces)
+            namespaces = (
+                [peer.namespace] if peer.namespaces is None else self.namespaces_matching(peer.namespaces)
+            )
             bits = self._pods_in([n for n in namespaces if n is not None], pods)
             for virtual in self.virtual:
                 if virtual.kind == DNS and sources:
@@ -300,7 +318,11 @@ class Universe:
     def subject_bits(self, subject: Subject) -> int:
         found = self._subject_cache.get(subject)
         if found is None:
-            namespaces = [subject.namespace] if subject.namespaces is None else self.namespaces_matching(subject.namespaces)
+            namespaces = (
+                [subject.namespace]
+                if subject.namespaces is None
+                else self.namespaces_matching(subject.namespaces)
+            )
             found = self._pods_in([n for n in namespaces if n is not None], subject.pods)
             for virtual in self.virtual:
                 if virtual.in_subject(subject):

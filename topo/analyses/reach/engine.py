@@ -24,8 +24,8 @@ egress groups of the profiles present among their sources.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from topo.analyses.reach.classes import (
     DNS,
@@ -61,7 +61,9 @@ class Profile:
 class Engine:
     def __init__(self, universe: Universe, policies: list[Policy]):
         self.universe = universe
-        self.admin = sorted((p for p in policies if p.tier == TIER_ANP), key=lambda p: (p.priority, p.name, p.id))
+        self.admin = sorted(
+            (p for p in policies if p.tier == TIER_ANP), key=lambda p: (p.priority, p.name, p.id)
+        )
         self.network = sorted((p for p in policies if p.kind == "NetworkPolicy"), key=lambda p: p.id)
         baseline = [p for p in policies if p.tier == TIER_BANP]
         self.baseline = baseline[0] if baseline else None
@@ -77,7 +79,9 @@ class Engine:
 
     # -- which policies govern a class ------------------------------------------------------------
 
-    def governing(self, peer_class: PeerClass, direction: str) -> tuple[list[Policy], list[Policy], Policy | None]:
+    def governing(
+        self, peer_class: PeerClass, direction: str
+    ) -> tuple[list[Policy], list[Policy], Policy | None]:
         """The admin policies (in order), NetworkPolicies and baseline that govern one direction."""
         index = self._governing.get(direction)
         if index is None:
@@ -128,14 +132,23 @@ class Engine:
                 self.egress_of[peer_class.index] = profile
         self.open_ingress, self.open_egress = open_ingress, open_egress
 
-    def _profile_for(self, peer_class: PeerClass, direction: str, cache: dict, open_profile: Profile) -> Profile:
+    def _profile_for(
+        self, peer_class: PeerClass, direction: str, cache: dict, open_profile: Profile
+    ) -> Profile:
         admin, network, baseline = self.governing(peer_class, direction)
         if not (admin or network or baseline):
             return open_profile
         named: tuple = ()
-        if direction == INGRESS and any(p.has_named_ports for p in (*admin, *network, *(baseline,) * bool(baseline))):
+        if direction == INGRESS and any(
+            p.has_named_ports for p in (*admin, *network, *(baseline,) * bool(baseline))
+        ):
             named = tuple(sorted((key, value.spans) for key, value in peer_class.named_ports.items()))
-        key = (tuple(p.id for p in admin), tuple(p.id for p in network), baseline.id if baseline else None, named)
+        key = (
+            tuple(p.id for p in admin),
+            tuple(p.id for p in network),
+            baseline.id if baseline else None,
+            named,
+        )
         profile = cache.get(key)
         if profile is None:
             groups = self.evaluate(peer_class, direction, admin, network, baseline)
@@ -171,7 +184,9 @@ class Engine:
             return []
         ports = rule.ports
         if rule.direction == INGRESS or not ports.named:
-            resolved = ports.for_destination(peer_class.named_ports) if rule.direction == INGRESS else ports.numeric
+            resolved = (
+                ports.for_destination(peer_class.named_ports) if rule.direction == INGRESS else ports.numeric
+            )
             return [(bits, resolved)] if resolved else []
         pieces = [(bits, ports.numeric)]
         for key in ports.named:
@@ -201,7 +216,14 @@ class Engine:
             self._partitions[key] = found
         return found
 
-    def evaluate(self, peer_class: PeerClass, direction: str, admin: list[Policy], network: list[Policy], baseline: Policy | None) -> Groups:
+    def evaluate(
+        self,
+        peer_class: PeerClass,
+        direction: str,
+        admin: list[Policy],
+        network: list[Policy],
+        baseline: Policy | None,
+    ) -> Groups:
         universe = self.universe
         everyone = universe.source_bits if direction == INGRESS else universe.destination_bits
         # A group: [bits, allowed, undecided (not yet decided by an ANP), passed (by an ANP Pass)].
@@ -297,11 +319,15 @@ class Engine:
             for bits, ports in profile.groups:
                 key = (bits, ports)
                 aggregated[key] = aggregated.get(key, 0) | profile.members
-        egress_profiles = [p for p in {id(p): p for p in self.egress_of.values()}.values() if p.members and p.groups]
-        class_profile = {index: profile for index, profile in self.egress_of.items()}
+        egress_profiles = [
+            p for p in {id(p): p for p in self.egress_of.values()}.values() if p.members and p.groups
+        ]
+        class_profile = dict(self.egress_of.items())
         # Which egress profiles are present among a set of sources (cached per set).
         present_cache: dict[int, list[Profile]] = {}
-        for (sources, ingress_ports), destinations in sorted(aggregated.items(), key=lambda item: (item[0][0], item[0][1].spans)):
+        for (sources, ingress_ports), destinations in sorted(
+            aggregated.items(), key=lambda item: (item[0][0], item[0][1].spans)
+        ):
             present = present_cache.get(sources)
             if present is None:
                 if sources.bit_count() < len(egress_profiles):

@@ -15,8 +15,9 @@ workloads and container ports that traffic arrives on.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from topo.analyses.reach.ports import EMPTY, PortSet
 from topo.graph.link_routing import resolve_target_port
@@ -66,7 +67,9 @@ class ServiceIndex:
         if found is None:
             found = []
             if service.has_selector and service.namespace is not None:
-                found = [self.model.objects[i] for i in self.pods.matching(service.namespace, service.selector)]  # type: ignore[misc]
+                found = [
+                    self.model.objects[i] for i in self.pods.matching(service.namespace, service.selector)
+                ]  # type: ignore[misc]
             self._selected[service.id] = found
         return found
 
@@ -75,7 +78,11 @@ class ServiceIndex:
         for workload in self.selected(service):
             for port in ports:
                 number = resolve_target_port(port, workload)
-                resolved = PortSet.of(port.protocol, number) if number is not None and port.protocol in ("TCP", "UDP", "SCTP") else EMPTY
+                resolved = (
+                    PortSet.of(port.protocol, number)
+                    if number is not None and port.protocol in ("TCP", "UDP", "SCTP")
+                    else EMPTY
+                )
                 found.append(Target(workload, port, resolved))
         return tuple(found)
 
@@ -89,20 +96,44 @@ def ingress_backends(model: Model, services: ServiceIndex) -> Iterator[Backend]:
             yield _ingress_backend(model, services, ingress, ingress.default_backend, "(defaultBackend)")
 
 
-def _ingress_backend(model: Model, services: ServiceIndex, ingress: Ingress, backend: IngressBackend, route: str) -> Backend:
+def _ingress_backend(
+    model: Model, services: ServiceIndex, ingress: Ingress, backend: IngressBackend, route: str
+) -> Backend:
     if backend.service is None:
-        return Backend(ingress.id, route, "", "", (), "the backend is a resource, not a Service", ingress.source)
+        return Backend(
+            ingress.id, route, "", "", (), "the backend is a resource, not a Service", ingress.source
+        )
     service_id = make_id("Service", ingress.namespace, backend.service)
     service = model.get(service_id)
     port_text = backend.port_text()
     if not isinstance(service, Service):
-        return Backend(ingress.id, route, service_id, port_text, (), f"{service_id} is not in the input", ingress.source)
+        return Backend(
+            ingress.id, route, service_id, port_text, (), f"{service_id} is not in the input", ingress.source
+        )
     port = service.port_for(number=backend.port_number, name=backend.port_name)
     if port is None:
-        return Backend(ingress.id, route, service_id, port_text, (), f"{service_id} has no port {port_text}", ingress.source)
+        return Backend(
+            ingress.id,
+            route,
+            service_id,
+            port_text,
+            (),
+            f"{service_id} has no port {port_text}",
+            ingress.source,
+        )
     if port.protocol != "TCP":
-        return Backend(ingress.id, route, service_id, port_text, (), f"{service_id} port {port_text} is {port.protocol}; an Ingress carries HTTP over TCP", ingress.source)
-    return Backend(ingress.id, route, service_id, port_text, services.targets(service, [port]), None, ingress.source)
+        return Backend(
+            ingress.id,
+            route,
+            service_id,
+            port_text,
+            (),
+            f"{service_id} port {port_text} is {port.protocol}; an Ingress carries HTTP over TCP",
+            ingress.source,
+        )
+    return Backend(
+        ingress.id, route, service_id, port_text, services.targets(service, [port]), None, ingress.source
+    )
 
 
 def route_backends(model: Model, services: ServiceIndex) -> Iterator[Backend]:
@@ -130,15 +161,25 @@ def route_backends(model: Model, services: ServiceIndex) -> Iterator[Backend]:
             service = model.get(service_id)
             port_text = "" if target_port is None else str(target_port)
             if not isinstance(service, Service):
-                yield Backend(obj.id, route, service_id, port_text, (), f"{service_id} is not in the input", obj.source)
+                yield Backend(
+                    obj.id, route, service_id, port_text, (), f"{service_id} is not in the input", obj.source
+                )
                 continue
             tcp_ports = [p for p in service.ports if p.protocol == "TCP"]
             if target_port is None:
                 targets = services.targets(service, tcp_ports)
             elif isinstance(target_port, str) and not target_port.isdigit():
-                targets = services.targets(service, [p for p in tcp_ports if p.name == target_port or p.target_port == target_port])
+                targets = services.targets(
+                    service, [p for p in tcp_ports if p.name == target_port or p.target_port == target_port]
+                )
             else:
                 number = int(target_port)
-                targets = tuple(t for t in services.targets(service, tcp_ports) if t.ports.contains("TCP", number))
-            problem = None if targets or not services.selected(service) else f"{service_id} has no port matching targetPort {port_text}"
+                targets = tuple(
+                    t for t in services.targets(service, tcp_ports) if t.ports.contains("TCP", number)
+                )
+            problem = (
+                None
+                if targets or not services.selected(service)
+                else f"{service_id} has no port matching targetPort {port_text}"
+            )
             yield Backend(obj.id, route, service_id, port_text, targets, problem, obj.source)

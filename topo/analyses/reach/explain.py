@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topo.analyses.reach.classes import EXTERNAL_DESTINATION, EXTERNAL_SOURCE, PeerClass
-from topo.analyses.reach.policy import ALLOW, DENY, EGRESS, INGRESS, PASS, TIER_ANP, TIER_BANP, Peer, Policy, Rule
+from topo.analyses.reach.policy import (
+    ALLOW,
+    DENY,
+    EGRESS,
+    INGRESS,
+    PASS,
+    TIER_ANP,
+    TIER_BANP,
+    Peer,
+    Policy,
+    Rule,
+)
 from topo.analyses.reach.ports import ALL, EMPTY, PortSet
 
 
@@ -32,7 +43,12 @@ class RuleMatch:
     name: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"policy": self.policy, "rule": self.rule, "action": self.action, "ports": self.ports.to_json()}
+        data: dict[str, Any] = {
+            "policy": self.policy,
+            "rule": self.rule,
+            "action": self.action,
+            "ports": self.ports.to_json(),
+        }
         if self.peer is not None:
             data["peer"] = self.peer
             data["peerText"] = self.peer_text
@@ -67,7 +83,8 @@ class Side:
             "endpoint": self.endpoint,
             "isolated": self.isolated,
             "selectedBy": list(self.selected_by),
-            "allowedBy": [m.to_dict() for m in self.allowed_by] + [m.to_dict() for m in self.admin if m.action == ALLOW],
+            "allowedBy": [m.to_dict() for m in self.allowed_by]
+            + [m.to_dict() for m in self.admin if m.action == ALLOW],
             "deniedBy": [m.to_dict() for m in self.admin if m.action == DENY],
             "passedBy": [m.to_dict() for m in self.admin if m.action == PASS],
             "ports": self.allowed.to_json(),
@@ -86,7 +103,9 @@ class Side:
         if self.isolated:
             policies = ", ".join(self.selected_by)
             if self.allowed_by:
-                parts.append(f"isolated by {policies}; allowed by " + "; ".join(m.text() for m in self.allowed_by))
+                parts.append(
+                    f"isolated by {policies}; allowed by " + "; ".join(m.text() for m in self.allowed_by)
+                )
             else:
                 parts.append(f"isolated by {policies}, and no {self.direction} rule of them admits the peer")
         return "; ".join(parts)
@@ -116,7 +135,11 @@ class Verdict:
 
     def blocking_sides(self) -> list[Side]:
         query = self.query if self.query is not None else ALL
-        return [side for side in (self.egress, self.ingress) if not (query & side.allowed) or (self.query is not None and self.query - side.allowed)]
+        return [
+            side
+            for side in (self.egress, self.ingress)
+            if not (query & side.allowed) or (self.query is not None and self.query - side.allowed)
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -133,7 +156,11 @@ class Verdict:
 def peer_matches(peer: Peer, other: PeerClass) -> bool:
     if peer.ip is not None:
         atom = other.atom
-        return atom is not None and atom.family == peer.ip.family and peer.ip.contains_interval(atom.low, atom.high)
+        return (
+            atom is not None
+            and atom.family == peer.ip.family
+            and peer.ip.contains_interval(atom.low, atom.high)
+        )
     return other.matches_peer(peer)
 
 
@@ -163,9 +190,29 @@ def judge_side(
         admin, network, chosen = governing
         baseline = [chosen] if chosen is not None else []
     else:
-        admin = sorted((p for p in policies if p.tier == TIER_ANP and p.rules(direction) and subject.in_subject(p.subject)), key=lambda p: (p.priority, p.name, p.id))
-        network = sorted((p for p in policies if p.kind == "NetworkPolicy" and p.rules(direction) is not None and subject.in_subject(p.subject)), key=lambda p: p.id)
-        baseline = [p for p in policies if p.tier == TIER_BANP and p.rules(direction) and subject.in_subject(p.subject)]
+        admin = sorted(
+            (
+                p
+                for p in policies
+                if p.tier == TIER_ANP and p.rules(direction) and subject.in_subject(p.subject)
+            ),
+            key=lambda p: (p.priority, p.name, p.id),
+        )
+        network = sorted(
+            (
+                p
+                for p in policies
+                if p.kind == "NetworkPolicy"
+                and p.rules(direction) is not None
+                and subject.in_subject(p.subject)
+            ),
+            key=lambda p: p.id,
+        )
+        baseline = [
+            p
+            for p in policies
+            if p.tier == TIER_BANP and p.rules(direction) and subject.in_subject(p.subject)
+        ]
 
     allowed, undecided, passed = EMPTY, ALL, EMPTY
     for policy in admin:
@@ -234,13 +281,17 @@ def _matching_peer(rule: Rule, other: PeerClass):
 def _record(rule: Rule, match, ports: PortSet) -> RuleMatch:
     if match is _ALL_PEERS:
         field_name = "from" if rule.direction == INGRESS else "to"
-        return RuleMatch(rule.policy_id, rule.path, rule.action, ports, None, f"no `{field_name}`: every peer", rule.name)
+        return RuleMatch(
+            rule.policy_id, rule.path, rule.action, ports, None, f"no `{field_name}`: every peer", rule.name
+        )
     return RuleMatch(rule.policy_id, rule.path, rule.action, ports, match.path, match.text(), rule.name)
 
 
 def _near_miss(rule: Rule, match, ports: PortSet, query: PortSet | None) -> list[str]:
     if match is not None and not ports:
-        return [f"{rule.policy_id} {rule.path} admits the peer but only on {rule.ports.text()}, which resolve to no port of the destination"]
+        return [
+            f"{rule.policy_id} {rule.path} admits the peer but only on {rule.ports.text()}, which resolve to no port of the destination"
+        ]
     if match is None and rule.peers is not None:
         peers = "; ".join(peer.text() for peer in rule.peers)
         marker = " [match]" if query is None or (query & ports) else ""

@@ -17,8 +17,8 @@ space of destinations, separately, as np-guard's `getDisjointIPBlocks` does.
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 Interval = tuple[int, int]
 
@@ -31,7 +31,7 @@ class IPSet:
     intervals: tuple[Interval, ...]
 
     @staticmethod
-    def universe(family: int = 4) -> "IPSet":
+    def universe(family: int = 4) -> IPSet:
         return IPSet(family, (_UNIVERSE[family],))
 
     def contains_interval(self, low: int, high: int) -> bool:

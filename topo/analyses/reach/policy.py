@@ -35,8 +35,9 @@ https://network-policy-api.sigs.k8s.io/api-overview/
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from topo.analyses.reach.ipblocks import IPBlockError, IPSet, ip_block, parse_cidr
 from topo.analyses.reach.ports import ALL, EMPTY, MAX_PORT, MIN_PORT, PROTOCOL_INDEX, PortSet
@@ -78,7 +79,11 @@ class PortSpec:
             return f"{self.protocol} {self.name}" if self.protocol else f"named port {self.name}"
         if self.low is None:
             return f"{self.protocol} (all ports)"
-        return f"{self.protocol} {self.low}" if self.low == self.high else f"{self.protocol} {self.low}-{self.high}"
+        return (
+            f"{self.protocol} {self.low}"
+            if self.low == self.high
+            else f"{self.protocol} {self.low}-{self.high}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +121,11 @@ ALL_PORTS = Ports(None, ALL, ())
 def _ports_from(numeric: list[PortSpec], named: list[PortSpec], specs: list[PortSpec]) -> Ports:
     total = EMPTY
     for spec in numeric:
-        total = total | (PortSet.all_of(spec.protocol) if spec.low is None else PortSet.of(spec.protocol, spec.low, spec.high))
+        total = total | (
+            PortSet.all_of(spec.protocol)
+            if spec.low is None
+            else PortSet.of(spec.protocol, spec.low, spec.high)
+        )
     return Ports(tuple(specs), total, tuple(dict.fromkeys((s.protocol, s.name) for s in named)))  # type: ignore[misc]
 
 
@@ -137,7 +146,9 @@ def _port_number(value: Any, path: str) -> int:
 def _port_name(value: str, path: str) -> str:
     """IsValidPortName (k8s.io/apimachinery pkg/util/validation): an IANA_SVC_NAME."""
     if len(value) > 15 or not _PORT_NAME.match(value) or "--" in value or not re.search("[a-z]", value):
-        raise PolicyError(path, f"invalid port name {value!r} (at most 15 lowercase letters, digits and '-', with a letter)")
+        raise PolicyError(
+            path, f"invalid port name {value!r} (at most 15 lowercase letters, digits and '-', with a letter)"
+        )
     return value
 
 
@@ -158,7 +169,9 @@ def parse_np_ports(value: Any, path: str) -> Ports:
         port, end = entry.get("port"), entry.get("endPort")
         if port is None:
             if end is not None:
-                raise PolicyError(f"{entry_path}.endPort", "may not be specified when `port` is not specified")
+                raise PolicyError(
+                    f"{entry_path}.endPort", "may not be specified when `port` is not specified"
+                )
             spec = PortSpec(protocol, None, None, None, entry_path)
             numeric.append(spec)
         elif isinstance(port, str) and not port.isdigit():
@@ -192,7 +205,10 @@ def parse_anp_ports(value: Any, path: str) -> Ports:
     numeric, named, specs = [], [], []
     for index, entry in enumerate(value):
         entry_path = f"{path}[{index}]"
-        if not isinstance(entry, Mapping) or len([k for k in ("portNumber", "namedPort", "portRange") if entry.get(k) is not None]) != 1:
+        if (
+            not isinstance(entry, Mapping)
+            or len([k for k in ("portNumber", "namedPort", "portRange") if entry.get(k) is not None]) != 1
+        ):
             raise PolicyError(entry_path, "exactly one of portNumber, namedPort, portRange must be set")
         if entry.get("namedPort") is not None:
             name = entry["namedPort"]
@@ -299,7 +315,9 @@ def parse_np_peer(value: Any, path: str, namespace: str) -> Peer:
             raise PolicyError(f"{path}.ipBlock", str(error)) from None
     pods = _selector(value.get("podSelector"), f"{path}.podSelector") if has_pods else EVERYTHING
     if has_namespaces:
-        return Peer(path, pods=pods, namespaces=_selector(value.get("namespaceSelector"), f"{path}.namespaceSelector"))
+        return Peer(
+            path, pods=pods, namespaces=_selector(value.get("namespaceSelector"), f"{path}.namespaceSelector")
+        )
     return Peer(path, pods=pods, namespace=namespace)
 
 
@@ -361,7 +379,9 @@ class Rule:
     index: int
     path: str  # spec.ingress[0]
     action: str  # Allow | Deny | Pass (NetworkPolicy rules: Allow)
-    peers: tuple[Peer, ...] | None  # None: every source/destination (NetworkPolicy `from`/`to` missing or empty)
+    peers: (
+        tuple[Peer, ...] | None
+    )  # None: every source/destination (NetworkPolicy `from`/`to` missing or empty)
     ports: Ports
     name: str | None = None
 
@@ -419,9 +439,14 @@ def parse_network_policy(policy: NetworkPolicy) -> Policy:
     types = set(policy.policy_types)
     for index, kind in enumerate(policy.policy_types):
         if kind not in ("Ingress", "Egress"):
-            raise PolicyError(f"spec.policyTypes[{index}]", f'unsupported value {kind!r} (one of "Ingress", "Egress")')
+            raise PolicyError(
+                f"spec.policyTypes[{index}]", f'unsupported value {kind!r} (one of "Ingress", "Egress")'
+            )
     rules: dict[str, tuple[Rule, ...] | None] = {}
-    for direction, raw_rules, peer_field in ((INGRESS, policy.ingress, "from"), (EGRESS, policy.egress, "to")):
+    for direction, raw_rules, peer_field in (
+        (INGRESS, policy.ingress, "from"),
+        (EGRESS, policy.egress, "to"),
+    ):
         parsed = []
         for index, raw in enumerate(raw_rules):
             path = f"spec.{direction}[{index}]"
@@ -429,7 +454,10 @@ def parse_network_policy(policy: NetworkPolicy) -> Policy:
             if peers_value is not None and not isinstance(peers_value, list):
                 raise PolicyError(f"{path}.{peer_field}", "expected a list")
             peers = (
-                tuple(parse_np_peer(p, f"{path}.{peer_field}[{i}]", namespace) for i, p in enumerate(peers_value))
+                tuple(
+                    parse_np_peer(p, f"{path}.{peer_field}[{i}]", namespace)
+                    for i, p in enumerate(peers_value)
+                )
                 if peers_value
                 else None
             )
@@ -473,7 +501,9 @@ def parse_admin_policy(obj: K8sObject) -> Policy:
     if len(given) != 1:
         raise PolicyError("spec.subject", "exactly one of namespaces, pods must be set")
     if given[0] == "namespaces":
-        subject = Subject(pods=EVERYTHING, namespaces=_selector(subject_value["namespaces"], "spec.subject.namespaces"))
+        subject = Subject(
+            pods=EVERYTHING, namespaces=_selector(subject_value["namespaces"], "spec.subject.namespaces")
+        )
     else:
         pods = subject_value["pods"]
         if not isinstance(pods, Mapping):
@@ -503,7 +533,8 @@ def parse_admin_policy(obj: K8sObject) -> Policy:
             if not isinstance(peers_value, list) or not peers_value:
                 raise PolicyError(f"{path}.{peer_field}", "must contain at least one peer")
             peers = tuple(
-                parse_anp_peer(p, f"{path}.{peer_field}[{i}]", direction == EGRESS) for i, p in enumerate(peers_value)
+                parse_anp_peer(p, f"{path}.{peer_field}[{i}]", direction == EGRESS)
+                for i, p in enumerate(peers_value)
             )
             ports = parse_anp_ports(raw.get("ports"), f"{path}.ports")
             name = raw.get("name") if isinstance(raw.get("name"), str) else None

@@ -17,7 +17,8 @@ Notations:
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import ClassVar
 
 PROTOCOLS = ("TCP", "UDP", "SCTP")
 PROTOCOL_INDEX = {name: index for index, name in enumerate(PROTOCOLS)}
@@ -29,12 +30,12 @@ Spans = tuple[tuple[int, int], ...]
 class PortSet:
     """An immutable, interned set of (protocol, port) pairs."""
 
-    __slots__ = ("spans", "_hash", "__weakref__")
-    _interned: dict[tuple[Spans, Spans, Spans], "PortSet"] = {}
+    __slots__ = ("__weakref__", "_hash", "spans")
+    _interned: ClassVar[dict[tuple[Spans, Spans, Spans], PortSet]] = {}
 
     spans: tuple[Spans, Spans, Spans]
 
-    def __new__(cls, spans: tuple[Spans, Spans, Spans]) -> "PortSet":
+    def __new__(cls, spans: tuple[Spans, Spans, Spans]) -> PortSet:
         found = cls._interned.get(spans)
         if found is not None:
             return found
@@ -47,7 +48,7 @@ class PortSet:
     # -- construction ------------------------------------------------------------------------
 
     @classmethod
-    def of(cls, protocol: str, low: int, high: int | None = None) -> "PortSet":
+    def of(cls, protocol: str, low: int, high: int | None = None) -> PortSet:
         """One protocol's ports `low`..`high` (inclusive); `high` defaults to `low`."""
         high = low if high is None else high
         low, high = max(low, MIN_PORT), min(high, MAX_PORT)
@@ -58,11 +59,11 @@ class PortSet:
         return cls((spans[0], spans[1], spans[2]))
 
     @classmethod
-    def all_of(cls, protocol: str) -> "PortSet":
+    def all_of(cls, protocol: str) -> PortSet:
         return cls.of(protocol, MIN_PORT, MAX_PORT)
 
     @classmethod
-    def union_all(cls, sets: Iterable["PortSet"]) -> "PortSet":
+    def union_all(cls, sets: Iterable[PortSet]) -> PortSet:
         result = EMPTY
         for item in sets:
             result = result | item
@@ -70,7 +71,7 @@ class PortSet:
 
     # -- set algebra (memoised) --------------------------------------------------------------
 
-    def __or__(self, other: "PortSet") -> "PortSet":
+    def __or__(self, other: PortSet) -> PortSet:
         if self is other or other is EMPTY or self is ALL:
             return self
         if self is EMPTY or other is ALL:
@@ -82,7 +83,7 @@ class PortSet:
             _UNION[key] = found
         return found
 
-    def __and__(self, other: "PortSet") -> "PortSet":
+    def __and__(self, other: PortSet) -> PortSet:
         if self is other or other is ALL:
             return self
         if self is ALL:
@@ -96,7 +97,7 @@ class PortSet:
             _INTERSECTION[key] = found
         return found
 
-    def __sub__(self, other: "PortSet") -> "PortSet":
+    def __sub__(self, other: PortSet) -> PortSet:
         if other is EMPTY or self is EMPTY:
             return self
         if self is other or other is ALL:
@@ -183,7 +184,9 @@ class PortSet:
         if self is EMPTY:
             return "no port"
         return "; ".join(
-            f"{protocol} {_ranges_text(spans, ', ')}" for protocol, spans in zip(PROTOCOLS, self.spans) if spans
+            f"{protocol} {_ranges_text(spans, ', ')}"
+            for protocol, spans in zip(PROTOCOLS, self.spans)
+            if spans
         )
 
 
