@@ -338,7 +338,7 @@ class ReachData:
 
     def cell(self, source: str, target: str, limit: int = 500) -> tuple[list[dict], int]:
         """Connections from pods of namespace `source` to pods of `target` (at most `limit`), and how many."""
-        rows = []
+        rows: list[dict] = []
         count = 0
         for c in self.reach.connections(only=source):
             if c.src_namespace == source and c.dst_namespace == target:

@@ -111,23 +111,29 @@ class Registry:
         return token
 
 
+class TopoDash(Dash):
+    """The dashboard app; `topo_registry` holds the loaded systems (for tests and `topo serve`)."""
+
+    topo_registry: Registry
+
+
 def create_app(
     analysis: Any,
     *,
     title: str = "",
     upload_limit: int = DEFAULT_LIMIT,
     collapse_threshold: int = COLLAPSE_THRESHOLD,
-) -> Dash:
+) -> TopoDash:
     """The dashboard over `analysis` (a `topo.Analysis`). The caller runs it (never in debug mode
     unless asked: the debugger executes code)."""
     from dashboard.callbacks import register
 
-    app = Dash(
+    app = TopoDash(
         __name__,
         assets_folder=ASSETS,
         serve_locally=True,
         title="topo" + (f" — {title}" if title else ""),
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change) but types str
     )
     app.server.config["MAX_CONTENT_LENGTH"] = upload_limit * 4 // 3 + 1024 * 1024  # base64 + JSON overhead
     registry = Registry(Entry(analysis, title))
@@ -146,7 +152,7 @@ def create_app(
     layout.children.append(dcc.Store(id=UPLOAD_LIMIT_STORE, data=upload_limit))
     app.layout = layout
     # components that callbacks create later (the Reachability tab's content), for validation
-    app.validation_layout = html.Div([layout, *reach_content()])
+    app.validation_layout = html.Div([layout, *reach_content()])  # type: ignore[assignment]  # Dash types it None
     register(app, registry, upload_limit=upload_limit, collapse_threshold=collapse_threshold)
     _compress(app.server)
     app.topo_registry = registry  # for tests and `topo serve`

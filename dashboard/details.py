@@ -168,7 +168,7 @@ def object_yaml(analysis: Any, node_id: str, max_lines: int = MAX_YAML_LINES) ->
     model = getattr(analysis, "model", None)
     obj = model.get(node_id) if model is not None else None
     raw = getattr(obj, "raw", None)
-    if not raw:
+    if obj is None or not raw:
         return None
     document = _plain(raw)
     if obj.kind == "Secret" and isinstance(document, dict):

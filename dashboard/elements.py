@@ -172,9 +172,9 @@ def map_elements(
             elements.append({"data": data, "classes": classes})
         elif source != target:
             aggregated[(source, target)].append(edge)
-    for (source, target), members in sorted(aggregated.items()):
+    for (source, target), edge_group in sorted(aggregated.items()):
         counts: dict[str, int] = defaultdict(int)
-        for edge in members:
+        for edge in edge_group:
             counts[edge["relation"]] += 1
         label = ", ".join(f"{n} {relation}" for relation, n in sorted(counts.items()))
         data = {
@@ -182,8 +182,8 @@ def map_elements(
             "source": source,
             "target": target,
             "relation": "aggregate",
-            "count": len(members),
-            "label": label if len(members) > 1 or len(counts) > 1 else "",
+            "count": len(edge_group),
+            "label": label if len(edge_group) > 1 or len(counts) > 1 else "",
         }
         elements.append({"data": data, "classes": "aggregate"})
 
@@ -286,7 +286,11 @@ def _node_element(view, node_id, group, coordinates, marks: _Marks, state: MapSt
     if node.get("external"):
         data["external"] = True
     x, y = coordinates.get(node_id, (0, 0))
-    element = {"data": data, "position": {"x": x, "y": y}, "classes": " ".join(marks.node_classes(node_id))}
+    element: dict[str, Any] = {
+        "data": data,
+        "position": {"x": x, "y": y},
+        "classes": " ".join(marks.node_classes(node_id)),
+    }
     if node_id == state.selected:
         element["selected"] = True
     return element

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dash_cytoscape as cyto
-from dash import dash_table, dcc, html
+from dash import dcc, html
+from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is computed: mypy sees no names
 
 from dashboard import ids
 from dashboard.elements import LAYOUTS, MapResult, map_status
@@ -480,8 +481,12 @@ def _analysis_sections(
                     [
                         goto(entry["id"], entry["id"].split("/")[-1], "PDB"),
                         f" expected pods {entry.get('expectedPods')}, desired healthy {entry.get('desiredHealthy')}, disruptions allowed {entry.get('disruptionsAllowed')}",
-                    ]
-                    + ([html.Div(entry["problem"], className="topo-muted")] if entry.get("problem") else []),
+                        *(
+                            [html.Div(entry["problem"], className="topo-muted")]
+                            if entry.get("problem")
+                            else []
+                        ),
+                    ],
                     className="topo-pdb"
                     + (" topo-sev-text-error" if entry.get("disruptionsAllowed") == 0 else ""),
                 )
@@ -719,8 +724,8 @@ def findings_status(view: SystemView) -> str:
     )
 
 
-def findings_table(view: SystemView) -> dash_table.DataTable:
-    return dash_table.DataTable(
+def findings_table(view: SystemView) -> DataTable:
+    return DataTable(
         id=ids.FINDINGS_TABLE,
         columns=[
             {"name": "severity", "id": "severity"},
@@ -897,7 +902,7 @@ def availability_panel(available: bool) -> list:
             style={"display": "none"} if not available else {},
             children=[
                 html.H4("Workloads"),
-                dash_table.DataTable(
+                DataTable(
                     id=ids.WORKLOAD_TABLE,
                     columns=[
                         {"name": c, "id": c}
@@ -921,7 +926,7 @@ def availability_panel(available: bool) -> list:
                     style_cell={"textAlign": "left", "fontSize": 12, "cursor": "pointer"},
                 ),
                 html.H4("Entry points"),
-                dash_table.DataTable(
+                DataTable(
                     id=ids.ENTRY_TABLE,
                     columns=[
                         {"name": c, "id": c}

@@ -188,6 +188,7 @@ def _shelves(groups: list[str], sizes: dict[str, tuple[int, int]]) -> dict[str, 
         screen = max(width, height * ASPECT) * max(height, width / ASPECT)  # area of the fitted view
         if best is None or screen < best[0]:
             best = (screen, origins)
+    assert best is not None  # range(steps + 1) is never empty
     return best[1]
 
 

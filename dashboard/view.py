@@ -41,7 +41,7 @@ def group_id(namespace: str | None) -> str:
 
 
 def is_group(node_id: str | None) -> bool:
-    return bool(node_id) and node_id.startswith(GROUP_PREFIX)
+    return node_id is not None and node_id.startswith(GROUP_PREFIX)
 
 
 def group_namespace(group: str) -> str:
@@ -123,7 +123,7 @@ class SystemView:
         for finding in self.findings:
             by_object[finding["object"]].append(finding)
         self.findings_by_object = dict(by_object)
-        self.severity = {obj: worst(f["severity"] for f in rows) for obj, rows in by_object.items()}
+        self.severity = {obj: worst(f["severity"] for f in rows) or "" for obj, rows in by_object.items()}
         out_edges: dict[str, list[int]] = defaultdict(list)
         in_edges: dict[str, list[int]] = defaultdict(list)
         for index, edge in enumerate(self.edges):

@@ -16,8 +16,9 @@ if [ ! -x .venv-oracle/bin/nca ]; then
 fi
 export TOPO_NCA="$PWD/.venv-oracle/bin/nca"
 
-# Our own habits: lint and formatting are part of the suite (config in pyproject.toml).
+# Our own habits: lint, formatting and type checks are part of the suite (config in pyproject.toml).
 python3 -m ruff check .
 python3 -m ruff format --check .
+python3 -m mypy topo dashboard
 
 python3 -m pytest "$@"

@@ -100,7 +100,7 @@ class Availability:
     # --- indexes -----------------------------------------------------------------------------
 
     @cached_property
-    def _templates(self) -> LabelIndex:
+    def _templates(self) -> LabelIndex[str]:
         return self.model.template_index()
 
     def _selected(self, namespace: str | None, selector) -> list[str]:
@@ -406,7 +406,9 @@ class Availability:
         }
 
     def workload_dict(self, state: WorkloadState) -> dict[str, Any]:
-        data = state.rollout.to_dict() if state.rollout else {"id": state.id, "kind": state.workload.kind}
+        data: dict[str, Any] = (
+            state.rollout.to_dict() if state.rollout else {"id": state.id, "kind": state.workload.kind}
+        )
         placement = state.placement
         data["pdbs"] = list(state.pdbs)
         data["services"] = list(state.services)

@@ -32,6 +32,7 @@ import zoneinfo
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, lru_cache
+from typing import Any
 
 __all__ = [
     "CronSchedule",
@@ -153,7 +154,7 @@ def _parse_descriptor(text: str, spec: str) -> CronSchedule:
     everything = {b.name: frozenset(range(b.low, b.high + 1)) for b in _FIELDS}
     if spec in DESCRIPTORS:
         midnight = {"minute": frozenset({0}), "hour": frozenset({0})}
-        shapes = {
+        shapes: dict[str, dict[str, Any]] = {
             "@yearly": {
                 **midnight,
                 "day_of_month": frozenset({1}),
@@ -283,6 +284,7 @@ def parse_go_duration(text: str) -> Fraction:
     total = Fraction(0)
     while rest:
         match = _DURATION_PART.match(rest)
+        assert match is not None  # every group of the pattern may be empty: it matches any text
         whole, fraction, unit = match.group(1), match.group(2), match.group(3)
         if not whole and not fraction:
             raise ValueError(f'time: invalid duration "{original}"')

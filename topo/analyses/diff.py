@@ -252,7 +252,7 @@ def _by_name(items: list) -> dict[str, Any] | None:
     names = [item.get("name") if isinstance(item, Mapping) else None for item in items]
     if not items or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
         return None
-    return dict(zip(names, items))
+    return {name: item for name, item in zip(names, items) if name is not None}
 
 
 def _path_text(path: tuple) -> str:

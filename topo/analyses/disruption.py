@@ -91,7 +91,7 @@ def pdb_status(
     try:
         if max_unavailable is not None:
             expected, problem = _expected_scale(covered)
-            if problem:
+            if problem or expected is None:
                 return PdbStatus(pdb_id, None, None, 0, pods, covers, problem)
             unavailable = scaled_value(max_unavailable, expected, round_up=True, path="spec.maxUnavailable")
             desired = max(0, expected - unavailable)
@@ -99,7 +99,7 @@ def pdb_status(
             expected, desired = pods, min_available
         elif min_available is not None:
             expected, problem = _expected_scale(covered)
-            if problem:
+            if problem or expected is None:
                 return PdbStatus(pdb_id, None, None, 0, pods, covers, problem)
             desired = scaled_value(min_available, expected, round_up=True, path="spec.minAvailable")
         else:

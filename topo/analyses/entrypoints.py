@@ -31,8 +31,8 @@ def entry_points(availability: Availability) -> list[EntryPoint]:
     found: list[EntryPoint] = []
     for ingress in sorted(availability.model.of_type(Ingress), key=lambda i: i.id):
         for route, service_name in routes_of(ingress):
-            service = make_id("Service", ingress.namespace, service_name) if service_name else None
-            found.append(_entry(availability, ingress.id, route, service))
+            service_id = make_id("Service", ingress.namespace, service_name) if service_name else None
+            found.append(_entry(availability, ingress.id, route, service_id))
     for service in external_services(availability.model):
         ports = ",".join(str(p.port) for p in service.ports)
         found.append(

@@ -524,7 +524,9 @@ def pod_constraints(workload: Workload, namespace_labels: Mapping[str, str] | No
     own = workload.template.labels
     problems: list[str] = []
     affinity = spec.affinity if isinstance(spec.affinity, Mapping) else {}
-    node_affinity = affinity.get("nodeAffinity") if isinstance(affinity.get("nodeAffinity"), Mapping) else {}
+    node_affinity = affinity.get("nodeAffinity")
+    if not isinstance(node_affinity, Mapping):
+        node_affinity = {}
     required = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
     node_terms = (
         parse_node_terms(required.get("nodeSelectorTerms")) if isinstance(required, Mapping) else None
@@ -894,14 +896,14 @@ class Placer:
             if not members:
                 continue
             if hostname:  # every node is a domain
-                g = group_of.get(node.name)
-                if g is not None and len(members) != cls.count:
-                    names = set(g.names)
+                node_group = group_of.get(node.name)
+                if node_group is not None and len(members) != cls.count:
+                    names = set(node_group.names)
                     eligible = sum(1 for m in members if m.name in names)
                 else:
-                    eligible = len(g.names) if g is not None else 0
-                if eligible:
-                    histogram[g.capacity] = histogram.get(g.capacity, 0) + eligible
+                    eligible = len(node_group.names) if node_group is not None else 0
+                if node_group is not None and eligible:
+                    histogram[node_group.capacity] = histogram.get(node_group.capacity, 0) + eligible
                 if len(members) > eligible:
                     histogram[0] = histogram.get(0, 0) + len(members) - eligible
             else:

@@ -444,7 +444,7 @@ def plan_rollout(
     `capacity`: the most pods of the workload the node model can run at once (None: unknown).
     `daemon_nodes`: for a DaemonSet, the names of the nodes that run it (None: no node model).
     """
-    common = {
+    common: dict[str, Any] = {
         "id": workload.id,
         "kind": workload.kind,
         "spec_replicas": workload.replicas,
@@ -539,7 +539,7 @@ def _statefulset(
     kind = strategy.type if strategy else ROLLING_UPDATE
     names = ordinal_names(workload, replicas)
     policy = workload.pod_management_policy or "OrderedReady"
-    extra = {"pod_management_policy": policy}
+    extra: dict[str, Any] = {"pod_management_policy": policy}
     if kind != ROLLING_UPDATE:
         return Rollout(
             replicas=replicas,
@@ -610,8 +610,9 @@ def _daemonset(workload: Workload, nodes: list[str] | None, common: dict) -> Rol
             ),
             **common,
         )
-    surge_value, unavailable_value = strategy.max_surge, strategy.max_unavailable
-    if desired is None:
+    # a DaemonSet without a strategy gets the API defaults, maxSurge 0 and maxUnavailable 1
+    surge_value, unavailable_value = (strategy.max_surge, strategy.max_unavailable) if strategy else (0, 1)
+    if desired is None or nodes is None:  # both None together
         # Integers are known without nodes; percentages are not.
         surge = surge_value if isinstance(surge_value, int) else None
         unavailable = unavailable_value if isinstance(unavailable_value, int) else None

@@ -159,16 +159,22 @@ def _match_route(model: Model, request: Request) -> Match | None:
     for obj in model.objects.values():
         if not is_route(obj):
             continue
-        spec = obj.raw.get("spec") if isinstance(obj.raw.get("spec"), Mapping) else {}
+        spec = obj.raw.get("spec")
+        if not isinstance(spec, Mapping):
+            spec = {}
         host = spec.get("host")
         if not isinstance(host, str) or host.lower() != request.host:
             continue
-        path = spec.get("path") if isinstance(spec.get("path"), str) else ""
+        path = spec.get("path")
+        if not isinstance(path, str):
+            path = ""
         if not request.path.startswith(path):
             continue
-        to = spec.get("to") if isinstance(spec.get("to"), Mapping) else {}
-        port = spec.get("port") if isinstance(spec.get("port"), Mapping) else {}
-        target = port.get("targetPort")
+        to = spec.get("to")
+        if not isinstance(to, Mapping):
+            to = {}
+        port = spec.get("port")
+        target = port.get("targetPort") if isinstance(port, Mapping) else None
         found.append(
             (-len(path), obj.id, obj, to.get("name"), target, f"{host} {path or '/'} (Route, prefix)")
         )

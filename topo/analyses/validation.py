@@ -1234,8 +1234,12 @@ def ingress_problems(ingress: Ingress) -> list[Problem]:
             if needs_absolute_path and (not isinstance(path, str) or not path.startswith("/")):
                 problems.append(Problem(f"{where}.path", "Invalid value: must be an absolute path"))
                 continue
-            if path_type in ("Exact", "Prefix") and (
-                any(part in path for part in _INVALID_PATH_PARTS) or path.endswith(_INVALID_PATH_SUFFIXES)
+            if (
+                path_type in ("Exact", "Prefix")
+                and isinstance(path, str)  # (checked just above)
+                and (
+                    any(part in path for part in _INVALID_PATH_PARTS) or path.endswith(_INVALID_PATH_SUFFIXES)
+                )
             ):
                 problems.append(
                     Problem(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import click
 
 from topo.api import Analysis
@@ -29,6 +31,7 @@ def rollout(analysis: Analysis, fmt: str, workload: str | None, steps: bool) -> 
         raise click.UsageError(
             f"no Deployment, StatefulSet, DaemonSet or ReplicaSet {workload!r} in the input{hint}"
         )
+    output: str | Iterator[str]
     if fmt == "json":
         output = iter_rollout_json(availability, workload)
     else:

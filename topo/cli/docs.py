@@ -37,6 +37,7 @@ def cli_markdown() -> str:
     sections.append("## topo\n\n```text\n" + main.get_help(context) + "\n```\n")
     for name in sorted(main.list_commands(context)):
         command = main.get_command(context, name)
+        assert command is not None  # a name list_commands gave
         sub = click.Context(
             command, info_name=name, parent=context, terminal_width=100, max_content_width=100
         )

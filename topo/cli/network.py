@@ -98,8 +98,8 @@ def reach(analysis: Analysis, fmt: str, only, matrix: bool, source, destination,
         from topo.render.reach_matrix import render_matrix
 
         _warnings(analysis)
-        matrix = analysis.reach.matrix()
-        finish(analysis, render_matrix(matrix.touching(only) if only else matrix, fmt))
+        table = analysis.reach.matrix()
+        finish(analysis, render_matrix(table.touching(only) if only else table, fmt))
     from topo.render.reach_list import render_list
 
     _warnings(analysis)

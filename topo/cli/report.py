@@ -70,8 +70,8 @@ def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path
         output = renderer(analysis, results, colour=sys.stdout.isatty())
     else:
         output = renderer(analysis, results)
-    for error in results.rule_errors:
-        click.echo(f"internal error: {error}", err=True)
+    for rule_error in results.rule_errors:
+        click.echo(f"internal error: {rule_error}", err=True)
     threshold = fail_on or analysis.config.fail_on
     finish(analysis, output, ExitCode.FINDINGS if fails(results, threshold) else ExitCode.OK)
 

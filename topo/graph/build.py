@@ -20,7 +20,7 @@ def build_graph(
     model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None
 ) -> nx.MultiDiGraph:
     """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
-    graph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
+    graph: nx.MultiDiGraph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
     ctx = LinkContext(model=model, graph=graph, external=external)
     for obj in model.objects.values():
         graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))

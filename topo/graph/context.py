@@ -20,7 +20,7 @@ class LinkContext:
     external: frozenset[str] = frozenset()
 
     @property
-    def templates(self) -> LabelIndex:
+    def templates(self) -> LabelIndex[str]:
         return self.model.template_index()
 
     @property

@@ -4,6 +4,7 @@ Every value has API defaults applied (see topo.model.objects)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from topo.graph.context import object_node
@@ -30,18 +31,19 @@ def node_attributes(obj: K8sObject, domain: str) -> dict[str, Any]:
 
 
 def _service(service: Service, domain: str) -> dict[str, Any]:
+    namespace = service.namespace  # (a Service is namespaced: never None in practice)
     return {
         "type": service.type,
         "headless": service.headless,
         "clusterIP": service.cluster_ip,
         "selector": service.selector.match_labels if service.has_selector else None,
-        "dns": [service_fqdn(service.name, service.namespace, domain)],
+        "dns": [service_fqdn(service.name, namespace, domain)] if namespace is not None else [],
         "ports": [port.to_dict() for port in service.ports],
         "publishNotReadyAddresses": service.publish_not_ready_addresses,
         "srv": [
-            srv_name(port.name, port.protocol, service.name, service.namespace, domain)
+            srv_name(port.name, port.protocol, service.name, namespace, domain)
             for port in service.ports
-            if port.name
+            if port.name and namespace is not None
         ],
         **({"externalName": service.external_name} if service.external_name else {}),
     }
@@ -149,7 +151,7 @@ def _config(config: ConfigData, domain: str) -> dict[str, Any]:
     return attrs
 
 
-_DESCRIBERS = {
+_DESCRIBERS: dict[type, Callable[[Any, str], dict[str, Any]]] = {
     Service: _service,
     Workload: _workload,
     PersistentVolumeClaim: _claim,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from topo.graph.context import LinkContext
 from topo.graph.relations import CALLS
@@ -52,7 +53,7 @@ def link_calls(ctx: LinkContext) -> None:
     services = {obj_id for obj_id in ctx.model.objects if obj_id.startswith("Service/")} | {
         i for i in ctx.external if i.startswith("Service/")
     }
-    pods = frozenset(node for node, kind in ctx.graph.nodes(data="kind") if kind == "Pod")
+    pods = frozenset(node for node, attrs in ctx.graph.nodes(data=True) if attrs.get("kind") == "Pod")
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
@@ -66,7 +67,7 @@ def link_calls(ctx: LinkContext) -> None:
                 if key in seen:
                     continue
                 seen.add(key)
-                attrs = {"name": name, "found": found}
+                attrs: dict[str, Any] = {"name": name, "found": found}
                 if port is not None:
                     attrs["port"] = port
                 ctx.link(workload.id, target, CALLS, **attrs)

@@ -41,8 +41,11 @@ def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
     for ordinal in statefulset_ordinals(statefulset):
         name = f"{statefulset.name}-{ordinal}"
         pod_id = make_id("Pod", statefulset.namespace, name)
+        service_name, namespace = statefulset.service_name, statefulset.namespace
         dns = (
-            [pod_fqdn(name, statefulset.service_name, statefulset.namespace, ctx.domain)] if with_dns else []
+            [pod_fqdn(name, service_name, namespace, ctx.domain)]
+            if with_dns and service_name and namespace
+            else []
         )
         ctx.graph.add_node(
             pod_id,
@@ -60,11 +63,9 @@ def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
 
 
 def _add_bare_pod_dns(ctx: LinkContext, pod: Workload) -> None:
-    spec = pod.template.spec
-    service = ctx.model.get(make_id("Service", pod.namespace, spec.subdomain))
-    dns = (
-        [pod_fqdn(spec.hostname, spec.subdomain, pod.namespace, ctx.domain)]
-        if publishes_pod_dns(service, pod)
-        else []
-    )
+    hostname, subdomain, namespace = pod.template.spec.hostname, pod.template.spec.subdomain, pod.namespace
+    if not (hostname and subdomain and namespace):
+        return  # the caller checked hostname and subdomain; a Pod always has a namespace
+    service = ctx.model.get(make_id("Service", namespace, subdomain))
+    dns = [pod_fqdn(hostname, subdomain, namespace, ctx.domain)] if publishes_pod_dns(service, pod) else []
     ctx.graph.nodes[pod.id]["dns"] = dns

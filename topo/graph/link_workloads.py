@@ -57,4 +57,4 @@ def _link_claims(ctx: LinkContext, workload: Workload) -> None:
 
 def mounted_claims(ctx: LinkContext) -> set[str]:
     """Ids of the claims some workload mounts (WaitForFirstConsumer binds only those)."""
-    return {target for _, target, relation in ctx.graph.edges(data="relation") if relation == MOUNTS}
+    return {target for _, target, attrs in ctx.graph.edges(data=True) if attrs.get("relation") == MOUNTS}

@@ -39,7 +39,7 @@ class NeedsSafeConstructor(Exception):
     """The document uses a feature this fast path leaves to PyYAML's SafeConstructor."""
 
 
-class FastLoader(SafeLoader):  # type: ignore[misc, valid-type]
+class FastLoader(SafeLoader):
     """The C parser/composer with a memoised implicit resolver."""
 
     _resolved: ClassVar[dict[str, str]] = {}
@@ -140,7 +140,7 @@ def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> No
         result.setdefault(merged_key, merged_value)
 
 
-def _scalar(node: ScalarNode) -> Any:
+def _scalar(node: yaml.Node) -> Any:
     tag, value = node.tag, node.value
     if tag == _STR:
         # Short values repeat across manifests ("TCP", label values, image names): one copy each.

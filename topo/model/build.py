@@ -65,12 +65,12 @@ class Model:
     def workloads(self) -> tuple[Workload, ...]:
         return self.of_type(Workload)
 
-    def template_index(self) -> LabelIndex:
+    def template_index(self) -> LabelIndex[str]:
         """Pod-template labels of every namespaced workload, indexed once for all selector matching
         (Services, PDBs, NetworkPolicies, placement, reachability)."""
         key = "<template-index>"
         if key not in self._by_kind:
-            index = LabelIndex()
+            index: LabelIndex[str] = LabelIndex()
             for workload in self.workloads:
                 if workload.namespace is not None:
                     index.add(workload.namespace, workload.id, workload.template.labels)
@@ -204,8 +204,9 @@ def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
         result[object_id] = obj
     for owner, pods in folded.items():
         names = tuple(pod.name for pod in pods)
-        if isinstance(result.get(owner), Workload):
-            result[owner] = dataclasses.replace(result[owner], folded_pods=names)  # type: ignore[arg-type]
+        owner_object = result.get(owner)
+        if isinstance(owner_object, Workload):
+            result[owner] = dataclasses.replace(owner_object, folded_pods=names)
         elif owner not in result:
             result[owner] = _stand_in_for_owner(owner, pods, names)
     return result

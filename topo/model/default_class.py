@@ -14,9 +14,13 @@ from typing import Protocol, TypeVar
 
 
 class _Class(Protocol):
-    name: str
-    is_default: bool
-    created: str | None
+    # read-only properties, so that frozen dataclasses match
+    @property
+    def name(self) -> str: ...
+    @property
+    def is_default(self) -> bool: ...
+    @property
+    def created(self) -> str | None: ...
 
 
 C = TypeVar("C", bound=_Class)

@@ -6,8 +6,9 @@ ManifestError naming `spec.replicas` or `spec.template.spec.containers` instead 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 from topo.load.reader import type_name
 from topo.model.errors import ManifestError
@@ -65,7 +66,13 @@ class Fields:
                 raise ManifestError(path, f"expected a mapping, got {type_name(item)}")
             yield Fields(item, path)
 
-    def str(self, key: str, default: str | None = None) -> str | None:
+    # After `def str` (and `int`, `bool`), those names in this class body mean the methods, so
+    # annotations below spell the types `builtins.*`. With a default the result is never None.
+    @overload
+    def str(self, key: builtins.str, default: builtins.str) -> builtins.str: ...
+    @overload
+    def str(self, key: builtins.str, default: None = None) -> builtins.str | None: ...
+    def str(self, key: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self.data.get(key)
         if value is None:
             return default
@@ -73,7 +80,17 @@ class Fields:
             raise ManifestError(self.at(key), f"expected a string, got {type_name(value)}")
         return value
 
-    def int(self, key: str, default: int | None = None, minimum: int | None = None) -> int | None:
+    @overload
+    def int(
+        self, key: builtins.str, default: builtins.int, minimum: builtins.int | None = None
+    ) -> builtins.int: ...
+    @overload
+    def int(
+        self, key: builtins.str, default: None = None, minimum: builtins.int | None = None
+    ) -> builtins.int | None: ...
+    def int(
+        self, key: builtins.str, default: builtins.int | None = None, minimum: builtins.int | None = None
+    ) -> builtins.int | None:
         value = self.data.get(key)
         if value is None:
             return default
@@ -83,7 +100,11 @@ class Fields:
             raise ManifestError(self.at(key), f"must be greater than or equal to {minimum}, got {value}")
         return value
 
-    def bool(self, key: str, default: bool | None = None) -> bool | None:
+    @overload
+    def bool(self, key: builtins.str, default: builtins.bool) -> builtins.bool: ...
+    @overload
+    def bool(self, key: builtins.str, default: None = None) -> builtins.bool | None: ...
+    def bool(self, key: builtins.str, default: builtins.bool | None = None) -> builtins.bool | None:
         value = self.data.get(key)
         if value is None:
             return default
@@ -91,14 +112,14 @@ class Fields:
             raise ManifestError(self.at(key), f"expected true or false, got {type_name(value)}")
         return value
 
-    def strs(self, key: str) -> tuple[str, ...]:
+    def strs(self, key: builtins.str) -> tuple[builtins.str, ...]:
         values = self.list(key)
         for index, value in enumerate(values):
             if not isinstance(value, str):
                 raise ManifestError(f"{self.at(key)}[{index}]", f"expected a string, got {type_name(value)}")
         return tuple(values)
 
-    def str_map(self, key: str) -> Mapping[str, str]:
+    def str_map(self, key: builtins.str) -> Mapping[builtins.str, builtins.str]:
         """A map of strings (labels, annotations, nodeSelector, data); values must be strings.
 
         A null value (`app:` with nothing after it) is "": Go's JSON decoding of null into a
@@ -115,7 +136,7 @@ class Fields:
             return {name: "" if value is None else value for name, value in mapping.items()}
         return mapping  # shared with the document, never mutated: no copy for 10k label maps
 
-    def int_or_percent(self, key: str) -> int | str | None:
+    def int_or_percent(self, key: builtins.str) -> builtins.int | builtins.str | None:
         value = self.data.get(key)
         if value is None:
             return None

@@ -50,7 +50,7 @@ LEGACY_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class"
 
 def common_fields(doc: Mapping[str, Any], source: Source, namespace: str | None) -> dict[str, Any]:
     metadata = Fields(doc.get("metadata"), "metadata")
-    kind, name = doc["kind"], metadata.str("name")
+    kind, name = doc["kind"], metadata.str("name", "")  # the reader checked it is a non-empty string
     return {
         "id": make_id(kind, namespace, name),
         "kind": kind,

@@ -121,7 +121,8 @@ def _parse_env(env: Fields) -> EnvVar:
 
 
 def _parse_probe(probe: Fields) -> Probe:
-    handler, port = "none", None
+    handler = "none"
+    port: int | str | None = None
     for candidate in _PROBE_HANDLERS:
         action = probe.optional_map(candidate)
         if action is not None:

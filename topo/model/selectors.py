@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from topo.load.reader import type_name
 from topo.model.errors import ManifestError
@@ -323,19 +323,22 @@ def _check_label_value(value: str, path: str, key: str | None = None) -> None:
 # --- matching many selectors against many label sets --------------------------------------------
 
 
-class _NamespaceEntries:
+Item = TypeVar("Item")
+
+
+class _NamespaceEntries(Generic[Item]):
     """One namespace's items with posting lists: (key, value) -> positions, key -> positions."""
 
     __slots__ = ("by_key", "by_pair", "labels", "names")
 
     def __init__(self) -> None:
-        self.names: list[str] = []
+        self.names: list[Item] = []
         self.labels: list[Mapping[str, str]] = []
         self.by_pair: dict[tuple[str, str], list[int]] = {}
         self.by_key: dict[str, list[int]] = {}
 
 
-class LabelIndex:
+class LabelIndex(Generic[Item]):
     """An inverted index from labels to items (pod templates, pods), one per namespace.
 
     `matching` starts from the smallest posting list among the selector's positive requirements
@@ -348,10 +351,10 @@ class LabelIndex:
     __slots__ = ("_namespaces", "_positions")
 
     def __init__(self) -> None:
-        self._namespaces: dict[str, _NamespaceEntries] = {}
-        self._positions: dict[tuple[str, str], int] = {}
+        self._namespaces: dict[str, _NamespaceEntries[Item]] = {}
+        self._positions: dict[tuple[str, Item], int] = {}
 
-    def add(self, namespace: str, item: str, labels: Mapping[str, str]) -> None:
+    def add(self, namespace: str, item: Item, labels: Mapping[str, str]) -> None:
         """Index `item` with its `labels` in `namespace`; an item is added once per namespace."""
         if (namespace, item) in self._positions:
             raise ValueError(f"{item!r} is already indexed in namespace {namespace!r}")
@@ -365,23 +368,22 @@ class LabelIndex:
             entries.by_pair.setdefault((key, value), []).append(position)
             entries.by_key.setdefault(key, []).append(position)
 
-    def matching(self, namespace: str, selector: LabelSelector) -> list[str]:
+    def matching(self, namespace: str, selector: LabelSelector) -> list[Item]:
         """The items of `namespace` whose labels `selector` matches, in insertion order."""
         entries = self._namespaces.get(namespace)
         if entries is None or selector.matches_nothing:
             return []
-        candidates = _narrowest_candidates(entries, selector.requirements)
-        if candidates is None:
-            candidates = range(len(entries.names))
+        narrowest = _narrowest_candidates(entries, selector.requirements)
+        candidates = range(len(entries.names)) if narrowest is None else narrowest
         labels, names = entries.labels, entries.names
         return [names[position] for position in candidates if selector.matches(labels[position])]
 
-    def items(self, namespace: str) -> list[str]:
+    def items(self, namespace: str) -> list[Item]:
         """Every item of `namespace`, in insertion order."""
         entries = self._namespaces.get(namespace)
         return list(entries.names) if entries else []
 
-    def labels_of(self, namespace: str, item: str) -> Mapping[str, str]:
+    def labels_of(self, namespace: str, item: Item) -> Mapping[str, str]:
         """The labels `item` was added with."""
         entries = self._namespaces[namespace]
         return entries.labels[self._positions[(namespace, item)]]
@@ -395,7 +397,7 @@ class LabelIndex:
 
 
 def _narrowest_candidates(
-    entries: _NamespaceEntries, requirements: Sequence[Requirement]
+    entries: _NamespaceEntries[Item], requirements: Sequence[Requirement]
 ) -> Iterator[int] | None:
     """Positions that can satisfy the most selective positive requirement, or None if there is none."""
     best: list[list[int]] | None = None

@@ -113,7 +113,7 @@ def _mermaid_text(text: str) -> str:
 def render_graphml(analysis) -> str:
     """GraphML with scalar attributes; lists and mappings are JSON strings (GraphML has no such types)."""
     document = graph_document(analysis)
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph = nx.MultiDiGraph()
     for node in document["nodes"]:
         graph.add_node(node["id"], **{k: _scalar(v) for k, v in node.items() if k != "id" and v is not None})
     for index, edge in enumerate(document["edges"]):

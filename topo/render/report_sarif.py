@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from importlib import metadata
+from typing import Any
 
 from topo.render.report_data import why_it_matters
 from topo.rules import RULES
@@ -98,7 +99,7 @@ def _location(file: str, line: int, root: str) -> dict:
 
 
 def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str | None = None) -> dict:
-    result = {
+    result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVELS[finding.severity.value],

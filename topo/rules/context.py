@@ -38,7 +38,7 @@ class RuleContext:
 
     def outgoing(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
         # The adjacency maps directly: rules ask this tens of thousands of times per run.
-        neighbours = self.graph._succ.get(object_id)
+        neighbours = self.graph._succ.get(object_id)  # type: ignore[attr-defined]  # private: absent from types-networkx
         if not neighbours:
             return
         for target, edges in neighbours.items():
@@ -47,7 +47,7 @@ class RuleContext:
                     yield target, data
 
     def incoming(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
-        neighbours = self.graph._pred.get(object_id)
+        neighbours = self.graph._pred.get(object_id)  # type: ignore[attr-defined]  # private: absent from types-networkx
         if not neighbours:
             return
         for source, edges in neighbours.items():
@@ -61,7 +61,7 @@ class RuleContext:
 
     def ingresses_routing_to(self, workload_id: str) -> list[str]:
         """Ids of Ingresses with a route to a Service that selects the workload."""
-        found = set()
+        found: set[str] = set()
         for service in self.services_selecting(workload_id):
             found.update(source for source, _ in self.incoming(service, ROUTES_TO))
         return sorted(found)

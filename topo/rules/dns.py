@@ -170,6 +170,7 @@ def explain_unresolved(
 ) -> tuple[str, str | None, tuple[str, ...]]:
     """(why the name resolves to nothing, the closest existing name or None, related ids)."""
     kind, namespace, name = split_id(call.target)
+    assert namespace is not None  # calls resolve to namespaced Services and Pods only
     if kind == "Service":
         return _explain_service(name, namespace, caller_namespace, ctx)
     return _explain_pod(call, name, namespace, caller_namespace, ctx)
@@ -240,7 +241,8 @@ def _explain_pod(call: Call, pod: str, namespace: str, caller: str | None, ctx):
     candidates = _pod_names_in(namespace, ctx)
     close = difflib.get_close_matches(f"{pod}.{written_service}", sorted(candidates), n=1, cutoff=0.6)
     if close:
-        return reason, _pod_name(*close[0].split(".", 1), namespace, caller), (candidates[close[0]],)
+        close_pod, close_service = close[0].split(".", 1)  # the keys are `<pod>.<service>`
+        return reason, _pod_name(close_pod, close_service, namespace, caller), (candidates[close[0]],)
     return reason, None, ()
 
 
@@ -307,7 +309,11 @@ def _governing_service_is_external(pod_id: str, node: dict, ctx) -> bool:
         subdomain = bare.template.spec.subdomain
     else:
         subdomain = None
-    return bool(subdomain) and make_id("Service", node.get("namespace"), subdomain) in ctx.config.external
+    return (
+        subdomain is not None
+        and subdomain != ""
+        and make_id("Service", node.get("namespace"), subdomain) in ctx.config.external
+    )
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,8 @@ def _index(ctx) -> _Index:
         spaces: dict[str, list[str]] = {}
         for service_id in sorted(ids):
             _, namespace, name = split_id(service_id)
+            if namespace is None:
+                continue  # (every Service id has a namespace)
             names.setdefault(namespace, []).append(name)
             spaces.setdefault(name, []).append(namespace)
         namespaces = frozenset(ctx.model.namespaces())
@@ -368,7 +376,7 @@ def _service_name(name: str, namespace: str, caller: str | None) -> str:
     return name if namespace == caller else f"{name}.{namespace}"
 
 
-def _pod_name(pod: str, service: str, namespace: str, caller: str | None) -> str:
+def _pod_name(pod: str, service: str, namespace: str | None, caller: str | None) -> str:
     return f"{pod}.{service}" if namespace == caller else f"{pod}.{service}.{namespace}"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from topo.model import K8sObject
@@ -97,7 +97,7 @@ def _typed(objects) -> list:
     return [o for o in objects if type(o) is not K8sObject or o.kind not in PARSERS]
 
 
-def ignored_rules(annotations: dict[str, str] | None) -> dict[str, str]:
+def ignored_rules(annotations: Mapping[str, str] | None) -> dict[str, str]:
     """`topo.dev/ignore: "rule-a, rule-b: why"` → {rule id: reason}."""
     text = (annotations or {}).get(IGNORE_ANNOTATION, "")
     ignored = {}

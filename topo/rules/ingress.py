@@ -91,6 +91,8 @@ def ingress_backend_missing(ingress: Ingress, ctx):
     """
     missing: dict[str, list[str]] = {}
     for backend, where in service_backends(ingress):
+        if backend.service is None:
+            continue  # (service_backends yields backends that name a Service)
         if not ctx.exists(make_id("Service", ingress.namespace, backend.service)):
             missing.setdefault(backend.service, []).append(where)
     for name, places in missing.items():
@@ -139,6 +141,8 @@ def ingress_backend_port_missing(ingress: Ingress, ctx):
     """
     missing: dict[tuple[str, str], list[str]] = {}
     for backend, where in service_backends(ingress):
+        if backend.service is None:
+            continue  # (service_backends yields backends that name a Service)
         service = ctx.get(make_id("Service", ingress.namespace, backend.service))
         if not isinstance(service, Service) or service.type == "ExternalName":
             continue

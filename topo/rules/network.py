@@ -293,6 +293,7 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
     """
     reach = reach_of(ctx)
     open_by_namespace = _open_workloads(ctx, reach)
+    namespace: str | None
     if isinstance(subject, Namespace):
         namespace = subject.name
     elif isinstance(subject, Workload):

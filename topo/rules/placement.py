@@ -71,7 +71,7 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
     availability = availability_of(ctx)
     if state.placement is not None:
         worst = availability.single_node_loss(state)
-        if worst is not None and worst < state.replicas:
+        if worst is not None and worst < (state.replicas or 0):
             return
     yield Issue(
         f"{state.replicas} replicas and no pod anti-affinity or topology spread over them: "
@@ -125,7 +125,8 @@ def no_eligible_node(workload: Workload, ctx) -> Iterator[Issue]:
         return
     if workload.kind in REPLICATED and not state.replicas:
         return
-    total = len(availability_of(ctx).node_model.nodes)
+    node_model = availability_of(ctx).node_model
+    total = len(node_model.nodes) if node_model else 0
     yield Issue(
         f"none of the {total} nodes can run its pods: {_reasons(state.placement.excluded)}",
         hint="match the selector/affinity to node labels, tolerate the intended pool's taint, or lower the requests",
@@ -247,7 +248,7 @@ def rollout_blocked_by_anti_affinity(workload: Workload, ctx) -> Iterator[Issue]
     if state is None or state.placement is None or state.rollout is None or not state.rollout.stuck:
         return
     placement, rollout = state.placement, state.rollout
-    if not (placement.limited_by or "").startswith("required anti-affinity"):
+    if rollout.max_pods is None or not (placement.limited_by or "").startswith("required anti-affinity"):
         return
     if placement.max_scheduled < (state.replicas or 0):
         return  # anti-affinity-unsatisfiable: even the steady state does not fit

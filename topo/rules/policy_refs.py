@@ -301,7 +301,7 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
         if (
             pods.is_everything
             or policy.namespace in SYSTEM_NAMESPACES
-            or _pods_match(ctx, facts, policy.namespace, pods)
+            or (policy.namespace is not None and _pods_match(ctx, facts, policy.namespace, pods))
         ):
             return None
         return (

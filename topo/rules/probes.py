@@ -312,6 +312,7 @@ def normalized_probe(probe: Probe, container: Container) -> tuple:
     """
     action: Any = probe.raw.get(probe.handler) if isinstance(probe.raw, dict) else None
     action = action if isinstance(action, dict) else {}
+    handler: tuple
     if probe.handler == "httpGet":
         headers = tuple(
             (h.get("name"), h.get("value")) for h in action.get("httpHeaders") or () if isinstance(h, dict)

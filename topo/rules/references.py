@@ -224,11 +224,8 @@ def _produced_secrets(ctx) -> dict[tuple[str, str], str]:
     for obj in model.of_kind("ExternalSecret"):
         # external-secrets: spec.target.name, defaulting to the ExternalSecret's name.
         target = spec_of(obj).get("target")
-        name = (
-            target.get("name")
-            if isinstance(target, Mapping) and isinstance(target.get("name"), str)
-            else obj.name
-        )
+        target_name = target.get("name") if isinstance(target, Mapping) else None
+        name = target_name if isinstance(target_name, str) else obj.name
         if obj.namespace:
             produced[(obj.namespace, name)] = obj.id
     for ingress in model.of_type(Ingress):

@@ -69,7 +69,7 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
         - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
         - https://kubernetes.io/docs/concepts/storage/storage-classes/
     """
-    if class_is_missing(ctx, claim.storage_class_name):
+    if claim.storage_class_name and class_is_missing(ctx, claim.storage_class_name):
         class_id = make_id("StorageClass", None, claim.storage_class_name)
         yield Issue(
             f"storageClassName {claim.storage_class_name!r} names a StorageClass that is not declared, "

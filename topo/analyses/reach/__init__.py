@@ -242,7 +242,7 @@ class Reachability:
 
     def _source_endpoints(self) -> list[tuple[str, str, PeerClass, Workload | None]]:
         universe = self.universe
-        found = []
+        found: list[tuple[str, str, PeerClass, Workload | None]] = []
         for peer_class in universe.classes:
             if peer_class.kind == POD:
                 found.extend((workload_label(w), w.id, peer_class, w) for w in peer_class.workloads)
@@ -271,7 +271,7 @@ class Reachability:
         return found
 
     def _list_destinations(self, bits: int) -> list[tuple[str, str, str | None]]:
-        found = []
+        found: list[tuple[str, str, str | None]] = []
         for peer_class in self.universe.members(bits):
             if peer_class.kind == POD:
                 found.extend((workload_label(w), w.id, w.namespace) for w in peer_class.workloads)

@@ -173,9 +173,11 @@ class Universe:
         self.namespace_labels: dict[str, dict[str, str]] = declared
         self.classes: list[PeerClass] = []
         self.workload_class: dict[str, int] = {}
-        self.index = LabelIndex()  # namespace → class index by pod labels (exact classes only)
+        # namespace → class index by pod labels (exact classes only)
+        self.index: LabelIndex[int] = LabelIndex()
         by_key: dict[tuple, PeerClass] = {}
         for workload in sorted((w for w in workloads if w.namespace is not None), key=workload_label):
+            assert workload.namespace is not None  # (mypy does not narrow through the filter above)
             labels = workload.template.labels
             ports = named_ports_of(workload)
             key = (
@@ -198,14 +200,15 @@ class Universe:
         self.pod_count = len(self.classes)
         self.dns: PeerClass | None = None
         if dns:
-            labels = dns_namespace_labels
             self.dns = self._add(
                 PeerClass(
                     0,
                     DNS,
                     DNS_NAMESPACE,
-                    EXACT if labels is not None else NAMED,
-                    labels if labels is not None else {NAMESPACE_NAME_LABEL: DNS_NAMESPACE},
+                    EXACT if dns_namespace_labels is not None else NAMED,
+                    dns_namespace_labels
+                    if dns_namespace_labels is not None
+                    else {NAMESPACE_NAME_LABEL: DNS_NAMESPACE},
                     dict(DNS_LABELS),
                     {(protocol, name): PortSet.of(protocol, number) for name, protocol, number in DNS_PORTS},
                 )
@@ -226,9 +229,11 @@ class Universe:
             self.destination_bits |= 1 << self.dns.index
         self.namespace_bits: dict[str, int] = {}
         for peer_class in self.classes[: self.pod_count]:
-            self.namespace_bits[peer_class.namespace] = self.namespace_bits.get(peer_class.namespace, 0) | (
+            class_namespace = peer_class.namespace
+            assert class_namespace is not None  # pod classes are made from namespaced workloads only
+            self.namespace_bits[class_namespace] = self.namespace_bits.get(class_namespace, 0) | (
                 1 << peer_class.index
-            )  # type: ignore[index]
+            )
         self.namespaces = sorted(self.namespace_bits)
         self._namespace_selector_cache: dict[LabelSelector, list[str]] = {}
         self._peer_cache: dict[tuple, int] = {}
@@ -276,7 +281,7 @@ class Universe:
             return bits
         for namespace in namespaces:
             for index in self.index.matching(namespace, pods):
-                bits |= 1 << index  # type: ignore[operator]
+                bits |= 1 << index
         return bits
 
     def peer_bits(self, peer: Peer, sources: bool) -> int:

@@ -103,7 +103,7 @@ class Engine:
                     entry = found.get(member.index)
                     if entry is None:
                         entry = found[member.index] = ([], [], None)
-                    entry[position].append(policy)
+                    (entry[0] if position == 0 else entry[1]).append(policy)
         baseline = self.baseline
         if baseline is not None and baseline.rules(direction):
             for member in members(self.subjects[baseline.id]):
@@ -140,7 +140,7 @@ class Engine:
             return open_profile
         named: tuple = ()
         if direction == INGRESS and any(
-            p.has_named_ports for p in (*admin, *network, *(baseline,) * bool(baseline))
+            p.has_named_ports for p in (*admin, *network, *([baseline] if baseline else []))
         ):
             named = tuple(sorted((key, value.spans) for key, value in peer_class.named_ports.items()))
         key = (
@@ -333,9 +333,9 @@ class Engine:
                 if sources.bit_count() < len(egress_profiles):
                     seen: dict[int, Profile] = {}
                     for member in self.universe.members(sources):
-                        profile = class_profile.get(member.index)
-                        if profile is not None and profile.groups:
-                            seen[id(profile)] = profile
+                        member_profile = class_profile.get(member.index)
+                        if member_profile is not None and member_profile.groups:
+                            seen[id(member_profile)] = member_profile
                     present = list(seen.values())
                 else:
                     present = [p for p in egress_profiles if p.members & sources]

@@ -68,8 +68,10 @@ class ServiceIndex:
             found = []
             if service.has_selector and service.namespace is not None:
                 found = [
-                    self.model.objects[i] for i in self.pods.matching(service.namespace, service.selector)
-                ]  # type: ignore[misc]
+                    workload
+                    for i in self.pods.matching(service.namespace, service.selector)
+                    if isinstance(workload := self.model.objects[i], Workload)  # (the index holds workloads)
+                ]
             self._selected[service.id] = found
         return found
 
@@ -140,7 +142,9 @@ def route_backends(model: Model, services: ServiceIndex) -> Iterator[Backend]:
     for obj in model.objects.values():
         if not is_route(obj):
             continue
-        spec = obj.raw.get("spec") if isinstance(obj.raw.get("spec"), Mapping) else {}
+        spec = obj.raw.get("spec")
+        if not isinstance(spec, Mapping):
+            spec = {}
         host = spec.get("host") if isinstance(spec.get("host"), str) else "*"
         path = spec.get("path") if isinstance(spec.get("path"), str) else "/"
         route = f"{host}{path}"

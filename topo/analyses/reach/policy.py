@@ -491,9 +491,16 @@ def parse_admin_policy(obj: K8sObject) -> Policy:
         raise PolicyError("metadata.name", 'only one BaselineAdminNetworkPolicy, named "default", is allowed')
     priority = 0
     if not baseline:
-        priority = spec.get("priority")
-        if isinstance(priority, bool) or not isinstance(priority, int) or not 0 <= priority <= 1000:
-            raise PolicyError("spec.priority", f"must be an integer between 0 and 1000, got {priority!r}")
+        priority_value = spec.get("priority")
+        if (
+            isinstance(priority_value, bool)
+            or not isinstance(priority_value, int)
+            or not 0 <= priority_value <= 1000
+        ):
+            raise PolicyError(
+                "spec.priority", f"must be an integer between 0 and 1000, got {priority_value!r}"
+            )
+        priority = priority_value
     subject_value = spec.get("subject")
     if not isinstance(subject_value, Mapping):
         raise PolicyError("spec.subject", "required")
@@ -527,7 +534,7 @@ def parse_admin_policy(obj: K8sObject) -> Policy:
             if not isinstance(raw, Mapping):
                 raise PolicyError(path, "expected a mapping")
             action = raw.get("action")
-            if action not in actions:
+            if not isinstance(action, str) or action not in actions:
                 raise PolicyError(f"{path}.action", f"must be one of {', '.join(actions)}, got {action!r}")
             peers_value = raw.get(peer_field)
             if not isinstance(peers_value, list) or not peers_value:

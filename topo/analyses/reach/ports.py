@@ -34,6 +34,7 @@ class PortSet:
     _interned: ClassVar[dict[tuple[Spans, Spans, Spans], PortSet]] = {}
 
     spans: tuple[Spans, Spans, Spans]
+    _hash: int
 
     def __new__(cls, spans: tuple[Spans, Spans, Spans]) -> PortSet:
         found = cls._interned.get(spans)
