@@ -93,9 +93,10 @@ def _on_node_loss(availability: Availability, states: list[WorkloadState], ready
     placer = availability.placer
     if placer is None or len(states) == 1:
         losses = [availability.single_node_loss(s) for s in states]
-        if any(loss is None for loss in losses):
+        known = [loss for loss in losses if loss is not None]
+        if len(known) != len(losses):
             return None
-        return ready - sum(losses)  # type: ignore[arg-type]
+        return ready - sum(known)
     # Several backends: the worst node for their sum.
     candidates = sorted({n for s in states if s.placement for n in s.placement.schedulable})
     worst = 0

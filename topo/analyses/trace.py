@@ -35,7 +35,7 @@ from topo.analyses.reach.ports import PortSet
 from topo.graph.link_routing import resolve_target_port
 from topo.model import Model
 from topo.model.kinds import make_id
-from topo.model.objects import Ingress, IngressBackend, IngressPath, K8sObject, Service, ServicePort, Workload
+from topo.model.objects import Ingress, IngressPath, K8sObject, Service, ServicePort, Workload
 
 EXACT_HOST, WILDCARD_HOST, ANY_HOST = 3, 2, 1
 
@@ -150,7 +150,8 @@ def match_request(model: Model, request: Request) -> tuple[Match | None, list[st
 
 
 def _default_match(ingress: Ingress, why: str) -> Match:
-    backend: IngressBackend = ingress.default_backend  # type: ignore[assignment]
+    backend = ingress.default_backend
+    assert backend is not None  # callers pick Ingresses that have a defaultBackend
     return Match(ingress, "defaultBackend", backend.service, backend.port_number, backend.port_name, why)
 
 

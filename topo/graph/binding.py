@@ -168,7 +168,9 @@ def _capacity(volume: PersistentVolume) -> Fraction:
 
 def _reserved_for(volume: PersistentVolume, claim: PersistentVolumeClaim) -> bool:
     """IsVolumeBoundToClaim: name and namespace equal; a claimRef without namespace names no claim."""
-    namespace, name = volume.claim_ref  # type: ignore[misc]
+    if volume.claim_ref is None:
+        return False  # (callers check that the volume has a claimRef)
+    namespace, name = volume.claim_ref
     return name == claim.name and (namespace or "") == claim.namespace
 
 

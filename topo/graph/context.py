@@ -31,7 +31,11 @@ class LinkContext:
         """Workloads (and bare Pods) of `namespace` whose pod template labels match, input order."""
         if namespace is None or selector is None:
             return []
-        return [self.model.objects[i] for i in self.templates.matching(namespace, selector)]  # type: ignore[misc]
+        return [
+            workload
+            for i in self.templates.matching(namespace, selector)
+            if isinstance(workload := self.model.objects[i], Workload)  # (the index holds workloads)
+        ]
 
     def exists(self, object_id: str) -> bool:
         """Declared in the input, or declared as already in the cluster (`external`)."""

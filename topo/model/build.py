@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from topo.load.source import Document, LoadError, LoadWarning, Source
 from topo.model.errors import ManifestError
@@ -41,7 +41,8 @@ class Model:
     duplicates: tuple[Duplicate, ...] = ()
     cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
     default_namespace: str = DEFAULT_NAMESPACE
-    _by_kind: dict[str, tuple[K8sObject, ...]] = field(default_factory=dict, repr=False, compare=False)
+    # per-run caches: objects by kind or type (tuples), and the template index
+    _by_kind: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def get(self, object_id: str) -> K8sObject | None:
         return self.objects.get(object_id)
@@ -59,7 +60,7 @@ class Model:
         key = f"<{cls.__name__}>"
         if key not in self._by_kind:
             self._by_kind[key] = tuple(o for o in self.objects.values() if isinstance(o, cls))
-        return self._by_kind[key]  # type: ignore[return-value]
+        return self._by_kind[key]
 
     @property
     def workloads(self) -> tuple[Workload, ...]:
@@ -74,8 +75,8 @@ class Model:
             for workload in self.workloads:
                 if workload.namespace is not None:
                     index.add(workload.namespace, workload.id, workload.template.labels)
-            self._by_kind[key] = index  # type: ignore[assignment]
-        return self._by_kind[key]  # type: ignore[return-value]
+            self._by_kind[key] = index
+        return self._by_kind[key]
 
     def namespaces(self) -> list[str]:
         """Every namespace that holds an object or is declared, sorted."""

@@ -246,8 +246,8 @@ class Reachability:
         for peer_class in universe.classes:
             if peer_class.kind == POD:
                 found.extend((workload_label(w), w.id, peer_class, w) for w in peer_class.workloads)
-            elif peer_class.kind == EXTERNAL_SOURCE:
-                found.append((peer_class.label(), f"ip:{peer_class.atom.text}", peer_class, None))  # type: ignore[union-attr]
+            elif peer_class.kind == EXTERNAL_SOURCE and peer_class.atom is not None:
+                found.append((peer_class.label(), f"ip:{peer_class.atom.text}", peer_class, None))
             elif peer_class.kind == INGRESS_CONTROLLER:
                 found.append((INGRESS_CONTROLLER_NAME, INGRESS_CONTROLLER_NAME, peer_class, None))
         found.sort(key=lambda item: item[0])
@@ -275,8 +275,8 @@ class Reachability:
         for peer_class in self.universe.members(bits):
             if peer_class.kind == POD:
                 found.extend((workload_label(w), w.id, w.namespace) for w in peer_class.workloads)
-            elif peer_class.kind == EXTERNAL_DESTINATION:
-                found.append((peer_class.label(), f"ip:{peer_class.atom.text}", None))  # type: ignore[union-attr]
+            elif peer_class.kind == EXTERNAL_DESTINATION and peer_class.atom is not None:
+                found.append((peer_class.label(), f"ip:{peer_class.atom.text}", None))
         found.sort()
         return found
 
