@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from dashboard.edge_info import edge_summary
 from dashboard.positions import Block, Item, Positions, force_layout, layered_layout
 from dashboard.view import (
     CLUSTER,
@@ -53,6 +54,7 @@ class MapState:
     expanded: tuple[str, ...] = ()  # group ids expanded while collapsed
     highlight: tuple[str, ...] = ()  # object ids a what-if marks (drain: what loses capacity)
     collapse: str = "auto"  # auto | never
+    also_blast: tuple[str, ...] = ()  # what a selected Node's blast radius holds (its drain's losses)
 
 
 @dataclass
@@ -63,6 +65,9 @@ class MapResult:
     collapsed: bool
     matches: list[str] = field(default_factory=list)
     highlighted: int = 0
+    declared_shown: int = 0  # declared objects on the map (Namespace objects as their blocks)
+    declared_total: int = 0  # declared objects in the system: the header's count
+    missing_shown: int = 0  # referenced but not declared
 
 
 def layered_positions(view: SystemView) -> Positions:
@@ -128,7 +133,9 @@ def map_elements(
     collapsed = state.collapse != "never" and len(shown) > threshold
     expanded = set(state.expanded)
     if collapsed:
-        for node_id in (state.selected, *marks.route_nodes):
+        # a selected namespace stays as it is (collapsing it must work); a selected object opens its own
+        selected = state.selected if not is_group(state.selected) else None
+        for node_id in (selected, *marks.route_nodes):
             group = view.group_of(node_id) if node_id else None
             if group:
                 expanded.add(group)
@@ -147,6 +154,8 @@ def map_elements(
         for group in view.groups:  # namespaces declared without objects still appear
             groups_shown.setdefault(group, [])
 
+    if not collapsed and shown_filtered(state) and state.layout != "force":
+        positions = compact_positions(view, shown, force_cache)
     coordinates = _coordinates(
         view, positions, state, node_ids, edges, representative, collapsed, expanded, force_cache
     )
@@ -168,7 +177,13 @@ def map_elements(
         source, target = representative(edge["source"]), representative(edge["target"])
         if source == edge["source"] and target == edge["target"]:
             classes = " ".join(c for c in marks.edge_classes(index, edge) if c)
-            data = {"id": f"e{index}", "source": source, "target": target, "relation": edge["relation"]}
+            data = {
+                "id": f"e{index}",
+                "source": source,
+                "target": target,
+                "relation": edge["relation"],
+                "why": edge_summary(view, edge),
+            }
             elements.append({"data": data, "classes": classes})
         elif source != target:
             aggregated[(source, target)].append(edge)
@@ -187,6 +202,7 @@ def map_elements(
         }
         elements.append({"data": data, "classes": "aggregate"})
 
+    declared = [n for n in shown if not view.nodes[n].get("missing") and not view.nodes[n].get("external")]
     return MapResult(
         elements=elements,
         shown=len(shown),
@@ -194,7 +210,26 @@ def map_elements(
         collapsed=collapsed,
         matches=marks.matches,
         highlighted=len(marks.nodes),
+        declared_shown=len(declared) + sum(1 for g in groups_shown if g in view.namespace_objects),
+        declared_total=view.summary()["objects"],
+        missing_shown=sum(1 for n in shown if view.nodes[n].get("missing")),
     )
+
+
+def compact_positions(view: SystemView, shown: set[str], cache: dict | None) -> Positions:
+    """The layered layout of only what the filters keep, so that it fills the screen (cached)."""
+    key = ("compact", frozenset(shown))
+    if cache is not None and key in cache:
+        return cache[key]
+    groups = [g for g in view.groups if any(m in shown for m in view.members[g])]
+    items = [_item(view, node_id) for node_id in sorted(shown)]
+    pairs = ((e["source"], e["target"]) for e in view.edges if e["source"] in shown and e["target"] in shown)
+    positions = layered_layout(items, pairs, groups, OUTSIDE)
+    if cache is not None:
+        if len(cache) > 32:
+            cache.clear()
+        cache[key] = positions
+    return positions
 
 
 def shown_filtered(state: MapState) -> bool:
@@ -239,7 +274,7 @@ def _highlights(view: SystemView, state: MapState, shown: set[str]) -> _Marks:
     if state.mode == "blast" and state.selected and not is_group(state.selected):
         marks.active = True
         relations = frozenset(state.relations) if state.relations else None
-        radius = view.dependents(state.selected, relations)
+        radius = view.dependents(state.selected, relations) | (set(state.also_blast) - {state.selected})
         marks.nodes[state.selected].add("origin")
         for node_id in radius:
             marks.nodes[node_id].add("blast")
@@ -278,6 +313,7 @@ def _node_element(view, node_id, group, coordinates, marks: _Marks, state: MapSt
         "kind": view.kind_of(node_id),
         "severity": view.severity.get(node_id, ""),
         "findings": len(findings),
+        "risk": view.risk.of(node_id),
     }
     if group:
         data["parent"] = group
@@ -307,8 +343,9 @@ def _group_element(
         "severity": view.severity.get(namespace_object, "") if namespace_object else "",
         "object": namespace_object or "",
         "count": len(members),
+        "risk": view.risk.of(group),
     }
-    element: dict[str, Any] = {"data": data, "classes": "namespace"}
+    element: dict[str, Any] = {"data": data, "classes": f"namespace risk-{view.risk.level(group)}"}
     if not members:
         block = positions.blocks.get(group)
         x, y = block.center if block else (0, 0)
@@ -328,11 +365,11 @@ def _collapsed_element(
     matches = sum(1 for m in members if "match" in marks.nodes.get(m, ()))
     label = f"{name}\n{len(members)} objects"
     if count_findings:
-        label += f" · {count_findings} findings"
+        label += f" · {count_findings} findings · risk {view.risk.of(group)}"
     if matches:
         label += f"\n{matches} match{'es' if matches > 1 else ''}"
     w, h, fs = _collapsed_size(positions.blocks.get(group), len(members), state.layout)
-    classes = ["namespace", "collapsed"]
+    classes = ["namespace", "collapsed", f"risk-{view.risk.level(group)}"]
     highlighted = [m for m in members if m in marks.nodes]
     if highlighted:
         classes += sorted(
@@ -347,6 +384,7 @@ def _collapsed_element(
         "severity": worst(s for s in severities if s) or "",
         "object": namespace_object or "",
         "count": len(members),
+        "risk": view.risk.of(group),
         "w": w,
         "h": h,
         "fs": fs,
@@ -396,7 +434,9 @@ def _coordinates(
 
 def map_status(result: MapResult) -> str:
     """The line under the map: what is shown and how."""
-    text = f"{result.shown} of {result.total} objects"
+    text = f"{result.declared_shown} of {result.declared_total} objects"
+    if result.missing_shown:
+        text += f" · {result.missing_shown} missing"
     if result.collapsed:
         text += " · large map: namespaces collapsed (click one to expand it)"
     return text

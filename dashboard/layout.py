@@ -11,7 +11,8 @@ from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is 
 
 from dashboard import ids
 from dashboard.elements import LAYOUTS, MapResult, map_status
-from dashboard.styles import SEVERITY_COLOUR, legend_rows, stylesheet
+from dashboard.legend import legend
+from dashboard.styles import SEVERITY_COLOUR, stylesheet
 from dashboard.upload import human_size
 from dashboard.view import CLUSTER, SEVERITIES, SystemView
 
@@ -248,35 +249,6 @@ def _box(component, small: bool = False) -> html.Div:
     """A fixed-size box: components whose code loads after the page (dropdowns) must not move the
     map under the mouse when they appear."""
     return html.Div(component, className="topo-box topo-box-small" if small else "topo-box")
-
-
-def legend() -> html.Details:
-    rows = [
-        html.Div(
-            [html.Span(className=f"topo-swatch topo-shape-{shape}", style={"background": colour}), kind],
-            className="topo-legend-row",
-        )
-        for kind, shape, colour in legend_rows()
-    ]
-    rows.append(
-        html.Div(
-            [html.Span(className="topo-swatch topo-missing-swatch"), "missing (referenced, not declared)"],
-            className="topo-legend-row",
-        )
-    )
-    for severity in SEVERITIES:
-        rows.append(
-            html.Div(
-                [
-                    html.Span(className="topo-badge", style={"background": SEVERITY_COLOUR[severity]}),
-                    f"worst finding: {severity}",
-                ],
-                className="topo-legend-row",
-            )
-        )
-    return html.Details(
-        [html.Summary("Legend"), html.Div(rows, className="topo-legend-rows")], className="topo-legend"
-    )
 
 
 def side_panel(view: SystemView, availability_ready: bool, reach_ready: bool) -> html.Div:

@@ -8,65 +8,101 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+#: The Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"): eight colours that stay
+#: distinct for the common colour-vision deficiencies. One colour per kind family, one shape per kind.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+GREY = "#8C8C8C"
+
+#: kind family → (colour, kinds with their shapes), in the legend's order
+FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
+    "outside": (OKABE_ITO["black"], {"Outside": "star"}),
+    "entry": (
+        OKABE_ITO["reddish purple"],
+        {"Ingress": "tag", "IngressClass": "diamond", "Route": "round-tag"},
+    ),
+    "service": (OKABE_ITO["blue"], {"Service": "ellipse"}),
+    "workload": (
+        OKABE_ITO["bluish green"],
+        {
+            "Deployment": "round-rectangle",
+            "StatefulSet": "bottom-round-rectangle",
+            "DaemonSet": "round-hexagon",
+            "ReplicaSet": "round-pentagon",
+            "ReplicationController": "round-pentagon",
+            "Job": "cut-rectangle",
+            "CronJob": "concave-hexagon",
+        },
+    ),
+    "pod": (OKABE_ITO["sky blue"], {"Pod": "ellipse"}),
+    "config": (
+        OKABE_ITO["orange"],
+        {"ConfigMap": "rectangle", "Secret": "vee", "ServiceAccount": "pentagon"},
+    ),
+    "storage": (
+        OKABE_ITO["yellow"],
+        {"PersistentVolumeClaim": "barrel", "PersistentVolume": "heptagon", "StorageClass": "rhomboid"},
+    ),
+    "policy": (
+        GREY,
+        {"NetworkPolicy": "octagon", "PodDisruptionBudget": "hexagon", "HorizontalPodAutoscaler": "triangle"},
+    ),
+    "node": (OKABE_ITO["vermillion"], {"Node": "round-octagon"}),
+}
 # kind → (shape, fill colour)
 KIND_STYLE: dict[str, tuple[str, str]] = {
-    "Outside": ("star", "#37474f"),
-    "Ingress": ("tag", "#7e57c2"),
-    "IngressClass": ("diamond", "#b39ddb"),
-    "Route": ("tag", "#7e57c2"),
-    "Service": ("ellipse", "#1e88e5"),
-    "NetworkPolicy": ("octagon", "#e57373"),
-    "PodDisruptionBudget": ("hexagon", "#26a69a"),
-    "HorizontalPodAutoscaler": ("triangle", "#4db6ac"),
-    "Deployment": ("round-rectangle", "#43a047"),
-    "StatefulSet": ("round-rectangle", "#2e7d32"),
-    "DaemonSet": ("round-rectangle", "#689f38"),
-    "ReplicaSet": ("round-rectangle", "#66bb6a"),
-    "Job": ("cut-rectangle", "#8d6e63"),
-    "CronJob": ("cut-rectangle", "#6d4c41"),
-    "Pod": ("ellipse", "#81c784"),
-    "Node": ("round-octagon", "#78909c"),
-    "PersistentVolumeClaim": ("barrel", "#fb8c00"),
-    "PersistentVolume": ("barrel", "#ef6c00"),
-    "StorageClass": ("rhomboid", "#ffb74d"),
-    "ConfigMap": ("rectangle", "#fdd835"),
-    "Secret": ("rectangle", "#f9a825"),
-    "ServiceAccount": ("pentagon", "#90a4ae"),
+    kind: (shape, colour) for colour, kinds in FAMILIES.values() for kind, shape in kinds.items()
 }
-DEFAULT_KIND_STYLE = ("round-rectangle", "#9e9e9e")
+DEFAULT_KIND_STYLE = ("round-rectangle", "#BBBBBB")
 
-# relation → (colour, line style, width)
+# relation → (colour, line style, width): the colour of the family of the object depended on
 RELATION_STYLE: dict[str, tuple[str, str, float]] = {
-    "entry": ("#37474f", "solid", 2.5),
-    "routes-to": ("#7e57c2", "solid", 2.5),
-    "class": ("#b39ddb", "dotted", 1),
-    "uses": ("#bdbdbd", "solid", 1),
-    "selects": ("#1e88e5", "solid", 2),
-    "governed-by": ("#64b5f6", "dashed", 1),
-    "owns": ("#81c784", "dotted", 1.5),
-    "mounts": ("#fb8c00", "solid", 1.5),
-    "binds": ("#ef6c00", "solid", 1.5),
-    "provisioned-by": ("#ffb74d", "dashed", 1),
-    "protects": ("#26a69a", "dashed", 1),
-    "scales": ("#4db6ac", "dashed", 1),
-    "isolates": ("#e57373", "dotted", 1),
-    "calls": ("#f4511e", "solid", 1.5),
+    "entry": (OKABE_ITO["black"], "solid", 2.5),
+    "routes-to": (OKABE_ITO["reddish purple"], "solid", 2.5),
+    "class": (OKABE_ITO["reddish purple"], "dotted", 1.5),
+    "calls": (OKABE_ITO["vermillion"], "solid", 2),
+    "selects": (OKABE_ITO["blue"], "solid", 2),
+    "governed-by": (OKABE_ITO["blue"], "dashed", 1.5),
+    "owns": (OKABE_ITO["bluish green"], "dotted", 1.5),
+    "uses": (OKABE_ITO["orange"], "dashed", 1.5),
+    "mounts": ("#B8A800", "solid", 1.5),
+    "binds": ("#B8A800", "dashed", 1.5),
+    "provisioned-by": ("#B8A800", "dotted", 1.5),
+    "protects": (GREY, "dashed", 1.5),
+    "scales": (GREY, "dotted", 1.5),
+    "isolates": (GREY, "solid", 1.5),
 }
 
-SEVERITY_COLOUR = {"error": "#d32f2f", "warning": "#f9a825", "info": "#1976d2"}
+#: badges: shape and glyph differ too, so colour is never the only cue
+SEVERITY_COLOUR = {"error": "#B2182B", "warning": "#F0E442", "info": "#2166AC"}
 SEVERITY_GLYPH = {"error": "!", "warning": "!", "info": "i"}
+#: namespace blocks by risk level (dashboard/risk.py): a single-hue ramp, light to dark
+RISK_COLOURS = ("#ECEFF1", "#FEE6CE", "#FDAE6B", "#F16913", "#A63603")
 
 
 def badge_svg(severity: str) -> str:
-    """A round badge with a glyph, as a data: URL (no network)."""
+    """A badge with a glyph, as a data: URL (no network): a circle for errors and info, a
+    warning triangle (black on yellow) for warnings."""
     colour = SEVERITY_COLOUR[severity]
     glyph = SEVERITY_GLYPH[severity]
-    svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">'
-        f'<circle cx="10" cy="10" r="9" fill="{colour}" stroke="white" stroke-width="2"/>'
-        f'<text x="10" y="14.5" font-family="Arial,sans-serif" font-size="13" font-weight="bold" '
-        f'text-anchor="middle" fill="white">{glyph}</text></svg>'
-    )
+    if severity == "warning":
+        shape = f'<path d="M10 1 L19 18 L1 18 Z" fill="{colour}" stroke="#000" stroke-width="1.5"/>'
+        text = '<text x="10" y="16" font-family="Arial,sans-serif" font-size="12" font-weight="bold" text-anchor="middle" fill="#000">!</text>'
+    else:
+        shape = f'<circle cx="10" cy="10" r="9" fill="{colour}" stroke="white" stroke-width="2"/>'
+        text = (
+            f'<text x="10" y="14.5" font-family="Arial,sans-serif" font-size="13" font-weight="bold" '
+            f'text-anchor="middle" fill="white">{glyph}</text>'
+        )
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">{shape}{text}</svg>'
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
@@ -88,6 +124,9 @@ def stylesheet(large: bool = False) -> list[dict]:
                 "border-width": 1,
                 "border-color": "#455a64",
                 "color": "#263238",
+                "text-background-color": "#ffffff",
+                "text-background-opacity": 0.75,
+                "text-background-padding": 1,
                 "min-zoomed-font-size": 7 if large else 0,
             },
         },
@@ -158,6 +197,13 @@ def stylesheet(large: bool = False) -> list[dict]:
                 "background-opacity": 0.8,
             },
         },
+        *(
+            {
+                "selector": f".namespace.risk-{level}",
+                "style": {"background-color": colour, "background-opacity": 0.75 if level else 0.55},
+            }
+            for level, colour in enumerate(RISK_COLOURS)
+        ),
         {
             "selector": ".aggregate",
             "style": {
@@ -259,5 +305,10 @@ def stylesheet(large: bool = False) -> list[dict]:
 
 
 def legend_rows() -> list[tuple[str, str, str]]:
-    """(kind, shape, colour) for the legend."""
+    """(kind, shape, colour) for the legend, family by family."""
     return [(kind, shape, colour) for kind, (shape, colour) in KIND_STYLE.items()]
+
+
+def edge_legend_rows() -> list[tuple[str, str, str, float]]:
+    """(relation, colour, line style, width) for the legend."""
+    return [(relation, colour, line, width) for relation, (colour, line, width) in RELATION_STYLE.items()]

@@ -17,9 +17,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import topo
+
+if TYPE_CHECKING:
+    from dashboard.risk import RiskScores
 
 OUTSIDE = "(outside)"
 CLUSTER = "(cluster)"
@@ -148,6 +152,13 @@ class SystemView:
     def object_ids(self) -> list[str]:
         """Ids of the map's object nodes (every graph node but Namespace objects, which are groups)."""
         return [node_id for ids in self.members.values() for node_id in ids]
+
+    @cached_property
+    def risk(self) -> RiskScores:
+        """Risk scores of the objects and namespaces (dashboard/risk.py), computed on first use."""
+        from dashboard.risk import risk_scores
+
+        return risk_scores(self)
 
     @property
     def groups(self) -> list[str]:
