@@ -12,16 +12,17 @@ from dash.exceptions import PreventUpdate
 import topo
 from dashboard import analyses, ids
 from dashboard.details import object_details
+from dashboard.edge_info import edge_details
 from dashboard.elements import MapState, map_elements, map_status, visible_objects
 from dashboard.figures import heatmap_figure
 from dashboard.layout import (
     availability_unavailable,
     connection_list,
     details_panel,
-    drain_result,
     explain_result,
     findings_rows,
     findings_status,
+    landing,
     load_problems,
     namespace_options,
     reach_content,
@@ -31,9 +32,19 @@ from dashboard.layout import (
     upload_status,
     what_if_result,
 )
+from dashboard.panels import edge_panel
+from dashboard.risk_callbacks import (
+    EDGE_PREFIX,
+    node_section_for,
+    register_risk_first,
+)
+from dashboard.risk_callbacks import (
+    node_blast as _node_blast,
+)
 from dashboard.styles import stylesheet
 from dashboard.upload import UPLOAD_NAME, combine, decode_upload
 from dashboard.view import is_group
+from dashboard.whatif_notes import fencepost_notes
 
 LARGE_MAP = 400  # visible objects above which labels hide when zoomed out
 REACHABLE_KINDS = (
@@ -88,6 +99,7 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         token,
     ):
         entry = registry.get(token)
+        node_selected = selected if selected and not str(selected).startswith(EDGE_PREFIX) else None
         state = MapState(
             namespaces=tuple(namespaces or ()),
             kinds=tuple(kinds or ()),
@@ -95,12 +107,13 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
             severity=severity or None,
             search=search or "",
             mode=mode or "all",
-            selected=selected,
+            selected=node_selected,
             hops=int(hops or 1),
             route=route,
             layout=layout or "layered",
             expanded=tuple(expanded or ()),
             highlight=tuple(highlight or ()),
+            also_blast=tuple(_node_blast(entry, node_selected)) if mode == "blast" else (),
         )
         only_selection = set(ctx.triggered_prop_ids.values()) == {ids.SELECTED}
         if only_selection and not _selection_matters(entry, state, collapse_threshold):
@@ -130,6 +143,18 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
             expanded.append(node_id)
             return node_id, expanded, "details"
         return node_id, no_update, "details"
+
+    @app.callback(
+        Output(ids.SELECTED, "data", allow_duplicate=True),
+        Output(ids.TABS, "value", allow_duplicate=True),
+        Input(ids.MAP, "tapEdgeData"),
+        prevent_initial_call=True,
+    )
+    def tap_edge(data):
+        edge_id = (data or {}).get("id") or ""
+        if not edge_id.startswith("e") or not edge_id[1:].isdigit():
+            raise PreventUpdate  # an aggregated edge between collapsed namespaces
+        return EDGE_PREFIX + edge_id[1:], "details"
 
     @app.callback(
         Output(ids.DETAILS, "children"),
@@ -174,21 +199,28 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
 
     @app.callback(
         Output(ids.EXPANDED, "data", allow_duplicate=True),
+        Output(ids.SELECTED, "data", allow_duplicate=True),
         Input(ids.EXPAND_ALL, "n_clicks"),
         Input(ids.COLLAPSE_ALL, "n_clicks"),
         Input({"type": ids.COLLAPSE_NAMESPACE, "id": ALL}, "n_clicks"),
         State(ids.EXPANDED, "data"),
+        State(ids.SELECTED, "data"),
         State(ids.TOKEN, "data"),
         prevent_initial_call=True,
     )
-    def expand_or_collapse(expand_all, collapse_all, collapse_one, expanded, token):
+    def expand_or_collapse(expand_all, collapse_all, collapse_one, expanded, selected, token):
         trigger = ctx.triggered_id
+        view = registry.get(token).view
         if trigger == ids.EXPAND_ALL:
-            return registry.get(token).view.groups
+            return view.groups, no_update
+        # a selected object keeps its namespace open: collapsing deselects it (or selects its namespace)
+        inside = selected if selected and not is_group(selected) and selected in view.nodes else None
         if trigger == ids.COLLAPSE_ALL:
-            return []
+            return [], None if inside else no_update
         if isinstance(trigger, dict) and ctx.triggered[0].get("value"):
-            return [g for g in expanded or [] if g != trigger["id"]]
+            group = trigger["id"]
+            selection = group if inside and view.group_of(inside) == group else no_update
+            return [g for g in expanded or [] if g != group], selection
         raise PreventUpdate
 
     @app.callback(
@@ -224,11 +256,15 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         Output(ids.SELECTED, "data", allow_duplicate=True),
         Output(ids.EXPANDED, "data", allow_duplicate=True),
         Output(ids.HIGHLIGHT, "data", allow_duplicate=True),
+        Output(ids.DRAIN, "data", allow_duplicate=True),
+        Output(ids.TITLE, "children"),
+        Output(ids.TITLE, "title"),
         Input(ids.TOKEN, "data"),
         prevent_initial_call=True,
     )
     def switch_analysis(token):
-        view = registry.get(token).view
+        entry = registry.get(token)
+        view = entry.view
         kinds = [{"label": k, "value": k} for k in view.kinds]
         relations = [{"label": r, "value": r} for r in view.relations]
         return (
@@ -247,6 +283,9 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
             None,
             [],
             [],
+            None,
+            entry.title,
+            entry.title,
         )
 
     @app.callback(
@@ -283,14 +322,19 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
 
     _reachability(app, registry)
     _availability(app, registry)
+    register_risk_first(app, registry)
 
 
 def details_for(entry, selected: str | None) -> list:
     """The details panel of `selected`, with its rollout, PDBs and who can reach it when topo has
     those analyses. A failure in one of them is shown in its section; the rest still renders."""
-    if not selected:
-        return details_panel(None, availability_ready=False, reach_ready=False)
     view = entry.view
+    if not selected:
+        return landing(view)
+    if str(selected).startswith(EDGE_PREFIX):
+        index = selected[len(EDGE_PREFIX) :]
+        reach = entry.reach if entry.reach_ready else None
+        return edge_panel(edge_details(view, int(index), reach) if index.isdigit() else None)
     kind = view.kind_of(selected)
     extras: dict = {}
     errors = dict(entry.errors)
@@ -316,6 +360,8 @@ def details_for(entry, selected: str | None) -> list:
     details = object_details(view, selected, extras)
     ready = {"availability_ready": entry.availability_ready, "reach_ready": entry.reach_ready}
     try:
+        if kind == "Node" and details is not None and entry.availability is not None:
+            return node_section_for(entry, selected) + details_panel(details, errors=errors, **ready)
         return details_panel(details, errors=errors, **ready)
     except Exception as error:
         details = object_details(view, selected, {})
@@ -532,26 +578,18 @@ def _availability(app, registry) -> None:
             result = analyses.what_if(entry.analysis, workload, change)
         except ValueError as error:
             return what_if_result(None, str(error))
+        result["notes"] = fencepost_notes(
+            workload.split("/", 1)[0], change, result.get("before") or {}, result.get("after") or {}
+        )
         return what_if_result(result)
 
     @app.callback(
-        Output(ids.DRAIN_RESULT, "children"),
-        Output(ids.HIGHLIGHT, "data"),
+        Output(ids.DRAIN, "data", allow_duplicate=True),
         Input(ids.DRAIN_TARGET, "value"),
-        State(ids.TOKEN, "data"),
         prevent_initial_call=True,
     )
-    def drain(target, token):
-        entry = registry.get(token)
-        if not target:
-            return [], []
-        if entry.availability is None:
-            raise PreventUpdate
-        try:
-            document = analyses.drain_document(entry.analysis, target)
-        except ValueError as error:  # DrainError: no node model, unknown node
-            return drain_result(None, str(error)), []
-        return drain_result(document), analyses.drain_losses(document)
+    def drain_chosen(target):
+        return target or None
 
 
 def _clientside(app) -> None:

@@ -24,6 +24,9 @@ TOKEN = "analysis-token"  # "" = the served analysis, otherwise an uploaded one
 FOCUS_REQUEST = "focus-request"  # {"id", "n"}: the browser centres the map on that node
 FOCUS_DONE = "focus-done"
 HIGHLIGHT = "highlight"  # {"ids": [...], "label": ...}: what a what-if marks on the map
+DRAIN = "drain"  # the drain shown ("node:N", "zone:Z", "pool:P"), from the map or the Availability tab
+URL_SAVED = "url-saved"  # the last state written to the URL
+SEARCH_RESULTS = "search-results"  # several matches: a list to pick from
 
 # side panel
 TABS = "tabs"
@@ -58,8 +61,10 @@ WHATIF_PDB = "whatif-pdb"
 WHATIF_RESULT = "whatif-result"
 DRAIN_TARGET = "drain-target"
 DRAIN_RESULT = "drain-result"
+DRAIN_BANNER = "drain-banner"  # the drain's result at the top of the details panel
 
 # header: summary, upload, export
+TITLE = "title"  # what is shown: the served path or the uploaded files
 SUMMARY = "summary"
 UPLOAD = "upload"
 UPLOAD_PAYLOAD = "upload-payload"
@@ -72,5 +77,7 @@ DOWNLOAD = "download"
 # pattern-matching ids: a clickable object id anywhere in the side panel
 GOTO = "goto"  # {"type": GOTO, "id": object id}
 COLLAPSE_NAMESPACE = "collapse-ns"  # {"type": COLLAPSE_NAMESPACE, "id": group id}
+DRAIN_BUTTON = "drain-button"  # {"type": DRAIN_BUTTON, "id": "node:N" | "zone:Z" | "pool:P" | "" (clear)}
+CHIP = "chip"  # {"type": CHIP, "id": "error" | "warning" | "info" | "missing" | "all"}: a summary chip
 
 TAB_NAMES = ("details", "findings", "reachability", "availability", "problems")

@@ -56,6 +56,7 @@ def page(
                                 style={"width": "100%", "height": "100%"},
                             ),
                             html.Div(map_status(result), id=ids.MAP_STATUS, className="topo-map-status"),
+                            html.Div(id=ids.SEARCH_RESULTS, className="topo-search-results"),
                             legend(),
                         ],
                     ),
@@ -68,6 +69,8 @@ def page(
             dcc.Store(id=ids.FOCUS_REQUEST, data=None),
             dcc.Store(id=ids.FOCUS_DONE, data=None),
             dcc.Store(id=ids.HIGHLIGHT, data=[]),
+            dcc.Store(id=ids.DRAIN, data=None),
+            dcc.Store(id=ids.URL_SAVED, data=None),
             dcc.Store(id=ids.UPLOAD_PAYLOAD, data=None),
             dcc.Download(id=ids.DOWNLOAD),
         ],
@@ -79,7 +82,7 @@ def header(view: SystemView, title: str, upload_limit: int) -> html.Div:
         className="topo-header",
         children=[
             html.Span("topo", className="topo-logo"),
-            html.Span(title, className="topo-title", title=title),
+            html.Span(title, id=ids.TITLE, className="topo-title", title=title),
             html.Div(summary_badges(view), id=ids.SUMMARY, className="topo-summary"),
             html.Div(
                 dcc.Upload(
@@ -118,21 +121,10 @@ def header(view: SystemView, title: str, upload_limit: int) -> html.Div:
 
 
 def summary_badges(view: SystemView) -> list:
-    summary = view.summary()
-    items = [html.Span(f"{summary['objects']} objects", className="topo-chip")]
-    items.append(html.Span(f"{summary['namespaces']} namespaces", className="topo-chip"))
-    for severity in SEVERITIES:
-        items.append(
-            html.Span(
-                f"{summary[severity]} {severity}{'s' if summary[severity] != 1 else ''}",
-                className=f"topo-chip topo-sev-{severity}" if summary[severity] else "topo-chip",
-            )
-        )
-    if summary["missing"]:
-        items.append(html.Span(f"{summary['missing']} missing", className="topo-chip topo-missing"))
-    if summary["loadErrors"]:
-        items.append(html.Span(f"{summary['loadErrors']} load errors", className="topo-chip topo-sev-error"))
-    return items
+    """The header's counts, each a chip that filters the map (dashboard/panels.py)."""
+    from dashboard.panels import summary_chips
+
+    return summary_chips(view)
 
 
 def _options(values: Sequence[str], labels: Mapping[str, str] | None = None) -> list[dict]:
@@ -266,7 +258,7 @@ def side_panel(view: SystemView, availability_ready: bool, reach_ready: bool) ->
             html.Div(
                 id=ids.PANEL + "details",
                 className="topo-panel",
-                children=html.Div(details_placeholder(), id=ids.DETAILS),
+                children=[html.Div(id=ids.DRAIN_BANNER), html.Div(landing(view), id=ids.DETAILS)],
             ),
             html.Div(
                 id=ids.PANEL + "findings",
@@ -300,6 +292,13 @@ def side_panel(view: SystemView, availability_ready: bool, reach_ready: bool) ->
 
 
 # --- details ----------------------------------------------------------------------------------
+
+
+def landing(view: SystemView) -> list:
+    """The details panel before a selection: the riskiest objects and namespaces."""
+    from dashboard.panels import landing_panel
+
+    return landing_panel(view)
 
 
 def details_placeholder() -> list:
@@ -677,9 +676,11 @@ def _outside_panel(details: Mapping[str, Any]) -> list:
 
 
 def findings_rows(view: SystemView) -> list[dict]:
-    return [
+    """One row per finding, riskiest object first (row ids index `view.findings`)."""
+    rows = [
         {
             "id": str(index),
+            "risk": view.risk.of(f["object"]),
             "severity": f["severity"],
             "rule": f["rule"],
             "object": f["object"],
@@ -688,11 +689,14 @@ def findings_rows(view: SystemView) -> list[dict]:
         }
         for index, f in enumerate(view.findings)
     ]
+    rows.sort(key=lambda r: -r["risk"])  # stable: most severe first within one object
+    return rows
 
 
 def findings_status(view: SystemView) -> str:
     return (
-        f"{len(view.findings)} findings — click one to find its object on the map; sort and filter by column."
+        f"{len(view.findings)} findings, riskiest first (RISK: the object's risk score, docs/dashboard.md) — "
+        "click one to find its object on the map; sort and filter by column."
     )
 
 
@@ -700,6 +704,7 @@ def findings_table(view: SystemView) -> DataTable:
     return DataTable(
         id=ids.FINDINGS_TABLE,
         columns=[
+            {"name": "RISK", "id": "risk", "type": "numeric"},
             {"name": "severity", "id": "severity"},
             {"name": "rule", "id": "rule"},
             {"name": "object", "id": "object"},
@@ -1050,7 +1055,8 @@ def what_if_result(result: Mapping[str, Any] | None, error: str | None = None) -
         ],
         className="topo-facts topo-compare",
     )
-    children: list = [html.Div(f"re-analysed: {result['scope']}", className="topo-muted"), table]
+    children: list = [html.Div(note, className="topo-whatif-note") for note in result.get("notes") or []]
+    children += [html.Div(f"re-analysed: {result['scope']}", className="topo-muted"), table]
     pdb_before = {p["id"]: p for p in result.get("pdbsBefore") or []}
     for pdb in result.get("pdbsAfter") or []:
         old = pdb_before.get(pdb["id"], {})

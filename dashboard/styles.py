@@ -85,7 +85,7 @@ RELATION_STYLE: dict[str, tuple[str, str, float]] = {
 SEVERITY_COLOUR = {"error": "#B2182B", "warning": "#F0E442", "info": "#2166AC"}
 SEVERITY_GLYPH = {"error": "!", "warning": "!", "info": "i"}
 #: namespace blocks by risk level (dashboard/risk.py): a single-hue ramp, light to dark
-RISK_COLOURS = ("#ECEFF1", "#FEE6CE", "#FDAE6B", "#F16913", "#A63603")
+RISK_COLOURS = ("#ECEFF1", "#FDEBD3", "#FDD0A2", "#FDAE6B", "#F98D45")
 
 
 def badge_svg(severity: str) -> str:
@@ -147,7 +147,10 @@ def stylesheet(large: bool = False) -> list[dict]:
         )
     sheet += [
         {"selector": 'node[kind = "Pod"]', "style": {"width": 20, "height": 20}},
-        {"selector": 'node[kind = "Outside"]', "style": {"width": 46, "height": 46, "font-weight": "bold"}},
+        {
+            "selector": 'node[kind = "Outside"]',
+            "style": {"width": 46, "height": 46, "font-weight": "bold", "text-max-width": 400},
+        },
     ]
     for relation, (colour, line, width) in sorted(RELATION_STYLE.items()):
         sheet.append(
@@ -200,7 +203,7 @@ def stylesheet(large: bool = False) -> list[dict]:
         *(
             {
                 "selector": f".namespace.risk-{level}",
-                "style": {"background-color": colour, "background-opacity": 0.75 if level else 0.55},
+                "style": {"background-color": colour, "background-opacity": 0.6},
             }
             for level, colour in enumerate(RISK_COLOURS)
         ),

@@ -10,6 +10,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     /* Centre the map on a node and select it; waits for the node when the map is re-rendering. */
     focusNode: function (request) {
       if (!request || !request.id) { return window.dash_clientside.no_update; }
+      window.topoLastFocus = {id: request.id, at: Date.now()};  // map_view.js keeps it in view
       var tries = 0;
       var attempt = function () {
         var container = document.getElementById("map");

@@ -38,21 +38,40 @@ def node_ids(page) -> list[str]:
     return page.evaluate(f"{CY}.nodes().map(n => n.id())")
 
 
-def click_node(page, node_id: str) -> None:
-    """Click a node with the real mouse (an emitted 'tap' reaches Dash only after seconds)."""
-    point = page.evaluate(
-        """(id) => {
-            const cy = document.getElementById('map')._cyreg.cy;
-            const node = cy.getElementById(id);
-            cy.zoom(1.2); cy.center(node);
-            const p = node.renderedPosition();
-            const box = document.getElementById('map').getBoundingClientRect();
-            return {x: box.left + p.x, y: box.top + p.y};
-        }""",
-        node_id,
+def settle(page) -> None:
+    """Wait until no callback is running and the map has not been re-laid out (and re-fitted) for
+    a moment."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]')"
+        " && Date.now() - (window.topoLastLayout || 0) > 700"
     )
-    page.wait_for_timeout(100)
-    page.mouse.click(point["x"], point["y"])
+
+
+def click_node(page, node_id: str) -> None:
+    """Click a node with the real mouse (an emitted 'tap' reaches Dash only after seconds); again
+    if the map moved under the mouse (a late re-layout) and the click selected something else."""
+    for _ in range(3):
+        settle(page)
+        point = page.evaluate(
+            """(id) => {
+                const cy = document.getElementById('map')._cyreg.cy;
+                const node = cy.getElementById(id);
+                cy.zoom(1.2); cy.center(node);
+                const p = node.renderedPosition();
+                const box = document.getElementById('map').getBoundingClientRect();
+                return {x: box.left + p.x, y: box.top + p.y};
+            }""",
+            node_id,
+        )
+        page.wait_for_timeout(100)
+        page.mouse.click(point["x"], point["y"])
+        try:
+            page.wait_for_function(
+                f"(id) => {CY}.$(':selected').map(n => n.id()).includes(id)", arg=node_id, timeout=3000
+            )
+            return
+        except Exception:
+            continue
 
 
 def choose(page, dropdown_id: str, label: str) -> None:

@@ -1,0 +1,217 @@
+/* The map's view in the browser: fit what a view change shows, keep labels readable, hover cards,
+   deselect on the background, and the page's state in the URL (#...). No network access. */
+(function () {
+  "use strict";
+  var LABEL_PX = 12;          // rendered size aimed at for node labels (never below 11 px)
+  var NAMESPACE_PX = 14;      // rendered size of a namespace block's title
+  var NODE_PX = 14;           // rendered size of a node's shape, at least
+  var BADGE_PX = 10;          // rendered size of a finding badge, at least
+  var SCALED_UP_TO = 450;     // nodes: above this, labels hide when zoomed out (large maps)
+  var MAX_ZOOM_ON_FIT = 1.5;  // fitting one node must not blow it up
+  var MARKED = ".match, .route, .blast, .origin, .affected";
+  var collapsedBefore = {};
+
+  function cyOf() {
+    var container = document.getElementById("map");
+    return container && container._cyreg && container._cyreg.cy;
+  }
+
+  /* Labels keep at least LABEL_PX on screen however far the map is zoomed out (in model units
+     they grow as the zoom shrinks); zoomed in they are the stylesheet's size times the zoom. */
+  function scaleLabels(cy) {
+    var nodes = cy.nodes();
+    if (nodes.length > SCALED_UP_TO) { return; }
+    var zoom = cy.zoom();
+    var size = Math.max(11, LABEL_PX / zoom);
+    var title = Math.max(22, NAMESPACE_PX / zoom);
+    var shape = Math.max(30, NODE_PX / zoom);
+    var badge = Math.max(16, BADGE_PX / zoom);
+    cy.batch(function () {
+      nodes.forEach(function (node) {
+        if (node.hasClass("collapsed")) { return; }
+        if (node.hasClass("namespace")) { node.style("font-size", title); return; }
+        var scale = node.data("kind") === "Pod" ? 0.7 : node.data("kind") === "Outside" ? 1.5 : 1;
+        node.style({"font-size": size, "width": shape * scale, "height": shape * scale,
+                    "background-width": badge, "background-height": badge});
+      });
+    });
+  }
+
+  /* What a view change shows: the highlighted nodes (search, route, blast radius, drain), a
+     namespace that was just expanded, or else everything; then labels are scaled. */
+  function fitView(cy) {
+    window.topoLastLayout = Date.now();  // tests wait for the map to settle
+    var marked = cy.nodes(MARKED);
+    var lastFocus = window.topoLastFocus || {};
+    var recent = lastFocus.id && Date.now() - lastFocus.at < 2500 ? cy.getElementById(lastFocus.id) : null;
+    var expandedNow = cy.nodes(".namespace:selected").filter(function (n) {
+      return !n.hasClass("collapsed") && collapsedBefore[n.id()];
+    });
+    var target;
+    if (recent && recent.nonempty()) {
+      cy.center(recent);
+      cy.zoom({level: Math.max(cy.zoom(), recent.isParent() ? 0.35 : 1.0), renderedPosition: recent.renderedPosition()});
+      target = null;
+    } else if (marked.nonempty()) {
+      target = marked.union(marked.parents());
+    } else if (expandedNow.nonempty()) {
+      target = expandedNow;
+    } else {
+      target = cy.elements();
+    }
+    if (target && target.nonempty()) {
+      cy.fit(target, 40);
+      if (cy.zoom() > MAX_ZOOM_ON_FIT) { cy.zoom({level: MAX_ZOOM_ON_FIT, renderedPosition: {x: cy.width() / 2, y: cy.height() / 2}}); cy.center(target); }
+    }
+    collapsedBefore = {};
+    cy.nodes(".collapsed").forEach(function (n) { collapsedBefore[n.id()] = true; });
+    scaleLabels(cy);
+  }
+
+  /* --- hover cards ---------------------------------------------------------------------- */
+
+  function line(card, text, className) {
+    var div = document.createElement("div");
+    div.textContent = text;
+    if (className) { div.className = className; }
+    card.appendChild(div);
+  }
+
+  function nodeCard(card, data) {
+    line(card, (data.kind || "") + "  " + String(data.label || data.id).split("\n")[0], "topo-hover-title");
+    if (data.id && data.kind !== "Namespace") { line(card, data.id, "topo-hover-id"); }
+    if (data.kind === "Namespace") { line(card, (data.count || 0) + " objects"); }
+    if (data.findings) {
+      line(card, data.findings + " finding" + (data.findings > 1 ? "s" : "") + ", worst: " + data.severity);
+    }
+    if (data.risk) { line(card, "risk " + data.risk); }
+    if (data.missing) { line(card, "referenced but not declared in the input"); }
+    line(card, data.kind === "Namespace" && data.w ? "click to expand" : "click for details", "topo-hover-hint");
+  }
+
+  function edgeCard(card, edge) {
+    var data = edge.data();
+    var label = function (node) { return String(node.data("label") || node.id()).split("\n")[0]; };
+    line(card, label(edge.source()) + " → " + label(edge.target()), "topo-hover-title");
+    line(card, data.why || data.label || data.relation);
+    line(card, data.relation === "aggregate" ? "edges between namespaces" : "click: why this edge exists", "topo-hover-hint");
+  }
+
+  function installHover(cy, container) {
+    var card = document.createElement("div");
+    card.className = "topo-hover";
+    card.style.display = "none";
+    container.parentNode.appendChild(card);
+    var show = function (event, fill) {
+      card.textContent = "";
+      fill(card);
+      var p = event.renderedPosition || {x: 0, y: 0};
+      card.style.left = Math.min(p.x + 14, container.clientWidth - 260) + "px";
+      card.style.top = Math.min(p.y + 14, container.clientHeight - 90) + "px";
+      card.style.display = "block";
+    };
+    var hide = function () { card.style.display = "none"; };
+    cy.on("mouseover", "node", function (event) { show(event, function (c) { nodeCard(c, event.target.data()); }); });
+    cy.on("mouseover", "edge", function (event) { show(event, function (c) { edgeCard(c, event.target); }); });
+    cy.on("mouseout", "node, edge", hide);
+    cy.on("viewport tapstart", hide);
+  }
+
+  /* --- state in the URL ------------------------------------------------------------------ */
+
+  // param → [component id, property, is a list]
+  var STATE = {
+    ns: ["filter-namespace", "value", true], kind: ["filter-kind", "value", true],
+    rel: ["filter-relation", "value", true], sev: ["filter-severity", "value", false],
+    q: ["search", "value", false], mode: ["mode", "value", false], hops: ["hops", "value", false],
+    route: ["route", "value", false], layout: ["layout", "value", false],
+    exp: ["expanded", "data", true], sel: ["selected", "data", false], tab: ["tabs", "value", false],
+    drain: ["drain", "data", false], wi: ["whatif-workload", "value", false],
+    wr: ["whatif-replicas", "value", false], ws: ["whatif-surge", "value", false],
+    wu: ["whatif-unavailable", "value", false], wp: ["whatif-pdb", "value", false]
+  };
+  var DEFAULTS = {mode: "all", hops: "1", layout: "layered", tab: "details"};
+  var restoring = false;
+
+  function encodeState(values) {
+    var params = new URLSearchParams();
+    Object.keys(STATE).forEach(function (key, i) {
+      var value = values[i];
+      if (value === null || value === undefined || value === "") { return; }
+      if (Array.isArray(value)) {
+        if (!value.length) { return; }
+        value = value.join(",");
+      }
+      value = String(value);
+      if (DEFAULTS[key] === value) { return; }
+      params.set(key, value);
+    });
+    return params.toString();
+  }
+
+  function restoreState() {
+    var text = window.location.hash.replace(/^#/, "");
+    if (!text) { return; }
+    var params = new URLSearchParams(text);
+    var set = window.dash_clientside.set_props;
+    restoring = true;
+    Object.keys(STATE).forEach(function (key) {
+      if (!params.has(key)) { return; }
+      var spec = STATE[key], value = params.get(key);
+      if (spec[2]) { value = value ? value.split(",") : []; }
+      else if (key === "hops" || key === "wr") { value = Number(value); }
+      var props = {};
+      props[spec[1]] = value;
+      set(spec[0], props);
+    });
+    var selected = params.get("sel");
+    if (selected) { set("focus-request", {data: {id: selected, n: -1}}); }
+    restoring = false;
+  }
+
+  function install() {
+    var container = document.getElementById("map");
+    var cy = cyOf();
+    if (!cy || !window.dash_clientside || !window.dash_clientside.set_props ||
+        !document.querySelector("#filter-namespace.dash-dropdown")) {
+      setTimeout(install, 100);
+      return;
+    }
+    if (cy._topoInstalled) { return; }
+    cy._topoInstalled = true;
+    cy.on("layoutstop", function () { fitView(cy); });
+    var pending = null;
+    cy.on("zoom", function () {
+      if (pending) { clearTimeout(pending); }
+      pending = setTimeout(function () { pending = null; scaleLabels(cy); }, 120);
+    });
+    cy.on("tap", function (event) {
+      if (event.target === cy) { window.dash_clientside.set_props("selected", {data: null}); }
+    });
+    installHover(cy, container);
+    fitView(cy);
+    restoreState();
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    topoView: {
+      /* the page's state → the URL's fragment (replaceState: no reload, no history entry) */
+      saveState: function () {
+        var fragment = encodeState(Array.prototype.slice.call(arguments));
+        var url = window.location.pathname + window.location.search + (fragment ? "#" + fragment : "");
+        if (url !== window.location.pathname + window.location.search + window.location.hash) {
+          window.history.replaceState(null, "", url);
+        }
+        return fragment;
+      },
+      refit: function () {
+        var cy = cyOf();
+        if (cy) { fitView(cy); }
+        return window.dash_clientside.no_update;
+      }
+    }
+  });
+  window.topoStateKeys = Object.keys(STATE);
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", install); }
+  else { install(); }
+})();
