@@ -109,7 +109,8 @@ def register_risk_first(app, registry) -> None:
             message = drain_result(None, document["error"])
             return message, drain_banner(message, target), []
         result = drain_result(document)
-        return result, drain_banner(drain_result(document), target), analyses.drain_losses(document)
+        marked = sorted(set(analyses.drain_losses(document)) | set(document.get("drained") or ()))
+        return result, drain_banner(drain_result(document), target), marked
 
     @app.callback(
         Output(ids.SEVERITY_FILTER, "value"),
@@ -160,6 +161,12 @@ def register_risk_first(app, registry) -> None:
             return [], matches[0], {"id": matches[0], "n": count}, "details"
         return search_results(view, matches), no_update, no_update, no_update
 
+    app.clientside_callback(  # highlights change classes only (no re-layout): fit to them too
+        ClientsideFunction(namespace="topoView", function_name="refit"),
+        Output(ids.FOCUS_DONE, "data", allow_duplicate=True),
+        Input(ids.MAP, "elements"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="topoView", function_name="saveState"),
         Output(ids.URL_SAVED, "data"),

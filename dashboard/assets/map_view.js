@@ -131,7 +131,6 @@
     wu: ["whatif-unavailable", "value", false], wp: ["whatif-pdb", "value", false]
   };
   var DEFAULTS = {mode: "all", hops: "1", layout: "layered", tab: "details"};
-  var restoring = false;
 
   function encodeState(values) {
     var params = new URLSearchParams();
@@ -154,7 +153,6 @@
     if (!text) { return; }
     var params = new URLSearchParams(text);
     var set = window.dash_clientside.set_props;
-    restoring = true;
     Object.keys(STATE).forEach(function (key) {
       if (!params.has(key)) { return; }
       var spec = STATE[key], value = params.get(key);
@@ -166,7 +164,6 @@
     });
     var selected = params.get("sel");
     if (selected) { set("focus-request", {data: {id: selected, n: -1}}); }
-    restoring = false;
   }
 
   function install() {
@@ -191,12 +188,14 @@
     installHover(cy, container);
     fitView(cy);
     restoreState();
+    window.topoRestored = true;
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     topoView: {
       /* the page's state → the URL's fragment (replaceState: no reload, no history entry) */
       saveState: function () {
+        if (!window.topoRestored) { return window.dash_clientside.no_update; }  // the link's state first
         var fragment = encodeState(Array.prototype.slice.call(arguments));
         var url = window.location.pathname + window.location.search + (fragment ? "#" + fragment : "");
         if (url !== window.location.pathname + window.location.search + window.location.hash) {
@@ -205,8 +204,7 @@
         return fragment;
       },
       refit: function () {
-        var cy = cyOf();
-        if (cy) { fitView(cy); }
+        setTimeout(function () { var cy = cyOf(); if (cy) { fitView(cy); } }, 60);
         return window.dash_clientside.no_update;
       }
     }

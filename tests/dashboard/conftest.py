@@ -124,3 +124,13 @@ def dash_page(chromium):
     page.set_default_timeout(20_000)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="module")
+def served_samples(samples_analysis):
+    """One app on the samples for a whole test module (each test still gets a fresh page)."""
+    from dashboard.app import create_app
+
+    served = Served(create_app(samples_analysis, title="samples/"))
+    yield served
+    served.close()

@@ -263,7 +263,9 @@ def test_force_layout_positions_what_is_shown(samples_view, positions):
     result = map_elements(samples_view, positions, MapState(layout="force"), cache)
     assert len(cache) == 1
     assert all(
-        "position" in e for e in result.elements if "source" not in e["data"] and "namespace" not in e["classes"].split()
+        "position" in e
+        for e in result.elements
+        if "source" not in e["data"] and "namespace" not in e["classes"].split()
     )
 
 
