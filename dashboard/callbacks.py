@@ -41,6 +41,7 @@ from dashboard.risk_callbacks import (
 from dashboard.risk_callbacks import (
     node_blast as _node_blast,
 )
+from dashboard.route_trace import controller_of
 from dashboard.styles import stylesheet
 from dashboard.upload import UPLOAD_NAME, combine, decode_upload
 from dashboard.view import is_group
@@ -114,6 +115,9 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
             expanded=tuple(expanded or ()),
             highlight=tuple(highlight or ()),
             also_blast=tuple(_node_blast(entry, node_selected)) if mode == "blast" else (),
+            also_route=(controller,)
+            if mode == "route" and (controller := controller_of(entry.view, route))
+            else (),
         )
         only_selection = set(ctx.triggered_prop_ids.values()) == {ids.SELECTED}
         if only_selection and not _selection_matters(entry, state, collapse_threshold):

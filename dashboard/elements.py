@@ -55,6 +55,7 @@ class MapState:
     highlight: tuple[str, ...] = ()  # object ids a what-if marks (drain: what loses capacity)
     collapse: str = "auto"  # auto | never
     also_blast: tuple[str, ...] = ()  # what a selected Node's blast radius holds (its drain's losses)
+    also_route: tuple[str, ...] = ()  # on the route besides its graph path (the ingress controller)
 
 
 @dataclass
@@ -286,6 +287,7 @@ def _highlights(view: SystemView, state: MapState, shown: set[str]) -> _Marks:
     if state.mode == "route" and state.route:
         marks.active = True
         nodes, edge_indexes = view.route_path(state.route)
+        nodes |= set(state.also_route) & set(view.nodes)
         marks.route_nodes = nodes
         for node_id in nodes:
             marks.nodes[node_id].add("route")

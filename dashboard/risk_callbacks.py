@@ -161,6 +161,20 @@ def register_risk_first(app, registry) -> None:
             return [], matches[0], {"id": matches[0], "n": count}, "details"
         return search_results(view, matches), no_update, no_update, no_update
 
+    @app.callback(
+        Output(ids.MODE, "value", allow_duplicate=True),
+        Input(ids.ROUTE, "value"),
+        State(ids.MODE, "value"),
+        prevent_initial_call=True,
+    )
+    def route_chosen(route, mode):
+        """Picking an Ingress route shows it: one step."""
+        if route and mode != "route":
+            return "route"
+        if not route and mode == "route":
+            return "all"
+        raise PreventUpdate
+
     app.clientside_callback(  # highlights change classes only (no re-layout): fit to them too
         ClientsideFunction(namespace="topoView", function_name="refit"),
         Output(ids.FOCUS_DONE, "data", allow_duplicate=True),

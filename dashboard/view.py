@@ -279,7 +279,23 @@ class SystemView:
                 if self.edges[owned]["relation"] == "owns":
                     edges.add(owned)
                     nodes.add(self.edges[owned]["target"])
+        self._calls_behind(nodes, edges)
         return nodes, edges
+
+    def _calls_behind(self, nodes: set[str], edges: set[int]) -> None:
+        """Add the calls that the route's workloads make (and the workloads behind the called
+        Services): what a request to the route may need."""
+        for workload in [n for n in nodes if self.kind_of(n) not in ("Outside", "Ingress", "Service", "Pod")]:
+            for index in self.out_edges.get(workload, ()):
+                if self.edges[index]["relation"] != "calls":
+                    continue
+                called = self.edges[index]["target"]
+                edges.add(index)
+                nodes.add(called)
+                for selects in self.out_edges.get(called, ()):
+                    if self.edges[selects]["relation"] == "selects":
+                        edges.add(selects)
+                        nodes.add(self.edges[selects]["target"])
 
     def search(self, text: str) -> list[str]:
         """Object ids whose name, id, DNS name or Ingress host contains `text` (case-insensitive)."""

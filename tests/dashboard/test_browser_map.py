@@ -242,3 +242,17 @@ def test_what_if_max_unavailable_zero_says_what_kubernetes_does(dash_page, serve
     # validateRollingUpdateStatefulSet (pkg/apis/apps/validation/validation.go): "cannot be 0"
     assert "rejects maxUnavailable 0" in note.first.inner_text() and "cannot be 0" in note.first.inner_text()
     assert dash_page.console_errors == []
+
+
+def test_picking_a_route_shows_its_path_with_the_controller_and_the_calls_behind(dash_page, served_samples):
+    open_map(dash_page, served_samples.url)
+    choose(dash_page, ids.ROUTE, "blog/wordpress: blog.example.com/ → wordpress:http")
+    for node in (
+        "Ingress/blog/wordpress",
+        "Deployment/ingress-nginx/ingress-nginx-controller",  # who forwards the request
+        "Deployment/blog/wordpress",
+        "StatefulSet/db/mariadb",  # called by WordPress, behind Service/db/mariadb
+    ):
+        dash_page.wait_for_function(f"(id) => {CY}.getElementById(id).hasClass('route')", arg=node)
+    assert dash_page.locator(f"#{ids.MODE} input[value=route]").is_checked()  # one step
+    assert dash_page.console_errors == []
