@@ -12,7 +12,7 @@ from dash.exceptions import PreventUpdate
 import topo
 from dashboard import analyses, ids
 from dashboard.details import object_details
-from dashboard.edge_info import edge_details
+from dashboard.edge_info import CALLERS, edge_details
 from dashboard.elements import MapState, map_elements, map_status, visible_objects
 from dashboard.figures import heatmap_figure
 from dashboard.layout import (
@@ -48,17 +48,7 @@ from dashboard.view import is_group
 from dashboard.whatif_notes import fencepost_notes
 
 LARGE_MAP = 400  # visible objects above which labels hide when zoomed out
-REACHABLE_KINDS = (
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "Pod",
-    "Service",
-)
+REACHABLE_KINDS = (*CALLERS, "Service")
 
 
 def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> None:

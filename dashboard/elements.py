@@ -225,12 +225,16 @@ def compact_positions(view: SystemView, shown: set[str], cache: dict | None) -> 
     groups = [g for g in view.groups if any(m in shown for m in view.members[g])]
     items = [_item(view, node_id) for node_id in sorted(shown)]
     pairs = ((e["source"], e["target"]) for e in view.edges if e["source"] in shown and e["target"] in shown)
-    positions = layered_layout(items, pairs, groups, OUTSIDE)
+    return _remember(cache, key, layered_layout(items, pairs, groups, OUTSIDE))
+
+
+def _remember(cache: dict | None, key, value):
+    """Keep `value` in a small per-analysis cache (cleared when it grows past 32 entries)."""
     if cache is not None:
         if len(cache) > 32:
             cache.clear()
-        cache[key] = positions
-    return positions
+        cache[key] = value
+    return value
 
 
 def shown_filtered(state: MapState) -> bool:
@@ -426,12 +430,7 @@ def _coordinates(
     def group_of(node_id: str) -> str | None:
         return None if is_group(node_id) else view.group_of(node_id)
 
-    coordinates = force_layout(reps, pairs, group_of, seed)
-    if force_cache is not None:
-        if len(force_cache) > 32:
-            force_cache.clear()
-        force_cache[key] = coordinates
-    return coordinates
+    return _remember(force_cache, key, force_layout(reps, pairs, group_of, seed))
 
 
 def map_status(result: MapResult) -> str:

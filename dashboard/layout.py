@@ -310,6 +310,10 @@ def details_placeholder() -> list:
     ]
 
 
+def _plain_id(object_id: str) -> html.Code:
+    return html.Code(object_id)
+
+
 def goto(
     object_id: str, label: str | None = None, kind: str | None = None, missing: bool = False
 ) -> html.Button:
@@ -1100,8 +1104,10 @@ def _text(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def drain_result(document: Mapping[str, Any] | None, error: str | None = None) -> list:
-    """What a drain evicts, what blocks it, and which entry points lose ready pods."""
+def drain_result(document: Mapping[str, Any] | None, error: str | None = None, links: bool = True) -> list:
+    """What a drain evicts, what blocks it, and which entry points lose ready pods (`links`: the
+    objects as links to the map; one copy per page, since link ids must be unique)."""
+    goto = _goto if links else _plain_id
     if error:
         return [html.Div(error, className="topo-upload-error")]
     assert document is not None
@@ -1164,3 +1170,6 @@ def drain_result(document: Mapping[str, Any] | None, error: str | None = None) -
             )
         )
     return children
+
+
+_goto = goto  # drain_result's `goto` is a link or plain text

@@ -172,27 +172,13 @@ def node_section(name: str, zone: str | None, pool: str | None, hosts: Sequence[
     """A Node's what-ifs: what may run on it, and buttons to drain it, its zone or its pool."""
     buttons = [
         html.Button(
-            f"Drain node {name}",
-            id={"type": ids.DRAIN_BUTTON, "id": f"node:{name}"},
-            className="topo-button topo-drain-button",
+            f"Drain {what} {value}",
+            id={"type": ids.DRAIN_BUTTON, "id": f"{what}:{value}"},
+            className="topo-button",
         )
+        for what, value in (("node", name), ("zone", zone), ("pool", pool))
+        if value
     ]
-    if zone:
-        buttons.append(
-            html.Button(
-                f"Drain zone {zone}",
-                id={"type": ids.DRAIN_BUTTON, "id": f"zone:{zone}"},
-                className="topo-button",
-            )
-        )
-    if pool:
-        buttons.append(
-            html.Button(
-                f"Drain pool {pool}",
-                id={"type": ids.DRAIN_BUTTON, "id": f"pool:{pool}"},
-                className="topo-button",
-            )
-        )
     return [
         html.H4("What if it goes"),
         html.Div(buttons, className="topo-form"),

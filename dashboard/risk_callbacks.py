@@ -108,9 +108,8 @@ def register_risk_first(app, registry) -> None:
         if "error" in document:
             message = drain_result(None, document["error"])
             return message, drain_banner(message, target), []
-        result = drain_result(document)
         marked = sorted(set(analyses.drain_losses(document)) | set(document.get("drained") or ()))
-        return result, drain_banner(drain_result(document), target), marked
+        return drain_result(document, links=False), drain_banner(drain_result(document), target), marked
 
     @app.callback(
         Output(ids.SEVERITY_FILTER, "value"),

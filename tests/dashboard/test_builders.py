@@ -77,9 +77,17 @@ def test_route_path_runs_from_outside_to_the_pods(samples_view):
     route = next(r for r in samples_view.routes if r.ingress == "Ingress/blog/wordpress")
     assert route.label == "blog.example.com/ → wordpress:http"
     nodes, edges = samples_view.route_path(route.key)
-    assert nodes == {OUTSIDE, "Ingress/blog/wordpress", "Service/blog/wordpress", "Deployment/blog/wordpress"}
+    # the path, then the calls WordPress makes and the workload behind the called Service
+    assert nodes == {
+        OUTSIDE,
+        "Ingress/blog/wordpress",
+        "Service/blog/wordpress",
+        "Deployment/blog/wordpress",
+        "Service/db/mariadb",
+        "StatefulSet/db/mariadb",
+    }
     relations = sorted(samples_view.edges[i]["relation"] for i in edges)
-    assert relations == ["entry", "routes-to", "selects"]
+    assert relations == ["calls", "calls", "entry", "routes-to", "selects", "selects"]  # two calls found
 
 
 def test_search_finds_names_ids_and_dns_names(samples_view):
@@ -229,7 +237,8 @@ def test_route_mode_highlights_the_whole_path(samples_view, positions):
     elements = by_id(map_elements(samples_view, positions, MapState(mode="route", route=key)).elements)
     assert "route" in elements["Ingress/blog/wordpress"]["classes"]
     assert "route" in elements["Deployment/blog/wordpress"]["classes"]
-    assert elements["Service/db/mariadb"]["classes"] == "faded"
+    assert "route" in elements["Service/db/mariadb"]["classes"]  # called by WordPress
+    assert elements["Service/shop/catalogue"]["classes"] == "faded"
 
 
 def test_large_maps_start_collapsed_to_namespaces_and_expand_in_place(samples_view, positions):
