@@ -371,7 +371,8 @@ def _collapsed_element(
     matches = sum(1 for m in members if "match" in marks.nodes.get(m, ()))
     label = f"{name}\n{len(members)} objects"
     if count_findings:
-        label += f" · {count_findings} findings · risk {view.risk.of(group)}"
+        plural = "s" if count_findings != 1 else ""
+        label += f" · {count_findings} finding{plural} · risk {view.risk.of(group)}"
     if matches:
         label += f"\n{matches} match{'es' if matches > 1 else ''}"
     w, h, fs = _collapsed_size(positions.blocks.get(group), len(members), state.layout)

@@ -198,6 +198,7 @@ def stylesheet(large: bool = False) -> list[dict]:
                 "font-size": "data(fs)",
                 "background-color": "#cfd8dc",
                 "background-opacity": 0.8,
+                "text-background-opacity": 0,
             },
         },
         *(

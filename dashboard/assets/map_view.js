@@ -28,7 +28,10 @@
     var badge = Math.max(16, BADGE_PX / zoom);
     cy.batch(function () {
       nodes.forEach(function (node) {
-        if (node.hasClass("collapsed")) { return; }
+        if (node.hasClass("collapsed")) {  // a namespace block's label, as large as its block allows
+          node.style("font-size", Math.min(Math.max(node.data("fs") || 18, LABEL_PX / zoom), (node.data("h") || 60) / 4));
+          return;
+        }
         if (node.hasClass("namespace")) { node.style("font-size", title); return; }
         var scale = node.data("kind") === "Pod" ? 0.7 : node.data("kind") === "Outside" ? 1.5 : 1;
         node.style({"font-size": size, "width": shape * scale, "height": shape * scale,

@@ -189,6 +189,9 @@ def test_uploading_a_malformed_file_shows_its_error_and_the_map_still_works(dash
     status = dash_page.locator(f"#{ids.UPLOAD_STATUS}")
     status.get_by_text(re.compile(r"bad\.yaml:\d+")).wait_for()
     assert "good.yaml" in status.inner_text()
+    dash_page.locator(f"#{ids.TITLE}").get_by_text(
+        "upload: good.yaml, bad.yaml"
+    ).wait_for()  # not the served path
     dash_page.wait_for_function(f"() => {CY}.getElementById('Service/upload/web').length === 1")
     click_node(dash_page, "Service/upload/web")
     dash_page.locator(f"#{ids.DETAILS}").get_by_text("good.yaml:1").wait_for()

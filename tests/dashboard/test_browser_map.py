@@ -68,6 +68,17 @@ def test_labels_are_readable_after_load_and_after_each_filter(dash_page, served_
     assert dash_page.console_errors == []
 
 
+def test_labels_are_readable_on_a_projector_and_the_legend_has_kinds_and_edges(dash_page, served_samples):
+    dash_page.set_viewport_size({"width": 1366, "height": 768})
+    open_map(dash_page, served_samples.url)
+    assert_readable(dash_page)
+    dash_page.click("#legend summary")
+    legend = dash_page.locator("#legend").inner_text()
+    for row in ("Deployment", "StatefulSet", "Secret", "PersistentVolumeClaim", "selects", "calls", "mounts"):
+        assert row in legend
+    assert "namespace risk" in legend and "worst finding: warning" in legend
+
+
 def test_hover_cards_and_an_edge_click_says_why_it_exists(dash_page, served_samples):
     open_map(dash_page, served_samples.url)
     settle(dash_page)
