@@ -71,7 +71,7 @@ def node_section_for(entry, node_id: str) -> list:
     data = entry.availability
     name = entry.view.label_of(node_id)
     nodes = (data.document.get("nodeModel") or {}).get("nodes") or []
-    model = next((n for n in nodes if n.get("name") == name), {})
+    model: dict = next((n for n in nodes if n.get("name") == name), {})
     hosts = sorted(w for w, row in data.workloads.items() if node_id in (row.get("schedulableNodes") or ()))
     return node_section(name, model.get("zone"), model.get("pool"), hosts)
 

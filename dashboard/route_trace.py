@@ -20,7 +20,7 @@ def controller_of(view: SystemView, route_key: str | None) -> str | None:
     route = next((r for r in view.routes if r.key == route_key), None)
     if route is None:
         return None
-    index = int(route_key.rsplit("#", 1)[1])
+    index = int(route.key.rsplit("#", 1)[1])
     edge = view.edges[index]
     host = edge.get("host")
     if not host or "*" in host:
