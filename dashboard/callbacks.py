@@ -328,7 +328,13 @@ def details_for(entry, selected: str | None) -> list:
     if str(selected).startswith(EDGE_PREFIX):
         index = selected[len(EDGE_PREFIX) :]
         reach = entry.reach if entry.reach_ready else None
-        return edge_panel(edge_details(view, int(index), reach) if index.isdigit() else None)
+        if not index.isdigit():
+            return edge_panel(None)
+        edge = view.edges[int(index)] if int(index) < len(view.edges) else {}
+        controller = None
+        if edge.get("relation") == "routes-to" and reach is not None:
+            controller = controller_of(view, f"{edge['source']}#{index}")
+        return edge_panel(edge_details(view, int(index), reach, controller))
     kind = view.kind_of(selected)
     extras: dict = {}
     errors = dict(entry.errors)

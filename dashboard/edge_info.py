@@ -89,9 +89,12 @@ def edge_summary(view: SystemView, edge: Mapping[str, Any]) -> str:
     return " · ".join(parts + extra)
 
 
-def edge_details(view: SystemView, index: int, reach: Any = None) -> dict[str, Any] | None:
+def edge_details(
+    view: SystemView, index: int, reach: Any = None, controller: str | None = None
+) -> dict[str, Any] | None:
     """What the details panel shows for edge `index` of `view`: its meaning, selector, port, the
-    edge's attributes and, for a call from a workload, the reachability verdict."""
+    edge's attributes and the reachability verdict — for a call from a workload, and for an
+    Ingress route from its ingress `controller` (when known) to the Service."""
     if not 0 <= index < len(view.edges):
         return None
     edge = view.edges[index]
@@ -127,8 +130,15 @@ def edge_details(view: SystemView, index: int, reach: Any = None) -> dict[str, A
             if isolation.get("ingress")
             else "its pods are not isolated for ingress: every pod in the cluster can connect"
         )
+    elif controller is not None:
+        try:
+            details["verdicts"] = reach.explain(controller, edge["target"], None)
+            details["verdictNote"] = f"from the ingress controller {controller}"
+        except ValueError as error:
+            details["verdictNote"] = str(error)
     else:
         details["verdictNote"] = (
-            "traffic comes from the ingress controller: see the Reachability tab's explain form"
+            "traffic comes from the ingress controller, which topo cannot tell here: "
+            "see the Reachability tab's explain form"
         )
     return details

@@ -115,6 +115,11 @@ def test_edge_reasons_name_the_selector_the_port_and_the_verdict(samples_analysi
     verdict = edge_details(samples_view, calls, reach)["verdicts"][0]
     assert verdict["allowed"] and verdict["ingress"]["allowedBy"][0]["policy"] == "NetworkPolicy/shop/orders"
     assert edge_details(samples_view, len(samples_view.edges), reach) is None
+    route = samples_view.routes[0]
+    index = int(route.key.rsplit("#", 1)[1])
+    controller = controller_of(samples_view, route.key)
+    verdict = edge_details(samples_view, index, reach, controller)["verdicts"][0]
+    assert verdict["allowed"] and verdict["src"].startswith("ingress-nginx/ingress-nginx-controller")
 
 
 @pytest.mark.parametrize(
