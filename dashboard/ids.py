@@ -26,6 +26,7 @@ FOCUS_DONE = "focus-done"
 HIGHLIGHT = "highlight"  # {"ids": [...], "label": ...}: what a what-if marks on the map
 DRAIN = "drain"  # the drain shown ("node:N", "zone:Z", "pool:P"), from the map or the Availability tab
 URL_SAVED = "url-saved"  # the last state written to the URL
+WHATIF_PENDING = "whatif-pending"  # a what-if workload from the URL, chosen once the options arrive
 SEARCH_RESULTS = "search-results"  # several matches: a list to pick from
 
 # side panel

@@ -71,6 +71,7 @@ def page(
             dcc.Store(id=ids.HIGHLIGHT, data=[]),
             dcc.Store(id=ids.DRAIN, data=None),
             dcc.Store(id=ids.URL_SAVED, data=None),
+            dcc.Store(id=ids.WHATIF_PENDING, data=None),
             dcc.Store(id=ids.UPLOAD_PAYLOAD, data=None),
             dcc.Download(id=ids.DOWNLOAD),
         ],

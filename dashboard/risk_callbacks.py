@@ -174,6 +174,19 @@ def register_risk_first(app, registry) -> None:
             return "all"
         raise PreventUpdate
 
+    @app.callback(
+        Output(ids.WHATIF_WORKLOAD, "value", allow_duplicate=True),
+        Output(ids.WHATIF_PENDING, "data"),
+        Input(ids.WHATIF_WORKLOAD, "options"),
+        State(ids.WHATIF_PENDING, "data"),
+        prevent_initial_call=True,
+    )
+    def restore_what_if(options, pending):
+        """The what-if workload of a shared link, once the Availability tab has its options."""
+        if not pending or not any(o.get("value") == pending for o in options or ()):
+            raise PreventUpdate
+        return pending, None
+
     app.clientside_callback(  # highlights change classes only (no re-layout): fit to them too
         ClientsideFunction(namespace="topoView", function_name="refit"),
         Output(ids.FOCUS_DONE, "data", allow_duplicate=True),

@@ -163,6 +163,10 @@
       else if (key === "hops" || key === "wr") { value = Number(value); }
       var props = {};
       props[spec[1]] = value;
+      if (key === "wi") {  // its options arrive with the Availability tab: the server sets it then
+        set("whatif-pending", {data: value});
+        return;
+      }
       set(spec[0], props);
     });
     var selected = params.get("sel");

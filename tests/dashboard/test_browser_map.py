@@ -240,7 +240,7 @@ def test_header_and_map_counts_agree(dash_page, served_samples):
     assert f"{summary['missing']} missing" in status and f"{summary['missing']} missing" in header
 
 
-def test_what_if_max_unavailable_zero_says_what_kubernetes_does(dash_page, served_samples):
+def test_what_if_max_unavailable_zero_says_what_kubernetes_does(dash_page, served_samples, chromium):
     if not served_samples.app.topo_registry.base.availability_ready:
         pytest.skip("this topo has no availability analysis")
     open_map(dash_page, served_samples.url)
@@ -253,6 +253,14 @@ def test_what_if_max_unavailable_zero_says_what_kubernetes_does(dash_page, serve
     # validateRollingUpdateStatefulSet (pkg/apis/apps/validation/validation.go): "cannot be 0"
     assert "rejects maxUnavailable 0" in note.first.inner_text() and "cannot be 0" in note.first.inner_text()
     assert dash_page.console_errors == []
+    # the what-if is part of the link: opened elsewhere, the same form and note come back
+    dash_page.wait_for_function("() => location.hash.includes('wi=') && location.hash.includes('wu=0')")
+    other = chromium.new_context(viewport={"width": 1500, "height": 950}).new_page()
+    try:
+        open_map(other, dash_page.url)
+        other.locator(f"#{ids.WHATIF_RESULT} .topo-whatif-note").first.wait_for()
+    finally:
+        other.context.close()
 
 
 def test_picking_a_route_shows_its_path_with_the_controller_and_the_calls_behind(dash_page, served_samples):
