@@ -211,9 +211,23 @@ def map_elements(
         collapsed=collapsed,
         matches=marks.matches,
         highlighted=len(marks.nodes),
-        declared_shown=len(declared) + sum(1 for g in groups_shown if g in view.namespace_objects),
+        declared_shown=len(declared) + _namespace_objects_shown(view, state, groups_shown),
         declared_total=view.summary()["objects"],
         missing_shown=sum(1 for n in shown if view.nodes[n].get("missing")),
+    )
+
+
+def _namespace_objects_shown(view: SystemView, state: MapState, groups: dict) -> int:
+    """Declared Namespace objects on the map (drawn as their blocks) that the kind and severity
+    filters keep, so that the map's count and the header's count the same objects."""
+    if state.kinds and "Namespace" not in state.kinds:
+        return 0
+    threshold = SEVERITY_RANK.get(state.severity or "", 0)
+    return sum(
+        1
+        for group in groups
+        if group in view.namespace_objects
+        and SEVERITY_RANK.get(view.severity.get(view.namespace_objects[group], ""), 0) >= threshold
     )
 
 

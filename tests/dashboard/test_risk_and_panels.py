@@ -68,6 +68,12 @@ def test_header_and_map_count_the_same_objects(samples_view, positions):
     assert result.declared_shown == result.declared_total == summary["objects"]
     assert map_status(result).startswith(f"{summary['objects']} of {summary['objects']} objects")
     assert f"{summary['missing']} missing" in map_status(result)
+    errors = map_elements(samples_view, positions, MapState(severity="error"))
+    assert errors.declared_shown == sum(1 for s in samples_view.severity.values() if s == "error")
+    services = map_elements(samples_view, positions, MapState(kinds=("Service",)))
+    assert services.declared_shown == sum(
+        1 for n in samples_view.nodes.values() if n["kind"] == "Service" and not n.get("missing")
+    )
 
 
 def test_a_filtered_map_is_laid_out_compactly(samples_view, positions):
