@@ -46,11 +46,14 @@ class AvailabilityData:
     document: dict[str, Any]
     workloads: dict[str, dict] = field(default_factory=dict)
     pdbs: dict[str, dict] = field(default_factory=dict)
+    risks: dict[str, list[str]] = field(default_factory=dict)  # the RISK column of `topo rollout`
 
     @classmethod
     def of(cls, analysis: Any) -> AvailabilityData:
-        document = analysis.rollout.to_dict()
+        availability = analysis.rollout
+        document = availability.to_dict()
         data = cls(document)
+        data.risks = {s.id: topo.rollout_risks(availability, s) for s in availability.rollouts}
         data.workloads = {w["id"]: w for w in document.get("workloads") or []}
         data.pdbs = {p["id"]: p for p in document.get("pdbs") or []}
         return data
@@ -86,6 +89,7 @@ class AvailabilityData:
                     if allowed
                     else "no PDB",
                     "nodes": "unknown" if nodes is None else str(len(nodes)),
+                    "risk": "; ".join(self.risks.get(w["id"]) or ()) or "-",
                 }
             )
         return sorted(rows, key=lambda r: r["id"])

@@ -899,7 +899,8 @@ def availability_panel(available: bool) -> list:
                             "pdbAllows",
                             "nodes",
                         )
-                    ],
+                    ]
+                    + [{"name": "RISK", "id": "risk"}],
                     data=[],
                     sort_action="native",
                     filter_action="native",

@@ -52,6 +52,7 @@ _PUBLIC = {
     "load_config": ("topo.config", "load_config"),
     "report_document": ("topo.render.report_data", "report_document"),
     "resolve_name": ("topo.analyses.dns", "resolve_name"),
+    "rollout_risks": ("topo.render.rollout_text", "risks"),
     "trace_request": ("topo.analyses.trace", "trace_request"),
 }
 
@@ -91,6 +92,7 @@ __all__ = [
     "load_config",
     "report_document",
     "resolve_name",
+    "rollout_risks",
     "trace_request",
 ]
 

@@ -170,3 +170,15 @@ def test_landing_panel_chips_and_search_results(samples_view):
     }
     assert search_results(samples_view, ["Service/shop/catalogue"]) == []
     assert "2 matches" in str(search_results(samples_view, ["Service/shop/catalogue", "Service/shop/carts"]))
+
+
+def test_availability_table_has_the_risk_column_of_topo_rollout(samples_analysis):
+    from click.testing import CliRunner
+
+    from topo.cli import main
+
+    rows = {r["id"]: r for r in analyses.AvailabilityData.of(samples_analysis).workload_rows()}
+    text = CliRunner().invoke(main, ["rollout", "samples"]).output
+    for workload in ("StatefulSet/db/mariadb", "Deployment/elastic/kibana"):
+        line = next(line for line in text.splitlines() if line.startswith(workload + " "))
+        assert rows[workload]["risk"] != "-" and line.rstrip().endswith(rows[workload]["risk"])
