@@ -296,6 +296,10 @@ def stylesheet(large: bool = False) -> list[dict]:
             "style": {"border-width": 5, "border-color": "#6a1b9a", "border-style": "solid"},
         },
         {
+            "selector": "edge:selected",
+            "style": {"width": 5, "overlay-color": "#0d47a1", "overlay-opacity": 0.2, "opacity": 1},
+        },
+        {
             "selector": "node:selected",
             "style": {
                 "border-width": 5,
