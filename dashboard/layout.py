@@ -887,7 +887,7 @@ def availability_panel(available: bool) -> list:
                 DataTable(
                     id=ids.WORKLOAD_TABLE,
                     columns=[
-                        {"name": c, "id": c}
+                        {"name": "RISK" if c == "risk" else c, "id": c}
                         for c in (
                             "workload",
                             "replicas",
@@ -898,9 +898,9 @@ def availability_panel(available: bool) -> list:
                             "maxPods",
                             "pdbAllows",
                             "nodes",
+                            "risk",  # topo rollout's RISK column
                         )
-                    ]
-                    + [{"name": "RISK", "id": "risk"}],
+                    ],
                     data=[],
                     sort_action="native",
                     filter_action="native",
