@@ -105,7 +105,7 @@ class Analysis:
             overrides = {**self.config.severity_overrides, **(severity or {})}
             context = self.rule_context
             with bulk_allocation():
-                cache[key] = run_rules(context, rules, overrides, baseline)
+                cache[key] = with_value_origins(run_rules(context, rules, overrides, baseline), self._loaded)
         return cache[key]
 
     @property
@@ -119,6 +119,22 @@ class Analysis:
     def node(self, object_id: str) -> dict[str, Any] | None:
         """The public attributes of one node (what `topo graph -o json` prints for it)."""
         return dict(self.graph.nodes[object_id]) if object_id in self.graph else None
+
+
+def with_value_origins(results, loaded: LoadResult):
+    """Findings on rendered objects name the values key (or patch) that set the value they quote."""
+    if not loaded.provenance:
+        return results
+    from dataclasses import replace
+
+    from topo.load.values_origin import origins_in_message
+
+    def annotate(finding):
+        origins = loaded.provenance.get(finding.source) if finding.source else None
+        found = origins_in_message(origins, finding.message) if origins else ()
+        return replace(finding, value_from=found) if found else finding
+
+    return replace(results, findings=tuple(annotate(f) for f in results.findings))
 
 
 def analyze(

@@ -224,14 +224,15 @@ def test_missing_path_is_a_load_error(tmp_path):
 # --- not manifests: warnings naming the file ------------------------------------------------------
 
 
-def test_values_yaml_is_skipped_with_a_warning_naming_it(tmp_path):
+def test_values_yaml_is_skipped_with_an_info_line_naming_it(tmp_path):
     values = write(tmp_path, "chart/values.yaml", "replicaCount: 2\nimage:\n  repository: nginx\n")
     write(tmp_path, "chart/cm.yaml", configmap("a"))
     result = load_paths([str(tmp_path / "chart")])
     assert names(result) == ["a"]
     assert result.errors == []
     assert [w.file for w in result.warnings] == [values.replace(os.sep, "/")]
-    assert "not a Kubernetes manifest" in result.warnings[0].message
+    assert result.warnings[0].message == "Helm values file: not a manifest, skipped"
+    assert result.warnings[0].level == "info"
 
 
 def test_json_report_is_skipped_with_one_warning(tmp_path):

@@ -102,7 +102,7 @@ def terminal_progress() -> Callable[[int, int], None] | None:
 def report_load_problems(analysis: Analysis) -> ExitCode:
     """Print load errors and warnings on stderr; exit code 2 when anything failed to load."""
     for warning in analysis.load_warnings:
-        click.echo(f"{warning.file}:{warning.line}: warning: {warning.message}", err=True)
+        click.echo(str(warning), err=True)
     for error in analysis.load_errors:
         click.echo(f"{error.file}:{error.line}: error: {error.message}", err=True)
     return ExitCode.INPUT_ERROR if analysis.load_errors else ExitCode.OK

@@ -61,7 +61,7 @@ def _load_problems(analysis: Analysis, side: str | None = None) -> bool:
     """Print a side's load errors and warnings on stderr; True when something failed to load."""
     prefix = f"{side}: " if side else ""
     for warning in analysis.load_warnings:
-        click.echo(f"{prefix}{warning.file}:{warning.line}: warning: {warning.message}", err=True)
+        click.echo(f"{prefix}{warning}", err=True)
     for error in analysis.load_errors:
         click.echo(f"{prefix}{error.file}:{error.line}: error: {error.message}", err=True)
     return bool(analysis.load_errors)

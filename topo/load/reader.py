@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topo.load.construct import FastLoader
-from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.load.plumbing import plumbing_by_name, plumbing_document
+from topo.load.source import Document, LoadError, LoadWarning, Source, ValueOrigin, load_note
 from topo.load.yamldocs import ParseFailure, parse_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -36,40 +37,75 @@ class LoadResult:
     documents: list[Document] = field(default_factory=list)
     errors: list[LoadError] = field(default_factory=list)
     warnings: list[LoadWarning] = field(default_factory=list)
+    #: where values of rendered objects came from (Helm values keys, kustomize patches), by object source
+    provenance: dict[Source, list[ValueOrigin]] = field(default_factory=dict)
 
 
 def load_paths(
-    paths: Iterable[str], stdin: Any = None, progress: Callable[[int, int], None] | None = None
+    paths: Iterable[str],
+    stdin: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    render: Any = None,
 ) -> LoadResult:
     """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
 
+    A directory that holds a kustomization or a `Chart.yaml` is rendered as one unit with the
+    options in `render` (topo.load.units.RenderOptions); its files are not read one by one.
     `progress(done, total)` is called after each file (the CLI shows it on a terminal).
     """
+    from topo.load.units import render_units
+
     result = LoadResult()
+    files, units = collect_inputs(paths, result)
+    load_files(files, result, stdin, progress)
+    render_units(units, render, result)
+    FastLoader.forget_resolved()
+    return result
+
+
+def collect_inputs(paths: Iterable[str], result: LoadResult) -> tuple[list[str], list[Any]]:
+    """The files to read one by one, and the directories to render (topo.load.units.Unit)."""
+    from topo.load.units import drop_nested_units, unit_of
+
     files: list[str] = []
+    units: list[Any] = []
     for path in paths:
+        if path != STDIN and (unit := unit_of(path)) is not None:
+            units.append(unit)
+            continue
         if path == STDIN or not os.path.isdir(path):
             files.append(path)
             continue
-        found = list(_manifest_files(path))
-        if not found:
+        units_before = len(units)
+        found = list(_manifest_files(path, units))
+        if not found and len(units) == units_before:
             result.errors.append(
                 LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)")
             )
         files.extend(found)
+    return files, drop_nested_units(units, result)
+
+
+def load_files(
+    files: list[str],
+    result: LoadResult,
+    stdin: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Read each file (or `-`) into `result`."""
     for done, path in enumerate(files, start=1):
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             data = stream.read()
             _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result)
+        elif (what := plumbing_by_name(path)) is not None:
+            result.warnings.append(load_note(_display(path), 1, f"{what}: not a manifest, skipped"))
         elif os.path.exists(path):
             _load_file(path, result)
         else:
             result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
         if progress is not None:
             progress(done, len(files))
-    FastLoader.forget_resolved()
-    return result
 
 
 def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
@@ -86,14 +122,25 @@ def load_bytes(data: bytes, name: str, into: LoadResult | None = None) -> LoadRe
     return result
 
 
-def _manifest_files(directory: str) -> Iterator[str]:
+def _manifest_files(directory: str, units: list[Any] | None = None) -> Iterator[str]:
+    from topo.load.units import unit_of
+
     found = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if units is not None and (unit := unit_of(root)) is not None:
+            units.append(unit)  # rendered as one unit: its files are not manifests on their own
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             if name.lower().endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
                 found.append(os.path.join(root, name))
     yield from sorted(found, key=lambda p: p.split(os.sep))
+
+
+def display_path(path: str) -> str:
+    """A path as messages show it: normalised, with forward slashes."""
+    return _display(path)
 
 
 def _display(path: str) -> str:
@@ -151,6 +198,7 @@ def decode_text(data: bytes) -> str:
 def _load_text(text: str, name: str, result: LoadResult) -> None:
     helm = _HELM_TEMPLATE.search(text)
     found_any = False
+    plumbing_noted = False
     for parsed in parse_documents(text):
         if isinstance(parsed, ParseFailure):
             message = parsed.message
@@ -161,6 +209,12 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
         if parsed.value is None:
             continue  # an empty document
         found_any = True
+        what = plumbing_document(parsed.value, name)
+        if what is not None:
+            if not plumbing_noted:
+                result.warnings.append(load_note(name, parsed.line, f"{what}: not a manifest, skipped"))
+                plumbing_noted = True
+            continue
         _add_value(parsed.value, Source(name, parsed.line), parsed.item_lines, result)
     if not found_any and helm is not None and not any(e.file == name for e in result.errors):
         line = text.count("\n", 0, helm.start()) + 1

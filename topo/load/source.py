@@ -40,9 +40,25 @@ class LoadError(_Diagnostic):
 
 @dataclass(frozen=True, order=True, slots=True)
 class LoadWarning(_Diagnostic):
-    """Input that was skipped or overridden on purpose (not a manifest, a duplicate...)."""
+    """Input that was skipped or overridden on purpose (not a manifest, a duplicate...).
 
-    label = "warning: "
+    `level` is "warning", or "info" for what is skipped by design (a kustomization, a chart's
+    values file): such lines explain the input without asking for a change.
+    """
+
+    level: str = "warning"
+
+    @property
+    def label(self) -> str:  # type: ignore[override]
+        return f"{self.level}: "
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "message": self.message, "level": self.level}
+
+
+def load_note(file: str, line: int, message: str) -> LoadWarning:
+    """An info line about input skipped or rendered by design."""
+    return LoadWarning(file, line, message, "info")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +67,20 @@ class Document:
 
     data: Mapping[str, Any]
     source: Source
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class ValueOrigin:
+    """Where a value of a rendered object was set: a Helm values key or a kustomize patch."""
+
+    value: str
+    origin: str  # "values key image.tag", "--set image.tag", "patch"
+    file: str | None = None
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f" ({self.file}:{self.line})" if self.file else ""
+        return f"{self.origin} = {self.value}{where}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "origin": self.origin, "file": self.file, "line": self.line or None}

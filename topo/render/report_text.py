@@ -34,6 +34,8 @@ def render_text(analysis, results: RuleResults, colour: bool = False) -> str:
             why = why_it_matters(finding.rule)
             if why:
                 lines.append(f"      why: {why}")
+            for origin in finding.value_from:
+                lines.append(f"      value from: {origin}")
             if finding.hint:
                 lines.append(f"      fix: {finding.hint}")
     if not results.findings:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from topo.load.source import Source
+from topo.load.source import Source, ValueOrigin
 
 
 class Severity(str, Enum):
@@ -60,6 +60,7 @@ class Finding:
     hint: str
     source: Source | None
     related: tuple[str, ...] = ()
+    value_from: tuple[ValueOrigin, ...] = ()  # a rendered chart's values key (or patch) the message quotes
 
     @property
     def sort_key(self) -> tuple:
@@ -72,7 +73,7 @@ class Finding:
         return (self.rule, self.object, self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document = {
             "rule": self.rule,
             "severity": self.severity.value,
             "object": self.object,
@@ -81,6 +82,9 @@ class Finding:
             "source": {"file": self.source.file, "line": self.source.line} if self.source else None,
             "related": list(self.related),
         }
+        if self.value_from:
+            document["valueFrom"] = [origin.to_dict() for origin in self.value_from]
+        return document
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,291 @@
+"""Render a Helm chart directory, each object pointing at its template file.
+
+Renderers, first available wins: the optional extra `topo[helm]` (helm-python-sdk, Helm's own Go
+SDK through ctypes, offline: `lookup` returns nothing), else `helm template` from PATH, else a
+clear message. Values: the chart's `values.yaml`, then each `--values` file, then `--set`, merged
+the way `helm template -f ... --set ...` merges them (helm.sh/helm pkg/cli/values/options.go
+MergeValues: maps merged key by key, later files win, `--set` last).
+
+Lines: a rendered template is matched back to its source template file (`# Source:` comments of
+`helm template`, or the SDK's template path). Inside it, the n-th rendered object of kind K
+points at the document of the n-th `kind: K` line of the template (the last one when a `range`
+renders more), else at the template's first line. Which values key set an offending value is
+found by topo.load.values_origin.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+import yaml
+
+from topo.load.source import Document, LoadError, Source, load_note
+from topo.load.units import RenderOptions, Unit
+from topo.load.yamldocs_base import SafeLoader
+
+RENDER_TIMEOUT_SECONDS = 300
+INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
+_SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+_TEMPLATE_ERROR = re.compile(r"template: (?P<file>[^:\s]+):(?P<line>\d+)(?::\d+)?")
+
+
+class ChartError(Exception):
+    """Values or templates that the renderer refused; the message is Helm's."""
+
+
+def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
+    """Add the rendered objects of one chart to `result` (a LoadResult)."""
+    marker = _display(unit.marker)
+    try:
+        values = merged_values(options)
+        templates = _render(unit.directory, values, options)
+    except ChartError as error:
+        file, line = _error_location(str(error), unit)
+        result.errors.append(LoadError(file, line, f"helm: {error}"))
+        return
+    except _NoRenderer:
+        result.errors.append(LoadError(marker, 1, f"cannot render chart {unit.display}: {INSTALL_HINT}"))
+        return
+    count = _add_templates(templates, unit, options, result)
+    result.warnings.append(
+        load_note(marker, 1, f"rendered {count} object(s) with Helm; file:line point at the templates")
+    )
+
+
+def merged_values(options: RenderOptions) -> dict[str, Any]:
+    """The user-supplied values (files in order, then --set), without the chart's defaults."""
+    merged: dict[str, Any] = {}
+    for path in options.values:
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                data = yaml.load(handle, Loader=SafeLoader)
+        except OSError as error:
+            raise ChartError(f"{path}: cannot read values file: {error.strerror or error}") from error
+        except yaml.YAMLError as error:
+            raise ChartError(f"{path}: invalid YAML: {error}") from error
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise ChartError(f"{path}: a values file must be a mapping")
+        merge_maps(merged, data)
+    for expression in options.set_values:
+        merge_maps(merged, parse_set(expression))
+    return merged
+
+
+def merge_maps(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Helm's mergeMaps: nested maps merge key by key; anything else is replaced."""
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            merge_maps(base[key], value)
+        else:
+            base[key] = value
+    return base
+
+
+def parse_set(expression: str) -> dict[str, Any]:
+    """`a.b=1,c=x` as Helm's strvals reads it, for the forms people use: dotted keys, lists `{a,b}`,
+    numbers/booleans/null typed (helm.sh/helm pkg/strvals/parser.go typedVal)."""
+    result: dict[str, Any] = {}
+    for part in _split_outside_braces(expression):
+        key, sep, raw = part.partition("=")
+        if not sep or not key:
+            raise ChartError(f"--set {expression!r}: expected key=value")
+        value: Any
+        if raw.startswith("{") and raw.endswith("}"):
+            value = [_typed(item) for item in raw[1:-1].split(",") if item != ""]
+        else:
+            value = _typed(raw)
+        target = result
+        keys = [k.replace("\\.", ".") for k in re.split(r"(?<!\\)\.", key)]
+        for name in keys[:-1]:
+            target = target.setdefault(name, {})
+            if not isinstance(target, dict):
+                raise ChartError(f"--set {expression!r}: {name} is both a value and a map")
+        target[keys[-1]] = value
+    return result
+
+
+def _split_outside_braces(expression: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in expression:
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        current += char
+    parts.append(current)
+    return [p for p in parts if p]
+
+
+def _typed(raw: str) -> Any:
+    if raw in ("true", "false"):
+        return raw == "true"
+    if raw == "null":
+        return None
+    if re.fullmatch(r"-?(0|[1-9][0-9]*)", raw):
+        return int(raw)
+    return raw
+
+
+class _NoRenderer(Exception):
+    pass
+
+
+def _render(directory: str, values: dict[str, Any], options: RenderOptions) -> dict[str, str]:
+    """{template path as Helm names it (`chart/templates/x.yaml`): rendered text}."""
+    try:
+        import helm_python  # noqa: F401  (the optional extra topo[helm])
+    except ImportError:
+        helm = shutil.which("helm")
+        if helm is None:
+            raise _NoRenderer from None
+        return _render_with_binary(helm, directory, values, options)
+    return _render_in_process(directory, values, options)
+
+
+def _render_in_process(directory: str, values: dict[str, Any], options: RenderOptions) -> dict[str, str]:
+    import helm_python
+    from helm_python import _native
+
+    render_options: dict[str, Any] = {"name": options.release_name, "is_install": True}
+    if options.namespace:
+        render_options["namespace"] = options.namespace
+    if options.kube_version:
+        render_options["kube_version"] = _kube_version(options.kube_version)
+    try:
+        with helm_python.Chart.load(directory) as chart:
+            # Chart.render() has no kube_version; the native call it wraps takes it (helm-c-sdk
+            # pkg/wrapper: name, namespace, is_install, kube_version, api_versions ...).
+            rendered = _native.call_string(
+                "helm_render", chart._raw(), json.dumps(values), json.dumps(render_options)
+            )
+    except helm_python.HelmError as error:
+        raise ChartError(getattr(error, "detail", None) or str(error)) from error
+    return dict(json.loads(rendered))
+
+
+def _render_with_binary(
+    helm: str, directory: str, values: dict[str, Any], options: RenderOptions
+) -> dict[str, str]:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="topo-values-", delete=False) as handle:
+        json.dump(values, handle)
+        values_file = handle.name
+    command = [helm, "template", options.release_name, directory, "--values", values_file]
+    if options.namespace:
+        command += ["--namespace", options.namespace]
+    if options.kube_version:
+        command += ["--kube-version", _kube_version(options.kube_version)]
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_SECONDS, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ChartError(str(error)) from error
+    finally:
+        os.unlink(values_file)
+    if completed.returncode != 0:
+        raise ChartError(
+            completed.stderr.strip().removeprefix("Error: ") or f"exit code {completed.returncode}"
+        )
+    return split_by_source(completed.stdout)
+
+
+def split_by_source(text: str) -> dict[str, str]:
+    """`helm template` output grouped by its `# Source: chart/templates/x.yaml` comments."""
+    templates: dict[str, str] = {}
+    current = None
+    for document in re.split(r"^---[ \t]*$", text, flags=re.MULTILINE):
+        match = _SOURCE_COMMENT.search(document)
+        if match:
+            current = match.group(1)
+        if current is None or not document.strip():
+            continue
+        templates[current] = templates.get(current, "") + "---\n" + document.lstrip("\n")
+    return templates
+
+
+def _kube_version(version: str) -> str:
+    return version if version.startswith("v") else f"v{version}"
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def template_file(unit: Unit, template: str) -> str:
+    """Helm's `chart/templates/x.yaml` (or `chart/charts/sub/templates/x.yaml`) as a path on disk."""
+    _, _, inside = template.partition("/")
+    return os.path.join(unit.directory, *inside.split("/"))
+
+
+def _error_location(message: str, unit: Unit) -> tuple[str, int]:
+    match = _TEMPLATE_ERROR.search(message)
+    if match and "/" in match.group("file"):
+        return _display(template_file(unit, match.group("file"))), int(match.group("line"))
+    return _display(unit.marker), 1
+
+
+def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOptions, result: Any) -> int:
+    from topo.load.reader import load_text
+    from topo.load.values_origin import ValuesIndex
+
+    count = 0
+    values_index = ValuesIndex(unit, options)
+    for template, text in sorted(templates.items()):
+        if template.endswith("NOTES.txt") or not text.strip():
+            continue
+        path = template_file(unit, template)
+        display = _display(path)
+        rendered = load_text(text, display)
+        result.errors.extend(rendered.errors)
+        result.warnings.extend(rendered.warnings)
+        lines = _TemplateLines(path)
+        for document in rendered.documents:
+            line = lines.line_for(str(document.data.get("kind", "")))
+            result.documents.append(Document(document.data, Source(display, line)))
+            values_index.record(Source(display, line), path, document.data)
+            count += 1
+    result.provenance.update(values_index.origins)
+    return count
+
+
+class _TemplateLines:
+    """The line of the n-th `kind: K` document of a template file."""
+
+    def __init__(self, path: str):
+        try:
+            with open(path, encoding="utf-8-sig") as handle:
+                self.lines = handle.read().splitlines()
+        except (OSError, UnicodeDecodeError):
+            self.lines = []
+        self.seen: dict[str, int] = {}
+
+    def line_for(self, kind: str) -> int:
+        matches = [
+            i
+            for i, line in enumerate(self.lines)
+            if re.match(rf"^\s*kind:\s*['\"]?{re.escape(kind)}['\"]?\s*$", line)
+        ]
+        index = self.seen.get(kind, 0)
+        self.seen[kind] = index + 1
+        if not matches:
+            return 1
+        kind_line = matches[min(index, len(matches) - 1)]
+        start = kind_line
+        while start > 0 and not self.lines[start - 1].startswith("---"):
+            start -= 1
+        for i in range(start, kind_line + 1):
+            stripped = self.lines[i].strip()
+            if stripped and not stripped.startswith(("#", "{{")):
+                return i + 1
+        return kind_line + 1

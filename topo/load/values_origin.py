@@ -1,0 +1,147 @@
+"""Which Helm values key set a value of a rendered object (best effort).
+
+Method: every values source in Helm's order (the chart's `values.yaml`, each `--values` file,
+each `--set`) is flattened to dotted keys with the line each key is on; the last source to set a
+key wins, as in `helm template`. For a rendered object, the keys its template file reads
+(`.Values.a.b`, also through `$.Values` and `index .Values "a"` is not followed) whose merged
+value is a scalar that appears as a field value of the object are recorded as the object's value
+origins. A finding names such an origin when the origin's value appears in the finding's message
+(topo.api: Analysis.findings). Values passed through helpers (`include`) or computed (`printf`,
+`default`) are found only when the final value still equals the values entry.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import yaml
+
+from topo.load.source import Source, ValueOrigin
+from topo.load.units import RenderOptions, Unit
+from topo.load.yamldocs_base import SafeLoader
+
+_VALUES_REFERENCE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)")
+
+
+class ValuesIndex:
+    def __init__(self, unit: Unit, options: RenderOptions):
+        self.unit = unit
+        self.keys: dict[str, ValueOrigin] = {}
+        chart_values = os.path.join(unit.directory, "values.yaml")
+        for path in (chart_values, *options.values):
+            for key, value, line in _flattened_file(path):
+                self.keys[key] = ValueOrigin(value, f"values key {key}", _display(path), line)
+        from topo.load.helm import parse_set
+
+        for expression in options.set_values:
+            try:
+                parsed = parse_set(expression)
+            except Exception:
+                continue
+            for key, value in _flatten(parsed, ""):
+                self.keys[key] = ValueOrigin(_text(value), f"--set {key}", None, 0)
+        self.origins: dict[Source, list[ValueOrigin]] = {}
+        self._references: dict[str, list[str]] = {}
+
+    def record(self, source: Source, template_path: str, data: Mapping[str, Any]) -> None:
+        """Note the values keys of `template_path` whose value appears in the rendered object."""
+        leaves = {_text(value) for value in _leaf_values(data)}
+        found = []
+        for key in self._referenced(template_path):
+            origin = self.keys.get(key)
+            if origin is not None and origin not in found and _appears(origin.value, leaves):
+                found.append(origin)
+        if found:
+            known = self.origins.setdefault(source, [])
+            known.extend(o for o in found if o not in known)
+
+    def _referenced(self, template_path: str) -> list[str]:
+        if template_path not in self._references:
+            try:
+                with open(template_path, encoding="utf-8-sig") as handle:
+                    text = handle.read()
+            except (OSError, UnicodeDecodeError):
+                text = ""
+            keys = sorted({match.group(1)[1:] for match in _VALUES_REFERENCE.finditer(text)})
+            self._references[template_path] = keys
+        return self._references[template_path]
+
+
+def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
+    """The origins whose value the message quotes. A number counts only next to a word of its key
+    (`replicaCount` = 1 in "1 replica"), since small numbers are everywhere."""
+    lowered = message.lower()
+    chosen = []
+    for origin in origins:
+        value = origin.value
+        if not value or not re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", message):
+            continue
+        if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
+            words = re.findall(r"[a-z]{4,}", re.sub(r"([A-Z])", r" \1", origin.origin.split()[-1]).lower())
+            if not any(word.rstrip("s") in lowered for word in words):
+                continue
+        chosen.append(origin)
+    return tuple(chosen)
+
+
+def _appears(value: str, leaves: set[str]) -> bool:
+    """The value is a field value, or part of one (`{{ .Values.image.repository }}:{{ .Values.image.tag }}`)."""
+    if value in leaves:
+        return True
+    if len(value) < 3 or re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
+        return False
+    return any(value in leaf for leaf in leaves)
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _leaf_values(data: Any) -> Iterator[Any]:
+    if isinstance(data, Mapping):
+        for value in data.values():
+            yield from _leaf_values(value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _leaf_values(item)
+    elif data is not None:
+        yield data
+
+
+def _flatten(data: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif not isinstance(data, list) and data is not None and prefix:
+        yield prefix, data
+
+
+def _flattened_file(path: str) -> Iterator[tuple[str, str, int]]:
+    """(dotted key, scalar value as text, line) of every scalar in a values file."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            node = yaml.compose(handle, Loader=SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    yield from _walk(node, "")
+
+
+def _walk(node: Any, prefix: str) -> Iterator[tuple[str, str, int]]:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            if isinstance(value_node, yaml.ScalarNode):
+                if value_node.tag.endswith(":null"):
+                    continue
+                yield key, value_node.value, key_node.start_mark.line + 1
+            else:
+                yield from _walk(value_node, key)
