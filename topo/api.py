@@ -145,12 +145,37 @@ def analyze(
     stdin: Any = None,
     name: str = "<stdin>",
     progress: Any = None,
+    render: Any = None,
 ) -> Analysis:
-    """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them."""
+    """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them.
+
+    Kustomize and Helm directories are rendered with `render` (topo.load.units.RenderOptions).
+    """
     config = config or Config()
     with bulk_allocation():
         if text is not None:
             loaded = load_text(text, name)
         else:
-            loaded = load_paths(list(paths or []), stdin=stdin, progress=progress)
+            loaded = load_paths(list(paths or []), stdin=stdin, progress=progress, render=render)
     return Analysis(loaded, config)
+
+
+def analyze_systems(
+    paths: Iterable[str],
+    *,
+    config: Config | None = None,
+    stdin: Any = None,
+    progress: Any = None,
+    render: Any = None,
+    merge: bool = False,
+) -> list[tuple[str, Analysis]]:
+    """Like `analyze`, but several kustomize overlays or charts are separate systems unless `merge`.
+
+    Returns [(system name, Analysis)]; a single system is named "".
+    """
+    from topo.load.systems import load_systems
+
+    config = config or Config()
+    with bulk_allocation():
+        systems = load_systems(list(paths), stdin=stdin, progress=progress, render=render, merge=merge)
+    return [(system, Analysis(loaded, config)) for system, loaded in systems]

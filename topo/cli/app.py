@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import time
 from collections.abc import Callable
 
 import click
 
-from topo.api import Analysis, analyze
+from topo.api import Analysis, analyze_systems
 from topo.config import ConfigError, load_config
 from topo.exitcodes import ExitCode
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
@@ -46,15 +48,67 @@ def main() -> None:
     """
 
 
-def manifest_options(command: Callable) -> Callable:
-    """PATH... plus the options every command that reads manifests has."""
+def render_options(command: Callable) -> Callable:
+    """How kustomize directories and Helm charts among the paths are rendered (adds `render=`)."""
+
+    @click.option(
+        "--kustomize-cmd",
+        metavar="CMD",
+        default=None,
+        help="Renderer of kustomize directories: `kustomize` or `kubectl` "
+        "(default: the first of them on PATH).",
+    )
+    @click.option(
+        "--values",
+        "values_files",
+        multiple=True,
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Helm values file for the charts among the paths (repeatable, later files win).",
+    )
+    @click.option(
+        "--set",
+        "set_values",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Helm value (repeatable, as `helm --set`).",
+    )
+    @click.option(
+        "--release-name",
+        default="release-name",
+        show_default=True,
+        help="Helm release name the charts are rendered with.",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, kustomize_cmd, values_files, set_values, release_name, **kwargs):
+        from topo.load.units import RenderOptions
+
+        render = RenderOptions(
+            kustomize_cmd=kustomize_cmd,
+            values=tuple(values_files),
+            set_values=tuple(set_values),
+            release_name=release_name,
+        )
+        return command(*args, render=render, **kwargs)
+
+    return wrapper
+
+
+def manifest_options(command: Callable | None = None, *, systems: bool = False) -> Callable:
+    """PATH... plus the options every command that reads manifests has.
+
+    Several kustomize overlays or charts among the paths are separate systems unless `--merge`:
+    a command made with `systems=True` receives [(name, Analysis)], the others refuse them.
+    """
+    if command is None:
+        return functools.partial(manifest_options, systems=systems)
 
     @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
     @click.option(
         "--namespace",
         "-n",
         default=None,
-        help="Namespace for objects that do not name one (default: default).",
+        help="Namespace for objects that do not name one (default: default); a chart's release namespace.",
     )
     @click.option(
         "--cluster-domain", default=None, help=f"Cluster DNS domain (default: {DEFAULT_CLUSTER_DOMAIN})."
@@ -66,52 +120,115 @@ def manifest_options(command: Callable) -> Callable:
         default=None,
         help="Cluster assumptions file (default: ./topo.yaml when present).",
     )
+    @click.option(
+        "--merge",
+        is_flag=True,
+        help="Analyse several kustomize overlays or charts as one system (default: one system each).",
+    )
+    @render_options
     @functools.wraps(command)
-    def wrapper(paths, namespace, cluster_domain, config_path, **kwargs):
+    def wrapper(paths, namespace, cluster_domain, config_path, merge, render, **kwargs):
         try:
             config = load_config(config_path)
         except ConfigError as error:
             raise click.UsageError(str(error)) from error
         config = config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
-        analysis = analyze(
+        found = analyze_systems(
             paths,
             config=config,
             stdin=sys.stdin.buffer if "-" in paths else None,
             progress=terminal_progress(),
+            render=with_cluster_settings(render, config),
+            merge=merge,
         )
-        return command(analysis, **kwargs)
+        if systems:
+            return command(found, **kwargs)
+        if len(found) > 1:
+            names = ", ".join(name for name, _ in found)
+            raise click.UsageError(
+                f"the paths hold {len(found)} separate systems ({names}): name one of them, "
+                "or pass --merge to analyse them as one"
+            )
+        return command(found[0][1], **kwargs)
 
     return wrapper
 
 
-def terminal_progress() -> Callable[[int, int], None] | None:
-    """A `reading files 120/800` line on stderr, only when stderr is a terminal and input is large."""
-    if not sys.stderr.isatty():
+def with_cluster_settings(render, config):
+    """Render options completed from the configuration: release namespace and kube version."""
+    import dataclasses
+
+    return dataclasses.replace(render, namespace=config.namespace, kube_version=config.kubernetes_version)
+
+
+PROGRESS_AFTER_SECONDS = 2.0
+
+
+def terminal_progress(stream=None, clock=time.monotonic) -> Callable[[int, int], None] | None:
+    """A `reading files 120/800` line on stderr, only on a terminal and once a run passes ~2 s."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
         return None
+    started = clock()
+    shown = False
 
     def show(done: int, total: int) -> None:
-        if total < 50:
+        nonlocal shown
+        if not shown and clock() - started < PROGRESS_AFTER_SECONDS:
             return
+        shown = True
         end = "\r" if done < total else "\r" + " " * 40 + "\r"
-        sys.stderr.write(f"reading files {done}/{total}{end}")
-        sys.stderr.flush()
+        stream.write(f"reading files {done}/{total}{end}")
+        stream.flush()
 
     return show
 
 
-def report_load_problems(analysis: Analysis) -> ExitCode:
+def report_load_problems(analysis: Analysis | list[Analysis]) -> ExitCode:
     """Print load errors and warnings on stderr; exit code 2 when anything failed to load."""
-    for warning in analysis.load_warnings:
-        click.echo(str(warning), err=True)
-    for error in analysis.load_errors:
-        click.echo(f"{error.file}:{error.line}: error: {error.message}", err=True)
-    return ExitCode.INPUT_ERROR if analysis.load_errors else ExitCode.OK
+    analyses = analysis if isinstance(analysis, list) else [analysis]
+    failed = False
+    for one in analyses:
+        for warning in one.load_warnings:
+            click.echo(str(warning), err=True)
+        for error in one.load_errors:
+            click.echo(f"{error.file}:{error.line}: error: {error.message}", err=True)
+        failed = failed or bool(one.load_errors)
+    return ExitCode.INPUT_ERROR if failed else ExitCode.OK
 
 
-def finish(analysis: Analysis, output, code: ExitCode = ExitCode.OK) -> None:
+def colour_option(command: Callable) -> Callable:
+    """--color never|always|auto (adds `colour=`): auto colours a terminal unless NO_COLOR is set."""
+
+    @click.option(
+        "--color",
+        "color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the text output by severity (auto: on a terminal, unless NO_COLOR is set).",
+    )
+    @functools.wraps(command)
+    def wrapper(*args, color, **kwargs):
+        return command(*args, colour=use_colour(color), **kwargs)
+
+    return wrapper
+
+
+def use_colour(choice: str, stream=None) -> bool:
+    """`always`/`never` as given; `auto`: a terminal, and NO_COLOR unset or empty (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    stream = stream or sys.stdout
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def finish(analysis: Analysis | list[Analysis], output, code: ExitCode = ExitCode.OK) -> None:
     """Write the output (a string, or chunks of one), report load problems, and exit."""
     if isinstance(output, str):
-        click.echo(output, nl=False)
+        click.echo(output, nl=False, color=True)
     else:
         stream = click.get_text_stream("stdout")
         for chunk in output:
@@ -119,3 +236,18 @@ def finish(analysis: Analysis, output, code: ExitCode = ExitCode.OK) -> None:
         stream.flush()
     load_code = report_load_problems(analysis)
     sys.exit(max(code, load_code) if load_code else code)
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script (click's): `eval "$(topo completion bash)"` in ~/.bashrc,
+    `eval "$(topo completion zsh)"` in ~/.zshrc, `topo completion fish > ~/.config/fish/completions/topo.fish`.
+    """
+    from click.shell_completion import get_completion_class
+
+    completion_class = get_completion_class(shell)
+    assert completion_class is not None  # the three choices are click's own
+    script = completion_class(main, {}, "topo", "_TOPO_COMPLETE").source()
+    click.echo(script)
+    sys.exit(ExitCode.OK)

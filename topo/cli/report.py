@@ -8,11 +8,11 @@ import sys
 import click
 
 from topo.api import Analysis
-from topo.cli.app import ExitCode, finish, main, manifest_options
+from topo.cli.app import ExitCode, colour_option, finish, main, manifest_options
 
 
 @main.command()
-@manifest_options
+@manifest_options(systems=True)
 @click.option(
     "-o",
     "--output",
@@ -45,35 +45,60 @@ from topo.cli.app import ExitCode, finish, main, manifest_options
     default=None,
     help="Write every current finding to this baseline file.",
 )
-def report(analysis: Analysis, fmt: str, fail_on, disable, enable, baseline_path, write_baseline) -> None:
-    """Risk report: every rule over the whole system, with file:line and a fix hint."""
+@colour_option
+def report(
+    systems: list[tuple[str, Analysis]],
+    fmt: str,
+    fail_on,
+    disable,
+    enable,
+    baseline_path,
+    write_baseline,
+    colour,
+) -> None:
+    """Risk report: every rule over the whole system, with file:line and a fix hint.
+
+    Several kustomize overlays or Helm charts among the paths are reported as separate systems
+    (one section each) unless --merge is given.
+    """
     from topo.render import REPORT_FORMATS
     from topo.render.report_data import fails
     from topo.rules.baseline import BaselineError, baseline_document, read_baseline
-    from topo.rules.engine import UnknownRule
+    from topo.rules.engine import RuleResults, UnknownRule
 
     try:
         baseline = read_baseline(baseline_path) if baseline_path else None
-        results = analysis.findings(baseline=baseline, disabled=disable, enabled=enable)
+        all_results = [
+            analysis.findings(baseline=baseline, disabled=disable, enabled=enable) for _, analysis in systems
+        ]
     except (UnknownRule, BaselineError) as error:
         raise click.UsageError(str(error)) from error
     if write_baseline:
+        everything = RuleResults(
+            findings=(), all_findings=tuple(f for results in all_results for f in results.all_findings)
+        )
         with open(write_baseline, "w", encoding="utf-8") as handle:
-            json.dump(baseline_document(results), handle, indent=2)
+            json.dump(baseline_document(everything), handle, indent=2)
             handle.write("\n")
     renderer = REPORT_FORMATS[fmt]
-    if fmt == "json":
+    options = {"colour": colour} if fmt == "text" else {}
+    if len(systems) > 1:
+        from topo.render.report_systems import render_systems
+
+        named = [(name, analysis, results) for (name, analysis), results in zip(systems, all_results)]
+        output = render_systems(fmt, named, renderer, **options)
+    elif fmt == "json":
         from topo.render.report_json import iter_json
 
-        output = iter_json(analysis, results)
-    elif fmt == "text":
-        output = renderer(analysis, results, colour=sys.stdout.isatty())
+        output = iter_json(systems[0][1], all_results[0])
     else:
-        output = renderer(analysis, results)
-    for rule_error in results.rule_errors:
-        click.echo(f"internal error: {rule_error}", err=True)
-    threshold = fail_on or analysis.config.fail_on
-    finish(analysis, output, ExitCode.FINDINGS if fails(results, threshold) else ExitCode.OK)
+        output = renderer(systems[0][1], all_results[0], **options)
+    for results in all_results:
+        for rule_error in results.rule_errors:
+            click.echo(f"internal error: {rule_error}", err=True)
+    threshold = fail_on or systems[0][1].config.fail_on
+    failing = any(fails(results, threshold) for results in all_results)
+    finish([analysis for _, analysis in systems], output, ExitCode.FINDINGS if failing else ExitCode.OK)
 
 
 @main.command()

@@ -1,0 +1,49 @@
+"""Split the input into separate systems: two overlays of one application are not one cluster.
+
+When the paths (or the directories walked) hold several rendered units — kustomizations that no
+other one of the input includes, and Helm charts — each unit is analysed as its own system, and
+the plain manifest files, if any, as one more. `merge=True` (the CLI's `--merge`), or a single
+unit, gives one system as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from topo.load.construct import FastLoader
+from topo.load.reader import LoadResult, collect_inputs, load_files
+from topo.load.units import RenderOptions, render_units
+
+PLAIN_FILES = "other files"
+
+
+def load_systems(
+    paths: Iterable[str],
+    stdin: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+    render: RenderOptions | None = None,
+    merge: bool = False,
+) -> list[tuple[str, LoadResult]]:
+    """[(system name, what was loaded)]; one system named "" unless several units are given apart."""
+    head = LoadResult()
+    files, units = collect_inputs(paths, head)
+    if merge or len(units) < 2:
+        load_files(files, head, stdin, progress)
+        render_units(units, render, head)
+        FastLoader.forget_resolved()
+        return [("", head)]
+    systems: list[tuple[str, LoadResult]] = []
+    for unit in units:
+        loaded = LoadResult()
+        render_units([unit], render, loaded)
+        systems.append((unit.display, loaded))
+    if files:
+        plain = LoadResult()
+        load_files(files, plain, stdin, progress)
+        systems.append((PLAIN_FILES, plain))
+    first = systems[0][1]
+    first.errors.extend(head.errors)
+    first.warnings.extend(head.warnings)
+    FastLoader.forget_resolved()
+    return systems
