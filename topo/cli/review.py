@@ -8,7 +8,7 @@ import sys
 import click
 
 from topo.api import Analysis, bulk_allocation
-from topo.cli.app import ExitCode, main, terminal_progress
+from topo.cli.app import ExitCode, main, render_options, terminal_progress, with_cluster_settings
 from topo.config import ConfigError, load_config
 from topo.load.git_source import GitSourceError, load_inputs
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
@@ -45,12 +45,15 @@ def _config(namespace, cluster_domain, config_path):
     return config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
 
 
-def _analyse(paths: list[str], config) -> Analysis:
+def _analyse(paths: list[str], config, render=None) -> Analysis:
     """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository)."""
     try:
         with bulk_allocation():
             loaded = load_inputs(
-                paths, stdin=sys.stdin.buffer if "-" in paths else None, progress=terminal_progress()
+                paths,
+                stdin=sys.stdin.buffer if "-" in paths else None,
+                progress=terminal_progress(),
+                render=with_cluster_settings(render, config) if render is not None else None,
             )
     except GitSourceError as error:
         raise click.UsageError(str(error)) from error
@@ -97,8 +100,19 @@ def _load_problems(analysis: Analysis, side: str | None = None) -> bool:
     help="Turn on a rule that is off by default, on both sides (repeatable).",
 )
 @_common_options
+@render_options
 def diff(
-    old, new, fmt, fail_on, fail_on_availability_drop, disable, enable, namespace, cluster_domain, config_path
+    old,
+    new,
+    fmt,
+    fail_on,
+    fail_on_availability_drop,
+    disable,
+    enable,
+    namespace,
+    cluster_domain,
+    config_path,
+    render,
 ) -> None:
     """What a change does to the system: findings introduced and resolved, objects and graph edges
     added, removed and changed, availability and connectivity before → after.
@@ -115,7 +129,7 @@ def diff(
     if old == "-" and new == "-":
         raise click.UsageError("only one side can be read from stdin")
     config = _config(namespace, cluster_domain, config_path)
-    before, after = _analyse([old], config), _analyse([new], config)
+    before, after = _analyse([old], config, render), _analyse([new], config, render)
     try:
         change = diff_analyses(before, after, disabled=disable, enabled=enable)
     except UnknownRule as error:
@@ -139,7 +153,8 @@ def diff(
 )
 @click.option("--title", default=None, help="Title of the report (default: the paths).")
 @_common_options
-def review(paths, out, title, namespace, cluster_domain, config_path) -> None:
+@render_options
+def review(paths, out, title, namespace, cluster_domain, config_path, render) -> None:
     """The system on one page for a review meeting: summary, topology picture, findings by
     severity, availability per entry point, namespace reachability, the riskiest rollout.
 
@@ -152,7 +167,7 @@ def review(paths, out, title, namespace, cluster_domain, config_path) -> None:
     from topo.render.review_data import review_document
 
     config = _config(namespace, cluster_domain, config_path)
-    analysis = _analyse(list(paths), config)
+    analysis = _analyse(list(paths), config, render)
     document = review_document(analysis, title or " ".join(paths))
     if extension in (".html", ".htm"):
         from topo.render.review_html import render_review_html

@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from topo.load.git_render import load_rendered_revision, needs_rendering
 from topo.load.reader import MANIFEST_SUFFIXES, LoadResult, load_bytes, load_paths
 from topo.load.source import LoadError
 
@@ -50,23 +51,24 @@ def load_inputs(
     stdin: Any = None,
     progress: Callable[[int, int], None] | None = None,
     cwd: str | None = None,
+    render: Any = None,
 ) -> LoadResult:
     """Like `load_paths`, where any path may also be a `git:REV:path` spec (read from the repository
     of `cwd`, default the working directory)."""
     paths = list(paths)
     plain = [p for p in paths if not is_git_spec(p)]
-    result = load_paths(plain, stdin=stdin, progress=progress) if plain else LoadResult()
+    result = load_paths(plain, stdin=stdin, progress=progress, render=render) if plain else LoadResult()
     for spec in paths:
         if is_git_spec(spec):
             revision, path = parse_git_spec(spec)
-            found = load_git(revision, path, cwd=cwd)
+            found = load_git(revision, path, cwd=cwd, render=render)
             result.documents.extend(found.documents)
             result.errors.extend(found.errors)
             result.warnings.extend(found.warnings)
     return result
 
 
-def load_git(revision: str, path: str = ".", cwd: str | None = None) -> LoadResult:
+def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any = None) -> LoadResult:
     """The manifests under `path` (a folder or a file, relative to `cwd`) at `revision`.
 
     Raises GitSourceError when `cwd` is not inside a git work tree, git is missing, or the revision
@@ -100,6 +102,10 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None) -> LoadResu
     if not shown:
         result.errors.append(LoadError(f"{spec}", 1, f"no such file or directory in revision {revision}"))
         return result
+    if needs_rendering(shown):  # a kustomization or a chart: rendered from the files of that revision
+        archive = _git(["archive", "--format=tar", commit], cwd, spec, "cannot read files")
+        prefix = _git(["rev-parse", "--show-prefix"], cwd, spec, "not inside a git repository").decode().strip()
+        return load_rendered_revision(archive, prefix, path, render)
     pairs = sorted(zip(shown, full_names), key=lambda pair: pair[0].split("/"))
     single_file = len(pairs) == 1 and os.path.normpath(pairs[0][0]) == os.path.normpath(path)
     wanted = [(name, full_name) for name, full_name in pairs if single_file or _is_manifest(name, display)]

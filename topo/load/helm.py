@@ -32,7 +32,8 @@ from topo.load.yamldocs_base import SafeLoader
 RENDER_TIMEOUT_SECONDS = 300
 INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
-_TEMPLATE_ERROR = re.compile(r"template: (?P<file>[^:\s]+):(?P<line>\d+)(?::\d+)?")
+#: `template: chart/templates/x.yaml:12:3: executing ...` or `execution error at (chart/templates/x.yaml:14:20)`
+_TEMPLATE_ERROR = re.compile(r"(?:template: |error at \()(?P<file>[^:\s()]+):(?P<line>\d+)")
 
 
 class ChartError(Exception):
