@@ -31,7 +31,7 @@ def load_rendered_revision(archive: bytes, prefix: str, path: str, render: Any) 
             try:
                 tar.extractall(root, filter="data")
             except TypeError:  # Python without extraction filters (3.10 before 3.10.12)
-                tar.extractall(root)  # noqa: S202  (git archive of the user's own repository)
+                tar.extractall(root)  # a git archive of the user's own repository
         base = os.path.join(root, prefix)
         loaded = load_paths([os.path.normpath(os.path.join(base, path))], render=render)
     return _relocated(loaded, base)
@@ -45,7 +45,9 @@ def _relocated(loaded: LoadResult, base: str) -> LoadResult:
 
     result = LoadResult()
     for document in loaded.documents:
-        result.documents.append(replace(document, source=replace(document.source, file=name(document.source.file))))
+        result.documents.append(
+            replace(document, source=replace(document.source, file=name(document.source.file)))
+        )
     result.errors = [replace(error, file=name(error.file)) for error in loaded.errors]
     result.warnings = [replace(warning, file=name(warning.file)) for warning in loaded.warnings]
     for source, origins in loaded.provenance.items():

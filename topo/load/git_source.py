@@ -104,7 +104,9 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any
         return result
     if needs_rendering(shown):  # a kustomization or a chart: rendered from the files of that revision
         archive = _git(["archive", "--format=tar", commit], cwd, spec, "cannot read files")
-        prefix = _git(["rev-parse", "--show-prefix"], cwd, spec, "not inside a git repository").decode().strip()
+        prefix = (
+            _git(["rev-parse", "--show-prefix"], cwd, spec, "not inside a git repository").decode().strip()
+        )
         return load_rendered_revision(archive, prefix, path, render)
     pairs = sorted(zip(shown, full_names), key=lambda pair: pair[0].split("/"))
     single_file = len(pairs) == 1 and os.path.normpath(pairs[0][0]) == os.path.normpath(path)

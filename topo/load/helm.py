@@ -216,7 +216,11 @@ def split_by_source(text: str) -> dict[str, str]:
 
 
 def _kube_version(version: str) -> str:
-    return version if version.startswith("v") else f"v{version}"
+    """topo.yaml's `1.32` as `helm template --kube-version` reports it to templates: `v1.32.0`."""
+    version = version.lstrip("v")
+    if version.count(".") == 1:
+        version += ".0"
+    return f"v{version}"
 
 
 def _display(path: str) -> str:

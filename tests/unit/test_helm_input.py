@@ -1,0 +1,222 @@
+"""Helm charts as input (issue 13 §2): rendered with values files and --set, objects pointing at
+their templates, the values key behind an offending value named, a failing template → exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from topo.cli import main
+from topo.load import load_paths
+from topo.load.helm import merge_maps, parse_set, split_by_source
+from topo.load.units import RenderOptions
+
+CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
+
+
+def chart(*parts: str) -> str:
+    return os.path.relpath(os.path.join(CHARTS, *parts)).replace(os.sep, "/")
+
+
+try:
+    import helm_python  # noqa: F401
+
+    HAVE_SDK = True
+except ImportError:
+    HAVE_SDK = False
+needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
+
+
+def by_id(result):
+    return {
+        f"{d.data['kind']}/{d.data['metadata'].get('namespace', '')}/{d.data['metadata']['name']}": d
+        for d in result.documents
+    }
+
+
+@needs_sdk
+def test_chart_objects_point_at_their_template_files():
+    result = load_paths([chart("shop")])
+    assert result.errors == []
+    objects = by_id(result)
+    assert sorted(objects) == [
+        "ConfigMap//shop-settings",
+        "Deployment//release-name-shop",
+        "Service//release-name-shop",
+    ]
+    assert (
+        str(objects["Deployment//release-name-shop"].source)
+        == chart("shop", "templates", "deployment.yaml") + ":1"
+    )
+    assert (
+        str(objects["Service//release-name-shop"].source) == chart("shop", "templates", "service.yaml") + ":1"
+    )
+    # NOTES.txt, _helpers.tpl, .helmignore and the values files are never manifests
+    assert not any("NOTES" in d.source.file or "values" in d.source.file for d in result.documents)
+
+
+@needs_sdk
+def test_values_files_and_set_are_merged_in_helms_order(tmp_path):
+    extra = tmp_path / "more.yaml"
+    extra.write_text("replicaCount: 5\n")
+    options = RenderOptions(
+        values=(chart("shop", "values-prod.yaml"), str(extra)),
+        set_values=("image.tag=2.0.0",),
+        release_name="web",
+        namespace="shop",
+    )
+    objects = by_id(load_paths([chart("shop")], render=options))
+    deployment = objects["Deployment//web-shop"].data
+    assert deployment["spec"]["replicas"] == 5  # the later file wins
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "registry.example.com/shop:2.0.0"  # --set wins over every file
+    assert container["envFrom"][0]["configMapRef"]["name"] == "shop-prod-settings"
+
+
+@needs_sdk
+def test_kubernetes_version_reaches_the_templates(tmp_path):
+    root = tmp_path / "kv"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: kv\nversion: 0.1.0\n")
+    (root / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kv}\ndata: {v: '{{ .Capabilities.KubeVersion.Version }}'}\n"
+    )
+    (document,) = load_paths([str(root)], render=RenderOptions(kube_version="1.29")).documents
+    assert document.data["data"]["v"] == "v1.29.0"
+
+
+@needs_sdk
+def test_the_values_key_behind_a_finding_is_named():
+    runner = CliRunner()
+    result = runner.invoke(
+        main, ["report", chart("shop"), "--values", chart("shop", "values-prod.yaml"), "-o", "json"]
+    )
+    document = json.loads(result.stdout)
+    by_rule = {f["rule"]: f for f in document["findings"]}
+    missing = by_rule["config-ref-missing"]
+    assert missing["source"] == {"file": chart("shop", "templates", "deployment.yaml"), "line": 1}
+    assert missing["valueFrom"] == [
+        {
+            "value": "shop-prod-settings",
+            "origin": "values key settings.configMap",
+            "file": chart("shop", "values-prod.yaml"),
+            "line": 3,
+        }
+    ]
+    assert by_rule["single-replica"]["valueFrom"][0]["origin"] == "values key replicaCount"
+    # a finding that quotes no value of the chart names none
+    assert "valueFrom" not in by_rule["namespace-without-default-deny"]
+    assert result.exit_code == 1
+
+
+@needs_sdk
+def test_a_failing_template_is_exit_2_with_helms_message_and_the_template_file():
+    result = CliRunner().invoke(main, ["report", chart("broken")])
+    assert result.exit_code == 2
+    assert (
+        f"{chart('broken', 'templates', 'deployment.yaml')}:14: error: helm: execution error at "
+        "(broken/templates/deployment.yaml:14:20): image.repository is required"
+    ) in result.stderr
+
+
+def test_without_a_renderer_the_message_names_the_chart_and_what_to_install(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "helm_python", None)  # import fails as when the extra is absent
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = load_paths([chart("shop")])
+    (error,) = result.errors
+    assert (error.file, error.line) == (chart("shop", "Chart.yaml"), 1)
+    assert error.message == (
+        f"cannot render chart {chart('shop')}: install the optional extra (pip install 'topo[helm]') "
+        "or put `helm` on PATH"
+    )
+    assert result.documents == []
+
+
+def test_the_helm_binary_is_used_without_the_extra(monkeypatch, tmp_path):
+    """`helm template` with the release, namespace, kube version and merged values; its output is
+    split on `# Source:` comments (as helm.sh/helm pkg/action/action.go writes them)."""
+    monkeypatch.setitem(sys.modules, "helm_python", None)
+    log = tmp_path / "args"
+    helm = tmp_path / "helm"
+    helm.write_text(
+        textwrap.dedent(
+            f"""\
+            #!/bin/sh
+            echo "$@" > {log}
+            while [ "$1" != "--values" ]; do shift; done
+            cp "$2" {tmp_path}/values.json
+            cat <<'EOF'
+            ---
+            # Source: shop/templates/service.yaml
+            apiVersion: v1
+            kind: Service
+            metadata: {{name: web-shop}}
+            spec: {{selector: {{app: shop}}, ports: [{{port: 80}}]}}
+            EOF
+            """
+        )
+    )
+    helm.chmod(helm.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    options = RenderOptions(
+        values=(chart("shop", "values-prod.yaml"),), release_name="web", namespace="shop", kube_version="1.30"
+    )
+    result = load_paths([chart("shop")], render=options)
+    (document,) = result.documents
+    assert str(document.source) == chart("shop", "templates", "service.yaml") + ":1"
+    args = log.read_text().split()
+    assert args[:3] == ["template", "web", chart("shop")]
+    assert args[-4:] == ["--namespace", "shop", "--kube-version", "v1.30.0"]
+    assert json.loads((tmp_path / "values.json").read_text()) == {
+        "replicaCount": 1,
+        "settings": {"configMap": "shop-prod-settings"},
+    }
+
+
+def test_split_by_source_groups_documents_per_template():
+    text = textwrap.dedent(
+        """\
+        ---
+        # Source: web/templates/a.yaml
+        kind: A
+        ---
+        # Source: web/templates/a.yaml
+        kind: B
+        ---
+        # Source: web/charts/db/templates/c.yaml
+        kind: C
+        """
+    )
+    split = split_by_source(text)
+    assert sorted(split) == ["web/charts/db/templates/c.yaml", "web/templates/a.yaml"]
+    assert split["web/templates/a.yaml"].count("kind:") == 2
+
+
+def test_set_values_are_typed_like_helms_strvals():
+    # helm.sh/helm pkg/strvals/parser.go: typedVal (ints, booleans, null), {a,b} lists, escaped dots
+    assert parse_set("a.b=1,c=true,d=null,e={x,y},f=007,g=1.5") == {
+        "a": {"b": 1},
+        "c": True,
+        "d": None,
+        "e": ["x", "y"],
+        "f": "007",
+        "g": "1.5",
+    }
+    assert parse_set(r"nodeSelector.kubernetes\.io/os=linux") == {
+        "nodeSelector": {"kubernetes.io/os": "linux"}
+    }
+
+
+def test_values_maps_merge_key_by_key_and_later_wins():
+    # helm.sh/helm pkg/cli/values/options.go mergeMaps
+    base = {"image": {"repository": "a", "tag": "1"}, "list": [1, 2]}
+    assert merge_maps(base, {"image": {"tag": "2"}, "list": [3]}) == {
+        "image": {"repository": "a", "tag": "2"},
+        "list": [3],
+    }
