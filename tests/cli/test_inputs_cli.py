@@ -80,7 +80,10 @@ def test_merge_makes_one_system():
     result = run("report", PROD, STAGING, "--merge", "-o", "json")
     document = json.loads(result.stdout)
     assert "systems" not in document
-    assert {f["object"] for f in document["findings"]} >= {"Service/prod/prod-shop", "Deployment/staging/shop"}
+    assert {f["object"] for f in document["findings"]} >= {
+        "Service/prod/prod-shop",
+        "Deployment/staging/shop",
+    }
 
 
 def test_commands_other_than_report_ask_for_one_system_or_merge():
