@@ -5,10 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test,helm]'
-# kustomize directories are rendered with `kubectl kustomize` (or `kustomize build`); the machines
-# have kubectl. Debian's kubernetes-client is the fallback (its old built-in kustomize exercises the
-# renderer-without-buildMetadata path).
-command -v kubectl || command -v kustomize || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends kubernetes-client; }
+# kustomize directories are rendered with `kubectl kustomize` (or `kustomize build`): the machines
+# have kubectl (v1.32, kustomize v5.5). Without one the kustomize tests are skipped and say so.
+command -v kubectl || command -v kustomize || echo "no kubectl or kustomize on PATH: kustomize input tests will be skipped"
 # The dashboard's browser tests drive Debian's Chromium (playwright downloads no browser here).
 command -v chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
 
