@@ -220,3 +220,45 @@ def test_values_maps_merge_key_by_key_and_later_wins():
         "image": {"repository": "a", "tag": "2"},
         "list": [3],
     }
+
+
+@needs_sdk
+def test_helm_test_hooks_are_not_part_of_the_system():
+    """`helm install` never creates `helm.sh/hook: test` objects (helm.sh/helm pkg/release/hook.go);
+    the shop chart's test Pod carries the chart's pod labels and would be selected by its Service."""
+    result = load_paths([chart("shop")])
+    assert not any(d.data["kind"] == "Pod" for d in result.documents)
+    assert "1 Helm test hook object(s) (`helm.sh/hook: test`) skipped: they run only under `helm test`" in [
+        w.message for w in result.warnings
+    ]
+
+
+def test_a_chart_without_its_dependencies_says_to_build_them(tmp_path):
+    """`helm template` refuses a chart whose dependencies are not in charts/ (helm.sh/helm
+    pkg/action/install.go: CheckDependencies), whatever their conditions."""
+    root = tmp_path / "app"
+    (root / "charts").mkdir(parents=True)
+    (root / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n"
+        "- {name: redis, version: 1.0.0, repository: https://charts.example.com, condition: redis.enabled}\n"
+        "- {name: db, version: 2.0.0, repository: https://charts.example.com}\n"
+    )
+    (root / "charts" / "db-2.0.0.tgz").write_bytes(b"")
+    (error,) = load_paths([str(root)]).errors
+    assert error.message == (
+        f"chart {root} needs its dependencies in charts/ (redis): run `helm dependency build {root}` first"
+    )
+
+
+def test_a_small_number_names_its_key_only_beside_the_keys_word():
+    from topo.load.source import ValueOrigin
+    from topo.load.values_origin import origins_in_message
+
+    replicas = ValueOrigin("1", "values key replicaCount", "values.yaml", 3)
+    ready = ValueOrigin("0", "values key minReadySeconds", "values.yaml", 9)
+    threshold = ValueOrigin("1", "values key server.readinessProbeSuccessThreshold", "values.yaml", 4)
+    image = ValueOrigin("shop-prod-settings", "values key settings.configMap", "values.yaml", 5)
+    message = "maxUnavailable resolves to 1 of 1 replica (minAvailable 0): stops all 1 pod(s)"
+    assert origins_in_message([replicas, ready, threshold], message) == (replicas,)
+    assert origins_in_message([image], "ConfigMap 'shop-prod-settings' is not declared") == (image,)
+    assert origins_in_message([image], "ConfigMap 'shop-prod-settings-2' is not declared") == ()

@@ -200,3 +200,25 @@ def test_kustomize_cmd_chooses_the_renderer(monkeypatch, tmp_path):
     assert find_renderer("kustomize") == [str(tmp_path / "kustomize"), "build"]
     assert find_renderer("missing-tool") is None
     assert shutil.which("kubectl") == str(tmp_path / "kubectl")
+
+
+@needs_renderer
+def test_a_patchs_merge_keys_are_not_values_it_sets(tmp_path):
+    """`name` in a patched container list item picks the container (patchMergeKey, k8s.io/api
+    core/v1 types.go); it is not a value the patch sets, so findings quoting it name no patch."""
+    (tmp_path / "deployment.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n"
+        "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, image: nginx:1}]\n"
+    )
+    (tmp_path / "patch.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n      - name: web\n        image: nginx:2\n"
+    )
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: [deployment.yaml]\npatches: [{path: patch.yaml}]\n"
+    )
+    result = load_paths([str(tmp_path)])
+    (origins,) = result.provenance.values()
+    assert [(o.value, o.origin, o.line) for o in origins] == [
+        ("nginx:2", "patch field spec.template.spec.containers[0].image", 9)
+    ]

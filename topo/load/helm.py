@@ -33,7 +33,9 @@ RENDER_TIMEOUT_SECONDS = 300
 INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
 #: `template: chart/templates/x.yaml:12:3: executing ...` or `execution error at (chart/templates/x.yaml:14:20)`
-_TEMPLATE_ERROR = re.compile(r"(?:template: |error at \()(?P<file>[^:\s()]+):(?P<line>\d+)")
+_TEMPLATE_ERROR = re.compile(
+    r"(?:template: |error at \(|^)(?P<file>[^:\s()]+/templates/[^:\s()]+):(?P<line>\d+)", re.MULTILINE
+)
 
 
 class ChartError(Exception):
@@ -43,6 +45,17 @@ class ChartError(Exception):
 def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     """Add the rendered objects of one chart to `result` (a LoadResult)."""
     marker = _display(unit.marker)
+    missing = missing_dependencies(unit.directory)
+    if missing:
+        result.errors.append(
+            LoadError(
+                marker,
+                1,
+                f"chart {unit.display} needs its dependencies in charts/ ({', '.join(missing)}): "
+                f"run `helm dependency build {unit.display}` first",
+            )
+        )
+        return
     try:
         values = merged_values(options)
         templates = _render(unit.directory, values, options)
@@ -57,6 +70,30 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     result.warnings.append(
         load_note(marker, 1, f"rendered {count} object(s) with Helm; file:line point at the templates")
     )
+
+
+def missing_dependencies(directory: str) -> list[str]:
+    """Dependencies of Chart.yaml that are neither unpacked nor packaged in charts/ (Helm refuses
+    to render then: helm.sh/helm pkg/action/dependency.go CheckDependencies)."""
+    try:
+        with open(os.path.join(directory, "Chart.yaml"), encoding="utf-8-sig") as handle:
+            chart = yaml.load(handle, Loader=SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []
+    dependencies = chart.get("dependencies") if isinstance(chart, dict) else None
+    present = (
+        set(os.listdir(os.path.join(directory, "charts")))
+        if os.path.isdir(os.path.join(directory, "charts"))
+        else set()
+    )
+    missing = []
+    for dependency in dependencies if isinstance(dependencies, list) else []:
+        name = dependency.get("name") if isinstance(dependency, dict) else None
+        if not isinstance(name, str) or str(dependency.get("repository", "")).startswith("file://"):
+            continue
+        if name not in present and not any(p.startswith(f"{name}-") and p.endswith(".tgz") for p in present):
+            missing.append(name)
+    return missing
 
 
 def merged_values(options: RenderOptions) -> dict[str, Any]:
@@ -244,7 +281,7 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
     from topo.load.reader import load_text
     from topo.load.values_origin import ValuesIndex
 
-    count = 0
+    count = skipped_tests = 0
     values_index = ValuesIndex(unit, options)
     for template, text in sorted(templates.items()):
         if template.endswith("NOTES.txt") or not text.strip():
@@ -257,11 +294,33 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
         lines = _TemplateLines(path)
         for document in rendered.documents:
             line = lines.line_for(str(document.data.get("kind", "")))
+            if is_test_hook(document.data):
+                skipped_tests += 1
+                continue
             result.documents.append(Document(document.data, Source(display, line)))
             values_index.record(Source(display, line), path, document.data)
             count += 1
     result.provenance.update(values_index.origins)
+    if skipped_tests:
+        result.warnings.append(
+            load_note(
+                _display(unit.marker),
+                1,
+                f"{skipped_tests} Helm test hook object(s) (`helm.sh/hook: test`) skipped: they run only under `helm test`",
+            )
+        )
     return count
+
+
+def is_test_hook(data: Mapping[str, Any]) -> bool:
+    """An object that `helm test` creates, never `helm install` (helm.sh/helm pkg/release/hook.go:
+    hook events `test`, and the older `test-success`/`test-failure`)."""
+    metadata = data.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    hooks = annotations.get("helm.sh/hook") if isinstance(annotations, Mapping) else None
+    if not isinstance(hooks, str):
+        return False
+    return any(hook.strip() in ("test", "test-success", "test-failure") for hook in hooks.split(","))
 
 
 class _TemplateLines:

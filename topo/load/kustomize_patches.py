@@ -99,8 +99,20 @@ def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patc
         name = target.get("name")
         if name is None and isinstance(data, dict) and isinstance(data.get("metadata"), dict):
             name = data["metadata"].get("name")
-        leaf_values = tuple(v for v in values if not v[0].startswith(("apiVersion", "kind", "metadata.name")))
+        leaf_values = tuple(v for v in values if not _identifies(v[0]))
         yield Patch(kind, name if isinstance(name, str) else None, leaf_values, shown)
+
+
+#: Fields that say which list item a strategic-merge patch changes rather than set a value
+#: (the patchMergeKey of containers, volumes, env, volumeMounts, ports in k8s.io/api core/v1/types.go).
+_MERGE_KEYS = ("name", "mountPath", "containerPort", "port", "devicePath")
+
+
+def _identifies(path: str) -> bool:
+    if path in ("apiVersion", "kind") or path.startswith("metadata.name"):
+        return True
+    head, _, last = path.rpartition(".")
+    return head.endswith("]") and last in _MERGE_KEYS
 
 
 def _kustomization_names(folder: str) -> Iterator[str]:

@@ -71,20 +71,29 @@ class ValuesIndex:
 
 
 def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
-    """The origins whose value the message quotes. A number counts only next to a word of its key
-    (`replicaCount` = 1 in "1 replica"), since small numbers are everywhere."""
-    lowered = message.lower()
+    """The origins whose value the message quotes. Small numbers and booleans are everywhere, so
+    one counts only right beside the word its key is named after (`replicaCount` = 1 in "1 replica",
+    "maxUnavailable resolves to 1 of 1 replica"; not `minReadySeconds` = 0 in "minAvailable 0")."""
     chosen = []
     for origin in origins:
         value = origin.value
         if not value or not re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", message):
             continue
-        if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
-            words = re.findall(r"[a-z]{4,}", re.sub(r"([A-Z])", r" \1", origin.origin.split()[-1]).lower())
-            if not any(word.rstrip("s") in lowered for word in words):
-                continue
+        if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value) and not _beside_its_key(origin, message):
+            continue
         chosen.append(origin)
     return tuple(chosen)
+
+
+def _beside_its_key(origin: ValueOrigin, message: str) -> bool:
+    segment = origin.origin.split()[-1].split(".")[-1].split("[")[0]
+    words = re.sub(r"([A-Z])", r" \1", segment).lower().split()
+    if not words:
+        return False
+    head = words[0] if len(words[0]) >= 4 else "".join(words)
+    stem, value = re.escape(head.rstrip("s")), re.escape(origin.value)
+    near = rf"(?<![\w.-]){value}\s+(?:\S+\s+)?{stem}|{stem}\w*\s+(?:\S+\s+)?{value}(?![\w-])"
+    return re.search(near, message, re.IGNORECASE) is not None
 
 
 def _appears(value: str, leaves: set[str]) -> bool:
