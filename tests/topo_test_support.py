@@ -64,3 +64,11 @@ spec:
       containers:
       {body}
 """
+
+
+def documents_by_id(loaded) -> dict[str, Any]:
+    """A LoadResult's documents by `Kind/namespace/name` (namespace empty when not set)."""
+    return {
+        f"{d.data['kind']}/{d.data['metadata'].get('namespace', '')}/{d.data['metadata']['name']}": d
+        for d in loaded.documents
+    }

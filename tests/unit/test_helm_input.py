@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 from click.testing import CliRunner
+from topo_test_support import documents_by_id as by_id
 
 from topo.cli import main
 from topo.load import load_paths
@@ -31,13 +32,6 @@ try:
 except ImportError:
     HAVE_SDK = False
 needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
-
-
-def by_id(result):
-    return {
-        f"{d.data['kind']}/{d.data['metadata'].get('namespace', '')}/{d.data['metadata']['name']}": d
-        for d in result.documents
-    }
 
 
 @needs_sdk

@@ -9,6 +9,7 @@ import stat
 import textwrap
 
 import pytest
+from topo_test_support import documents_by_id as by_id
 
 from topo.load import load_paths
 from topo.load.kustomize import find_renderer
@@ -23,13 +24,6 @@ needs_renderer = pytest.mark.skipif(
 
 def fixture(*parts: str) -> str:
     return os.path.relpath(os.path.join(FIXTURE, *parts)).replace(os.sep, "/")
-
-
-def by_id(result):
-    return {
-        f"{d.data['kind']}/{d.data['metadata'].get('namespace', '')}/{d.data['metadata']['name']}": d
-        for d in result.documents
-    }
 
 
 @needs_renderer
