@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -82,6 +83,7 @@ def report(
             handle.write("\n")
     renderer = REPORT_FORMATS[fmt]
     options = {"colour": colour} if fmt == "text" else {}
+    output: str | Iterator[str]
     if len(systems) > 1:
         from topo.render.report_systems import render_systems
 

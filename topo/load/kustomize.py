@@ -150,7 +150,9 @@ def _add_rendered(text: str, unit: Unit, wrapper: str | None, result: Any) -> No
 
 def _without_build_annotations(data: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, Any]]:
     metadata = data.get("metadata")
-    annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+    if not isinstance(metadata, Mapping):
+        return data, {}
+    annotations = metadata.get("annotations")
     if not isinstance(annotations, Mapping) or not any(key in annotations for key in _BUILD_ANNOTATIONS):
         return data, {}
     origin: Any = {}

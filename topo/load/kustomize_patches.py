@@ -68,7 +68,7 @@ def _entries(data: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 
 
 def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patch]:
-    target = entry.get("target") if isinstance(entry.get("target"), Mapping) else {}
+    target: Mapping[str, Any] = entry["target"] if isinstance(entry.get("target"), Mapping) else {}
     path = entry.get("path")
     if isinstance(path, str):
         file = os.path.join(folder, path)

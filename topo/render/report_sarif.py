@@ -114,11 +114,11 @@ def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str 
         location = _location(finding.source.file, finding.source.line, root)
         location["logicalLocations"] = [{"fullyQualifiedName": finding.object, "kind": "resource"}]
         result["locations"].append(location)
-    value_origins = [origin for origin in finding.value_from if origin.file]
+    value_origins = [(origin, origin.file) for origin in finding.value_from if origin.file]
     if value_origins:  # the values file or kustomize patch that set the value the message quotes
         result["relatedLocations"] = [
-            {**_location(origin.file, origin.line, root), "id": number, "message": {"text": str(origin)}}
-            for number, origin in enumerate(value_origins, start=1)
+            {**_location(file, origin.line, root), "id": number, "message": {"text": str(origin)}}
+            for number, (origin, file) in enumerate(value_origins, start=1)
         ]
     if suppressed is not None:
         kind = "external" if suppressed == "baseline" else "inSource"

@@ -73,7 +73,7 @@ class Finding:
         return (self.rule, self.object, self.message)
 
     def to_dict(self) -> dict[str, Any]:
-        document = {
+        document: dict[str, Any] = {
             "rule": self.rule,
             "severity": self.severity.value,
             "object": self.object,
