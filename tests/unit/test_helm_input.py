@@ -256,3 +256,15 @@ def test_a_small_number_names_its_key_only_beside_the_keys_word():
     assert origins_in_message([replicas, ready, threshold], message) == (replicas,)
     assert origins_in_message([image], "ConfigMap 'shop-prod-settings' is not declared") == (image,)
     assert origins_in_message([image], "ConfigMap 'shop-prod-settings-2' is not declared") == ()
+
+
+def test_values_given_without_a_chart_are_reported_unused(tmp_path):
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    values = tmp_path / "values-prod.yaml"
+    values.write_text("replicaCount: 2\n")
+    options = RenderOptions(values=(str(values),), set_values=("a=1", "b=2"))
+    result = load_paths([str(tmp_path / "cm.yaml")], render=options)
+    assert [(w.file, w.line, w.level, w.message) for w in result.warnings] == [
+        (str(values), 1, "warning", "not used: the paths hold no Helm chart"),
+        ("--set", 0, "warning", "not used: the paths hold no Helm chart"),
+    ]

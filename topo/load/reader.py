@@ -53,10 +53,11 @@ def load_paths(
     options in `render` (topo.load.units.RenderOptions); its files are not read one by one.
     `progress(done, total)` is called after each file (the CLI shows it on a terminal).
     """
-    from topo.load.units import render_units
+    from topo.load.units import note_unused_values, render_units
 
     result = LoadResult()
     files, units = collect_inputs(paths, result)
+    note_unused_values(units, render, result)
     load_files(files, result, stdin, progress)
     render_units(units, render, result)
     FastLoader.forget_resolved()

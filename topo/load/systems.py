@@ -13,7 +13,7 @@ from typing import Any
 
 from topo.load.construct import FastLoader
 from topo.load.reader import LoadResult, collect_inputs, load_files
-from topo.load.units import RenderOptions, render_units
+from topo.load.units import RenderOptions, note_unused_values, render_units
 
 PLAIN_FILES = "other files"
 
@@ -28,6 +28,7 @@ def load_systems(
     """[(system name, what was loaded)]; one system named "" unless several units are given apart."""
     head = LoadResult()
     files, units = collect_inputs(paths, head)
+    note_unused_values(units, render, head)
     if merge or len(units) < 2:
         load_files(files, head, stdin, progress)
         render_units(units, render, head)

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES
-from topo.load.source import load_note
+from topo.load.source import LoadWarning, load_note
 from topo.load.yamldocs_base import SafeLoader
 
 KUSTOMIZE = "kustomize"
@@ -160,3 +160,12 @@ def render_units(units: list[Unit], options: RenderOptions | None, result: Any) 
             helm.render_chart(unit, options, result)
         else:
             kustomize.render_kustomization(unit, options, result)
+
+
+def note_unused_values(units: list[Unit], options: RenderOptions | None, result: Any) -> None:
+    """`--values`/`--set` given while no path holds a chart: said, not silently ignored."""
+    if options is None or any(unit.kind == HELM for unit in units):
+        return
+    unused = [(path, 1) for path in options.values] + [("--set", 0) for _ in options.set_values[:1]]
+    for file, line in unused:
+        result.warnings.append(LoadWarning(file, line, "not used: the paths hold no Helm chart"))
