@@ -384,7 +384,9 @@ def test_progress_appears_only_on_a_terminal_after_two_seconds():
     now[0] = 2.1
     show(3, 10)
     show(10, 10)
+    show(1, 2, "rendering")
     assert terminal.getvalue().startswith("reading files 3/10\r")
+    assert terminal.getvalue().endswith("rendering 1/2\r")
     assert terminal_progress(io.StringIO()) is None
 
 

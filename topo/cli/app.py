@@ -164,21 +164,22 @@ def with_cluster_settings(render, config):
 PROGRESS_AFTER_SECONDS = 2.0
 
 
-def terminal_progress(stream=None, clock=time.monotonic) -> Callable[[int, int], None] | None:
-    """A `reading files 120/800` line on stderr, only on a terminal and once a run passes ~2 s."""
+def terminal_progress(stream=None, clock=time.monotonic) -> Callable[..., None] | None:
+    """A `reading files 120/800` (or `rendering 1/3`) line on stderr, only on a terminal and once a
+    run passes ~2 s."""
     stream = stream or sys.stderr
     if not stream.isatty():
         return None
     started = clock()
     shown = False
 
-    def show(done: int, total: int) -> None:
+    def show(done: int, total: int, what: str = "reading files") -> None:
         nonlocal shown
         if not shown and clock() - started < PROGRESS_AFTER_SECONDS:
             return
         shown = True
         end = "\r" if done < total else "\r" + " " * 40 + "\r"
-        stream.write(f"reading files {done}/{total}{end}")
+        stream.write(f"{what} {done}/{total}{end}")
         stream.flush()
 
     return show

@@ -44,7 +44,7 @@ class LoadResult:
 def load_paths(
     paths: Iterable[str],
     stdin: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
     render: Any = None,
 ) -> LoadResult:
     """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
@@ -59,7 +59,7 @@ def load_paths(
     files, units = collect_inputs(paths, result)
     note_unused_values(units, render, result)
     load_files(files, result, stdin, progress)
-    render_units(units, render, result)
+    render_units(units, render, result, progress)
     FastLoader.forget_resolved()
     return result
 
@@ -91,7 +91,7 @@ def load_files(
     files: list[str],
     result: LoadResult,
     stdin: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> None:
     """Read each file (or `-`) into `result`."""
     for done, path in enumerate(files, start=1):

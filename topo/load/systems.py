@@ -21,7 +21,7 @@ PLAIN_FILES = "other files"
 def load_systems(
     paths: Iterable[str],
     stdin: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
     render: RenderOptions | None = None,
     merge: bool = False,
 ) -> list[tuple[str, LoadResult]]:
@@ -31,12 +31,14 @@ def load_systems(
     note_unused_values(units, render, head)
     if merge or len(units) < 2:
         load_files(files, head, stdin, progress)
-        render_units(units, render, head)
+        render_units(units, render, head, progress)
         FastLoader.forget_resolved()
         return [("", head)]
     systems: list[tuple[str, LoadResult]] = []
-    for unit in units:
+    for done, unit in enumerate(units):
         loaded = LoadResult()
+        if progress is not None:
+            progress(done, len(units), "rendering")
         render_units([unit], render, loaded)
         systems.append((unit.display, loaded))
     if files:

@@ -9,7 +9,7 @@ overlay.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,12 +150,19 @@ def drop_nested_units(units: list[Unit], result: Any) -> list[Unit]:
     return kept
 
 
-def render_units(units: list[Unit], options: RenderOptions | None, result: Any) -> None:
-    """Render every unit into `result` (documents pointing at their source files, errors, notes)."""
+def render_units(
+    units: list[Unit], options: RenderOptions | None, result: Any, progress: Callable[..., None] | None = None
+) -> None:
+    """Render every unit into `result` (documents pointing at their source files, errors, notes).
+
+    `progress(done, total, "rendering")` is called before each unit (the CLI shows it on a terminal).
+    """
     from topo.load import helm, kustomize
 
     options = options or RenderOptions()
-    for unit in units:
+    for done, unit in enumerate(units):
+        if progress is not None:
+            progress(done, len(units), "rendering")
         if unit.kind == HELM:
             helm.render_chart(unit, options, result)
         else:
