@@ -216,3 +216,43 @@ def test_a_patchs_merge_keys_are_not_values_it_sets(tmp_path):
     assert [(o.value, o.origin, o.line) for o in origins] == [
         ("nginx:2", "patch field spec.template.spec.containers[0].image", 9)
     ]
+
+
+@needs_renderer
+def test_helm_charts_in_a_kustomization_are_inflated_with_enable_helm(tmp_path, monkeypatch):
+    """`helmCharts:` needs `--enable-helm` and the helm binary (kustomize api/builtins
+    HelmChartInflationGenerator runs `helm version`, then `helm template`); a fake helm stands in."""
+    (tmp_path / "charts" / "web").mkdir(parents=True)
+    (tmp_path / "charts" / "web" / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n")
+    (tmp_path / "charts" / "web" / "values.yaml").write_text("replicaCount: 2\n")
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: []\nhelmCharts:\n- name: web\n  releaseName: web\n  valuesInline: {replicaCount: 1}\n"
+    )
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helm = bin_dir / "helm"
+    helm.write_text(
+        '#!/bin/sh\ncase "$1" in\n  version) echo v3.14.0+gabcdef;;\n'
+        "  template) printf 'apiVersion: v1\\nkind: ConfigMap\\nmetadata: {name: web-settings}\\n';;\nesac\n"
+    )
+    helm.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    result = load_paths([str(tmp_path)])
+    assert result.errors == []
+    (document,) = result.documents
+    assert document.data["metadata"]["name"] == "web-settings"
+    # the object points at the chart's entry under helmCharts: (line 3, `- name: web`)
+    assert (document.source.file, document.source.line) == (str(tmp_path / "kustomization.yaml"), 3)
+
+
+def test_helm_charts_without_helm_say_what_kustomize_needs(tmp_path, monkeypatch):
+    if find_renderer() is None:
+        pytest.skip("no kustomize renderer on PATH")
+    renderer = find_renderer()
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    os.symlink(renderer[0], bin_dir / os.path.basename(renderer[0]))
+    monkeypatch.setenv("PATH", str(bin_dir))
+    (tmp_path / "kustomization.yaml").write_text("helmCharts:\n- name: web\n")
+    (error,) = load_paths([str(tmp_path)]).errors
+    assert error.message == f"{tmp_path} inflates charts (helmCharts:): kustomize needs `helm` on PATH"

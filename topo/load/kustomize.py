@@ -28,7 +28,7 @@ import yaml
 
 from topo.load.kustomize_patches import origins_for, patches_of
 from topo.load.source import Document, LoadError, LoadWarning, Source, load_note
-from topo.load.units import RenderOptions, Unit, local_references, read_kustomization
+from topo.load.units import RenderOptions, Unit, local_references, read_kustomization, referenced_directories
 from topo.load.yamldocs_base import SafeLoader
 
 ORIGIN = "config.kubernetes.io/origin"
@@ -75,12 +75,30 @@ def render_kustomization(unit: Unit, options: RenderOptions, result: Any) -> Non
         )
         _load_unrendered(unit, result)
         return
+    if uses_helm_charts(unit.directory):
+        if shutil.which("helm") is None:
+            result.errors.append(
+                LoadError(
+                    marker, 1, f"{unit.display} inflates charts (helmCharts:): kustomize needs `helm` on PATH"
+                )
+            )
+            return
+        command = [*command, "--enable-helm"]
     try:
         text, with_origins = _build(command, unit.directory)
     except RenderFailed as error:
         result.errors.append(LoadError(marker, 1, f"{' '.join(_short(command))} failed: {error}"))
         return
     _add_rendered(text, unit, with_origins, result)
+
+
+def uses_helm_charts(directory: str) -> bool:
+    """Whether the kustomization or a base of it inflates charts (`helmCharts:`, which kustomize
+    renders with the `helm` binary only under --enable-helm)."""
+    return any(
+        read_kustomization(folder).get("helmCharts")
+        for folder in [directory, *referenced_directories(directory)]
+    )
 
 
 def _short(command: list[str]) -> list[str]:
@@ -251,8 +269,13 @@ def _name_score(kind: str, name: str, data: Mapping[str, Any]) -> int:
 
 
 def _generator_line(path: str, kind: Any, rendered_name: str) -> int:
-    """The line of the generator entry (`- name: NAME` under configMapGenerator/secretGenerator)."""
-    key = {"ConfigMapGenerator": "configMapGenerator", "SecretGenerator": "secretGenerator"}.get(str(kind))
+    """The line of the generator entry (`- name: NAME` under configMapGenerator/secretGenerator;
+    for helmCharts, the entry of the chart when the rendered name contains it, else the key)."""
+    key = {
+        "ConfigMapGenerator": "configMapGenerator",
+        "SecretGenerator": "secretGenerator",
+        "HelmChartInflationGenerator": "helmCharts",
+    }.get(str(kind))
     try:
         with open(path, encoding="utf-8-sig") as handle:
             lines = handle.read().splitlines()
