@@ -207,6 +207,8 @@ def _render_in_process(directory: str, values: dict[str, Any], options: RenderOp
             )
     except helm_python.HelmError as error:
         raise ChartError(getattr(error, "detail", None) or str(error)) from error
+    except OSError as error:  # the native library could not be loaded or called
+        raise ChartError(f"helm-python-sdk failed: {error}") from error
     return dict(json.loads(rendered))
 
 
