@@ -18,6 +18,7 @@ rules:
   severity: {single-replica: error}
 failOn: error                      # error | warning | info | none
 nodePools: []                      # node model for placement (see docs/config.md)
+complete: [StorageClass]           # the input + external list every StorageClass of the cluster
 ```
 """
 
@@ -63,6 +64,8 @@ class Config:
     severity_overrides: Mapping[str, str] = field(default_factory=dict)
     fail_on: str = "error"
     node_pools: tuple[Mapping[str, Any], ...] = ()
+    #: Kinds whose objects the input (with `external`) lists completely: a missing one is an error.
+    complete: frozenset[str] = field(default_factory=frozenset)
     source: str | None = None  # the file it was read from
 
     def with_overrides(self, **changes: Any) -> Config:
@@ -104,6 +107,7 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
         "rules",
         "failOn",
         "nodePools",
+        "complete",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -137,6 +141,7 @@ def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:
         severity_overrides=dict(severity),
         fail_on=fail_on,
         node_pools=_node_pools(data.get("nodePools"), path),
+        complete=frozenset(_complete_kinds(data.get("complete"), path)),
         source=path,
     )
 
@@ -193,6 +198,19 @@ def _node_pools(value: Any, path: str) -> tuple[Mapping[str, Any], ...]:
             raise ConfigError(f"{where}.unschedulable: expected true or false")
         pools.append(pool)
     return tuple(pools)
+
+
+#: Kinds `complete:` accepts: the ones whose absence a rule reports with a severity that depends on
+#: whether the cluster may hold objects the input does not list.
+COMPLETE_KINDS = ("StorageClass",)
+
+
+def _complete_kinds(value: Any, path: str) -> list[str]:
+    kinds = _strings(value, f"{path}: complete")
+    for kind in kinds:
+        if kind not in COMPLETE_KINDS:
+            raise ConfigError(f"{path}: complete: {kind!r} is not one of {', '.join(COMPLETE_KINDS)}")
+    return kinds
 
 
 def _ingress_controller(value: Any, path: str) -> IngressControllerConfig | None:

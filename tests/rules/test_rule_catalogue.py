@@ -74,6 +74,18 @@ def test_rule_docs_have_every_section(rule_id):
     assert rule.title and rule.severity and rule.kinds
 
 
+@pytest.mark.parametrize("rule_id", RULE_IDS)
+def test_rule_states_why_its_severity_follows_the_policy(rule_id):
+    # The severity policy (docs/rules/README.md): every rule says why it is an error, a warning or
+    # an info, starting with its default severity, and its generated doc shows that line.
+    rule = RULES[rule_id]
+    assert rule.why_severity, f"{rule_id}: @rule(..., why_severity=...) is missing"
+    assert rule.why_severity.startswith(rule.severity.value), (
+        f"{rule_id}: why_severity should start with its severity ({rule.severity.value})"
+    )
+    assert f"- Why this severity: {rule.why_severity}" in expected_files()[os.path.join("docs", "rules", f"{rule_id}.md")]
+
+
 def test_rule_ids_are_kebab_case_and_fixture_folders_match_rules():
     assert all(RULE_ID.match(rule_id) for rule_id in RULE_IDS)
     folders = {name for name in os.listdir(FIXTURES) if os.path.isdir(os.path.join(FIXTURES, name))}

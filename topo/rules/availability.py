@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from topo.analyses.availability import Availability, WorkloadState
 from topo.graph.relations import CALLS, ROUTES_TO, SELECTS
-from topo.model import HorizontalPodAutoscaler, PodDisruptionBudget, Workload
+from topo.model import HorizontalPodAutoscaler, PersistentVolumeClaim, PodDisruptionBudget, Workload
+from topo.model.kinds import make_id
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet")
@@ -65,15 +66,20 @@ def _ingress_dependents(graph) -> dict[str, str]:
 
 
 @rule(
-    "single-replica", title="Long-running workload with a single replica", severity=WARNING, kinds=REPLICATED
+    "single-replica",
+    title="Long-running workload with a single replica",
+    severity=WARNING,
+    kinds=REPLICATED,
+    why_severity="warning: the outage happens under an event (an update, a drain, a node failure).",
 )
 def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
         Finds Deployments, StatefulSets and ReplicaSets that run one pod: `replicas: 1` (the
-        default), or an HorizontalPodAutoscaler whose `minReplicas` is 1. It is an error when an
-        Ingress route depends on the workload — it is a route's backend, or a backend `calls` it
-        (directly or further down), as WordPress calls its database — and a warning otherwise.
+        default), or an HorizontalPodAutoscaler whose `minReplicas` is 1. The message names the
+        Ingress route that depends on the workload — it is a route's backend, or a backend `calls`
+        it (directly or further down), as WordPress calls its database —, if any. This is the one
+        finding for a one-pod workload: `rollout-unavailable` leaves it alone.
 
     Why it matters:
         With one pod, every rolling update, `kubectl drain`, node upgrade, eviction or node
@@ -114,7 +120,6 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
             f"{why}: every update, node drain or node failure stops it, and {ingress} depends on it",
             hint="run at least 2 replicas spread over nodes (for a database: a replicated setup), and add a PodDisruptionBudget",
             related=(ingress,),
-            severity=ERROR,
         )
     else:
         yield Issue(
@@ -130,8 +135,12 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
 @rule(
     "rollout-unavailable",
     title="A rolling update can take every ready pod down",
-    severity=ERROR,
+    severity=WARNING,
     kinds=("Deployment", "StatefulSet", "DaemonSet"),
+    why_severity=(
+        "warning: every ready pod may go down during a rolling update (an event). Single-replica "
+        "workloads are single-replica's finding (one fact, one finding)."
+    ),
 )
 def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -142,7 +151,8 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
         down, maxSurge percentages round up, both 0 → maxUnavailable 1), a StatefulSet whose
         `maxUnavailable` (default 1, at least 1) covers every replica — one replica is enough —
         and a DaemonSet on more than one node whose `maxUnavailable` (rounded up) covers them
-        all. Recreate Deployments are `rollout-recreate-downtime`'s.
+        all. Recreate Deployments are `rollout-recreate-downtime`'s, and one-replica Deployments
+        and StatefulSets `single-replica`'s (one fact, one finding).
 
     Why it matters:
         The controller is allowed to stop every ready pod at once: during each update nothing
@@ -174,8 +184,8 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
     replicas = state.replicas or 0
     if rollout.strategy != "RollingUpdate" or rollout.min_available != 0 or replicas == 0:
         return
-    if workload.kind == "DaemonSet" and replicas < 2:
-        return
+    if replicas < 2:
+        return  # one pod: single-replica's finding (a DaemonSet on one node: nothing to compare)
     unit = "nodes" if workload.kind == "DaemonSet" else "replica" + ("s" if replicas != 1 else "")
     extra = ""
     if rollout.startup_budget_seconds:
@@ -195,12 +205,18 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
     title="Recreate strategy: every rollout is a full outage",
     severity=WARNING,
     kinds=("Deployment",),
+    why_severity=(
+        "warning: the outage happens at each rollout (an event). Info when a ReadWriteOnce volume "
+        "forces Recreate: then the downtime is the price of the storage, said once."
+    ),
 )
 def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
-        Finds Deployments with `strategy: {type: Recreate}` and at least one replica. It is an
-        error when a Service selects the pods.
+        Finds Deployments with `strategy: {type: Recreate}` and at least one replica, and names
+        the Services that route to them. When the pods mount a `ReadWriteOnce` or
+        `ReadWriteOncePod` claim, Recreate is what the storage forces (a surge pod on another node
+        could not attach the volume): the finding is then an info that says so.
 
     Why it matters:
         Recreate scales the old ReplicaSet to 0 and waits for its pods to terminate before it
@@ -227,19 +243,37 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     state = state_of(ctx, workload)
     if state is None or state.rollout is None or state.rollout.strategy != "Recreate" or not state.replicas:
         return
-    if state.services:
+    routed = (
+        f", and {', '.join(state.services)} route{'s' if len(state.services) == 1 else ''} to them"
+        if state.services
+        else ""
+    )
+    message = f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones{routed}: every rollout is an outage"
+    claim = _single_node_claim(workload, ctx)
+    if claim:
         yield Issue(
-            f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones, and "
-            f"{', '.join(state.services)} route{'s' if len(state.services) == 1 else ''} to them: every rollout is an outage",
-            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
+            f"{message}; ReadWriteOnce claim {claim!r} forces it (a surge pod on another node could not attach it)",
+            hint="accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet",
             related=state.services,
-            severity=ERROR,
+            severity=INFO,
         )
-    else:
-        yield Issue(
-            f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones: every rollout is an outage",
-            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
-        )
+        return
+    yield Issue(message, hint="use RollingUpdate with maxSurge 1, maxUnavailable 0", related=state.services)
+
+
+def _single_node_claim(workload: Workload, ctx) -> str | None:
+    """The first claim the pods mount whose access modes allow one node (or one pod) only."""
+    for volume in workload.template.spec.volumes:
+        if volume.claim_name is None:
+            continue
+        claim = ctx.get(make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name))
+        if isinstance(claim, PersistentVolumeClaim) and _single_node(claim.access_modes):
+            return volume.claim_name
+    return None
+
+
+def _single_node(modes) -> bool:
+    return bool(modes) and not ({"ReadWriteMany", "ReadOnlyMany"} & set(modes))
 
 
 # --- pdb-missing ---------------------------------------------------------------------------------
@@ -250,6 +284,7 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     title="Multi-replica workload behind a Service without a PodDisruptionBudget",
     severity=WARNING,
     kinds=REPLICATED,
+    why_severity="warning: the outage happens under an event (a drain, a node upgrade).",
 )
 def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -296,6 +331,10 @@ def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
     title="PodDisruptionBudget allows no disruption at full health",
     severity=ERROR,
     kinds=("PodDisruptionBudget",),
+    why_severity=(
+        "error: the budget allows no eviction at all at full health, so every drain of a node "
+        "holding these pods hangs."
+    ),
 )
 def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     """
@@ -358,6 +397,10 @@ def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     title="Pods covered by more than one PodDisruptionBudget",
     severity=ERROR,
     kinds=("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "Pod"),
+    why_severity=(
+        "error: the eviction API refuses every eviction of a pod with more than one budget, so "
+        "drains hang as written."
+    ),
 )
 def pdb_overlap(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -407,6 +450,7 @@ def pdb_overlap(workload: Workload, ctx) -> Iterator[Issue]:
     title="PodDisruptionBudget allows every pod to go at once",
     severity=INFO,
     kinds=("PodDisruptionBudget",),
+    why_severity="info: advice; the budget allows every pod to go at once, so it protects nothing.",
 )
 def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     """
@@ -453,6 +497,10 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     title="At the HPA minimum the PodDisruptionBudget allows no disruption",
     severity=WARNING,
     kinds=("HorizontalPodAutoscaler",),
+    why_severity=(
+        "warning: the drain blocks only when the HorizontalPodAutoscaler scales down to its "
+        "minimum (an event)."
+    ),
 )
 def hpa_min_below_pdb(hpa: HorizontalPodAutoscaler, ctx) -> Iterator[Issue]:
     """

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from topo.model import K8sObject
-from topo.rules.registry import ANY_KIND, WARNING, Issue, rule
+from topo.rules.registry import ANY_KIND, ERROR, Issue, rule
 
 GUIDE = "https://kubernetes.io/docs/reference/using-api/deprecation-guide/"
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "removed_apis.yaml"
@@ -68,8 +68,12 @@ def _version(minor: tuple[int, int]) -> str:
 @rule(
     "deprecated-api",
     title="apiVersion no longer served by the target Kubernetes version",
-    severity=WARNING,
+    severity=ERROR,
     kinds=ANY_KIND,
+    why_severity=(
+        "error: the target Kubernetes version (`kubernetesVersion`) no longer serves this "
+        "apiVersion, so applying the manifest fails as written."
+    ),
 )
 def deprecated_api(obj: K8sObject, ctx):
     """

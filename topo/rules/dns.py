@@ -22,7 +22,7 @@ from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.registry import ERROR, Issue, rule
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
 
@@ -69,6 +69,11 @@ def _sort_key(item):
     title="In-cluster DNS name resolves to nothing",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: the name gets NXDOMAIN as written. Warning when the name points into a namespace "
+        "that no object of the input uses: that part of the system is installed separately, and "
+        "topo cannot know what it holds."
+    ),
 )
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -386,8 +391,12 @@ def _pod_name(pod: str, service: str, namespace: str | None, caller: str | None)
 @rule(
     "dns-port-not-exposed",
     title="host:port names a port the Service does not expose",
-    severity=WARNING,
+    severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: the name resolves but nothing listens on that port behind it, so the connection "
+        "fails as written."
+    ),
 )
 def dns_port_not_exposed(workload: Workload, ctx) -> Iterator[Issue]:
     """

@@ -22,6 +22,7 @@ def rule_markdown(rule: Rule) -> str:
         f"**{rule.title}**",
         "",
         f"- Severity: `{rule.severity.value}`",
+        f"- Why this severity: {rule.why_severity}",
         f"- Applies to: {', '.join(rule.kinds) if rule.kinds != ('*',) else 'every kind'}",
         f"- Enabled by default: {'yes' if rule.enabled_by_default else 'no (`--enable ' + rule.id + '`)'}",
         "",
@@ -32,11 +33,45 @@ def rule_markdown(rule: Rule) -> str:
     return "\n".join(lines) + "\n"
 
 
+SEVERITY_POLICY = """## Severity policy
+
+A finding is a claim about someone's production system; its severity says what happens, not how
+bad it sounds. `topo report` fails the build at `error` by default (`--fail-on`), so an error must
+be something a team wants to stop a merge for.
+
+- **error** — breaks at run time *as written*, in any cluster that matches the declared
+  assumptions (topo.yaml): a reference to an object that does not exist and is not optional (a
+  ConfigMap key included); a Service selector that matches nothing; a PodDisruptionBudget that allows no
+  eviction at all; a NetworkPolicy that denies a connection the configuration shows the code makes;
+  a pod no declared node can run; a manifest the API server rejects; an API the target
+  `kubernetesVersion` no longer serves.
+- **warning** — a risk that materialises under an event (a rollout, a drain, a node failure, a
+  slow start, traffic before readiness), or a hygiene problem most teams want fixed. Also what
+  topo cannot decide from the input: an object the input probably creates at run time (the
+  message names the likely creator), a name in a namespace the input does not contain, a
+  StorageClass that the cluster may provide.
+- **info** — advice.
+
+**One fact, one finding.** A one-replica workload is one finding (`single-replica`), not also
+`rollout-unavailable`; a `Recreate` strategy that a ReadWriteOnce volume forces is an info that
+says so; a StatefulSet whose governing Service is missing, not headless or not selecting its pods
+is an error only when something uses the per-pod DNS names, a warning otherwise.
+
+Every rule states why it has its severity (the *Why this severity* line of its page; a test checks
+that each rule has one). A finding may take another severity than its rule's default where the
+line says so. Change a rule's severity for your cluster in topo.yaml (`rules.severity`).
+
+## Rules
+"""
+
+
 def index_markdown() -> str:
     lines = [
         "# Rules",
         "",
         "Generated from the rule docstrings (`python -m topo.rules.docs`); do not edit by hand.",
+        "",
+        *SEVERITY_POLICY.splitlines(),
         "",
         "| id | severity | title |",
         "|---|---|---|",

@@ -15,7 +15,12 @@ def _earlier_declarations(ctx) -> dict[str, list[Source]]:
     return earlier
 
 
-@rule("duplicate-object", title="The same object is declared more than once", severity=WARNING)
+@rule(
+    "duplicate-object",
+    title="The same object is declared more than once",
+    severity=WARNING,
+    why_severity="warning: the last declaration silently wins on apply; hygiene most teams want fixed.",
+)
 def duplicate_object(obj: K8sObject, ctx):
     """
     What it does:

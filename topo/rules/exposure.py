@@ -21,6 +21,7 @@ NODE_PORT_RANGE = (30000, 32767)
     title="NodePort or LoadBalancer Service that is not the ingress controller's",
     severity=WARNING,
     kinds=("Service",),
+    why_severity="warning: an exposure risk most teams want to review, not a failure.",
 )
 def service_exposed_externally(service: Service, ctx) -> Iterator[Issue]:
     """
@@ -93,6 +94,10 @@ def service_exposed_externally(service: Service, ctx) -> Iterator[Issue]:
     title="nodePort outside the node port range 30000-32767",
     severity=ERROR,
     kinds=("Service",),
+    why_severity=(
+        "error: the API server rejects the Service as written (unless the cluster widened the "
+        "range: then lower the severity in topo.yaml)."
+    ),
 )
 def nodeport_out_of_range(service: Service, ctx) -> Iterator[Issue]:
     """
@@ -145,6 +150,9 @@ def nodeport_out_of_range(service: Service, ctx) -> Iterator[Issue]:
     title="Pods use the node's network namespace (hostNetwork)",
     severity=WARNING,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "warning: a hygiene and isolation risk (node ports, no NetworkPolicy isolation), not a failure."
+    ),
 )
 def host_network(workload: Workload, ctx) -> Iterator[Issue]:
     """

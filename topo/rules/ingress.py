@@ -51,6 +51,7 @@ def _join(places: list[str]) -> str:
     title="Ingress routes to a Service that is not declared",
     severity=ERROR,
     kinds=("Ingress",),
+    why_severity="error: requests on that route get 503s as written: the Service does not exist.",
 )
 def ingress_backend_missing(ingress: Ingress, ctx):
     """
@@ -109,6 +110,7 @@ def ingress_backend_missing(ingress: Ingress, ctx):
     title="Ingress routes to a port the Service does not have",
     severity=ERROR,
     kinds=("Ingress",),
+    why_severity="error: requests on that route fail as written: the Service has no such port.",
 )
 def ingress_backend_port_missing(ingress: Ingress, ctx):
     """
@@ -203,6 +205,10 @@ def _controller_serves_annotation(ctx, class_name: str) -> bool:
     title="Ingress names no IngressClass that exists",
     severity=WARNING,
     kinds=("Ingress",),
+    why_severity=(
+        "warning: the IngressClass is usually installed with the controller, outside application "
+        "manifests; topo cannot tell whether the cluster has it."
+    ),
 )
 def ingress_class_missing(ingress: Ingress, ctx):
     """
@@ -274,6 +280,11 @@ def ingress_class_missing(ingress: Ingress, ctx):
     title="Ingress TLS names a Secret that is not declared",
     severity=WARNING,
     kinds=("Ingress",),
+    why_severity=(
+        "warning: the controller falls back to its default certificate, so the route still serves "
+        "(with a certificate clients reject); such Secrets are often created outside the "
+        "manifests."
+    ),
 )
 def ingress_tls_secret_missing(ingress: Ingress, ctx):
     """
@@ -381,6 +392,10 @@ def _route_index(ctx) -> tuple[str | None, dict[tuple, list[tuple[str, tuple, st
     title="Two Ingresses send the same route to different backends",
     severity=WARNING,
     kinds=("Ingress",),
+    why_severity=(
+        "warning: which backend wins depends on the controller's merge order; a risk rather than "
+        "a certain failure."
+    ),
 )
 def ingress_route_conflict(ingress: Ingress, ctx):
     """

@@ -12,6 +12,7 @@ from topo.rules.registry import ERROR, INFO, Issue, rule
     title="CronJob schedule or time zone the API server rejects",
     severity=ERROR,
     kinds=("CronJob",),
+    why_severity="error: the API server rejects the object (or the controller never runs it) as written.",
 )
 def cronjob_schedule_invalid(cronjob: Workload, ctx):
     """
@@ -68,7 +69,16 @@ def cronjob_schedule_invalid(cronjob: Workload, ctx):
         yield Issue(message, hint=hint)
 
 
-@rule("cronjob-concurrent-runs", title="CronJob allows overlapping runs", severity=INFO, kinds=("CronJob",))
+@rule(
+    "cronjob-concurrent-runs",
+    title="CronJob allows overlapping runs",
+    severity=INFO,
+    kinds=("CronJob",),
+    why_severity=(
+        "info: overlapping runs are advice about a schedule, not a failure; whether they hurt "
+        "depends on the job."
+    ),
+)
 def cronjob_concurrent_runs(cronjob: Workload, ctx):
     """
     What it does:
@@ -110,7 +120,13 @@ def cronjob_concurrent_runs(cronjob: Workload, ctx):
 
 
 @rule(
-    "job-without-deadline", title="Job or CronJob without a deadline", severity=INFO, kinds=("Job", "CronJob")
+    "job-without-deadline",
+    title="Job or CronJob without a deadline",
+    severity=INFO,
+    kinds=("Job", "CronJob"),
+    why_severity=(
+        "info: advice; a deadline bounds a run that hangs, which is an event, not the normal case."
+    ),
 )
 def job_without_deadline(job: Workload, ctx):
     """

@@ -102,6 +102,10 @@ def _side_text(side: Side) -> str:
     title="A connection the application needs is denied by network policies",
     severity=ERROR,
     kinds=(*WORKLOAD_KINDS, "Ingress", "Route"),
+    why_severity=(
+        "error: the network policies deny a connection the configuration shows the application "
+        "makes, in every cluster that enforces NetworkPolicy."
+    ),
 )
 def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
     """
@@ -254,6 +258,7 @@ def _open_workloads(ctx, reach: Reachability) -> dict[str, list[Workload]]:
     title="Namespace whose workloads any pod of any namespace can reach",
     severity=WARNING,
     kinds=("Namespace", *WORKLOAD_KINDS),
+    why_severity="warning: hygiene most teams want (isolation), not a failure.",
 )
 def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
     """
@@ -352,6 +357,10 @@ def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
     title="Egress-isolated pods cannot reach kube-dns on port 53",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: every name lookup of the isolated pods fails as written, in every cluster that "
+        "enforces NetworkPolicy."
+    ),
 )
 def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -434,6 +443,7 @@ def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
     title="NetworkPolicy ingress rule opens workloads to every pod of every namespace",
     severity=INFO,
     kinds=("NetworkPolicy",),
+    why_severity="info: advice; the rule may be intended.",
 )
 def policy_allows_all_ingress(policy: NetworkPolicy, ctx) -> Iterator[Issue]:
     """

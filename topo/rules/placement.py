@@ -29,6 +29,9 @@ def _reasons(excluded) -> str:
     title="Replicas may all run on one node",
     severity=WARNING,
     kinds=("Deployment", "ReplicaSet", "StatefulSet"),
+    why_severity=(
+        "warning: the replicas are lost together only when their node fails or is drained (an event)."
+    ),
 )
 def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -88,6 +91,9 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
     title="No node of the node model can run the pods",
     severity=ERROR,
     kinds=("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Job", "CronJob", "Pod"),
+    why_severity=(
+        "error: no node of the declared node model can run the pods, so they stay Pending as written."
+    ),
 )
 def no_eligible_node(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -141,6 +147,10 @@ def no_eligible_node(workload: Workload, ctx) -> Iterator[Issue]:
     title="Required anti-affinity leaves replicas unschedulable",
     severity=ERROR,
     kinds=REPLICATED,
+    why_severity=(
+        "error: with the declared node model some replicas can never be scheduled, so they stay "
+        "Pending as written."
+    ),
 )
 def anti_affinity_unsatisfiable(workload: Workload, ctx) -> Iterator[Issue]:
     """
@@ -207,6 +217,9 @@ def anti_affinity_unsatisfiable(workload: Workload, ctx) -> Iterator[Issue]:
     title="A rollout's surge pods cannot be placed under one-per-node anti-affinity",
     severity=WARNING,
     kinds=("Deployment",),
+    why_severity=(
+        "warning: the rollout hangs only when an update happens (an event); the running pods are fine."
+    ),
 )
 def rollout_blocked_by_anti_affinity(workload: Workload, ctx) -> Iterator[Issue]:
     """

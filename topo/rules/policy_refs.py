@@ -31,6 +31,9 @@ SYSTEM_NAMESPACES = frozenset({"kube-node-lease", "kube-public", "kube-system"})
     title="HorizontalPodAutoscaler scales a workload that is not declared",
     severity=ERROR,
     kinds=("HorizontalPodAutoscaler",),
+    why_severity=(
+        "error: the autoscaler names a workload that does not exist, so nothing is scaled as written."
+    ),
 )
 def hpa_target_missing(hpa: HorizontalPodAutoscaler, ctx):
     """
@@ -76,6 +79,9 @@ def hpa_target_missing(hpa: HorizontalPodAutoscaler, ctx):
     title="PodDisruptionBudget selector matches no pod template",
     severity=WARNING,
     kinds=("PodDisruptionBudget",),
+    why_severity=(
+        "warning: the budget protects nothing; nothing fails as written, the risk comes with the next drain."
+    ),
 )
 def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
     """
@@ -134,6 +140,10 @@ def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
     title="NetworkPolicy podSelector matches no pod template",
     severity=WARNING,
     kinds=("NetworkPolicy",),
+    why_severity=(
+        "warning: the policy protects nothing; nothing breaks, but the isolation it was written "
+        "for does not exist."
+    ),
 )
 def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
     """
@@ -333,6 +343,10 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
     title="NetworkPolicy allow rule names pods or namespaces that do not exist",
     severity=WARNING,
     kinds=("NetworkPolicy",),
+    why_severity=(
+        "warning: the allow rule admits nobody; the connection it was meant for is reported as an "
+        "error by dependency-blocked-by-policy when topo sees the application make it."
+    ),
 )
 def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
     """

@@ -51,14 +51,18 @@ def _container_word(containers) -> str:
     title="Long-running pods without a readiness probe",
     severity=WARNING,
     kinds=LONG_RUNNING_KINDS,
+    why_severity=(
+        "warning: traffic reaches a pod before it can serve only while it starts (a rollout, a "
+        "restart): an event, not the steady state."
+    ),
 )
 def readiness_probe_missing(workload: Workload, ctx):
     """
     What it does:
         Finds Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and bare
-        Pods where no main container (`spec.containers`) has a `readinessProbe`. It is an error
-        when a Service selects the pods (Services with `publishNotReadyAddresses: true` do not
-        count: they ignore readiness anyway), a warning otherwise. Jobs and CronJobs are skipped.
+        Pods where no main container (`spec.containers`) has a `readinessProbe`, and names the
+        Services that send traffic to the pods (Services with `publishNotReadyAddresses: true` do
+        not count: they ignore readiness anyway). Jobs and CronJobs are skipped.
 
     Why it matters:
         Without a readiness probe a pod is Ready as soon as its containers start: the Service
@@ -98,7 +102,6 @@ def readiness_probe_missing(workload: Workload, ctx):
             f"send{'' if len(services) > 1 else 's'} traffic to its pods as soon as they start",
             hint="add a readinessProbe that passes only when the application can serve requests",
             related=tuple(services),
-            severity=ERROR,
         )
     else:
         yield Issue(
@@ -120,6 +123,7 @@ def _publishes_not_ready(service) -> bool:
     title="Long-running pods without a liveness probe",
     severity=INFO,
     kinds=LONG_RUNNING_KINDS,
+    why_severity="info: advice; a liveness probe is not always right, its absence should be a decision.",
 )
 def liveness_probe_missing(workload: Workload, ctx):
     """
@@ -170,6 +174,10 @@ def liveness_probe_missing(workload: Workload, ctx):
     title="Stateful container killed by its liveness probe before a slow start ends",
     severity=WARNING,
     kinds=LONG_RUNNING_KINDS,
+    why_severity=(
+        "warning: the restart loop happens only when a start is slow (recovery after an unclean "
+        "stop: an event)."
+    ),
 )
 def startup_probe_missing(workload: Workload, ctx):
     """
@@ -255,6 +263,7 @@ def _stateful_containers(workload: Workload) -> Iterator[tuple[Container, str]]:
     title="Liveness probe identical to the readiness probe",
     severity=WARNING,
     kinds=WORKLOAD_KINDS,
+    why_severity="warning: the pod is restarted when it is only slow (an event: load, a slow dependency).",
 )
 def liveness_same_as_readiness(workload: Workload, ctx):
     """
@@ -363,6 +372,10 @@ def _describe(probe: Probe) -> str:
     title="Probe names a port the container does not declare",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: a named probe port the container does not declare fails on every attempt: the pod "
+        "never becomes ready or restarts in a loop, as written."
+    ),
 )
 def probe_port_missing(workload: Workload, ctx):
     """

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import WORKLOAD_KINDS, make_id
 from topo.model.objects import Ingress
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.registry import ERROR, Issue, rule
 
 
 @rule(
@@ -21,6 +21,7 @@ from topo.rules.registry import ERROR, WARNING, Issue, rule
     title="Volume names a PersistentVolumeClaim that is not declared",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity="error: the pod cannot start as written: the claim does not exist.",
 )
 def pvc_missing(workload: Workload, ctx):
     """
@@ -273,6 +274,12 @@ def config_exists(
     title="Pod uses a ConfigMap or Secret that is not declared",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: a ConfigMap or Secret that is not optional and does not exist keeps the pod from "
+        "starting as written. Warning when an object of the input probably creates it at run time "
+        "(a workload whose ServiceAccount may create Secrets there, a kustomize generator): the "
+        "message names the likely creator."
+    ),
 )
 def config_ref_missing(workload: Workload, ctx):
     """
@@ -338,8 +345,12 @@ def config_ref_missing(workload: Workload, ctx):
 @rule(
     "serviceaccount-missing",
     title="Pod runs as a ServiceAccount that is not declared",
-    severity=WARNING,
+    severity=ERROR,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "error: the ServiceAccount admission plugin rejects the pods as written: the workload "
+        "never gets a pod."
+    ),
 )
 def serviceaccount_missing(workload: Workload, ctx):
     """

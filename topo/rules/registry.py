@@ -1,7 +1,8 @@
 """Rules: one decorated function + metadata + a docstring with fixed sections. No central table.
 
     @rule("pvc-missing", title="Volume names a claim that is not declared",
-          severity=ERROR, kinds=WORKLOAD_KINDS)
+          severity=ERROR, kinds=WORKLOAD_KINDS,
+          why_severity="the pod cannot start as written: error")
     def pvc_missing(workload, ctx):
         \"\"\"What it does: ... Why it matters: ... Example: ... Fix: ... References: ...\"\"\"
         yield Issue("...", hint="...")
@@ -96,6 +97,8 @@ class Rule:
     check: Callable[..., Iterable[Issue]] = field(repr=False)
     docs: dict[str, str] = field(repr=False, default_factory=dict)
     enabled_by_default: bool = True
+    #: Why the rule has its severity, in the terms of the severity policy (docs/rules/README.md).
+    why_severity: str = ""
 
     @property
     def summary(self) -> str:
@@ -119,8 +122,13 @@ def rule(
     severity: Severity,
     kinds: Iterable[str] = ANY_KIND,
     enabled: bool = True,
+    why_severity: str = "",
 ) -> Callable[[Callable], Callable]:
-    """Register a rule function under a stable kebab-case id."""
+    """Register a rule function under a stable kebab-case id.
+
+    `why_severity` says, in the terms of the severity policy (docs/rules/README.md), why the rule
+    has its severity (and when a finding takes another one); a meta-test requires it.
+    """
 
     def register(check: Callable) -> Callable:
         if not RULE_ID.match(rule_id):
@@ -135,6 +143,7 @@ def rule(
             check=check,
             docs=parse_doc_sections(inspect.getdoc(check) or ""),
             enabled_by_default=enabled,
+            why_severity=" ".join(why_severity.split()),
         )
         return check
 

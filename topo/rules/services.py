@@ -57,6 +57,7 @@ def selector_miss_hint(ctx, namespace: str | None, selector: LabelSelector, fall
     title="Service selector matches no pod template",
     severity=ERROR,
     kinds=("Service",),
+    why_severity="error: the Service has no endpoints, so every connection to it fails as written.",
 )
 def service_selects_nothing(service: Service, ctx):
     """
@@ -113,6 +114,10 @@ def service_selects_nothing(service: Service, ctx):
     title="Service targets a named port that the selected pods do not declare",
     severity=ERROR,
     kinds=("Service",),
+    why_severity=(
+        "error: the named targetPort resolves to no port of the selected pods, so the Service has "
+        "no endpoints for it as written."
+    ),
 )
 def service_target_port_missing(service: Service, ctx):
     """

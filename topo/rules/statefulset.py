@@ -13,14 +13,40 @@ import difflib
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+from topo.graph.relations import CALLS, OWNS
 from topo.model import Workload
 from topo.model.kinds import make_id
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, INFO, Issue, rule
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 STATEFULSET = ("StatefulSet",)
+
+
+def per_pod_name_users(statefulset: Workload, ctx) -> list[str]:
+    """Workloads of the input (the StatefulSet itself included) that use a per-pod DNS name of its
+    pods (`calls` edges to the ordinal pods: `es-master-0.es-master`, ...)."""
+    users: set[str] = set()
+    for pod, _ in ctx.outgoing(statefulset.id, OWNS):
+        users.update(source for source, _ in ctx.incoming(pod, CALLS))
+    return sorted(users)
+
+
+def _per_pod_names_used(statefulset: Workload, ctx, issue: Issue) -> Issue:
+    """An error when something uses the per-pod names (they do not resolve), else the warning."""
+    users = per_pod_name_users(statefulset, ctx)
+    if not users:
+        return issue
+    shown = ", ".join("itself" if user == statefulset.id else user for user in users[:3])
+    more = f" and {len(users) - 3} more" if len(users) > 3 else ""
+    return replace(
+        issue,
+        message=f"{issue.message}; per-pod names are used by {shown}{more}",
+        related=tuple(dict.fromkeys((*issue.related, *(u for u in users if u != statefulset.id)))),
+        severity=ERROR,
+    )
 
 
 def governing_service_id(statefulset: Workload) -> str | None:
@@ -32,8 +58,9 @@ def governing_service_id(statefulset: Workload) -> str | None:
 @rule(
     "statefulset-service-missing",
     title="StatefulSet's governing Service is not declared",
-    severity=ERROR,
+    severity=WARNING,
     kinds=STATEFULSET,
+    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
 )
 def statefulset_service_missing(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
@@ -74,19 +101,24 @@ def statefulset_service_missing(statefulset: Workload, ctx) -> Iterator[Issue]:
     closest = _closest_service(statefulset, ctx)
     if closest is not None:
         hint = f"did you mean {closest!r}? Otherwise " + hint
-    yield Issue(
-        f"spec.serviceName names Service {statefulset.service_name!r}, which is not declared in namespace "
-        f"{statefulset.namespace}: the pods get no per-pod DNS names",
-        hint=hint,
-        related=(service_id,),
+    yield _per_pod_names_used(
+        statefulset,
+        ctx,
+        Issue(
+            f"spec.serviceName names Service {statefulset.service_name!r}, which is not declared in namespace "
+            f"{statefulset.namespace}: the pods get no per-pod DNS names",
+            hint=hint,
+            related=(service_id,),
+        ),
     )
 
 
 @rule(
     "statefulset-service-not-headless",
     title="StatefulSet's governing Service is not headless",
-    severity=ERROR,
+    severity=WARNING,
     kinds=STATEFULSET,
+    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
 )
 def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
@@ -135,20 +167,25 @@ def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Iss
         if service.type == "ExternalName"
         else f"clusterIP {service.cluster_ip or '(allocated)'}"
     )
-    yield Issue(
-        f"governing Service {service.name!r} is not headless ({shown}): pods such as "
-        f"{statefulset.name}-{statefulset.ordinals_start}.{service.name} get no DNS record",
-        hint=f"set `clusterIP: None` on {service.id} (re-create it: clusterIP is immutable); keep a separate "
-        "ClusterIP Service for clients that want a virtual IP",
-        related=(service.id,),
+    yield _per_pod_names_used(
+        statefulset,
+        ctx,
+        Issue(
+            f"governing Service {service.name!r} is not headless ({shown}): pods such as "
+            f"{statefulset.name}-{statefulset.ordinals_start}.{service.name} get no DNS record",
+            hint=f"set `clusterIP: None` on {service.id} (re-create it: clusterIP is immutable); keep a separate "
+            "ClusterIP Service for clients that want a virtual IP",
+            related=(service.id,),
+        ),
     )
 
 
 @rule(
     "statefulset-service-selector-mismatch",
     title="StatefulSet's governing Service does not select its pods",
-    severity=ERROR,
+    severity=WARNING,
     kinds=STATEFULSET,
+    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
 )
 def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
@@ -194,21 +231,29 @@ def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterato
         return  # an ExternalName Service is reported by statefulset-service-not-headless
     labels = statefulset.template.labels
     if not service.has_selector:
-        yield Issue(
-            f"governing Service {service.name!r} has no selector, so it has no endpoints for the pods "
-            "and their per-pod DNS names resolve to nothing",
-            hint=f"give {service.id} a selector matching the pod labels {_labels_text(labels)}",
-            related=(service.id,),
+        yield _per_pod_names_used(
+            statefulset,
+            ctx,
+            Issue(
+                f"governing Service {service.name!r} has no selector, so it has no endpoints for the pods "
+                "and their per-pod DNS names resolve to nothing",
+                hint=f"give {service.id} a selector matching the pod labels {_labels_text(labels)}",
+                related=(service.id,),
+            ),
         )
         return
     if service.selector.matches(labels):
         return
-    yield Issue(
-        f"governing Service {service.name!r} selects {service.selector.to_text()!r}, which does not match the pod "
-        f"template labels {_labels_text(labels)}: the pods get no per-pod DNS names",
-        hint=f"make the selector of {service.id} match the pod template labels, or point spec.serviceName at the "
-        "Service that selects these pods",
-        related=(service.id,),
+    yield _per_pod_names_used(
+        statefulset,
+        ctx,
+        Issue(
+            f"governing Service {service.name!r} selects {service.selector.to_text()!r}, which does not match the pod "
+            f"template labels {_labels_text(labels)}: the pods get no per-pod DNS names",
+            hint=f"make the selector of {service.id} match the pod template labels, or point spec.serviceName at the "
+            "Service that selects these pods",
+            related=(service.id,),
+        ),
     )
 
 
@@ -275,6 +320,9 @@ SCRATCH_VOLUME_WORDS = frozenset(
     title="StatefulSet keeps its data in emptyDir",
     severity=INFO,
     kinds=STATEFULSET,
+    why_severity=(
+        "info: advice; the data is lost when a pod is replaced, which may be intended for a cache."
+    ),
 )
 def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]:
     """

@@ -8,7 +8,7 @@ from topo.graph.relations import BINDS, MOUNTS
 from topo.model.kinds import make_id
 from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
 from topo.model.quantity import format_bytes
-from topo.rules.registry import ERROR, Issue, rule
+from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
 def _pv_class_names(ctx) -> frozenset[str]:
@@ -30,11 +30,38 @@ def class_is_missing(ctx, class_name: str | None) -> bool:
     )
 
 
+#: StorageClass names that managed clusters and local distributions create themselves (their
+#: documentation): a claim naming one is most likely right for that platform.
+COMMON_CLUSTER_CLASSES = {
+    "standard": "GKE, kind, minikube",  # cloud.google.com/kubernetes-engine/docs/concepts/persistent-volumes
+    "standard-rwo": "GKE",
+    "premium-rwo": "GKE",
+    "standard-rwx": "GKE Filestore",
+    "gp2": "EKS",  # docs.aws.amazon.com/eks/latest/userguide/storage-classes.html
+    "gp3": "EKS",
+    "default": "AKS",  # learn.microsoft.com/azure/aks/concepts-storage#storage-classes
+    "managed": "AKS",
+    "managed-csi": "AKS",
+    "managed-premium": "AKS",
+    "managed-csi-premium": "AKS",
+    "azurefile": "AKS",
+    "azurefile-csi": "AKS",
+    "azurefile-premium": "AKS",
+    "azurefile-csi-premium": "AKS",
+    "do-block-storage": "DigitalOcean",
+    "oci-bv": "OKE",
+    "local-path": "k3s, Rancher local-path-provisioner",
+    "hostpath": "Docker Desktop",
+    "microk8s-hostpath": "MicroK8s",
+}
+
+
 @rule(
     "storageclass-missing",
     title="Claim names a StorageClass that is not declared",
-    severity=ERROR,
+    severity=WARNING,
     kinds=("PersistentVolumeClaim",),
+    why_severity="warning: clusters provide StorageClasses that application manifests do not declare (the cloud defaults). Error when topo.yaml says the StorageClass list is complete (`complete: [StorageClass]`): then the claim stays Pending as written.",
 )
 def storageclass_missing(claim: PersistentVolumeClaim, ctx):
     """
@@ -44,7 +71,10 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
         `volume.beta.kubernetes.io/storage-class`) names a class that is not declared in the
         input, not listed `external` in topo.yaml, and not the class of any PersistentVolume of
         the input. Claims without a class (the cluster's default class applies) and with
-        `storageClassName: ""` are not checked.
+        `storageClassName: ""` are not checked. A warning, since clusters provide classes the
+        manifests do not declare (a class that managed clusters commonly create, such as `gp3` or
+        `standard-rwo`, is named as such); an error when topo.yaml says the StorageClass list is
+        complete (`complete: [StorageClass]`).
 
     Why it matters:
         No provisioner serves an unknown class and no pre-created volume carries it: the claim
@@ -69,12 +99,29 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
         - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#class-1
         - https://kubernetes.io/docs/concepts/storage/storage-classes/
     """
-    if claim.storage_class_name and class_is_missing(ctx, claim.storage_class_name):
-        class_id = make_id("StorageClass", None, claim.storage_class_name)
+    name = claim.storage_class_name
+    if not name or not class_is_missing(ctx, name):
+        return
+    class_id = make_id("StorageClass", None, name)
+    message = f"storageClassName {name!r} names a StorageClass that is not declared, and no PersistentVolume has that class"
+    if "StorageClass" in ctx.config.complete:
         yield Issue(
-            f"storageClassName {claim.storage_class_name!r} names a StorageClass that is not declared, "
-            "and no PersistentVolume has that class",
-            hint=f"fix the class name, declare {class_id}, or list it under `external:` in topo.yaml",
+            f"{message} (topo.yaml says the StorageClass list is complete)",
+            hint=f"fix the class name or declare {class_id}",
+            related=(class_id,),
+            severity=ERROR,
+        )
+    elif name in COMMON_CLUSTER_CLASSES:
+        yield Issue(
+            f"{message}; {name!r} is a class that clusters commonly provide ({COMMON_CLUSTER_CLASSES[name]})",
+            hint=f"if your cluster has it, list {class_id} under `external:` in topo.yaml",
+            related=(class_id,),
+        )
+    else:
+        yield Issue(
+            message,
+            hint=f"fix the class name, declare {class_id}, or list it under `external:` in topo.yaml "
+            "(and `complete: [StorageClass]` once the list is whole)",
             related=(class_id,),
         )
 
@@ -222,6 +269,9 @@ def _some_volume_fits(ctx, claim: PersistentVolumeClaim, class_name: str) -> boo
     title="No PersistentVolume fits the claim and no StorageClass provisions it",
     severity=ERROR,
     kinds=("PersistentVolumeClaim",),
+    why_severity=(
+        "error: no volume and no provisioner can serve the claim, so it and its pods stay Pending as written."
+    ),
 )
 def pvc_unbound(claim: PersistentVolumeClaim, ctx):
     """

@@ -154,7 +154,12 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-@rule("manifest-invalid", title="The API server would reject this manifest", severity=ERROR)
+@rule(
+    "manifest-invalid",
+    title="The API server would reject this manifest",
+    severity=ERROR,
+    why_severity="error: the API server rejects the object as written.",
+)
 def manifest_invalid(obj: K8sObject, ctx):
     """
     What it does:

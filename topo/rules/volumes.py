@@ -27,6 +27,10 @@ HOSTNAME_LABEL = "kubernetes.io/hostname"
     title="ReadWriteOnce/ReadWriteOncePod claim used by several pods",
     severity=ERROR,
     kinds=("PersistentVolumeClaim",),
+    why_severity=(
+        "error: the second pod cannot attach the volume (ReadWriteOncePod always, ReadWriteOnce "
+        "on another node, where the scheduler spreads replicas)."
+    ),
 )
 def pvc_access_mode_conflict(claim: PersistentVolumeClaim, ctx) -> Iterator[Issue]:
     """
@@ -193,6 +197,10 @@ def _mapping(value: Any) -> dict:
     title="Pod mounts a directory of the node (hostPath)",
     severity=WARNING,
     kinds=WORKLOAD_KINDS,
+    why_severity=(
+        "warning: a hygiene and security risk that bites when the pod moves to another node, not "
+        "a failure as written."
+    ),
 )
 def host_path_volume(workload: Workload, ctx) -> Iterator[Issue]:
     """
