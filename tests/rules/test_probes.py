@@ -57,7 +57,10 @@ def test_readiness_missing_is_a_warning_that_names_the_services_routing_to_the_p
     assert [f.severity for f in findings("readiness-probe-missing", plain)] == [WARNING]
     routed = findings("readiness-probe-missing", service + plain)
     assert [f.severity for f in routed] == [WARNING]
-    assert routed[0].related == ("Service/default/web",) and "Service default/web sends traffic" in routed[0].message
+    assert (
+        routed[0].related == ("Service/default/web",)
+        and "Service default/web sends traffic" in routed[0].message
+    )
 
 
 def test_publish_not_ready_service_is_not_named():

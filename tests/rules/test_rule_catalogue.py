@@ -83,7 +83,10 @@ def test_rule_states_why_its_severity_follows_the_policy(rule_id):
     assert rule.why_severity.startswith(rule.severity.value), (
         f"{rule_id}: why_severity should start with its severity ({rule.severity.value})"
     )
-    assert f"- Why this severity: {rule.why_severity}" in expected_files()[os.path.join("docs", "rules", f"{rule_id}.md")]
+    assert (
+        f"- Why this severity: {rule.why_severity}"
+        in expected_files()[os.path.join("docs", "rules", f"{rule_id}.md")]
+    )
 
 
 def test_rule_ids_are_kebab_case_and_fixture_folders_match_rules():
