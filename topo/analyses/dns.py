@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from topo.graph.link_calls import dns_records
-from topo.model.dns import search_candidates
+from topo.graph.link_calls import BUILTIN_SERVICES, dns_records
+from topo.model.dns import search_candidates, service_fqdn
+from topo.model.kinds import make_id
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,9 @@ def resolve_name(
     """
     domain = graph.graph.get("clusterDomain", "cluster.local")
     host = _strip_port_and_scheme(name)
-    records = dns_records(graph, external, domain)
+    records = {
+        service_fqdn(name, ns, domain): make_id("Service", ns, name) for ns, name in BUILTIN_SERVICES
+    } | dns_records(graph, external, domain)
     tried = tuple(search_candidates(host, namespace, domain))
     for candidate in tried:
         if candidate in records:

@@ -18,6 +18,7 @@ Never: IP addresses, `localhost`, names with a public top-level domain that is n
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -28,16 +29,31 @@ from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
-# The authority ends where a URL ends in config files and shells too: `proxy_pass http://b:80;`,
-# `(http://b)`, `<http://b>`. Commas stay inside: `mongodb://m-0.m,m-1.m:27017` lists hosts.
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^/@\s'\"]*@)?([^/?#\s'\"`;()<>\[\]{}|]+)", re.IGNORECASE)
-_SEPARATORS = re.compile(r"[\s,;'\"=()\[\]{}|<>`]+")
-_HOST = re.compile(
-    r"^([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)\.?(?::(\d{1,5}))?$"
+_SEPARATORS = "\\s,;'\"=()\\[\\]{}|<>`"
+#: One scanner, one pass over each string (finditer). Alternatives, in order:
+#: - `url`: a URL with a scheme, scheme chains included (`jdbc:postgresql://h:5432/db`,
+#:   `mongodb+srv://`, `amqp://user:pw@h`): its authority lists the hosts (commas: `mongodb://a,b`);
+#:   the path, query and fragment are part of the URL, never names. The authority ends where a URL
+#:   ends in config files and shells too: `proxy_pass http://b:80;`, `(http://b)`, `<http://b>`.
+#: - `matcher`: a label matcher of PromQL or LogQL (`{job="node-exporter"}`, `,app=~\"x\"` inside
+#:   JSON): its value is a label value, not a host name.
+#: - `host`: a token shaped like a host name with an optional port, and what follows it (to tell a
+#:   key, `host:` / `HOST=`, from a value).
+#: - `word`: any other token (a flag, a key, a path).
+_SCAN = re.compile(
+    r"""
+    (?P<url>(?:[a-z][a-z0-9+.-]*:)*[a-z][a-z0-9+.-]*://
+        (?:[^/@\s'"`]*@)?
+        (?P<authority>[^/?#\s'"`;()<>\[\]{}|]*)
+        [^\s'"`;()<>\[\]{}|]*)
+    |(?P<matcher>[{,]\s*[a-z_][a-z0-9_]*\s*(?:=~|!~|!=|=)\s*(?:\\?"[^"\n]*?\\?"|'[^'\n]*'|`[^`\n]*`))
+    |(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)\.?(?::(?P<port>[0-9]{1,5}))?(?P<colon>:)?(?=[SEP]|$)
+    |(?P<word>[^SEP]+)
+    """.replace("SEP", _SEPARATORS),
+    re.IGNORECASE | re.VERBOSE,
 )
-_IPV4 = re.compile(r"^\d+(\.\d+){3}$")
 HOST_LIKE_VARIABLE = re.compile(
-    r"(?:^|_)(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?)$",
+    r"(?:^|[_.-])(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?|UPSTREAM|PEERS?|SEEDS?|SEED_HOSTS)$",
     re.IGNORECASE,
 )
 #: `<statefulset>-<ordinal>`: an unresolved `<name>.<service>` is read as a pod name only in this
@@ -45,6 +61,13 @@ HOST_LIKE_VARIABLE = re.compile(
 #: not a dependency.
 _ORDINAL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?-\d+$")
 _NEVER = frozenset({"localhost", "localhost.localdomain", "0.0.0.0"})
+#: Names every cluster answers although no manifest declares them: the API server's Service
+#: (`kubernetes.default.svc`, created by the apiserver's bootstrap controller,
+#: k8s.io/kubernetes pkg/controlplane/controller/kubernetesservice) and the cluster DNS Service
+#: (`kube-dns.kube-system`, the name CoreDNS keeps for compatibility,
+#: https://kubernetes.io/docs/tasks/administer-cluster/coredns/). Calls to them are not
+#: dependencies of the input.
+BUILTIN_SERVICES = (("default", "kubernetes"), ("kube-system", "kube-dns"))
 
 
 def link_calls(ctx: LinkContext) -> None:
@@ -111,7 +134,9 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
         if not isinstance(config, ConfigData):
             continue
         for key, value in config.data.items():
-            if ref.key is not None and key != ref.key:
+            # Only the keys the pod receives: configMapKeyRef takes one, a volume with `items`
+            # only those, envFrom and a volume without `items` all of them.
+            if (ref.key is not None and key != ref.key) or (ref.items is not None and key not in ref.items):
                 continue
             # The value lands in an env var: its name says whether a single label is a host
             # (`DB_HOST` ← configMapKeyRef key `database`); envFrom names the variable by the key.
@@ -120,34 +145,78 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
 
 
 def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None, bool]]:
-    """Candidate host names in a string: (name, port, whether a single label may count)."""
+    """Candidate host names in a string: (name, port, whether a single label may count).
+
+    One pass of one scanner (`_SCAN`). A single label (`redis`) is yielded only where it can be a
+    host: in a URL, with a port, as the value of a host-like key (`host: redis`,
+    `--redis-host=redis`, `"server": "redis"`), or in a short value (an env value, an argument).
+    In a long text (a config file) a bare word is not a host even when a Service has that name.
+    """
     host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
-    if "://" in text:
-        for match in _URL.finditer(text):
-            for authority in match.group(1).split(","):
-                parsed = _host(authority)
+    multiline = "\n" in text
+    found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
+    key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
+    tokens = 0
+    for match in _SCAN.finditer(text):
+        tokens += 1
+        if match.group("url") is not None:
+            for authority in match.group("authority").split(","):
+                parsed = _authority(authority)
                 if parsed:
-                    yield parsed[0], parsed[1], host_like
-        text = _URL.sub(" ", text)
-    tokens = _SEPARATORS.split(text) if _SEPARATORS.search(text) else [text]
-    whole_value = host_like and len(tokens) <= 8
-    for token in tokens:
-        if not token:
-            continue
-        parsed = _host(token.rstrip(":."))
-        if parsed:
-            # A port alone does not make a single label a host name (`--image=redis:7`).
-            yield parsed[0], parsed[1], whole_value
+                    found.append((parsed[0], parsed[1], "url"))
+            key = None
+        elif match.group("host") is not None:
+            follows = text[match.end() : match.end() + 1]
+            if match.group("colon") or follows == "=" or text[match.end() : match.end() + 2] in ('":', "':"):
+                key = match.group("host")  # `host:` / `HOST=` / `"host":` — a key, not a value
+                continue
+            parsed = _checked(match.group("host"), match.group("port"))
+            if parsed:
+                how = "port" if parsed[1] is not None else ("key" if key and _host_key(key) else "bare")
+                found.append((parsed[0], parsed[1], how))
+            key = None
+        elif match.group("word") is not None:
+            word = match.group("word")
+            if word.endswith(":") or text[match.end() : match.end() + 1] == "=":
+                key = word.rstrip(":")
+            elif word != ":":
+                key = None
+        else:  # a label matcher
+            key = None
+    # A short value (env value, argument) of a host-like variable is a host list: a single label
+    # that names no Service there is a dangling dependency. Elsewhere it must name a Service.
+    whole_value = host_like and tokens <= 8 and not multiline
+    for name, port, how in found:
+        if "." not in name and how == "bare" and multiline:
+            continue  # a bare word in a config file: a label value, a program, prose
+        yield name, port, (host_like if how == "url" else whole_value)
 
 
-def _host(text: str) -> tuple[str, int | None] | None:
-    match = _HOST.match(text.lower())
-    if not match:
+def _host_key(key: str) -> bool:
+    return HOST_LIKE_VARIABLE.search(key.strip("-\"'").replace("-", "_")) is not None
+
+
+def _authority(authority: str) -> tuple[str, int | None] | None:
+    host, _, port = authority.rpartition(":") if authority.count(":") == 1 else (authority, "", "")
+    if not port.isdigit():
+        host, port = authority, ""
+    return _checked(host.rstrip("."), port or None)
+
+
+def _checked(name: str, port_text: str | None) -> tuple[str, int | None] | None:
+    """A DNS name (labels of 1-63 letters, digits and inner hyphens) with a valid port, else None."""
+    name = name.lower().rstrip(".")
+    if not name or name in _NEVER or len(name) > 253:
         return None
-    name = match.group(1)
-    if name in _NEVER or _IPV4.match(name) or name.isdigit():
-        return None
-    port = int(match.group(2)) if match.group(2) else None
+    labels = name.split(".")
+    for label in labels:
+        if not label or len(label) > 63 or label[0] == "-" or label[-1] == "-":
+            return None
+        if not label.replace("-", "").isalnum() or not label.isascii():
+            return None
+    if all(label.isdigit() for label in labels):
+        return None  # an IP address or a number
+    port = int(port_text) if port_text else None
     if port is not None and not 0 < port < 65536:
         return None
     return name, port
@@ -167,6 +236,8 @@ def resolve_call(
     if namespace is None:
         return None
     labels = name.split(".")
+    if any(candidate in _builtin_names(domain) for candidate in search_candidates(name, namespace, domain)):
+        return None  # the API server or the cluster DNS: always there, not a dependency of the input
     if len(labels) == 1:
         service_id = make_id("Service", namespace, name)
         if service_id in services:
@@ -176,6 +247,11 @@ def resolve_call(
         if candidate in records:
             return records[candidate]
     return _dangling_target(labels, namespace, domain, namespaces, services, pods)
+
+
+@functools.cache
+def _builtin_names(domain: str) -> frozenset[str]:
+    return frozenset(service_fqdn(name, namespace, domain) for namespace, name in BUILTIN_SERVICES)
 
 
 def _plausible_service_name(name: str) -> bool:

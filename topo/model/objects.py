@@ -86,6 +86,7 @@ class ConfigRef:
     path: str  # field path inside the object, for messages
     key: str | None = None
     variable: str | None = None  # the env var a configMapKeyRef/secretKeyRef value becomes
+    items: tuple[str, ...] | None = None  # a volume's `items[].key`: only these keys are projected
 
 
 @dataclass(frozen=True, slots=True)

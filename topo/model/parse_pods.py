@@ -208,24 +208,38 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
     for volume in spec.maps("volumes"):
         config_map = volume.optional_map("configMap")
         if config_map is not None:
-            yield _ref(config_map, "ConfigMap", "volume", "name")
+            yield _ref(config_map, "ConfigMap", "volume", "name", items=_item_keys(config_map))
         secret = volume.optional_map("secret")
         if secret is not None:
-            yield _ref(secret, "Secret", "volume", "secretName")
+            yield _ref(secret, "Secret", "volume", "secretName", items=_item_keys(secret))
         projected = volume.optional_map("projected")
         if projected is not None:
             for source in projected.maps("sources"):
                 for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
                     ref = source.optional_map(key)
                     if ref is not None:
-                        yield _ref(ref, kind, "projected", "name")
+                        yield _ref(ref, kind, "projected", "name", items=_item_keys(ref))
     for pull_secret in spec.maps("imagePullSecrets"):
         if pull_secret.str("name"):
             yield _ref(pull_secret, "Secret", "imagePullSecrets", "name")
 
 
+def _item_keys(source: Fields) -> tuple[str, ...] | None:
+    """`items[].key` of a configMap/secret volume source: only these keys become files (all keys
+    when `items` is absent) — k8s.io/kubernetes pkg/volume/configmap MakePayload."""
+    if source.data.get("items") is None:
+        return None
+    return tuple(key for item in source.maps("items") if (key := item.str("key")) is not None)
+
+
 def _ref(
-    ref: Fields, kind: str, via: str, name_key: str, key: str | None = None, variable: str | None = None
+    ref: Fields,
+    kind: str,
+    via: str,
+    name_key: str,
+    key: str | None = None,
+    variable: str | None = None,
+    items: tuple[str, ...] | None = None,
 ) -> ConfigRef:
     name = ref.str(name_key)
     if not name:
@@ -238,4 +252,5 @@ def _ref(
         path=ref.path,
         key=key,
         variable=variable,
+        items=items,
     )

@@ -22,7 +22,7 @@ from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, Issue, rule
+from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
 
@@ -90,7 +90,10 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         `svc.<domain>`, `<domain>`), so valid cross-namespace names like `mariadb.db` resolve. Only
         names the graph attributes to a Service or Pod are checked (the `calls` relation, whose
         heuristic is documented in topo/graph/link_calls.py); public host names are never
-        reported. Services declared `external` in topo.yaml resolve.
+        reported. Services declared `external` in topo.yaml resolve, and so do the names every
+        cluster answers (`kubernetes.default.svc` and its short forms, the cluster DNS Service
+        `kube-dns.kube-system`). A name in a namespace that no object of the input uses is a
+        warning: that part of the system is installed separately.
 
     Why it matters:
         The client gets NXDOMAIN: the application fails at startup or, worse, retries forever
@@ -132,10 +135,14 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
+        # A namespace no object of the input uses is installed separately (a tracing backend, a
+        # shared database): topo cannot know what it holds, so the name is a warning.
+        elsewhere = split_id(call.target)[1] not in _index(ctx).namespaces
         yield Issue(
             f"{call.name!r} ({call.where}) resolves to nothing: {reason}",
             hint=hint,
             related=tuple(dict.fromkeys((call.target, *related))),
+            severity=WARNING if elsewhere else None,
         )
 
 

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import WORKLOAD_KINDS, make_id
 from topo.model.objects import Ingress
-from topo.rules.registry import ERROR, Issue, rule
+from topo.rules.creators import runtime_creator
+from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
 @rule(
@@ -295,6 +296,11 @@ def config_ref_missing(workload: Workload, ctx):
         `Certificate`'s `secretName`, an Ingress annotated for cert-manager, a `SealedSecret`,
         an `ExternalSecret`).
 
+        A warning instead of an error when the object is probably created at run time by a
+        workload of the input: its ServiceAccount is granted `create` on Secrets (ConfigMaps) in
+        that namespace by a Role or ClusterRole of the input (a password generator Job, a webhook
+        certificate generator). The message names that workload.
+
     Why it matters:
         The kubelet cannot build the container: a missing env source leaves the pod in
         `CreateContainerConfigError` (`configmap "app-config" not found`), a missing volume source
@@ -334,8 +340,18 @@ def config_ref_missing(workload: Workload, ctx):
     for (kind, name), paths in missing.items():
         object_id = make_id(kind, workload.namespace, name)
         where = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        message = f"{kind} {name!r} is not declared in namespace {workload.namespace} (used at {where})"
+        creator = runtime_creator(ctx, kind, workload.namespace, name, workload.id)
+        if creator:
+            yield Issue(
+                f"{message}; probably created at run time by {creator}",
+                hint=f"list {object_id} under `external:` in topo.yaml once you know who creates it",
+                related=(object_id, creator.split(" ", 1)[0]),
+                severity=WARNING,
+            )
+            continue
         yield Issue(
-            f"{kind} {name!r} is not declared in namespace {workload.namespace} (used at {where})",
+            message,
             hint=f"declare {object_id}, fix the name, mark the reference `optional: true`, "
             "or list it under `external:` in topo.yaml",
             related=(object_id,),

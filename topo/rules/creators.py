@@ -1,0 +1,110 @@
+"""Objects the input may create at run time, which no manifest declares.
+
+A Job that generates a password into a Secret (argo-cd's `argocd-redis-secret-init`), a webhook
+certificate generator (ingress-nginx's `kube-webhook-certgen`), an operator: their pods are in the
+input, and RBAC of the input lets their ServiceAccount `create` Secrets (or ConfigMaps) in a
+namespace. A reference to an undeclared object there is then not certainly broken: topo says who
+probably creates it, as a warning, instead of an error.
+
+RBAC as the authorizer evaluates it (k8s.io/kubernetes plugin/pkg/auth/authorizer/rbac/rbac.go,
+pkg/apis/rbac/v1/evaluation_helpers.go): a RoleBinding grants its Role (same namespace) or
+ClusterRole in the binding's namespace; a ClusterRoleBinding grants its ClusterRole everywhere; a
+rule matches when its apiGroups hold "" or "*", its resources "secrets" or "*", its verbs "create"
+or "*". `resourceNames` cannot restrict `create` (the name is not known at authorization time),
+so it is ignored. ClusterRole aggregation is not followed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from topo.model import K8sObject
+from topo.model.kinds import make_id
+
+_RESOURCES = {"Secret": "secrets", "ConfigMap": "configmaps"}
+
+
+def _grants_create(role: K8sObject | None, resource: str) -> bool:
+    if role is None:
+        return False
+    rules = role.raw.get("rules")
+    for rule in rules if isinstance(rules, list) else ():
+        if not isinstance(rule, Mapping):
+            continue
+        groups = _strings(rule.get("apiGroups"))
+        resources = _strings(rule.get("resources"))
+        verbs = _strings(rule.get("verbs"))
+        if ({"", "*"} & groups) and ({resource, "*"} & resources) and ({"create", "*"} & verbs):
+            return True
+    return False
+
+
+def _strings(value) -> set[str]:
+    return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
+
+
+def _account_grants(ctx, resource: str) -> dict[tuple[str, str], list[tuple[str | None, str]]]:
+    """(account namespace, account name) → [(namespace it may create in or None for all, role id)]."""
+    model = ctx.model
+    grants: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
+    for binding in (*model.of_kind("RoleBinding"), *model.of_kind("ClusterRoleBinding")):
+        ref = binding.raw.get("roleRef")
+        if not isinstance(ref, Mapping) or not isinstance(ref.get("name"), str):
+            continue
+        cluster_wide = binding.kind == "ClusterRoleBinding"
+        if ref.get("kind") == "Role" and not cluster_wide:
+            role_id = make_id("Role", binding.namespace, ref["name"])
+        elif ref.get("kind") == "ClusterRole":
+            role_id = make_id("ClusterRole", None, ref["name"])
+        else:
+            continue
+        if not _grants_create(model.get(role_id), resource):
+            continue
+        scope = None if cluster_wide else binding.namespace
+        subjects = binding.raw.get("subjects")
+        for subject in subjects if isinstance(subjects, list) else ():
+            if not isinstance(subject, Mapping) or subject.get("kind") != "ServiceAccount":
+                continue
+            namespace = subject.get("namespace") or binding.namespace
+            if isinstance(namespace, str) and isinstance(subject.get("name"), str):
+                grants.setdefault((namespace, subject["name"]), []).append((scope, role_id))
+    return grants
+
+
+def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str) -> str | None:
+    """'Job/ns/x (ServiceAccount ns/sa may create secrets in ns: Role/ns/r)' for the workload of the
+    input whose ServiceAccount may create `kind` objects in `namespace`, else None.
+
+    When several may, the likeliest: the workload `user` that needs the object itself when it has
+    init containers (they run first: argo-cd's redis generates its own password Secret), a Job or
+    CronJob (a one-shot generator), then any other, the name closest to the object's first."""
+    resource = _RESOURCES.get(kind)
+    if resource is None or namespace is None:
+        return None
+    grants = ctx.memo(f"create-grants-{resource}", lambda: _account_grants(ctx, resource))
+    if not grants:
+        return None
+    candidates = []
+    for workload in ctx.model.workloads:
+        itself = workload.id == user
+        if workload.namespace is None or (itself and not workload.template.spec.init_containers):
+            continue
+        account = workload.template.spec.service_account_name
+        role_id = next(
+            (
+                role
+                for scope, role in grants.get((workload.namespace, account), ())
+                if scope in (None, namespace)
+            ),
+            None,
+        )
+        if role_id is not None:
+            rank = 0 if itself else 1 if workload.kind in ("Job", "CronJob") else 2
+            likeness = difflib.SequenceMatcher(None, workload.name, name).ratio()
+            candidates.append((rank, -likeness, workload.id, account, role_id))
+    if not candidates:
+        return None
+    _, _, workload_id, account, role_id = min(candidates)
+    account_namespace = workload_id.split("/")[1]
+    return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
