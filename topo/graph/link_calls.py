@@ -29,7 +29,7 @@ from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
-_SEPARATORS = "\\s,;'\"=()\\[\\]{}|<>`"
+_SEPARATORS = "\\s,;'\"=()\\[\\]{}|<>`\\\\"
 #: One scanner, one pass over each string (finditer). Alternatives, in order:
 #: - `url`: a URL with a scheme, scheme chains included (`jdbc:postgresql://h:5432/db`,
 #:   `mongodb+srv://`, `amqp://user:pw@h`): its authority lists the hosts (commas: `mongodb://a,b`);
@@ -60,7 +60,23 @@ HOST_LIKE_VARIABLE = re.compile(
 #: shape (or when a Pod of that name exists), so that `http.server` next to a Service `server` is
 #: not a dependency.
 _ORDINAL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?-\d+$")
-_NEVER = frozenset({"localhost", "localhost.localdomain", "0.0.0.0"})
+#: Never host names: the loopback, and the words of booleans and empty values (`--x-endpoints=true`).
+_NEVER = frozenset(
+    {
+        "localhost",
+        "localhost.localdomain",
+        "0.0.0.0",
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "null",
+        "none",
+        "nil",
+    }
+)
 #: Names every cluster answers although no manifest declares them: the API server's Service
 #: (`kubernetes.default.svc`, created by the apiserver's bootstrap controller,
 #: k8s.io/kubernetes pkg/controlplane/controller/kubernetesservice) and the cluster DNS Service
@@ -68,6 +84,13 @@ _NEVER = frozenset({"localhost", "localhost.localdomain", "0.0.0.0"})
 #: https://kubernetes.io/docs/tasks/administer-cluster/coredns/). Calls to them are not
 #: dependencies of the input.
 BUILTIN_SERVICES = (("default", "kubernetes"), ("kube-system", "kube-dns"))
+#: Elasticsearch and OpenSearch ignore the seed hosts of a node started with
+#: `discovery.type: single-node` (it elects itself and joins no cluster; Elasticsearch reference,
+#: "Discovery and cluster formation settings"); charts set both, so the seed hosts are no call.
+_DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
+_SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
+#: A value longer than this (or with a line break) is read as a file, not as a host list.
+LONG_TEXT = 256
 
 
 def link_calls(ctx: LinkContext) -> None:
@@ -80,9 +103,17 @@ def link_calls(ctx: LinkContext) -> None:
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
-            for name, port, explicit in names_in(text, variable):
+            for name, port, explicit, dangling_ok in names_in(text, variable):
                 target = resolve_call(
-                    name, workload.namespace, ctx.domain, records, namespaces, services, explicit, pods
+                    name,
+                    workload.namespace,
+                    ctx.domain,
+                    records,
+                    namespaces,
+                    services,
+                    explicit,
+                    pods,
+                    dangling_ok=dangling_ok,
                 )
                 if target is None or target == workload.id:
                     continue
@@ -118,8 +149,12 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
     """(variable name or None, text, where it was found) for every string worth scanning."""
     spec = workload.template.spec
     for container in spec.all_containers():
+        single_node = any(
+            env.name in _DISCOVERY_TYPE and (env.value or "").strip() == "single-node"
+            for env in container.env
+        )
         for env in container.env:
-            if env.value:
+            if env.value and not (single_node and env.name in _SEED_HOSTS):
                 yield env.name, env.value, f"env {env.name} of container {container.name}"
         # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
         # has the name of the workload's own Service.
@@ -144,16 +179,19 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
             yield variable, value, f"{config.id} key {key}"
 
 
-def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None, bool]]:
-    """Candidate host names in a string: (name, port, whether a single label may count).
+def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None, bool, bool]]:
+    """Candidate host names in a string: (name, port, whether a single label that names no Service
+    counts, whether a name that nothing answers counts).
 
-    One pass of one scanner (`_SCAN`). A single label (`redis`) is yielded only where it can be a
-    host: in a URL, with a port, as the value of a host-like key (`host: redis`,
-    `--redis-host=redis`, `"server": "redis"`), or in a short value (an env value, an argument).
-    In a long text (a config file) a bare word is not a host even when a Service has that name.
+    One pass of one scanner (`_SCAN`). In a short value (an env value, an argument) every
+    host-shaped token is a candidate. A long text (a config file, a dashboard, a script) is full of
+    words and dotted names that are not connections (label values, a dashboard variable's current
+    value, Java properties): there a single label counts only in a URL, with a port or as the
+    value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
+    name that resolves to nothing is reported only in those positions too.
     """
     host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
-    multiline = "\n" in text
+    multiline = "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
     tokens = 0
@@ -166,8 +204,7 @@ def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None,
                     found.append((parsed[0], parsed[1], "url"))
             key = None
         elif match.group("host") is not None:
-            follows = text[match.end() : match.end() + 1]
-            if match.group("colon") or follows == "=" or text[match.end() : match.end() + 2] in ('":', "':"):
+            if match.group("colon") or _is_key(text, match.end()):
                 key = match.group("host")  # `host:` / `HOST=` / `"host":` — a key, not a value
                 continue
             parsed = _checked(match.group("host"), match.group("port"))
@@ -177,10 +214,10 @@ def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None,
             key = None
         elif match.group("word") is not None:
             word = match.group("word")
-            if word.endswith(":") or text[match.end() : match.end() + 1] == "=":
+            if word.strip(":") and (word.endswith(":") or _is_key(text, match.end())):
                 key = word.rstrip(":")
-            elif word != ":":
-                key = None
+            elif word.strip(":"):
+                key = None  # a lone `:` (`"host" : "x"`) keeps the key before it
         else:  # a label matcher
             key = None
     # A short value (env value, argument) of a host-like variable is a host list: a single label
@@ -189,7 +226,15 @@ def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None,
     for name, port, how in found:
         if "." not in name and how == "bare" and multiline:
             continue  # a bare word in a config file: a label value, a program, prose
-        yield name, port, (host_like if how == "url" else whole_value)
+        dangling_ok = not multiline or how != "bare"
+        yield name, port, (host_like if how == "url" else whole_value or how == "key"), dangling_ok
+
+
+def _is_key(text: str, end: int) -> bool:
+    """The token that ends at `end` is a key: `=` or `:` follows, past closing quotes (`"host":`,
+    `\\"host\\":` inside JSON in a string)."""
+    rest = text[end : end + 4].lstrip("\"'\\")
+    return rest[:1] == "=" or (rest[:1] == ":" and rest[1:2] != "/")
 
 
 def _host_key(key: str) -> bool:
@@ -231,8 +276,11 @@ def resolve_call(
     services: set[str],
     single_label_ok: bool,
     pods: frozenset[str] = frozenset(),
+    *,
+    dangling_ok: bool = True,
 ) -> str | None:
-    """The id a name points at: an existing record, a dangling in-cluster name, or None."""
+    """The id a name points at: an existing record, a dangling in-cluster name (when
+    `dangling_ok`), or None."""
     if namespace is None:
         return None
     labels = name.split(".")
@@ -242,10 +290,12 @@ def resolve_call(
         service_id = make_id("Service", namespace, name)
         if service_id in services:
             return service_id
-        return service_id if single_label_ok and _plausible_service_name(name) else None
+        return service_id if dangling_ok and single_label_ok and _plausible_service_name(name) else None
     for candidate in search_candidates(name, namespace, domain):
         if candidate in records:
             return records[candidate]
+    if not dangling_ok:
+        return None
     return _dangling_target(labels, namespace, domain, namespaces, services, pods)
 
 
@@ -278,8 +328,10 @@ def _dangling_target(
     if len(labels) == 2:
         first, second = labels
         pod = make_id("Pod", namespace, first)
-        if (_ORDINAL.match(first) or pod in pods) and make_id("Service", namespace, second) in services:
-            return make_id("Pod", namespace, first)
+        # An ordinal pod of the input (`web-0.web` even when its governing Service is missing),
+        # or the ordinal shape next to a Service of that name.
+        if pod in pods or (_ORDINAL.match(first) and make_id("Service", namespace, second) in services):
+            return pod
         if second in namespaces:
             return make_id("Service", second, first)
         return None
