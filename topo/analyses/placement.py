@@ -39,6 +39,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from topo.analyses.node_labels import with_kubelet_labels
 from topo.model.errors import ManifestError
 from topo.model.objects import Node, PodSpec, Workload
 from topo.model.quantity import parse_quantity
@@ -217,7 +218,7 @@ def node_from_object(node: Node) -> NodeInfo:
     info = NodeInfo(
         id=node.id,
         name=node.name,
-        labels=dict(node.labels),
+        labels=with_kubelet_labels(node.labels, node.name),
         taints=taints,
         unschedulable=False,
         allocatable=_allocatable(node.allocatable),
@@ -237,8 +238,8 @@ def nodes_from_pool(pool: Mapping[str, Any]) -> list[NodeInfo]:
     nodes = []
     for index in range(int(pool.get("count", 1))):
         node_name = f"{name}-{index}"
-        labels = {**(pool.get("labels") or {}), HOSTNAME: node_name}
         zone = zones[index % len(zones)] if zones else None
+        labels = with_kubelet_labels({**(pool.get("labels") or {}), HOSTNAME: node_name}, node_name, zone)
         if zone:
             labels[ZONE] = zone
         info = NodeInfo(

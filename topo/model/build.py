@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.model.controller_labels import controller_pod_labels
 from topo.model.errors import ManifestError
 from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
 from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
@@ -74,7 +75,12 @@ class Model:
             index: LabelIndex[str] = LabelIndex()
             for workload in self.workloads:
                 if workload.namespace is not None:
-                    index.add(workload.namespace, workload.id, workload.template.labels)
+                    index.add(
+                        workload.namespace,
+                        workload.id,
+                        workload.template.labels,
+                        controller_pod_labels(workload),
+                    )
             self._by_kind[key] = index
         return self._by_kind[key]
 

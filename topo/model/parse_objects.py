@@ -6,6 +6,7 @@ pkg/apis/core/v1/defaults.go, pkg/apis/networking/v1/defaults.go, pkg/apis/autos
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,6 +30,7 @@ from topo.model.objects import (
     PersistentVolume,
     PersistentVolumeClaim,
     PodDisruptionBudget,
+    PodTemplate,
     RollingStrategy,
     Service,
     ServicePort,
@@ -108,7 +110,7 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
         selector=_workload_selector(spec, template, _selector_defaults_to_template(common)),
-        template=parse_pod_template(template),
+        template=_without_claim_template_volumes(parse_pod_template(template), claim_templates),
         strategy=RollingStrategy(
             type=strategy_type,
             max_unavailable=rolling.int_or_percent("maxUnavailable")
@@ -123,6 +125,18 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
         ordinals_start=spec.map("ordinals").int("start", 0, minimum=0),
         claim_templates=claim_templates,
     )
+
+
+def _without_claim_template_volumes(template: PodTemplate, claim_templates) -> PodTemplate:
+    """A volumeClaimTemplate replaces the pod volume of the same name: the controller sets that
+    volume to the ordinal's claim (k8s.io/kubernetes pkg/controller/statefulset/
+    stateful_set_utils.go updateStorage), so the template's own source never reaches a pod."""
+    names = {claim.name for claim in claim_templates}
+    volumes = template.spec.volumes
+    if not names or not any(volume.name in names for volume in volumes):
+        return template
+    spec = dataclasses.replace(template.spec, volumes=tuple(v for v in volumes if v.name not in names))
+    return dataclasses.replace(template, spec=spec)
 
 
 def _claim_template(claim: Fields, owner: dict) -> PersistentVolumeClaim:

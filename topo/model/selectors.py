@@ -320,6 +320,35 @@ def _check_label_value(value: str, path: str, key: str | None = None) -> None:
         raise ManifestError(path, f'invalid label value "{value:.80}"{where}: {"; ".join(problems)}')
 
 
+#: label key → the values a controller gives its pods beyond the template's labels (None: a hash
+#: computed at run time, any value); see topo/model/controller_labels.py.
+ControllerLabels = Mapping[str, "frozenset[str] | None"]
+
+
+def matches_with_controller_labels(
+    selector: LabelSelector, labels: Mapping[str, str], added: ControllerLabels
+) -> bool:
+    """Whether `selector` matches at least one pod with the template `labels` plus the labels the
+    controller `added` (each requirement on an added key holds for some pod)."""
+    if selector.matches_nothing:
+        return False
+    for requirement in selector.requirements:
+        key = requirement.key
+        if key not in added:
+            if not requirement.matches(labels):
+                return False
+            continue
+        values = added[key]
+        operator = requirement.operator
+        if operator == DOES_NOT_EXIST:
+            return False
+        if operator == IN and values is not None and not (values & set(requirement.values)):
+            return False
+        if operator == NOT_IN and values is not None and not (values - set(requirement.values)):
+            return False
+    return True
+
+
 # --- matching many selectors against many label sets --------------------------------------------
 
 
@@ -329,13 +358,15 @@ Item = TypeVar("Item")
 class _NamespaceEntries(Generic[Item]):
     """One namespace's items with posting lists: (key, value) -> positions, key -> positions."""
 
-    __slots__ = ("by_key", "by_pair", "labels", "names")
+    __slots__ = ("added", "by_any_value", "by_key", "by_pair", "labels", "names")
 
     def __init__(self) -> None:
         self.names: list[Item] = []
         self.labels: list[Mapping[str, str]] = []
+        self.added: list[ControllerLabels | None] = []
         self.by_pair: dict[tuple[str, str], list[int]] = {}
         self.by_key: dict[str, list[int]] = {}
+        self.by_any_value: dict[str, list[int]] = {}  # controller labels whose value is a hash
 
 
 class LabelIndex(Generic[Item]):
@@ -354,8 +385,12 @@ class LabelIndex(Generic[Item]):
         self._namespaces: dict[str, _NamespaceEntries[Item]] = {}
         self._positions: dict[tuple[str, Item], int] = {}
 
-    def add(self, namespace: str, item: Item, labels: Mapping[str, str]) -> None:
-        """Index `item` with its `labels` in `namespace`; an item is added once per namespace."""
+    def add(
+        self, namespace: str, item: Item, labels: Mapping[str, str], added: ControllerLabels | None = None
+    ) -> None:
+        """Index `item` with its `labels` in `namespace`; an item is added once per namespace.
+
+        `added`: the labels its controller adds to each pod (an ordinal's name, a hash)."""
         if (namespace, item) in self._positions:
             raise ValueError(f"{item!r} is already indexed in namespace {namespace!r}")
         entries = self._namespaces.setdefault(namespace, _NamespaceEntries())
@@ -367,6 +402,14 @@ class LabelIndex(Generic[Item]):
         for key, value in frozen_labels.items():
             entries.by_pair.setdefault((key, value), []).append(position)
             entries.by_key.setdefault(key, []).append(position)
+        entries.added.append(added or None)
+        for key, values in (added or {}).items():
+            entries.by_key.setdefault(key, []).append(position)
+            if values is None:
+                entries.by_any_value.setdefault(key, []).append(position)
+            else:
+                for value in values:
+                    entries.by_pair.setdefault((key, value), []).append(position)
 
     def matching(self, namespace: str, selector: LabelSelector) -> list[Item]:
         """The items of `namespace` whose labels `selector` matches, in insertion order."""
@@ -375,8 +418,16 @@ class LabelIndex(Generic[Item]):
             return []
         narrowest = _narrowest_candidates(entries, selector.requirements)
         candidates = range(len(entries.names)) if narrowest is None else narrowest
-        labels, names = entries.labels, entries.names
-        return [names[position] for position in candidates if selector.matches(labels[position])]
+        labels, names, added = entries.labels, entries.names, entries.added
+        return [
+            names[position]
+            for position in dict.fromkeys(candidates)  # an item may sit under several values
+            if (
+                matches_with_controller_labels(selector, labels[position], added[position])
+                if added[position]
+                else selector.matches(labels[position])
+            )
+        ]
 
     def items(self, namespace: str) -> list[Item]:
         """Every item of `namespace`, in insertion order."""
@@ -406,7 +457,7 @@ def _narrowest_candidates(
         if requirement.operator == IN:
             postings = [
                 entries.by_pair.get((requirement.key, value), []) for value in set(requirement.values)
-            ]
+            ] + [entries.by_any_value.get(requirement.key, [])]
         elif requirement.operator == EXISTS:
             postings = [entries.by_key.get(requirement.key, [])]
         else:
@@ -420,5 +471,6 @@ def _narrowest_candidates(
         return None
     if len(best) == 1:
         return iter(best[0])
-    # One label value per key, so the postings of an In's values are disjoint; merge keeps order.
+    # Postings are in insertion order; merge keeps it (duplicates, from controller labels with
+    # several values, are dropped by the caller).
     return heapq.merge(*best)
