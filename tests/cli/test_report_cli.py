@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -168,6 +169,37 @@ def test_markdown_and_text_show_location_message_and_fix(broken):
     assert "Deployment/shop/web" in text and "web.yaml:1" in text
     assert "fix:" in text and "why:" in text
     assert "\x1b[" not in text  # no colour in a pipe
+
+
+def test_text_report_starts_with_a_rule_summary_and_says_why_once_per_rule(tmp_path):
+    # issue 10 §5: summary table first, errors (broken as written) before warnings, each rule's
+    # why once (--verbose: at every finding), paths relative to the current directory.
+    deployments = "".join(
+        f"""
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers: [{{name: c, image: app, readinessProbe: {{tcpSocket: {{port: 80}}}}, livenessProbe: {{tcpSocket: {{port: 80}}}}}}]
+      volumes: [{{name: d, persistentVolumeClaim: {{claimName: {name}-data}}}}]
+"""
+        for name in ("a", "b")
+    )
+    (tmp_path / "app.yaml").write_text(deployments)
+    text = run("report", str(tmp_path / "app.yaml"), "--fail-on", "none").stdout
+    lines = text.splitlines()
+    table = next(i for i, line in enumerate(lines) if line.split() == ["rule", "severity", "findings"])
+    assert table < 3 and lines[table + 1].split() == ["pvc-missing", "error", "2"]
+    assert text.index("ERRORS (2)") < text.index("WARNINGS (")
+    assert text.count("why: The pod cannot start") == 1
+    verbose = run("report", str(tmp_path / "app.yaml"), "--fail-on", "none", "--verbose").stdout
+    assert verbose.count("why: The pod cannot start") == 2
+    assert f"  {os.path.relpath(tmp_path / 'app.yaml')}:" in text and str(tmp_path) not in text
 
 
 def test_report_is_deterministic_and_runs_as_a_subprocess(broken):

@@ -47,6 +47,12 @@ from topo.cli.app import ExitCode, colour_option, finish, main, manifest_options
     help="Write every current finding to this baseline file.",
 )
 @colour_option
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="Text output: print each finding's why (by default once per rule, at its first finding).",
+)
 def report(
     systems: list[tuple[str, Analysis]],
     fmt: str,
@@ -56,6 +62,7 @@ def report(
     baseline_path,
     write_baseline,
     colour,
+    verbose,
 ) -> None:
     """Risk report: every rule over the whole system, with file:line and a fix hint.
 
@@ -82,7 +89,7 @@ def report(
             json.dump(baseline_document(everything), handle, indent=2)
             handle.write("\n")
     renderer = REPORT_FORMATS[fmt]
-    options = {"colour": colour} if fmt == "text" else {}
+    options = {"colour": colour, "verbose": verbose} if fmt == "text" else {}
     output: str | Iterator[str]
     if len(systems) > 1:
         from topo.render.report_systems import render_systems
