@@ -199,7 +199,7 @@ spec:
     assert text.count("why: The pod cannot start") == 1
     verbose = run("report", str(tmp_path / "app.yaml"), "--fail-on", "none", "--verbose").stdout
     assert verbose.count("why: The pod cannot start") == 2
-    assert f"  {os.path.relpath(tmp_path / 'app.yaml')}:" in text and str(tmp_path) not in text
+    assert f"  {os.path.relpath(tmp_path / 'app.yaml')}:" in text and f" {tmp_path}" not in text
 
 
 def test_report_is_deterministic_and_runs_as_a_subprocess(broken):
