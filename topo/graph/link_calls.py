@@ -103,7 +103,9 @@ def link_calls(ctx: LinkContext) -> None:
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
-            for name, port, explicit, dangling_ok in names_in(text, variable):
+            for name, port, explicit, dangling_ok in names_in(
+                text, variable, is_file=found.startswith("ConfigMap/")
+            ):
                 target = resolve_call(
                     name,
                     workload.namespace,
@@ -179,19 +181,22 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
             yield variable, value, f"{config.id} key {key}"
 
 
-def names_in(text: str, variable: str | None) -> Iterator[tuple[str, int | None, bool, bool]]:
+def names_in(
+    text: str, variable: str | None, is_file: bool = False
+) -> Iterator[tuple[str, int | None, bool, bool]]:
     """Candidate host names in a string: (name, port, whether a single label that names no Service
     counts, whether a name that nothing answers counts).
 
     One pass of one scanner (`_SCAN`). In a short value (an env value, an argument) every
-    host-shaped token is a candidate. A long text (a config file, a dashboard, a script) is full of
+    host-shaped token is a candidate. A file (a mounted ConfigMap key, `is_file`) or a long text (a
+    dashboard, a script) is full of
     words and dotted names that are not connections (label values, a dashboard variable's current
     value, Java properties): there a single label counts only in a URL, with a port or as the
     value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
     name that resolves to nothing is reported only in those positions too.
     """
     host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
-    multiline = "\n" in text or len(text) > LONG_TEXT
+    multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
     tokens = 0
