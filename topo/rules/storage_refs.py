@@ -270,7 +270,8 @@ def _some_volume_fits(ctx, claim: PersistentVolumeClaim, class_name: str) -> boo
     severity=ERROR,
     kinds=("PersistentVolumeClaim",),
     why_severity=(
-        "error: no volume and no provisioner can serve the claim, so it and its pods stay Pending as written."
+        "error: no volume and no provisioner can serve the claim, so it and its pods stay Pending as written. "
+        "Warning when the input declares no PersistentVolume at all: static volumes are then managed apart."
     ),
 )
 def pvc_unbound(claim: PersistentVolumeClaim, ctx):
@@ -288,7 +289,8 @@ def pvc_unbound(claim: PersistentVolumeClaim, ctx):
         (`storageclass-missing` reports that), a `WaitForFirstConsumer` claim that no workload
         mounts yet while its class can provision or a PersistentVolume would fit (it binds when
         a pod is scheduled), PersistentVolumes listed `external`, and live objects whose status
-        says Bound.
+        says Bound. A warning instead of an error when the input declares no PersistentVolume at
+        all (static volumes managed apart).
 
     Why it matters:
         The claim stays `Pending` and every pod that mounts it stays `Pending` too
@@ -320,9 +322,21 @@ def pvc_unbound(claim: PersistentVolumeClaim, ctx):
     """
     node = ctx.graph.nodes[claim.id] if claim.id in ctx.graph else {}
     reason = _unbound_reason(ctx, claim, node.get("binding"))
-    if reason:
+    if not reason:
+        return
+    if not ctx.model.of_type(PersistentVolume):
+        # The input declares no PersistentVolume at all: the static volumes are managed apart (an
+        # administrator's NFS export, a volume pre-created by a cloud console), so topo cannot tell.
         yield Issue(
-            f"the claim stays Pending: {reason}",
-            hint="create a PersistentVolume that fits, ask for less, "
+            f"the claim may stay Pending: {reason} (the input declares no PersistentVolume: if they are created "
+            "apart, list the one for this claim under `external:`)",
+            hint="declare the PersistentVolume, list it under `external:` in topo.yaml, "
             "or use a StorageClass that provisions volumes dynamically",
+            severity=WARNING,
         )
+        return
+    yield Issue(
+        f"the claim stays Pending: {reason}",
+        hint="create a PersistentVolume that fits, ask for less, "
+        "or use a StorageClass that provisions volumes dynamically",
+    )
