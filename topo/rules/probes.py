@@ -186,7 +186,8 @@ def startup_probe_missing(workload: Workload, ctx):
         PersistentVolumeClaim — that have a `livenessProbe` whose budget
         (`initialDelaySeconds` + `failureThreshold` × `periodSeconds`) is under 120 seconds and no
         `startupProbe`. The containers judged are those that mount the persistent volume (in a
-        StatefulSet without one, its main containers).
+        StatefulSet without one, its main containers that mount a data volume such as an
+        emptyDir: a StatefulSet that keeps no data has nothing to recover).
 
     Why it matters:
         A database that recovers after a crash, replays its log or opens many shards can take
@@ -237,6 +238,9 @@ def startup_probe_missing(workload: Workload, ctx):
         )
 
 
+_CONFIG_SOURCES = frozenset({"configMap", "secret", "projected", "downwardAPI"})
+
+
 def _stateful_containers(workload: Workload) -> Iterator[tuple[Container, str]]:
     """Containers holding state, each with the persistent volumes it mounts ('' when none is)."""
     spec = workload.template.spec
@@ -251,8 +255,12 @@ def _stateful_containers(workload: Workload) -> Iterator[tuple[Container, str]]:
             found = True
             yield container, "volume " + ", ".join(repr(m) for m in mounted)
     if not found and workload.kind == "StatefulSet":
+        # No claim: the containers that keep data in a pod volume (an emptyDir survives a
+        # container restart, so recovery replays it); a container without one has nothing to recover.
+        data = {v.name for v in spec.volumes if v.source_type not in _CONFIG_SOURCES}
         for container in spec.containers:
-            yield container, ""
+            if data & set(container.volume_mounts):
+                yield container, ""
 
 
 # --- liveness-same-as-readiness -------------------------------------------------------------------
