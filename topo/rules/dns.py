@@ -70,9 +70,10 @@ def _sort_key(item):
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
     why_severity=(
-        "error: the name gets NXDOMAIN as written. Warning when the name points into a namespace "
-        "that no object of the input uses: that part of the system is installed separately, and "
-        "topo cannot know what it holds."
+        "error: the name gets NXDOMAIN as written (a dotted in-cluster name: `<svc>.<ns>`, `<pod>.<svc>`, "
+        "`*.svc`). Warning for a single label (the node's search domains may answer it; often an "
+        "optional component's default) and for a name in a namespace no object of the input uses "
+        "(installed separately: topo cannot know what it holds)."
     ),
 )
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
@@ -92,8 +93,10 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         heuristic is documented in topo/graph/link_calls.py); public host names are never
         reported. Services declared `external` in topo.yaml resolve, and so do the names every
         cluster answers (`kubernetes.default.svc` and its short forms, the cluster DNS Service
-        `kube-dns.kube-system`). A name in a namespace that no object of the input uses is a
-        warning: that part of the system is installed separately.
+        `kube-dns.kube-system`). A warning instead of an error for a name in a namespace that no
+        object of the input uses (that part of the system is installed separately) and for a
+        single label (`ai-service`: not provably in-cluster, since the resolver also tries the
+        node's search domains, and often an optional component's default address).
 
     Why it matters:
         The client gets NXDOMAIN: the application fails at startup or, worse, retries forever
@@ -136,13 +139,18 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
         # A namespace no object of the input uses is installed separately (a tracing backend, a
-        # shared database): topo cannot know what it holds, so the name is a warning.
+        # shared database): topo cannot know what it holds. A single label (`ai-service`) is not
+        # provably in-cluster: after the cluster suffixes the resolver tries the node's search
+        # domains, and it is often an optional component's default. Both are warnings.
         elsewhere = split_id(call.target)[1] not in _index(ctx).namespaces
+        single_label = "." not in call.name.rstrip(".")
+        if single_label and not elsewhere:
+            reason += " (a single label: the node's search domains may still answer it)"
         yield Issue(
             f"{call.name!r} ({call.where}) resolves to nothing: {reason}",
             hint=hint,
             related=tuple(dict.fromkeys((call.target, *related))),
-            severity=WARNING if elsewhere else None,
+            severity=WARNING if elsewhere or single_label else None,
         )
 
 
