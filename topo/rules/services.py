@@ -10,7 +10,7 @@ from topo.graph.relations import SELECTS
 from topo.model.objects import Service, Workload
 from topo.model.selectors import LabelSelector
 from topo.rules.references import custom_resource_may_run_pods, workloads_in
-from topo.rules.registry import ERROR, Issue, rule
+from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
 def near_misses(selector: LabelSelector, workloads: Iterable[Workload], limit: int = 3) -> list[str]:
@@ -116,7 +116,8 @@ def service_selects_nothing(service: Service, ctx):
     kinds=("Service",),
     why_severity=(
         "error: the named targetPort resolves to no port of the selected pods, so the Service has "
-        "no endpoints for it as written."
+        "no endpoints for it as written. Warning when other selected pods declare it: the port still "
+        "has endpoints, these pods only get no traffic on it."
     ),
 )
 def service_target_port_missing(service: Service, ctx):
@@ -153,17 +154,25 @@ def service_target_port_missing(service: Service, ctx):
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/api/v1/pod/util.go
     """
     ports = {port.key: port for port in service.ports}
+    selected = []
     for workload_id, data in ctx.outgoing(service.id, SELECTS):
         workload = ctx.get(workload_id)
         if isinstance(workload, Workload) and not workload.is_long_running:
             continue  # a Job's pods run to completion: leaving them out of the endpoints is harmless
-        for key, resolved in sorted((data.get("targetPorts") or {}).items()):
+        selected.append((workload_id, data.get("targetPorts") or {}))
+    # A port that some selected workload resolves still has endpoints: the others are only left out.
+    served = {key for _, resolved in selected for key, port in resolved.items() if port is not None}
+    for workload_id, resolved_ports in selected:
+        for key, resolved in sorted(resolved_ports.items()):
             port = ports.get(key)
             if resolved is not None or port is None:
                 continue
+            partial = key in served
             yield Issue(
                 f"port {key} targets the named port {port.target_port!r} ({port.protocol}), which {workload_id} "
-                "does not declare: its pods are left out of the endpoints for this port",
+                "does not declare: its pods are left out of the endpoints for this port"
+                + ("; other selected pods declare it, so the port still has endpoints" if partial else ""),
                 hint=f"add `name: {port.target_port}` to the container port of {workload_id}, or use a numeric targetPort",
                 related=(workload_id,),
+                severity=WARNING if partial else None,
             )

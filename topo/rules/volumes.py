@@ -28,8 +28,10 @@ HOSTNAME_LABEL = "kubernetes.io/hostname"
     severity=ERROR,
     kinds=("PersistentVolumeClaim",),
     why_severity=(
-        "error: the second pod cannot attach the volume (ReadWriteOncePod always, ReadWriteOnce "
-        "on another node, where the scheduler spreads replicas)."
+        "error: long-running pods hold the claim together, so the second one cannot attach it "
+        "(ReadWriteOncePod always, ReadWriteOnce on another node, where the scheduler spreads "
+        "replicas). Warning when the sharing is transient: a Job that completes, or replicas an "
+        "autoscaler adds under load."
     ),
 )
 def pvc_access_mode_conflict(claim: PersistentVolumeClaim, ctx) -> Iterator[Issue]:
@@ -111,12 +113,30 @@ def pvc_access_mode_conflict(claim: PersistentVolumeClaim, ctx) -> Iterator[Issu
             "pods on different nodes cannot attach it (Multi-Attach error) and stay ContainerCreating"
         )
     mode = RWOP if strict else RWO
+    # Broken as written only when long-running pods hold the claim together; a Job that finishes
+    # releases it (the other pod then starts) and an autoscaler's extra replicas come with load.
+    steady = sum(_steady_pods(w) for w, several in mounters)
+    transient = steady < 2
+    if transient:
+        consequence += (
+            " while they run together (a Job that completes, or replicas the autoscaler adds under load)"
+        )
     yield Issue(
         f"{mode} claim is mounted by {who}: {consequence}",
         hint="give each pod its own claim (StatefulSet volumeClaimTemplates), use a ReadWriteMany storage class, "
         "or run a single pod",
         related=tuple(w.id for w, _ in mounters),
+        severity=WARNING if transient else None,
     )
+
+
+def _steady_pods(workload: Workload) -> int:
+    """Pods of a long-running workload that run at all times (2 standing for "several")."""
+    if not workload.is_long_running:
+        return 0
+    if workload.kind == "DaemonSet":
+        return 2
+    return max(workload.replicas if workload.replicas is not None else 1, 0)
 
 
 def _mounters(claim: PersistentVolumeClaim, ctx) -> list[tuple[Workload, str | None]]:
