@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import WORKLOAD_KINDS, make_id
+from topo.model.names import dns1123_subdomain_problems
 from topo.model.objects import Ingress
 from topo.rules.creators import runtime_creator
 from topo.rules.registry import ERROR, WARNING, Issue, rule
@@ -22,7 +23,10 @@ from topo.rules.registry import ERROR, WARNING, Issue, rule
     title="Volume names a PersistentVolumeClaim that is not declared",
     severity=ERROR,
     kinds=WORKLOAD_KINDS,
-    why_severity="error: the pod cannot start as written: the claim does not exist.",
+    why_severity=(
+        "error: the pod cannot start as written: the claim does not exist. Warning when the name is "
+        "not a valid object name at all (an unrendered template placeholder such as `${CLAIM}`)."
+    ),
 )
 def pvc_missing(workload: Workload, ctx):
     """
@@ -53,7 +57,10 @@ def pvc_missing(workload: Workload, ctx):
         if volume.claim_name is None:
             continue
         claim_id = make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name)
-        if not ctx.exists(claim_id):
+        placeholder = placeholder_issue("PersistentVolumeClaim", volume.claim_name, f"volume {volume.name!r}")
+        if placeholder:
+            yield placeholder
+        elif not ctx.exists(claim_id):
             yield Issue(
                 f"volume {volume.name!r} names PersistentVolumeClaim {volume.claim_name!r}, which is not declared "
                 f"in namespace {workload.namespace}",
@@ -63,6 +70,20 @@ def pvc_missing(workload: Workload, ctx):
 
 
 # --- lookups shared by the reference rules (ingress, services, storage, policy modules) ----------
+
+
+def placeholder_issue(kind: str, name: str, where: str) -> Issue | None:
+    """A warning when a referenced name cannot be an object name at all — an unrendered template
+    placeholder (`${KSA_NAME}`, `$SA`, `KSA_NAME`) —, else None. No object can have such a name, so
+    "not declared" would be the wrong fact: the manifest is a template to render first."""
+    if not dns1123_subdomain_problems(name):
+        return None
+    return Issue(
+        f"{kind} name {name!r} ({where}) is not a valid object name: an unrendered placeholder?",
+        hint="render the template first (envsubst, helm template, kustomize build) and analyse its output",
+        severity=WARNING,
+    )
+
 
 #: ConfigMaps the control plane publishes into every namespace: the root CA bundle that every
 #: projected service-account volume mounts (k8s.io/kubernetes pkg/controller/certificates/
@@ -278,8 +299,9 @@ def config_exists(
     why_severity=(
         "error: a ConfigMap or Secret that is not optional and does not exist keeps the pod from "
         "starting as written. Warning when an object of the input probably creates it at run time "
-        "(a workload whose ServiceAccount may create Secrets there, a kustomize generator): the "
-        "message names the likely creator."
+        "(a workload whose ServiceAccount may create Secrets there): the message names the likely "
+        "creator. Warning when the name is not a valid object name at all "
+        "(an unrendered template placeholder such as `${SA_NAME}`)."
     ),
 )
 def config_ref_missing(workload: Workload, ctx):
@@ -337,6 +359,11 @@ def config_ref_missing(workload: Workload, ctx):
         if config_exists(ctx, ref.kind, workload.namespace, ref.name, workload.template.annotations):
             continue
         missing.setdefault((ref.kind, ref.name), []).append(ref.path)
+    for kind, name in list(missing):
+        placeholder = placeholder_issue(kind, name, f"used at {missing[(kind, name)][0]}")
+        if placeholder:
+            del missing[(kind, name)]
+            yield placeholder
     for (kind, name), paths in missing.items():
         object_id = make_id(kind, workload.namespace, name)
         where = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
@@ -365,7 +392,9 @@ def config_ref_missing(workload: Workload, ctx):
     kinds=WORKLOAD_KINDS,
     why_severity=(
         "error: the ServiceAccount admission plugin rejects the pods as written: the workload "
-        "never gets a pod."
+        "never gets a pod. "
+        "Warning when the name is not a valid object name at all "
+        "(an unrendered template placeholder such as `${SA_NAME}`)."
     ),
 )
 def serviceaccount_missing(workload: Workload, ctx):
@@ -403,7 +432,10 @@ def serviceaccount_missing(workload: Workload, ctx):
     if account == "default":
         return
     account_id = make_id("ServiceAccount", workload.namespace, account)
-    if not ctx.exists(account_id):
+    placeholder = placeholder_issue("ServiceAccount", account, "serviceAccountName")
+    if placeholder:
+        yield placeholder
+    elif not ctx.exists(account_id):
         yield Issue(
             f"serviceAccountName {account!r} names a ServiceAccount that is not declared in namespace {workload.namespace}",
             hint=f"declare {account_id}, fix the name, or list it under `external:` in topo.yaml",
