@@ -100,6 +100,7 @@ def link_calls(ctx: LinkContext) -> None:
         i for i in ctx.external if i.startswith("Service/")
     }
     pods = frozenset(node for node, attrs in ctx.graph.nodes(data=True) if attrs.get("kind") == "Pod")
+    answered = indexed_job_pod_names(ctx.model, services, ctx.domain)
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
@@ -116,6 +117,7 @@ def link_calls(ctx: LinkContext) -> None:
                     explicit,
                     pods,
                     dangling_ok=dangling_ok,
+                    answered=answered,
                 )
                 if target is None or target == workload.id:
                     continue
@@ -127,6 +129,31 @@ def link_calls(ctx: LinkContext) -> None:
                 if port is not None:
                     attrs["port"] = port
                 ctx.link(workload.id, target, CALLS, **attrs)
+
+
+#: The most pods of one Indexed Job whose names are listed (a name past it is simply not answered).
+_INDEXED_PODS_LISTED = 1024
+
+
+def indexed_job_pod_names(model, services: set[str], domain: str) -> frozenset[str]:
+    """`<job>-<index>.<subdomain>.<ns>.svc.<domain>` for the pods of Indexed Jobs (and CronJob
+    templates) with a `subdomain` whose headless Service exists: the Job controller sets each pod's
+    hostname to `<job>-<index>` (k8s.io/kubernetes pkg/controller/job/indexed_job_utils.go
+    addCompletionIndexEnvVariables / setHostname; https://kubernetes.io/docs/concepts/workloads/controllers/job/#completion-mode).
+    A CronJob's Jobs have generated names, so only Jobs count."""
+    names: set[str] = set()
+    for job in model.of_kind("Job"):
+        spec = job.raw.get("spec")
+        if not isinstance(spec, dict) or spec.get("completionMode") != "Indexed" or job.namespace is None:
+            continue
+        subdomain = job.template.spec.subdomain if hasattr(job, "template") else None
+        if not subdomain or make_id("Service", job.namespace, subdomain) not in services:
+            continue
+        completions = spec.get("completions")
+        count = completions if isinstance(completions, int) and completions > 0 else 1
+        for index in range(min(count, _INDEXED_PODS_LISTED)):
+            names.add(f"{job.name}-{index}.{subdomain}.{job.namespace}.svc.{domain}")
+    return frozenset(names)
 
 
 def dns_records(graph, external: frozenset[str], domain: str) -> dict[str, str]:
@@ -283,14 +310,17 @@ def resolve_call(
     pods: frozenset[str] = frozenset(),
     *,
     dangling_ok: bool = True,
+    answered: frozenset[str] = frozenset(),
 ) -> str | None:
     """The id a name points at: an existing record, a dangling in-cluster name (when
-    `dangling_ok`), or None."""
+    `dangling_ok`), or None. Names in `answered` exist but are no node of the graph (the pods of
+    an Indexed Job): None."""
     if namespace is None:
         return None
     labels = name.split(".")
-    if any(candidate in _builtin_names(domain) for candidate in search_candidates(name, namespace, domain)):
-        return None  # the API server or the cluster DNS: always there, not a dependency of the input
+    builtin = _builtin_names(domain)
+    if any(c in builtin or c in answered for c in search_candidates(name, namespace, domain)):
+        return None  # the API server, the cluster DNS, an Indexed Job's pod: there, not a dependency
     if len(labels) == 1:
         service_id = make_id("Service", namespace, name)
         if service_id in services:
