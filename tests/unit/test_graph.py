@@ -6,6 +6,7 @@ import pytest
 from topo_test_support import analysis_of, edge, edges, graph_of, targets
 
 from topo.graph import ALL_RELATIONS
+from topo.graph.link_calls import names_in
 
 # --- relation names are a contract ---------------------------------------------------------------
 
@@ -1084,3 +1085,32 @@ def test_dotted_word_next_to_a_service_is_not_read_as_a_pod_name():
     """
     graph = graph_of(text)
     assert targets(graph, "Deployment/shop/web", "calls") == {"Pod/shop/server-3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        # URL-like strings with a scheme yield the host: never the scheme, the user, the path or the query
+        ("jdbc:postgresql://ledger-db:5432/postgresdb", [("ledger-db", 5432)]),
+        ("redis://cache:6379/0", [("cache", 6379)]),
+        ("mongodb+srv://orders-db/orders?retryWrites=true&tls=true", [("orders-db", None)]),
+        ("amqp://user:pw@rabbit:5672/vhost", [("rabbit", 5672)]),
+        ("mongodb://m-0.m:27017,m-1.m:27017/?replicaSet=rs0", [("m-0.m", 27017), ("m-1.m", 27017)]),
+        # label matchers of PromQL / LogQL, also with JSON-escaped quotes, are label values
+        ('up{job="node-exporter",namespace!="kube-system"}', [("up", None)]),
+        (
+            'rate(x{destination_service=~\\"orders.shop.svc.cluster.local\\"}[5m])',
+            [("rate", None), ("x", None), ("5m", None)],
+        ),
+        # keys are not values; booleans are never hosts
+        ("--kubelet-endpoints=true", []),
+    ],
+)
+def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
+    # one scanner pass per string (topo/graph/link_calls.py _SCAN)
+    assert [(name, port) for name, port, _, _ in names_in(text, "X_URL")] == hosts
+
+
+def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
+    config = "scrape:\n  job: node-exporter\n  host: cache\n"
+    assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]

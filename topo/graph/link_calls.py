@@ -47,7 +47,7 @@ _SCAN = re.compile(
         (?P<authority>[^/?#\s'"`;()<>\[\]{}|]*)
         [^\s'"`;()<>\[\]{}|]*)
     |(?P<matcher>[{,]\s*[a-z_][a-z0-9_]*\s*(?:=~|!~|!=|=)\s*(?:\\?"[^"\n]*?\\?"|'[^'\n]*'|`[^`\n]*`))
-    |(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)\.?(?::(?P<port>[0-9]{1,5}))?(?P<colon>:)?(?=[SEP]|$)
+    |(?P<hostpart>(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)\.?(?::(?P<port>[0-9]{1,5}))?(?P<colon>:)?)(?=[SEP]|$)
     |(?P<word>[^SEP]+)
     """.replace("SEP", _SEPARATORS),
     re.IGNORECASE | re.VERBOSE,
@@ -229,27 +229,27 @@ def names_in(
     tokens = 0
     for match in _SCAN.finditer(text):
         tokens += 1
-        if match.group("url") is not None:
+        group = match.lastgroup  # the alternative: every one ends with its outer group
+        if group == "word":
+            word = match.group("word")
+            if word.strip(":"):  # a lone `:` (`"host" : "x"`) keeps the key before it
+                key = word.rstrip(":") if word[-1] == ":" or _is_key(text, match.end()) else None
+        elif group == "hostpart":
+            host, port, colon = match.group("host", "port", "colon")
+            if colon or _is_key(text, match.end()):
+                key = host  # `host:` / `HOST=` / `"host":` — a key, not a value
+                continue
+            parsed = _checked(host, port)
+            if parsed:
+                how = "port" if port else ("key" if key and _host_key(key) else "bare")
+                found.append((parsed[0], parsed[1], how))
+            key = None
+        elif group == "url":
             for authority in match.group("authority").split(","):
                 parsed = _authority(authority)
                 if parsed:
                     found.append((parsed[0], parsed[1], "url"))
             key = None
-        elif match.group("host") is not None:
-            if match.group("colon") or _is_key(text, match.end()):
-                key = match.group("host")  # `host:` / `HOST=` / `"host":` — a key, not a value
-                continue
-            parsed = _checked(match.group("host"), match.group("port"))
-            if parsed:
-                how = "port" if parsed[1] is not None else ("key" if key and _host_key(key) else "bare")
-                found.append((parsed[0], parsed[1], how))
-            key = None
-        elif match.group("word") is not None:
-            word = match.group("word")
-            if word.strip(":") and (word.endswith(":") or _is_key(text, match.end())):
-                key = word.rstrip(":")
-            elif word.strip(":"):
-                key = None  # a lone `:` (`"host" : "x"`) keeps the key before it
         else:  # a label matcher
             key = None
     # A short value (env value, argument) of a host-like variable is a host list: a single label
@@ -283,16 +283,20 @@ def _authority(authority: str) -> tuple[str, int | None] | None:
 def _checked(name: str, port_text: str | None) -> tuple[str, int | None] | None:
     """A DNS name (labels of 1-63 letters, digits and inner hyphens) with a valid port, else None."""
     name = name.lower().rstrip(".")
-    if not name or name in _NEVER or len(name) > 253:
+    if not name or name in _NEVER or len(name) > 253 or not name.isascii():
         return None
-    labels = name.split(".")
-    for label in labels:
-        if not label or len(label) > 63 or label[0] == "-" or label[-1] == "-":
+    if "." in name:
+        if ".." in name or ".-" in name or "-." in name or name[0] in ".-" or name[-1] == "-":
             return None
-        if not label.replace("-", "").isalnum() or not label.isascii():
+        labels = name.split(".")
+        if (len(name) > 63 and any(len(label) > 63 for label in labels)) or all(
+            label.isdigit() for label in labels
+        ):
+            return None  # a label too long, or an IP address
+        if not name.replace("-", "").replace(".", "").isalnum():
             return None
-    if all(label.isdigit() for label in labels):
-        return None  # an IP address or a number
+    elif len(name) > 63 or name[0] == "-" or name[-1] == "-" or name.isdigit() or not name.replace("-", "").isalnum():
+        return None
     port = int(port_text) if port_text else None
     if port is not None and not 0 < port < 65536:
         return None
