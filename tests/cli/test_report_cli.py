@@ -223,3 +223,6 @@ def test_rules_command_lists_rules_and_prints_one_rule(broken):
     for section in ("## What it does", "## Why it matters", "## Example", "## Fix", "## References"):
         assert section in one.stdout
     assert run("rules", "no-such-rule").exit_code == 3
+    assert "- Why this severity: error:" in one.stdout
+    described = json.loads(run("rules", "pvc-missing", "-o", "json").stdout)
+    assert described["whySeverity"].startswith("error:")

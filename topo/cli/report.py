@@ -151,5 +151,6 @@ def _rule_json(rule) -> dict:
         "severity": rule.severity.value,
         "kinds": list(rule.kinds),
         "enabledByDefault": rule.enabled_by_default,
+        "whySeverity": rule.why_severity,
         "docs": rule.docs,
     }

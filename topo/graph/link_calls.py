@@ -295,7 +295,13 @@ def _checked(name: str, port_text: str | None) -> tuple[str, int | None] | None:
             return None  # a label too long, or an IP address
         if not name.replace("-", "").replace(".", "").isalnum():
             return None
-    elif len(name) > 63 or name[0] == "-" or name[-1] == "-" or name.isdigit() or not name.replace("-", "").isalnum():
+    elif (
+        len(name) > 63
+        or name[0] == "-"
+        or name[-1] == "-"
+        or name.isdigit()
+        or not name.replace("-", "").isalnum()
+    ):
         return None
     port = int(port_text) if port_text else None
     if port is not None and not 0 < port < 65536:
