@@ -110,10 +110,14 @@ def test_short_per_pod_name_from_another_namespace_is_not_attributed():
     assert findings(es("es-0.es", client_ns="shop"), "dns-name-unresolved") == ()
 
 
-def test_per_pod_name_under_a_service_that_does_not_select_the_pods():
+def test_per_pod_name_under_a_service_that_does_not_select_the_pods_is_the_statefulsets_error():
+    # One fact, one finding (issue 10 §1): the governing Service does not select the pods, so no
+    # per-pod record exists. statefulset-service-selector-mismatch reports it on the StatefulSet,
+    # as an error since a client uses the names; the client gets no second finding.
     text = es("es-0.es").replace("selector: {app: es}\n", "selector: {app: elasticsearch}\n", 1)
-    (finding,) = findings(text, "dns-name-unresolved")
-    assert "does not select the pods" in finding.message
+    assert findings(text, "dns-name-unresolved") == ()
+    (finding,) = findings(text, "statefulset-service-selector-mismatch")
+    assert finding.severity.value == "error" and "Deployment/search/client" in finding.message
 
 
 def test_per_pod_name_whose_governing_service_is_external_resolves():

@@ -22,7 +22,7 @@ from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.registry import ERROR, RULES, WARNING, Issue, rule
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
 
@@ -83,9 +83,12 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         ConfigMaps it reads that resolve to nothing from the workload's namespace: a Service that
         is not declared, a namespace where that Service does not exist (`mariadb.database` when
         the Service lives in `db`), a StatefulSet ordinal at or beyond `replicas` (`es-master-5`
-        with 3 replicas), or a per-pod name whose governing Service is not headless, does not
-        select the pods, or is not the pod's governing Service — such a pod has no DNS record.
-        The message says which, where the name was found, and the closest name that exists.
+        with 3 replicas), or a per-pod name written under a Service that is not the pod's governing
+        Service, or (a bare Pod) whose Service is not headless or does not select it — such a pod
+        has no DNS record. The message says which, where the name was found, and the closest name
+        that exists. A StatefulSet pod's name under its own governing Service that is missing, not
+        headless or not selecting the pods is reported once, on the StatefulSet
+        (`statefulset-service-*`, an error naming the users), not again on every caller.
 
         Names are resolved as a pod's resolver does (search path `<ns>.svc.<domain>`,
         `svc.<domain>`, `<domain>`), so valid cross-namespace names like `mariadb.db` resolve. Only
@@ -133,7 +136,7 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
     """
     domain = ctx.model.cluster_domain
     for call in _merge_ports(calls_of(workload, ctx)):
-        if resolves(call, workload.namespace, domain, ctx):
+        if resolves(call, workload.namespace, domain, ctx) or _governing_service_reports_it(call, ctx):
             continue
         reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
@@ -152,6 +155,35 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
             related=tuple(dict.fromkeys((call.target, *related))),
             severity=WARNING if elsewhere or single_label else None,
         )
+
+
+#: The rules that report a StatefulSet's governing Service, as an error naming the workloads that
+#: use the per-pod names (topo/rules/statefulset.py).
+_GOVERNING_SERVICE_RULES = (
+    "statefulset-service-missing",
+    "statefulset-service-not-headless",
+    "statefulset-service-selector-mismatch",
+)
+
+
+def _governing_service_reports_it(call: Call, ctx) -> bool:
+    """One fact, one finding: a per-pod name written under the StatefulSet's own governing Service
+    that has no record because of that Service is reported on the StatefulSet (an error naming the
+    users), not again on every caller. A wrong Service or an ordinal out of range is the caller's."""
+    node = ctx.graph.nodes[call.target] if call.target in ctx.graph else None
+    if node is None or node.get("missing") or node.get("kind") != "Pod":
+        return False
+    owner = ctx.get(node.get("generatedBy") or "")
+    if not isinstance(owner, Workload) or owner.kind != "StatefulSet":
+        return False
+    labels = call.name.rstrip(".").split(".")
+    if len(labels) < 2 or labels[1] != owner.service_name:
+        return False
+    for rule_id in _GOVERNING_SERVICE_RULES:
+        rule = RULES.get(rule_id)
+        if rule is not None and rule_id not in ctx.config.disabled_rules and any(rule.check(owner, ctx)):
+            return True
+    return False
 
 
 def _merge_ports(calls: list[Call]) -> list[Call]:
