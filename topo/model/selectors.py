@@ -349,6 +349,12 @@ def matches_with_controller_labels(
     return True
 
 
+def _matches(selector: LabelSelector, labels: Mapping[str, str], added: ControllerLabels | None) -> bool:
+    if added:
+        return matches_with_controller_labels(selector, labels, added)
+    return selector.matches(labels)
+
+
 # --- matching many selectors against many label sets --------------------------------------------
 
 
@@ -422,11 +428,7 @@ class LabelIndex(Generic[Item]):
         return [
             names[position]
             for position in dict.fromkeys(candidates)  # an item may sit under several values
-            if (
-                matches_with_controller_labels(selector, labels[position], added[position])
-                if added[position]
-                else selector.matches(labels[position])
-            )
+            if _matches(selector, labels[position], added[position])
         ]
 
     def items(self, namespace: str) -> list[Item]:
