@@ -226,10 +226,12 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
 
 def _item_keys(source: Fields) -> tuple[str, ...] | None:
     """`items[].key` of a configMap/secret volume source: only these keys become files (all keys
-    when `items` is absent) — k8s.io/kubernetes pkg/volume/configmap MakePayload."""
-    if source.data.get("items") is None:
+    when `items` is absent) — k8s.io/kubernetes pkg/volume/configmap MakePayload. Read leniently:
+    a malformed `items` is the validation's to report, never a reason to drop the pod template."""
+    items = source.data.get("items")
+    if not isinstance(items, list):
         return None
-    return tuple(key for item in source.maps("items") if (key := item.str("key")) is not None)
+    return tuple(item["key"] for item in items if isinstance(item, dict) and isinstance(item.get("key"), str))
 
 
 def _ref(
