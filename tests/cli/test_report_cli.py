@@ -199,7 +199,9 @@ spec:
     assert text.count("why: The pod cannot start") == 1
     verbose = run("report", str(tmp_path / "app.yaml"), "--fail-on", "none", "--verbose").stdout
     assert verbose.count("why: The pod cannot start") == 2
-    assert f"  {os.path.relpath(tmp_path / 'app.yaml')}:" in text and f" {tmp_path}" not in text
+    relative = os.path.relpath(tmp_path / "app.yaml")
+    shown = str(tmp_path / "app.yaml") if relative.startswith("..") else relative
+    assert f"  {shown}:" in text
 
 
 def test_report_is_deterministic_and_runs_as_a_subprocess(broken):
@@ -226,3 +228,17 @@ def test_rules_command_lists_rules_and_prints_one_rule(broken):
     assert "- Why this severity: error:" in one.stdout
     described = json.loads(run("rules", "pvc-missing", "-o", "json").stdout)
     assert described["whySeverity"].startswith("error:")
+
+
+def test_text_report_paths_are_relative_to_the_current_directory_when_under_it(tmp_path, monkeypatch):
+    from topo.load.source import Source
+    from topo.render.report_text import relative_location
+    from topo.rules.registry import Finding, Severity
+
+    def at(file: str) -> str:
+        return relative_location(Finding("r", Severity.ERROR, "Pod/a/b", "m", "", Source(file, 3)))
+
+    monkeypatch.chdir(tmp_path)
+    assert at(str(tmp_path / "k8s" / "app.yaml")) == "k8s/app.yaml:3"
+    assert at("/elsewhere/app.yaml") == "/elsewhere/app.yaml:3"  # not under the cwd: as given
+    assert at("<stdin>") == "<stdin>:3"

@@ -80,14 +80,16 @@ def _summary_table(findings: tuple[Finding, ...]) -> list[str]:
 
 
 def relative_location(finding: Finding) -> str:
-    """`file:line` with the file relative to the current directory (stdin and git revisions as
-    they are)."""
+    """`file:line` with the file relative to the current directory when it lies under it (stdin,
+    git revisions and files elsewhere as they are)."""
     if not finding.source:
         return "-"
     file = finding.source.file
     if file and not file.startswith(("<", "git:")) and os.path.isabs(file):
         try:
-            file = os.path.relpath(file)
+            relative = os.path.relpath(file)
         except ValueError:  # another drive (Windows)
-            pass
+            relative = file
+        if not relative.startswith(".."):
+            file = relative
     return f"{file}:{finding.source.line}"
