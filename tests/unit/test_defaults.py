@@ -462,11 +462,14 @@ def test_null_label_annotation_and_data_values_read_as_empty_strings():
     )
 
 
-def test_non_string_label_value_is_a_load_error():
-    # labels are map[string]string: `version: 1` is a number, refused by the API server
+def test_non_string_label_value_is_read_as_its_text_and_reported():
+    # labels are map[string]string: `version: 1` is a number, refused by the API server; the
+    # object is kept (lenient loading) with the label read as "1" and a manifest-invalid finding
     analysis = analysis_of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: {version: 1}\n")
-    [error] = analysis.load_errors
-    assert "metadata.labels.version" in error.message and "number 1" in error.message
+    assert analysis.load_errors == ()
+    assert dict(analysis.model.get("ConfigMap/default/c").labels) == {"version": "1"}
+    [finding] = [f for f in analysis.findings().findings if f.rule == "manifest-invalid"]
+    assert "metadata.labels.version" in finding.message and "number 1" in finding.message
 
 
 def test_empty_namespace_string_means_the_default_namespace():

@@ -17,6 +17,7 @@ def pod(
     labels: str = "app: details",
     namespace: str = "bookinfo",
     controller: bool = True,
+    container: str = "{name: details, image: docker.io/istio/examples-bookinfo-details-v1:1.20.1, ports: [{containerPort: 9080}]}",
 ) -> str:
     owner = ""
     if owner_kind:
@@ -31,7 +32,7 @@ def pod(
     namespace: {namespace}
     labels: {{{labels}}}{owner}
   spec:
-    containers: [{{name: details, image: docker.io/istio/examples-bookinfo-details-v1:1.20.1, ports: [{{containerPort: 9080}}]}}]
+    containers: [{container}]
   status: {{phase: Running}}"""
 
 
@@ -61,8 +62,10 @@ REPLICASET = """
     replicas: 2
     selector: {matchLabels: {app: details, pod-template-hash: 79f774bdb9}}
     template:
-      metadata: {labels: {app: details, pod-template-hash: 79f774bdb9}}
+      metadata: {labels: {app: details, version: v1, pod-template-hash: 79f774bdb9}}
       spec: {containers: [{name: details, image: docker.io/istio/examples-bookinfo-details-v1:1.20.1}]}"""
+
+REPLICA_LABELS = "app: details, version: v1, pod-template-hash: 79f774bdb9"
 
 SERVICE = """
 - apiVersion: v1
@@ -75,8 +78,8 @@ def test_pods_of_a_replica_set_owned_by_a_deployment_fold_into_the_deployment():
     text = dump(
         DEPLOYMENT,
         REPLICASET,
-        pod("details-v1-79f774bdb9-abcde", "ReplicaSet", "details-v1-79f774bdb9"),
-        pod("details-v1-79f774bdb9-fghij", "ReplicaSet", "details-v1-79f774bdb9"),
+        pod("details-v1-79f774bdb9-abcde", "ReplicaSet", "details-v1-79f774bdb9", labels=REPLICA_LABELS),
+        pod("details-v1-79f774bdb9-fghij", "ReplicaSet", "details-v1-79f774bdb9", labels=REPLICA_LABELS),
         SERVICE,
     )
     analysis = analysis_of(text)
@@ -142,7 +145,13 @@ def test_jobs_of_a_cron_job_and_their_pods_fold_into_the_cron_job():
   spec:
     template:
       spec: {restartPolicy: OnFailure, containers: [{name: b, image: backup}]}""",
-        pod("backup-28000000-xyz12", "Job", "backup-28000000", namespace="ops"),
+        pod(
+            "backup-28000000-xyz12",
+            "Job",
+            "backup-28000000",
+            namespace="ops",
+            container="{name: b, image: backup}",
+        ),
     )
     model = analysis_of(text).model
     assert list(model.objects) == ["CronJob/ops/backup"]

@@ -737,7 +737,9 @@ def container_problems(spec: PodSpec, raw_spec: Mapping[str, Any]) -> list[Probl
 def _container_common_problems(container: Container) -> list[Problem]:
     found = []
     messages = dns1123_label_problems(container.name)
-    if messages:
+    if not container.name:  # validateContainers: field.Required(idxPath.Child("name"), "")
+        found.append(Problem(f"{container.path}.name", "Required value: every container needs a name"))
+    elif messages:
         found.append(
             Problem(f"{container.path}.name", f'Invalid value "{container.name}": {_join(messages)}')
         )

@@ -120,7 +120,7 @@ def build_model(
                 )
             )
         objects[parsed.id] = parsed
-    objects = _fold_owned_objects(objects)
+    objects = _fold_owned_objects(objects, warnings)
     objects = _add_claims_from_templates(objects)
     return Model(
         objects=objects,
@@ -165,26 +165,40 @@ def _cluster_scoped_custom_kinds(documents: list[Document]) -> frozenset[str]:
 
 
 # --- live-cluster dumps -------------------------------------------------------------------------
+#
+# A Pod stands for its owner the way np-guard's netpol-analyzer groups pods into workloads
+# (pkg/netpol/eval/internal/k8s/peer.go WorkloadPeer: the owner's name, its kind or `Pod` when
+# the reference has none). A Pod folds into an owner of the input only when it is a replica of
+# that owner's template; otherwise it stays an object of its own, with its own findings.
 
 
 def _controller_owner(obj: K8sObject) -> str | None:
-    """The id of the controller named in ownerReferences (the first owner when none says so)."""
+    """The id of the controller named in ownerReferences (the first owner when none says so).
+
+    A reference without a `kind` names a workload all the same: np-guard calls it a `Pod`.
+    """
     references = obj.raw.get("metadata", {}).get("ownerReferences")
     if not isinstance(references, list):
         return None
     candidates = [
         r
         for r in references
-        if isinstance(r, dict) and isinstance(r.get("kind"), str) and isinstance(r.get("name"), str)
+        if isinstance(r, dict)
+        and isinstance(r.get("name"), str)
+        and r["name"]
+        and (r.get("kind") is None or isinstance(r.get("kind"), str))
     ]
     if not candidates:
         return None
     owner = next((r for r in candidates if r.get("controller") is True), candidates[0])
-    namespace = None if owner["kind"] in CLUSTER_SCOPED_KINDS else obj.namespace
-    return make_id(owner["kind"], namespace, owner["name"])
+    kind = owner.get("kind") or "Pod"
+    namespace = None if kind in CLUSTER_SCOPED_KINDS else obj.namespace
+    return make_id(kind, namespace, owner["name"])
 
 
-def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
+def _fold_owned_objects(
+    objects: dict[str, K8sObject], warnings: list[LoadWarning] | None = None
+) -> dict[str, K8sObject]:
     """Replace owned ReplicaSets/Jobs/Pods by their owner workload (or a stand-in for it)."""
     if not any(_controller_owner(o) for o in objects.values() if isinstance(o, Workload)):
         return objects
@@ -197,12 +211,14 @@ def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
     for obj in objects.values():
         if isinstance(obj, Workload) and obj.kind == "Pod":
             owner = _controller_owner(obj)
-            if owner and not owner.startswith("Node/"):
-                while owner in alias:
-                    owner = alias[owner]
-                if owner in objects and not isinstance(objects[owner], Workload):
-                    continue  # owned by a custom resource of the input: keep the Pod, never drop it
-                folded.setdefault(owner, []).append(obj)
+            if not owner or owner.startswith("Node/") or owner == obj.id:
+                continue
+            direct = objects.get(owner)
+            if direct is not None and not (isinstance(direct, Workload) and _is_replica(obj, direct)):
+                continue  # owned by a custom resource, or not a replica of the owner's template: kept
+            while owner in alias:
+                owner = alias[owner]
+            folded.setdefault(owner, []).append(obj)
     result: dict[str, K8sObject] = {}
     pod_ids = {pod.id for pods in folded.values() for pod in pods}
     for object_id, obj in objects.items():
@@ -215,14 +231,66 @@ def _fold_owned_objects(objects: dict[str, K8sObject]) -> dict[str, K8sObject]:
         if isinstance(owner_object, Workload):
             result[owner] = dataclasses.replace(owner_object, folded_pods=names)
         elif owner not in result:
-            result[owner] = _stand_in_for_owner(owner, pods, names)
+            result[owner] = _stand_in_for_owner(owner, pods, names, warnings)
     return result
 
 
-def _stand_in_for_owner(owner: str, pods: list[Workload], names: tuple[str, ...]) -> Workload:
-    """A workload standing for an owner that is not in the input, built from its live pods."""
+def _is_replica(pod: Workload, owner: Workload) -> bool:
+    """Whether `pod` is what `owner` creates from its template: the owner's selector matches it,
+    it carries the template's labels (controllers only add labels such as pod-template-hash),
+    its containers have the template's names and images, and nothing in it is invalid (a
+    replica's findings are its template's; an invalid field is the pod's own)."""
+    if pod.invalid_fields or not _has_template(owner):
+        return False
+    if owner.selector is not None and not owner.selector.matches(pod.pod_labels):
+        return False
+    labels = pod.pod_labels
+    if any(labels.get(key) != value for key, value in owner.template.labels.items()):
+        return False
+    return _containers(pod) == _containers(owner)
+
+
+def _has_template(owner: Workload) -> bool:
+    spec = owner.raw.get("spec")
+    return isinstance(spec, dict) and bool(spec)
+
+
+def _containers(workload: Workload) -> tuple[tuple[str, str | None], ...]:
+    spec = workload.template.spec
+    return tuple(sorted((c.name, c.image) for c in spec.init_containers + spec.containers))
+
+
+def _stand_in_for_owner(
+    owner: str, pods: list[Workload], names: tuple[str, ...], warnings: list[LoadWarning] | None = None
+) -> Workload:
+    """A workload standing for an owner that is not in the input, built from its live pods.
+
+    Its pod labels are the keys every pod carries (controllers add per-pod labels such as
+    `statefulset.kubernetes.io/pod-name`), with the first pod's values; the pod spec is the
+    first pod's. When the pods differ
+    in labels or containers a warning says so. The pods are kept in `folded_from`, so that
+    `manifest-invalid` still checks each of them.
+    """
     first = pods[0]
     kind, name = owner.split("/", 1)[0], owner.rsplit("/", 1)[1]
+    labels = _common_labels(pods)
+    template = (
+        first.template
+        if labels == first.template.labels
+        else dataclasses.replace(first.template, labels=labels)
+    )
+    differing = [
+        p.name for p in pods[1:] if p.pod_labels != first.pod_labels or _containers(p) != _containers(first)
+    ]
+    if differing and warnings is not None:
+        warnings.append(
+            LoadWarning(
+                first.source.file,
+                first.source.line,
+                f"{owner}: its pods differ ({', '.join(differing[:3])}{', ...' if len(differing) > 3 else ''} from "
+                f"{first.name}): analysed as one workload with the labels they share and the containers of {first.name}",
+            )
+        )
     return Workload(
         id=owner,
         kind=kind,
@@ -241,9 +309,20 @@ def _stand_in_for_owner(owner: str, pods: list[Workload], names: tuple[str, ...]
         },
         replicas=None if kind == "DaemonSet" else len(pods),
         selector=None,
-        template=first.template,
+        template=template,
         folded_pods=names,
+        folded_from=tuple(pods),
     )
+
+
+def _common_labels(pods: list[Workload]) -> Mapping[str, str]:
+    """The label keys every pod carries, with the first pod's values (a selector that tells the
+    pods apart by value cannot be answered for the workload; the warning says they differ)."""
+    labels = pods[0].pod_labels
+    for pod in pods[1:]:
+        if pod.pod_labels.keys() != labels.keys():
+            labels = {key: value for key, value in labels.items() if key in pod.pod_labels}
+    return labels
 
 
 # --- StatefulSet claims -------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""The one exception the model raises for a manifest the API server would not accept as typed."""
+"""The one exception the model raises for a manifest the API server would not accept as typed,
+and the field problems it records instead when the object can still be analysed."""
+
+from typing import NamedTuple
 
 
 class ManifestError(ValueError):
@@ -12,3 +15,18 @@ class ManifestError(ValueError):
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
         self.detail = message
+
+
+class FieldProblem(NamedTuple):
+    """A field the API server would refuse, on an object that is kept and analysed anyway.
+
+    `path` is the dotted field path inside the object; `message` says what is wrong and how the
+    field was read (the best reading: the zero value Kubernetes' own decoding would give, or the
+    text of a scalar where a string is required).
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topo.load.source import Source
+from topo.model.errors import FieldProblem
 from topo.model.selectors import LabelSelector
 
 Raw = Mapping[str, Any]
@@ -30,6 +31,8 @@ class K8sObject:
     source: Source
     raw: Raw = field(repr=False, compare=False)
     generated_by: str | None = None  # id of the object this one was derived from (ordinal pods, claims)
+    # fields the API server would refuse, read leniently so that the object is still analysed
+    invalid_fields: tuple[FieldProblem, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def group(self) -> str:
@@ -239,6 +242,8 @@ class Workload(K8sObject):
     job: JobSettings | None = None
     cronjob: CronJobSettings | None = None
     folded_pods: tuple[str, ...] = ()  # live Pods this workload stands for
+    # the Pods themselves, when this workload is a stand-in for an owner not in the input
+    folded_from: tuple[Workload, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def pod_labels(self) -> Mapping[str, str]:

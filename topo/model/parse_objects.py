@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from topo.load.source import Source
-from topo.model.errors import ManifestError
+from topo.model.errors import FieldProblem, ManifestError
 from topo.model.fields import Fields
 from topo.model.kinds import make_id
 from topo.model.objects import (
@@ -50,8 +50,10 @@ DEFAULT_INGRESS_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_STORAGE_CLASS_ANNOTATION = "volume.beta.kubernetes.io/storage-class"
 
 
-def common_fields(doc: Mapping[str, Any], source: Source, namespace: str | None) -> dict[str, Any]:
-    metadata = Fields(doc.get("metadata"), "metadata")
+def common_fields(
+    doc: Mapping[str, Any], source: Source, namespace: str | None, problems: list[FieldProblem] | None = None
+) -> dict[str, Any]:
+    metadata = Fields(doc.get("metadata"), "metadata", problems)
     kind, name = doc["kind"], metadata.str("name", "")  # the reader checked it is a non-empty string
     return {
         "id": make_id(kind, namespace, name),
@@ -67,13 +69,19 @@ def common_fields(doc: Mapping[str, Any], source: Source, namespace: str | None)
 
 
 def parse_object(doc: Mapping[str, Any], source: Source, namespace: str | None) -> K8sObject:
-    """The typed object for a document; raises ManifestError for a field of the wrong shape."""
-    common = common_fields(doc, source, namespace)
+    """The typed object for a document; raises ManifestError for a field the analysis needs that
+    has the wrong shape. Other invalid fields are read leniently and kept in `invalid_fields`."""
+    problems: list[FieldProblem] = []
+    common = common_fields(doc, source, namespace, problems)
     parser = PARSERS.get(common["kind"])
     group = common["api_version"].rpartition("/")[0]
     if parser is None or group not in API_GROUPS[common["kind"]]:
-        return K8sObject(**common)  # unknown kinds and CRDs that reuse a built-in kind name
-    return parser(Fields(doc), common)
+        parsed = K8sObject(**common)  # unknown kinds and CRDs that reuse a built-in kind name
+    else:
+        parsed = parser(Fields(doc, "", problems), common)
+    if problems:
+        parsed = dataclasses.replace(parsed, invalid_fields=tuple(dict.fromkeys(problems)))
+    return parsed
 
 
 # --- workloads --------------------------------------------------------------------------------
@@ -142,7 +150,7 @@ def _without_claim_template_volumes(template: PodTemplate, claim_templates) -> P
 def _claim_template(claim: Fields, owner: dict) -> PersistentVolumeClaim:
     metadata = claim.map("metadata")
     name = metadata.str("name")
-    if not name:
+    if not name:  # a claim no pod can use: left out, and reported
         raise ManifestError(metadata.at("name"), "required: the claim template's name")
     common = {
         **owner,
@@ -225,7 +233,8 @@ def _cronjob(doc: Fields, common: dict) -> Workload:
     spec = doc.map("spec")
     schedule = spec.str("schedule")
     if schedule is None:
-        raise ManifestError(spec.at("schedule"), "required")
+        spec.required("schedule")  # read as "": the CronJob never runs
+        schedule = ""
     job_spec = spec.map("jobTemplate").map("spec")
     settings = _job_settings(job_spec)
     return Workload(
@@ -322,9 +331,7 @@ def _service(doc: Fields, common: dict) -> Service:
 
 
 def _service_port(port: Fields) -> ServicePort:
-    number = port.int("port")
-    if number is None:
-        raise ManifestError(port.at("port"), "required")
+    number = port.int("port", 0)  # absent: 0, Go's zero value, which manifest-invalid reports
     target = port.raw("targetPort")
     if target is None or target == 0 or target == "":
         target = number  # SetDefaults_Service: a targetPort of 0 or "" defaults to port
@@ -446,7 +453,8 @@ def _pv(doc: Fields, common: dict) -> PersistentVolume:
 def _storage_class(doc: Fields, common: dict) -> StorageClass:
     provisioner = doc.str("provisioner")
     if not provisioner:
-        raise ManifestError("provisioner", "required")
+        doc.required("provisioner", "the volume plugin that provisions this class")
+        provisioner = ""
     return StorageClass(
         **common,
         provisioner=provisioner,
@@ -484,7 +492,8 @@ def _hpa(doc: Fields, common: dict) -> HorizontalPodAutoscaler:
         raise ManifestError(target.path, "required: kind and name of the scaled workload")
     max_replicas = spec.int("maxReplicas", minimum=1)
     if max_replicas is None:
-        raise ManifestError(spec.at("maxReplicas"), "required")
+        spec.required("maxReplicas", "read as minReplicas: the autoscaler cannot scale")
+        max_replicas = spec.int("minReplicas", 1, minimum=0) or 1
     return HorizontalPodAutoscaler(
         **common,
         target_kind=kind,
@@ -548,12 +557,12 @@ def _checked_policy_rule(rule: Fields, peers_key: str) -> Mapping[str, Any]:
 
 def _config_map(doc: Fields, common: dict) -> ConfigData:
     data = doc.str_map("data")
-    binary = doc.map("binaryData").data
+    binary = doc.str_keys("binaryData")
     return ConfigData(**common, keys=tuple(sorted(set(data) | set(binary))), data=data)
 
 
 def _secret(doc: Fields, common: dict) -> ConfigData:
-    keys = set(doc.map("data").data) | set(doc.map("stringData").data)
+    keys = set(doc.str_keys("data")) | set(doc.str_keys("stringData"))
     return ConfigData(**common, keys=tuple(sorted(keys)), secret_type=doc.str("type", "Opaque"))
 
 

@@ -37,13 +37,11 @@ def parse_pod_template(template: Fields) -> PodTemplate:
 
 
 def parse_pod_spec(spec: Fields) -> PodSpec:
-    if not isinstance(spec.data.get("containers"), list):
-        value = spec.data.get("containers")
-        if value is None:
-            raise ManifestError(spec.at("containers"), "required: a pod needs at least one container")
     containers = tuple(_parse_container(c) for c in spec.maps("containers"))
     if not containers:
-        raise ManifestError(spec.at("containers"), "must have at least one container")
+        # validateContainers: Required (pkg/apis/core/validation/validation.go); the pod is kept
+        # for its labels (reachability, selectors) and has no container to check.
+        spec.required("containers", "a pod needs at least one container")
     init_containers = tuple(_parse_container(c) for c in spec.maps("initContainers"))
     volumes = tuple(_parse_volume(v) for v in spec.maps("volumes"))
     account = spec.str("serviceAccountName") or spec.str("serviceAccount")
@@ -71,9 +69,8 @@ def parse_pod_spec(spec: Fields) -> PodSpec:
 
 
 def _parse_container(container: Fields) -> Container:
-    name = container.str("name")
-    if not name:
-        raise ManifestError(container.at("name"), "required: every container needs a name")
+    # an absent name reads as "" (Go's zero value); manifest-invalid reports it (validateContainers)
+    name = container.text("name", "")
     probes = {}
     for kind, key in PROBE_FIELDS.items():
         probe = container.optional_map(key)
@@ -81,11 +78,11 @@ def _parse_container(container: Fields) -> Container:
             probes[kind] = _parse_probe(probe)
     return Container(
         name=name,
-        image=container.str("image"),
+        image=container.text("image"),
         ports=tuple(_parse_container_port(p) for p in container.maps("ports")),
         env=tuple(_parse_env(e) for e in container.maps("env")),
-        command=container.strs("command"),
-        args=container.strs("args"),
+        command=container.texts("command"),
+        args=container.texts("args"),
         probes=probes,
         restart_policy=container.str("restartPolicy"),
         volume_mounts=tuple(_volume_mount_name(m) for m in container.maps("volumeMounts")),
@@ -95,12 +92,10 @@ def _parse_container(container: Fields) -> Container:
 
 
 def _parse_container_port(port: Fields) -> ContainerPort:
-    number = port.int("containerPort")
-    if number is None:
-        raise ManifestError(port.at("containerPort"), "required")
+    # an absent containerPort reads as 0 (Go's zero value); manifest-invalid reports it
     return ContainerPort(
         name=port.str("name"),
-        container_port=number,
+        container_port=port.int("containerPort", 0),
         protocol=_protocol(port),
         host_port=port.int("hostPort"),
     )
@@ -114,10 +109,10 @@ def _protocol(fields: Fields) -> str:
 
 
 def _parse_env(env: Fields) -> EnvVar:
-    name = env.str("name")
-    if name is None:
-        raise ManifestError(env.at("name"), "required")
-    return EnvVar(name=name, value=env.str("value"), path=env.path)
+    name = env.text("name")
+    if not name:
+        env.required("name", "validateEnv: every variable needs a name")  # kept as ""
+    return EnvVar(name=name or "", value=env.text("value"), path=env.path)
 
 
 def _parse_probe(probe: Fields) -> Probe:
@@ -150,10 +145,10 @@ def _parse_probe(probe: Fields) -> Probe:
 
 
 def _volume_mount_name(mount: Fields) -> str:
-    mount.str("mountPath")
-    mount.str("subPath")
+    mount.text("mountPath")
+    mount.text("subPath")
     mount.bool("readOnly")
-    return mount.str("name") or ""
+    return mount.text("name") or ""
 
 
 def _checked_resources(resources: Fields):
@@ -161,22 +156,25 @@ def _checked_resources(resources: Fields):
     for key in ("requests", "limits"):
         amounts = resources.map(key)
         for name, value in amounts.data.items():
-            parse_quantity(value, amounts.at(str(name)))
+            try:
+                parse_quantity(value, amounts.at(str(name)))
+            except ManifestError as error:  # placement reads an invalid quantity as absent
+                resources.invalid(error.path, error.detail)
     return resources.data
 
 
 def _check_probe_action(action: Fields) -> None:
     """Type-check a probe handler's fields (rules compare them; the kubelet would reject them)."""
-    action.strs("command")
+    action.texts("command")
     for key in ("path", "host", "scheme", "service"):
-        action.str(key)
+        action.text(key)
     for header in action.maps("httpHeaders"):
-        header.str("name")
-        header.str("value")
+        header.text("name")
+        header.text("value")
 
 
 def _parse_volume(volume: Fields) -> Volume:
-    name = volume.str("name") or ""
+    name = volume.text("name") or ""
     for key, value in volume.data.items():
         if key == "name" or value is None:
             continue
@@ -184,7 +182,8 @@ def _parse_volume(volume: Fields) -> Volume:
         if key == "persistentVolumeClaim":
             claim = source.str("claimName")
             if not claim:
-                raise ManifestError(source.at("claimName"), "required")
+                source.required("claimName", "the claim to mount")
+                claim = None
             return Volume(
                 name, key, claim_name=claim, read_only=bool(source.bool("readOnly", False)), raw=volume.data
             )
@@ -199,29 +198,29 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
             for key, kind in (("configMapKeyRef", "ConfigMap"), ("secretKeyRef", "Secret")):
                 ref = source.optional_map(key)
                 if ref is not None:
-                    yield _ref(ref, kind, "env", "name", ref.str("key"), env.str("name"))
+                    yield from _ref(ref, kind, "env", "name", ref.text("key"), env.text("name"))
         for env_from in container_fields.maps("envFrom"):
             for key, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
                 ref = env_from.optional_map(key)
                 if ref is not None:
-                    yield _ref(ref, kind, "envFrom", "name")
+                    yield from _ref(ref, kind, "envFrom", "name")
     for volume in spec.maps("volumes"):
         config_map = volume.optional_map("configMap")
         if config_map is not None:
-            yield _ref(config_map, "ConfigMap", "volume", "name", items=_item_keys(config_map))
+            yield from _ref(config_map, "ConfigMap", "volume", "name", items=_item_keys(config_map))
         secret = volume.optional_map("secret")
         if secret is not None:
-            yield _ref(secret, "Secret", "volume", "secretName", items=_item_keys(secret))
+            yield from _ref(secret, "Secret", "volume", "secretName", items=_item_keys(secret))
         projected = volume.optional_map("projected")
         if projected is not None:
             for source in projected.maps("sources"):
                 for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
                     ref = source.optional_map(key)
                     if ref is not None:
-                        yield _ref(ref, kind, "projected", "name", items=_item_keys(ref))
+                        yield from _ref(ref, kind, "projected", "name", items=_item_keys(ref))
     for pull_secret in spec.maps("imagePullSecrets"):
         if pull_secret.str("name"):
-            yield _ref(pull_secret, "Secret", "imagePullSecrets", "name")
+            yield from _ref(pull_secret, "Secret", "imagePullSecrets", "name")
 
 
 def _item_keys(source: Fields) -> tuple[str, ...] | None:
@@ -242,11 +241,12 @@ def _ref(
     key: str | None = None,
     variable: str | None = None,
     items: tuple[str, ...] | None = None,
-) -> ConfigRef:
+) -> Iterator[ConfigRef]:
     name = ref.str(name_key)
     if not name:
-        raise ManifestError(ref.at(name_key), f"required: the {kind} to use")
-    return ConfigRef(
+        ref.required(name_key, f"the {kind} to use")  # no reference to follow
+        return
+    yield ConfigRef(
         kind=kind,
         name=name,
         optional=bool(ref.bool("optional", False)),

@@ -138,7 +138,30 @@ def check_ingress(obj: K8sObject, ctx) -> Iterator[Issue]:
         )
 
 
+def check_field_types(obj: K8sObject, ctx) -> Iterator[Issue]:
+    yield from _issues(
+        obj.invalid_fields,
+        "give the field the type and value the API server expects (quote numbers and booleans used as "
+        "names, keys or values); topo analysed the object with the reading the message gives",
+    )
+
+
+def check_folded_pods(obj: K8sObject, ctx) -> Iterator[Issue]:
+    """A stand-in for an owner that is not in the input has no spec of its own: check the live
+    pods it stands for, one finding per problem naming the pods that have it."""
+    if not isinstance(obj, Workload) or not obj.folded_from or v.has_own_spec(obj):
+        return
+    found: dict[str, tuple[Issue, list[str]]] = {}
+    for pod in obj.folded_from:
+        for check in CHECKS:
+            for issue in check(pod, ctx):
+                found.setdefault(issue.message, (issue, []))[1].append(pod.name)
+    for issue, names in found.values():
+        yield Issue(f"{issue.message} (pod {', '.join(names)})", hint=issue.hint)
+
+
 CHECKS: tuple[Check, ...] = (
+    check_field_types,
     check_metadata,
     check_restart_policy,
     check_selector,
@@ -180,6 +203,13 @@ def manifest_invalid(obj: K8sObject, ctx):
         duplicate ports, no ports, or ExternalName without externalName; HPA minReplicas above
         maxReplicas; object names that are not the DNS name their kind requires, CronJob names
         over 52 characters, and invalid label keys and values.
+
+        Fields of the wrong type or missing that the analysis can do without are reported here
+        too, and the object is still analysed with the reading the message gives: a container
+        without `name`, a port without `containerPort`, an env entry without `name`, a number
+        or boolean where a string belongs (`value: 5`, `labels: {1: y}`, `data: {5: x}`), a
+        quantity that does not parse. On a workload that stands for live pods whose owner is not
+        in the input, each pod is checked and the finding names the pods.
 
         Values that merely round to 0 are valid: `maxSurge: 0` with `maxUnavailable: 10%` on 3
         replicas passes validation (the controller then rounds maxUnavailable up to 1 pod).
@@ -228,3 +258,4 @@ def manifest_invalid(obj: K8sObject, ctx):
         return
     for check in CHECKS:
         yield from check(obj, ctx)
+    yield from check_folded_pods(obj, ctx)
