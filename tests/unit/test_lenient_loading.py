@@ -260,3 +260,35 @@ spec:
     )
     assert "default/security[Pod] => default/pod-3[Pod] : TCP 90" in lines
     assert "default/pod-3[Pod] => default/security[Pod] : TCP 90" in lines
+
+
+def test_a_claim_template_without_a_name_is_left_out_and_its_statefulset_kept():
+    analysis = analysis_of(
+        """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db}
+        spec:
+          serviceName: db
+          selector: {matchLabels: {app: db}}
+          template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: postgres}]}}
+          volumeClaimTemplates: [{metadata: {}, spec: {accessModes: [ReadWriteOnce]}}]
+        """
+    )
+    assert analysis.model.get("StatefulSet/default/db").claim_templates == ()
+    assert "spec.volumeClaimTemplates[0].metadata.name: Required value: the claim template's name" in invalid(
+        analysis, "StatefulSet/default/db"
+    )
+
+
+def test_a_replica_with_an_injected_sidecar_still_folds_into_its_owner():
+    # admission webhooks (Istio's sidecar injector) add containers and labels to every replica
+    replica = live_pod(
+        "web-1",
+        "web",
+        "app: web, security.istio.io/tlsMode: istio",
+        '{name: web, image: "nginx:1.27"}, {name: istio-proxy, image: proxyv2}',
+        "Deployment",
+    )
+    analysis = analysis_of(DEPLOYMENT + "---" + replica)
+    assert list(analysis.model.objects) == ["Deployment/default/web"]

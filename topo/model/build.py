@@ -237,9 +237,10 @@ def _fold_owned_objects(
 
 def _is_replica(pod: Workload, owner: Workload) -> bool:
     """Whether `pod` is what `owner` creates from its template: the owner's selector matches it,
-    it carries the template's labels (controllers only add labels such as pod-template-hash),
-    its containers have the template's names and images, and nothing in it is invalid (a
-    replica's findings are its template's; an invalid field is the pod's own)."""
+    it carries the template's labels and has every container of the template with its image
+    (controllers and admission webhooks only add: pod-template-hash, an injected sidecar), and
+    nothing in it is invalid (a replica's findings are its template's; an invalid field is the
+    pod's own)."""
     if pod.invalid_fields or not _has_template(owner):
         return False
     if owner.selector is not None and not owner.selector.matches(pod.pod_labels):
@@ -247,7 +248,7 @@ def _is_replica(pod: Workload, owner: Workload) -> bool:
     labels = pod.pod_labels
     if any(labels.get(key) != value for key, value in owner.template.labels.items()):
         return False
-    return _containers(pod) == _containers(owner)
+    return set(_containers(owner)) <= set(_containers(pod))
 
 
 def _has_template(owner: Workload) -> bool:

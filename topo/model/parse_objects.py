@@ -113,7 +113,8 @@ def _statefulset(doc: Fields, common: dict) -> Workload:
         "OnDelete" if common["api_version"] == "apps/v1beta1" else "RollingUpdate"
     )
     rolling = strategy.map("rollingUpdate")
-    claim_templates = tuple(_claim_template(claim, common) for claim in spec.maps("volumeClaimTemplates"))
+    claims = (_claim_template(claim, common) for claim in spec.maps("volumeClaimTemplates"))
+    claim_templates = tuple(claim for claim in claims if claim is not None)
     return Workload(
         **common,
         replicas=spec.int("replicas", 1, minimum=0),
@@ -147,11 +148,12 @@ def _without_claim_template_volumes(template: PodTemplate, claim_templates) -> P
     return dataclasses.replace(template, spec=spec)
 
 
-def _claim_template(claim: Fields, owner: dict) -> PersistentVolumeClaim:
+def _claim_template(claim: Fields, owner: dict) -> PersistentVolumeClaim | None:
     metadata = claim.map("metadata")
     name = metadata.str("name")
-    if not name:  # a claim no pod can use: left out, and reported
-        raise ManifestError(metadata.at("name"), "required: the claim template's name")
+    if not name:  # a claim no pod can mount: left out, and reported
+        metadata.required("name", "the claim template's name")
+        return None
     common = {
         **owner,
         "id": make_id("PersistentVolumeClaim", owner["namespace"], name),
