@@ -414,6 +414,13 @@ def _policy_hop(workload: Workload, ports: PortSet, reach: Any) -> Hop:
                     else _source(workload),
                 )
     verdict = next((v for v in verdicts if not v.allowed), verdicts[0])
+    if not allowed and all(v.state != "denied" for v in verdicts):
+        return Hop(
+            "network-policy",
+            None,
+            f"{verdict.source} → {verdict.destination} on {ports.short_text()}: uncertain ({verdict.uncertain})",
+            _source(workload),
+        )
     side = verdict.ingress if not verdict.ingress.allowed & ports or allowed else verdict.egress
     if allowed:
         decisive = verdict.ingress.allowed_by or verdict.ingress.admin

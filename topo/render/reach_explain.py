@@ -16,9 +16,12 @@ def verdict_document(verdicts: list[Verdict], source: str, destination: str) -> 
     `allowed` being true when every one is, and `egress`/`ingress` those of the first denied one."""
     if len(verdicts) == 1:
         return verdicts[0].to_dict()
-    first = next((v for v in verdicts if not v.allowed), verdicts[0])
+    first = next((v for v in verdicts if v.state == "denied"), None) or next(
+        (v for v in verdicts if not v.allowed), verdicts[0]
+    )
     document = first.to_dict()
     document.update({"allowed": all(v.allowed for v in verdicts), "src": source, "dst": destination})
+    document["verdict"] = first.state if not document["allowed"] else "allowed"
     document["verdicts"] = [v.to_dict() for v in verdicts]
     return document
 
@@ -29,11 +32,12 @@ def render_verdicts(verdicts: list[Verdict], source: str, destination: str, fmt:
     lines = []
     for verdict in verdicts:
         on = f" on {verdict.query.short_text()}" if verdict.query is not None else ""
-        state = "allowed" if verdict.allowed else "denied"
         ports = (
             f" (allowed: {verdict.ports.short_text()})" if verdict.query is None or verdict.any_port else ""
         )
-        lines.append(f"{verdict.source} => {verdict.destination}{on}: {state}{ports}")
+        lines.append(f"{verdict.source} => {verdict.destination}{on}: {verdict.state}{ports}")
+        if verdict.uncertain:
+            lines.append(f"  denied by the policies as written, but not for certain: {verdict.uncertain}")
         if explain:
             lines.extend(_side_lines(verdict.egress, "egress of the source"))
             lines.extend(_side_lines(verdict.ingress, "ingress of the destination"))

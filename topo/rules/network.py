@@ -124,6 +124,10 @@ def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
         end and the closest rule that does not admit it. NetworkPolicy, AdminNetworkPolicy and
         BaselineAdminNetworkPolicy are all taken into account (`topo reach --explain` shows the
         whole reasoning).
+        A destination with `hostNetwork: true` is reached on its node's address, and whether
+        policies that select its labels apply to it is up to the network plugin: a denial that
+        rests on them (or on the caller's egress, when it admits some outside addresses on
+        the port) is reported as a warning that says what is uncertain, never as an error.
 
     Why it matters:
         A NetworkPolicy denies silently: the call times out at run time while every manifest
@@ -191,9 +195,19 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
             why, policies = _blocking_text(verdict)
             name = data.get("name", target_id)
             via = f" ({destination.id})" if destination.id != target_id else ""
+            explain = f"see `topo reach PATH --from {workload.id} --to {target_id} --explain`"
+            if verdict.uncertain:  # a hostNetwork destination: the denial is not a fact
+                yield Issue(
+                    f"calls {name} → {target_id}{via} on {ports.short_text()}: may be denied — the policies as "
+                    f"written deny it ({why}), but {verdict.uncertain}",
+                    hint=f"check the connection on the cluster, or admit the node's addresses in an ipBlock; {explain}",
+                    related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
+                    severity=WARNING,
+                )
+                continue
             yield Issue(
                 f"calls {name} → {target_id}{via} on {ports.short_text()}: denied, {why}",
-                hint=f"add an allow rule for this connection; see `topo reach PATH --from {workload.id} --to {target_id} --explain`",
+                hint=f"add an allow rule for this connection; {explain}",
                 related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
             )
 
@@ -220,8 +234,8 @@ def _blocked_backends(entry, reach: Reachability) -> Iterator[Issue]:
                 for label, source in controllers
                 if source.workloads[:1] != [target.workload]
             ]
-            if not verdicts or any(v.allowed for v in verdicts):
-                continue
+            if not verdicts or any(v.state != "denied" for v in verdicts):
+                continue  # allowed from some controller, or uncertain (a hostNetwork backend)
             reported.add(key)
             why, policies = _blocking_text(verdicts[0])
             yield Issue(

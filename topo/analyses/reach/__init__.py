@@ -41,6 +41,7 @@ from topo.analyses.reach.classes import (
 from topo.analyses.reach.engine import Engine
 from topo.analyses.reach.entry import Backend, ServiceIndex, ingress_backends, route_backends
 from topo.analyses.reach.explain import Side, Verdict, judge_side
+from topo.analyses.reach.hostnet import host_network_uncertainty
 from topo.analyses.reach.ipblocks import Atom, IPSet, atoms_of, parse_address
 from topo.analyses.reach.policy import (
     EGRESS,
@@ -470,7 +471,9 @@ class Reachability:
     ) -> Verdict:
         egress = self.judge_side(EGRESS, src_class, dst_class, src_label, query)
         ingress = self.judge_side(INGRESS, dst_class, src_class, dst_label, query)
-        return Verdict(src_label, dst_label, query, egress, ingress, any_port)
+        verdict = Verdict(src_label, dst_label, query, egress, ingress, any_port)
+        verdict.uncertain = host_network_uncertainty(self, verdict, src_class, dst_class)
+        return verdict
 
     def judge_side(
         self, direction: str, subject: PeerClass, other: PeerClass, label: str, query: PortSet | None = None

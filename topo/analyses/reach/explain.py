@@ -119,6 +119,15 @@ class Verdict:
     egress: Side
     ingress: Side
     any_port: bool = False  # a Service without --port: one of its target ports is enough
+    #: why a denial is not a fact (a hostNetwork destination, see hostnet.py); None otherwise
+    uncertain: str | None = None
+
+    @property
+    def state(self) -> str:
+        """`allowed`, `denied`, or `uncertain` (denied as written, but not a fact)."""
+        if self.allowed:
+            return "allowed"
+        return "uncertain" if self.uncertain else "denied"
 
     @property
     def ports(self) -> PortSet:
@@ -150,6 +159,8 @@ class Verdict:
             "ports": self.ports.to_json(),
             "egress": self.egress.to_dict(),
             "ingress": self.ingress.to_dict(),
+            "verdict": self.state,
+            "uncertain": self.uncertain,
         }
 
 
