@@ -90,6 +90,7 @@ class Analysis:
     def findings(self, baseline: set | None = None, disabled=(), enabled=(), severity=None):
         """Run the rules (config settings plus the given ones); cached per argument set."""
         from topo.rules.engine import active_rules, run_rules
+        from topo.rules.locate import locate_findings
 
         key = (
             frozenset(baseline or ()),
@@ -105,7 +106,10 @@ class Analysis:
             overrides = {**self.config.severity_overrides, **(severity or {})}
             context = self.rule_context
             with bulk_allocation():
-                cache[key] = with_value_origins(run_rules(context, rules, overrides, baseline), self._loaded)
+                results = run_rules(context, rules, overrides, baseline)
+            # after the analysis, only for the files that have findings: the line of each field
+            # value origins are keyed by the object's source: find them before moving to field lines
+            cache[key] = locate_findings(with_value_origins(results, self._loaded), self._loaded.text_of)
         return cache[key]
 
     @property

@@ -58,8 +58,10 @@ def test_json_report_has_the_documented_shape(broken):
         "object": "Deployment/shop/web",
         "message": finding["message"],
         "hint": finding["hint"],
-        "source": {"file": finding["source"]["file"], "line": 1},
+        # the line of the offending field (the volume's claimName), not of the object
+        "source": {"file": finding["source"]["file"], "line": 10},
         "related": ["PersistentVolumeClaim/shop/data-typo"],
+        "path": "spec.template.spec.volumes[0].persistentVolumeClaim.claimName",
     }
     assert finding["source"]["file"].endswith("web.yaml")
     assert set(document["summary"]) == {"error", "warning", "info", "suppressed"}
@@ -145,7 +147,7 @@ def test_sarif_validates_against_the_official_2_1_0_schema(broken):
     results = document["runs"][0]["results"]
     pvc = next(r for r in results if r["ruleId"] == "pvc-missing")
     location = pvc["locations"][0]["physicalLocation"]
-    assert location["region"]["startLine"] == 1
+    assert location["region"]["startLine"] == 10  # the volume's claimName, not the object
     assert location["artifactLocation"]["uri"].endswith("web.yaml")
     assert pvc["level"] == "error"
     rules = document["runs"][0]["tool"]["driver"]["rules"]
@@ -166,7 +168,7 @@ def test_markdown_and_text_show_location_message_and_fix(broken):
     markdown = run("report", str(broken), "-o", "markdown").stdout
     assert "| [`pvc-missing`](docs/rules/pvc-missing.md) | `Deployment/shop/web` |" in markdown
     text = run("report", str(broken)).stdout
-    assert "Deployment/shop/web" in text and "web.yaml:1" in text
+    assert "Deployment/shop/web" in text and "web.yaml:10" in text
     assert "fix:" in text and "why:" in text
     assert "\x1b[" not in text  # no colour in a pipe
 

@@ -39,6 +39,18 @@ class LoadResult:
     warnings: list[LoadWarning] = field(default_factory=list)
     #: where values of rendered objects came from (Helm values keys, kustomize patches), by object source
     provenance: dict[Source, list[ValueOrigin]] = field(default_factory=dict)
+    #: the text of sources that cannot be read again (stdin, a string, a git revision)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def text_of(self, name: str) -> str | None:
+        """The text a source was read from (files are read again from disk), or None."""
+        if name in self.texts:
+            return self.texts[name]
+        try:
+            with open(name, "rb") as handle:
+                return decode_text(handle.read())
+        except (OSError, UnicodeDecodeError):
+            return None
 
 
 def load_paths(
@@ -98,7 +110,7 @@ def load_files(
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             data = stream.read()
-            _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result)
+            _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result, keep=True)
         elif (what := plumbing_by_name(path)) is not None:
             result.warnings.append(load_note(_display(path), 1, f"{what}: not a manifest, skipped"))
         elif os.path.exists(path):
@@ -112,6 +124,7 @@ def load_files(
 def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
     """Load manifests given as a string (tests, the dashboard's upload)."""
     result = LoadResult()
+    result.texts[name] = text
     _load_text(text, name, result)
     return result
 
@@ -119,7 +132,7 @@ def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
 def load_bytes(data: bytes, name: str, into: LoadResult | None = None) -> LoadResult:
     """Load one file's raw bytes read from elsewhere (a git revision), decoded as files on disk are."""
     result = into if into is not None else LoadResult()
-    _load_bytes(data, name, result)
+    _load_bytes(data, name, result, keep=True)
     return result
 
 
@@ -159,11 +172,13 @@ def _load_file(path: str, result: LoadResult) -> None:
     _load_bytes(data, name, result)
 
 
-def _load_bytes(data: bytes, name: str, result: LoadResult) -> None:
+def _load_bytes(data: bytes, name: str, result: LoadResult, keep: bool = False) -> None:
     try:
         text = decode_text(data)
     except UnicodeDecodeError:
         text = _decode_document_by_document(data, name, result)
+    if keep:
+        result.texts[name] = text
     _load_text(text, name, result)
 
 

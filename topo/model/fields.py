@@ -208,8 +208,11 @@ class Fields:
     def str_keys(self, key: builtins.str) -> tuple[builtins.str, ...]:
         """The keys of a mapping (a ConfigMap's binaryData, a Secret's data), each a string;
         a number or boolean key is invalid and read as its text."""
+        mapping = self.map(key).data
+        if all(type(name) is str for name in mapping):
+            return tuple(mapping)
         path = self.at(key)
-        return tuple(self._key_text(name, path) for name in self.map(key).data)
+        return tuple(self._key_text(name, path) for name in mapping)
 
     def _key_text(self, name: Any, path: builtins.str) -> builtins.str:
         if isinstance(name, str):

@@ -28,8 +28,11 @@ def render_sarif(analysis, results: RuleResults, root: str | None = None) -> str
     run = {
         "tool": {"driver": _driver(rule_ids)},
         "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(root)}},
-        "results": [_result(f, index, root) for f in results.findings]
-        + [_result(s.finding, index, root, suppressed=s.reason) for s in results.suppressed],
+        "results": [_result(f, index, root, model=analysis.model) for f in results.findings]
+        + [
+            _result(s.finding, index, root, suppressed=s.reason, model=analysis.model)
+            for s in results.suppressed
+        ],
         "invocations": [_invocation(analysis, results, root)],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
@@ -98,7 +101,9 @@ def _location(file: str, line: int, root: str) -> dict:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str | None = None) -> dict:
+def _result(
+    finding: Finding, index: dict[str, int], root: str, suppressed: str | None = None, model=None
+) -> dict:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -115,15 +120,39 @@ def _result(finding: Finding, index: dict[str, int], root: str, suppressed: str 
         location["logicalLocations"] = [{"fullyQualifiedName": finding.object, "kind": "resource"}]
         result["locations"].append(location)
     value_origins = [(origin, origin.file) for origin in finding.value_from if origin.file]
+    related = _related_locations(finding, root, model)
     if value_origins:  # the values file or kustomize patch that set the value the message quotes
-        result["relatedLocations"] = [
-            {**_location(file, origin.line, root), "id": number, "message": {"text": str(origin)}}
-            for number, (origin, file) in enumerate(value_origins, start=1)
+        related += [
+            {
+                **_location(file, origin.line, root),
+                "id": len(related) + number,
+                "message": {"text": str(origin)},
+            }
+            for number, (origin, file) in enumerate(value_origins)
         ]
+    if related:
+        result["relatedLocations"] = related
     if suppressed is not None:
         kind = "external" if suppressed == "baseline" else "inSource"
         result["suppressions"] = [{"kind": kind, "justification": suppressed}]
     return result
+
+
+def _related_locations(finding: Finding, root: str, model) -> list[dict]:
+    """The other objects involved (a policy that blocks the connection, the Service a route
+    names...), each at its own file and line; objects that are not in the input have none."""
+    locations = []
+    for object_id in finding.related:
+        obj = model.get(object_id) if model is not None else None
+        source = getattr(obj, "source", None)
+        if source is None or object_id == finding.object:
+            continue
+        location = _location(source.file, source.line, root)
+        location["id"] = len(locations)
+        location["message"] = {"text": object_id}
+        location["logicalLocations"] = [{"fullyQualifiedName": object_id, "kind": "resource"}]
+        locations.append(location)
+    return locations
 
 
 def _invocation(analysis, results: RuleResults, root: str) -> dict:

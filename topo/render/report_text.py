@@ -40,12 +40,17 @@ def render_text(analysis, results: RuleResults, colour: bool = False, verbose: b
         title, meaning = _HEADINGS[severity.value]
         heading = f"{title} ({len(findings)}) — {meaning}"
         lines += ["", style(heading, fg=_COLOURS[severity.value], bold=True)]
-        current_object = None
+        current_object, shown = None, ""
         for finding in findings:
             if finding.object != current_object:
-                current_object = finding.object
-                lines.append(f"  {style(finding.object, bold=True)}  {relative_location(finding)}")
-            lines.append(f"    {style(finding.rule, fg=_COLOURS[severity.value])}: {finding.message}")
+                current_object, shown = finding.object, relative_location(finding)
+                lines.append(f"  {style(finding.object, bold=True)}  {shown}")
+            at = (
+                f" (line {finding.source.line})"
+                if finding.source and relative_location(finding) != shown
+                else ""
+            )
+            lines.append(f"    {style(finding.rule, fg=_COLOURS[severity.value])}{at}: {finding.message}")
             if verbose or finding.rule not in explained:
                 explained.add(finding.rule)
                 why = why_it_matters(finding.rule)

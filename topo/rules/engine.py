@@ -81,6 +81,7 @@ def run_rules(
                             hint=issue.hint or rule.docs.get("Fix", "").split("\n\n")[0].replace("\n", " "),
                             source=subject.source,
                             related=tuple(issue.related),
+                            path=issue.path,
                         )
                     )
             except Exception as error:

@@ -41,6 +41,14 @@ def service_backends(ingress: Ingress) -> Iterator[tuple[IngressBackend, str]]:
         yield ingress.default_backend, "defaultBackend"
 
 
+def _backend_field(ingress: Ingress, where: str) -> str:
+    """The field path of the backend `service_backends` describes as `where`."""
+    for route in ingress.paths:
+        if f"{route.host or '*'}{route.path or ''}" == where:
+            return f"{route.field_path}.backend"
+    return "spec.defaultBackend" if "defaultBackend" in ingress.raw.get("spec", {}) else "spec.backend"
+
+
 def _join(places: list[str]) -> str:
     shown = ", ".join(places[:3])
     return shown + (f" and {len(places) - 3} more" if len(places) > 3 else "")
@@ -102,6 +110,7 @@ def ingress_backend_missing(ingress: Ingress, ctx):
             f"backend Service {name!r} ({_join(places)}) is not declared in namespace {ingress.namespace}",
             hint=f"fix the Service name, declare {service_id}, or list it under `external:` in topo.yaml",
             related=(service_id,),
+            path=_backend_field(ingress, places[0]),
         )
 
 
@@ -163,6 +172,7 @@ def ingress_backend_port_missing(ingress: Ingress, ctx):
             f"backend port {port} ({_join(places)}) is not a port of {service_id} (its ports: {declared})",
             hint="use the Service's `port` number or port name (not the container's targetPort), or add the port to the Service",
             related=(service_id,),
+            path=_backend_field(ingress, places[0]),
         )
 
 

@@ -71,6 +71,7 @@ def hpa_target_missing(hpa: HorizontalPodAutoscaler, ctx):
             f"scaleTargetRef names {hpa.target_kind} {hpa.target_name!r}, which is not declared in namespace {hpa.namespace}",
             hint=f"point scaleTargetRef at an existing workload, declare {target_id}, or list it under `external:` in topo.yaml",
             related=(target_id,),
+            path="spec.scaleTargetRef.name",
         )
 
 
@@ -132,6 +133,7 @@ def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
         hint=selector_miss_hint(
             ctx, pdb.namespace, pdb.selector, "make the selector match the pod template labels"
         ),
+        path="spec.selector",
     )
 
 
@@ -185,6 +187,7 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
         hint=selector_miss_hint(
             ctx, policy.namespace, selector, "make the podSelector match the pod template labels"
         ),
+        path="spec.podSelector",
     )
 
 
@@ -398,4 +401,4 @@ def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
         problem = peer_problem(ctx, policy, path, peer)
         if problem:
             message, hint = problem
-            yield Issue(f"{message}: this peer allows nobody", hint=hint)
+            yield Issue(f"{message}: this peer allows nobody", hint=hint, path=path)

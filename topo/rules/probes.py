@@ -430,4 +430,5 @@ def probe_port_missing(workload: Workload, ctx):
                 f"({'named ports: ' + ', '.join(declared) if declared else 'it declares no named ports'}): "
                 f"the probe always fails",
                 hint=f"use a declared port name or number, or add a port named {probe.port!r} to the container",
+                path=f"{container.path}.{PROBE_FIELDS[kind]}.{probe.handler}.port",
             )

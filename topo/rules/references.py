@@ -53,7 +53,7 @@ def pvc_missing(workload: Workload, ctx):
     References:
         - https://kubernetes.io/docs/concepts/storage/persistent-volumes/#claims-as-volumes
     """
-    for volume in workload.template.spec.volumes:
+    for index, volume in enumerate(workload.template.spec.volumes):
         if volume.claim_name is None:
             continue
         claim_id = make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name)
@@ -66,6 +66,7 @@ def pvc_missing(workload: Workload, ctx):
                 f"in namespace {workload.namespace}",
                 hint=f"declare {claim_id}, fix the claim name, or list it under `external:` in topo.yaml",
                 related=(claim_id,),
+                path=f"{workload.template.spec.path}.volumes[{index}].persistentVolumeClaim.claimName",
             )
 
 
@@ -382,6 +383,7 @@ def config_ref_missing(workload: Workload, ctx):
             hint=f"declare {object_id}, fix the name, mark the reference `optional: true`, "
             "or list it under `external:` in topo.yaml",
             related=(object_id,),
+            path=paths[0],
         )
 
 
@@ -440,4 +442,5 @@ def serviceaccount_missing(workload: Workload, ctx):
             f"serviceAccountName {account!r} names a ServiceAccount that is not declared in namespace {workload.namespace}",
             hint=f"declare {account_id}, fix the name, or list it under `external:` in topo.yaml",
             related=(account_id,),
+            path=f"{workload.template.spec.path}.serviceAccountName",
         )

@@ -50,6 +50,9 @@ class Issue:
     hint: str | None = None
     related: tuple[str, ...] = ()
     severity: Severity | None = None  # a stronger (or weaker) severity than the rule's default
+    #: the offending field inside the subject (`spec.template.spec.containers[0].env[2]`): the
+    #: finding points at that field's line (topo.rules.locate), else at the object's first line
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Finding:
     source: Source | None
     related: tuple[str, ...] = ()
     value_from: tuple[ValueOrigin, ...] = ()  # a rendered chart's values key (or patch) the message quotes
+    path: str | None = None  # the offending field; `source` is its line once located
 
     @property
     def sort_key(self) -> tuple:
@@ -82,6 +86,7 @@ class Finding:
             "hint": self.hint,
             "source": {"file": self.source.file, "line": self.source.line} if self.source else None,
             "related": list(self.related),
+            "path": self.path,
         }
         if self.value_from:
             document["valueFrom"] = [origin.to_dict() for origin in self.value_from]

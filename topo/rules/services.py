@@ -106,6 +106,7 @@ def service_selects_nothing(service: Service, ctx):
             service.selector,
             "make every selector key equal a label of the pod template",
         ),
+        path="spec.selector",
     )
 
 
@@ -175,4 +176,5 @@ def service_target_port_missing(service: Service, ctx):
                 hint=f"add `name: {port.target_port}` to the container port of {workload_id}, or use a numeric targetPort",
                 related=(workload_id,),
                 severity=WARNING if partial else None,
+                path=f"spec.ports[{service.ports.index(port)}].targetPort",
             )

@@ -123,6 +123,7 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
             hint=f"fix the class name, declare {class_id}, or list it under `external:` in topo.yaml "
             "(and `complete: [StorageClass]` once the list is whole)",
             related=(class_id,),
+            path="spec.storageClassName",
         )
 
 

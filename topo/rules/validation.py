@@ -17,7 +17,7 @@ Check = Callable[[K8sObject, object], Iterator[Issue]]
 
 def _issues(problems: Iterable[v.Problem], hint: str) -> Iterator[Issue]:
     for problem in problems:
-        yield Issue(str(problem), hint=hint)
+        yield Issue(str(problem), hint=hint, path=problem.path)
 
 
 def _workload_with_spec(obj: K8sObject) -> Workload | None:

@@ -1,0 +1,148 @@
+"""Findings point at the line of the offending field: the field path walked in the YAML node tree
+of the object's file, after the analysis (topo.load.locate, topo.rules.locate)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from click.testing import CliRunner
+from topo_test_support import analysis_of
+
+from topo.cli import main
+from topo.load.locate import field_lines
+
+TEXT = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: a}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      labels:
+        app.kubernetes.io/name: web
+    spec:
+      template:
+        spec:
+          containers:
+          - name: web
+            ports:
+            - name: http
+              containerPort: 8080
+            - name: admin
+    """
+)
+
+
+def test_a_path_is_walked_to_the_line_of_its_last_written_field():
+    lines = field_lines(
+        TEXT,
+        [
+            (5, "spec.template.spec.containers[0].ports[0].containerPort"),
+            (5, "spec.template.spec.containers[0].ports[1].containerPort"),  # absent: the port's line
+            (5, "metadata.labels.app.kubernetes.io/name"),  # a key with dots
+            (5, "spec.template.spec.containers[3]"),  # past the end: the list's key
+            (1, "data.x"),
+            (99, "spec"),  # no object starts there
+        ],
+    )
+    assert lines == {
+        (5, "spec.template.spec.containers[0].ports[0].containerPort"): 18,
+        (5, "spec.template.spec.containers[0].ports[1].containerPort"): 19,
+        (5, "metadata.labels.app.kubernetes.io/name"): 10,
+        (5, "spec.template.spec.containers[3]"): 14,
+        (1, "data.x"): 1,
+    }
+
+
+def test_items_of_a_list_are_found_by_their_first_line_and_a_broken_document_hides_nothing():
+    text = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: v1
+          kind: Pod
+          metadata: {name: p}
+          spec:
+            containers: [{image: x}]
+        ---
+        key: [unclosed
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: s}
+        spec:
+          selector: {app: s}
+        """
+    )
+    assert field_lines(text, [(4, "spec.containers[0].name"), (12, "spec.selector")]) == {
+        (4, "spec.containers[0].name"): 8,
+        (12, "spec.selector"): 16,
+    }
+
+
+def test_findings_carry_their_path_and_the_line_of_the_field():
+    analysis = analysis_of(TEXT)
+    [finding] = [
+        f
+        for f in analysis.findings().findings
+        if f.rule == "manifest-invalid" and "containerPort" in f.message
+    ]
+    assert finding.path == "spec.template.spec.containers[0].ports[1].containerPort"
+    assert (finding.source.file, finding.source.line) == ("test.yaml", 19)
+
+
+def test_sarif_points_at_the_field_and_relates_the_policy_that_blocks_a_connection(tmp_path):
+    (tmp_path / "apps.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: front, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: front}}
+              template:
+                metadata: {labels: {app: front}}
+                spec:
+                  containers:
+                  - name: front
+                    image: nginx
+                    env: [{name: API_URL, value: "http://api:8080"}]
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: api, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: api}}
+              template:
+                metadata: {labels: {app: api}}
+                spec: {containers: [{name: api, image: api, ports: [{containerPort: 8080}]}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: shop}
+            spec: {selector: {app: api}, ports: [{port: 8080}]}
+            """
+        )
+    )
+    (tmp_path / "policy.yaml").write_text(
+        textwrap.dedent(
+            """\
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: deny, namespace: shop}
+            spec: {podSelector: {}, policyTypes: [Ingress]}
+            """
+        )
+    )
+    result = CliRunner().invoke(main, ["report", str(tmp_path), "-o", "sarif"], catch_exceptions=False)
+    results = json.loads(result.stdout)["runs"][0]["results"]
+    [blocked] = [r for r in results if r["ruleId"] == "dependency-blocked-by-policy"]
+    related = {r["message"]["text"]: r for r in blocked["relatedLocations"]}
+    policy = related["NetworkPolicy/shop/deny"]["physicalLocation"]
+    assert policy["artifactLocation"]["uri"].endswith("policy.yaml") and policy["region"]["startLine"] == 1
+    assert related["Service/shop/api"]["physicalLocation"]["region"]["startLine"] == 23

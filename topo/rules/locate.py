@@ -1,0 +1,48 @@
+"""Point each finding at the line of its offending field.
+
+Runs after the rules, on the findings only: the files that hold a finding with a field path are
+composed again (topo.load.locate) and the path is walked in the object's node tree. Files without
+such findings are never read twice, so the cost follows the findings, not the input.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+from topo.load.locate import field_lines
+from topo.load.source import Source
+from topo.rules.engine import RuleResults, Suppressed
+from topo.rules.registry import Finding
+
+
+def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]) -> RuleResults:
+    """The same results, each finding with a field path moved to that field's line."""
+    wanted: dict[str, set[tuple[int, str]]] = {}
+    for finding in results.all_findings or results.findings:
+        if finding.path and finding.source is not None:
+            wanted.setdefault(finding.source.file, set()).add((finding.source.line, finding.path))
+    if not wanted:
+        return results
+    lines: dict[tuple[str, int, str], int] = {}
+    for file, requests in sorted(wanted.items()):
+        text = read_text(file)
+        if text is None:
+            continue
+        for (line, path), field_line in field_lines(text, sorted(requests)).items():
+            lines[(file, line, path)] = field_line
+
+    def moved(finding: Finding) -> Finding:
+        if not finding.path or finding.source is None:
+            return finding
+        line = lines.get((finding.source.file, finding.source.line, finding.path))
+        if line is None or line == finding.source.line:
+            return finding
+        return dataclasses.replace(finding, source=Source(finding.source.file, line))
+
+    return RuleResults(
+        findings=tuple(sorted((moved(f) for f in results.findings), key=lambda f: f.sort_key)),
+        suppressed=tuple(Suppressed(moved(s.finding), s.reason) for s in results.suppressed),
+        rule_errors=results.rule_errors,
+        all_findings=tuple(sorted((moved(f) for f in results.all_findings), key=lambda f: f.sort_key)),
+    )
