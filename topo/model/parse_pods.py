@@ -70,7 +70,7 @@ def parse_pod_spec(spec: Fields) -> PodSpec:
 
 def _parse_container(container: Fields) -> Container:
     # an absent name reads as "" (Go's zero value); manifest-invalid reports it (validateContainers)
-    name = container.text("name", "")
+    name = container.text("name") or ""
     probes = {}
     for kind, key in PROBE_FIELDS.items():
         probe = container.optional_map(key)

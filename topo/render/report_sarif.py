@@ -141,7 +141,7 @@ def _result(
 def _related_locations(finding: Finding, root: str, model) -> list[dict]:
     """The other objects involved (a policy that blocks the connection, the Service a route
     names...), each at its own file and line; objects that are not in the input have none."""
-    locations = []
+    locations: list[dict[str, Any]] = []
     for object_id in finding.related:
         obj = model.get(object_id) if model is not None else None
         source = getattr(obj, "source", None)

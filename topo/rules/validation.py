@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Iterator
 
 from topo.analyses import validation as v
 from topo.model import HorizontalPodAutoscaler, Ingress, K8sObject, PodDisruptionBudget, Service, Workload
+from topo.model.errors import FieldProblem
 from topo.rules.registry import ERROR, Issue, rule
 
 Check = Callable[[K8sObject, object], Iterator[Issue]]
 
 
-def _issues(problems: Iterable[v.Problem], hint: str) -> Iterator[Issue]:
+def _issues(problems: Iterable[v.Problem | FieldProblem], hint: str) -> Iterator[Issue]:
     for problem in problems:
         yield Issue(str(problem), hint=hint, path=problem.path)
 
