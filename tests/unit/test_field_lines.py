@@ -146,3 +146,32 @@ def test_sarif_points_at_the_field_and_relates_the_policy_that_blocks_a_connecti
     policy = related["NetworkPolicy/shop/deny"]["physicalLocation"]
     assert policy["artifactLocation"]["uri"].endswith("policy.yaml") and policy["region"]["startLine"] == 1
     assert related["Service/shop/api"]["physicalLocation"]["region"]["startLine"] == 23
+
+
+def test_a_message_that_starts_with_its_field_points_at_that_field():
+    from topo.rules.engine import leading_field_path
+
+    assert (
+        leading_field_path("spec.ports[1].nodePort 80 is outside the node port range")
+        == "spec.ports[1].nodePort"
+    )
+    assert leading_field_path("spec.selector: {} selects no pods") == "spec.selector"
+    assert leading_field_path("container 'web' has no livenessProbe") is None
+    analysis = analysis_of(
+        """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: s}
+        spec:
+          type: NodePort
+          selector: {app: s}
+          ports:
+          - {name: a, port: 80, nodePort: 30080}
+          - {name: b, port: 81, nodePort: 80}
+        """
+    )
+    [finding] = [f for f in analysis.findings().findings if f.rule == "nodeport-out-of-range"]
+    assert (finding.path, finding.source.line) == (
+        "spec.ports[1].nodePort",
+        10,
+    )  # the text starts with an empty line
