@@ -15,8 +15,9 @@ def _warnings(analysis: Analysis) -> None:
     host_network = reach.host_network_workloads()
     if host_network:
         click.echo(
-            f"warning: hostNetwork workloads are listed as ordinary pods, but whether policies apply to them is up to "
-            f"the network plugin: {', '.join(host_network)}",
+            f"warning: hostNetwork workloads are listed as ordinary pods, but they are reached on their node's address "
+            f"and whether policies apply to them is up to the network plugin, so a connection to them missing here may "
+            f"still be possible (`--explain` says `uncertain`): {', '.join(host_network)}",
             err=True,
         )
 
