@@ -158,7 +158,8 @@ def check_folded_pods(obj: K8sObject, ctx) -> Iterator[Issue]:
             for issue in check(pod, ctx):
                 found.setdefault(issue.message, (issue, []))[1].append(pod.name)
     for issue, names in found.values():
-        yield Issue(f"{issue.message} (pod {', '.join(names)})", hint=issue.hint)
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        yield Issue(f"{issue.message} (pod {shown})", hint=issue.hint, path=issue.path)
 
 
 CHECKS: tuple[Check, ...] = (
