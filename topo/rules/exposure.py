@@ -86,7 +86,7 @@ def service_exposed_externally(service: Service, ctx) -> Iterator[Issue]:
     hint = "make it ClusterIP and route through the Ingress, or suppress it with topo.dev/ignore when the exposure is intended"
     if not ctx.ingress_controller_ids:
         hint += "; if this is the ingress controller, declare it under `ingressController:` in topo.yaml"
-    yield Issue(message, hint=hint, related=tuple(w.id for w in others))
+    yield Issue(message, hint=hint, related=tuple(w.id for w in others), path="spec.type")
 
 
 @rule(
@@ -203,4 +203,5 @@ def host_network(workload: Workload, ctx) -> Iterator[Issue]:
     yield Issue(
         f"pods run in the node's network namespace (hostNetwork: true): NetworkPolicies do not isolate them{bound}",
         hint="remove hostNetwork and publish the port through a Service, or suppress this on node agents that need it",
+        path=f"{workload.template.spec.path}.hostNetwork",
     )

@@ -66,7 +66,7 @@ def cronjob_schedule_invalid(cronjob: Workload, ctx):
         elif not problem.rejected:
             message = f"spec.schedule {value!r} is accepted but {problem.message}"
             hint = "fix the day of month or the month so that the date exists"
-        yield Issue(message, hint=hint)
+        yield Issue(message, hint=hint, path=problem.field)
 
 
 @rule(
@@ -116,6 +116,7 @@ def cronjob_concurrent_runs(cronjob: Workload, ctx):
         f"concurrencyPolicy is Allow{'' if written else ' (the default)'}: a run that lasts longer than "
         f"the interval of schedule {cronjob.cronjob.schedule!r} overlaps with the next one",
         hint="set concurrencyPolicy: Forbid (or Replace) unless runs are safe in parallel",
+        path="spec.concurrencyPolicy",
     )
 
 
