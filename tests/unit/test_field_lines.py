@@ -142,6 +142,8 @@ def test_sarif_points_at_the_field_and_relates_the_policy_that_blocks_a_connecti
     result = CliRunner().invoke(main, ["report", str(tmp_path), "-o", "sarif"], catch_exceptions=False)
     results = json.loads(result.stdout)["runs"][0]["results"]
     [blocked] = [r for r in results if r["ruleId"] == "dependency-blocked-by-policy"]
+    # the env entry that holds the URL, then the objects involved
+    assert blocked["locations"][0]["physicalLocation"]["region"]["startLine"] == 12
     related = {r["message"]["text"]: r for r in blocked["relatedLocations"]}
     policy = related["NetworkPolicy/shop/deny"]["physicalLocation"]
     assert policy["artifactLocation"]["uri"].endswith("policy.yaml") and policy["region"]["startLine"] == 1
@@ -149,7 +151,7 @@ def test_sarif_points_at_the_field_and_relates_the_policy_that_blocks_a_connecti
 
 
 def test_a_message_that_starts_with_its_field_points_at_that_field():
-    from topo.rules.engine import leading_field_path
+    from topo.rules.fieldnames import leading_field_path
 
     assert (
         leading_field_path("spec.ports[1].nodePort 80 is outside the node port range")
@@ -175,3 +177,9 @@ def test_a_message_that_starts_with_its_field_points_at_that_field():
         "spec.ports[1].nodePort",
         10,
     )  # the text starts with an empty line
+
+
+def test_a_container_named_in_a_message_points_at_that_container():
+    analysis = analysis_of(TEXT)
+    findings = [f for f in analysis.findings().findings if f.rule == "readiness-probe-missing"]
+    assert [(f.path, f.source.line) for f in findings] == [("spec.template.spec.containers[0]", 15)]

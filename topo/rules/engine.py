@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from topo.model import K8sObject
 from topo.model.parse_objects import PARSERS
 from topo.rules.context import RuleContext
+from topo.rules.fieldnames import field_named_in
 from topo.rules.registry import RULES, Finding, Rule, Severity
 
 IGNORE_ANNOTATION = "topo.dev/ignore"
-#: A message that starts with the field it is about (`spec.ports[1].nodePort 80 is outside ...`).
-_LEADING_FIELD = re.compile(
-    r"(?:spec|metadata|data|stringData|apiVersion)(?:\.[A-Za-z0-9_-]+|\[\d+\])*(?=[: ]|$)"
-)
-
-
-def leading_field_path(message: str) -> str | None:
-    """The field path a message starts with, when it starts with one (rules that do not give
-    Issue.path still get the line of their field)."""
-    match = _LEADING_FIELD.match(message)
-    return match.group(0) if match else None
 
 
 @dataclass(frozen=True)
@@ -93,7 +82,7 @@ def run_rules(
                             hint=issue.hint or rule.docs.get("Fix", "").split("\n\n")[0].replace("\n", " "),
                             source=subject.source,
                             related=tuple(issue.related),
-                            path=issue.path or leading_field_path(issue.message),
+                            path=issue.path or field_named_in(subject, issue.message),
                         )
                     )
             except Exception as error:

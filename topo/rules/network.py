@@ -18,6 +18,7 @@ from topo.graph.relations import CALLS
 from topo.model import Workload
 from topo.model.kinds import WORKLOAD_KINDS
 from topo.model.objects import Namespace, NetworkPolicy, Service
+from topo.rules.fieldnames import found_field
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
@@ -203,12 +204,14 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
                     hint=f"check the connection on the cluster, or admit the node's addresses in an ipBlock; {explain}",
                     related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
                     severity=WARNING,
+                    path=found_field(workload, data.get("found")),
                 )
                 continue
             yield Issue(
                 f"calls {name} → {target_id}{via} on {ports.short_text()}: denied, {why}",
                 hint=f"add an allow rule for this connection; {explain}",
                 related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
+                path=found_field(workload, data.get("found")),
             )
 
 
