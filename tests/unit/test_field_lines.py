@@ -183,3 +183,84 @@ def test_a_container_named_in_a_message_points_at_that_container():
     analysis = analysis_of(TEXT)
     findings = [f for f in analysis.findings().findings if f.rule == "readiness-probe-missing"]
     assert [(f.path, f.source.line) for f in findings] == [("spec.template.spec.containers[0]", 15)]
+
+
+def _paths(value, prefix=""):
+    """Every field path of a parsed object, plus one absent key and one index past the end per level."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield path
+            yield from _paths(item, path)
+        yield f"{prefix}.absent" if prefix else "absent"
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield f"{prefix}[{index}]"
+            yield from _paths(item, f"{prefix}[{index}]")
+        yield f"{prefix}[{len(value)}]"
+
+
+def test_the_text_walk_gives_the_composer_s_line_for_every_path_of_the_samples_and_fixtures():
+    # the fast path (indentation only) must agree with walking the composed node tree, or defer
+    from topo.load.locate import _object_nodes, _split_documents, _walk
+    from topo.load.reader import decode_text, load_paths
+
+    loaded = load_paths(["samples", "tests/fixtures"])
+    by_file: dict[str, list] = {}
+    for document in loaded.documents:
+        by_file.setdefault(document.source.file, []).append(document)
+    checked = 0
+    for file, documents in sorted(by_file.items()):
+        with open(file, "rb") as handle:
+            text = decode_text(handle.read())
+        nodes: dict = {}
+        for offset, part in _split_documents(text):
+            nodes.update(_object_nodes(part, offset))
+        requests = [
+            (d.source.line, path)
+            for d in documents
+            if d.source.line in nodes
+            for path in _paths(d.data)
+            if "\n" not in path
+        ]
+        found = field_lines(text, requests)
+        for line, path in requests:
+            node, offset = nodes[line]
+            assert found[(line, path)] == _walk(node, path) + offset, (file, line, path)
+            checked += 1
+    assert checked > 20_000
+
+
+def test_quoted_keys_comments_and_compact_sequences_are_walked_in_the_text():
+    text = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: p
+          annotations:
+            "example.com/a": x   # quoted
+            'example.com/b''s': y
+        spec:   # a comment after the key
+          containers:
+          - name: a
+            args: [--flow]
+            env:
+            -   name: A
+                value: "1"
+        """
+    )
+    assert field_lines(
+        text,
+        [
+            (1, "metadata.annotations.example.com/a"),
+            (1, "metadata.annotations.example.com/b's"),
+            (1, "spec.containers[0].env[0].value"),
+            (1, "spec.containers[0].args[0]"),  # a flow sequence: the composer places it
+        ],
+    ) == {
+        (1, "metadata.annotations.example.com/a"): 6,
+        (1, "metadata.annotations.example.com/b's"): 7,
+        (1, "spec.containers[0].env[0].value"): 14,
+        (1, "spec.containers[0].args[0]"): 11,
+    }

@@ -17,6 +17,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from topo.load.construct import FastLoader
+from topo.load.locate_text import TextLines, walk_text
 from topo.load.yamldocs import _split_documents
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -32,6 +33,33 @@ def field_lines(text: str, requests: Iterable[tuple[int, str]]) -> dict[tuple[in
     requests = list(requests)
     if not requests:
         return {}
+    found: dict[tuple[int, str], int] = {}
+    lines = _plain_lines(text)
+    if lines is not None:
+        # index only the documents that hold a requested object (between `---` lines)
+        markers = [i for i, text_line in enumerate(lines) if text_line.startswith(("---", "..."))]
+        documents: dict[int, TextLines] = {}
+        rest = []
+        for line, path in requests:
+            walked = None
+            if 0 < line <= len(lines):
+                begin = (
+                    markers[bisect.bisect_right(markers, line - 1) - 1]
+                    if markers and markers[0] < line
+                    else 0
+                )
+                if begin not in documents:
+                    after = bisect.bisect_right(markers, begin)
+                    end = markers[after] if after < len(markers) else len(lines)
+                    documents[begin] = TextLines(lines[begin:end])
+                walked = walk_text(documents[begin], line - 1 - begin, path)
+            if walked is None:
+                rest.append((line, path))
+            else:
+                found[(line, path)] = walked + begin
+        requests = rest
+        if not requests:
+            return found
     parts = list(_split_documents(text))
     starts = [offset for offset, _ in parts]
     wanted = sorted({bisect.bisect_right(starts, line - 1) - 1 for line, _ in requests})
@@ -40,13 +68,19 @@ def field_lines(text: str, requests: Iterable[tuple[int, str]]) -> dict[tuple[in
         if index >= 0:
             offset, part = parts[index]
             roots.update(_object_nodes(part, offset))
-    found = {}
     for line, path in requests:
         root = roots.get(line)
         if root is not None:
             node, offset = root
             found[(line, path)] = _walk(node, path) + offset
     return found
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The lines as PyYAML counts them, when only `\n` (or `\r\n`) breaks lines; else None."""
+    if "\r" in text.replace("\r\n", "") or any(c in text for c in "\x85\u2028\u2029"):
+        return None
+    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 def _object_nodes(part: str, offset: int) -> dict[int, tuple[Node, int]]:
