@@ -40,9 +40,9 @@ def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]
             return finding
         return dataclasses.replace(finding, source=Source(finding.source.file, line))
 
-    return RuleResults(
+    return dataclasses.replace(
+        results,
         findings=tuple(sorted((moved(f) for f in results.findings), key=lambda f: f.sort_key)),
         suppressed=tuple(Suppressed(moved(s.finding), s.reason) for s in results.suppressed),
-        rule_errors=results.rule_errors,
         all_findings=tuple(sorted((moved(f) for f in results.all_findings), key=lambda f: f.sort_key)),
     )
