@@ -33,7 +33,8 @@ def run(*args: str):
 def test_an_overlay_reports_file_line_in_the_base_and_names_the_patch():
     result = run("report", PROD)
     assert result.exit_code == 1
-    assert f"Service/prod/prod-shop  {fixture('kustomize', 'base', 'service.yaml')}:1" in result.stdout
+    # the line of the offending field (spec.selector) in the base file
+    assert f"Service/prod/prod-shop  {fixture('kustomize', 'base', 'service.yaml')}:6" in result.stdout
     assert (
         "value from: patch field spec.selector.app = shop-prod "
         f"({fixture('kustomize', 'overlays', 'prod', 'service-selector.yaml')}:7)"
@@ -112,4 +113,4 @@ def test_diff_of_an_overlay_against_a_git_revision(tmp_path):
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     (resolved,) = [f for f in document["findings"]["resolved"] if f["rule"] == "service-selects-nothing"]
-    assert resolved["source"] == {"file": "base/service.yaml", "line": 1}
+    assert resolved["source"] == {"file": "base/service.yaml", "line": 6}  # the spec.selector line
