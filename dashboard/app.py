@@ -17,7 +17,7 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from dashboard import analyses
+from dashboard import analyses, compare, ids, watch
 from dashboard.elements import COLLAPSE_THRESHOLD, MapState, layered_positions, map_elements
 from dashboard.layout import page, reach_content
 from dashboard.upload import DEFAULT_LIMIT
@@ -38,6 +38,14 @@ class Entry:
         self.force_cache: dict = {}
         self.errors: dict[str, str] = {}
         self.lock = threading.RLock()  # callbacks run in threads: each part is computed once
+        self.side: compare.SideData | None = None  # compare mode: the change painted on this side
+
+    def decorate(self, elements: list, state) -> list:
+        """The map's elements with what this entry adds to them (compare mode: the change)."""
+        return compare.paint(elements, self.view, self.side, state) if self.side is not None else elements
+
+    def styles(self) -> list:
+        return compare.styles() if self.side is not None else []
 
     @cached_property
     def view(self) -> SystemView:
@@ -86,16 +94,32 @@ class Entry:
 
 
 class Registry:
-    """The served analysis (token "") and the last few uploaded ones, by random token."""
+    """The served analysis (token ""), in compare mode its base side (token `compare.BEFORE_TOKEN`),
+    and the last few uploaded ones, by random token. `replace_served` swaps in a new analysis of the
+    served manifests (live reload); `revision` counts the swaps and `note` says what changed."""
 
-    def __init__(self, base: Entry):
+    def __init__(self, base: Entry, before: Entry | None = None, comparison=None):
         self.base = base
+        self.before = before
+        self.comparison = comparison
+        self.revision = 0
+        self.note = ""
         self._uploads: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
+
+    def replace_served(
+        self, base: Entry, before: Entry | None = None, comparison=None, note: str = ""
+    ) -> None:
+        with self._lock:
+            self.base, self.before, self.comparison = base, before, comparison
+            self.revision += 1
+            self.note = note
 
     def get(self, token: str | None) -> Entry:
         if not token:
             return self.base
+        if token == compare.BEFORE_TOKEN:
+            return self.before or self.base
         with self._lock:
             entry = self._uploads.get(token)
             if entry is not None:
@@ -115,6 +139,24 @@ class TopoDash(Dash):
     """The dashboard app; `topo_registry` holds the loaded systems (for tests and `topo serve`)."""
 
     topo_registry: Registry
+    topo_live: Any  # dashboard.watch.Live when the served files are watched, else None
+
+
+def served_entries(
+    analysis: Any, title: str, base: Any = None, base_label: str = ""
+) -> tuple[Entry, Entry | None, compare.Comparison | None]:
+    """The entries of the served manifests: `analysis` alone, or in compare mode (`base` is the
+    analysis of the OLD side) both sides at the same positions with the change painted on them."""
+    after = Entry(analysis, title)
+    if base is None:
+        return after, None, None
+    before = Entry(base, f"before: {base_label}")
+    comparison = compare.Comparison.of(base, analysis, base_label, title)
+    positions = layered_positions(compare.union_view(before.view, after.view))
+    for entry, other, side in ((after, before, "after"), (before, after, "before")):
+        entry.__dict__["positions"] = positions
+        entry.side = compare.SideData(side, comparison, other.view, positions)
+    return after, before, comparison
 
 
 def create_app(
@@ -123,9 +165,17 @@ def create_app(
     title: str = "",
     upload_limit: int = DEFAULT_LIMIT,
     collapse_threshold: int = COLLAPSE_THRESHOLD,
+    base: Any = None,
+    base_label: str = "",
+    live: Any = None,
 ) -> TopoDash:
     """The dashboard over `analysis` (a `topo.Analysis`). The caller runs it (never in debug mode
-    unless asked: the debugger executes code)."""
+    unless asked: the debugger executes code).
+
+    `base`: compare mode — the analysis of the OLD revision (`base_label` names it); the page shows
+    `analysis` with the change painted on it and a before/after toggle. `live`: a
+    `dashboard.watch.Live` that re-analyses the served manifests when they change (its `start()`
+    is the caller's: creating the app starts no thread)."""
     from dashboard.callbacks import register
 
     app = TopoDash(
@@ -136,11 +186,12 @@ def create_app(
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change) but types str
     )
     app.server.config["MAX_CONTENT_LENGTH"] = upload_limit * 4 // 3 + 1024 * 1024  # base64 + JSON overhead
-    registry = Registry(Entry(analysis, title))
+    registry = Registry(*served_entries(analysis, title, base, base_label))
     entry = registry.base
     initial = map_elements(
         entry.view, entry.positions, MapState(), entry.force_cache, threshold=collapse_threshold
     )
+    initial.elements = entry.decorate(initial.elements, MapState())
     layout = page(
         entry.view,
         initial,
@@ -150,13 +201,47 @@ def create_app(
         reach_ready=entry.reach_ready,
     )
     layout.children.append(dcc.Store(id=UPLOAD_LIMIT_STORE, data=upload_limit))
+    if registry.comparison is not None:
+        cytoscape = _find(layout, ids.MAP)
+        cytoscape.stylesheet = list(cytoscape.stylesheet) + entry.styles()
+        _insert_before_main(layout, compare.compare_bar(registry.comparison))
+    if live is not None:
+        live.attach(registry)
+    layout.children.append(watch.components(enabled=live is not None))
     app.layout = layout
     # components that callbacks create later (the Reachability tab's content), for validation
     app.validation_layout = html.Div([layout, *reach_content()])  # type: ignore[assignment]  # Dash types it None
     register(app, registry, upload_limit=upload_limit, collapse_threshold=collapse_threshold)
+    if registry.comparison is not None:
+        compare.register(app, registry, ids)
+    watch.register(app, registry)
+    app.topo_live = live
     _compress(app.server)
     app.topo_registry = registry  # for tests and `topo serve`
     return app
+
+
+def _find(component, component_id: str):
+    """The component of a layout tree with this id (None when absent)."""
+    if getattr(component, "id", None) == component_id:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, (str, int, float)):
+            found = _find(child, component_id)
+            if found is not None:
+                return found
+    return None
+
+
+def _insert_before_main(layout, component) -> None:
+    """Put a strip between the controls and the map (the `topo-main` row) of the page."""
+    children = layout.children
+    index = next(
+        (i for i, c in enumerate(children) if "topo-main" in (getattr(c, "className", "") or "")),
+        len(children),
+    )
+    children.insert(index, component)
 
 
 def _compress(server) -> None:

@@ -10,7 +10,8 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 import topo
-from dashboard import analyses, ids
+from dashboard import analyses, ids, watch
+from dashboard.compare import BEFORE_TOKEN
 from dashboard.details import object_details
 from dashboard.edge_info import CALLERS, edge_details
 from dashboard.elements import MapState, map_elements, map_status, visible_objects
@@ -72,6 +73,7 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         Input(ids.SELECTED, "data"),
         Input(ids.HIGHLIGHT, "data"),
         Input(ids.TOKEN, "data"),
+        Input(watch.REVISION, "data"),
         prevent_initial_call=True,
     )
     def update_map(
@@ -88,6 +90,7 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         selected,
         highlight,
         token,
+        _revision,
     ):
         entry = registry.get(token)
         node_selected = selected if selected and not str(selected).startswith(EDGE_PREFIX) else None
@@ -118,7 +121,9 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         found = ""
         if state.search.strip():
             found = f"{len(result.matches)} match{'es' if len(result.matches) != 1 else ''}"
-        return result.elements, stylesheet(large=result.shown > LARGE_MAP), map_status(result), found
+        elements = entry.decorate(result.elements, state)  # compare mode paints the change
+        styles = stylesheet(large=result.shown > LARGE_MAP) + entry.styles()
+        return elements, styles, map_status(result), found
 
     @app.callback(
         Output(ids.SELECTED, "data"),
@@ -154,9 +159,10 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         Output(ids.DETAILS, "children"),
         Input(ids.SELECTED, "data"),
         Input(ids.TOKEN, "data"),
+        Input(watch.REVISION, "data"),
         prevent_initial_call=True,
     )
-    def show_details(selected, token):
+    def show_details(selected, token, _revision):
         return details_for(registry.get(token), selected)
 
     @app.callback(
@@ -261,6 +267,26 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         view = entry.view
         kinds = [{"label": k, "value": k} for k in view.kinds]
         relations = [{"label": r, "value": r} for r in view.relations]
+        # compare mode's before/after toggle keeps what the user looks at (same positions both sides)
+        keep = no_update if registry.comparison is not None and token in ("", BEFORE_TOKEN) else None
+        if keep is no_update:
+            return (
+                namespace_options(view),
+                keep,
+                kinds,
+                keep,
+                relations,
+                keep,
+                route_options(view),
+                keep,
+                summary_badges(view),
+                findings_rows(view),
+                findings_status(view),
+                load_problems(view),
+                keep,
+                keep,
+                keep,
+            )
         return (
             namespace_options(view),
             None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import os
 import sys
@@ -10,6 +11,7 @@ import click
 
 from topo.cli.app import main, report_load_problems
 from topo.config import ConfigError, load_config
+from topo.load.git_source import is_git_spec
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
 
 DEFAULT_HOST = "127.0.0.1"
@@ -63,6 +65,19 @@ def is_loopback(host: str) -> bool:
     help="Largest upload (all files together).",
 )
 @click.option(
+    "--base",
+    "base",
+    default=None,
+    metavar="OLD",
+    help="Compare mode: show the change from OLD (a directory, a file or git:REV:PATH, as `topo diff` takes it) "
+    "to the served manifests, painted on the map, with a before/after toggle and the diff summary.",
+)
+@click.option(
+    "--no-watch",
+    is_flag=True,
+    help="Do not watch the served files: by default a change on disk is analysed again and shown on the open page.",
+)
+@click.option(
     "--namespace", "-n", default=None, help="Namespace for objects that do not name one (default: default)."
 )
 @click.option(
@@ -75,13 +90,18 @@ def is_loopback(host: str) -> bool:
     default=None,
     help="Cluster assumptions file (default: ./topo.yaml when present).",
 )
-def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, config_path) -> None:
+def serve(
+    paths, host, port, debug, max_upload_mb, base, no_watch, namespace, cluster_domain, config_path
+) -> None:
     """Serve the interactive dashboard: a map of the system with its findings (no PATH: the bundled samples).
 
     Opens on http://127.0.0.1:8050 by default. Drop other manifest files on the page to analyse
     them instead; uploads are size-limited and read with the same safe loader as every command.
+    The served files are watched: when they change on disk, the page shows the new analysis
+    (--no-watch to turn it off). With --base OLD the page compares OLD to the served manifests
+    (PATH may then also be `git:REV:PATH`).
     """
-    import topo
+    from topo.cli.review import _analyse
 
     if not paths:
         samples = bundled_samples()
@@ -90,7 +110,7 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
                 "no PATH given and no bundled samples/ folder next to topo: give the manifests to serve"
             )
         paths = (samples,)
-    if "-" in paths:
+    if "-" in paths or base == "-":
         raise click.UsageError("`topo serve` reads files and directories, not stdin")
     try:
         config = load_config(config_path)
@@ -108,14 +128,44 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
             "warning: debug mode: the Dash/Flask debugger executes code sent to it; never expose it", err=True
         )
 
-    analysis = topo.analyze(paths, config=config)
+    def analyse():
+        # analyses are frozen out of the cyclic GC (bulk_allocation); a reload replaces the served
+        # one, so let the collector see the old one again or its cycles would stay for good
+        gc.unfreeze()
+        return _analyse(list(paths), config), (_analyse([base], config) if base else None)
+
+    analysis, before = analyse()
+    if before is not None:
+        report_load_problems(before)
     report_load_problems(analysis)
     from dashboard.app import create_app
+    from dashboard.watch import Live
 
-    app = create_app(analysis, title=" ".join(paths), upload_limit=int(max_upload_mb * 1024 * 1024))
+    title = " ".join(paths)
+    watched = [] if no_watch else [p for p in (*paths, base or "") if p and not is_git_spec(p)]
+    live = Live(watched, analyse, title=title, base_label=base or "") if watched else None
+    app = create_app(
+        analysis,
+        title=title,
+        upload_limit=int(max_upload_mb * 1024 * 1024),
+        base=before,
+        base_label=base or "",
+        live=live,
+    )
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"topo dashboard on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
-    app.run(
-        host=host, port=port, debug=debug, dev_tools_ui=debug, dev_tools_hot_reload=False, use_reloader=False
-    )
+    if live is not None:
+        live.start()
+    try:
+        app.run(
+            host=host,
+            port=port,
+            debug=debug,
+            dev_tools_ui=debug,
+            dev_tools_hot_reload=False,
+            use_reloader=False,
+        )
+    finally:
+        if live is not None:
+            live.stop()
     sys.exit(0)
