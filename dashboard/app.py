@@ -17,7 +17,7 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from dashboard import analyses, compare, ids, watch
+from dashboard import analyses, compare, ids, lazy, watch
 from dashboard.elements import COLLAPSE_THRESHOLD, MapState, layered_positions, map_elements
 from dashboard.layout import page, reach_content
 from dashboard.upload import DEFAULT_LIMIT
@@ -215,6 +215,7 @@ def create_app(
     if registry.comparison is not None:
         compare.register(app, registry, ids)
     watch.register(app, registry)
+    lazy.register(app, registry)
     app.topo_live = live
     _compress(app.server)
     app.topo_registry = registry  # for tests and `topo serve`

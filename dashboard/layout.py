@@ -716,10 +716,11 @@ def findings_table(view: SystemView) -> DataTable:
             {"name": "message", "id": "message"},
             {"name": "file:line", "id": "location"},
         ],
-        data=findings_rows(view),
-        sort_action="native",
-        filter_action="native",
-        page_action="native",
+        data=[],  # a page at a time from the server (dashboard/lazy.py)
+        sort_action="custom",
+        filter_action="custom",
+        page_action="custom",
+        page_current=0,
         page_size=50,
         style_table={"overflowX": "auto"},
         style_cell={

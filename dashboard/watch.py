@@ -257,7 +257,6 @@ def register(app, registry) -> None:
     """The poll: on a new revision, the page redraws what depends on the served analysis."""
     from dashboard import ids
     from dashboard.layout import (
-        findings_rows,
         findings_status,
         load_problems,
         namespace_options,
@@ -270,7 +269,6 @@ def register(app, registry) -> None:
         Output(LIVE_BANNER, "children"),
         Output(LIVE_BANNER, "style"),
         Output(ids.SUMMARY, "children", allow_duplicate=True),
-        Output(ids.FINDINGS_TABLE, "data", allow_duplicate=True),
         Output(ids.FINDINGS_STATUS, "children", allow_duplicate=True),
         Output(ids.LOAD_PROBLEMS, "children", allow_duplicate=True),
         Output(ids.NAMESPACE_FILTER, "options", allow_duplicate=True),
@@ -290,14 +288,13 @@ def register(app, registry) -> None:
         served = not token or token == _before_token()
         message = banner(registry.note, revision, viewing_upload=not served)
         if not served:
-            return (revision, message, {}, *([no_update] * 9))
+            return (revision, message, {}, *([no_update] * 8))
         view = registry.get(token).view
         return (
             revision,
             message,
             {},
             summary_badges(view),
-            findings_rows(view),
             findings_status(view),
             load_problems(view),
             namespace_options(view),
