@@ -20,6 +20,15 @@ context (cold caches), and measures:
   zoom with that many elements).
 
 Server-side preparation (analysis, index, layered layout, initial elements) is timed separately.
+
+`--versus-report PATH[,PATH]` (issue 11 §7) measures each input side by side in one run: `topo
+report PATH -o json` in a fresh process (wall time, peak memory), then `topo serve PATH --no-watch`
+in another — seconds from its start until the first page (HTML, component tree, callback graph)
+has been answered and that page's size, then in the browser the map drawn, a kind filter applied
+and the map redrawn (controls usable), a collapsed namespace expanded by a click, the findings
+tab's first page, and the server's peak memory:
+
+    python benchmarks/bench_dashboard.py --versus-report samples,/tmp/c20k   # gen_corpus.py --objects 20000
 Targets (issue 6): load → map ≤ 2 s for the samples and ≤ 5 s at 5,000 objects. Exit status 1 when
 a checked target is missed (unless --no-check). Needs the project's dependencies and playwright.
 """
@@ -139,8 +148,182 @@ def measure(browser, url: str, expected: int) -> dict:
     return result
 
 
+# --- side by side with `topo report` ------------------------------------------------------------
+
+
+def run_report(path: str) -> dict:
+    """`topo report PATH -o json` in a fresh process: wall time and peak memory."""
+    import subprocess
+
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "topo", "report", path, "-o", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    _, _, usage = os.wait4(process.pid, 0)
+    return {"seconds": time.perf_counter() - start, "rss": usage.ru_maxrss * 1024}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def first_page(url: str, started: float, process) -> dict:
+    """Wait until the server answers; then fetch the first page as a browser does (HTML, the
+    component tree, the callback graph): seconds since the process started, and its bytes."""
+    import urllib.error
+    import urllib.request
+
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"topo serve exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.05)
+    size = sent = 0
+    for part in ("", "_dash-layout", "_dash-dependencies"):
+        request = urllib.request.Request(url + part, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            body = response.read()
+            sent += len(body)
+            if response.headers.get("Content-Encoding") == "gzip":
+                import gzip
+
+                body = gzip.decompress(body)
+            size += len(body)
+    return {"seconds": time.perf_counter() - started, "bytes": size, "sent": sent}
+
+
+def peak_rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def measure_scale(browser, url: str) -> dict:
+    """In the browser: page load → map drawn and controls answering (a filter applied and the map
+    redrawn), a collapsed namespace expanded by a click, the findings tab's first page."""
+    context = browser.new_context(viewport={"width": 1500, "height": 950})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.set_default_timeout(300_000)
+    page.goto(url, wait_until="commit")
+    painted = page.wait_for_function(RENDERED, arg=1, polling="raf").json_value()
+    result: dict = {"map": painted / 1000}
+    # controls usable: choose the first kind in the kind filter, wait for the map to follow
+    status = page.locator("#map-status").inner_text()
+    start = time.perf_counter()
+    page.click("#filter-kind")
+    page.locator("[role=listbox] [role=option]").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_function("(s) => document.getElementById('map-status').innerText !== s", arg=status)
+    result["filter"] = time.perf_counter() - start
+    page.reload(wait_until="commit")
+    page.wait_for_function(RENDERED, arg=1, polling="raf")
+    target = click_target(page)
+    if target is not None and target[1] == "expand":
+        point = target[0]
+        start = time.perf_counter()
+        page.mouse.click(point["x"], point["y"])
+        page.wait_for_function(
+            "(n) => document.getElementById('map')._cyreg.cy.elements().length > n",
+            arg=point["count"],
+            polling="raf",
+        )
+        result["expand"] = time.perf_counter() - start
+    start = time.perf_counter()
+    page.locator("#tabs .tab", has_text="Findings").click()
+    page.wait_for_function("() => document.querySelectorAll('#findings-table tbody tr td').length > 0")
+    result["findings"] = time.perf_counter() - start
+    result["errors"] = errors
+    context.close()
+    return result
+
+
+def versus_report(paths: list[str], out: str | None) -> int:
+    """For each input: `topo report -o json`, then `topo serve` in its own process — first page,
+    its size, the browser's timings, the server's peak memory — side by side, in one run."""
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        for path in paths:
+            report = run_report(path)
+            port = free_port()
+            started = time.perf_counter()
+            server = subprocess.Popen(
+                [sys.executable, "-m", "topo", "serve", path, "--port", str(port), "--no-watch"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                cwd=ROOT,
+            )
+            try:
+                url = f"http://127.0.0.1:{port}/"
+                page = first_page(url, started, server)
+                browser_side = measure_scale(browser, url)
+                rss = peak_rss(server.pid)
+            finally:
+                server.terminate()
+                server.wait(10)
+            row = {"input": path, "report": report, "page": page, "browser": browser_side, "rss": rss}
+            rows.append(row)
+            print(row, file=sys.stderr, flush=True)
+        browser.close()
+    table = render_versus(rows)
+    print(table)
+    if out:
+        with open(out, "w", encoding="utf-8") as handle:
+            handle.write(table)
+    return 0
+
+
+def render_versus(rows: list[dict]) -> str:
+    mb = 1024 * 1024
+    lines = [
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, headless Chromium; one run, each input "
+        "measured with `topo report -o json` and then `topo serve --no-watch` (separate processes).",
+        "",
+        "| input | report (s) | first page (s) | ratio | first page (MB; sent gzip) | map drawn (s) | "
+        "filter applied (s) | expand (s) | findings tab (s) | report memory (MB) | serve memory (MB) | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b = r["browser"]
+        expand = f"{b['expand']:.2f}" if "expand" in b else "- (not collapsed)"
+        lines.append(
+            f"| {os.path.relpath(r['input'], ROOT) if not r['input'].startswith('/tmp') else r['input']} | "
+            f"{r['report']['seconds']:.1f} | {r['page']['seconds']:.1f} | "
+            f"{r['page']['seconds'] / r['report']['seconds']:.2f}× | "
+            f"{r['page']['bytes'] / mb:.2f}; {r['page']['sent'] / mb:.2f} | {b['map']:.2f} | {b['filter']:.2f} | "
+            f"{expand} | {b['findings']:.2f} | {r['report']['rss'] / mb:.0f} | {r['rss'] / mb:.0f} | "
+            f"{r['rss'] / r['report']['rss']:.2f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--versus-report",
+        default=None,
+        metavar="PATH[,PATH]",
+        help="measure `topo serve` side by side with `topo report -o json` on these inputs (see the module doc)",
+    )
     parser.add_argument(
         "--sizes", default="samples,2000,5000", help="comma-separated: samples and/or object counts"
     )
@@ -151,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="also write the markdown table to this file")
     parser.add_argument("--no-check", action="store_true")
     args = parser.parse_args(argv)
+    if args.versus_report:
+        return versus_report([p.strip() for p in args.versus_report.split(",") if p.strip()], args.out)
 
     from playwright.sync_api import sync_playwright
     from werkzeug.serving import make_server

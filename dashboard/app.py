@@ -17,7 +17,7 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from dashboard import analyses, compare, ids, lazy, watch
+from dashboard import analyses, compare, ids, lazy, pairs, watch
 from dashboard.elements import COLLAPSE_THRESHOLD, MapState, layered_positions, map_elements
 from dashboard.layout import page, reach_content
 from dashboard.upload import DEFAULT_LIMIT
@@ -210,12 +210,15 @@ def create_app(
     layout.children.append(watch.components(enabled=live is not None))
     app.layout = layout
     # components that callbacks create later (the Reachability tab's content), for validation
-    app.validation_layout = html.Div([layout, *reach_content()])  # type: ignore[assignment]  # Dash types it None
+    app.validation_layout = html.Div(  # type: ignore[assignment]  # Dash types it None
+        [layout, *reach_content(), pairs.pairs_table()]
+    )
     register(app, registry, upload_limit=upload_limit, collapse_threshold=collapse_threshold)
     if registry.comparison is not None:
         compare.register(app, registry, ids)
     watch.register(app, registry)
     lazy.register(app, registry)
+    pairs.register(app, registry)
     app.topo_live = live
     _compress(app.server)
     app.topo_registry = registry  # for tests and `topo serve`

@@ -10,7 +10,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 import topo
-from dashboard import analyses, ids, watch
+from dashboard import analyses, ids, pairs, watch
 from dashboard.compare import BEFORE_TOKEN
 from dashboard.details import object_details
 from dashboard.edge_info import CALLERS, edge_details
@@ -32,6 +32,7 @@ from dashboard.layout import (
     upload_status,
     what_if_result,
 )
+from dashboard.lazy import bounded, register_search
 from dashboard.panels import edge_panel
 from dashboard.risk_callbacks import (
     EDGE_PREFIX,
@@ -269,13 +270,13 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         keep = no_update if registry.comparison is not None and token in ("", BEFORE_TOKEN) else None
         if keep is no_update:
             return (
-                namespace_options(view),
+                bounded(namespace_options(view)),
                 keep,
                 kinds,
                 keep,
                 relations,
                 keep,
-                route_options(view),
+                bounded(route_options(view)),
                 keep,
                 summary_badges(view),
                 findings_status(view),
@@ -285,13 +286,13 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
                 keep,
             )
         return (
-            namespace_options(view),
+            bounded(namespace_options(view)),
             None,
             kinds,
             None,
             relations,
             None,
-            route_options(view),
+            bounded(route_options(view)),
             None,
             summary_badges(view),
             findings_status(view),
@@ -450,6 +451,22 @@ def _translated(value, translate):
     return value
 
 
+def reach_endpoints(view) -> tuple[list[dict], list[dict]]:
+    """Options of the explain form: workloads (from), workloads and Services (to)."""
+    workloads = sorted(
+        i
+        for i in view.object_ids
+        if view.kind_of(i) in REACHABLE_KINDS
+        and view.kind_of(i) != "Service"
+        and not view.nodes[i].get("missing")
+    )
+    services = sorted(
+        i for i in view.object_ids if view.kind_of(i) == "Service" and not view.nodes[i].get("missing")
+    )
+    options = [{"label": i, "value": i} for i in workloads]
+    return options, options + [{"label": i, "value": i} for i in services]
+
+
 def _reachability(app, registry) -> None:
     @app.callback(
         Output(ids.REACH_CONTENT, "children"),
@@ -468,19 +485,17 @@ def _reachability(app, registry) -> None:
         entry = registry.get(token)
         if entry.reach is None:
             return [], token, reach_unavailable(entry.errors.get("reach")), {}
-        view = entry.view
-        workloads = sorted(
-            i
-            for i in view.object_ids
-            if view.kind_of(i) in REACHABLE_KINDS
-            and view.kind_of(i) != "Service"
-            and not view.nodes[i].get("missing")
-        )
-        services = sorted(
-            i for i in view.object_ids if view.kind_of(i) == "Service" and not view.nodes[i].get("missing")
-        )
-        content = reach_content(heatmap_figure(entry.reach.matrix()), workloads, workloads + services)
+        sources, destinations = reach_endpoints(entry.view)
+        matrix = entry.reach.matrix()
+        if len(matrix["namespaces"]) > pairs.HEATMAP_LIMIT:  # a table of pairs, not pixels
+            content = reach_content(None, bounded(sources), bounded(destinations))
+            content = pairs.replace_heatmap(content, len(matrix["namespaces"]))
+        else:
+            content = reach_content(heatmap_figure(matrix), sources, destinations)
         return content, token, no_update, {"display": "none"}
+
+    register_search(app, ids.EXPLAIN_FROM, lambda token: reach_endpoints(registry.get(token).view)[0])
+    register_search(app, ids.EXPLAIN_TO, lambda token: reach_endpoints(registry.get(token).view)[1])
 
     @app.callback(
         Output(ids.REACH_CELL, "children"),
@@ -541,16 +556,21 @@ def _availability(app, registry) -> None:
         if data is None:
             message = availability_unavailable(entry.errors.get("availability"))
             return [], [], [], [], message, {}, {"display": "none"}
-        workloads = [{"label": w, "value": w} for w in sorted(data.workloads)]
         return (
             data.workload_rows(),
             data.entry_rows(),
-            workloads,
+            bounded(_workload_options(data)),
             data.drain_options(),
             no_update,
             {"display": "none"},
             {},
         )
+
+    def workload_options(token):
+        data = registry.get(token).availability
+        return _workload_options(data) if data is not None else []
+
+    register_search(app, ids.WHATIF_WORKLOAD, workload_options)
 
     @app.callback(
         Output(ids.SELECTED, "data", allow_duplicate=True),
@@ -612,6 +632,10 @@ def _availability(app, registry) -> None:
     )
     def drain_chosen(target):
         return target or None
+
+
+def _workload_options(data) -> list[dict]:
+    return [{"label": w, "value": w} for w in sorted(data.workloads)]
 
 
 def _clientside(app) -> None:

@@ -11,6 +11,7 @@ from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is 
 
 from dashboard import ids
 from dashboard.elements import LAYOUTS, MapResult, map_status
+from dashboard.lazy import bounded
 from dashboard.legend import legend
 from dashboard.styles import SEVERITY_COLOUR, stylesheet
 from dashboard.upload import human_size
@@ -151,7 +152,7 @@ def controls(view: SystemView) -> html.Div:
             _box(
                 dcc.Dropdown(
                     id=ids.NAMESPACE_FILTER,
-                    options=namespace_options(view),
+                    options=bounded(namespace_options(view)),
                     multi=True,
                     placeholder="namespaces",
                     className="topo-dd",
@@ -219,7 +220,7 @@ def controls(view: SystemView) -> html.Div:
             _box(
                 dcc.Dropdown(
                     id=ids.ROUTE,
-                    options=route_options(view),
+                    options=bounded(route_options(view)),
                     placeholder="Ingress route",
                     className="topo-dd",
                 )

@@ -176,9 +176,9 @@ def register_table(
 
 
 def register(app, registry) -> None:
-    """The findings table, a page at a time (its rows: `layout.findings_rows`)."""
+    """The findings table a page at a time; the namespace and route filters searched on the server."""
     from dashboard import watch
-    from dashboard.layout import findings_rows
+    from dashboard.layout import findings_rows, namespace_options, route_options
 
     register_table(
         app,
@@ -186,3 +186,57 @@ def register(app, registry) -> None:
         lambda token: cached_rows(registry.get(token), "findings", findings_rows),
         refresh=[Input(watch.REVISION, "data")],
     )
+    register_search(app, ids.NAMESPACE_FILTER, lambda token: namespace_options(registry.get(token).view))
+    register_search(app, ids.ROUTE, lambda token: route_options(registry.get(token).view))
+
+
+# --- long option lists -----------------------------------------------------------------------
+
+#: Options a dropdown gets at most; the rest come from the server as the user types. Dash 4's
+#: dropdown builds a substring index of every option label when it mounts: 1,830 Ingress routes
+#: kept the whole page busy for 28 s on the reference machine, 200 take a fraction of a second.
+OPTIONS_LIMIT = 200
+
+
+def bounded(
+    options: Sequence[Mapping[str, Any]],
+    value: Any = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list:
+    """`options` when short; otherwise the chosen ones and the first `limit` (default
+    `OPTIONS_LIMIT`) that contain `text`."""
+    limit = limit or OPTIONS_LIMIT
+    if len(options) <= limit:
+        return list(options)
+    chosen = set(value if isinstance(value, list) else [value] if value not in (None, "") else [])
+    needle = (text or "").strip().lower()
+    keep = [o for o in options if o["value"] in chosen]
+    matches = []
+    for option in options:
+        if option["value"] in chosen:
+            continue
+        if not needle or needle in str(option["label"]).lower() or needle in str(option["value"]).lower():
+            matches.append(option)
+            if len(matches) >= limit:
+                break
+    return [dict(o) for o in keep + matches]
+
+
+def register_search(
+    app, dropdown_id: str, options_of: Callable[[str | None], Sequence[Mapping[str, Any]]]
+) -> None:
+    """A dropdown whose options may be long: typing asks the server for the matching ones."""
+
+    @app.callback(
+        Output(dropdown_id, "options", allow_duplicate=True),
+        Input(dropdown_id, "search_value"),
+        State(dropdown_id, "value"),
+        State(ids.TOKEN, "data"),
+        prevent_initial_call=True,
+    )
+    def search_options(text, value, token):
+        options = options_of(token)
+        if len(options) <= OPTIONS_LIMIT:
+            raise PreventUpdate  # the dropdown has them all already
+        return bounded(options, value, text)

@@ -91,6 +91,7 @@ class SystemView:
     in_edges: dict[str, list[int]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)  # group id → object ids shown in it
     namespace_objects: dict[str, str] = field(default_factory=dict)  # group id → Namespace object id
+    node_group: dict[str, str] = field(default_factory=dict)  # object id → its group id
     routes: list[Route] = field(default_factory=list)
 
     # --- construction ---------------------------------------------------------------------
@@ -144,6 +145,9 @@ class SystemView:
             members[group_id(node.get("namespace"))].append(node_id)
         order = sorted(members, key=lambda g: (group_namespace(g) == CLUSTER, g))  # cluster-scoped last
         self.members = {group: sorted(members[group]) for group in order}
+        # group_of is asked for every node and edge end of a large map on each redraw
+        self.node_group = {node_id: group for group, ids in self.members.items() for node_id in ids}
+        self.node_group.update({node_id: group for group, node_id in self.namespace_objects.items()})
         self.routes = list(_routes(self))
 
     # --- simple lookups -------------------------------------------------------------------
@@ -179,6 +183,9 @@ class SystemView:
         return [r for r in (*topo.RELATIONS, ENTRY) if r in present]
 
     def group_of(self, node_id: str) -> str | None:
+        group = self.node_group.get(node_id)
+        if group is not None:
+            return group
         if node_id == OUTSIDE:
             return None
         if is_group(node_id):

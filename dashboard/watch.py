@@ -263,6 +263,7 @@ def register(app, registry) -> None:
         route_options,
         summary_badges,
     )
+    from dashboard.lazy import bounded
 
     @app.callback(
         Output(REVISION, "data"),
@@ -297,10 +298,10 @@ def register(app, registry) -> None:
             summary_badges(view),
             findings_status(view),
             load_problems(view),
-            namespace_options(view),
+            bounded(namespace_options(view)),
             [{"label": k, "value": k} for k in view.kinds],
             [{"label": r, "value": r} for r in view.relations],
-            route_options(view),
+            bounded(route_options(view)),
             None,  # the Reachability tab is built again when opened
         )
 
