@@ -455,6 +455,7 @@ def compare_bar(comparison: Comparison) -> html.Div:
                 className="topo-radio topo-diff-side",
             ),
             html.Div(chips, className="topo-diff-chips"),
+            legend(),
             html.Details(
                 [
                     html.Summary("diff summary"),
@@ -464,6 +465,27 @@ def compare_bar(comparison: Comparison) -> html.Div:
             ),
             html.Div(id=COMPARE_SELECTED, className="topo-diff-selected"),
         ],
+    )
+
+
+def legend() -> html.Div:
+    """What the change's marks on the map mean (drawn with the same colours and line styles)."""
+    items = [
+        ("added", {"border": f"3px double {ADDED}"}),
+        ("removed (ghost)", {"border": f"2px dashed {REMOVED}", "opacity": 0.7}),
+        ("changed", {"border": f"3px solid {CHANGED}"}),
+        ("finding introduced", {"boxShadow": f"0 0 0 4px {REMOVED}66"}),
+        ("finding resolved", {"boxShadow": f"0 0 0 4px {ADDED}66"}),
+        ("availability drops", {"outline": f"2px dotted {DROP}", "outlineOffset": "3px"}),
+    ]
+    return html.Div(
+        [
+            html.Span(
+                [html.Span(className="topo-diff-swatch", style=style), label], className="topo-diff-key"
+            )
+            for label, style in items
+        ],
+        className="topo-diff-legend",
     )
 
 
