@@ -358,6 +358,9 @@ def details_for(entry, selected: str | None) -> list:
         if edge.get("relation") == "routes-to" and reach is not None:
             controller = controller_of(view, f"{edge['source']}#{index}")
         return edge_panel(edge_details(view, int(index), reach, controller))
+    if is_group(selected) or view.kind_of(selected) == "Outside":  # no rollout or reach of their own
+        ready = {"availability_ready": entry.availability_ready, "reach_ready": entry.reach_ready}
+        return details_panel(object_details(view, selected, {}), errors=dict(entry.errors), **ready)
     kind = view.kind_of(selected)
     extras: dict = {}
     errors = dict(entry.errors)
