@@ -17,7 +17,7 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from dashboard import analyses, compare, ids, lazy, pairs, watch
+from dashboard import analyses, compare, compare_panel, ids, lazy, pairs, watch
 from dashboard.elements import COLLAPSE_THRESHOLD, MapState, layered_positions, map_elements
 from dashboard.layout import page, reach_content
 from dashboard.upload import DEFAULT_LIMIT
@@ -204,7 +204,7 @@ def create_app(
     if registry.comparison is not None:
         cytoscape = _find(layout, ids.MAP)
         cytoscape.stylesheet = list(cytoscape.stylesheet) + entry.styles()
-        _insert_before_main(layout, compare.compare_bar(registry.comparison))
+        _insert_before_main(layout, compare_panel.compare_bar(registry.comparison))
     if live is not None:
         live.attach(registry)
     layout.children.append(watch.components(enabled=live is not None))

@@ -71,17 +71,22 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _compare(left: Any, right: Any, operator: str) -> bool:
+    if operator == "<":
+        return left < right
+    if operator == "<=":
+        return left <= right
+    if operator == ">":
+        return left > right
+    return left >= right
+
+
 def _matches(cell: Any, operator: str, value: str, sensitive: bool) -> bool:
     if operator in ("<", "<=", ">", ">="):
-        left, right = _number(cell), _number(value)
-        if left is None or right is None:
-            left, right = str(cell or ""), value
-        return {
-            "<": left < right,
-            "<=": left <= right,
-            ">": left > right,
-            ">=": left >= right,
-        }[operator]
+        left_number, right_number = _number(cell), _number(value)
+        if left_number is not None and right_number is not None:
+            return _compare(left_number, right_number, operator)
+        return _compare(str(cell or ""), value, operator)
     text, wanted = str(cell if cell is not None else ""), value
     if not sensitive:
         text, wanted = text.lower(), wanted.lower()

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from dash import Input, Output, State, dash_table, html
+from dash import Input, Output, State, html
+from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is computed: mypy sees no names
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, lazy
@@ -59,8 +60,8 @@ def pairs_content(count: int) -> list:
     ]
 
 
-def pairs_table() -> dash_table.DataTable:
-    return dash_table.DataTable(
+def pairs_table() -> DataTable:
+    return DataTable(
         id=PAIRS_TABLE,
         columns=[
             {"name": "from", "id": "from"},

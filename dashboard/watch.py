@@ -249,7 +249,7 @@ def banner(note: str, revision: int, viewing_upload: bool) -> list:
     text = note + (" — you are looking at an upload: Served manifests shows it" if viewing_upload else "")
     return [
         html.Span("updated", className="topo-chip topo-live-chip"),
-        html.Span(text, className="topo-live-text", **{"data-revision": str(revision)}),
+        html.Span(text, className="topo-live-text", title=f"revision {revision}"),
     ]
 
 

@@ -21,7 +21,7 @@ from dash_revisions import (
 )
 
 import topo
-from dashboard import compare, watch
+from dashboard import compare_panel, watch
 from dashboard.app import Registry, served_entries
 from dashboard.elements import MapState, map_elements
 from topo.cli import main
@@ -101,10 +101,10 @@ def test_filters_hide_ghosts_of_other_kinds_and_collapsed_namespaces_count_chang
 
 def test_the_summary_panel_and_the_selected_object_s_change(served):
     _, _, comparison = served
-    text = str(compare.summary_panel(comparison, compare.Links()))
+    text = str(compare_panel.summary_panel(comparison, compare_panel.Links()))
     assert "Findings introduced (" in text and "Findings resolved (3)" in text
     assert "Availability drops" in text
-    selected = str(compare.selected_change(comparison, CHANGED, compare.Links()))
+    selected = str(compare_panel.selected_change(comparison, CHANGED, compare_panel.Links()))
     assert "spec.replicas" in selected and "4 → 1" in selected and "single-replica" in selected
 
 
