@@ -117,14 +117,20 @@ def click_target(page) -> tuple[dict, str] | None:
     )
 
 
-def measure(browser, url: str, expected: int) -> dict:
+def open_page(browser, url: str, timeout_ms: int):
+    """A fresh browser context (cold caches) on `url`: (context, page, console errors)."""
     context = browser.new_context(viewport={"width": 1500, "height": 950})
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(timeout_ms)
     page.goto(url, wait_until="commit")
+    return context, page, errors
+
+
+def measure(browser, url: str, expected: int) -> dict:
+    context, page, errors = open_page(browser, url, 120_000)
     painted = page.wait_for_function(RENDERED, arg=expected, polling="raf").json_value()
     result = {"load": painted / 1000}
     target = click_target(page)
@@ -213,13 +219,7 @@ def peak_rss(pid: int) -> int:
 def measure_scale(browser, url: str) -> dict:
     """In the browser: page load → map drawn and controls answering (a filter applied and the map
     redrawn), a collapsed namespace expanded by a click, the findings tab's first page."""
-    context = browser.new_context(viewport={"width": 1500, "height": 950})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.set_default_timeout(300_000)
-    page.goto(url, wait_until="commit")
+    context, page, errors = open_page(browser, url, 300_000)
     painted = page.wait_for_function(RENDERED, arg=1, polling="raf").json_value()
     result: dict = {"map": painted / 1000}
     # controls usable: choose the first kind in the kind filter, wait for the map to follow

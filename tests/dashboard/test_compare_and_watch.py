@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 
 import pytest
@@ -19,6 +18,7 @@ from dash_revisions import (
     copy_wordpress,
     next_revision,
 )
+from topo_test_support import git
 
 import topo
 from dashboard import compare_panel, watch
@@ -185,22 +185,13 @@ def started(monkeypatch):
     return apps
 
 
-def _git(repo, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
-
-
 def test_serve_base_takes_a_git_revision_like_topo_diff(started, tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     repo.mkdir()
-    _git(repo, "init", "-q")
+    git(repo, "init", "-q")
     folder = copy_wordpress(repo)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "base")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
     next_revision(folder)
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(main, ["serve", "wordpress", "--base", "git:HEAD:wordpress"])
