@@ -267,40 +267,25 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         kinds = [{"label": k, "value": k} for k in view.kinds]
         relations = [{"label": r, "value": r} for r in view.relations]
         # compare mode's before/after toggle keeps what the user looks at (same positions both sides)
-        keep = no_update if registry.comparison is not None and token in ("", BEFORE_TOKEN) else None
-        if keep is no_update:
-            return (
-                bounded(namespace_options(view)),
-                keep,
-                kinds,
-                keep,
-                relations,
-                keep,
-                bounded(route_options(view)),
-                keep,
-                summary_badges(view),
-                findings_status(view),
-                load_problems(view),
-                keep,
-                keep,
-                keep,
-            )
+        flip = registry.comparison is not None and token in ("", BEFORE_TOKEN)
+        reset = no_update if flip else None
+        empty = no_update if flip else []
         return (
             bounded(namespace_options(view)),
-            None,
+            reset,
             kinds,
-            None,
+            reset,
             relations,
-            None,
+            reset,
             bounded(route_options(view)),
-            None,
+            reset,
             summary_badges(view),
             findings_status(view),
             load_problems(view),
-            None,
-            [],
-            [],
-            None,
+            reset,
+            empty,
+            empty,
+            reset,  # the drain shown
             entry.title,
             entry.title,
         )
