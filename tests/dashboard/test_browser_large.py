@@ -80,3 +80,23 @@ def test_a_large_map_expands_a_namespace_and_serves_long_lists(dash_page, large_
     dash_page.locator(f"#{ids.REACH_CELL} h4").wait_for(timeout=60_000)
     assert "connection" in dash_page.locator(f"#{ids.REACH_CELL} h4").text_content()
     assert dash_page.console_errors == []
+
+
+def test_the_findings_table_filters_sorts_and_pages_on_the_server(dash_page, samples_analysis, serve_app):
+    url = serve_app(create_app(samples_analysis, title="samples/")).url
+    dash_page.goto(url)
+    dash_page.locator(f"#{ids.TABS} .tab", has_text="Findings").click()
+    table = dash_page.locator(f"#{ids.FINDINGS_TABLE}")
+    table.locator("td[data-dash-column=rule]").first.wait_for()
+    total = len(samples_analysis.findings().findings)
+    assert table.locator("td[data-dash-column=rule]").count() == min(total, lazy.PAGE_SIZE)
+    table.locator("th[data-dash-column=rule] input[type=text]").fill("pdb")
+    table.locator("th[data-dash-column=rule] input[type=text]").press("Enter")
+    dash_page.wait_for_function(
+        "() => [...document.querySelectorAll('#findings-table td[data-dash-column=rule]')]"
+        ".every(td => td.innerText.includes('pdb'))"
+    )
+    rules = table.locator("td[data-dash-column=rule]").all_inner_texts()
+    wanted = sorted(f.rule for f in samples_analysis.findings().findings if "pdb" in f.rule)
+    assert sorted(rules) == wanted
+    assert dash_page.console_errors == []
