@@ -5,6 +5,7 @@ assets/dashboard.js."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
@@ -269,7 +270,7 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         # compare mode's before/after toggle keeps what the user looks at (same positions both sides)
         flip = registry.comparison is not None and token in ("", BEFORE_TOKEN)
         reset = no_update if flip else None
-        empty = no_update if flip else []
+        empty: Any = no_update if flip else []
         return (
             bounded(namespace_options(view)),
             reset,
