@@ -307,14 +307,11 @@ def register(app, registry) -> None:
 
     app.clientside_callback(
         """function (revision) {
-            // keep the viewport across the redraw of a live update: the next layout run restores it
+            // keep the viewport across the redraw of a live update (assets/map_view.js fitView)
             var c = document.getElementById('map');
             var cy = c && c._cyreg && c._cyreg.cy;
             if (!cy || !revision) { return window.dash_clientside.no_update; }
-            var keep = {zoom: cy.zoom(), pan: Object.assign({}, cy.pan())};
-            var restore = function () { cy.viewport(keep); setTimeout(function () { cy.viewport(keep); }, 0); };
-            cy.one('layoutstop', restore);
-            setTimeout(function () { cy.off('layoutstop', restore); }, 4000);
+            window.topoKeepView = {zoom: cy.zoom(), pan: Object.assign({}, cy.pan()), at: Date.now()};
             return window.dash_clientside.no_update;
         }""",
         Output(LIVE_BANNER, "title"),

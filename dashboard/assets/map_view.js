@@ -44,6 +44,15 @@
      namespace that was just expanded, or else everything; then labels are scaled. */
   function fitView(cy) {
     window.topoLastLayout = Date.now();  // tests wait for the map to settle
+    /* a live update of the served files keeps the viewport (dashboard/watch.py sets topoKeepView
+       just before the map is redrawn; it holds for the redraw's layoutstop and refit) */
+    var keep = window.topoKeepView;
+    if (keep && Date.now() - keep.at < 30000 && (!keep.used || Date.now() - keep.used < 800)) {
+      keep.used = keep.used || Date.now();
+      cy.viewport({zoom: keep.zoom, pan: keep.pan});
+      scaleLabels(cy);
+      return;
+    }
     var marked = cy.nodes(MARKED);
     var lastFocus = window.topoLastFocus || {};
     var recent = lastFocus.id && Date.now() - lastFocus.at < 2500 ? cy.getElementById(lastFocus.id) : null;
