@@ -330,11 +330,11 @@ def styles() -> list[dict]:
         },
         {
             "selector": "node.diff-introduced",
-            "style": {"underlay-color": REMOVED, "underlay-opacity": 0.35, "underlay-padding": 9},
+            "style": {"underlay-color": REMOVED, "underlay-opacity": 0.7, "underlay-padding": 7},
         },
         {
             "selector": "node.diff-resolved",
-            "style": {"underlay-color": ADDED, "underlay-opacity": 0.35, "underlay-padding": 9},
+            "style": {"underlay-color": ADDED, "underlay-opacity": 0.7, "underlay-padding": 7},
         },
         {
             "selector": "node.diff-drop",

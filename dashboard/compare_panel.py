@@ -101,8 +101,8 @@ def legend() -> html.Div:
         ("added", {"border": f"3px double {ADDED}"}),
         ("removed (ghost)", {"border": f"2px dashed {REMOVED}", "opacity": 0.7}),
         ("changed", {"border": f"3px solid {CHANGED}"}),
-        ("finding introduced", {"boxShadow": f"0 0 0 4px {REMOVED}66"}),
-        ("finding resolved", {"boxShadow": f"0 0 0 4px {ADDED}66"}),
+        ("finding introduced", {"boxShadow": f"0 0 0 4px {REMOVED}b3"}),
+        ("finding resolved", {"boxShadow": f"0 0 0 4px {ADDED}b3"}),
         ("availability drops", {"outline": f"2px dotted {DROP}", "outlineOffset": "3px"}),
     ]
     return html.Div(
