@@ -126,8 +126,9 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
         help="Analyse several kustomize overlays or charts as one system (default: one system each).",
     )
     @render_options
+    @cache_options
     @functools.wraps(command)
-    def wrapper(paths, namespace, cluster_domain, config_path, merge, render, **kwargs):
+    def wrapper(paths, namespace, cluster_domain, config_path, merge, render, no_cache, cache_dir, **kwargs):
         try:
             config = load_config(config_path)
         except ConfigError as error:
@@ -140,6 +141,7 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
             progress=terminal_progress(),
             render=with_cluster_settings(render, config),
             merge=merge,
+            cache=cache_choice(no_cache, cache_dir),
         )
         if systems:
             return command(found, **kwargs)
@@ -152,6 +154,28 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
         return command(found[0][1], **kwargs)
 
     return wrapper
+
+
+def cache_options(command: Callable) -> Callable:
+    """--no-cache and --cache-dir (the parsed-file cache, topo.load.cache)."""
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        envvar="TOPO_CACHE_DIR",
+        show_envvar=True,
+        help="Where parsed files are cached (default: $XDG_CACHE_HOME/topo or ~/.cache/topo).",
+    )(command)
+    return click.option(
+        "--no-cache", is_flag=True, help="Parse every file afresh; neither read nor write the cache."
+    )(command)
+
+
+def cache_choice(no_cache: bool, cache_dir: str | None) -> bool | str:
+    """`analyze`'s cache argument for the flags."""
+    if no_cache:
+        return False
+    return cache_dir or True
 
 
 def with_cluster_settings(render, config):

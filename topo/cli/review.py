@@ -7,8 +7,16 @@ import sys
 
 import click
 
-from topo.api import Analysis, bulk_allocation
-from topo.cli.app import ExitCode, main, render_options, terminal_progress, with_cluster_settings
+from topo.api import Analysis, bulk_allocation, parse_cache
+from topo.cli.app import (
+    ExitCode,
+    cache_choice,
+    cache_options,
+    main,
+    render_options,
+    terminal_progress,
+    with_cluster_settings,
+)
 from topo.config import ConfigError, load_config
 from topo.load.git_source import GitSourceError, load_inputs
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
@@ -17,7 +25,8 @@ _FAIL_ON = click.Choice(["error", "warning", "info", "none"])
 
 
 def _common_options(command):
-    """--namespace, --cluster-domain, --config: as every command that reads manifests has them."""
+    """--namespace, --cluster-domain, --config, the cache: as every command that reads manifests has them."""
+    command = cache_options(command)
     command = click.option(
         "--config",
         "config_path",
@@ -45,8 +54,10 @@ def _config(namespace, cluster_domain, config_path):
     return config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
 
 
-def _analyse(paths: list[str], config, render=None) -> Analysis:
-    """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository)."""
+def _analyse(paths: list[str], config, render=None, cache: bool | str = True) -> Analysis:
+    """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository).
+
+    `cache` as for `topo.analyze`: True for the default parse cache, a directory, or False."""
     try:
         with bulk_allocation():
             loaded = load_inputs(
@@ -54,6 +65,7 @@ def _analyse(paths: list[str], config, render=None) -> Analysis:
                 stdin=sys.stdin.buffer if "-" in paths else None,
                 progress=terminal_progress(),
                 render=with_cluster_settings(render, config) if render is not None else None,
+                cache=parse_cache(cache),
             )
     except GitSourceError as error:
         raise click.UsageError(str(error)) from error
@@ -113,6 +125,8 @@ def diff(
     cluster_domain,
     config_path,
     render,
+    no_cache,
+    cache_dir,
 ) -> None:
     """What a change does to the system: findings introduced and resolved, objects and graph edges
     added, removed and changed, availability and connectivity before → after.
@@ -129,7 +143,8 @@ def diff(
     if old == "-" and new == "-":
         raise click.UsageError("only one side can be read from stdin")
     config = _config(namespace, cluster_domain, config_path)
-    before, after = _analyse([old], config, render), _analyse([new], config, render)
+    cache = cache_choice(no_cache, cache_dir)
+    before, after = _analyse([old], config, render, cache), _analyse([new], config, render, cache)
     try:
         change = diff_analyses(before, after, disabled=disable, enabled=enable)
     except UnknownRule as error:
@@ -154,7 +169,7 @@ def diff(
 @click.option("--title", default=None, help="Title of the report (default: the paths).")
 @_common_options
 @render_options
-def review(paths, out, title, namespace, cluster_domain, config_path, render) -> None:
+def review(paths, out, title, namespace, cluster_domain, config_path, render, no_cache, cache_dir) -> None:
     """The system on one page for a review meeting: summary, topology picture, findings by
     severity, availability per entry point, namespace reachability, the riskiest rollout.
 
@@ -167,7 +182,7 @@ def review(paths, out, title, namespace, cluster_domain, config_path, render) ->
     from topo.render.review_data import review_document
 
     config = _config(namespace, cluster_domain, config_path)
-    analysis = _analyse(list(paths), config, render)
+    analysis = _analyse(list(paths), config, render, cache_choice(no_cache, cache_dir))
     document = review_document(analysis, title or " ".join(paths))
     if extension in (".html", ".htm"):
         from topo.render.review_html import render_review_html

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from topo.cli.app import main, report_load_problems
+from topo.cli.app import cache_choice, cache_options, main, report_load_problems
 from topo.config import ConfigError, load_config
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
 
@@ -75,7 +75,10 @@ def is_loopback(host: str) -> bool:
     default=None,
     help="Cluster assumptions file (default: ./topo.yaml when present).",
 )
-def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, config_path) -> None:
+@cache_options
+def serve(
+    paths, host, port, debug, max_upload_mb, namespace, cluster_domain, config_path, no_cache, cache_dir
+) -> None:
     """Serve the interactive dashboard: a map of the system with its findings (no PATH: the bundled samples).
 
     Opens on http://127.0.0.1:8050 by default. Drop other manifest files on the page to analyse
@@ -108,7 +111,7 @@ def serve(paths, host, port, debug, max_upload_mb, namespace, cluster_domain, co
             "warning: debug mode: the Dash/Flask debugger executes code sent to it; never expose it", err=True
         )
 
-    analysis = topo.analyze(paths, config=config)
+    analysis = topo.analyze(paths, config=config, cache=cache_choice(no_cache, cache_dir))
     report_load_problems(analysis)
     from dashboard.app import create_app
 

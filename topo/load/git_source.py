@@ -21,6 +21,7 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from topo.load.cache import ParseCache
 from topo.load.git_render import load_rendered_revision, needs_rendering
 from topo.load.reader import MANIFEST_SUFFIXES, LoadResult, load_bytes, load_paths
 from topo.load.source import LoadError
@@ -52,23 +53,34 @@ def load_inputs(
     progress: Callable[[int, int], None] | None = None,
     cwd: str | None = None,
     render: Any = None,
+    cache: ParseCache | None = None,
 ) -> LoadResult:
     """Like `load_paths`, where any path may also be a `git:REV:path` spec (read from the repository
     of `cwd`, default the working directory)."""
     paths = list(paths)
     plain = [p for p in paths if not is_git_spec(p)]
-    result = load_paths(plain, stdin=stdin, progress=progress, render=render) if plain else LoadResult()
+    result = (
+        load_paths(plain, stdin=stdin, progress=progress, render=render, cache=cache)
+        if plain
+        else LoadResult()
+    )
     for spec in paths:
         if is_git_spec(spec):
             revision, path = parse_git_spec(spec)
-            found = load_git(revision, path, cwd=cwd, render=render)
+            found = load_git(revision, path, cwd=cwd, render=render, cache=cache)
             result.documents.extend(found.documents)
             result.errors.extend(found.errors)
             result.warnings.extend(found.warnings)
     return result
 
 
-def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any = None) -> LoadResult:
+def load_git(
+    revision: str,
+    path: str = ".",
+    cwd: str | None = None,
+    render: Any = None,
+    cache: ParseCache | None = None,
+) -> LoadResult:
     """The manifests under `path` (a folder or a file, relative to `cwd`) at `revision`.
 
     Raises GitSourceError when `cwd` is not inside a git work tree, git is missing, or the revision
@@ -117,7 +129,7 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any
     for (name, _), data in zip(
         wanted, _read_blobs(commit, [full_name for _, full_name in wanted], cwd, spec)
     ):
-        load_bytes(data, os.path.normpath(name).replace(os.sep, "/"), into=result)
+        load_bytes(data, os.path.normpath(name).replace(os.sep, "/"), into=result, cache=cache)
     return result
 
 

@@ -7,6 +7,7 @@ their items. Everything that goes wrong becomes a LoadError or LoadWarning with 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from topo.load.cache import FileResult, ParseCache, encode_payload
 from topo.load.construct import FastLoader
 from topo.load.plumbing import plumbing_by_name, plumbing_document
 from topo.load.source import Document, LoadError, LoadWarning, Source, ValueOrigin, load_note
@@ -58,19 +60,22 @@ def load_paths(
     stdin: Any = None,
     progress: Callable[..., None] | None = None,
     render: Any = None,
+    cache: ParseCache | None = None,
 ) -> LoadResult:
     """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
 
     A directory that holds a kustomization or a `Chart.yaml` is rendered as one unit with the
     options in `render` (topo.load.units.RenderOptions); its files are not read one by one.
-    `progress(done, total)` is called after each file (the CLI shows it on a terminal).
+    `progress(done, total)` is called after each file (the CLI shows it on a terminal). With a
+    `cache`, files whose bytes were read before are not parsed again (topo.load.cache); large
+    inputs are parsed in parallel where there is more than one CPU (topo.load.parallel).
     """
     from topo.load.units import note_unused_values, render_units
 
     result = LoadResult()
     files, units = collect_inputs(paths, result)
     note_unused_values(units, render, result)
-    load_files(files, result, stdin, progress)
+    load_files(files, result, stdin, progress, cache)
     render_units(units, render, result, progress)
     FastLoader.forget_resolved()
     return result
@@ -104,21 +109,69 @@ def load_files(
     result: LoadResult,
     stdin: Any = None,
     progress: Callable[..., None] | None = None,
+    cache: ParseCache | None = None,
 ) -> None:
-    """Read each file (or `-`) into `result`."""
-    for done, path in enumerate(files, start=1):
-        if path == STDIN:
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result, keep=True)
-        elif (what := plumbing_by_name(path)) is not None:
-            result.warnings.append(load_note(_display(path), 1, f"{what}: not a manifest, skipped"))
-        elif os.path.exists(path):
-            _load_file(path, result)
-        else:
-            result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
-        if progress is not None:
-            progress(done, len(files))
+    """Read each file (or `-`) into `result`: through the cache, in parallel when it pays."""
+    from topo.load.parallel import read_files
+
+    read_files(files, result, stdin=stdin, cache=cache, progress=progress)
+    if cache is not None:
+        cache.prune()
+
+
+def read_input(path: str, stdin: Any = None) -> tuple[str, bytes | None, LoadError | LoadWarning | None]:
+    """(display name, bytes, None), or (name, None, why not): the LoadError when the input cannot be
+    read, the note when it is a file of a renderer's plumbing skipped by name."""
+    if path == STDIN:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read()
+        return STDIN_NAME, data if isinstance(data, bytes) else data.encode(), None
+    name = _display(path)
+    if (what := plumbing_by_name(path)) is not None:
+        return name, None, load_note(name, 1, f"{what}: not a manifest, skipped")
+    if not os.path.exists(path):
+        return name, None, LoadError(name, 1, "no such file or directory")
+    try:
+        with open(path, "rb") as handle:
+            return name, handle.read(), None
+    except OSError as error:
+        return name, None, LoadError(name, 1, f"cannot read file: {error.strerror or error}")
+
+
+def file_result(data: bytes, name: str) -> FileResult:
+    """What one file's bytes read to, as plain data without the file's name (what the cache keeps).
+
+    Only the name's last part matters (a values file or a kustomization is told by its name), so
+    it is part of the cache key (topo.load.cache.entry_key)."""
+    scratch = LoadResult()
+    _load_bytes(data, name, scratch)
+    return (
+        [(document.data, document.source.line) for document in scratch.documents],
+        [_fields_after_file(error) for error in scratch.errors],
+        [_fields_after_file(warning) for warning in scratch.warnings],
+    )
+
+
+def _fields_after_file(diagnostic: LoadError | LoadWarning) -> tuple:
+    return tuple(getattr(diagnostic, f.name) for f in dataclasses.fields(diagnostic) if f.name != "file")
+
+
+def parse_and_store(data: bytes, name: str, cache: ParseCache | None) -> FileResult:
+    """Parse one file's bytes; keep the result in the cache when there is one and it can be kept."""
+    read = file_result(data, name)
+    if cache is not None:
+        payload = encode_payload(read)
+        if payload is not None:
+            cache.put(cache.key(data, name), payload)
+    return read
+
+
+def add_file_result(result: LoadResult, name: str, read: FileResult) -> None:
+    """Append one file's documents, errors and warnings under its name."""
+    documents, errors, warnings = read
+    result.documents.extend(Document(data, Source(name, line)) for data, line in documents)
+    result.errors.extend(LoadError(name, *fields) for fields in errors)
+    result.warnings.extend(LoadWarning(name, *fields) for fields in warnings)
 
 
 def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
@@ -129,11 +182,33 @@ def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
     return result
 
 
-def load_bytes(data: bytes, name: str, into: LoadResult | None = None) -> LoadResult:
+def load_bytes(
+    data: bytes, name: str, into: LoadResult | None = None, cache: ParseCache | None = None
+) -> LoadResult:
     """Load one file's raw bytes read from elsewhere (a git revision), decoded as files on disk are."""
     result = into if into is not None else LoadResult()
-    _load_bytes(data, name, result, keep=True)
+    if cache is None:
+        _load_bytes(data, name, result, keep=True)
+        return result
+    read = cache.get(cache.key(data, name))
+    if read is None:
+        read = parse_and_store(data, name, cache)
+    add_file_result(result, name, read)
+    result.texts[name] = kept_text(data, name)
     return result
+
+
+def kept_text(data: bytes, name: str) -> str:
+    """The text `_load_bytes(..., keep=True)` keeps for a source that cannot be read again."""
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError:
+        return _decode_document_by_document(data, name, LoadResult())
+
+
+def load_kept(data: bytes, name: str, result: LoadResult) -> None:
+    """Load bytes that cannot be read again (stdin), keeping their text (never cached)."""
+    _load_bytes(data, name, result, keep=True)
 
 
 def _manifest_files(directory: str, units: list[Any] | None = None) -> Iterator[str]:
@@ -159,17 +234,6 @@ def display_path(path: str) -> str:
 
 def _display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
-
-
-def _load_file(path: str, result: LoadResult) -> None:
-    name = _display(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        result.errors.append(LoadError(name, 1, f"cannot read file: {error.strerror or error}"))
-        return
-    _load_bytes(data, name, result)
 
 
 def _load_bytes(data: bytes, name: str, result: LoadResult, keep: bool = False) -> None:
