@@ -121,7 +121,7 @@ def write_system(directory: str, shape: Shape) -> int:
         ns = f"team-{n:04}"
         parts = [f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: {ns}, labels: {{team: t{n % 7}}}}}\n"]
         lines = [
-            f"  URL_{i:05}: http://svc-{i % shape.services:03}:80/api/v{i % 3}/items?page={i}"
+            f"  URL_{i:05}: http://svc-{i % shape.services:03}:80/api/v{i % 3}/items?page={i:06}"
             for i in range(shape.config_lines)
         ]
         parts.append(
@@ -137,7 +137,7 @@ def write_system(directory: str, shape: Shape) -> int:
             ]
             unresolved = range(s, shape.unresolved, shape.services)  # spread over the Deployments
             # a typo of an existing name: the finding suggests the closest Service
-            env += [(f"DEP_{u:04}_URL", f"http://svc-{u % shape.services:03}x{u}:80/") for u in unresolved]
+            env += [(f"DEP_{u:04}_URL", f"http://svc-{u % shape.services:03}x{u:04}:80/") for u in unresolved]
             parts.append(_service(ns, name))
             parts.append(_deployment(ns, name, env, "settings" if s == 0 else None))
         parts.extend(_policy(ns, p, shape.services) for p in range(shape.policies))
