@@ -114,6 +114,17 @@ spec:
 """
 
 
+def _letters(number: int) -> str:
+    """Four letters for a number, none of them in `svc-` or a digit: every unresolved name is
+    equally far from every Service name, so the cost per name does not change with the count."""
+    alphabet = "abdefghijklmnopqrtuwxyz"
+    out = ""
+    for _ in range(4):
+        number, digit = divmod(number, len(alphabet))
+        out += alphabet[digit]
+    return out
+
+
 def write_system(directory: str, shape: Shape) -> int:
     """Write the system, one file per namespace; returns the number of objects."""
     objects = 0
@@ -137,7 +148,10 @@ def write_system(directory: str, shape: Shape) -> int:
             ]
             unresolved = range(s, shape.unresolved, shape.services)  # spread over the Deployments
             # a typo of an existing name: the finding suggests the closest Service
-            env += [(f"DEP_{u:04}_URL", f"http://svc-{u % shape.services:03}x{u:04}:80/") for u in unresolved]
+            env += [
+                (f"DEP_{u:04}_URL", f"http://svc-{u % shape.services:03}-{_letters(u)}:80/")
+                for u in unresolved
+            ]
             parts.append(_service(ns, name))
             parts.append(_deployment(ns, name, env, "settings" if s == 0 else None))
         parts.extend(_policy(ns, p, shape.services) for p in range(shape.policies))
