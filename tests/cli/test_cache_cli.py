@@ -106,3 +106,27 @@ def test_the_default_location_is_no_cache_and_no_error_when_it_cannot_be_used(en
     assert result.stdout == reference.stdout
     assert result.stderr == reference.stderr
     assert not (tmp_path / "relative").exists()
+
+
+def test_serve_reads_the_manifests_through_the_cache(tmp_path, monkeypatch):
+    import dashboard.app
+
+    served = []
+
+    class App:
+        def run(self, **options):
+            served.append(options)
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(dashboard.app, "create_app", lambda analysis, **kw: App())
+    cache_dir = tmp_path / "cache"
+    result = CliRunner().invoke(
+        main, ["serve", "--cache-dir", str(cache_dir), SAMPLES], catch_exceptions=False
+    )
+    assert result.exit_code == 0 and served
+    assert any(cache_dir.rglob("*")), "topo serve filled the cache"
+    empty = tmp_path / "unused"
+    CliRunner().invoke(
+        main, ["serve", "--no-cache", "--cache-dir", str(empty), SAMPLES], catch_exceptions=False
+    )
+    assert not empty.exists()
