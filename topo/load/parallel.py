@@ -168,12 +168,15 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
             except Exception:  # a worker died (killed, out of memory): the caller parses its files
                 continue
             for miss, item in zip(chunk, payloads):
-                read = decode_payload(item[1]) if item is not None else None
+                if item is None:
+                    continue
+                key, payload = item
+                read = decode_payload(payload)
                 if read is None:
                     continue
                 results[miss.position] = read
                 if cache is not None:
-                    cache.put(*item)
+                    cache.put(key, payload)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results
