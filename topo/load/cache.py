@@ -67,7 +67,8 @@ def max_bytes(environ: Any = None) -> int:
 
 
 def _code_salt() -> bytes:
-    """topo's version, the Python version (marshal's format) and the source of the loader."""
+    """topo's version, the Python and PyYAML versions (marshal's format, the parser) and the source
+    of the loader."""
     from importlib import metadata
 
     digest = hashlib.blake2b(digest_size=16)
@@ -75,7 +76,10 @@ def _code_salt() -> bytes:
         version = metadata.version("topo")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare source tree
         version = "unknown"
-    digest.update(f"{version}|{sys.version}|{marshal.version}|".encode())
+    import yaml
+
+    libyaml = getattr(yaml, "__with_libyaml__", False)
+    digest.update(f"{version}|{sys.version}|{marshal.version}|{yaml.__version__}|{libyaml}|".encode())
     here = os.path.dirname(os.path.abspath(__file__))
     for name in sorted(os.listdir(here)):
         if name.endswith(".py"):
