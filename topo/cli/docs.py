@@ -33,7 +33,11 @@ only the requested output.
 
 def cli_markdown() -> str:
     sections = [_INTRO]
-    context = click.Context(main, info_name="topo", terminal_width=100, max_content_width=100)
+    # The group's context settings (`-h` as well as `--help`), as when the CLI runs: click keeps the
+    # help option it first builds for a command, so the help must not depend on what ran before.
+    context = click.Context(
+        main, info_name="topo", terminal_width=100, max_content_width=100, **main.context_settings
+    )
     sections.append("## topo\n\n```text\n" + main.get_help(context) + "\n```\n")
     for name in sorted(main.list_commands(context)):
         command = main.get_command(context, name)
