@@ -192,17 +192,26 @@ def test_the_size_cap_removes_the_least_recently_used_entries(tmp_path):
     cache_dir = str(tmp_path / "cache")
     load_paths([tree], cache=ParseCache(cache_dir))
     stored = entries(cache_dir)
-    sizes = {path: os.path.getsize(path) for path in stored}
-    for age, path in enumerate(stored):  # the first one listed is the oldest
+    cap = sum(os.path.getsize(path) for path in stored)
+    for age, path in enumerate(stored):  # the first one listed is the least recently used
         os.utime(path, (1_000_000 + age, 1_000_000 + age))
-    (tmp_path / "in" / "e.yaml").write_text(MANIFESTS["a.yaml"].replace("name: a", "name: e"))
-    cap = sum(sizes.values())
-    cache = ParseCache(cache_dir, max_size=cap)
-    load_paths([tree], cache=cache)
+    other = mkdir(tmp_path / "other")
+    (other / "e.yaml").write_text(MANIFESTS["a.yaml"].replace("name: a", "name: e"))
+    load_paths([str(other)], cache=ParseCache(cache_dir, max_size=cap))
     kept = entries(cache_dir)
     assert sum(os.path.getsize(p) for p in kept) <= cap * 0.9
-    assert stored[0] not in kept  # oldest gone first
-    assert stored[-1] in kept or len(kept) < len(stored)
+    assert stored[0] not in kept and stored[-1] in kept  # the oldest went first
+    assert set(kept) - set(stored), "the entry just written is kept"
+
+
+def test_a_used_entry_counts_as_recently_used(tmp_path):
+    tree = write_tree(mkdir(tmp_path / "in"))
+    cache_dir = str(tmp_path / "cache")
+    load_paths([tree], cache=ParseCache(cache_dir))
+    for path in entries(cache_dir):
+        os.utime(path, (1_000_000, 1_000_000))
+    load_paths([tree], cache=ParseCache(cache_dir))
+    assert all(os.path.getmtime(path) > 1_000_000 for path in entries(cache_dir))
 
 
 def test_an_unwritable_cache_directory_is_no_cache_and_no_error(tmp_path):
