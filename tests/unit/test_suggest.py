@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import difflib
 import random
+import textwrap
 
-from topo_test_support import analysis_of
+from topo_test_support import analysis_of, deployment
 
 from topo.rules import suggest
 from topo.rules.suggest import NameIndex
@@ -80,37 +81,28 @@ def test_ranking_equals_difflib_on_random_names_and_words():
 
 
 def test_same_namespace_first_then_the_closest_namespace():
+    containers = """- name: web
+        image: web
+        env:
+          - {name: LEDGER_HOST, value: ledger-ap}
+          - {name: PAYMENTS_URL, value: "http://ledger-api.paymnts.svc.cluster.local/"}"""
+    services = """
+    apiVersion: v1
+    kind: Namespace
+    metadata: {name: payments}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: ledger-api, namespace: payments}
+    spec: {selector: {app: ledger}, ports: [{port: 80}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: ledger-apl, namespace: shop}
+    spec: {selector: {app: other}, ports: [{port: 80}]}
+    ---"""
     analysis = analysis_of(
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata: {name: payments}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: ledger-api, namespace: payments}
-        spec: {selector: {app: ledger}, ports: [{port: 80}]}
-        ---
-        apiVersion: v1
-        kind: Service
-        metadata: {name: ledger-apl, namespace: shop}
-        spec: {selector: {app: other}, ports: [{port: 80}]}
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec:
-              containers:
-                - name: web
-                  image: web
-                  env:
-                    - {name: LEDGER_HOST, value: ledger-ap}
-                    - {name: PAYMENTS_URL, value: "http://ledger-api.paymnts.svc.cluster.local/"}
-        """
+        textwrap.dedent(services) + deployment("web", namespace="shop", containers=containers)
     )
     hints = sorted(f.hint for f in analysis.findings().findings if f.rule == "dns-name-unresolved")
     assert any("did you mean 'ledger-apl'?" in h for h in hints), hints  # same namespace first
