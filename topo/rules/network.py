@@ -507,7 +507,7 @@ def policy_allows_all_ingress(policy: NetworkPolicy, ctx) -> Iterator[Issue]:
     if "Ingress" not in policy.policy_types:
         return
     reach = reach_of(ctx)
-    parsed = next((p for p in reach.policies if p.id == policy.id), None)
+    parsed = ctx.memo("network.policies-by-id", lambda: {p.id: p for p in reach.policies}).get(policy.id)
     if parsed is None or not parsed.ingress:
         return
     selected_bits = reach.engine.subjects.get(policy.id, 0) & reach.universe.pod_bits
