@@ -240,6 +240,7 @@ def test_parallel_parsing_gives_the_same_result_as_parsing_in_one_process(tmp_pa
     monkeypatch.setenv("TOPO_JOBS", "3")
     monkeypatch.setattr(parallel_module, "PARALLEL_MIN_BYTES", 1)
     monkeypatch.setattr(parallel_module, "_CHUNK_BYTES", 500)
+    monkeypatch.setattr(parallel_module, "_fork_is_safe", lambda: True)  # other tests may leave threads
     calls = []
     original = parallel_module._parse_in_parallel
     monkeypatch.setattr(parallel_module, "_parse_in_parallel", lambda *a: calls.append(1) or original(*a))

@@ -64,6 +64,12 @@ def worker_count(environ: Any = None) -> int:
     return max(0, min(jobs, _MAX_WORKERS + 1) - 1)
 
 
+def _fork_is_safe() -> bool:
+    """Forking copies only the calling thread: with other threads running (a server) it may
+    deadlock on a lock one of them held."""
+    return threading.active_count() == 1
+
+
 def read_files(
     files: list[str],
     result: LoadResult,
@@ -89,7 +95,7 @@ def read_files(
         else:
             misses.append(_Miss(position, path, name, len(data)))
     workers = worker_count()
-    if workers and threading.active_count() == 1 and sum(m.size for m in misses) >= PARALLEL_MIN_BYTES:
+    if workers and _fork_is_safe() and sum(m.size for m in misses) >= PARALLEL_MIN_BYTES:
         parsed = _parse_in_parallel(misses, workers, cache)
     else:
         parsed = {}
