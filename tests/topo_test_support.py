@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from typing import Any
 
@@ -72,3 +73,13 @@ def documents_by_id(loaded) -> dict[str, Any]:
         f"{d.data['kind']}/{d.data['metadata'].get('namespace', '')}/{d.data['metadata']['name']}": d
         for d in loaded.documents
     }
+
+
+def git(repo, *args: str) -> None:
+    """Run git in `repo` with a fixed identity and no signing (tests that build a repository)."""
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )

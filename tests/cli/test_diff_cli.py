@@ -26,21 +26,13 @@ import sys
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from topo_test_support import git
 
 from topo.cli import main
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "diff")
 CASES = ("remove-pdb", "rename-service-label", "add-default-deny")
 UPDATE = bool(os.environ.get("TOPO_UPDATE_GOLDEN"))
-
-
-def git(repo, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 def pull_request(tmp_path, case: str):

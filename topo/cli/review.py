@@ -14,6 +14,8 @@ from topo.cli.app import (
     cache_options,
     main,
     render_options,
+    report_load_problems,
+    report_rule_errors,
     terminal_progress,
     with_cluster_settings,
 )
@@ -74,12 +76,7 @@ def _analyse(paths: list[str], config, render=None, cache: bool | str = True) ->
 
 def _load_problems(analysis: Analysis, side: str | None = None) -> bool:
     """Print a side's load errors and warnings on stderr; True when something failed to load."""
-    prefix = f"{side}: " if side else ""
-    for warning in analysis.load_warnings:
-        click.echo(f"{prefix}{warning}", err=True)
-    for error in analysis.load_errors:
-        click.echo(f"{prefix}{error.file}:{error.line}: error: {error.message}", err=True)
-    return bool(analysis.load_errors)
+    return report_load_problems(analysis, f"{side}: " if side else "") != ExitCode.OK
 
 
 @main.command()
@@ -154,7 +151,11 @@ def diff(
     click.echo(DIFF_FORMATS[fmt](report, after) if fmt == "sarif" else DIFF_FORMATS[fmt](report), nl=False)
     broken = _load_problems(before, "before") | _load_problems(after, "after")
     code = ExitCode.FINDINGS if verdict.fails else ExitCode.OK
-    sys.exit(max(code, ExitCode.INPUT_ERROR) if broken else code)
+    crashed = max(
+        report_rule_errors(before.findings(disabled=disable, enabled=enable), "before: "),
+        report_rule_errors(after.findings(disabled=disable, enabled=enable), "after: "),
+    )
+    sys.exit(max(code, ExitCode.INPUT_ERROR if broken else ExitCode.OK, crashed))
 
 
 @main.command()
@@ -199,4 +200,5 @@ def review(paths, out, title, namespace, cluster_domain, config_path, render, no
         raise click.UsageError(f"--out {out}: cannot write: {error.strerror or error}") from error
     click.echo(f"wrote {out} ({len(text.encode('utf-8')) // 1024} KiB)", err=True)
     broken = _load_problems(analysis)
-    sys.exit(ExitCode.INPUT_ERROR if broken else ExitCode.OK)
+    crashed = report_rule_errors(analysis.findings())
+    sys.exit(max(ExitCode.INPUT_ERROR if broken else ExitCode.OK, crashed))

@@ -83,6 +83,8 @@ def serve(
 
     Opens on http://127.0.0.1:8050 by default. Drop other manifest files on the page to analyse
     them instead; uploads are size-limited and read with the same safe loader as every command.
+    Answers only requests addressed to it (a loopback name or address, or --host) and refuses
+    posts from other sites' pages (DNS-rebinding protection).
     """
     import topo
 
@@ -114,8 +116,10 @@ def serve(
     analysis = topo.analyze(paths, config=config, cache=cache_choice(no_cache, cache_dir))
     report_load_problems(analysis)
     from dashboard.app import create_app
+    from dashboard.guard import protect
 
     app = create_app(analysis, title=" ".join(paths), upload_limit=int(max_upload_mb * 1024 * 1024))
+    protect(app.server, host)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"topo dashboard on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
     app.run(
