@@ -109,11 +109,15 @@ def test_the_default_location_is_no_cache_and_no_error_when_it_cannot_be_used(en
 
 
 def test_serve_reads_the_manifests_through_the_cache(tmp_path, monkeypatch):
+    import flask
+
     import dashboard.app
 
     served = []
 
     class App:
+        server = flask.Flask("stand-in")  # topo serve guards the real app's server (dashboard.guard)
+
         def run(self, **options):
             served.append(options)
 
