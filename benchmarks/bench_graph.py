@@ -61,9 +61,68 @@ print(sum(1 for file_docs in docs for d in file_docs if d is not None))
 """
 
 
+REFERENCE_GENERATOR = os.path.join(REPO, "..", "shared", "bench", "gen_corpus.py")
+MODES = {"cold": "no cache", "warm": "warm cache", "changed": "warm cache, 1% of files changed"}
+
+
+def reference_corpus_dir(cache: str, objects: int, seed: int, generator: str) -> str:
+    """The reference corpus for (objects, seed), generated once by the shared generator."""
+    path = os.path.join(cache, f"reference-{objects}-{seed}")
+    if os.path.exists(os.path.join(path, ".done")):
+        return path
+    if not os.path.exists(generator):
+        raise SystemExit(f"reference generator not found: {generator} (see --reference-generator)")
+    print(f"generating the {objects}-object reference corpus (seed {seed}) ...", file=sys.stderr)
+    if os.path.exists(path):
+        shutil.rmtree(path)
+    subprocess.run(
+        [sys.executable, generator, "--objects", str(objects), "--seed", str(seed), "--out", path],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with open(os.path.join(path, ".done"), "w", encoding="utf-8") as handle:
+        handle.write("ok\n")
+    return path
+
+
+def manifest_paths(root: str) -> list[str]:
+    found = []
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(directory, n) for n in names if n.endswith((".yaml", ".yml", ".json")))
+    return sorted(found)
+
+
+def edit_one_percent(files: list[str], round_: int) -> None:
+    """Append a YAML comment to every 100th file (a different 1% each round): their bytes change."""
+    for path in files[round_ % 100 :: 100]:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(f"\n# benchmark edit {round_}\n")
+
+
+#: issue 12's time targets (× the parse floor) by (first word of the command, mode).
+TARGETS = {
+    ("graph", "cold"): 1.15,
+    ("report", "cold"): 1.3,
+    ("reach", "cold"): 1.2,
+    ("report", "warm"): 0.5,
+    ("report", "changed"): 0.6,
+}
+
+
+def time_target(command: str, mode: str) -> float:
+    words = shlex.split(command)
+    return TARGETS.get((words[0] if words else "", mode), 1.3)
+
+
+def mode_args(mode: str, cache_dir: str) -> list[str]:
+    return ["--no-cache"] if mode == "cold" else ["--cache-dir", cache_dir]
+
+
 @dataclass
 class Run:
     seconds: float
+    cpu: float  # user + system seconds of the child and the workers it waited for
     peak_mib: float
     exit: int
     stdout: str = ""
@@ -84,6 +143,10 @@ class Measure:
     @property
     def seconds(self) -> float:
         return min((r.seconds for r in self.runs), default=float("nan"))
+
+    @property
+    def cpu(self) -> float:
+        return min((r.cpu for r in self.runs), default=float("nan"))
 
     @property
     def peak_mib(self) -> float:
@@ -119,6 +182,7 @@ def run_measured(argv: list[str], *, stdout_to_null: bool, timeout: float, env: 
         err.seek(0)
         return Run(
             seconds=elapsed,
+            cpu=usage.ru_utime + usage.ru_stime,
             peak_mib=usage.ru_maxrss / 1024,  # Linux: KiB
             exit=proc.returncode,
             stdout=out.read().decode(errors="replace"),
@@ -162,8 +226,8 @@ def corpus_size(path: str) -> tuple[int, int]:
     return files, size
 
 
-def topo_argv(launcher: str | None, command: str, corpus: str) -> list[str]:
-    args = shlex.split(command)
+def topo_argv(launcher: str | None, command: str, corpus: str, extra: list[str] = ()) -> list[str]:
+    args = shlex.split(command) + list(extra)
     if any("{corpus}" in a for a in args):
         args = [a.replace("{corpus}", corpus) for a in args]
     else:
@@ -202,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--sizes", default="1000,10000,50000", help="comma-separated object counts (default 1000,10000,50000)"
     )
-    p.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
+    p.add_argument(
+        "--seed", type=int, default=None, help="corpus seed (default 0; 42 for --corpus reference)"
+    )
     p.add_argument(
         "--command",
         action="append",
@@ -218,9 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         help='how to start topo (default: this interpreter with "-m topo", the work tree first on '
         'PYTHONPATH); e.g. "topo" for the installed console script',
     )
-    p.add_argument("--floor-ratio", type=float, default=1.3, help="time target: topo / floor (default 1.3)")
     p.add_argument(
-        "--mem-ratio", type=float, default=2.0, help="peak memory target: topo / floor (default 2.0)"
+        "--floor-ratio",
+        type=float,
+        default=None,
+        help="time target: topo / floor (default: issue 12's target for the command and mode, else 1.3)",
+    )
+    p.add_argument(
+        "--mem-ratio", type=float, default=1.6, help="peak memory target: topo / floor (default 1.6)"
     )
     p.add_argument(
         "--check-from",
@@ -243,9 +314,38 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--cache", default=os.path.join(HERE, ".corpus"), help="corpus cache directory")
     p.add_argument(
+        "--corpus",
+        choices=["project", "reference"],
+        default="project",
+        help="project: benchmarks/generate_corpus.py; reference: the shared reference generator "
+        "(--reference-generator), seed 42 unless --seed is given",
+    )
+    p.add_argument(
+        "--reference-generator",
+        default=REFERENCE_GENERATOR,
+        metavar="PATH",
+        help="the reference corpus generator (default ../shared/bench/gen_corpus.py)",
+    )
+    p.add_argument(
+        "--mode",
+        action="append",
+        dest="modes",
+        choices=list(MODES),
+        help="cold: --no-cache (default); warm: the parse cache filled by an untimed run, nothing "
+        "changed; changed: the same with 1%% of the files edited before each run (repeatable; "
+        "each command is measured in each mode)",
+    )
+    p.add_argument(
         "--out", metavar="FILE", help="also write the markdown table (with the machine it ran on) to FILE"
     )
     p.add_argument("--no-check", action="store_true", help="only print; exit 0 whatever the results")
+    p.add_argument(
+        "--metric",
+        choices=["wall", "cpu"],
+        default="wall",
+        help="which time the targets are checked on: wall clock (default) or CPU time (user + "
+        "system, workers included; steadier on a shared machine, but it does not credit parallel parsing)",
+    )
     args = p.parse_args(argv)
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -256,41 +356,73 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or not sizes:
         p.error("--repeat must be >= 1 and --sizes non-empty")
 
+    modes = args.modes or ["cold"]
+    seed = args.seed if args.seed is not None else (42 if args.corpus == "reference" else 0)
+    args.seed = seed
+    variants = [(c, mode) for c in commands for mode in modes]
+    labels = {v: (v[0] if modes == ["cold"] else f"{v[0]} [{v[1]}]") for v in variants}
     env = child_env()
     rows: list[dict] = []
     failed = False
     for n in sizes:
-        corpus = corpus_dir(args.cache, n, args.seed)
-        files, size = corpus_size(corpus)
-        floor = Measure()
-        topo = {c: Measure() for c in commands}
-        for i in range(args.repeat):
-            print(f"N={n}: run {i + 1}/{args.repeat}: floor", end="", file=sys.stderr, flush=True)
-            r = run_measured(
-                [sys.executable, "-c", FLOOR_CODE, corpus],
-                stdout_to_null=False,
-                timeout=args.timeout,
-                env=env,
-            )
-            if r.exit != 0:
-                print(
-                    f"\nthe parse floor failed on {corpus} (exit {r.exit}):\n{tail(r.stderr)}",
-                    file=sys.stderr,
-                )
-                return 2
-            floor.runs.append(r)
-            for c in commands:
-                print(f", topo {c}", end="", file=sys.stderr, flush=True)
-                topo[c].runs.append(
+        if args.corpus == "reference":
+            corpus = reference_corpus_dir(args.cache, n, seed, args.reference_generator)
+        else:
+            corpus = corpus_dir(args.cache, n, seed)
+        work = tempfile.mkdtemp(prefix="topo-bench-")
+        try:
+            if any(mode == "changed" for mode in modes):
+                copy = os.path.join(work, "corpus")
+                shutil.copytree(corpus, copy)  # the edits must not touch the cached corpus
+                corpus = copy
+            files, size = corpus_size(corpus)
+            paths = manifest_paths(corpus)
+            caches = {v: os.path.join(work, f"cache-{i}") for i, v in enumerate(variants)}
+            for v in variants:
+                if v[1] != "cold":  # fill the cache (untimed)
                     run_measured(
-                        topo_argv(args.topo, c, corpus), stdout_to_null=True, timeout=args.timeout, env=env
+                        topo_argv(args.topo, v[0], corpus, mode_args(v[1], caches[v])),
+                        stdout_to_null=True,
+                        timeout=args.timeout,
+                        env=env,
                     )
+            floor = Measure()
+            topo = {v: Measure() for v in variants}
+            for i in range(args.repeat):
+                print(f"N={n}: run {i + 1}/{args.repeat}: floor", end="", file=sys.stderr, flush=True)
+                r = run_measured(
+                    [sys.executable, "-c", FLOOR_CODE, corpus],
+                    stdout_to_null=False,
+                    timeout=args.timeout,
+                    env=env,
                 )
-            print(file=sys.stderr)
+                if r.exit != 0:
+                    print(
+                        f"\nthe parse floor failed on {corpus} (exit {r.exit}):\n{tail(r.stderr)}",
+                        file=sys.stderr,
+                    )
+                    return 2
+                floor.runs.append(r)
+                for v in variants:
+                    if v[1] == "changed":
+                        edit_one_percent(paths, i)
+                    print(f", topo {labels[v]}", end="", file=sys.stderr, flush=True)
+                    topo[v].runs.append(
+                        run_measured(
+                            topo_argv(args.topo, v[0], corpus, mode_args(v[1], caches[v])),
+                            stdout_to_null=True,
+                            timeout=args.timeout,
+                            env=env,
+                        )
+                    )
+                print(file=sys.stderr)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         objects = int(floor.runs[0].stdout.strip() or 0)
 
-        for c in commands:
-            m = topo[c]
+        for v in variants:
+            c, mode = v
+            m = topo[v]
             ok = ok_exit if ok_exit is not None else default_ok_exit(c)
             bad = [
                 r
@@ -299,12 +431,14 @@ def main(argv: list[str] | None = None) -> int:
             ]
             checked = n >= args.check_from
             ratio = m.seconds / floor.seconds
+            checked_ratio = m.cpu / floor.cpu if args.metric == "cpu" else ratio
             mem_ratio = m.peak_mib / floor.peak_mib
+            target = args.floor_ratio if args.floor_ratio is not None else time_target(c, mode)
             if bad:
                 r = bad[0]
                 why = f"timed out after {args.timeout:g} s" if r.timed_out else f"exit {r.exit}"
                 print(
-                    f"\n`{shlex.join(topo_argv(args.topo, c, corpus))}` failed ({why}):\n{tail(r.stderr) or '    (no stderr)'}\n",
+                    f"\n`{shlex.join(topo_argv(args.topo, c, corpus, mode_args(mode, '<cache>')))}` failed ({why}):\n{tail(r.stderr) or '    (no stderr)'}\n",
                     file=sys.stderr,
                 )
                 result = f"ERROR ({why})"
@@ -314,11 +448,11 @@ def main(argv: list[str] | None = None) -> int:
                 result = "not checked"
             else:
                 problems = []
-                if not ratio <= args.floor_ratio:
-                    problems.append(f"time > {args.floor_ratio}×")
+                if not checked_ratio <= target:
+                    problems.append(f"{args.metric} time > {target}×")
                 if not mem_ratio <= args.mem_ratio:
                     problems.append(f"memory > {args.mem_ratio}×")
-                result = "FAIL (" + ", ".join(problems) + ")" if problems else "PASS"
+                result = "FAIL (" + ", ".join(problems) + ")" if problems else f"PASS (≤ {target}×)"
                 failed = failed or bool(problems)
             rows.append(
                 {
@@ -326,18 +460,21 @@ def main(argv: list[str] | None = None) -> int:
                     "objects": objects,
                     "files": files,
                     "MB": size / 1e6,
-                    "command": c,
+                    "command": labels[v],
                     "floor_s": floor.seconds,
                     "topo_s": float("nan") if bad else m.seconds,
                     "ratio": ratio,
+                    "floor_cpu": floor.cpu,
+                    "topo_cpu": float("nan") if bad else m.cpu,
                     "floor_mib": floor.peak_mib,
                     "topo_mib": float("nan") if bad else m.peak_mib,
                     "mem_ratio": mem_ratio,
                     "result": result,
                 }
             )
+    commands = [labels[v] for v in variants]
 
-    table = render_table(rows, multi=len(commands) > 1)
+    table = render_table(rows, multi=len(variants) > 1)
     print(table)
     scaling = render_scaling(rows, commands)
     if scaling:
@@ -352,7 +489,8 @@ def render_table(rows: list[dict], multi: bool) -> str:
     head = (
         ["N", "objects", "MB", "floor s"]
         + (["command"] if multi else [])
-        + ["topo s", "ratio", "floor peak MiB", "topo peak MiB", "mem ratio", "result"]
+        + ["topo s", "ratio", "floor CPU s", "topo CPU s", "CPU ratio"]
+        + ["floor peak MiB", "topo peak MiB", "mem ratio", "result"]
     )
     lines = [
         "| " + " | ".join(head) + " |",
@@ -365,6 +503,9 @@ def render_table(rows: list[dict], multi: bool) -> str:
         cells += [
             fmt(r["topo_s"]),
             fmt(r["ratio"]),
+            fmt(r["floor_cpu"]),
+            fmt(r["topo_cpu"]),
+            fmt(r["topo_cpu"] / r["floor_cpu"]),
             fmt(r["floor_mib"], 0),
             fmt(r["topo_mib"], 0),
             fmt(r["mem_ratio"]),
@@ -402,8 +543,9 @@ def render_report(table: str, scaling: str, args: argparse.Namespace, commands: 
         pass
     cmds = ", ".join(f"`topo {c}`" for c in commands)
     return (
-        f"Measured by `python benchmarks/bench_graph.py` ({cmds}; corpus seed {args.seed}, best of {args.repeat}; "
-        f"targets: time ≤ {args.floor_ratio}× and peak memory ≤ {args.mem_ratio}× the parse floor at "
+        f"Measured by `python benchmarks/bench_graph.py` ({cmds}; {args.corpus} corpus, seed {args.seed}, "
+        f"best of {args.repeat}, runs interleaved with the floor; targets: time ≤ "
+        f"{args.floor_ratio or 'the issue-12 target'}× and peak memory ≤ {args.mem_ratio}× the parse floor at "
         f"N ≥ {args.check_from:,}).\n"
         f"Python {platform.python_version()}, PyYAML with libyaml, {cpu}, {os.cpu_count()} CPUs.\n\n"
         f"{table}\n\n{scaling + chr(10) if scaling else ''}"

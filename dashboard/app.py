@@ -13,6 +13,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from functools import cached_property
+from html import escape as html_escape
 from typing import Any
 
 from dash import Dash, dcc, html
@@ -182,7 +183,8 @@ def create_app(
         __name__,
         assets_folder=ASSETS,
         serve_locally=True,
-        title="topo" + (f" — {title}" if title else ""),
+        # Dash puts the title into the page's HTML as it is: escape it (PATH arguments are not markup)
+        title=html_escape("topo" + (f" — {title}" if title else ""), quote=True),
         update_title=None,  # type: ignore[arg-type]  # Dash documents None (no title change) but types str
     )
     app.server.config["MAX_CONTENT_LENGTH"] = upload_limit * 4 // 3 + 1024 * 1024  # base64 + JSON overhead

@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 import topo
 from dashboard import analyses, ids, pairs, watch
+from dashboard.budget import OverBudget, within_budget
 from dashboard.compare import BEFORE_TOKEN
 from dashboard.details import object_details
 from dashboard.edge_info import CALLERS, edge_details
@@ -414,9 +415,18 @@ def _analyse_upload(registry, payload: dict, limit: int, token: str):
             ok=False,
         )
     text, source_map = combine(decoded.files)
-    analysis = topo.analyze(text=text, name=UPLOAD_NAME, config=registry.base.analysis.config)
-    entry = Entry(analysis, f"upload: {names}", source_map.translate)
-    view = entry.view  # parse, build and index now: errors show with the upload
+
+    def analyse() -> Entry:
+        analysis = topo.analyze(text=text, name=UPLOAD_NAME, config=registry.base.analysis.config)
+        entry = Entry(analysis, f"upload: {names}", source_map.translate)
+        entry.view  # noqa: B018  (parse, build and index now: errors show with the upload)
+        return entry
+
+    try:
+        entry = within_budget(analyse)
+    except OverBudget as error:
+        return no_update, upload_status(f"{names}: {error}", ok=False)
+    view = entry.view
     errors = list(decoded.errors) + view.load_errors
     objects = view.summary()["objects"]
     if objects == 0:
@@ -599,15 +609,15 @@ def _availability(app, registry) -> None:
             )
             if change.replicas is not None and change.replicas < 0:
                 raise ValueError("replicas cannot be negative")
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, OverflowError) as error:
             return what_if_result(None, str(error))
         if change.empty:
             return what_if_result(
                 None, "change replicas, maxSurge, maxUnavailable or the PDB's minAvailable to see the effect"
             )
         try:
-            result = analyses.what_if(entry.analysis, workload, change)
-        except ValueError as error:
+            result = within_budget(analyses.what_if, entry.analysis, workload, change)
+        except (ValueError, OverBudget) as error:
             return what_if_result(None, str(error))
         result["notes"] = fencepost_notes(
             workload.split("/", 1)[0], change, result.get("before") or {}, result.get("after") or {}

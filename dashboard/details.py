@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from dashboard.view import CLUSTER, OUTSIDE, SystemView, group_namespace, is_group, location
+from topo import redact_secret
 
 MAX_YAML_LINES = 400
-REDACTED_KEYS = ("data", "stringData", "binaryData")
 
 
 def object_details(
@@ -170,11 +170,7 @@ def object_yaml(analysis: Any, node_id: str, max_lines: int = MAX_YAML_LINES) ->
     raw = getattr(obj, "raw", None)
     if obj is None or not raw:
         return None
-    document = _plain(raw)
-    if obj.kind == "Secret" and isinstance(document, dict):
-        for key in REDACTED_KEYS:
-            if isinstance(document.get(key), dict):
-                document[key] = dict.fromkeys(document[key], "<redacted>")
+    document = _plain(redact_secret(raw) if obj.kind == "Secret" else raw)
     try:
         text = yaml.safe_dump(
             document, sort_keys=False, default_flow_style=False, allow_unicode=True, width=100

@@ -76,7 +76,7 @@ def documents_by_id(loaded) -> dict[str, Any]:
 
 
 def git(repo, *args: str) -> None:
-    """Run git in `repo` with a throw-away identity (tests that build a repository)."""
+    """Run git in `repo` with a fixed identity and no signing (tests that build a repository)."""
     subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
         cwd=repo,

@@ -150,17 +150,22 @@ def analyze(
     name: str = "<stdin>",
     progress: Any = None,
     render: Any = None,
+    cache: bool | str = True,
 ) -> Analysis:
     """Load manifests from paths (files, directories, `-`) or from `text`, and analyse them.
 
     Kustomize and Helm directories are rendered with `render` (topo.load.units.RenderOptions).
+    `cache`: True keeps parsed files in the default cache directory (topo.load.cache), a string
+    names the directory, False reads everything afresh. The results are the same either way.
     """
     config = config or Config()
     with bulk_allocation():
         if text is not None:
             loaded = load_text(text, name)
         else:
-            loaded = load_paths(list(paths or []), stdin=stdin, progress=progress, render=render)
+            loaded = load_paths(
+                list(paths or []), stdin=stdin, progress=progress, render=render, cache=parse_cache(cache)
+            )
     return Analysis(loaded, config)
 
 
@@ -172,6 +177,7 @@ def analyze_systems(
     progress: Any = None,
     render: Any = None,
     merge: bool = False,
+    cache: bool | str = True,
 ) -> list[tuple[str, Analysis]]:
     """Like `analyze`, but several kustomize overlays or charts are separate systems unless `merge`.
 
@@ -181,5 +187,16 @@ def analyze_systems(
 
     config = config or Config()
     with bulk_allocation():
-        systems = load_systems(list(paths), stdin=stdin, progress=progress, render=render, merge=merge)
+        systems = load_systems(
+            list(paths), stdin=stdin, progress=progress, render=render, merge=merge, cache=parse_cache(cache)
+        )
     return [(system, Analysis(loaded, config)) for system, loaded in systems]
+
+
+def parse_cache(cache: bool | str | None):
+    """The ParseCache for `analyze`'s `cache` argument (None: no cache, or no place to keep one)."""
+    from topo.load.cache import default_cache_dir, open_cache
+
+    if cache is True:
+        return open_cache(default_cache_dir())
+    return open_cache(cache) if isinstance(cache, str) else None

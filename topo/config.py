@@ -29,9 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import yaml
-
-from topo.load.yamldocs import SafeLoader
+from topo.load.reader import decode_text
+from topo.load.yamldocs import ParseFailure, parse_documents
 from topo.model.errors import ManifestError
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN, split_id
 from topo.model.quantity import parse_quantity
@@ -86,13 +85,30 @@ def load_config(path: str | None = None, directory: str = ".") -> Config:
             return Config()
         path = candidate
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=SafeLoader)
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read configuration: {error.strerror or error}") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: invalid YAML: {error}") from error
-    return parse_config(data or {}, path)
+    return parse_config(_config_data(raw, path) or {}, path)
+
+
+def _config_data(raw: bytes, path: str) -> Any:
+    """The one YAML document of a configuration file; bad bytes or YAML name their line."""
+    try:
+        text = decode_text(raw)
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: not UTF-8 text (invalid byte 0x{raw[error.start]:02x}); save it as UTF-8"
+        ) from error
+    documents = []
+    for parsed in parse_documents(text):
+        if isinstance(parsed, ParseFailure):
+            raise ConfigError(f"{path}:{parsed.line}: {parsed.message}")
+        documents.append(parsed)
+    if len(documents) > 1:
+        raise ConfigError(f"{path}:{documents[1].line}: expected one YAML document, found {len(documents)}")
+    return documents[0].value if documents else None
 
 
 def parse_config(data: Any, path: str = CONFIG_FILE) -> Config:

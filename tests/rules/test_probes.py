@@ -246,3 +246,22 @@ def test_cronjob_probes_are_checked_too():
     assert result[0].message.startswith(
         "spec.jobTemplate.spec.template.spec.containers[0].livenessProbe.tcpSocket.port"
     )
+
+
+def test_a_pod_template_without_containers_is_not_a_missing_probe():
+    # An empty containers list is invalid (manifest-invalid says so: validateContainers in
+    # k8s.io/kubernetes pkg/apis/core/validation); the object is kept, and the probe rules must
+    # not fail on it or repeat the same fact as a missing probe.
+    text = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: empty}
+    spec:
+      selector: {matchLabels: {app: empty}}
+      template:
+        metadata: {labels: {app: empty}}
+        spec:
+          containers: []
+    """
+    for rule_id in ("readiness-probe-missing", "liveness-probe-missing"):
+        assert not findings(rule_id, text)

@@ -401,8 +401,23 @@ class Availability:
                 "known": self.node_model is not None,
                 "nodes": [n.to_dict() for n in self.node_model.nodes] if self.node_model else [],
                 "classes": len(self.placer.classes) if self.placer else 0,
+                **(
+                    {
+                        "summarised": [
+                            {"pool": p, "declared": c, "modelled": m}
+                            for p, c, m in self.node_model.summarised
+                        ]
+                    }
+                    if self.node_model and self.node_model.summarised
+                    else {}
+                ),
             },
-            "assumptions": iter([TIMELINE_ASSUMPTION]),
+            "assumptions": iter(
+                [
+                    TIMELINE_ASSUMPTION,
+                    *([self.node_model.summary()] if self.node_model and self.node_model.summarised else []),
+                ]
+            ),
         }
 
     def workload_dict(self, state: WorkloadState) -> dict[str, Any]:

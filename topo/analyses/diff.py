@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from topo.graph.relations import ISOLATES, PROTECTS, ROUTES_TO, SELECTS
+from topo.model.secrets import LAST_APPLIED, PAYLOAD_KEYS, REDACTED, redact_value
 
 
 class _Absent:
@@ -211,9 +212,35 @@ def diff_objects(before_model: Any, after_model: Any) -> tuple[ObjectChange, ...
             changes.append(ObjectChange(object_id, "removed", old[object_id].source))
         elif old[object_id].raw != new[object_id].raw:
             fields = tuple(document_changes(old[object_id].raw, new[object_id].raw))
+            if old[object_id].kind == "Secret" or new[object_id].kind == "Secret":
+                fields = tuple(_redacted(change) for change in fields)
             if fields:
                 changes.append(ObjectChange(object_id, "changed", new[object_id].source, fields))
     return tuple(changes)
+
+
+def _redacted(change: FieldChange) -> FieldChange:
+    """A Secret's changed payload field: which key changed is shown, never the values."""
+    if change.path.split(".", 1)[0].split("[", 1)[0] in PAYLOAD_KEYS:
+        hide = redact_value
+    elif change.path in ("metadata", "metadata.annotations", f'metadata.annotations["{LAST_APPLIED}"]'):
+        hide = _without_last_applied
+    else:
+        return change
+    return FieldChange(
+        change.path,
+        change.before if change.before is ABSENT else hide(change.before),
+        change.after if change.after is ABSENT else hide(change.after),
+    )
+
+
+def _without_last_applied(value: Any) -> Any:
+    """metadata or its annotations, with the annotation copy of the Secret redacted."""
+    if not isinstance(value, Mapping):
+        return REDACTED
+    if "annotations" in value:
+        return {**value, "annotations": _without_last_applied(value["annotations"])}
+    return {k: (REDACTED if k == LAST_APPLIED else v) for k, v in value.items()}
 
 
 def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[FieldChange]:

@@ -39,9 +39,10 @@ def resolve_name(
     """
     domain = graph.graph.get("clusterDomain", "cluster.local")
     host = _strip_port_and_scheme(name)
-    records = {
-        service_fqdn(name, ns, domain): make_id("Service", ns, name) for ns, name in BUILTIN_SERVICES
-    } | dns_records(graph, external, domain)
+    records = dns_records(graph, external, domain)  # keeps its arithmetic for summarised ordinals
+    builtin = {service_fqdn(name, ns, domain): make_id("Service", ns, name) for ns, name in BUILTIN_SERVICES}
+    for name_, target_ in builtin.items():
+        records.setdefault(name_, target_)
     tried = tuple(search_candidates(host, namespace, domain))
     for candidate in tried:
         if candidate in records:

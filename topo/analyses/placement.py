@@ -229,14 +229,20 @@ def node_from_object(node: Node) -> NodeInfo:
     return info.cordoned() if node.unschedulable else info
 
 
+#: Nodes materialised per node pool of topo.yaml (docs/architecture.md, "Bounded work"): a pool
+#: of `count: 1000000000` is modelled by its first MAX_POOL_NODES nodes, and the output says so.
+MAX_POOL_NODES = 1_000
+
+
 def nodes_from_pool(pool: Mapping[str, Any]) -> list[NodeInfo]:
-    """`count` nodes named `<pool>-<i>`, labelled with hostname and zone (round robin over `zones`)."""
+    """`count` nodes named `<pool>-<i>` (at most MAX_POOL_NODES), labelled with hostname and zone
+    (round robin over `zones`)."""
     name = pool["name"]
     zones = list(pool.get("zones") or ([pool["zone"]] if pool.get("zone") else []))
     taints = tuple(t for t in (parse_taint(raw) for raw in pool.get("taints") or ()) if t is not None)
     allocatable = _allocatable(pool.get("allocatable") or {})
     nodes = []
-    for index in range(int(pool.get("count", 1))):
+    for index in range(min(int(pool.get("count", 1)), MAX_POOL_NODES)):
         node_name = f"{name}-{index}"
         zone = zones[index % len(zones)] if zones else None
         labels = with_kubelet_labels({**(pool.get("labels") or {}), HOSTNAME: node_name}, node_name, zone)
@@ -260,6 +266,18 @@ def nodes_from_pool(pool: Mapping[str, Any]) -> list[NodeInfo]:
 @dataclass(frozen=True)
 class NodeModel:
     nodes: tuple[NodeInfo, ...]  # sorted by name
+    # (pool, nodes it declares, nodes modelled) for pools above MAX_POOL_NODES
+    summarised: tuple[tuple[str, int, int], ...] = ()
+
+    def summary(self) -> str | None:
+        """What the node model leaves out, in one sentence (None when nothing)."""
+        if not self.summarised:
+            return None
+        pools = ", ".join(f"{pool} declares {count:,} nodes" for pool, count, _ in self.summarised)
+        return (
+            f"node pools above {MAX_POOL_NODES:,} nodes are modelled by their first {MAX_POOL_NODES:,} "
+            f"({pools}): eligible nodes, pods that fit and drains count those"
+        )
 
     @cached_property
     def by_name(self) -> dict[str, NodeInfo]:
@@ -273,7 +291,7 @@ class NodeModel:
 
     def with_cordoned(self, names: Iterable[str]) -> NodeModel:
         names = set(names)
-        return NodeModel(tuple(n.cordoned() if n.name in names else n for n in self.nodes))
+        return NodeModel(tuple(n.cordoned() if n.name in names else n for n in self.nodes), self.summarised)
 
 
 def build_node_model(nodes: Iterable[Node], pools: Iterable[Mapping[str, Any]]) -> NodeModel | None:
@@ -281,12 +299,16 @@ def build_node_model(nodes: Iterable[Node], pools: Iterable[Mapping[str, Any]]) 
     infos = {}
     for node in nodes:
         infos[node.name] = node_from_object(node)
+    summarised = []
     for pool in pools:
         for info in nodes_from_pool(pool):
             infos.setdefault(info.name, info)
+        count = int(pool.get("count", 1))
+        if count > MAX_POOL_NODES:
+            summarised.append((pool["name"], count, MAX_POOL_NODES))
     if not infos:
         return None
-    return NodeModel(tuple(infos[name] for name in sorted(infos)))
+    return NodeModel(tuple(infos[name] for name in sorted(infos)), tuple(summarised))
 
 
 # --- what a pod asks for ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ take them; a Deployment sync either scales the new ReplicaSet up or the old ones
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,7 +197,24 @@ def deployment_timeline(
     max_total = replicas + max_surge
     steps = [_start(replicas)]
     old, new, ready = replicas, 0, 0
+    history: list[tuple[int, int, int]] = []
     while len(steps) < MAX_STEPS:
+        history.append((old, new, ready))
+        jump = _repeating_cycles(history, replicas) if capacity is None or capacity >= max_total else None
+        if jump is not None:
+            cycles, (d_old, d_new, d_ready) = jump
+            old, new, ready = old + cycles * d_old, new + cycles * d_new, ready + cycles * d_ready
+            history.clear()
+            steps.append(
+                Step(
+                    old,
+                    new,
+                    old + ready,
+                    old + new,
+                    f"the same for {cycles:,} more rounds: new ReplicaSet up by {d_new}, old down by {-d_old}",
+                )
+            )
+            continue
         placeable = new if capacity is None else min(new, max(0, capacity - old))
         became_ready = placeable - ready
         ready = placeable
@@ -226,6 +244,23 @@ def deployment_timeline(
         )
         return Timeline(tuple(steps), False, reason)
     return Timeline(tuple(steps), False, f"cut short after {MAX_STEPS} steps")
+
+
+def _repeating_cycles(
+    history: list[tuple[int, int, int]], replicas: int
+) -> tuple[int, tuple[int, int, int]] | None:
+    """When the last syncs repeat one round (scale up, scale down) by the same amounts, how many
+    more identical rounds fit before a boundary (old pods gone, new ones at replicas), so that a
+    rollout of 100,000,000 replicas is computed in closed form rather than round by round."""
+    if len(history) < 5:
+        return None
+    a, b, c = history[-5], history[-3], history[-1]
+    delta = (c[0] - b[0], c[1] - b[1], c[2] - b[2])
+    if delta != (b[0] - a[0], b[1] - a[1], b[2] - a[2]) or delta[0] >= 0 or delta[1] <= 0:
+        return None
+    old, new, _ = c
+    cycles = min(old // -delta[0], (replicas - new) // delta[1]) - 2  # stop short of the boundary
+    return (cycles, delta) if cycles >= 2 else None
 
 
 def recreate_timeline(replicas: int, capacity: int | None = None) -> Timeline:
@@ -262,9 +297,32 @@ def _skip_step(old: int, new: int, skipped: list[list[str]], unit: str) -> Step:
     )
 
 
+class OrdinalNames(Sequence):
+    """`<name>-<ordinal>` for a range of ordinals, never materialised (a StatefulSet may declare
+    100,000,000 replicas): slicing gives another OrdinalNames; `list()` only when it is small."""
+
+    def __init__(self, name: str, ordinals: range):
+        self.name = name
+        self.ordinals = ordinals
+
+    def __len__(self) -> int:
+        return len(self.ordinals)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return OrdinalNames(self.name, self.ordinals[index])
+        return f"{self.name}-{self.ordinals[index]}"
+
+    def __reversed__(self):
+        return iter(OrdinalNames(self.name, self.ordinals[::-1]))
+
+    def reversed(self) -> OrdinalNames:
+        return OrdinalNames(self.name, self.ordinals[::-1])
+
+
 def replacement_timeline(
     total: int,
-    to_update: list[str],
+    to_update: Sequence[str],
     batch: int,
     unit: str,
     capacity: int | None = None,
@@ -277,25 +335,52 @@ def replacement_timeline(
     run. `one_by_one`: the pods of a batch are recreated one at a time, lowest ordinal first, each
     waiting for the previous to be Running and Ready (StatefulSet OrderedReady: the monotonic
     creation loop of stateful_set_control.go). With more than DETAILED_BATCHES batches the middle
-    ones (identical in shape) are one step.
+    ones (identical in shape) are one step; so are the middle pods of a batch recreated one by one.
+    The work is bounded whatever `total` is: batches are sliced, never listed.
     """
+    if capacity is not None and capacity >= total:
+        capacity = None  # room for every pod: the same as no limit
     steps = [_start(total)]
     old, new, available = total, 0, total
-    batches = _batches(to_update, batch)
-    skip = batches[2:-1] if len(batches) > DETAILED_BATCHES and capacity is None else []
-    for index, names in enumerate(batches):
-        count = len(names)
-        if skip and 2 <= index < len(batches) - 1:
-            old -= count
-            new += count
-            if index == len(batches) - 2:
-                steps.append(_skip_step(old, new, skip, unit))
+    size = max(1, batch)
+    batch_count = -(-len(to_update) // size)
+    skipping = batch_count > DETAILED_BATCHES and capacity is None
+    index = 0
+    while index < batch_count:
+        if skipping and index == 2:
+            middle = to_update[2 * size : (batch_count - 1) * size]
+            old -= len(middle)
+            new += len(middle)
+            steps.append(
+                Step(
+                    old,
+                    new,
+                    old + new,
+                    old + new,
+                    f"the same for {batch_count - 3} more batch(es): {_names(middle, unit)}",
+                )
+            )
+            index = batch_count - 1
             continue
+        names = to_update[index * size : (index + 1) * size]
+        index += 1
+        count = len(names)
         old -= count
         available -= count
         steps.append(Step(old, new, available, old + new, f"terminate {_names(names, unit)}"))
         if one_by_one and count > 1 and capacity is None:
-            for name in reversed(names):  # lowest ordinal first
+            order: list[str | None] = list(reversed(names))
+            if count > DETAILED_BATCHES:  # the first two and the last; the ones between as one step
+                order = [names[-1], names[-2], None, names[0]]
+            for name in order:  # lowest ordinal first
+                if name is None:
+                    between = count - 3
+                    new += between
+                    available += between
+                    steps.append(
+                        Step(old, new, available, old + new, f"the same, one by one, for {between} more pods")
+                    )
+                    continue
                 new += 1
                 steps.append(Step(old, new, available, old + new, f"create {name} with the new template"))
                 available += 1
@@ -347,7 +432,7 @@ def surge_timeline(total: int, nodes: list[str], batch: int) -> Timeline:
     return Timeline(tuple(steps), True)
 
 
-def _names(names: list[str], unit: str) -> str:
+def _names(names: Sequence[str], unit: str) -> str:
     if len(names) <= 3:
         return ", ".join(names)
     return f"{len(names)} {unit}s ({names[0]} … {names[-1]})"
@@ -376,6 +461,7 @@ class Rollout:
     pod_management_policy: str | None = None
     partition: int | None = None
     partition_updates: dict[str, list[str]] | None = None
+    partition_updates_omitted: dict[str, int] | None = None  # names left out of the lists above
     timeline: Timeline | None = None
     notes: tuple[str, ...] = ()
     problem: str | None = None  # a fencepost the controller cannot resolve
@@ -406,6 +492,11 @@ class Rollout:
             "podManagementPolicy": self.pod_management_policy,
             "partition": self.partition,
             "partitionUpdates": self.partition_updates,
+            **(
+                {"partitionUpdatesOmitted": self.partition_updates_omitted}
+                if self.partition_updates_omitted
+                else {}
+            ),
             "completes": None if self.timeline is None else self.timeline.complete,
             "stuckReason": self.timeline.stuck_reason if self.timeline else None,
             "steps": [step.to_dict() for step in self.steps],
@@ -528,8 +619,21 @@ def _deployment(workload: Workload, replicas: int, capacity: int | None, common:
     )
 
 
-def ordinal_names(workload: Workload, replicas: int) -> list[str]:
-    return [f"{workload.name}-{workload.ordinals_start + index}" for index in range(replicas)]
+def ordinal_names(workload: Workload, replicas: int) -> OrdinalNames:
+    return OrdinalNames(workload.name, range(workload.ordinals_start, workload.ordinals_start + replicas))
+
+
+#: Names listed per side in `partitionUpdates` (the rest is counted in `partitionUpdatesOmitted`).
+MAX_LISTED_NAMES = 1_000
+
+
+def _listed(names: Sequence[str]) -> list[str]:
+    return list(names[:MAX_LISTED_NAMES])
+
+
+def _omitted(*sides: Sequence[str]) -> dict[str, int] | None:
+    counts = dict(zip(("updated", "notUpdated"), (max(0, len(s) - MAX_LISTED_NAMES) for s in sides)))
+    return counts if any(counts.values()) else None
 
 
 def _statefulset(
@@ -549,7 +653,8 @@ def _statefulset(
             min_available=replicas,
             max_pods=replicas,
             partition=None,
-            partition_updates={"updated": [], "notUpdated": names},
+            partition_updates={"updated": [], "notUpdated": _listed(names)},
+            partition_updates_omitted=_omitted([], names),
             timeline=Timeline((_start(replicas),), True),
             notes=(
                 "OnDelete: the controller never replaces a pod; a template change reaches a pod when it is deleted",
@@ -572,7 +677,7 @@ def _statefulset(
     if partition >= replicas and replicas:
         notes.append(f"partition {partition} ≥ replicas {replicas}: a template change reaches no pod")
     unavailable = min(resolved, len(updated)) if updated else 0
-    order = list(reversed(updated))
+    order = updated.reversed() if isinstance(updated, OrdinalNames) else list(reversed(updated))
     timeline = replacement_timeline(
         replicas, order, resolved, "pod", capacity, one_by_one=policy == "OrderedReady"
     )
@@ -584,7 +689,8 @@ def _statefulset(
         min_available=replicas - unavailable,
         max_pods=replicas,
         partition=partition,
-        partition_updates={"updated": updated, "notUpdated": not_updated},
+        partition_updates={"updated": _listed(updated), "notUpdated": _listed(not_updated)},
+        partition_updates_omitted=_omitted(updated, not_updated),
         timeline=timeline,
         notes=tuple(notes),
         **extra,

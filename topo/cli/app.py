@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import sys
 import time
+import traceback
 from collections.abc import Callable
 
 import click
@@ -15,13 +17,22 @@ from topo.config import ConfigError, load_config
 from topo.exitcodes import ExitCode
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
 
+#: Set by `topo --debug` (or TOPO_DEBUG=1): internal errors print their traceback.
+_DEBUG = {"on": False}
+
+#: errno values that mean "the output cannot be written" (closed pipe, full disk, quota, I/O error).
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+
 
 class TopoGroup(click.Group):
-    """Usage errors exit with 3 (click's default is 2, which topo uses for input errors)."""
+    """Usage errors exit with 3 (click's default is 2, which topo uses for input errors); a crash
+    prints one line and exits with 4, never with a code that could read as a verdict."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        arguments = list(sys.argv[1:] if args is None else args)
+        _DEBUG["on"] = os.environ.get("TOPO_DEBUG", "") not in ("", "0")
         try:
-            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            result = super().main(arguments, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
             if type(error).__name__ == "NoArgsIsHelpError":
                 click.echo(error.format_message())
@@ -34,18 +45,77 @@ class TopoGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("Aborted!", err=True)
             sys.exit(ExitCode.USAGE)
+        except Exception as error:
+            _internal_error(error, arguments)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def invoke(self, ctx):
+        # Here, not in main(): click turns a closed pipe into a silent exit 1 before main() sees it.
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if isinstance(error, BrokenPipeError) or (
+                error.filename is None and error.errno in _OUTPUT_ERRNOS
+            ):
+                _output_failed(error)
+            raise
+
+
+def _output_failed(error: OSError) -> None:
+    """stdout is gone (a closed pipe) or full: say so in one line and exit 3."""
+    try:  # nothing more can reach the old stdout; keep the interpreter's final flush quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+    reason = "the reading end of the pipe was closed" if error.errno == errno.EPIPE else error.strerror
+    _stderr(f"topo: cannot write the output: {reason or error}")
+    sys.exit(ExitCode.USAGE)
+
+
+def _internal_error(error: BaseException, arguments: list[str]) -> None:
+    """One line naming what failed and where, how to report it; the traceback only with --debug."""
+    command = next((a for a in arguments if not a.startswith("-")), "topo")
+    where = getattr(error, "topo_where", None) or f"running `topo {command}`"
+    detail = str(error).replace("\n", " ").strip()
+    if len(detail) > 300:
+        detail = detail[:297] + "..."
+    if _DEBUG["on"]:
+        _stderr("".join(traceback.format_exception(error)).rstrip("\n"))
+    _stderr(
+        f"topo: internal error while {where}: {type(error).__name__}{': ' + detail if detail else ''} "
+        "— a bug in topo, not a verdict on your manifests; please report it with the command line, "
+        "`topo --version` and the input that triggers it"
+        + ("" if _DEBUG["on"] else " (`topo --debug ...` prints the traceback)")
+    )
+    sys.exit(ExitCode.INTERNAL)
+
+
+def _stderr(text: str) -> None:
+    try:
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=TopoGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="topo")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="TOPO_DEBUG",
+    help="Print the traceback of an internal error (exit code 4) — for bug reports. Also TOPO_DEBUG=1.",
+)
+def main(debug: bool) -> None:
     """topo: static topology and risk analysis of Kubernetes manifests.
 
     PATH arguments are files, directories (read recursively: .yaml, .yml, .json) or `-` for stdin.
     Exit codes: 0 ok, 1 findings at or above --fail-on (or a regression), 2 some input could not
-    be loaded (output is still produced for the rest), 3 usage error.
+    be loaded (output is still produced for the rest), 3 usage error (or the output cannot be
+    written), 4 internal error (a bug in topo, or a rule that failed: report it).
     """
+    _DEBUG["on"] = _DEBUG["on"] or debug
 
 
 def render_options(command: Callable) -> Callable:
@@ -126,8 +196,9 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
         help="Analyse several kustomize overlays or charts as one system (default: one system each).",
     )
     @render_options
+    @cache_options
     @functools.wraps(command)
-    def wrapper(paths, namespace, cluster_domain, config_path, merge, render, **kwargs):
+    def wrapper(paths, namespace, cluster_domain, config_path, merge, render, no_cache, cache_dir, **kwargs):
         try:
             config = load_config(config_path)
         except ConfigError as error:
@@ -140,6 +211,7 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
             progress=terminal_progress(),
             render=with_cluster_settings(render, config),
             merge=merge,
+            cache=cache_choice(no_cache, cache_dir),
         )
         if systems:
             return command(found, **kwargs)
@@ -152,6 +224,28 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
         return command(found[0][1], **kwargs)
 
     return wrapper
+
+
+def cache_options(command: Callable) -> Callable:
+    """--no-cache and --cache-dir (the parsed-file cache, topo.load.cache)."""
+    command = click.option(
+        "--cache-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        envvar="TOPO_CACHE_DIR",
+        show_envvar=True,
+        help="Where parsed files are cached (default: $XDG_CACHE_HOME/topo or ~/.cache/topo).",
+    )(command)
+    return click.option(
+        "--no-cache", is_flag=True, help="Parse every file afresh; neither read nor write the cache."
+    )(command)
+
+
+def cache_choice(no_cache: bool, cache_dir: str | None) -> bool | str:
+    """`analyze`'s cache argument for the flags."""
+    if no_cache:
+        return False
+    return cache_dir or True
 
 
 def with_cluster_settings(render, config):
@@ -185,17 +279,34 @@ def terminal_progress(stream=None, clock=time.monotonic) -> Callable[..., None] 
     return show
 
 
-def report_load_problems(analysis: Analysis | list[Analysis]) -> ExitCode:
+def diagnostic(file: str, line: int, label: str, message: str) -> str:
+    """`file:line: label: message` on one line: a newline or an escape sequence in a name (a
+    terminal control code) is shown escaped, never acted on."""
+    return one_line(f"{file}:{line}: {label}: {message}")
+
+
+def one_line(text: str) -> str:
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+def report_load_problems(analysis: Analysis | list[Analysis], prefix: str = "") -> ExitCode:
     """Print load errors and warnings on stderr; exit code 2 when anything failed to load."""
     analyses = analysis if isinstance(analysis, list) else [analysis]
     failed = False
     for one in analyses:
         for warning in one.load_warnings:
-            click.echo(str(warning), err=True)
+            click.echo(one_line(prefix + str(warning)), err=True)
         for error in one.load_errors:
-            click.echo(f"{error.file}:{error.line}: error: {error.message}", err=True)
+            click.echo(prefix + diagnostic(error.file, error.line, "error", error.message), err=True)
         failed = failed or bool(one.load_errors)
     return ExitCode.INPUT_ERROR if failed else ExitCode.OK
+
+
+def report_rule_errors(results, prefix: str = "") -> ExitCode:
+    """Print rules that raised (a topo bug, after the other rules' output); exit code 4 if any."""
+    for error in results.rule_errors:
+        click.echo(one_line(f"{prefix}topo: internal error: {error} (please report it)"), err=True)
+    return ExitCode.INTERNAL if results.rule_errors else ExitCode.OK
 
 
 def colour_option(command: Callable) -> Callable:
@@ -226,8 +337,11 @@ def use_colour(choice: str, stream=None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def finish(analysis: Analysis | list[Analysis], output, code: ExitCode = ExitCode.OK) -> None:
-    """Write the output (a string, or chunks of one), report load problems, and exit."""
+def finish(
+    analysis: Analysis | list[Analysis], output, code: ExitCode = ExitCode.OK, rule_results=None
+) -> None:
+    """Write the output (a string, or chunks of one), report load problems (and rules that
+    raised, from `rule_results`), and exit with the highest code that applies."""
     if isinstance(output, str):
         click.echo(output, nl=False, color=True)
     else:
@@ -236,7 +350,8 @@ def finish(analysis: Analysis | list[Analysis], output, code: ExitCode = ExitCod
             stream.write(chunk)
         stream.flush()
     load_code = report_load_problems(analysis)
-    sys.exit(max(code, load_code) if load_code else code)
+    rule_code = report_rule_errors(rule_results) if rule_results is not None else ExitCode.OK
+    sys.exit(max(code, load_code, rule_code))
 
 
 @main.command()

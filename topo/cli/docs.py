@@ -24,16 +24,22 @@ by hand.
 | 0 | ok: the command answered (query commands answer 0 whatever the verdict); no finding reached `--fail-on` |
 | 1 | findings at or above `--fail-on` (report), or a regression (diff) |
 | 2 | some input could not be loaded; the output is still produced for the rest |
-| 3 | usage error (unknown option, bad configuration file, unknown rule id) |
+| 3 | usage error (unknown option, bad configuration file or baseline, unknown rule id), or the output cannot be written (an unwritable `--out`/`--write-baseline`, a full disk, a closed pipe) |
+| 4 | internal error: a bug in topo (a crash, or a rule that raised) — never a verdict on the input. One line on stderr says what failed and on which file or object; `topo --debug ...` (or `TOPO_DEBUG=1`) adds the traceback. Please report it |
 
-Diagnostics (load errors, warnings) go to stderr as `file:line: error: message`; stdout carries
-only the requested output.
+The highest code that applies wins (4 over 3 over 2 over 1). Diagnostics (load errors, warnings)
+go to stderr as `file:line: error: message`; stdout carries only the requested output. A rule that
+raises does not stop the others: their output is printed, then the failure, and the exit code is 4.
 """
 
 
 def cli_markdown() -> str:
     sections = [_INTRO]
-    context = click.Context(main, info_name="topo", terminal_width=100, max_content_width=100)
+    # The group's context settings (`-h` as well as `--help`), as when the CLI runs: click keeps the
+    # help option it first builds for a command, so the help must not depend on what ran before.
+    context = click.Context(
+        main, info_name="topo", terminal_width=100, max_content_width=100, **main.context_settings
+    )
     sections.append("## topo\n\n```text\n" + main.get_help(context) + "\n```\n")
     for name in sorted(main.list_commands(context)):
         command = main.get_command(context, name)

@@ -85,9 +85,14 @@ def report(
         everything = RuleResults(
             findings=(), all_findings=tuple(f for results in all_results for f in results.all_findings)
         )
-        with open(write_baseline, "w", encoding="utf-8") as handle:
-            json.dump(baseline_document(everything), handle, indent=2)
-            handle.write("\n")
+        text = json.dumps(baseline_document(everything), indent=2) + "\n"
+        try:
+            with open(write_baseline, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as error:
+            raise click.UsageError(
+                f"--write-baseline {write_baseline}: cannot write: {error.strerror or error}"
+            ) from error
     renderer = REPORT_FORMATS[fmt]
     options = {"colour": colour, "verbose": verbose} if fmt == "text" else {}
     output: str | Iterator[str]
@@ -102,12 +107,17 @@ def report(
         output = iter_json(systems[0][1], all_results[0])
     else:
         output = renderer(systems[0][1], all_results[0], **options)
-    for results in all_results:
-        for rule_error in results.rule_errors:
-            click.echo(f"internal error: {rule_error}", err=True)
     threshold = fail_on or systems[0][1].config.fail_on
     failing = any(fails(results, threshold) for results in all_results)
-    finish([analysis for _, analysis in systems], output, ExitCode.FINDINGS if failing else ExitCode.OK)
+    crashed = RuleResults(
+        findings=(), rule_errors=tuple(e for results in all_results for e in results.rule_errors)
+    )
+    finish(
+        [analysis for _, analysis in systems],
+        output,
+        ExitCode.FINDINGS if failing else ExitCode.OK,
+        rule_results=crashed,
+    )
 
 
 @main.command()

@@ -7,8 +7,18 @@ import sys
 
 import click
 
-from topo.api import Analysis, bulk_allocation
-from topo.cli.app import ExitCode, main, render_options, terminal_progress, with_cluster_settings
+from topo.api import Analysis, bulk_allocation, parse_cache
+from topo.cli.app import (
+    ExitCode,
+    cache_choice,
+    cache_options,
+    main,
+    render_options,
+    report_load_problems,
+    report_rule_errors,
+    terminal_progress,
+    with_cluster_settings,
+)
 from topo.config import ConfigError, load_config
 from topo.load.git_source import GitSourceError, load_inputs
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
@@ -17,7 +27,8 @@ _FAIL_ON = click.Choice(["error", "warning", "info", "none"])
 
 
 def _common_options(command):
-    """--namespace, --cluster-domain, --config: as every command that reads manifests has them."""
+    """--namespace, --cluster-domain, --config, the cache: as every command that reads manifests has them."""
+    command = cache_options(command)
     command = click.option(
         "--config",
         "config_path",
@@ -45,8 +56,10 @@ def _config(namespace, cluster_domain, config_path):
     return config.with_overrides(namespace=namespace, cluster_domain=cluster_domain)
 
 
-def _analyse(paths: list[str], config, render=None) -> Analysis:
-    """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository)."""
+def _analyse(paths: list[str], config, render=None, cache: bool | str = True) -> Analysis:
+    """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository).
+
+    `cache` as for `topo.analyze`: True for the default parse cache, a directory, or False."""
     try:
         with bulk_allocation():
             loaded = load_inputs(
@@ -54,6 +67,7 @@ def _analyse(paths: list[str], config, render=None) -> Analysis:
                 stdin=sys.stdin.buffer if "-" in paths else None,
                 progress=terminal_progress(),
                 render=with_cluster_settings(render, config) if render is not None else None,
+                cache=parse_cache(cache),
             )
     except GitSourceError as error:
         raise click.UsageError(str(error)) from error
@@ -62,12 +76,7 @@ def _analyse(paths: list[str], config, render=None) -> Analysis:
 
 def _load_problems(analysis: Analysis, side: str | None = None) -> bool:
     """Print a side's load errors and warnings on stderr; True when something failed to load."""
-    prefix = f"{side}: " if side else ""
-    for warning in analysis.load_warnings:
-        click.echo(f"{prefix}{warning}", err=True)
-    for error in analysis.load_errors:
-        click.echo(f"{prefix}{error.file}:{error.line}: error: {error.message}", err=True)
-    return bool(analysis.load_errors)
+    return report_load_problems(analysis, f"{side}: " if side else "") != ExitCode.OK
 
 
 @main.command()
@@ -113,6 +122,8 @@ def diff(
     cluster_domain,
     config_path,
     render,
+    no_cache,
+    cache_dir,
 ) -> None:
     """What a change does to the system: findings introduced and resolved, objects and graph edges
     added, removed and changed, availability and connectivity before → after.
@@ -129,7 +140,8 @@ def diff(
     if old == "-" and new == "-":
         raise click.UsageError("only one side can be read from stdin")
     config = _config(namespace, cluster_domain, config_path)
-    before, after = _analyse([old], config, render), _analyse([new], config, render)
+    cache = cache_choice(no_cache, cache_dir)
+    before, after = _analyse([old], config, render, cache), _analyse([new], config, render, cache)
     try:
         change = diff_analyses(before, after, disabled=disable, enabled=enable)
     except UnknownRule as error:
@@ -139,7 +151,11 @@ def diff(
     click.echo(DIFF_FORMATS[fmt](report, after) if fmt == "sarif" else DIFF_FORMATS[fmt](report), nl=False)
     broken = _load_problems(before, "before") | _load_problems(after, "after")
     code = ExitCode.FINDINGS if verdict.fails else ExitCode.OK
-    sys.exit(max(code, ExitCode.INPUT_ERROR) if broken else code)
+    crashed = max(
+        report_rule_errors(before.findings(disabled=disable, enabled=enable), "before: "),
+        report_rule_errors(after.findings(disabled=disable, enabled=enable), "after: "),
+    )
+    sys.exit(max(code, ExitCode.INPUT_ERROR if broken else ExitCode.OK, crashed))
 
 
 @main.command()
@@ -154,7 +170,7 @@ def diff(
 @click.option("--title", default=None, help="Title of the report (default: the paths).")
 @_common_options
 @render_options
-def review(paths, out, title, namespace, cluster_domain, config_path, render) -> None:
+def review(paths, out, title, namespace, cluster_domain, config_path, render, no_cache, cache_dir) -> None:
     """The system on one page for a review meeting: summary, topology picture, findings by
     severity, availability per entry point, namespace reachability, the riskiest rollout.
 
@@ -167,7 +183,7 @@ def review(paths, out, title, namespace, cluster_domain, config_path, render) ->
     from topo.render.review_data import review_document
 
     config = _config(namespace, cluster_domain, config_path)
-    analysis = _analyse(list(paths), config, render)
+    analysis = _analyse(list(paths), config, render, cache_choice(no_cache, cache_dir))
     document = review_document(analysis, title or " ".join(paths))
     if extension in (".html", ".htm"):
         from topo.render.review_html import render_review_html
@@ -184,4 +200,5 @@ def review(paths, out, title, namespace, cluster_domain, config_path, render) ->
         raise click.UsageError(f"--out {out}: cannot write: {error.strerror or error}") from error
     click.echo(f"wrote {out} ({len(text.encode('utf-8')) // 1024} KiB)", err=True)
     broken = _load_problems(analysis)
-    sys.exit(ExitCode.INPUT_ERROR if broken else ExitCode.OK)
+    crashed = report_rule_errors(analysis.findings())
+    sys.exit(max(ExitCode.INPUT_ERROR if broken else ExitCode.OK, crashed))

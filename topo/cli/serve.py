@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from topo.cli.app import main, report_load_problems
+from topo.cli.app import cache_choice, cache_options, main, report_load_problems
 from topo.config import ConfigError, load_config
 from topo.load.git_source import is_git_spec
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
@@ -90,8 +90,20 @@ def is_loopback(host: str) -> bool:
     default=None,
     help="Cluster assumptions file (default: ./topo.yaml when present).",
 )
+@cache_options
 def serve(
-    paths, host, port, debug, max_upload_mb, base, no_watch, namespace, cluster_domain, config_path
+    paths,
+    host,
+    port,
+    debug,
+    max_upload_mb,
+    base,
+    no_watch,
+    namespace,
+    cluster_domain,
+    config_path,
+    no_cache,
+    cache_dir,
 ) -> None:
     """Serve the interactive dashboard: a map of the system with its findings (no PATH: the bundled samples).
 
@@ -100,6 +112,9 @@ def serve(
     The served files are watched: when they change on disk, the page shows the new analysis
     (--no-watch to turn it off). With --base OLD the page compares OLD to the served manifests
     (PATH may then also be `git:REV:PATH`).
+
+    Answers only requests addressed to it (a loopback name or address, or --host) and refuses
+    posts from other sites' pages (DNS-rebinding protection).
     """
     from topo.cli.review import _analyse
 
@@ -132,13 +147,18 @@ def serve(
         # analyses are frozen out of the cyclic GC (bulk_allocation); a reload replaces the served
         # one, so let the collector see the old one again or its cycles would stay for good
         gc.unfreeze()
-        return _analyse(list(paths), config), (_analyse([base], config) if base else None)
+        cache = cache_choice(no_cache, cache_dir)
+        return (
+            _analyse(list(paths), config, cache=cache),
+            (_analyse([base], config, cache=cache) if base else None),
+        )
 
     analysis, before = analyse()
     if before is not None:
         report_load_problems(before)
     report_load_problems(analysis)
     from dashboard.app import create_app
+    from dashboard.guard import protect
     from dashboard.watch import Live
 
     title = " ".join(paths)
@@ -152,6 +172,7 @@ def serve(
         base_label=base or "",
         live=live,
     )
+    protect(app.server, host)
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"topo dashboard on http://{shown}:{port}/ (Ctrl+C to stop)", err=True)
     if live is not None:

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from topo.graph.context import LinkContext
+from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
 from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
@@ -95,6 +96,7 @@ LONG_TEXT = 256
 
 def link_calls(ctx: LinkContext) -> None:
     records = dns_records(ctx.graph, ctx.external, ctx.domain)
+    owners = records.owners if isinstance(records, DnsRecords) else {}
     namespaces = set(ctx.model.namespaces())
     services = {obj_id for obj_id in ctx.model.objects if obj_id.startswith("Service/")} | {
         i for i in ctx.external if i.startswith("Service/")
@@ -119,6 +121,8 @@ def link_calls(ctx: LinkContext) -> None:
                     dangling_ok=dangling_ok,
                     answered=answered,
                 )
+                if target is not None:
+                    target = owners.get(target, target)  # a pod beyond the cap: its StatefulSet
                 if target is None or target == workload.id:
                     continue
                 key = (target, name, port)
@@ -156,13 +160,42 @@ def indexed_job_pod_names(model, services: set[str], domain: str) -> frozenset[s
     return frozenset(names)
 
 
+class DnsRecords(dict):
+    """Name → id, plus the per-pod names of StatefulSet ordinals beyond the materialised ones,
+    answered by arithmetic (never listed: a StatefulSet may declare 100,000,000 replicas)."""
+
+    def __init__(self, graph) -> None:
+        super().__init__()
+        self.graph = graph
+        self.owners: dict[str, str] = {}  # Pod id beyond the cap → its StatefulSet (once looked up)
+
+    def __contains__(self, name: object) -> bool:
+        return dict.__contains__(self, name) or (isinstance(name, str) and self.summarised(name) is not None)
+
+    def __getitem__(self, name: str) -> str:
+        if dict.__contains__(self, name):
+            return dict.__getitem__(self, name)
+        found = self.summarised(name)
+        if found is None:
+            raise KeyError(name)
+        self.owners[found[0]] = found[1]
+        return found[0]
+
+    def get(self, name, default=None):
+        return self[name] if name in self else default  # noqa: SIM401 (self.get would recurse)
+
+    def summarised(self, name: str) -> tuple[str, str] | None:
+        return summarised_pod(self.graph, name)
+
+
 def dns_records(graph, external: frozenset[str], domain: str) -> dict[str, str]:
     """Every fully qualified name the system publishes → the Service or Pod id it answers for.
 
     Records come from the nodes' `dns` names (Services, ordinal and bare Pods) and from the
     Services declared `external` (already in the cluster).
     """
-    records: dict[str, str] = {}
+    # a plain dict unless a StatefulSet has ordinals beyond the cap (its lookups cost more)
+    records: dict[str, str] = DnsRecords(graph) if graph.graph.get("summarisedOrdinals") else {}
     for object_id in sorted(external):
         if object_id.startswith("Service/") and object_id.count("/") == 2:
             _, namespace, name = object_id.split("/", 2)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from topo.graph.context import LinkContext
 from topo.graph.relations import GOVERNED_BY, OWNS
-from topo.model.build import statefulset_ordinals
+from topo.model.build import all_statefulset_ordinals, statefulset_ordinals
 from topo.model.dns import pod_fqdn
 from topo.model.kinds import make_id
 from topo.model.objects import Service, Workload
@@ -60,6 +60,32 @@ def _link_statefulset(ctx: LinkContext, statefulset: Workload) -> None:
             dns=dns,
         )
         ctx.graph.add_edge(statefulset.id, pod_id, relation=OWNS, ordinal=ordinal)
+    every = all_statefulset_ordinals(statefulset)
+    shown = statefulset_ordinals(statefulset)
+    if len(every) > len(shown):
+        ctx.graph.nodes[statefulset.id]["podsSummarised"] = len(every) - len(shown)
+        if with_dns and statefulset.service_name and statefulset.namespace:
+            summarised = ctx.graph.graph.setdefault("summarisedOrdinals", {})
+            suffix = pod_fqdn("x", statefulset.service_name, statefulset.namespace, ctx.domain).split(".", 1)[
+                1
+            ]
+            summarised.setdefault(suffix, []).append(
+                (statefulset.name, shown.stop, every.stop, statefulset.namespace, statefulset.id)
+            )
+
+
+def summarised_pod(graph, fqdn: str) -> tuple[str, str] | None:
+    """(Pod id, StatefulSet id) for a per-pod DNS name of an ordinal beyond the materialised ones
+    (`db-5000.db.data.svc.cluster.local` of a StatefulSet with 100,000,000 replicas), or None."""
+    summarised = graph.graph.get("summarisedOrdinals")
+    if not summarised:
+        return None
+    host, _, suffix = fqdn.partition(".")
+    for name, start, stop, namespace, owner in summarised.get(suffix, ()):
+        number = host[len(name) + 1 :] if host.startswith(name + "-") else ""
+        if number.isdigit() and (number == "0" or not number.startswith("0")) and start <= int(number) < stop:
+            return make_id("Pod", namespace, host), owner
+    return None
 
 
 def _add_bare_pod_dns(ctx: LinkContext, pod: Workload) -> None:

@@ -4,7 +4,11 @@ PyYAML's C loader parses and composes in C but constructs every value in generic
 (SafeConstructor), which is most of the cost of reading manifests. Manifests use a small part of
 YAML, so this module converts nodes with one dispatch per node and caches implicit tag
 resolution (keys such as `name` and `image` repeat thousands of times). Results equal
-SafeConstructor's except that timestamps stay strings (they are strings in the Kubernetes API).
+SafeConstructor's except that timestamps stay strings (they are strings in the Kubernetes API),
+`=` stays the string "=" (SafeConstructor has no constructor for YAML 1.1's `!!value`), and keys
+that Python finds equal but YAML does not (`1` and `true`) are both kept (see YamlKey). Where
+SafeConstructor raises on a scalar (`0b_`, `!!int x`, `!!bool maybe`, `2001-13-40`), this raises
+a ConstructorError at the scalar's line.
 Anything unusual (`!!set`, `!!omap`, `!!binary`, ...) falls back to SafeConstructor for that
 document; unknown tags (`!!python/object`, `!Ref`) are refused exactly as safe loading does.
 """
@@ -33,6 +37,45 @@ _VALUE = "tag:yaml.org,2002:value"
 _BOOLS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _RESOLVE_CACHE_LIMIT = 200_000
 _intern = sys.intern
+
+
+_SAFE_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_SCALAR_ERRORS = (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError)
+_KEY_CLASSES = {bool: "bool", int: "number", float: "number"}
+
+
+class YamlKey:
+    """A non-string mapping key kept apart from an equal key of another type in the same mapping.
+
+    Python finds `1 == True == 1.0`, so `{1: a, true: b}` would be one key; in YAML (and in the
+    JSON the Kubernetes API receives, where they become "1" and "true") they are two. The first
+    key stays as it is; the later one of another type is wrapped in this, never merged or refused.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, YamlKey) and type(other.value) is type(self.value) and other.value == self.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((YamlKey, type(self.value).__name__, self.value))
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+    def __str__(self) -> str:
+        """The key as the JSON the API server receives has it (sigs.k8s.io/yaml): `true`, `1`."""
+        value = self.value
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "null" if value is None else str(value)
 
 
 class NeedsSafeConstructor(Exception):
@@ -99,6 +142,8 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
                     "found unhashable key",
                     key_node.start_mark,
                 ) from None
+            if duplicate and mapping_key.__class__ is not str:
+                duplicate, mapping_key = _same_yaml_key(result, mapping_key)
             if duplicate:
                 # The API server's strict field validation (kubectl's default since 1.27) refuses
                 # a field given twice; silently keeping the last one would hide half a document.
@@ -122,6 +167,17 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
     raise NeedsSafeConstructor(node.tag)
 
 
+def _same_yaml_key(result: dict, key: Any) -> tuple[bool, Any]:
+    """(is it really a duplicate, the key to store) for a non-string key equal to an earlier one."""
+    earlier = next(k for k in result if k == key)
+    if _KEY_CLASSES.get(earlier.__class__, earlier.__class__) == _KEY_CLASSES.get(
+        key.__class__, key.__class__
+    ):
+        return True, key
+    wrapped = YamlKey(key)
+    return wrapped in result, wrapped
+
+
 def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> None:
     """YAML merge keys (`<<: *defaults`): explicit keys win, earlier merged maps win over later."""
     merged: dict = {}
@@ -141,6 +197,23 @@ def _apply_merges(result: dict, merges: list, memo: dict, node: yaml.Node) -> No
 
 
 def _scalar(node: yaml.Node) -> Any:
+    try:
+        return _scalar_value(node)
+    except _SCALAR_ERRORS as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read {_tag_name(node.tag)} {_shown(node.value)}: {error}", node.start_mark
+        ) from None
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag.rpartition(":")[2] if tag.startswith("tag:yaml.org,2002:") else tag
+
+
+def _shown(value: str) -> str:
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def _scalar_value(node: yaml.Node) -> Any:
     tag, value = node.tag, node.value
     if tag == _STR:
         # Short values repeat across manifests ("TCP", label values, image names): one copy each.
@@ -154,6 +227,7 @@ def _scalar(node: yaml.Node) -> Any:
     if tag == _FLOAT:
         return _float(value)
     if tag == _TIMESTAMP:
+        _SAFE_CONSTRUCTOR.construct_yaml_timestamp(node)  # type: ignore[arg-type]  # raises where SafeConstructor does
         return value
     if tag == _VALUE:
         return value

@@ -1,8 +1,8 @@
 """`git:REV:path` inputs: manifests as they are in a revision of the current git repository.
 
 Nothing is checked out and the working tree is never touched: the file list comes from
-`git ls-tree -r REV -- path` and the contents from the object database (`git cat-file --batch`,
-the bulk form of `git show REV:file`). Each file is then read by the same loader as a file on disk,
+`git ls-tree -r -z REV -- path` and the contents from the object database by object id
+(`git cat-file --batch`, the bulk form of `git show REV:file`). Each file is then read by the same loader as a file on disk,
 under the name the user would give it in the working tree (relative to the working directory, as
 `git ls-tree` prints it), so `file:line` of both sides of `topo diff` look alike.
 
@@ -21,9 +21,10 @@ import subprocess
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from topo.load.cache import ParseCache
 from topo.load.git_render import load_rendered_revision, needs_rendering
 from topo.load.reader import MANIFEST_SUFFIXES, LoadResult, load_bytes, load_paths
-from topo.load.source import LoadError
+from topo.load.source import LoadError, LoadWarning
 
 GIT_PREFIX = "git:"
 _TIMEOUT = 120  # seconds; a git command that hangs (a lock, a prompt) must not hang topo
@@ -52,23 +53,34 @@ def load_inputs(
     progress: Callable[[int, int], None] | None = None,
     cwd: str | None = None,
     render: Any = None,
+    cache: ParseCache | None = None,
 ) -> LoadResult:
     """Like `load_paths`, where any path may also be a `git:REV:path` spec (read from the repository
     of `cwd`, default the working directory)."""
     paths = list(paths)
     plain = [p for p in paths if not is_git_spec(p)]
-    result = load_paths(plain, stdin=stdin, progress=progress, render=render) if plain else LoadResult()
+    result = (
+        load_paths(plain, stdin=stdin, progress=progress, render=render, cache=cache)
+        if plain
+        else LoadResult()
+    )
     for spec in paths:
         if is_git_spec(spec):
             revision, path = parse_git_spec(spec)
-            found = load_git(revision, path, cwd=cwd, render=render)
+            found = load_git(revision, path, cwd=cwd, render=render, cache=cache)
             result.documents.extend(found.documents)
             result.errors.extend(found.errors)
             result.warnings.extend(found.warnings)
     return result
 
 
-def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any = None) -> LoadResult:
+def load_git(
+    revision: str,
+    path: str = ".",
+    cwd: str | None = None,
+    render: Any = None,
+    cache: ParseCache | None = None,
+) -> LoadResult:
     """The manifests under `path` (a folder or a file, relative to `cwd`) at `revision`.
 
     Raises GitSourceError when `cwd` is not inside a git work tree, git is missing, or the revision
@@ -89,36 +101,51 @@ def load_git(revision: str, path: str = ".", cwd: str | None = None, render: Any
         .strip()
     )
     result = LoadResult()
-    listing = _git(["ls-tree", "-r", "-z", "--name-only", commit, "--", path], cwd, spec, "cannot list files")
-    shown = [name for name in listing.decode("utf-8", "surrogateescape").split("\0") if name]
-    full = _git(
-        ["ls-tree", "-r", "-z", "--name-only", "--full-name", commit, "--", path],
-        cwd,
-        spec,
-        "cannot list files",
-    )
-    full_names = [name for name in full.decode("utf-8", "surrogateescape").split("\0") if name]
+    # -z and object ids: a file name with a newline (or any byte) cannot desynchronise the reader.
+    listing = _git(["ls-tree", "-r", "-z", commit, "--", path], cwd, spec, "cannot list files")
+    entries = [_tree_entry(record) for record in listing.split(b"\0") if record]
     display = os.path.normpath(path).replace(os.sep, "/")
-    if not shown:
+    if not entries:
         result.errors.append(LoadError(f"{spec}", 1, f"no such file or directory in revision {revision}"))
         return result
-    if needs_rendering(shown):  # a kustomization or a chart: rendered from the files of that revision
+    if needs_rendering([name for _, _, name in entries]):  # a kustomization or a chart: rendered
         archive = _git(["archive", "--format=tar", commit], cwd, spec, "cannot read files")
         prefix = (
             _git(["rev-parse", "--show-prefix"], cwd, spec, "not inside a git repository").decode().strip()
         )
         return load_rendered_revision(archive, prefix, path, render)
-    pairs = sorted(zip(shown, full_names), key=lambda pair: pair[0].split("/"))
-    single_file = len(pairs) == 1 and os.path.normpath(pairs[0][0]) == os.path.normpath(path)
-    wanted = [(name, full_name) for name, full_name in pairs if single_file or _is_manifest(name, display)]
-    if not wanted:
+    entries.sort(key=lambda entry: entry[2].split("/"))
+    single_file = len(entries) == 1 and os.path.normpath(entries[0][2]) == os.path.normpath(path)
+    wanted = []
+    for mode, object_id, name in entries:
+        if not (single_file or _is_manifest(name, display)):
+            continue
+        shown = os.path.normpath(name).replace(os.sep, "/")
+        if mode == "120000":
+            result.warnings.append(
+                LoadWarning(shown, 1, f"a symbolic link in revision {revision}: not followed")
+            )
+        elif mode == "160000":
+            result.warnings.append(LoadWarning(shown, 1, f"a submodule in revision {revision}: not read"))
+        else:
+            wanted.append((shown, object_id))
+    if not wanted and not result.warnings:
         result.errors.append(LoadError(spec, 1, "directory contains no manifests (.yaml, .yml, .json)"))
         return result
-    for (name, _), data in zip(
-        wanted, _read_blobs(commit, [full_name for _, full_name in wanted], cwd, spec)
-    ):
-        load_bytes(data, os.path.normpath(name).replace(os.sep, "/"), into=result)
+    for (name, _), data in zip(wanted, _read_blobs([object_id for _, object_id in wanted], cwd, spec)):
+        if data is None:
+            result.errors.append(LoadError(name, 1, f"cannot read the file from revision {revision}"))
+        else:
+            load_bytes(data, name, into=result, cache=cache)
     return result
+
+
+def _tree_entry(record: bytes) -> tuple[str, str, str]:
+    """`<mode> <type> <object>\t<name>` of `git ls-tree -z` → (mode, object id, name)."""
+    meta, _, name = record.partition(b"\t")
+    mode, _, rest = meta.partition(b" ")
+    object_id = rest.rpartition(b" ")[2]
+    return mode.decode("ascii"), object_id.decode("ascii"), name.decode("utf-8", "surrogateescape")
 
 
 def _is_manifest(name: str, directory: str) -> bool:
@@ -132,18 +159,19 @@ def _is_manifest(name: str, directory: str) -> bool:
     return name.lower().endswith(MANIFEST_SUFFIXES)
 
 
-def _read_blobs(commit: str, names: list[str], cwd: str, spec: str) -> list[bytes]:
-    """The contents of `commit:name` for each repository-relative name, with one git process."""
-    request = "".join(f"{commit}:{name}\n" for name in names).encode("utf-8", "surrogateescape")
+def _read_blobs(object_ids: list[str], cwd: str, spec: str) -> list[bytes | None]:
+    """The contents of each object id (hex, never a name: no newline can split a request), with one
+    git process; None for an object git does not have."""
+    request = "".join(f"{object_id}\n" for object_id in object_ids).encode("ascii")
     output = _git(["cat-file", "--batch"], cwd, spec, "cannot read files", stdin=request)
-    blobs = []
+    blobs: list[bytes | None] = []
     position = 0
-    for _ in names:
+    for _ in object_ids:
         end = output.index(b"\n", position)
         header = output[position:end].split()
         position = end + 1
         if len(header) < 3 or header[1] != b"blob":
-            blobs.append(b"")
+            blobs.append(None)
             continue
         size = int(header[2])
         blobs.append(output[position : position + size])

@@ -7,17 +7,20 @@ their items. Everything that goes wrong becomes a LoadError or LoadWarning with 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from topo.load.construct import FastLoader
+from topo.load.cache import FileResult, ParseCache, encode_payload
+from topo.load.construct import FastLoader, YamlKey
 from topo.load.plumbing import plumbing_by_name, plumbing_document
-from topo.load.source import Document, LoadError, LoadWarning, Source, ValueOrigin, load_note
+from topo.load.source import Document, LoadError, LoadWarning, Source, ValueOrigin, load_note, note_where
 from topo.load.yamldocs import ParseFailure, parse_documents
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
@@ -58,19 +61,22 @@ def load_paths(
     stdin: Any = None,
     progress: Callable[..., None] | None = None,
     render: Any = None,
+    cache: ParseCache | None = None,
 ) -> LoadResult:
     """Read files, directories (recursively) and `-` (stdin) in a deterministic order.
 
     A directory that holds a kustomization or a `Chart.yaml` is rendered as one unit with the
     options in `render` (topo.load.units.RenderOptions); its files are not read one by one.
-    `progress(done, total)` is called after each file (the CLI shows it on a terminal).
+    `progress(done, total)` is called after each file (the CLI shows it on a terminal). With a
+    `cache`, files whose bytes were read before are not parsed again (topo.load.cache); large
+    inputs are parsed in parallel where there is more than one CPU (topo.load.parallel).
     """
     from topo.load.units import note_unused_values, render_units
 
     result = LoadResult()
     files, units = collect_inputs(paths, result)
     note_unused_values(units, render, result)
-    load_files(files, result, stdin, progress)
+    load_files(files, result, stdin, progress, cache)
     render_units(units, render, result, progress)
     FastLoader.forget_resolved()
     return result
@@ -90,8 +96,9 @@ def collect_inputs(paths: Iterable[str], result: LoadResult) -> tuple[list[str],
             files.append(path)
             continue
         units_before = len(units)
-        found = list(_manifest_files(path, units))
-        if not found and len(units) == units_before:
+        errors_before = len(result.errors)
+        found = list(_manifest_files(path, result, units))
+        if not found and len(units) == units_before and len(result.errors) == errors_before:
             result.errors.append(
                 LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)")
             )
@@ -104,21 +111,73 @@ def load_files(
     result: LoadResult,
     stdin: Any = None,
     progress: Callable[..., None] | None = None,
+    cache: ParseCache | None = None,
 ) -> None:
-    """Read each file (or `-`) into `result`."""
-    for done, path in enumerate(files, start=1):
-        if path == STDIN:
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read()
-            _load_bytes(data if isinstance(data, bytes) else data.encode(), STDIN_NAME, result, keep=True)
-        elif (what := plumbing_by_name(path)) is not None:
-            result.warnings.append(load_note(_display(path), 1, f"{what}: not a manifest, skipped"))
-        elif os.path.exists(path):
-            _load_file(path, result)
-        else:
-            result.errors.append(LoadError(_display(path), 1, "no such file or directory"))
-        if progress is not None:
-            progress(done, len(files))
+    """Read each file (or `-`) into `result`: through the cache, in parallel when it pays."""
+    from topo.load.parallel import read_files
+
+    read_files(files, result, stdin=stdin, cache=cache, progress=progress)
+    if cache is not None:
+        cache.prune()
+
+
+def read_input(path: str, stdin: Any = None) -> tuple[str, bytes | None, LoadError | LoadWarning | None]:
+    """(display name, bytes, None), or (name, None, why not): the LoadError when the input cannot be
+    read, the note when it is a file of a renderer's plumbing skipped by name."""
+    if path == STDIN:
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read()
+        return STDIN_NAME, data if isinstance(data, bytes) else data.encode(), None
+    name = _display(path)
+    if (what := plumbing_by_name(path)) is not None:
+        return name, None, load_note(name, 1, f"{what}: not a manifest, skipped")
+    if not os.path.exists(path):
+        return name, None, LoadError(name, 1, "no such file or directory")
+    try:
+        with open(path, "rb") as handle:
+            return name, handle.read(), None
+    except OSError as error:
+        return name, None, LoadError(name, 1, f"cannot read file: {error.strerror or error}")
+
+
+def file_result(data: bytes, name: str) -> FileResult:
+    """What one file's bytes read to, as plain data without the file's name (what the cache keeps).
+
+    Only the name's last part matters (a values file or a kustomization is told by its name), so
+    it is part of the cache key (topo.load.cache.entry_key)."""
+    scratch = LoadResult()
+    try:
+        _load_bytes(data, name, scratch)
+    except Exception as error:
+        note_where(error, f"reading {name}")
+        raise
+    return (
+        [(document.data, document.source.line) for document in scratch.documents],
+        [_fields_after_file(error) for error in scratch.errors],
+        [_fields_after_file(warning) for warning in scratch.warnings],
+    )
+
+
+def _fields_after_file(diagnostic: LoadError | LoadWarning) -> tuple:
+    return tuple(getattr(diagnostic, f.name) for f in dataclasses.fields(diagnostic) if f.name != "file")
+
+
+def parse_and_store(data: bytes, name: str, cache: ParseCache | None) -> FileResult:
+    """Parse one file's bytes; keep the result in the cache when there is one and it can be kept."""
+    read = file_result(data, name)
+    if cache is not None:
+        payload = encode_payload(read)
+        if payload is not None:
+            cache.put(cache.key(data, name), payload)
+    return read
+
+
+def add_file_result(result: LoadResult, name: str, read: FileResult) -> None:
+    """Append one file's documents, errors and warnings under its name."""
+    documents, errors, warnings = read
+    result.documents.extend(Document(data, Source(name, line)) for data, line in documents)
+    result.errors.extend(LoadError(name, *fields) for fields in errors)
+    result.warnings.extend(LoadWarning(name, *fields) for fields in warnings)
 
 
 def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
@@ -129,18 +188,79 @@ def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
     return result
 
 
-def load_bytes(data: bytes, name: str, into: LoadResult | None = None) -> LoadResult:
+def load_bytes(
+    data: bytes, name: str, into: LoadResult | None = None, cache: ParseCache | None = None
+) -> LoadResult:
     """Load one file's raw bytes read from elsewhere (a git revision), decoded as files on disk are."""
     result = into if into is not None else LoadResult()
-    _load_bytes(data, name, result, keep=True)
+    if cache is None:
+        _load_bytes(data, name, result, keep=True)
+        return result
+    read = cache.get(cache.key(data, name))
+    if read is None:
+        read = parse_and_store(data, name, cache)
+    add_file_result(result, name, read)
+    result.texts[name] = kept_text(data, name)
     return result
 
 
-def _manifest_files(directory: str, units: list[Any] | None = None) -> Iterator[str]:
+def kept_text(data: bytes, name: str) -> str:
+    """The text `_load_bytes(..., keep=True)` keeps for a source that cannot be read again."""
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError:
+        return _decode_document_by_document(data, name, LoadResult())
+
+
+def load_kept(data: bytes, name: str, result: LoadResult) -> None:
+    """Load bytes that cannot be read again (stdin), keeping their text (never cached)."""
+    before = len(result.documents), len(result.errors)
+    try:
+        _load_bytes(data, name, result, keep=True)
+    except Exception as error:
+        note_where(error, f"reading {name}")
+        raise
+    if name == STDIN_NAME and (len(result.documents), len(result.errors)) == before:
+        # `helm template broken | topo report -`: the command before the pipe failed, or printed
+        # nothing. Saying "no findings" would pass a CI job that checked nothing.
+        shown = "empty input" if not data.strip() else "no Kubernetes object in it"
+        result.errors.append(
+            LoadError(name, 1, f"no object was read from stdin ({shown}): did the command before `|` fail?")
+        )
+
+
+def _manifest_files(directory: str, result: LoadResult, units: list[Any] | None = None) -> Iterator[str]:
+    """Manifest files under `directory`, sorted; hidden files and folders are left out, and so
+    are the folders rendered as one unit (kustomizations, charts: appended to `units`).
+
+    Symbolic links to folders are followed, each real folder read once (a link back to an
+    ancestor is a loop, not an endless walk); what cannot be listed or read is a LoadError; what
+    is not a regular file (a FIFO, socket or device named `*.yaml`: reading it could block
+    forever) is a LoadWarning. Nothing is skipped in silence.
+    """
     from topo.load.units import unit_of
 
     found = []
-    for root, dirs, files in os.walk(directory):
+    visited: dict[tuple[int, int], str] = {}
+
+    def unreadable(error: OSError) -> None:
+        where = _display(error.filename or directory)
+        result.errors.append(LoadError(where, 1, f"cannot read directory: {error.strerror or error}"))
+
+    for root, dirs, files in os.walk(directory, onerror=unreadable, followlinks=True):
+        try:
+            status = os.stat(root)
+        except OSError as error:
+            result.errors.append(LoadError(_display(root), 1, f"cannot read directory: {error.strerror}"))
+            dirs[:] = []
+            continue
+        key = (status.st_dev, status.st_ino)
+        if key in visited:
+            message = f"a symbolic link to {visited[key]}, which is read already: not read twice"
+            result.warnings.append(LoadWarning(_display(root), 1, message))
+            dirs[:] = []
+            continue
+        visited[key] = _display(root)
         if units is not None and (unit := unit_of(root)) is not None:
             units.append(unit)  # rendered as one unit: its files are not manifests on their own
             dirs[:] = []
@@ -148,7 +268,14 @@ def _manifest_files(directory: str, units: list[Any] | None = None) -> Iterator[
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             if name.lower().endswith(MANIFEST_SUFFIXES) and not name.startswith("."):
-                found.append(os.path.join(root, name))
+                path = os.path.join(root, name)
+                problem = _not_a_regular_file(path)
+                if problem is None:
+                    found.append(path)
+                elif problem.startswith("cannot"):
+                    result.errors.append(LoadError(_display(path), 1, problem))
+                else:
+                    result.warnings.append(LoadWarning(_display(path), 1, problem))
     yield from sorted(found, key=lambda p: p.split(os.sep))
 
 
@@ -157,19 +284,30 @@ def display_path(path: str) -> str:
     return _display(path)
 
 
+def _not_a_regular_file(path: str) -> str | None:
+    """Why `path` is not read as a manifest (None: a regular file, or a link to one)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "cannot read file: a symbolic link to nothing (broken link)"
+    except OSError as error:
+        return f"cannot read file: {error.strerror or error}"
+    if stat.S_ISREG(mode):
+        return None
+    what = (
+        "a named pipe (FIFO)"
+        if stat.S_ISFIFO(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "not a regular file"
+    )
+    return f"{what}, not a regular file: skipped (name it on the command line to read it)"
+
+
 def _display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
-
-
-def _load_file(path: str, result: LoadResult) -> None:
-    name = _display(path)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError as error:
-        result.errors.append(LoadError(name, 1, f"cannot read file: {error.strerror or error}"))
-        return
-    _load_bytes(data, name, result)
 
 
 def _load_bytes(data: bytes, name: str, result: LoadResult, keep: bool = False) -> None:
@@ -190,17 +328,19 @@ def _decode_document_by_document(data: bytes, name: str, result: LoadResult) -> 
     byte's line and is replaced by as many empty lines, so the other documents keep their lines."""
     starts = [0] + [m.start() for m in _BYTES_DOCUMENT_START.finditer(data) if m.start() > 0] + [len(data)]
     parts = []
+    lines_before = 0  # counted part by part: linear however many parts are broken
     for start, end in itertools.pairwise(starts):
         part = data[start:end]
         try:
             parts.append(part.decode("utf-8-sig" if start == 0 else "utf-8"))
         except UnicodeDecodeError as error:
             offset = start + error.start
-            line = data.count(b"\n", 0, offset) + 1
+            line = lines_before + data.count(b"\n", start, offset) + 1
             result.errors.append(
                 LoadError(name, line, f"not UTF-8 text: invalid byte 0x{data[offset]:02x} at offset {offset}")
             )
             parts.append("\n" * part.count(b"\n"))
+        lines_before += part.count(b"\n")
     return "".join(parts)
 
 
@@ -215,10 +355,13 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
     helm = _HELM_TEMPLATE.search(text)
     found_any = False
     plumbing_noted = False
+    lines: list[str] | None = None
     for parsed in parse_documents(text):
         if isinstance(parsed, ParseFailure):
             message = parsed.message
-            if helm is not None and _near_template(text, parsed.line):
+            if helm is not None and lines is None:
+                lines = text.splitlines()  # once per file, not once per broken document
+            if lines is not None and _near_template(lines, parsed.line):
                 message = _HELM_HINT
             result.errors.append(LoadError(name, parsed.line, message))
             continue
@@ -237,9 +380,8 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
         result.errors.append(LoadError(name, line, _HELM_HINT))
 
 
-def _near_template(text: str, line: int) -> bool:
+def _near_template(lines: list[str], line: int) -> bool:
     """Whether a parse failure at `line` is explained by template braces on or just before it."""
-    lines = text.splitlines()
     window = lines[max(0, line - 4) : line + 1]
     return any(_HELM_TEMPLATE.search(candidate) for candidate in window)
 
@@ -356,6 +498,8 @@ def object_problem(value: Mapping[str, Any]) -> str | None:
 
 def type_name(value: Any) -> str:
     """How a YAML value is described in messages: `string "three"`, `mapping`, `null`..."""
+    if isinstance(value, YamlKey):  # a key kept apart from an equal one of another type
+        return type_name(value.value)
     if value is None:
         return "null"
     if isinstance(value, bool):

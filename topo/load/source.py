@@ -84,3 +84,16 @@ class ValueOrigin:
 
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "origin": self.origin, "file": self.file, "line": self.line or None}
+
+
+def note_where(error: BaseException, where: str) -> None:
+    """Remember the innermost file or object an unexpected exception was raised on.
+
+    Stages call this where they loop over files, documents or objects; the CLI's internal-error
+    line names it (`topo: internal error while building Deployment/shop/web (app.yaml:3): ...`).
+    """
+    if getattr(error, "topo_where", None) is None:
+        try:
+            error.topo_where = where  # type: ignore[attr-defined]
+        except AttributeError:  # pragma: no cover - exceptions with __slots__
+            pass

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from topo.load.cache import ParseCache
 from topo.load.construct import FastLoader
 from topo.load.reader import LoadResult, collect_inputs, load_files
 from topo.load.units import RenderOptions, note_unused_values, render_units
@@ -24,13 +25,14 @@ def load_systems(
     progress: Callable[..., None] | None = None,
     render: RenderOptions | None = None,
     merge: bool = False,
+    cache: ParseCache | None = None,
 ) -> list[tuple[str, LoadResult]]:
     """[(system name, what was loaded)]; one system named "" unless several units are given apart."""
     head = LoadResult()
     files, units = collect_inputs(paths, head)
     note_unused_values(units, render, head)
     if merge or len(units) < 2:
-        load_files(files, head, stdin, progress)
+        load_files(files, head, stdin, progress, cache)
         render_units(units, render, head, progress)
         FastLoader.forget_resolved()
         return [("", head)]
@@ -43,7 +45,7 @@ def load_systems(
         systems.append((unit.display, loaded))
     if files:
         plain = LoadResult()
-        load_files(files, plain, stdin, progress)
+        load_files(files, plain, stdin, progress, cache)
         systems.append((PLAIN_FILES, plain))
     first = systems[0][1]
     first.errors.extend(head.errors)

@@ -23,7 +23,14 @@ __all__ = ["ParseFailure", "ParsedDocument", "SafeLoader", "parse_documents"]
 #: A document whose aliases expand past this many nodes is refused ("billion laughs").
 MAX_EXPANDED_NODES = 1_000_000
 
-_DOCUMENT_START = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
+# A `---` at the start of a line; a line starts after \n, after \r\n and after a lone \r (old Mac
+# line ends, which YAML and PyYAML accept too).
+_DOCUMENT_START = re.compile(r"(?:^|(?<=\r))---(?=[ \t\r\n]|$)", re.MULTILINE)
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Lines that may come before a document's `---`: directives, comments, blanks, an end marker.
+_PREAMBLE = re.compile(
+    r"(?:[ \t]*(?:%[^\r\n]*|#[^\r\n]*|\.\.\.[ \t]*)?(?:\r\n|\r|\n))*[ \t]*(?:%[^\r\n]*|#[^\r\n]*)?\Z"
+)
 _ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 
 
@@ -75,10 +82,23 @@ def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[
             try:
                 value = construct(node)
             except NeedsSafeConstructor:
-                value = loader.construct_document(node)
+                value = _construct_safely(loader, node)
             yield ParsedDocument(value, line, _item_lines(node, line_offset))
     finally:
         loader.dispose()
+
+
+def _construct_safely(loader: Any, node: yaml.Node) -> Any:
+    """PyYAML's SafeConstructor for the rare tags the fast path leaves to it; its non-YAML
+    exceptions (`!!set {!!int x: }`) become a YAML error at the document."""
+    try:
+        return loader.construct_document(node)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError) as error:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot construct the document: {type(error).__name__}: {error}", node.start_mark
+        ) from None
 
 
 def _parse_part_by_part(text: str, check_aliases: bool) -> Iterator[ParsedDocument | ParseFailure]:
@@ -102,12 +122,46 @@ def _parse_part_by_part(text: str, check_aliases: bool) -> Iterator[ParsedDocume
 
 
 def _split_documents(text: str) -> Iterator[tuple[int, str]]:
-    """Cut a stream before each `---` line; yield (lines before the part, the part)."""
-    boundaries = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0]
+    """Cut a stream before each `---` line; yield (lines before the part, the part).
+
+    Linear in the text: lines are counted once, from one cut to the next. A part made only of
+    directives (`%YAML 1.1`), comments or an end marker (`...`) stays with the document it
+    introduces, so a file that starts with `%YAML` is recovered document by document too.
+    """
+    count_lines = _count_line_breaks if "\r" in text else _count_newlines
+    boundaries = [0]
+    for match in _DOCUMENT_START.finditer(text):
+        start = _directives_before(text, match.start(), boundaries[-1])
+        if start > boundaries[-1] and not _PREAMBLE.match(text, boundaries[-1], start):
+            boundaries.append(start)
     boundaries.append(len(text))
+    lines_before = 0
     for start, end in itertools.pairwise(boundaries):
         if end > start:
-            yield text.count("\n", 0, start), text[start:end]
+            yield lines_before, text[start:end]
+        lines_before += count_lines(text, start, end)
+
+
+def _directives_before(text: str, start: int, floor: int) -> int:
+    """Where the `%` directive lines right before a `---` at `start` begin (they open the next document)."""
+    while start > floor:
+        end = start - 1 if text[start - 1] in "\r\n" else start  # the previous line, without its break
+        if end > floor and text[end] == "\n" and text[end - 1] == "\r":
+            end -= 1
+        line_start = max(text.rfind("\n", floor, end), text.rfind("\r", floor, end), floor - 1) + 1
+        if not text.startswith("%", line_start):
+            break
+        start = line_start
+    return start
+
+
+def _count_newlines(text: str, start: int, end: int) -> int:
+    return text.count("\n", start, end)
+
+
+def _count_line_breaks(text: str, start: int, end: int) -> int:
+    """Line breaks as YAML counts them: \r\n, \r and \n each end one line."""
+    return sum(1 for _ in _LINE_BREAK.finditer(text, start, end))
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from topo.load.source import Document, LoadError, LoadWarning, Source
+from topo.load.source import Document, LoadError, LoadWarning, Source, note_where
 from topo.model.controller_labels import controller_pod_labels
 from topo.model.errors import ManifestError
 from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
@@ -146,6 +146,9 @@ def _parse(
         errors.append(LoadError(document.source.file, document.source.line, f"{object_id}: {error}"))
     except RecursionError:
         errors.append(LoadError(document.source.file, document.source.line, f"{kind}: nested too deeply"))
+    except Exception as error:
+        note_where(error, f"reading {make_id(kind, namespace, metadata.get('name'))} ({document.source})")
+        raise
     return None
 
 
@@ -347,8 +350,21 @@ def ordinal_claim_names(statefulset: Workload, template: PersistentVolumeClaim) 
         yield ordinal, f"{template.name}-{statefulset.name}-{ordinal}"
 
 
+#: Pods (and claims from volumeClaimTemplates) materialised per StatefulSet; the ordinals beyond
+#: are summarised (docs/architecture.md, "Bounded work"): their DNS names still resolve, by
+#: arithmetic, and availability numbers use the replica count, never a list of pods.
+MAX_ORDINALS = 1_000
+
+
 def statefulset_ordinals(statefulset: Workload) -> range:
-    """Ordinals of a StatefulSet's pods: `spec.ordinals.start` .. start + replicas - 1."""
+    """Ordinals of a StatefulSet's pods that are materialised: `spec.ordinals.start` .. start +
+    replicas - 1, at most MAX_ORDINALS of them (`all_statefulset_ordinals` has the whole range)."""
+    every = all_statefulset_ordinals(statefulset)
+    return every[:MAX_ORDINALS]
+
+
+def all_statefulset_ordinals(statefulset: Workload) -> range:
+    """Every ordinal of a StatefulSet's pods (a range: never materialised)."""
     replicas = statefulset.replicas or 0
     return range(statefulset.ordinals_start, statefulset.ordinals_start + replicas)
 

@@ -38,10 +38,16 @@ def controller_pod_labels(workload) -> dict[str, frozenset[str] | None]:
     kind = workload.kind
     labels: dict[str, frozenset[str] | None] = {}
     if kind == "StatefulSet":
+        from topo.model.build import MAX_ORDINALS
+
         start = workload.ordinals_start
         ordinals = range(start, start + (workload.replicas or 0))
-        labels[POD_NAME] = frozenset(f"{workload.name}-{i}" for i in ordinals)
-        labels[POD_INDEX] = frozenset(str(i) for i in ordinals)
+        if len(ordinals) > MAX_ORDINALS:  # never listed (docs/hardening.md): any value may match
+            labels[POD_NAME] = None
+            labels[POD_INDEX] = None
+        else:
+            labels[POD_NAME] = frozenset(f"{workload.name}-{i}" for i in ordinals)
+            labels[POD_INDEX] = frozenset(str(i) for i in ordinals)
         labels[REVISION_HASH] = None
     elif kind == "Deployment":
         labels[TEMPLATE_HASH] = None

@@ -16,7 +16,7 @@ from topo.render.diff_sections import (
     row_changes,
 )
 from topo.render.report_data import location
-from topo.render.report_markdown import cell
+from topo.render.report_markdown import cell, code
 from topo.render.report_sarif import DOCS_BASE_URI
 
 ROW_LIMIT = 50
@@ -28,7 +28,7 @@ _MARKS = {"added": "➕", "removed": "➖", "changed": "✏️"}
 def render_diff_markdown(report: DiffReport) -> str:
     diff = report.diff
     head = [
-        f"## topo diff: `{cell(report.before_label)}` → `{cell(report.after_label)}`",
+        f"## topo diff: {code(report.before_label)} → {code(report.after_label)}",
         "",
         _verdict(report),
         "",
@@ -67,7 +67,7 @@ def render_diff_markdown(report: DiffReport) -> str:
         )
     if findings.suppressed:
         rows = [
-            f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | `{cell(f.object)}` | {cell(reason)} |"
+            f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | {code(f.object)} | {cell(reason)} |"
             for f, reason in findings.suppressed
         ]
         sections.append(
@@ -148,7 +148,7 @@ def _rule_link(rule: str) -> str:
 def _findings_table(title: str, findings, hint: bool) -> str:
     header = "| | rule | object | location | message |" + (" fix |" if hint else "")
     rows = [
-        f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | `{cell(f.object)}` | `{cell(location(f))}` | {cell(f.message)} |"
+        f"| {_ICONS[f.severity.value]} | {_rule_link(f.rule)} | {code(f.object)} | {code(location(f))} | {cell(f.message)} |"
         + (f" {cell(f.hint)} |" if hint else "")
         for f in findings
     ]
@@ -169,7 +169,7 @@ def _changed_table(pairs) -> str:
             else f"~~{cell(old.message)}~~<br>{cell(new.message)}"
         )
         rows.append(
-            f"| {severity} | {_rule_link(new.rule)} | `{cell(new.object)}` | `{cell(location(new))}` | {message} |"
+            f"| {severity} | {_rule_link(new.rule)} | {code(new.object)} | {code(location(new))} | {message} |"
         )
     return "\n".join(
         [
@@ -188,7 +188,7 @@ def _availability_section(availability) -> str:
         lines += [f"| {title} | | change |", "|---|---|---|"]
         lines += _limit(
             [
-                f"| `{cell(row.id)}` | {cell(row.route or '')} | {'<br>'.join(cell(text) for text in row_changes(row))} |"
+                f"| {code(row.id)} | {cell(row.route or '')} | {'<br>'.join(cell(text) for text in row_changes(row))} |"
                 for row in rows
             ]
         )
@@ -204,7 +204,11 @@ def _connectivity_section(connectivity) -> str:
     namespaces = [f"- {cell(text)}" for text in namespace_lines(connectivity)]
     if namespaces:
         lines += ["", "Namespaces:", "", *_limit(namespaces)]
-    connections = [f"{mark} {text}" for mark, text in connectivity_lines(connectivity)]
+    # inside a ```diff fence: one line each, and no backtick run that could close the fence
+    connections = [
+        f"{mark} {' '.join(str(text).split()).replace('`', chr(0x2035))}"
+        for mark, text in connectivity_lines(connectivity)
+    ]
     if connections:
         lines += ["", "Connections:", "", "```diff", *connections[:ROW_LIMIT], "```"]
         if len(connections) > ROW_LIMIT:
@@ -216,13 +220,13 @@ def _objects_section(objects) -> str:
     rows = []
     for change in objects:
         fields = "<br>".join(
-            f"`{cell(f.path)}`: `{cell(value_text(f.before))}` → `{cell(value_text(f.after))}`"
+            f"{code(f.path)}: {code(value_text(f.before))} → {code(value_text(f.after))}"
             for f in change.fields[:8]
         )
         if len(change.fields) > 8:
             fields += f"<br>…{len(change.fields) - 8} more"
-        where = f"`{cell(str(change.source))}`" if change.source else ""
-        rows.append(f"| {_MARKS[change.change]} | `{cell(change.id)}` | {where} | {fields} |")
+        where = f"{code(str(change.source))}" if change.source else ""
+        rows.append(f"| {_MARKS[change.change]} | {code(change.id)} | {where} | {fields} |")
     table = ["| | object | location | fields |", "|---|---|---|---|", *_limit(rows)]
     return _details(f"Objects: {_tally(o.change for o in objects)}", table)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from topo.render.escape import mermaid_label, xml_safe
 from topo.render.graph_data import SCHEMA_VERSION, graph_document, iter_edges, iter_nodes
 
 _KIND_SHAPES = {
@@ -87,9 +88,9 @@ def render_mermaid(analysis) -> str:
         by_namespace.setdefault(node["namespace"], []).append(node)
     for namespace in sorted(by_namespace, key=lambda n: (n is not None, n or "")):
         if namespace is not None:
-            lines.append(f'  subgraph ns_{_mermaid_id(namespace)}["namespace {namespace}"]')
+            lines.append(f'  subgraph ns_{_mermaid_id(namespace)}["namespace {mermaid_label(namespace)}"]')
         for node in by_namespace[namespace]:
-            label = f"{node['kind']}<br/>{_mermaid_text(node['name'])}"
+            label = f"{mermaid_label(node['kind'])}<br/>{mermaid_label(node['name'])}"
             lines.append(f'    {ids[node["id"]]}["{label}"]')
         if namespace is not None:
             lines.append("  end")
@@ -106,26 +107,38 @@ def _mermaid_id(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
-def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
-
-
 def render_graphml(analysis) -> str:
     """GraphML with scalar attributes; lists and mappings are JSON strings (GraphML has no such types)."""
     document = graph_document(analysis)
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
     for node in document["nodes"]:
-        graph.add_node(node["id"], **{k: _scalar(v) for k, v in node.items() if k != "id" and v is not None})
+        graph.add_node(
+            xml_safe(node["id"]), **{k: _scalar(v) for k, v in node.items() if k != "id" and v is not None}
+        )
     for index, edge in enumerate(document["edges"]):
         attrs = {k: _scalar(v) for k, v in edge.items() if k not in ("source", "target") and v is not None}
-        graph.add_edge(edge["source"], edge["target"], key=index, **attrs)
+        graph.add_edge(xml_safe(edge["source"]), xml_safe(edge["target"]), key=index, **attrs)
     return "\n".join(nx.generate_graphml(graph)) + "\n"
 
 
 def _scalar(value: Any) -> Any:
-    if isinstance(value, (str, int, float, bool)):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, (int, float, bool)):
         return value
-    return json.dumps(value, sort_keys=True)
+    try:
+        text = json.dumps(value, sort_keys=True, default=str)
+    except TypeError:  # keys of several types (a label key `null` next to strings): sort their text
+        text = json.dumps(_string_keys(value), sort_keys=True, default=str)
+    return xml_safe(text)
+
+
+def _string_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _string_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_string_keys(v) for v in value]
+    return value
 
 
 GRAPH_FORMATS = {

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from topo.analyses.reach import Connection, Reachability
+from topo.render.report_markdown import inline
 
 LIST_FORMATS = ("text", "json", "csv", "md", "dot")
 _CHUNK = 2000
@@ -83,7 +84,7 @@ def render_md(connections: Iterable[Connection]) -> Iterator[str]:
     def lines() -> Iterator[str]:
         yield "| src | dst | conn |\n|-----|-----|------|\n"
         for c in connections:
-            yield f"| {c.src} | {c.dst} | {c.ports.np_guard_text()} |\n"
+            yield f"| {inline(c.src)} | {inline(c.dst)} | {inline(c.ports.np_guard_text())} |\n"
 
     return _chunks(lines())
 

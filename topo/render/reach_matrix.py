@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from topo.analyses.reach import Matrix
+from topo.render.report_markdown import inline
 
 MATRIX_FORMATS = ("text", "json", "csv", "md")
 _SYMBOL = {"all": "A", "some": "S", "none": "."}
@@ -25,11 +26,13 @@ def render_matrix(matrix: Matrix, fmt: str) -> str:
         return "\n".join(lines) + "\n"
     if fmt == "md":
         lines = [
-            "| from \\ to | " + " | ".join(matrix.namespaces) + " |",
+            "| from \\ to | " + " | ".join(inline(n) for n in matrix.namespaces) + " |",
             "|---" * (len(matrix.namespaces) + 1) + "|",
         ]
         for a in matrix.namespaces:
-            lines.append(f"| {a} | " + " | ".join(matrix.level(a, b) for b in matrix.namespaces) + " |")
+            lines.append(
+                f"| {inline(a)} | " + " | ".join(matrix.level(a, b) for b in matrix.namespaces) + " |"
+            )
         return "\n".join(lines) + "\n"
     return _text(matrix)
 

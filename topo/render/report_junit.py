@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from topo.render.escape import xml_safe
 from topo.render.report_data import location
 from topo.rules import RULES
 from topo.rules.engine import RuleResults
@@ -28,11 +29,15 @@ def render_junit(analysis, results: RuleResults, rule_ids: list[str] | None = No
                 suite,
                 "testcase",
                 classname=rule_id,
-                name=finding.object,
-                file=finding.source.file if finding.source else "",
+                name=xml_safe(finding.object),
+                file=xml_safe(finding.source.file) if finding.source else "",
             )
-            failure = ET.SubElement(case, "failure", type=finding.severity.value, message=finding.message)
-            failure.text = f"{location(finding)}\n{finding.message}\nfix: {finding.hint}\nrule: {RULES[rule_id].title if rule_id in RULES else rule_id}"
+            failure = ET.SubElement(
+                case, "failure", type=finding.severity.value, message=xml_safe(finding.message)
+            )
+            failure.text = xml_safe(
+                f"{location(finding)}\n{finding.message}\nfix: {finding.hint}\nrule: {RULES[rule_id].title if rule_id in RULES else rule_id}"
+            )
             total += 1
             failures += 1
     if analysis.load_errors:
@@ -44,8 +49,10 @@ def render_junit(analysis, results: RuleResults, rule_ids: list[str] | None = No
             errors=str(len(analysis.load_errors)),
         )
         for error in analysis.load_errors:
-            case = ET.SubElement(suite, "testcase", classname="load", name=f"{error.file}:{error.line}")
-            ET.SubElement(case, "error", message=error.message).text = str(error)
+            case = ET.SubElement(
+                suite, "testcase", classname="load", name=xml_safe(f"{error.file}:{error.line}")
+            )
+            ET.SubElement(case, "error", message=xml_safe(error.message)).text = xml_safe(error)
             total += 1
     root.set("tests", str(total))
     root.set("failures", str(failures))

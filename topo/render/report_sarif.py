@@ -6,8 +6,10 @@ directory that holds `.git`; else the working directory), with `uriBaseId` `%SRC
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+from collections.abc import Iterator
 from importlib import metadata
 from typing import Any
 
@@ -22,21 +24,46 @@ _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def render_sarif(analysis, results: RuleResults, root: str | None = None) -> str:
+    return "".join(iter_sarif(analysis, results, root))
+
+
+def iter_sarif(analysis, results: RuleResults, root: str | None = None) -> Iterator[str]:
+    """The SARIF document in chunks: each result on one line (the C JSON encoder; `indent` would
+    run the pure-Python one, ~5× slower on 20,000 findings), the rest indented."""
     root = root or repository_root(os.getcwd())
     rule_ids = sorted({f.rule for f in results.findings} | {s.finding.rule for s in results.suppressed})
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
-    run = {
-        "tool": {"driver": _driver(rule_ids)},
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": _file_uri(root)}},
-        "results": [_result(f, index, root, model=analysis.model) for f in results.findings]
-        + [
-            _result(s.finding, index, root, suppressed=s.reason, model=analysis.model)
-            for s in results.suppressed
-        ],
-        "invocations": [_invocation(analysis, results, root)],
-    }
-    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2) + "\n"
+    yield (
+        "{\n"
+        f'  "$schema": {json.dumps(SARIF_SCHEMA)},\n'
+        '  "version": "2.1.0",\n'
+        '  "runs": [\n'
+        "    {\n"
+        f'      "tool": {_indented({"driver": _driver(rule_ids)}, 3)},\n'
+        f'      "originalUriBaseIds": {_indented({"%SRCROOT%": {"uri": _file_uri(root)}}, 3)},\n'
+        '      "results": ['
+    )
+    opening = "\n        "
+    for finding in results.findings:
+        yield opening + json.dumps(_result(finding, index, root, model=analysis.model))
+        opening = ",\n        "
+    for entry in results.suppressed:
+        yield opening + json.dumps(
+            _result(entry.finding, index, root, suppressed=entry.reason, model=analysis.model)
+        )
+        opening = ",\n        "
+    yield (
+        ("\n      ]" if opening != "\n        " else "]")
+        + f',\n      "invocations": {_indented([_invocation(analysis, results, root)], 3)}\n'
+        "    }\n"
+        "  ]\n"
+        "}\n"
+    )
+
+
+def _indented(value, level: int) -> str:
+    """`json.dumps(value, indent=2)` as it reads nested `level` levels deep."""
+    return json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
 
 
 def repository_root(start: str) -> str:
@@ -85,20 +112,17 @@ def _driver(rule_ids: list[str]) -> dict:
 
 
 def _location(file: str, line: int, root: str) -> dict:
+    uri, base = _artifact(file, root, os.getcwd())
+    artifact = {"uri": uri, "uriBaseId": base} if base else {"uri": uri}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": max(1, line)}}}
+
+
+@functools.lru_cache(maxsize=65536)
+def _artifact(file: str, root: str, cwd: str) -> tuple[str, str | None]:
+    """(uri, uriBaseId) of a file: one path computation per file, not one per finding."""
     if file.startswith("<"):
-        return {
-            "physicalLocation": {
-                "artifactLocation": {"uri": file.strip("<>")},
-                "region": {"startLine": max(1, line)},
-            }
-        }
-    uri = os.path.relpath(os.path.abspath(file), root).replace(os.sep, "/")
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-            "region": {"startLine": max(1, line)},
-        }
-    }
+        return file.strip("<>"), None
+    return os.path.relpath(os.path.join(cwd, file), root).replace(os.sep, "/"), "%SRCROOT%"
 
 
 def _result(

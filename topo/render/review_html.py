@@ -268,10 +268,11 @@ def topology_figure(topology: dict[str, Any]) -> dict[str, Any]:
             {
                 "type": "scatter",
                 "mode": "markers+text" if labels else "markers",
-                "name": kind,
+                "name": _e(kind),
                 "x": [n["x"] for n in members],
                 "y": [n["y"] for n in members],
-                "text": [n["name"] for n in members],
+                # Plotly renders a subset of HTML in text (<a href> becomes a live link): escape
+                "text": [_e(n["name"]) for n in members],
                 "textposition": "bottom center",
                 "textfont": {"size": 10},
                 "hovertext": [_hover(n) for n in members],
@@ -436,7 +437,7 @@ def matrix_figure(matrix: dict[str, Any]) -> dict[str, Any]:
     rows = list(reversed(names))  # first namespace at the top
     z = [[value[levels.get(a, {}).get(b, "none")] for b in names] for a in rows]
     text = [[{0: "", 1: "S", 2: "A"}[v] for v in row] for row in z]
-    hover = [[f"from {a} to {b}: {levels.get(a, {}).get(b, 'none')}" for b in names] for a in rows]
+    hover = [[_e(f"from {a} to {b}: {levels.get(a, {}).get(b, 'none')}") for b in names] for a in rows]
     scale = [
         [0.0, LEVEL_COLOURS["none"]],
         [0.333, LEVEL_COLOURS["none"]],
@@ -448,8 +449,8 @@ def matrix_figure(matrix: dict[str, Any]) -> dict[str, Any]:
     data = [
         {
             "type": "heatmap",
-            "x": names,
-            "y": rows,
+            "x": [_e(n) for n in names],
+            "y": [_e(n) for n in rows],
             "z": z,
             "zmin": 0,
             "zmax": 2,
@@ -510,7 +511,7 @@ def _rollout(rollout: dict[str, Any] | None, figures: dict[str, dict[str, Any]])
 def timeline_figure(rollout: dict[str, Any]) -> dict[str, Any]:
     steps = rollout["steps"]
     x = list(range(len(steps)))
-    actions = [s.get("action", "") for s in steps]
+    actions = [_e(s.get("action", "")) for s in steps]
     series = (
         ("available", "#d62728", 3),
         ("total", "#7f7f7f", 1.5),

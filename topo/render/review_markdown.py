@@ -8,7 +8,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from topo.render.report_markdown import cell
+from topo.render.escape import mermaid_label
+from topo.render.report_markdown import cell, code
 from topo.render.review_data import DATA, ENTRY, SERVICES, STORAGE
 
 MERMAID_NODES = 120
@@ -30,7 +31,8 @@ def render_review_markdown(document: dict[str, Any]) -> str:
     if document["loadErrors"]:
         lines += ["", "## Input that could not be read", "", "| location | message |", "|---|---|"]
         lines += [
-            f"| `{cell(e['file'])}:{e['line']}` | {cell(e['message'])} |" for e in document["loadErrors"]
+            f"| {code(str(e['file']) + ':' + str(e['line']))} | {cell(e['message'])} |"
+            for e in document["loadErrors"]
         ]
     for problem in document.get("problems") or []:
         lines += ["", f"> note: {cell(problem)}"]
@@ -153,7 +155,7 @@ def _safe(text: str) -> str:
 
 
 def _text(text: str) -> str:
-    return str(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    return mermaid_label(text)
 
 
 def _findings(groups: list[dict[str, Any]]) -> list[str]:
@@ -171,7 +173,7 @@ def _findings(groups: list[dict[str, Any]]) -> list[str]:
         ]
         for f in group["findings"][:FINDINGS_PER_SEVERITY]:
             lines.append(
-                f"| `{cell(f['location'])}` | `{cell(f['rule'])}` | `{cell(f['object'])}` | {cell(f['message'])} | {cell(f['hint'])} |"
+                f"| {code(f['location'])} | {code(f['rule'])} | {code(f['object'])} | {cell(f['message'])} | {cell(f['hint'])} |"
             )
         if len(group["findings"]) > FINDINGS_PER_SEVERITY:
             lines += [
@@ -196,10 +198,10 @@ def _availability(entry_points: list[dict[str, Any]] | None) -> list[str]:
         "|---|---|---|---:|---:|---:|---|",
     ]
     for e in entry_points:
-        backends = "<br>".join(f"`{cell(b)}`" for b in e["backends"]) or "_none_"
+        backends = "<br>".join(f"{code(b)}" for b in e["backends"]) or "_none_"
         lines.append(
-            f"| `{cell(e['id'])}` | `{cell(e['route'])}` | {backends} | {number(e.get('ready'))} | {number(e.get('minReadyDuringRollout'))} | "
-            f"{number(e.get('minReadyOnNodeLoss'))} | {'`' + cell(e['weakestLink']) + '`' if e.get('weakestLink') else ''} |"
+            f"| {code(e['id'])} | {code(e['route'])} | {backends} | {number(e.get('ready'))} | {number(e.get('minReadyDuringRollout'))} | "
+            f"{number(e.get('minReadyOnNodeLoss'))} | {code(e['weakestLink']) if e.get('weakestLink') else ''} |"
         )
     lines += [
         "",
@@ -216,12 +218,12 @@ def _matrix(matrix: dict[str, Any] | None) -> list[str]:
         return ["No workloads."]
     levels = matrix["levels"]
     lines = [
-        "| from \\ to | " + " | ".join(f"`{cell(n)}`" for n in names) + " |",
+        "| from \\ to | " + " | ".join(f"{code(n)}" for n in names) + " |",
         "|---" + "|:---:" * len(names) + "|",
     ]
     for a in names:
         lines.append(
-            f"| `{cell(a)}` | " + " | ".join(_LEVEL[levels.get(a, {}).get(b, "none")] for b in names) + " |"
+            f"| {code(a)} | " + " | ".join(_LEVEL[levels.get(a, {}).get(b, "none")] for b in names) + " |"
         )
     lines += [
         "",
@@ -234,8 +236,8 @@ def _rollout(rollout: dict[str, Any] | None) -> list[str]:
     if rollout is None:
         return ["_No workload with a rollout timeline._"]
     lines = [
-        f"`{cell(rollout['workload'])}`: {rollout['strategy']}, {rollout['replicas']} replicas, max surge {rollout['maxSurge']}, "
-        f"max unavailable {rollout['maxUnavailable']}, min available {rollout['minAvailable']} — {cell(rollout['why'])}.",
+        f"{code(rollout['workload'])}: {cell(rollout['strategy'])}, {rollout['replicas']} replicas, max surge {cell(rollout['maxSurge'])}, "
+        f"max unavailable {cell(rollout['maxUnavailable'])}, min available {rollout['minAvailable']} — {cell(rollout['why'])}.",
         "",
         "| step | old | new | available | total | what the controller does |",
         "|---:|---:|---:|---:|---:|---|",

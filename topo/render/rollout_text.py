@@ -154,6 +154,10 @@ def render_rollout_text(availability: Availability, workload: str | None = None,
             ],
         )
     notes = _notes(availability, states)
+    model = availability.node_model
+    summary = model.summary() if model is not None else None
+    if summary:
+        notes = [*notes, summary]
     if notes:
         lines += ["", "Notes:"] + [f"- {n}" for n in notes]
     if steps:

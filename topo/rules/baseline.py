@@ -32,7 +32,9 @@ def read_baseline(path: str) -> set[tuple[str, str, str]]:
             data = json.load(handle)
     except OSError as error:
         raise BaselineError(f"{path}: cannot read baseline: {error.strerror or error}") from error
-    except json.JSONDecodeError as error:
+    except UnicodeDecodeError as error:
+        raise BaselineError(f"{path}: not a topo baseline (not UTF-8 text: {error.reason})") from error
+    except (json.JSONDecodeError, RecursionError) as error:
         raise BaselineError(f"{path}: not a topo baseline (invalid JSON: {error})") from error
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f'{path}: not a topo baseline (expected {{"findings": [...]}})')

@@ -10,11 +10,10 @@ second kind and check ports; names the graph did not attribute to a Service or P
 
 from __future__ import annotations
 
-import difflib
 import re
 import weakref
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from topo.graph.relations import CALLS, OWNS, SELECTS
 from topo.model import Workload
@@ -23,6 +22,7 @@ from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
 from topo.rules.registry import ERROR, RULES, WARNING, Issue, rule
+from topo.rules.suggest import NameIndex
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
 
@@ -240,9 +240,9 @@ def _explain_service(name: str, namespace: str, caller: str | None, ctx):
         return reason, _service_name(name, elsewhere[0], caller), (make_id("Service", elsewhere[0], name),)
     namespaces = [namespace]
     if namespace not in index.namespaces:  # a typo in the namespace: look in the closest ones
-        namespaces = difflib.get_close_matches(namespace, index.sorted_namespaces, n=3, cutoff=0.75)
+        namespaces = index.namespace_index.close_matches(namespace, n=3, cutoff=0.75)
     for candidate_ns in namespaces:
-        close = difflib.get_close_matches(name, index.service_names.get(candidate_ns, ()), n=1, cutoff=0.6)
+        close = index.services_in(candidate_ns).close_matches(name, n=1, cutoff=0.6)
         if close:
             return (
                 reason,
@@ -291,7 +291,9 @@ def _explain_pod(call: Call, pod: str, namespace: str, caller: str | None, ctx):
     if match:
         reason += f" (there is no StatefulSet {match.group('set')!r})"
     candidates = _pod_names_in(namespace, ctx)
-    close = difflib.get_close_matches(f"{pod}.{written_service}", sorted(candidates), n=1, cutoff=0.6)
+    close = (
+        _index(ctx).pods_in(namespace, candidates).close_matches(f"{pod}.{written_service}", n=1, cutoff=0.6)
+    )
     if close:
         close_pod, close_service = close[0].split(".", 1)  # the keys are `<pod>.<service>`
         return reason, _pod_name(close_pod, close_service, namespace, caller), (candidates[close[0]],)
@@ -370,12 +372,25 @@ def _governing_service_is_external(pod_id: str, node: dict, ctx) -> bool:
 
 @dataclass(frozen=True)
 class _Index:
-    """Lookups built once per run for explaining unresolved names."""
+    """Lookups built once per run for explaining unresolved names (suggestions: topo.rules.suggest)."""
 
     namespaces: frozenset[str]
-    sorted_namespaces: tuple[str, ...]
+    namespace_index: NameIndex
     service_names: dict[str, list[str]]  # namespace → Service names (input and `external`)
     service_namespaces: dict[str, list[str]]  # Service name → namespaces that have one
+    _by_namespace: dict[tuple[str, str], NameIndex] = field(default_factory=dict)
+
+    def services_in(self, namespace: str) -> NameIndex:
+        key = ("Service", namespace)
+        if key not in self._by_namespace:
+            self._by_namespace[key] = NameIndex(self.service_names.get(namespace, ()))
+        return self._by_namespace[key]
+
+    def pods_in(self, namespace: str, names: Iterable[str]) -> NameIndex:
+        key = ("Pod", namespace)
+        if key not in self._by_namespace:
+            self._by_namespace[key] = NameIndex(names)
+        return self._by_namespace[key]
 
 
 _INDEXES: weakref.WeakKeyDictionary[object, _Index] = weakref.WeakKeyDictionary()
@@ -395,7 +410,7 @@ def _index(ctx) -> _Index:
             names.setdefault(namespace, []).append(name)
             spaces.setdefault(name, []).append(namespace)
         namespaces = frozenset(ctx.model.namespaces())
-        index = _Index(namespaces, tuple(sorted(namespaces)), names, spaces)
+        index = _Index(namespaces, NameIndex(namespaces), names, spaces)
         _INDEXES[ctx] = index
     return index
 

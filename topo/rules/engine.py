@@ -86,7 +86,9 @@ def run_rules(
                         )
                     )
             except Exception as error:
-                errors.append(f"rule {rule.id} failed on {subject.id}: {type(error).__name__}: {error}")
+                errors.append(
+                    f"rule {rule.id} failed on {subject.id} ({subject.source}): {type(error).__name__}: {error}"
+                )
     findings.sort(key=lambda f: f.sort_key)
     kept, suppressed = _suppress(ctx, findings, baseline or set())
     return RuleResults(tuple(kept), tuple(suppressed), tuple(errors), tuple(findings))

@@ -159,7 +159,19 @@ def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
     if isinstance(subject, Workload):
         yield from _blocked_calls(subject, ctx, reach)
     elif subject.kind == "Ingress" or (subject.kind == "Route" and subject.group == ROUTE_GROUP):
-        yield from _blocked_backends(subject, reach)
+        yield from _blocked_backends(subject, reach, _backends_by_entry(ctx, reach))
+
+
+def _backends_by_entry(ctx, reach: Reachability) -> dict[str, list]:
+    """Ingress/Route id → its backends, in the engine's order (one pass, not one per entry)."""
+
+    def compute() -> dict[str, list]:
+        found: dict[str, list] = {}
+        for backend in reach.backends:
+            found.setdefault(backend.entry, []).append(backend)
+        return found
+
+    return ctx.memo("network.backends-by-entry", compute)
 
 
 def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Issue]:
@@ -215,14 +227,12 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
             )
 
 
-def _blocked_backends(entry, reach: Reachability) -> Iterator[Issue]:
+def _blocked_backends(entry, reach: Reachability, by_entry: dict[str, list]) -> Iterator[Issue]:
     controllers = reach.controller_endpoints(maybe=True)
     if not controllers:
         return
     reported: set[tuple[str, str]] = set()
-    for backend in reach.backends:
-        if backend.entry != entry.id:
-            continue
+    for backend in by_entry.get(entry.id, ()):
         for target in backend.targets:
             if not target.ports:
                 continue
@@ -497,7 +507,7 @@ def policy_allows_all_ingress(policy: NetworkPolicy, ctx) -> Iterator[Issue]:
     if "Ingress" not in policy.policy_types:
         return
     reach = reach_of(ctx)
-    parsed = next((p for p in reach.policies if p.id == policy.id), None)
+    parsed = ctx.memo("network.policies-by-id", lambda: {p.id: p for p in reach.policies}).get(policy.id)
     if parsed is None or not parsed.ingress:
         return
     selected_bits = reach.engine.subjects.get(policy.id, 0) & reach.universe.pod_bits

@@ -4,7 +4,6 @@ NetworkPolicies whose selectors match no pod template, NetworkPolicy peers that 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from difflib import get_close_matches
 from typing import Any
 
 from topo.graph.relations import ISOLATES, PROTECTS
@@ -15,6 +14,7 @@ from topo.model.selectors import EVERYTHING, IN, LabelSelector, parse_label_sele
 from topo.rules.references import custom_resource_may_run_pods
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 from topo.rules.services import selector_miss_hint
+from topo.rules.suggest import NameIndex
 
 #: The label the control plane sets on every Namespace to its name (GA in 1.22):
 #: https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name
@@ -212,6 +212,7 @@ class NamespaceFacts:
         self._implicit = frozenset(self.implicit)
         self._selected: dict[LabelSelector, tuple[list[str], bool]] = {}
         self._close: dict[str, list[str]] = {}
+        self._names: NameIndex | None = None
         self.pods = model.template_index()
         #: Namespaces whose pods the input shows (for judging a podSelector there).
         self.with_workloads = set(self.pods.namespaces()) - SYSTEM_NAMESPACES
@@ -250,8 +251,9 @@ class NamespaceFacts:
     def close_names(self, name: str) -> list[str]:
         """Known namespace names that look like `name` (for a `did you mean`)."""
         if name not in self._close:
-            known = sorted({*self.declared, *self.implicit})
-            self._close[name] = get_close_matches(name, known, n=3, cutoff=0.6)
+            if self._names is None:  # a bounded shortlist per query (topo.rules.suggest), built once
+                self._names = NameIndex({*self.declared, *self.implicit})
+            self._close[name] = self._names.close_matches(name, n=3, cutoff=0.6)
         return self._close[name]
 
 

@@ -91,8 +91,8 @@ def readiness_probe_missing(workload: Workload, ctx):
     if not isinstance(workload, Workload):
         return
     containers = workload.template.spec.containers
-    if any("readiness" in c.probes for c in containers):
-        return
+    if not containers or any("readiness" in c.probes for c in containers):
+        return  # no container at all is manifest-invalid's finding, not a missing probe
     what = f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} no readinessProbe"
     services = [s for s in ctx.services_selecting(workload.id) if not _publishes_not_ready(ctx.get(s))]
     if services:
@@ -157,8 +157,8 @@ def liveness_probe_missing(workload: Workload, ctx):
     if not isinstance(workload, Workload):
         return
     containers = workload.template.spec.containers
-    if any("liveness" in c.probes for c in containers):
-        return
+    if not containers or any("liveness" in c.probes for c in containers):
+        return  # no container at all is manifest-invalid's finding, not a missing probe
     yield Issue(
         f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} "
         f"no livenessProbe: a hung process is never restarted",

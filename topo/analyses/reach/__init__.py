@@ -40,7 +40,7 @@ from topo.analyses.reach.classes import (
 )
 from topo.analyses.reach.engine import Engine
 from topo.analyses.reach.entry import Backend, ServiceIndex, ingress_backends, route_backends
-from topo.analyses.reach.explain import Side, Verdict, judge_side
+from topo.analyses.reach.explain import Side, Verdict, judge_side, selecting_policies
 from topo.analyses.reach.hostnet import host_network_uncertainty
 from topo.analyses.reach.ipblocks import Atom, IPSet, atoms_of, parse_address
 from topo.analyses.reach.policy import (
@@ -119,6 +119,7 @@ class Reachability:
         self.model = model
         self.config = config
         self.problems: list[PolicyProblem] = []
+        self._selected: dict[tuple[int, str], tuple[PeerClass, tuple]] = {}
         self.policies: list[Policy] = self._parse_policies()
         self.services = ServiceIndex(model)
         self.backends: list[Backend] = list(ingress_backends(model, self.services)) + list(
@@ -481,10 +482,17 @@ class Reachability:
         """One direction of one pair, with reasons (see explain.judge_side); classes of this
         analysis use the engine's index of governing policies instead of matching every policy."""
         governing = None
+        selected = None
         classes = self.universe.classes
         if 0 <= subject.index < len(classes) and classes[subject.index] is subject:
             governing = self.engine.governing(subject, direction)
-        return judge_side(direction, subject, other, self.policies, label, query, governing)
+        else:  # the synthetic ingress controller, a stranger: match every policy once, not per pair
+            known = self._selected.get((id(subject), direction))
+            if known is None or known[0] is not subject:
+                known = (subject, selecting_policies(direction, subject, self.policies))
+                self._selected[(id(subject), direction)] = known
+            selected = known[1]
+        return judge_side(direction, subject, other, self.policies, label, query, governing, selected)
 
     def ports_between(self, source_workload: str, destination_workload: str) -> PortSet:
         """What one workload may open toward another (from the engine, not the explainer)."""
@@ -532,9 +540,19 @@ class Reachability:
         if synthetic is None:
             return []
         if maybe and synthetic.namespace_knowledge == UNKNOWN:
-            optimistic = PeerClass(
-                synthetic.index, INGRESS_CONTROLLER, None, UNKNOWN, {}, synthetic.pod_labels, {}, maybe=True
-            )
+            optimistic = self.__dict__.get("_optimistic_controller")
+            if optimistic is None:  # one object, so that what selects it is found once
+                optimistic = PeerClass(
+                    synthetic.index,
+                    INGRESS_CONTROLLER,
+                    None,
+                    UNKNOWN,
+                    {},
+                    synthetic.pod_labels,
+                    {},
+                    maybe=True,
+                )
+                self.__dict__["_optimistic_controller"] = optimistic
             return [(INGRESS_CONTROLLER_NAME, optimistic)]
         return [(INGRESS_CONTROLLER_NAME, synthetic)]
 

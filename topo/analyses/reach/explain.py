@@ -175,6 +175,29 @@ def peer_matches(peer: Peer, other: PeerClass) -> bool:
     return other.matches_peer(peer)
 
 
+def selecting_policies(
+    direction: str, subject: PeerClass, policies: list[Policy]
+) -> tuple[list[Policy], list[Policy], list[Policy]]:
+    """The admin policies (in order), NetworkPolicies (by id) and baseline policies that select
+    `subject` and have rules for `direction`, by matching every policy's subject."""
+    admin = sorted(
+        (p for p in policies if p.tier == TIER_ANP and p.rules(direction) and subject.in_subject(p.subject)),
+        key=lambda p: (p.priority, p.name, p.id),
+    )
+    network = sorted(
+        (
+            p
+            for p in policies
+            if p.kind == "NetworkPolicy" and p.rules(direction) is not None and subject.in_subject(p.subject)
+        ),
+        key=lambda p: p.id,
+    )
+    baseline = [
+        p for p in policies if p.tier == TIER_BANP and p.rules(direction) and subject.in_subject(p.subject)
+    ]
+    return admin, network, baseline
+
+
 def judge_side(
     direction: str,
     subject: PeerClass,
@@ -183,12 +206,13 @@ def judge_side(
     label: str,
     query: PortSet | None = None,
     governing: tuple[list[Policy], list[Policy], Policy | None] | None = None,
+    selected: tuple[list[Policy], list[Policy], list[Policy]] | None = None,
 ) -> Side:
     """How `subject`'s `direction` treats `other` (ingress: other is the source; egress: the destination).
 
     `governing`: the admin policies (in order), NetworkPolicies and baseline that select `subject`
-    for `direction`, when the caller knows them (the engine's index); else found by matching
-    every policy's subject.
+    for `direction`, when the caller knows them (the engine's index); `selected`: the same as
+    `selecting_policies` found them earlier; else found by matching every policy's subject.
     """
     side = Side(direction, label)
     if subject.kind in (EXTERNAL_SOURCE, EXTERNAL_DESTINATION):
@@ -201,29 +225,7 @@ def judge_side(
         admin, network, chosen = governing
         baseline = [chosen] if chosen is not None else []
     else:
-        admin = sorted(
-            (
-                p
-                for p in policies
-                if p.tier == TIER_ANP and p.rules(direction) and subject.in_subject(p.subject)
-            ),
-            key=lambda p: (p.priority, p.name, p.id),
-        )
-        network = sorted(
-            (
-                p
-                for p in policies
-                if p.kind == "NetworkPolicy"
-                and p.rules(direction) is not None
-                and subject.in_subject(p.subject)
-            ),
-            key=lambda p: p.id,
-        )
-        baseline = [
-            p
-            for p in policies
-            if p.tier == TIER_BANP and p.rules(direction) and subject.in_subject(p.subject)
-        ]
+        admin, network, baseline = selected or selecting_policies(direction, subject, policies)
 
     allowed, undecided, passed = EMPTY, ALL, EMPTY
     for policy in admin:

@@ -1,0 +1,136 @@
+"""Every command that reads manifests gives the same bytes and exit code with the parse cache cold,
+warm and off (`--no-cache`), on the samples and on a generated corpus; and the default cache
+location degrades to no cache, never an error, when it cannot be used."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from topo.cli import main
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SAMPLES = "samples"
+
+COMMANDS = [
+    ["graph", "-o", "json", "{in}"],
+    ["graph", "-o", "dot", "{in}"],
+    ["report", "-o", "json", "{in}"],
+    ["report", "-o", "sarif", "{in}"],
+    ["report", "{in}"],
+    ["reach", "-o", "json", "{in}"],
+    ["reach", "--matrix", "-o", "json", "{in}"],
+    ["rollout", "-o", "json", "{in}"],
+    ["drain", "--zone", "{zone}", "-o", "json", "{in}"],
+    ["resolve", "mariadb.db", "--from-namespace", "blog", "{in}"],
+    ["trace", "https://blog.example.com/", "{in}"],
+    ["diff", "-o", "json", "samples/wordpress", "{in}"],
+    ["review", "--out", "{out}/review.md", "{in}"],
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    sys.path.insert(0, ROOT)
+    from benchmarks.generate_corpus import write_corpus
+
+    path = tmp_path_factory.mktemp("corpus")
+    write_corpus(str(path), 400, 3)
+    return str(path)
+
+
+def run(args: list[str], out_dir: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    written = ""
+    review = os.path.join(out_dir, "review.md")
+    if os.path.exists(review):
+        with open(review, encoding="utf-8") as handle:
+            written = handle.read()
+        os.remove(review)
+    return result.exit_code, result.stdout, written
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:3]))
+@pytest.mark.parametrize("source", ["samples", "corpus"])
+def test_output_is_identical_with_the_cache_cold_warm_and_off(command, source, corpus, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    target = SAMPLES if source == "samples" else corpus
+    zone = "europe-west1-b" if source == "samples" else "eu-west-1a"
+    args = [
+        a.replace("{in}", target).replace("{out}", str(tmp_path)).replace("{zone}", zone) for a in command
+    ]
+    cache_dir = str(tmp_path / "cache")
+    off = run([args[0], "--no-cache", *args[1:]], str(tmp_path))
+    cold = run([args[0], "--cache-dir", cache_dir, *args[1:]], str(tmp_path))
+    assert os.listdir(cache_dir), "the cold run filled the cache"
+    warm = run([args[0], "--cache-dir", cache_dir, *args[1:]], str(tmp_path))
+    assert off == cold == warm
+    assert off[1] or off[2]
+
+
+def test_no_cache_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("TOPO_CACHE_DIR", str(tmp_path / "cache"))
+    assert CliRunner().invoke(main, ["graph", "--no-cache", SAMPLES]).exit_code == 0
+    assert not (tmp_path / "cache").exists()
+    assert CliRunner().invoke(main, ["graph", SAMPLES]).exit_code == 0
+    assert (tmp_path / "cache").exists(), "TOPO_CACHE_DIR is where the cache goes by default"
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        pytest.param({}, id="no HOME, no XDG_CACHE_HOME"),
+        pytest.param({"HOME": "{blocked}"}, id="HOME not writable"),
+        pytest.param({"XDG_CACHE_HOME": "{blocked}", "HOME": "{blocked}"}, id="XDG_CACHE_HOME not writable"),
+        pytest.param({"XDG_CACHE_HOME": "relative/dir"}, id="XDG_CACHE_HOME relative"),
+    ],
+)
+def test_the_default_location_is_no_cache_and_no_error_when_it_cannot_be_used(environment, tmp_path):
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a directory")  # nothing can be created below it, even by root
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME", "TOPO_CACHE_DIR")}
+    env.update({k: v.replace("{blocked}", str(blocked)) for k, v in environment.items()})
+    env["PYTHONPATH"] = ROOT
+    args = [sys.executable, "-m", "topo", "report", "-o", "json", "--fail-on", "none", SAMPLES]
+    os.symlink(os.path.join(ROOT, SAMPLES), tmp_path / SAMPLES)
+    result = subprocess.run(args, capture_output=True, cwd=str(tmp_path), env=env)
+    reference = subprocess.run(
+        [*args[:-1], "--no-cache", SAMPLES], capture_output=True, cwd=str(tmp_path), env=env
+    )
+    assert result.returncode == reference.returncode == 0, result.stderr.decode()
+    assert result.stdout == reference.stdout
+    assert result.stderr == reference.stderr
+    assert not (tmp_path / "relative").exists()
+
+
+def test_serve_reads_the_manifests_through_the_cache(tmp_path, monkeypatch):
+    import flask
+
+    import dashboard.app
+
+    served = []
+
+    class App:
+        server = flask.Flask("stand-in")  # topo serve guards the real app's server (dashboard.guard)
+
+        def run(self, **options):
+            served.append(options)
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(dashboard.app, "create_app", lambda analysis, **kw: App())
+    cache_dir = tmp_path / "cache"
+    result = CliRunner().invoke(
+        main, ["serve", "--cache-dir", str(cache_dir), SAMPLES], catch_exceptions=False
+    )
+    assert result.exit_code == 0 and served
+    assert any(cache_dir.rglob("*")), "topo serve filled the cache"
+    empty = tmp_path / "unused"
+    CliRunner().invoke(
+        main, ["serve", "--no-cache", "--cache-dir", str(empty), SAMPLES], catch_exceptions=False
+    )
+    assert not empty.exists()

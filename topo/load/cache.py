@@ -1,0 +1,249 @@
+"""A content-addressed cache of what reading one manifest file produces.
+
+Parsing YAML is most of the cost of a run; a file whose bytes have not changed parses to the same
+documents, errors and warnings every time. Each file's result is kept as plain data (dicts, lists,
+strings, numbers; `marshal` — measured ~25× faster to load than parsing the YAML again, and as fast
+as pickle without pickle's ability to run code) under a key that is a hash of the file's bytes and
+of the topo code that reads files, so a new topo version or a changed loader never sees an old entry.
+Of the file's name only the last part is in the key (a Helm values file or a kustomization is told
+by its name): a file moved or copied to another folder hits.
+
+Safety: every entry starts with a magic number and a checksum of its payload, and the payload must
+have the expected shape; anything else (truncated, corrupt, written by another version, not ours)
+is a miss and is overwritten. Entries are written to a temporary file and renamed into place, so
+concurrent runs never see half an entry. The cache never grows past its size cap: after a run that
+wrote entries, the least recently used ones are removed until it is under 90% of the cap (an entry's
+time is refreshed when it is used, at most once an hour). Any OS error (read-only or missing
+directory, full disk) turns the cache off for the rest of the run; it is never an error.
+
+Location: `--cache-dir`, else `$TOPO_CACHE_DIR`, else `$XDG_CACHE_HOME/topo`, else `~/.cache/topo`;
+no cache when none of these can be found. Size cap: `$TOPO_CACHE_MAX_MB` (default 512 MiB).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+import time
+from typing import Any
+
+#: What one file reads to: documents as (value, line), errors and warnings as their fields after
+#: the file name ((line, message) for an error, (line, message, level) for a warning).
+FileResult = tuple[list, list, list]
+
+_MAGIC = b"topo\x00pc1"
+_CHECK = 16  # bytes of blake2b over the payload
+_SUBDIR = "parse-v1"
+DEFAULT_MAX_MB = 512
+_TOUCH_AFTER = 3600.0  # seconds: refresh an entry's LRU time at most this often
+_STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a run that died
+
+
+def default_cache_dir(environ: Any = None) -> str | None:
+    """`$TOPO_CACHE_DIR`, `$XDG_CACHE_HOME/topo` or `~/.cache/topo` (absolute paths only), else None."""
+    env = os.environ if environ is None else environ
+    explicit = env.get("TOPO_CACHE_DIR")
+    if explicit:
+        return explicit
+    xdg = env.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):  # the XDG spec: relative paths are invalid and ignored
+        return os.path.join(xdg, "topo")
+    home = env.get("HOME")
+    if home and os.path.isabs(home):
+        return os.path.join(home, ".cache", "topo")
+    return None
+
+
+def max_bytes(environ: Any = None) -> int:
+    env = os.environ if environ is None else environ
+    try:
+        megabytes = float(env.get("TOPO_CACHE_MAX_MB", DEFAULT_MAX_MB))
+    except ValueError:
+        megabytes = DEFAULT_MAX_MB
+    return max(0, int(megabytes * 1024 * 1024))
+
+
+def _code_salt() -> bytes:
+    """topo's version, the Python and PyYAML versions (marshal's format, the parser) and the source
+    of the loader."""
+    from importlib import metadata
+
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        version = metadata.version("topo")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare source tree
+        version = "unknown"
+    import yaml
+
+    libyaml = getattr(yaml, "__with_libyaml__", False)
+    digest.update(f"{version}|{sys.version}|{marshal.version}|{yaml.__version__}|{libyaml}|".encode())
+    here = os.path.dirname(os.path.abspath(__file__))
+    for name in sorted(os.listdir(here)):
+        if name.endswith(".py"):
+            with open(os.path.join(here, name), "rb") as handle:
+                digest.update(name.encode() + b"\0" + handle.read())
+    return digest.digest()
+
+
+class ParseCache:
+    """Per-file parse results on disk, keyed by content. Every failure is a miss, never an error."""
+
+    def __init__(self, directory: str, max_size: int | None = None):
+        self.root = os.path.join(directory, _SUBDIR)
+        self.max_size = max_bytes() if max_size is None else max_size
+        self.enabled = True
+        self.hits = self.misses = self.writes = 0
+        self._salt = _code_salt()
+
+    @property
+    def salt(self) -> bytes:
+        return self._salt
+
+    def key(self, data: bytes, name: str) -> str:
+        return entry_key(self._salt, data, name)
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.root, key[:2], key[2:])
+
+    def get(self, key: str) -> FileResult | None:
+        if not self.enabled:
+            return None
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+                mtime = os.fstat(handle.fileno()).st_mtime
+        except OSError:
+            self.misses += 1
+            return None
+        result = decode_entry(blob)
+        if result is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        now = time.time()
+        if now - mtime > _TOUCH_AFTER:
+            try:
+                os.utime(path, (now, now))
+            except OSError:
+                pass
+        return result
+
+    def put(self, key: str, payload: bytes) -> None:
+        """Store a payload made by `encode_payload` (atomically: a temporary file renamed into place)."""
+        if not self.enabled:
+            return
+        path = self._path(key)
+        try:
+            directory = os.path.dirname(path)
+            os.makedirs(directory, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(_MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
+                os.replace(temporary, path)
+            except BaseException:
+                _remove(temporary)
+                raise
+        except OSError:
+            self.enabled = False  # read-only, full, gone: carry on without a cache
+            return
+        self.writes += 1
+
+    def prune(self) -> None:
+        """Remove least recently used entries until the cache is under 90% of its cap."""
+        if not self.writes or not self.enabled:
+            return
+        entries = []
+        total = 0
+        now = time.time()
+        try:
+            shards = list(os.scandir(self.root))
+        except OSError:
+            return
+        for shard in shards:
+            try:
+                files = list(os.scandir(shard.path)) if shard.is_dir(follow_symlinks=False) else []
+            except OSError:
+                continue
+            for entry in files:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if entry.name.startswith(".tmp-"):
+                    if now - info.st_mtime > _STALE_TEMP:
+                        _remove(entry.path)
+                    continue
+                entries.append((info.st_mtime, info.st_size, entry.path))
+                total += info.st_size
+        if total <= self.max_size:
+            return
+        entries.sort()
+        target = self.max_size * 0.9
+        for _, size, path in entries:
+            if total <= target:
+                break
+            _remove(path)
+            total -= size
+
+
+def entry_key(salt: bytes, data: bytes, name: str) -> str:
+    """The name of a file's entry: a hash of the code salt, the last part of the file's name (a
+    Helm values file or a kustomization is told by its name) and the file's bytes."""
+    digest = hashlib.blake2b(salt, digest_size=20)
+    digest.update(os.path.basename(name).encode("utf-8", "surrogateescape") + b"\0")
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def encode_payload(result: FileResult) -> bytes | None:
+    """The marshal bytes of a file's result, or None when it holds a value marshal cannot keep."""
+    try:
+        return marshal.dumps(result)
+    except ValueError:  # e.g. a date from a `!!timestamp`-tagged value: such a file is not cached
+        return None
+
+
+def decode_payload(payload: bytes | memoryview) -> FileResult | None:
+    try:
+        result = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if (
+        type(result) is not tuple
+        or len(result) != 3
+        or not all(type(part) is list for part in result)
+        or not all(type(d) is tuple and len(d) == 2 and type(d[1]) is int for d in result[0])
+        or not all(type(p) is tuple and len(p) >= 2 and type(p[0]) is int for p in (*result[1], *result[2]))
+    ):
+        return None
+    return result
+
+
+def decode_entry(blob: bytes) -> FileResult | None:
+    """A stored entry's result, or None unless magic number and checksum match and the shape is right."""
+    head = len(_MAGIC) + _CHECK
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        return None
+    payload = memoryview(blob)[head:]
+    if hashlib.blake2b(payload, digest_size=_CHECK).digest() != blob[len(_MAGIC) : head]:
+        return None
+    return decode_payload(payload)
+
+
+def open_cache(directory: str | None) -> ParseCache | None:
+    """A cache in `directory` (None: no cache)."""
+    if not directory:
+        return None
+    return ParseCache(directory)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,66 @@
+""" "Did you mean …?" over many names in bounded time: a trigram index in front of difflib.
+
+`difflib.get_close_matches` compares a word with every candidate, so explaining each of 15,000
+unresolved names against thousands of namespaces or Services costs their product. `NameIndex`
+keeps the candidates' trigrams; a query reads the postings of the word's rarest trigrams (at most
+`POSTINGS_BUDGET` entries), keeps the `SHORTLIST` candidates that share the most trigrams with it,
+and lets difflib rank those with its usual cutoff. Sets of up to `SHORTLIST` names are ranked in
+full, so small inputs get exactly difflib's answer; a name that shares no trigram with the word
+(nothing alike in any three characters in a row) is not suggested from a large set. Answers are
+memoised per word: the same unresolved name in many workloads costs one lookup.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+SHORTLIST = 32
+POSTINGS_BUDGET = 2048
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"\x02{word}\x03"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+class NameIndex:
+    """The names to suggest from, indexed by trigram."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names: tuple[str, ...] = tuple(sorted(set(names)))
+        self._postings: dict[str, list[int]] = {}
+        if len(self.names) > SHORTLIST:
+            for position, name in enumerate(self.names):
+                for gram in _trigrams(name):
+                    self._postings.setdefault(gram, []).append(position)
+        self._memo: dict[tuple[str, int, float], list[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def close_matches(self, word: str, n: int = 1, cutoff: float = 0.6) -> list[str]:
+        """Up to n names close to `word`, best first (difflib's ratio ≥ cutoff)."""
+        key = (word, n, cutoff)
+        found = self._memo.get(key)
+        if found is None:
+            found = difflib.get_close_matches(word, self._shortlist(word), n=n, cutoff=cutoff)
+            self._memo[key] = found
+        return found
+
+    def _shortlist(self, word: str) -> tuple[str, ...] | list[str]:
+        if len(self.names) <= SHORTLIST:
+            return self.names
+        postings = sorted(
+            (self._postings[gram] for gram in _trigrams(word) if gram in self._postings), key=len
+        )
+        shared: dict[int, int] = {}
+        budget = POSTINGS_BUDGET
+        for positions in postings:
+            if budget <= 0:
+                break
+            for position in positions[:budget]:
+                shared[position] = shared.get(position, 0) + 1
+            budget -= len(positions)
+        best = sorted(shared, key=lambda position: (-shared[position], position))[:SHORTLIST]
+        return [self.names[position] for position in sorted(best)]
