@@ -131,7 +131,7 @@ def test_pre_commit_hook_fails_on_an_error_finding(pre_commit_run):
     result = run("try-repo", source, "topo", "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "topo report" in result.stdout and "Failed" in result.stdout
-    assert "Service/default/web  k8s/service.yaml:1" in result.stdout
+    assert "Service/default/web  k8s/service.yaml:5" in result.stdout  # the selector's line
     assert "service-selects-nothing" in result.stdout
 
 
@@ -282,7 +282,7 @@ def test_github_action_steps_report_upload_and_comment(tmp_path, action_installe
     assert install.returncode == 0, install.stderr
     assert os.path.exists(os.path.join(ci_python, "topo"))
     assert report.returncode == 0, report.stderr
-    assert "Service/default/web  k8s/service.yaml:1" not in report.stdout  # the Deployment fixed it
+    assert "service-selects-nothing" not in report.stdout  # the Deployment fixed it
     assert "single-replica" in report.stdout
     sarif = json.loads(read(os.path.join(repository, "topo.sarif")))
     assert sarif["version"] == "2.1.0"
