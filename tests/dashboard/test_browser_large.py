@@ -12,6 +12,7 @@ import pytest
 import topo
 from dashboard import ids, lazy, pairs
 from dashboard.app import create_app
+from dashboard.elements import MapState, map_elements
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
@@ -31,12 +32,13 @@ def large_url(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lazy, "OPTIONS_LIMIT", 50)  # 3,000 objects have 156 routes: make that "long"
         served = Served(create_app(analysis, title="generated"))
-        yield served.url, served.app.topo_registry.base.view
+        yield served.url, served.app.topo_registry.base
         served.close()
 
 
 def test_a_large_map_expands_a_namespace_and_serves_long_lists(dash_page, large_url):
-    url, view = large_url
+    url, entry = large_url
+    view = entry.view
     dash_page.goto(url)
     dash_page.wait_for_function(
         f"() => {{ const c = document.getElementById('map'); return c && c._cyreg && {CY}.nodes().length > 0"
@@ -58,6 +60,28 @@ def test_a_large_map_expands_a_namespace_and_serves_long_lists(dash_page, large_
     assert dash_page.evaluate(
         f"(g) => {CY}.nodes().filter(n => n.data('parent') === g).length", group
     ) == len(view.members[group])
+    # only that namespace opened, at the place the server laid it out (no layout re-run in the
+    # browser), and the view fits it
+    dash_page.wait_for_function(
+        f"""(g) => {{ const cy = {CY}; const box = cy.getElementById(g).boundingBox();
+            const ext = cy.extent(); return box.x1 >= ext.x1 - 1 && box.x2 <= ext.x2 + 1
+            && box.y1 >= ext.y1 - 1 && box.y2 <= ext.y2 + 1; }}""",
+        arg=group,
+    )
+    state = dash_page.evaluate(
+        f"""(g) => {{ const cy = {CY}; const members = cy.nodes().filter(n => n.data('parent') === g);
+            return {{collapsed: cy.nodes('.collapsed').map(n => n.id()),
+                     outside: members.filter(n => !n.parent().same(cy.getElementById(g))).length,
+                     positions: members.map(n => [n.id(), n.position('x'), n.position('y')])}}; }}""",
+        group,
+    )
+    assert group not in state["collapsed"]
+    assert set(state["collapsed"]) == set(view.groups) - {group}
+    assert state["outside"] == 0
+    placed = {e["data"]["id"]: e["position"] for e in _expanded_elements(entry, group) if "position" in e}
+    assert {m: (x, y) for m, x, y in state["positions"]} == {
+        m: (placed[m]["x"], placed[m]["y"]) for m in view.members[group]
+    }
 
     # the route filter holds the first routes and finds the others by what is typed
     assert len(view.routes) > lazy.OPTIONS_LIMIT
@@ -100,3 +124,9 @@ def test_the_findings_table_filters_sorts_and_pages_on_the_server(dash_page, sam
     wanted = sorted(f.rule for f in samples_analysis.findings().findings if "pdb" in f.rule)
     assert sorted(rules) == wanted
     assert dash_page.console_errors == []
+
+
+def _expanded_elements(entry, group: str) -> list[dict]:
+    """The elements the server sends once `group` is expanded (with their preset positions)."""
+    state = MapState(expanded=(group,), selected=group)
+    return map_elements(entry.view, entry.positions, state, entry.force_cache).elements
