@@ -149,33 +149,9 @@ def controls(view: SystemView) -> html.Div:
     return html.Div(
         className="topo-controls",
         children=[
-            _box(
-                dcc.Dropdown(
-                    id=ids.NAMESPACE_FILTER,
-                    options=bounded(namespace_options(view)),
-                    multi=True,
-                    placeholder="namespaces",
-                    className="topo-dd",
-                )
-            ),
-            _box(
-                dcc.Dropdown(
-                    id=ids.KIND_FILTER,
-                    options=_options(view.kinds),
-                    multi=True,
-                    placeholder="kinds",
-                    className="topo-dd",
-                )
-            ),
-            _box(
-                dcc.Dropdown(
-                    id=ids.RELATION_FILTER,
-                    options=_options(view.relations),
-                    multi=True,
-                    placeholder="relations",
-                    className="topo-dd",
-                )
-            ),
+            _filter(ids.NAMESPACE_FILTER, bounded(namespace_options(view)), "namespaces"),
+            _filter(ids.KIND_FILTER, _options(view.kinds), "kinds"),
+            _filter(ids.RELATION_FILTER, _options(view.relations), "relations"),
             _box(
                 dcc.Dropdown(
                     id=ids.SEVERITY_FILTER,
@@ -236,6 +212,15 @@ def controls(view: SystemView) -> html.Div:
             html.Button("Expand all", id=ids.EXPAND_ALL, className="topo-button"),
             html.Button("Collapse", id=ids.COLLAPSE_ALL, className="topo-button"),
         ],
+    )
+
+
+def _filter(component_id: str, options: list[dict], placeholder: str) -> html.Div:
+    """A multi-choice filter dropdown of the map's control bar, in its fixed-size box."""
+    return _box(
+        dcc.Dropdown(
+            id=component_id, options=options, multi=True, placeholder=placeholder, className="topo-dd"
+        )
     )
 
 
