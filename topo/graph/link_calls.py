@@ -103,24 +103,34 @@ def link_calls(ctx: LinkContext) -> None:
     }
     pods = frozenset(node for node, attrs in ctx.graph.nodes(data=True) if attrs.get("kind") == "Pod")
     answered = indexed_job_pod_names(ctx.model, services, ctx.domain)
+    # The same ConfigMap is read by several workloads and the same env values recur: each distinct
+    # string is scanned once and each distinct name resolved once per namespace.
+    scanned: dict[tuple[str, str | None, bool], tuple[tuple[str, int | None, bool, bool], ...]] = {}
+    resolved: dict[tuple[str, str | None, bool, bool], str | None] = {}
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
         for variable, text, found in texts_of(ctx, workload):
-            for name, port, explicit, dangling_ok in names_in(
-                text, variable, is_file=found.startswith("ConfigMap/")
-            ):
-                target = resolve_call(
-                    name,
-                    workload.namespace,
-                    ctx.domain,
-                    records,
-                    namespaces,
-                    services,
-                    explicit,
-                    pods,
-                    dangling_ok=dangling_ok,
-                    answered=answered,
-                )
+            scan_key = (text, variable, found.startswith("ConfigMap/"))
+            names = scanned.get(scan_key)
+            if names is None:
+                names = scanned[scan_key] = tuple(names_in(*scan_key))
+            for name, port, explicit, dangling_ok in names:
+                resolve_key = (name, workload.namespace, explicit, dangling_ok)
+                if resolve_key in resolved:
+                    target = resolved[resolve_key]
+                else:
+                    target = resolved[resolve_key] = resolve_call(
+                        name,
+                        workload.namespace,
+                        ctx.domain,
+                        records,
+                        namespaces,
+                        services,
+                        explicit,
+                        pods,
+                        dangling_ok=dangling_ok,
+                        answered=answered,
+                    )
                 if target is not None:
                     target = owners.get(target, target)  # a pod beyond the cap: its StatefulSet
                 if target is None or target == workload.id:
@@ -272,9 +282,10 @@ def names_in(
             if colon or _is_key(text, match.end()):
                 key = host  # `host:` / `HOST=` / `"host":` — a key, not a value
                 continue
-            parsed = _checked(host, port)
+            how = "port" if port else ("key" if key and _host_key(key) else "bare")
+            # a bare single label in a file is dropped below whatever it is: not worth checking
+            parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
             if parsed:
-                how = "port" if port else ("key" if key and _host_key(key) else "bare")
                 found.append((parsed[0], parsed[1], how))
             key = None
         elif group == "url":
@@ -302,6 +313,7 @@ def _is_key(text: str, end: int) -> bool:
     return rest[:1] == "=" or (rest[:1] == ":" and rest[1:2] != "/")
 
 
+@functools.lru_cache(maxsize=4096)
 def _host_key(key: str) -> bool:
     return HOST_LIKE_VARIABLE.search(key.strip("-\"'").replace("-", "_")) is not None
 
