@@ -9,6 +9,7 @@ plausible-looking regex: `1GB`, `1gi` and `1 Gi` are refused there and here.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from fractions import Fraction
@@ -64,13 +65,34 @@ def parse_quantity(value: Any, path: str) -> Fraction:
 
 
 def _parse_quantity_text(text: str, path: str) -> Fraction:
+    value = _quantity_of(text)
+    if isinstance(value, str):
+        raise ManifestError(path, value)
+    return value
+
+
+@functools.lru_cache(maxsize=8192)
+def _quantity_of(text: str) -> Fraction | str:
+    """The value of a Quantity's text, or why it is invalid. Memoised: manifests repeat the same few
+    quantities (`100m`, `128Mi`) thousands of times, and exact fractions are slow to build."""
+    try:
+        return _exact_quantity(text)
+    except _Invalid as invalid:
+        return str(invalid)
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _exact_quantity(text: str) -> Fraction:
     shape = _QUANTITY_SHAPE.fullmatch(text) if text else None
     if shape is None:
-        raise ManifestError(path, f'invalid quantity "{text:.40}": expected {_SUFFIX_HELP}')
+        raise _Invalid(f'invalid quantity "{text:.40}": expected {_SUFFIX_HELP}')
     sign, whole, fraction, suffix = shape.group(1), shape.group(2), shape.group(3) or "", shape.group(4)
-    base, exponent = _interpret_suffix(suffix, text, path)
+    base, exponent = _interpret_suffix(suffix, text)
     if len(whole) + len(fraction) > _MAX_DIGITS:
-        raise ManifestError(path, f'quantity "{text:.40}..." has too many digits')
+        raise _Invalid(f'quantity "{text:.40}..." has too many digits')
     mantissa = int(whole + fraction or "0")
     if mantissa == 0:
         return Fraction(0)
@@ -81,7 +103,7 @@ def _parse_quantity_text(text: str, path: str) -> Fraction:
         if scale + len(str(mantissa)) <= -9:
             magnitude = _NANO  # below one nano: ParseQuantity rounds it up to 1n
         elif scale > _MAX_EXPONENT:
-            raise ManifestError(path, f'quantity "{text:.40}" is too large to analyse')
+            raise _Invalid(f'quantity "{text:.40}" is too large to analyse')
         else:
             magnitude = Fraction(mantissa) * Fraction(10) ** scale
     magnitude = _round_up(magnitude, _NANO)
@@ -90,7 +112,7 @@ def _parse_quantity_text(text: str, path: str) -> Fraction:
     return -magnitude if sign == "-" else magnitude
 
 
-def _interpret_suffix(suffix: str, text: str, path: str) -> tuple[int, int]:
+def _interpret_suffix(suffix: str, text: str) -> tuple[int, int]:
     """(base, exponent) of a suffix, as quantitySuffixer.interpret in suffix.go (case-sensitive)."""
     if suffix in _DECIMAL_SUFFIXES:
         return 10, _DECIMAL_SUFFIXES[suffix]
@@ -101,9 +123,7 @@ def _interpret_suffix(suffix: str, text: str, path: str) -> tuple[int, int]:
         if _INT64_MIN <= exponent <= _INT64_MAX:
             # upstream keeps the exponent as int32(parsed): it wraps around, it is not refused
             return 10, (exponent + 2**31) % 2**32 - 2**31
-    raise ManifestError(
-        path, f'invalid quantity "{text:.40}": unknown suffix "{suffix:.20}" (expected {_SUFFIX_HELP})'
-    )
+    raise _Invalid(f'invalid quantity "{text:.40}": unknown suffix "{suffix:.20}" (expected {_SUFFIX_HELP})')
 
 
 def _round_up(magnitude: Fraction, step: Fraction) -> Fraction:
