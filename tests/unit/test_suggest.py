@@ -107,3 +107,21 @@ def test_same_namespace_first_then_the_closest_namespace():
     hints = sorted(f.hint for f in analysis.findings().findings if f.rule == "dns-name-unresolved")
     assert any("did you mean 'ledger-apl'?" in h for h in hints), hints  # same namespace first
     assert any("did you mean 'ledger-api.payments'?" in h for h in hints), hints  # closest namespace
+
+
+def test_the_single_best_match_is_difflibs_on_random_names():
+    """n=1 is answered by a pruned search (topo.rules.suggest._closest); it must pick exactly what
+    `difflib.get_close_matches(word, names, n=1, cutoff)` picks, ties included (the greater name)."""
+    import random
+
+    rng = random.Random(7)
+
+    def name() -> str:
+        return "".join(rng.choice("abcde-") for _ in range(rng.randint(1, 9)))
+
+    for _ in range(3000):
+        names = [name() for _ in range(rng.randint(0, 40))]
+        word, cutoff = name(), rng.choice([0.0, 0.3, 0.6, 0.75])
+        assert suggest._closest(word, names, cutoff) == difflib.get_close_matches(
+            word, names, n=1, cutoff=cutoff
+        )

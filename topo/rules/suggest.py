@@ -44,7 +44,11 @@ class NameIndex:
         key = (word, n, cutoff)
         found = self._memo.get(key)
         if found is None:
-            found = difflib.get_close_matches(word, self._shortlist(word), n=n, cutoff=cutoff)
+            shortlist = self._shortlist(word)
+            if n == 1:
+                found = _closest(word, shortlist, cutoff)
+            else:
+                found = difflib.get_close_matches(word, shortlist, n=n, cutoff=cutoff)
             self._memo[key] = found
         return found
 
@@ -64,3 +68,31 @@ class NameIndex:
             budget -= len(positions)
         best = sorted(shared, key=lambda position: (-shared[position], position))[:SHORTLIST]
         return [self.names[position] for position in sorted(best)]
+
+
+def _closest(word: str, names: Iterable[str], cutoff: float) -> list[str]:
+    """`difflib.get_close_matches(word, names, n=1, cutoff)`, with the same answer, in less time:
+    names are tried from the highest upper bound of their ratio down (difflib's
+    `real_quick_ratio`, then `quick_ratio`), and the search stops when no name left can reach
+    the best ratio found. Ties go to the greater name, as in difflib (`heapq.nlargest` over
+    `(ratio, name)`)."""
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    bounded = []
+    for name in names:
+        matcher.set_seq1(name)
+        bound = matcher.real_quick_ratio()
+        if bound >= cutoff:
+            bounded.append((bound, name))
+    bounded.sort(reverse=True)
+    best: tuple[float, str] | None = None
+    for bound, name in bounded:
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(name)
+        if matcher.quick_ratio() < max(cutoff, best[0] if best else cutoff):
+            continue
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, name) > best):
+            best = (score, name)
+    return [best[1]] if best else []
