@@ -79,7 +79,7 @@ def run_rules(
                             severity=severity,
                             object=subject.id,
                             message=issue.message,
-                            hint=issue.hint or rule.docs.get("Fix", "").split("\n\n")[0].replace("\n", " "),
+                            hint=issue.hint or rule.default_hint,
                             source=subject.source,
                             related=tuple(issue.related),
                             path=issue.path or field_named_in(subject, issue.message),

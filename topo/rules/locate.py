@@ -32,13 +32,20 @@ def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]
         for (line, path), field_line in field_lines(text, sorted(requests)).items():
             lines[(file, line, path)] = field_line
 
+    replaced: dict[int, Finding] = {}  # id → moved copy: `findings` and `all_findings` share objects
+
     def moved(finding: Finding) -> Finding:
         if not finding.path or finding.source is None:
             return finding
         line = lines.get((finding.source.file, finding.source.line, finding.path))
         if line is None or line == finding.source.line:
             return finding
-        return dataclasses.replace(finding, source=Source(finding.source.file, line))
+        copy = replaced.get(id(finding))
+        if copy is None:
+            copy = replaced[id(finding)] = dataclasses.replace(
+                finding, source=Source(finding.source.file, line)
+            )
+        return copy
 
     return dataclasses.replace(
         results,

@@ -13,6 +13,7 @@ is given), so suppression by annotation and `file:line` are well defined.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable
@@ -42,7 +43,7 @@ DOC_SECTIONS = ("What it does", "Why it matters", "Example", "Fix", "References"
 RULE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """What a rule function yields about its subject; the engine turns it into a Finding."""
 
@@ -55,7 +56,7 @@ class Issue:
     path: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule: str
     severity: Severity
@@ -108,6 +109,12 @@ class Rule:
     @property
     def summary(self) -> str:
         return self.docs.get("What it does", "").split("\n\n")[0].replace("\n", " ")
+
+    @functools.cached_property
+    def default_hint(self) -> str:
+        """The first paragraph of the rule's Fix section on one line: the hint of a finding that
+        brings none of its own (one string shared by all of them)."""
+        return self.docs.get("Fix", "").split("\n\n")[0].replace("\n", " ")
 
     @property
     def help_uri(self) -> str:
