@@ -347,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         "system, workers included; steadier on a shared machine, but it does not credit parallel parsing)",
     )
     args = p.parse_args(argv)
+    args.load_before = load_average()
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         ok_exit = None if args.ok_exit is None else {int(s) for s in args.ok_exit.split(",") if s.strip()}
@@ -476,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
 
     table = render_table(rows, multi=len(variants) > 1)
     print(table)
+    print(f"load average: {args.load_before} before, {load_average()} after", file=sys.stderr)
     scaling = render_scaling(rows, commands)
     if scaling:
         print(scaling)
@@ -534,6 +536,14 @@ def render_scaling(rows: list[dict], commands: list[str]) -> str:
     return "\n".join(out)
 
 
+def load_average() -> str:
+    """The 1-minute load average: how busy the machine was (other processes blur wall times)."""
+    try:
+        return f"{os.getloadavg()[0]:.2f}"
+    except OSError:
+        return "unknown"
+
+
 def render_report(table: str, scaling: str, args: argparse.Namespace, commands: list[str]) -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -547,7 +557,8 @@ def render_report(table: str, scaling: str, args: argparse.Namespace, commands: 
         f"best of {args.repeat}, runs interleaved with the floor; targets: time ≤ "
         f"{args.floor_ratio or 'the issue-12 target'}× and peak memory ≤ {args.mem_ratio}× the parse floor at "
         f"N ≥ {args.check_from:,}).\n"
-        f"Python {platform.python_version()}, PyYAML with libyaml, {cpu}, {os.cpu_count()} CPUs.\n\n"
+        f"Python {platform.python_version()}, PyYAML with libyaml, {cpu}, {os.cpu_count()} CPUs; "
+        f"load average {args.load_before} before the run, {load_average()} after it.\n\n"
         f"{table}\n\n{scaling + chr(10) if scaling else ''}"
     )
 
