@@ -1,0 +1,341 @@
+"""The dependency graph's calls edges: in-cluster DNS names in env values, commands, ConfigMaps and
+mounted configuration files, and the scanner that reads them."""
+
+from __future__ import annotations
+
+import pytest
+from topo_test_support import edges, graph_of, targets
+
+from topo.graph.link_calls import names_in
+
+CALL_TARGETS = """
+apiVersion: v1
+kind: Namespace
+metadata: {name: db}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: mariadb, namespace: db}
+spec: {selector: {app: mariadb}, ports: [{port: 3306}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: svc, namespace: shop}
+spec: {selector: {app: svc}, ports: [{port: 8080}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: es-master, namespace: shop}
+spec: {clusterIP: None, selector: {app: es-master}, ports: [{port: 9300}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: es-master, namespace: shop}
+spec:
+  serviceName: es-master
+  replicas: 2
+  selector: {matchLabels: {app: es-master}}
+  template:
+    metadata: {labels: {app: es-master}}
+    spec: {containers: [{name: es, image: elasticsearch}]}
+"""
+
+
+def caller(env: str = "", command: str = "", init: str = "", extra_docs: str = "", env_from: str = "") -> str:
+    return (
+        CALL_TARGETS
+        + f"""
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: app, namespace: shop}}
+spec:
+  selector: {{matchLabels: {{app: app}}}}
+  template:
+    metadata: {{labels: {{app: app}}}}
+    spec:
+      initContainers: [{init or ""}]
+      containers:
+      - name: app
+        image: app
+        env: [{env}]
+        command: [{command}]
+        envFrom: [{env_from}]
+{extra_docs}"""
+    )
+
+
+def calls(text: str) -> dict[str, list[dict]]:
+    graph = graph_of(text)
+    found: dict[str, list[dict]] = {}
+    for _, target, data in edges(graph, "calls", "Deployment/shop/app"):
+        found.setdefault(target, []).append(data)
+    return found
+
+
+def test_name_dot_namespace_in_an_env_value_calls_the_service():
+    # kubernetes/dns docs/specification.md + resolv.conf search `<ns>.svc.<zone> svc.<zone> <zone>`:
+    # `mariadb.db` from `shop` resolves as mariadb.db.svc.cluster.local
+    found = calls(caller(env="{name: DB_HOST, value: mariadb.db}"))
+    assert list(found) == ["Service/db/mariadb"]
+    [attrs] = found["Service/db/mariadb"]
+    assert attrs["name"] == "mariadb.db" and "DB_HOST" in attrs["found"] and "port" not in attrs
+
+
+def test_url_with_port_calls_the_service_and_records_the_port():
+    found = calls(caller(env="{name: API, value: 'http://svc:8080/x'}"))
+    assert [a["port"] for a in found["Service/shop/svc"]] == [8080]
+
+
+def test_fully_qualified_service_name_calls_the_service():
+    found = calls(caller(env="{name: TARGET, value: 'mariadb.db.svc.cluster.local:3306'}"))
+    assert found["Service/db/mariadb"][0]["port"] == 3306
+    found = calls(caller(env="{name: TARGET, value: 'mariadb.db.svc'}"))
+    assert "Service/db/mariadb" in found
+
+
+def test_comma_separated_ordinal_pod_names_call_each_pod():
+    # elasticsearch discovery.seed_hosts: `es-master-0.es-master,es-master-1.es-master`
+    found = calls(
+        caller(env="{name: discovery.seed_hosts, value: 'es-master-0.es-master,es-master-1.es-master'}")
+    )
+    assert set(found) == {"Pod/shop/es-master-0", "Pod/shop/es-master-1"}
+
+
+def test_init_container_command_waiting_for_the_database_calls_it():
+    init = "{name: wait, image: busybox, command: [sh, -c, 'until nc -z mariadb.db 3306; do sleep 2; done']}"
+    found = calls(caller(init=init))
+    assert list(found) == ["Service/db/mariadb"]
+    assert "wait" in found["Service/db/mariadb"][0]["found"]
+
+
+def test_bare_single_label_counts_in_a_host_variable_only():
+    # issue 2 §3: a bare single label counts when it names a Service or sits in a host-like variable
+    in_host_var = calls(caller(env="{name: CACHE_HOST, value: redis}"))
+    assert list(in_host_var) == ["Service/shop/redis"]
+    assert (
+        graph_of(caller(env="{name: CACHE_HOST, value: redis}")).nodes["Service/shop/redis"]["missing"]
+        is True
+    )
+    assert calls(caller(env="{name: GREETING, value: redis}")) == {}
+    assert calls(caller(env="{name: MODE, value: 'redis:6379'}")) == {}
+
+
+@pytest.mark.parametrize("variable", ["DB_ADDR", "API_URL", "AUTH_SERVICE", "KAFKA_BROKERS", "ENDPOINT"])
+def test_host_like_variable_names(variable):
+    assert list(calls(caller(env=f"{{name: {variable}, value: backend}}"))) == ["Service/shop/backend"]
+
+
+def test_bare_single_label_naming_a_service_counts_anywhere():
+    found = calls(caller(command="'/app', '--upstream', 'svc'"))
+    assert list(found) == ["Service/shop/svc"]
+
+
+def test_config_map_data_read_through_env_from_is_scanned():
+    config_map = """
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data:
+  DATABASE_HOST: mariadb.db
+  SEARCH_URL: http://es-master-0.es-master:9200
+  LOG_LEVEL: info
+"""
+    found = calls(caller(env_from="{configMapRef: {name: settings}}", extra_docs=config_map))
+    assert set(found) == {"Service/db/mariadb", "Pod/shop/es-master-0"}
+    assert "ConfigMap/shop/settings" in found["Service/db/mariadb"][0]["found"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "example.com",
+        "https://api.github.com/repos",
+        "localhost:8080",
+        "http://127.0.0.1:9090",
+        "app.kubernetes.io/name",
+        "spring.datasource.url",
+        "/etc/nginx/nginx.conf",
+        "nginx.conf",
+        "0.0.0.0:8080",
+        "v1.2.3",
+        "12:30",
+        "-Xmx512m",
+    ],
+)
+def test_names_that_are_not_in_cluster_references_make_no_calls(value):
+    assert calls(caller(env=f"{{name: SETTING, value: '{value}'}}")) == {}
+    assert calls(caller(command=f"'run', '{value}'")) == {}
+
+
+def test_dangling_in_cluster_name_calls_a_missing_node():
+    # `<svc>.<ns>.svc` cannot be anything but an in-cluster name even when nothing answers it
+    graph = graph_of(caller(env="{name: PAYMENTS, value: 'payments.billing.svc.cluster.local'}"))
+    assert targets(graph, "Deployment/shop/app", "calls") == {"Service/billing/payments"}
+    assert graph.nodes["Service/billing/payments"]["missing"] is True
+
+
+def test_workload_never_calls_itself():
+    text = CALL_TARGETS.replace(
+        "containers: [{name: es, image: elasticsearch}]",
+        "containers: [{name: es, image: elasticsearch, env: [{name: SELF_HOST, value: es-master}]}]",
+    )
+    graph = graph_of(text)
+    assert targets(graph, "StatefulSet/shop/es-master", "calls") == {"Service/shop/es-master"}
+
+
+def test_config_map_mounted_as_a_file_is_scanned_for_urls():
+    # nginx: `proxy_pass http://svc:8080;` — the `;` ends the URL
+    config_map = """
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: nginx, namespace: shop}
+data:
+  default.conf: |
+    server {
+      location / { proxy_pass http://svc:8080; }
+      location /db { return 302 <http://mariadb.db>; }
+    }
+"""
+    text = caller(extra_docs=config_map).replace(
+        "        envFrom: []\n",
+        "        envFrom: []\n      volumes: [{name: conf, configMap: {name: nginx}}]\n",
+    )
+    found = calls(text)
+    assert set(found) == {"Service/shop/svc", "Service/db/mariadb"}
+    assert found["Service/shop/svc"][0]["port"] == 8080
+
+
+def test_name_dot_known_namespace_calls_a_missing_service():
+    # `<svc>.<ns>` where <ns> is a namespace of the input: a dangling dependency, made visible
+    graph = graph_of(caller(env="{name: LEDGER, value: 'ledger.db:5432'}"))
+    assert targets(graph, "Deployment/shop/app", "calls") == {"Service/db/ledger"}
+    assert graph.nodes["Service/db/ledger"]["missing"] is True
+
+
+def test_name_dot_unknown_word_is_not_a_call():
+    # `cache.internal` could be anything outside the cluster: no namespace `internal` in the input
+    assert calls(caller(env="{name: CACHE_HOST, value: cache.internal}")) == {}
+
+
+def test_the_program_in_command_is_not_a_host_even_when_a_service_has_its_name():
+    text = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: nginx}
+    spec: {selector: {app: nginx}, ports: [{port: 80}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: prometheus}
+    spec: {selector: {app: prometheus}, ports: [{port: 9090}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: nginx}
+    spec:
+      selector: {matchLabels: {app: nginx}}
+      template:
+        metadata: {labels: {app: nginx}}
+        spec:
+          containers:
+          - {name: nginx, image: nginx, command: [nginx, -g, "daemon off;"]}
+          - {name: exporter, image: exporter, command: [prometheus, --web.listen-address=:9113]}
+    """
+    assert targets(graph_of(text), "Deployment/default/nginx", "calls") == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "target"),
+    [
+        ("svc", "Service/shop/svc"),
+        ("svc.shop", "Service/shop/svc"),
+        ("svc.shop.svc", "Service/shop/svc"),
+        ("svc.shop.svc.cluster.local", "Service/shop/svc"),
+        ("es-master-1.es-master", "Pod/shop/es-master-1"),
+        ("es-master-1.es-master.shop", "Pod/shop/es-master-1"),
+        ("es-master-1.es-master.shop.svc", "Pod/shop/es-master-1"),
+        ("es-master-1.es-master.shop.svc.cluster.local", "Pod/shop/es-master-1"),
+    ],
+)
+@pytest.mark.parametrize("port", [None, 9300])
+def test_every_in_cluster_name_form_with_an_optional_port_calls_its_target(value, target, port):
+    # issue 2 §3: `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local`, `pod-N.svc`,
+    # `pod-N.svc.ns[.svc[.cluster.local]]`, each with an optional `:port`
+    text = value if port is None else f"{value}:{port}"
+    found = calls(caller(env=f"{{name: PEER_HOST, value: '{text}'}}"))
+    assert list(found) == [target]
+    assert found[target][0].get("port") == port
+
+
+def test_config_map_key_read_into_a_host_variable_counts_as_a_host():
+    # env DB_HOST ← configMapKeyRef {key: database}: the variable the pod sees is DB_HOST
+    config_map = """
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {database: pg, greeting: hello}
+"""
+    env = "{name: DB_HOST, valueFrom: {configMapKeyRef: {name: settings, key: database}}}, {name: GREETING, valueFrom: {configMapKeyRef: {name: settings, key: greeting}}}"
+    found = calls(caller(env=env, extra_docs=config_map))
+    assert list(found) == ["Service/shop/pg"]
+
+
+def test_dotted_word_next_to_a_service_is_not_read_as_a_pod_name():
+    # An unresolved `<name>.<service>` is a per-pod name (`web-0.web`, DNS spec for headless
+    # Services) only in the StatefulSet ordinal shape or for a Pod of the input; `http.server`
+    # in a command next to a Service `server` is a Python module, not a dependency.
+    text = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: server, namespace: shop}
+    spec: {selector: {app: server}, ports: [{port: 80}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers:
+          - name: web
+            image: python:3.12
+            command: [python, -m, http.server, "8000"]
+            env: [{name: PEER_HOST, value: server-3.server}]
+    """
+    graph = graph_of(text)
+    assert targets(graph, "Deployment/shop/web", "calls") == {"Pod/shop/server-3"}
+
+
+@pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        # URL-like strings with a scheme yield the host: never the scheme, the user, the path or the query
+        ("jdbc:postgresql://ledger-db:5432/postgresdb", [("ledger-db", 5432)]),
+        ("redis://cache:6379/0", [("cache", 6379)]),
+        ("mongodb+srv://orders-db/orders?retryWrites=true&tls=true", [("orders-db", None)]),
+        ("amqp://user:pw@rabbit:5672/vhost", [("rabbit", 5672)]),
+        ("mongodb://m-0.m:27017,m-1.m:27017/?replicaSet=rs0", [("m-0.m", 27017), ("m-1.m", 27017)]),
+        # label matchers of PromQL / LogQL, also with JSON-escaped quotes, are label values
+        ('up{job="node-exporter",namespace!="kube-system"}', [("up", None)]),
+        (
+            'rate(x{destination_service=~\\"orders.shop.svc.cluster.local\\"}[5m])',
+            [("rate", None), ("x", None), ("5m", None)],
+        ),
+        # keys are not values; booleans are never hosts
+        ("--kubelet-endpoints=true", []),
+    ],
+)
+def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
+    # one scanner pass per string (topo/graph/link_calls.py _SCAN)
+    assert [(name, port) for name, port, _, _ in names_in(text, "X_URL")] == hosts
+
+
+def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
+    config = "scrape:\n  job: node-exporter\n  host: cache\n"
+    assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]
