@@ -1,0 +1,166 @@
+"""Declared objects added, removed and changed, down to the field paths of their documents
+(`spec.replicas`, `spec.template.spec.containers[name=web].image`); Secret payloads redacted."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from topo.model.secrets import LAST_APPLIED, PAYLOAD_KEYS, REDACTED, redact_value
+
+
+class _Absent:
+    """The value of a field that one side does not have (shown as `(absent)`)."""
+
+    def __repr__(self) -> str:
+        return "(absent)"
+
+    __str__ = __repr__
+
+
+ABSENT = _Absent()
+
+#: Fields that change on every read of a live cluster and say nothing about the design.
+_NOISE = {
+    ("metadata", "resourceVersion"),
+    ("metadata", "uid"),
+    ("metadata", "generation"),
+    ("metadata", "creationTimestamp"),
+    ("metadata", "managedFields"),
+    ("metadata", "selfLink"),
+}
+_NOISE_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of a declared document: `spec.replicas: 4 → 1`. ABSENT where a side lacks it."""
+
+    path: str
+    before: Any
+    after: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"path": self.path}
+        if self.before is not ABSENT:
+            entry["before"] = self.before
+        if self.after is not ABSENT:
+            entry["after"] = self.after
+        return entry
+
+
+@dataclass(frozen=True)
+class ObjectChange:
+    id: str
+    change: str  # added | removed | changed
+    source: Any  # where it is declared (after; before for a removed object)
+    fields: tuple[FieldChange, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "change": self.change,
+            "source": {"file": self.source.file, "line": self.source.line} if self.source else None,
+            "fields": [f.to_dict() for f in self.fields],
+        }
+
+
+def diff_objects(before_model: Any, after_model: Any) -> tuple[ObjectChange, ...]:
+    """Declared objects (not those derived from another one) added, removed, or with changed fields."""
+    old = {i: o for i, o in before_model.objects.items() if o.generated_by is None}
+    new = {i: o for i, o in after_model.objects.items() if o.generated_by is None}
+    changes = []
+    for object_id in sorted(set(old) | set(new)):
+        if object_id not in old:
+            changes.append(ObjectChange(object_id, "added", new[object_id].source))
+        elif object_id not in new:
+            changes.append(ObjectChange(object_id, "removed", old[object_id].source))
+        elif old[object_id].raw != new[object_id].raw:
+            fields = tuple(document_changes(old[object_id].raw, new[object_id].raw))
+            if old[object_id].kind == "Secret" or new[object_id].kind == "Secret":
+                fields = tuple(_redacted(change) for change in fields)
+            if fields:
+                changes.append(ObjectChange(object_id, "changed", new[object_id].source, fields))
+    return tuple(changes)
+
+
+def _redacted(change: FieldChange) -> FieldChange:
+    """A Secret's changed payload field: which key changed is shown, never the values."""
+    if change.path.split(".", 1)[0].split("[", 1)[0] in PAYLOAD_KEYS:
+        hide = redact_value
+    elif change.path in ("metadata", "metadata.annotations", f'metadata.annotations["{LAST_APPLIED}"]'):
+        hide = _without_last_applied
+    else:
+        return change
+    return FieldChange(
+        change.path,
+        change.before if change.before is ABSENT else hide(change.before),
+        change.after if change.after is ABSENT else hide(change.after),
+    )
+
+
+def _without_last_applied(value: Any) -> Any:
+    """metadata or its annotations, with the annotation copy of the Secret redacted."""
+    if not isinstance(value, Mapping):
+        return REDACTED
+    if "annotations" in value:
+        return {**value, "annotations": _without_last_applied(value["annotations"])}
+    return {k: (REDACTED if k == LAST_APPLIED else v) for k, v in value.items()}
+
+
+def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[FieldChange]:
+    """Field-level differences of two documents, in document order, `status` and live-cluster noise
+    left out. Lists whose items all have a distinct `name` are matched by name
+    (`containers[name=web]`), as Kubernetes merges them: containers, volumes, env, ports... carry
+    `patchMergeKey:"name"` (k8s.io/api core/v1 types.go, strategic merge patch)."""
+    if before == after:
+        return
+    if path == ("status",) or path[:2] in _NOISE:
+        return
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        keys = list(before) + [k for k in after if k not in before]
+        for key in keys:
+            if path == ("metadata", "annotations") and key in _NOISE_ANNOTATIONS:
+                continue
+            yield from document_changes(before.get(key, ABSENT), after.get(key, ABSENT), path + (key,))
+        return
+    if isinstance(before, list) and isinstance(after, list):
+        old_named, new_named = _by_name(before), _by_name(after)
+        if old_named is not None and new_named is not None:
+            names = list(old_named) + [n for n in new_named if n not in old_named]
+            for name in names:
+                yield from document_changes(
+                    old_named.get(name, ABSENT), new_named.get(name, ABSENT), path + (f"[name={name}]",)
+                )
+            return
+        if len(before) == len(after):
+            for index, (old_item, new_item) in enumerate(zip(before, after)):
+                yield from document_changes(old_item, new_item, path + (f"[{index}]",))
+            return
+    yield FieldChange(_path_text(path), before, after)
+
+
+def _by_name(items: list) -> dict[str, Any] | None:
+    names = [item.get("name") if isinstance(item, Mapping) else None for item in items]
+    if not items or not all(isinstance(n, str) and n for n in names) or len(set(names)) != len(names):
+        return None
+    return {name: item for name, item in zip(names, items) if name is not None}
+
+
+def _path_text(path: tuple) -> str:
+    """`spec.template.spec.containers[name=web].image`, `metadata.labels["app.kubernetes.io/name"]`."""
+    text = ""
+    for part in path:
+        part = str(part)
+        if part.startswith("["):
+            text += part
+        elif _PLAIN_KEY.match(part):
+            text += part if not text else "." + part
+        else:
+            text += "[" + json.dumps(part) + "]"
+    return text
