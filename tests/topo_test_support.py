@@ -75,11 +75,13 @@ def documents_by_id(loaded) -> dict[str, Any]:
     }
 
 
-def git(repo, *args: str) -> None:
-    """Run git in `repo` with a fixed identity and no signing (tests that build a repository)."""
-    subprocess.run(
+def git(repo, *args: str) -> str:
+    """Run git in `repo` with a fixed identity and no signing (tests that build a repository);
+    its standard output (`git(repo, "rev-parse", "HEAD").strip()`)."""
+    return subprocess.run(
         ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", *args],
         cwd=repo,
         check=True,
         capture_output=True,
-    )
+        text=True,
+    ).stdout

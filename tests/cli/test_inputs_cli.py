@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
+from topo_test_support import git
 
 from topo.cli import main
 from topo.load.kustomize import find_renderer
@@ -97,10 +98,8 @@ def test_commands_other_than_report_ask_for_one_system_or_merge():
 def test_diff_of_an_overlay_against_a_git_revision(tmp_path):
     repository = tmp_path / "repo"
     subprocess.run(["cp", "-r", fixture("kustomize"), str(repository)], check=True)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t"}
-    env["GIT_COMMITTER_EMAIL"] = "t@e"
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        subprocess.run(["git", *command], cwd=repository, check=True, env=env)
+        git(repository, *command)
     patch = repository / "overlays" / "prod" / "service-selector.yaml"
     patch.write_text(patch.read_text().replace("shop-prod", "shop"))
     result = subprocess.run(

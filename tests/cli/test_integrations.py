@@ -15,6 +15,7 @@ import textwrap
 import pytest
 import yaml
 from click.testing import CliRunner
+from topo_test_support import git
 
 from topo.cli import main
 from topo.cli.app import terminal_progress, use_colour
@@ -53,12 +54,6 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "t",
     "GIT_COMMITTER_EMAIL": "t@example.com",
 }
-
-
-def git(repository, *args: str) -> None:
-    subprocess.run(
-        ["git", *args], cwd=repository, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
 
 
 def fixture_repository(path) -> str:
@@ -138,8 +133,8 @@ def test_pre_commit_hook_fails_on_an_error_finding(pre_commit_run):
 def _installed_hook(repository: str, source: str) -> None:
     """The hook as a user installs it: a .pre-commit-config.yaml naming the repository and revision
     (its environment is built once and reused, where try-repo builds a new one each time)."""
-    revision = subprocess.run(["git", "rev-parse", "HEAD"], cwd=source, capture_output=True, text=True)
-    config = {"repos": [{"repo": source, "rev": revision.stdout.strip(), "hooks": [{"id": "topo"}]}]}
+    revision = git(source, "rev-parse", "HEAD").strip()
+    config = {"repos": [{"repo": source, "rev": revision, "hooks": [{"id": "topo"}]}]}
     with open(os.path.join(repository, ".pre-commit-config.yaml"), "w") as handle:
         yaml.safe_dump(config, handle)
 
@@ -260,7 +255,7 @@ def test_github_action_steps_report_upload_and_comment(tmp_path, action_installe
     ci_python, install = action_installed
     origin = fixture_repository(tmp_path / "origin")
     repository = str(tmp_path / "clone")
-    subprocess.run(["git", "clone", "-q", origin, repository], check=True)
+    git(tmp_path, "clone", "-q", origin, repository)
     with open(os.path.join(repository, "k8s", "deployment.yaml"), "w") as handle:
         handle.write(DEPLOYMENT.replace("replicas: 2", "replicas: 1"))
     gh_log = str(tmp_path / "gh.log")
@@ -316,7 +311,7 @@ def _gitlab_template() -> dict:
 def test_gitlab_template_script_runs_as_a_runner_would(tmp_path, ci_python):
     origin = fixture_repository(tmp_path / "origin")
     repository = str(tmp_path / "clone")
-    subprocess.run(["git", "clone", "-q", origin, repository], check=True)
+    git(tmp_path, "clone", "-q", origin, repository)
     job = _gitlab_template()
     env = {
         **os.environ,

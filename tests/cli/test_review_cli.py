@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 
 import pytest
 from click.testing import CliRunner
+from topo_test_support import git
 
 from topo.cli import main
 
@@ -110,11 +110,10 @@ def test_the_extension_chooses_the_format_and_others_are_usage_errors(tmp_path):
 
 
 def test_review_reads_a_git_revision(tmp_path, monkeypatch):
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    git(tmp_path, "init", "-q")
     shutil.copytree(WORDPRESS, tmp_path / "k8s")
-    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tmp_path, check=True)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "x")
     shutil.rmtree(tmp_path / "k8s")
     monkeypatch.chdir(tmp_path)
     result = run("review", "git:HEAD:k8s", "--out", "review.md")

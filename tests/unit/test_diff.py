@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import textwrap
 from typing import ClassVar
 
 import pytest
-from topo_test_support import analysis_of, deployment
+from topo_test_support import analysis_of, deployment, git
 
 from topo.analyses.diff import (
     ABSENT,
@@ -288,15 +287,6 @@ def test_the_verdict_fails_on_introduced_findings_at_the_threshold_only():
 
 
 # --- git revisions --------------------------------------------------------------------------------
-
-
-def git(repo, *args):
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture
