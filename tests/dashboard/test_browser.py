@@ -47,6 +47,12 @@ def settle(page) -> None:
     )
 
 
+def next_frame(page) -> None:
+    """Wait until the browser has drawn a frame after everything done so far (two animation frames:
+    the one that runs the pending drawing, and the next one, after it reached the screen)."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def click_node(page, node_id: str) -> None:
     """Click a node with the real mouse (an emitted 'tap' reaches Dash only after seconds); again
     if the map moved under the mouse (a late re-layout) and the click selected something else."""
@@ -63,7 +69,7 @@ def click_node(page, node_id: str) -> None:
             }""",
             node_id,
         )
-        page.wait_for_timeout(100)
+        next_frame(page)  # the new viewport is drawn before the mouse comes
         page.mouse.click(point["x"], point["y"])
         try:
             page.wait_for_function(
@@ -90,7 +96,7 @@ def samples_url(samples_analysis, serve_app):
 
 def test_page_loads_without_console_errors_and_offline(dash_page, samples_url, samples_view):
     open_map(dash_page, samples_url)
-    dash_page.wait_for_timeout(1500)  # let the initial callbacks settle
+    settle(dash_page)  # the initial callbacks have answered (a late console error would show)
     shown = set(node_ids(dash_page))
     assert set(samples_view.object_ids) <= shown
     assert dash_page.console_errors == []
@@ -132,15 +138,16 @@ def test_clicking_a_finding_focuses_its_node(dash_page, samples_url):
     dash_page.wait_for_function(
         f"() => {CY}.$(':selected').map(n => n.id()).includes('Service/shop/catalogue')"
     )
-    dash_page.wait_for_timeout(400)  # the centring animation
-    centred = dash_page.evaluate(
+    # the centring animation (dashboard.js focusNode) has ended with the node in the middle
+    dash_page.wait_for_function(
         f"""() => {{
             const cy = {CY};
+            if (cy.animated()) return false;
             const p = cy.getElementById('Service/shop/catalogue').renderedPosition();
             return Math.abs(p.x - cy.width() / 2) < 40 && Math.abs(p.y - cy.height() / 2) < 40;
-        }}"""
+        }}""",
+        timeout=10_000,
     )
-    assert centred
     open_tab(dash_page, "Details")
     dash_page.locator(f"#{ids.DETAILS}").get_by_text("service-selects-nothing").wait_for()
 

@@ -16,6 +16,7 @@ from dash_revisions import (
     copy_wordpress,
     next_revision,
 )
+from test_browser import settle
 
 import topo
 from dashboard import compare, watch
@@ -106,7 +107,7 @@ def test_a_file_edited_on_disk_shows_up_without_a_reload(dash_page, tmp_path, se
             f"""() => {{ const cy = {CY}; cy.getElementById('{CHANGED}').select(); cy.zoom(1.3);
                        cy.center(cy.getElementById('{CHANGED}')); }}"""
         )
-        dash_page.wait_for_timeout(300)
+        settle(dash_page)  # the selection's callbacks have answered and nothing re-fits the map
         viewport = dash_page.evaluate(f"() => ({{zoom: {CY}.zoom(), pan: {CY}.pan()}})")
         before_summary = dash_page.locator("#summary").inner_text()
 
@@ -118,7 +119,7 @@ def test_a_file_edited_on_disk_shows_up_without_a_reload(dash_page, tmp_path, se
         dash_page.wait_for_function(f"() => {CY}.getElementById('{ADDED[0]}').nonempty()")
         assert dash_page.evaluate(f"{CY}.getElementById('{REMOVED[0]}').empty()")
         assert dash_page.evaluate("window.__sameDocument") is True  # no reload
-        dash_page.wait_for_timeout(500)
+        settle(dash_page)  # the redraw's layout and any refit are over
         after = dash_page.evaluate(f"() => ({{zoom: {CY}.zoom(), pan: {CY}.pan()}})")
         assert after["zoom"] == pytest.approx(viewport["zoom"])
         assert after["pan"]["x"] == pytest.approx(viewport["pan"]["x"], abs=1)

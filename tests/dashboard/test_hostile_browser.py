@@ -12,8 +12,10 @@ import os
 
 import pytest
 from click.testing import CliRunner
+from test_browser import click_node
 
 import topo
+from dashboard import ids
 from dashboard.app import create_app
 from dashboard.guard import protect
 from topo.cli import main
@@ -54,7 +56,10 @@ def show(page, tmp_path, name: str, html_text: str) -> None:
     path = tmp_path / name
     path.write_text(html_text, encoding="utf-8")
     page.goto(path.as_uri())
-    page.wait_for_timeout(400)  # an <img src=x onerror> fires as soon as the image fails
+    # every image has loaded or failed and its load/error handler has run (Chromium's `complete`
+    # stays false while the event is pending); a dialog it opened was recorded by on_dialog, as the
+    # page runs no script while a dialog is open
+    page.wait_for_function("() => [...document.images].every(image => image.complete)")
 
 
 def test_the_harness_sees_an_unescaped_payload(page, tmp_path):
@@ -117,19 +122,16 @@ def test_dashboard_with_the_payload_fires_no_dialog_and_redacts_the_secret(page,
     for node_id in [
         n for n in node_ids if n.startswith(("Secret/", "Deployment/", "Ingress/", "ConfigMap/"))
     ]:
-        point = page.evaluate(
-            """(id) => { const cy = document.getElementById('map')._cyreg.cy; const n = cy.getElementById(id);
-                cy.zoom(1.2); cy.center(n); const p = n.renderedPosition();
-                const b = document.getElementById('map').getBoundingClientRect(); return {x: b.left + p.x, y: b.top + p.y}; }""",
-            node_id,
+        click_node(page, node_id)
+        # the details panel shows the object (where a payload in its name or YAML would fire)
+        page.wait_for_function(
+            f"(id) => document.getElementById('{ids.DETAILS}').textContent.includes(id)", arg=node_id
         )
-        page.wait_for_timeout(100)
-        page.mouse.click(point["x"], point["y"])
-        page.wait_for_timeout(600)
         if node_id.startswith("Secret/"):
             yaml_box = page.locator(".topo-yaml").first
             yaml_box.wait_for(state="attached")
             text = yaml_box.evaluate("e => e.textContent")
             assert "password: <redacted>" in text
             assert "c3VwZXItc2VjcmV0" not in text and "plain-text-token" not in text
+    page.wait_for_function("() => [...document.images].every(image => image.complete)")  # as in show()
     assert page.dialogs == []
