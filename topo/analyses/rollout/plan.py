@@ -150,7 +150,16 @@ def plan_rollout(
             **common,
         )
     # ReplicaSet / ReplicationController: a template change replaces no pod.
-    replicas = replicas or 0
+    return _never_replaced(
+        replicas or 0,
+        f"a {workload.kind} never replaces its pods: a template change reaches a pod only when it is deleted",
+        common,
+    )
+
+
+def _never_replaced(replicas: int | None, note: str, common: dict, **extra: Any) -> Rollout:
+    """A rollout the controller never performs (OnDelete, ReplicaSet): every pod keeps running the
+    old template until someone deletes it. `replicas` None: the number of pods is unknown."""
     return Rollout(
         replicas=replicas,
         strategy=ON_DELETE,
@@ -158,10 +167,9 @@ def plan_rollout(
         max_unavailable=0,
         min_available=replicas,
         max_pods=replicas,
-        timeline=Timeline((start_step(replicas),), True),
-        notes=(
-            f"a {workload.kind} never replaces its pods: a template change reaches a pod only when it is deleted",
-        ),
+        timeline=Timeline((start_step(replicas),), True) if replicas is not None else None,
+        notes=(note,),
+        **extra,
         **common,
     )
 
@@ -231,22 +239,14 @@ def _statefulset(
     policy = workload.pod_management_policy or "OrderedReady"
     extra: dict[str, Any] = {"pod_management_policy": policy}
     if kind != ROLLING_UPDATE:
-        return Rollout(
-            replicas=replicas,
-            strategy=ON_DELETE,
-            max_surge=0,
-            max_unavailable=0,
-            min_available=replicas,
-            max_pods=replicas,
+        return _never_replaced(
+            replicas,
+            "OnDelete: the controller never replaces a pod; a template change reaches a pod when it is deleted",
+            common,
             partition=None,
             partition_updates={"updated": [], "notUpdated": _listed(names)},
             partition_updates_omitted=_omitted([], names),
-            timeline=Timeline((start_step(replicas),), True),
-            notes=(
-                "OnDelete: the controller never replaces a pod; a template change reaches a pod when it is deleted",
-            ),
             **extra,
-            **common,
         )
     partition = (strategy.partition or 0) if strategy else 0
     resolved = statefulset_max_unavailable(strategy.max_unavailable if strategy else None, replicas)
@@ -289,18 +289,10 @@ def _daemonset(workload: Workload, nodes: list[str] | None, common: dict) -> Rol
     kind = strategy.type if strategy else ROLLING_UPDATE
     desired = None if nodes is None else len(nodes)
     if kind != ROLLING_UPDATE:
-        return Rollout(
-            replicas=desired,
-            strategy=ON_DELETE,
-            max_surge=0,
-            max_unavailable=0,
-            min_available=desired,
-            max_pods=desired,
-            timeline=Timeline((start_step(desired),), True) if desired is not None else None,
-            notes=(
-                "OnDelete: the controller never replaces a pod; a template change reaches a node when its pod is deleted",
-            ),
-            **common,
+        return _never_replaced(
+            desired,
+            "OnDelete: the controller never replaces a pod; a template change reaches a node when its pod is deleted",
+            common,
         )
     # a DaemonSet without a strategy gets the API defaults, maxSurge 0 and maxUnavailable 1
     surge_value, unavailable_value = (strategy.max_surge, strategy.max_unavailable) if strategy else (0, 1)
