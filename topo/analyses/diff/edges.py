@@ -107,45 +107,34 @@ def diff_edges(
     for edge in added:
         candidates = by_identity.get(_identity(edge))
         if candidates:
-            old = candidates.pop(0)
-            changes.append(
-                EdgeChange(
-                    "changed",
-                    edge["relation"],
-                    edge["source"],
-                    edge["target"],
-                    old,
-                    edge,
-                    describe_edge(old, edge, missing_after),
-                )
-            )
+            changes.append(_edge_change("changed", candidates.pop(0), edge, missing_after))
         else:
-            changes.append(
-                EdgeChange(
-                    "added",
-                    edge["relation"],
-                    edge["source"],
-                    edge["target"],
-                    None,
-                    edge,
-                    describe_edge(None, edge, missing_after),
-                )
-            )
+            changes.append(_edge_change("added", None, edge, missing_after))
     for candidates in by_identity.values():
         for edge in candidates:
-            changes.append(
-                EdgeChange(
-                    "removed",
-                    edge["relation"],
-                    edge["source"],
-                    edge["target"],
-                    edge,
-                    None,
-                    describe_edge(edge, None, missing_after),
-                )
-            )
+            changes.append(_edge_change("removed", edge, None, missing_after))
     changes.sort(key=lambda c: (c.source, c.relation, c.target, c.change, c.description))
     return tuple(changes)
+
+
+def _edge_change(
+    change: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    missing_after: Callable[[str], bool],
+) -> EdgeChange:
+    """One change, named by the edge after it (before it, for a removed edge), with its sentence."""
+    edge = after if after is not None else before
+    assert edge is not None
+    return EdgeChange(
+        change,
+        edge["relation"],
+        edge["source"],
+        edge["target"],
+        before,
+        after,
+        describe_edge(before, after, missing_after),
+    )
 
 
 def route_text(edge: Mapping[str, Any]) -> str:
