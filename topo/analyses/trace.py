@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from topo.analyses.reach.entry import is_route
+from topo.analyses.reach.entry import routes
 from topo.analyses.reach.ports import PortSet
 from topo.graph.link_routing import resolve_target_port
 from topo.model import Model
@@ -157,12 +157,7 @@ def _default_match(ingress: Ingress, why: str) -> Match:
 
 def _match_route(model: Model, request: Request) -> Match | None:
     found = []
-    for obj in model.objects.values():
-        if not is_route(obj):
-            continue
-        spec = obj.raw.get("spec")
-        if not isinstance(spec, Mapping):
-            spec = {}
+    for obj, spec in routes(model):
         host = spec.get("host")
         if not isinstance(host, str) or host.lower() != request.host:
             continue

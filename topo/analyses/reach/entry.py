@@ -54,6 +54,14 @@ def is_route(obj: K8sObject) -> bool:
     return obj.kind == "Route" and obj.group == ROUTE_GROUP
 
 
+def routes(model: Model) -> Iterator[tuple[K8sObject, Mapping[str, Any]]]:
+    """Each OpenShift Route of the model with its spec (an empty mapping when it has none)."""
+    for obj in model.objects.values():
+        if is_route(obj):
+            spec = obj.raw.get("spec")
+            yield obj, spec if isinstance(spec, Mapping) else {}
+
+
 class ServiceIndex:
     """Which workloads a Service selects (its namespace, its selector), computed on demand."""
 
@@ -139,12 +147,7 @@ def _ingress_backend(
 
 
 def route_backends(model: Model, services: ServiceIndex) -> Iterator[Backend]:
-    for obj in model.objects.values():
-        if not is_route(obj):
-            continue
-        spec = obj.raw.get("spec")
-        if not isinstance(spec, Mapping):
-            spec = {}
+    for obj, spec in routes(model):
         host = spec.get("host") if isinstance(spec.get("host"), str) else "*"
         path = spec.get("path") if isinstance(spec.get("path"), str) else "/"
         route = f"{host}{path}"
