@@ -87,7 +87,7 @@ def pdb_status(
     """
     covered = sorted(covered, key=lambda c: c.id)
     covers = tuple(c.id for c in covered)
-    pods = _sum(c.pods for c in covered)
+    pods = sum_known(c.pods for c in covered)
     try:
         if max_unavailable is not None:
             expected, problem = _expected_scale(covered)
@@ -148,7 +148,8 @@ def _expected_scale(covered: list[CoveredWorkload]) -> tuple[int | None, str | N
     return total, None
 
 
-def _sum(values: Iterable[int | None]) -> int | None:
+def sum_known(values: Iterable[int | None]) -> int | None:
+    """The sum of `values`, or None as soon as one of them is unknown (None)."""
     total = 0
     for value in values:
         if value is None:

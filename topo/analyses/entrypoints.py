@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from topo.analyses.disruption import sum_known
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress
 
@@ -51,7 +52,7 @@ def _entry(availability: Availability, entry_id: str, route: str, service: str |
         availability.workloads[b] for b in backends if availability.workloads[b].workload.is_long_running
     ]
     backends = tuple(s.id for s in states)
-    ready = _total(s.replicas for s in states)
+    ready = sum_known(s.replicas for s in states)
     during_rollout, weakest = _during_rollout(states, ready)
     return EntryPoint(
         id=entry_id,
@@ -108,12 +109,3 @@ def _on_node_loss(availability: Availability, states: list[WorkloadState], ready
         )
         worst = max(worst, loss)
     return ready - worst
-
-
-def _total(values) -> int | None:
-    total = 0
-    for value in values:
-        if value is None:
-            return None
-        total += value
-    return total
