@@ -24,37 +24,40 @@ _LABEL_TEXT = "must consist of lower case alphanumeric characters or '-', and mu
 
 def dns1123_label_problems(value: str) -> list[str]:
     """IsDNS1123Label: at most 63 characters, `[a-z0-9]([-a-z0-9]*[a-z0-9])?`."""
-    found = []
-    if len(value) > DNS1123_LABEL_MAX:
-        found.append(f"must be no more than {DNS1123_LABEL_MAX} characters")
-    if not _DNS1123_LABEL.fullmatch(value):
-        found.append(f"a lowercase RFC 1123 label {_LABEL_TEXT}")
-    return found
+    return _length_and_format(
+        value, DNS1123_LABEL_MAX, _DNS1123_LABEL, f"a lowercase RFC 1123 label {_LABEL_TEXT}"
+    )
 
 
 def dns1123_subdomain_problems(value: str) -> list[str]:
     """IsDNS1123Subdomain: at most 253 characters, dot-separated RFC 1123 labels."""
-    found = []
-    if len(value) > DNS1123_SUBDOMAIN_MAX:
-        found.append(f"must be no more than {DNS1123_SUBDOMAIN_MAX} characters")
-    if not _DNS1123_SUBDOMAIN.fullmatch(value):
-        found.append(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            "and must start and end with an alphanumeric character"
-        )
-    return found
+    return _length_and_format(
+        value,
+        DNS1123_SUBDOMAIN_MAX,
+        _DNS1123_SUBDOMAIN,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+        "and must start and end with an alphanumeric character",
+    )
 
 
 def dns1035_label_problems(value: str) -> list[str]:
     """IsDNS1035Label: like an RFC 1123 label, but must start with a letter."""
+    return _length_and_format(
+        value,
+        DNS1123_LABEL_MAX,
+        _DNS1035_LABEL,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+        "alphabetic character, and end with an alphanumeric character",
+    )
+
+
+def _length_and_format(value: str, max_length: int, pattern: re.Pattern[str], format_text: str) -> list[str]:
+    """Upstream's two checks of a name, both reported: its length, then its format."""
     found = []
-    if len(value) > DNS1123_LABEL_MAX:
-        found.append(f"must be no more than {DNS1123_LABEL_MAX} characters")
-    if not _DNS1035_LABEL.fullmatch(value):
-        found.append(
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-            "alphabetic character, and end with an alphanumeric character"
-        )
+    if len(value) > max_length:
+        found.append(f"must be no more than {max_length} characters")
+    if not pattern.fullmatch(value):
+        found.append(format_text)
     return found
 
 
