@@ -403,8 +403,10 @@ def test_drain_needs_a_node_model_and_known_nodes():
         analysis.drain(nodes=["x"])
     with pytest.raises(DrainError, match="no node 'x'"):
         analysis_of(NODES).drain(nodes=["x"])
-    with pytest.raises(DrainError, match="no node in pool"):
+    with pytest.raises(DrainError, match=r"no node in pool 'gpu' \(pools: "):
         analysis_of(NODES).drain(pool="gpu")
+    with pytest.raises(DrainError, match=r"no node in zone 'nowhere' \(zones: "):
+        analysis_of(NODES).drain(zone="nowhere")
 
 
 def test_grouping_nodes_into_classes_changes_no_placement(monkeypatch):

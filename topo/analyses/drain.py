@@ -152,20 +152,15 @@ def select_nodes(
         if bare not in by_name:
             raise DrainError(f"no node {bare!r} in the node model (nodes: {', '.join(sorted(by_name)[:20])})")
         chosen.add(bare)
-    if zone is not None:
-        in_zone = {n.name for n in model.nodes if n.zone == zone}
-        if not in_zone:
+    for what, wanted, known in (("zone", zone, model.zones), ("pool", pool, model.pools)):
+        if wanted is None:
+            continue
+        members = {n.name for n in model.nodes if getattr(n, what) == wanted}
+        if not members:
             raise DrainError(
-                f"no node in zone {zone!r} (zones: {', '.join(model.zones()) or 'none declared'})"
+                f"no node in {what} {wanted!r} ({what}s: {', '.join(known()) or 'none declared'})"
             )
-        chosen |= in_zone
-    if pool is not None:
-        in_pool = {n.name for n in model.nodes if n.pool == pool}
-        if not in_pool:
-            raise DrainError(
-                f"no node in pool {pool!r} (pools: {', '.join(model.pools()) or 'none declared'})"
-            )
-        chosen |= in_pool
+        chosen |= members
     if not chosen:
         raise DrainError("name the nodes to drain: --node NAME, --zone ZONE or --pool POOL")
     return sorted(chosen)
