@@ -23,6 +23,11 @@ from topo.model.objects import Service
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 STATEFULSET = ("StatefulSet",)
+#: Why the three rules about a StatefulSet's governing Service warn (and when they are errors).
+PER_POD_DNS_SEVERITY = (
+    "warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the "
+    "input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written."
+)
 
 
 def per_pod_name_users(statefulset: Workload, ctx) -> list[str]:
@@ -60,7 +65,7 @@ def governing_service_id(statefulset: Workload) -> str | None:
     title="StatefulSet's governing Service is not declared",
     severity=WARNING,
     kinds=STATEFULSET,
-    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
+    why_severity=PER_POD_DNS_SEVERITY,
 )
 def statefulset_service_missing(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
@@ -118,7 +123,7 @@ def statefulset_service_missing(statefulset: Workload, ctx) -> Iterator[Issue]:
     title="StatefulSet's governing Service is not headless",
     severity=WARNING,
     kinds=STATEFULSET,
-    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
+    why_severity=PER_POD_DNS_SEVERITY,
 )
 def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
@@ -185,7 +190,7 @@ def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Iss
     title="StatefulSet's governing Service does not select its pods",
     severity=WARNING,
     kinds=STATEFULSET,
-    why_severity="warning: nothing breaks until a client needs the per-pod DNS names. Error when something of the input uses them (`<pod>.<service>` names in its configuration): they do not resolve as written.",
+    why_severity=PER_POD_DNS_SEVERITY,
 )
 def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterator[Issue]:
     """
