@@ -1,5 +1,7 @@
-"""Shared pytest setup: makes tests/topo_test_support.py importable from every test folder, and
-keeps topo's parse cache in a temporary directory (never the user's ~/.cache/topo)."""
+"""Shared pytest setup: makes tests/topo_test_support.py importable from every test folder,
+keeps topo's cache in a temporary directory (never the user's ~/.cache/topo), and turns the
+whole-run result cache off for commands run in-process (a test may patch topo's code, which the
+cache's key cannot see; tests/cli/test_cache_cli.py turns it on). Subprocesses use it."""
 
 import atexit
 import os
@@ -12,3 +14,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 _CACHE = tempfile.mkdtemp(prefix="topo-test-cache-")
 os.environ["TOPO_CACHE_DIR"] = _CACHE  # subprocesses of the CLI tests inherit it
 atexit.register(shutil.rmtree, _CACHE, True)
+
+import topo.cli.result_cache  # noqa: E402  (after the cache location is set)
+
+topo.cli.result_cache.ENABLED = False

@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import errno
 import functools
+import importlib
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
-from topo.api import Analysis, analyze_systems
-from topo.config import ConfigError, load_config
+from topo.cli import result_cache
 from topo.exitcodes import ExitCode
-from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
+
+if TYPE_CHECKING:
+    from topo.api import Analysis
+
+#: The module that defines each command: a command's module (and what it imports: the model, the
+#: graph, the rules ...) is imported only when the command runs, or for the help that lists it.
+COMMAND_MODULES = {
+    "completion": "topo.cli.app",
+    "diff": "topo.cli.review",
+    "drain": "topo.cli.availability",
+    "graph": "topo.cli.graph",
+    "reach": "topo.cli.network",
+    "report": "topo.cli.report",
+    "resolve": "topo.cli.graph",
+    "review": "topo.cli.review",
+    "rollout": "topo.cli.availability",
+    "rules": "topo.cli.report",
+    "serve": "topo.cli.serve",
+    "trace": "topo.cli.network",
+}
 
 #: Set by `topo --debug` (or TOPO_DEBUG=1): internal errors print their traceback.
 _DEBUG = {"on": False}
@@ -24,13 +44,37 @@ _DEBUG = {"on": False}
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
+class RecordedCommand(click.Command):
+    """A command whose output the whole-run result cache may keep (topo.cli.result_cache)."""
+
+    def invoke(self, ctx: click.Context):
+        with result_cache.Recording(ctx):
+            return super().invoke(ctx)
+
+
 class TopoGroup(click.Group):
     """Usage errors exit with 3 (click's default is 2, which topo uses for input errors); a crash
     prints one line and exits with 4, never with a code that could read as a verdict."""
 
+    command_class = RecordedCommand
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # registers its commands on `main`
+        return self.commands.get(cmd_name)
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         arguments = list(sys.argv[1:] if args is None else args)
         _DEBUG["on"] = os.environ.get("TOPO_DEBUG", "") not in ("", "0")
+        try:
+            result_cache.replay(arguments)  # exits when an earlier run's output stands for this one
+        except OSError as error:
+            if isinstance(error, BrokenPipeError) or error.errno in _OUTPUT_ERRNOS:
+                _output_failed(error)
+            raise
         try:
             result = super().main(arguments, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as error:
@@ -173,6 +217,8 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
     if command is None:
         return functools.partial(manifest_options, systems=systems)
 
+    from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
+
     @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
     @click.option(
         "--namespace",
@@ -199,6 +245,9 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
     @cache_options
     @functools.wraps(command)
     def wrapper(paths, namespace, cluster_domain, config_path, merge, render, no_cache, cache_dir, **kwargs):
+        from topo.api import analyze_systems
+        from topo.config import ConfigError, load_config
+
         try:
             config = load_config(config_path)
         except ConfigError as error:

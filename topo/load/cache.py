@@ -37,6 +37,9 @@ FileResult = tuple[list, list, list]
 _MAGIC = b"topo\x00pc1"
 _CHECK = 16  # bytes of blake2b over the payload
 _SUBDIR = "parse-v1"
+#: Every kind of entry a cache location holds (parse results here, whole-run results from
+#: topo.cli.result_cache): they share one LRU size cap.
+ENTRY_KINDS = (_SUBDIR, "result-v1")
 DEFAULT_MAX_MB = 512
 _TOUCH_AFTER = 3600.0  # seconds: refresh an entry's LRU time at most this often
 _STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a run that died
@@ -92,6 +95,7 @@ class ParseCache:
     """Per-file parse results on disk, keyed by content. Every failure is a miss, never an error."""
 
     def __init__(self, directory: str, max_size: int | None = None):
+        self.location = directory
         self.root = os.path.join(directory, _SUBDIR)
         self.max_size = max_bytes() if max_size is None else max_size
         self.enabled = True
@@ -111,84 +115,106 @@ class ParseCache:
     def get(self, key: str) -> FileResult | None:
         if not self.enabled:
             return None
-        path = self._path(key)
-        try:
-            with open(path, "rb") as handle:
-                blob = handle.read()
-                mtime = os.fstat(handle.fileno()).st_mtime
-        except OSError:
-            self.misses += 1
-            return None
-        result = decode_entry(blob)
+        payload = read_entry(self._path(key), _MAGIC)
+        result = None if payload is None else decode_payload(payload)
         if result is None:
             self.misses += 1
             return None
         self.hits += 1
-        now = time.time()
-        if now - mtime > _TOUCH_AFTER:
-            try:
-                os.utime(path, (now, now))
-            except OSError:
-                pass
         return result
 
     def put(self, key: str, payload: bytes) -> None:
         """Store a payload made by `encode_payload` (atomically: a temporary file renamed into place)."""
         if not self.enabled:
             return
-        path = self._path(key)
-        try:
-            directory = os.path.dirname(path)
-            os.makedirs(directory, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(_MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
-                os.replace(temporary, path)
-            except BaseException:
-                _remove(temporary)
-                raise
-        except OSError:
+        if not write_entry(self._path(key), _MAGIC, payload):
             self.enabled = False  # read-only, full, gone: carry on without a cache
             return
         self.writes += 1
 
     def prune(self) -> None:
         """Remove least recently used entries until the cache is under 90% of its cap."""
-        if not self.writes or not self.enabled:
-            return
-        entries = []
-        total = 0
-        now = time.time()
+        if self.writes and self.enabled:
+            prune_location(self.location, self.max_size)
+
+
+def read_entry(path: str, magic: bytes) -> memoryview | None:
+    """The payload of the entry at `path`, or None unless it exists, starts with `magic` and its
+    checksum matches. A hit refreshes the entry's LRU time (at most once an hour)."""
+    try:
+        with open(path, "rb") as handle:
+            blob = handle.read()
+            mtime = os.fstat(handle.fileno()).st_mtime
+    except OSError:
+        return None
+    payload = checked_payload(blob, magic)
+    if payload is None:
+        return None
+    now = time.time()
+    if now - mtime > _TOUCH_AFTER:
         try:
-            shards = list(os.scandir(self.root))
+            os.utime(path, (now, now))
         except OSError:
-            return
-        for shard in shards:
+            pass
+    return payload
+
+
+def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
+    """Write an entry atomically (a temporary file renamed into place); False on any OS error."""
+    try:
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(magic + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
+            os.replace(temporary, path)
+        except BaseException:
+            _remove(temporary)
+            raise
+    except OSError:
+        return False
+    return True
+
+
+def prune_location(location: str, max_size: int) -> None:
+    """Remove the least recently used entries of every kind (ENTRY_KINDS) under `location` until
+    they add up to under 90% of `max_size`; temporary files left by runs that died go too. Only
+    topo's own entry folders are looked at, whatever else the location holds."""
+    entries = []
+    total = 0
+    now = time.time()
+    shards: list[os.DirEntry[str]] = []
+    for kind in ENTRY_KINDS:
+        try:
+            shards.extend(os.scandir(os.path.join(location, kind)))
+        except OSError:
+            continue
+    for shard in shards:
+        try:
+            files = list(os.scandir(shard.path)) if shard.is_dir(follow_symlinks=False) else []
+        except OSError:
+            continue
+        for entry in files:
             try:
-                files = list(os.scandir(shard.path)) if shard.is_dir(follow_symlinks=False) else []
+                info = entry.stat(follow_symlinks=False)
             except OSError:
                 continue
-            for entry in files:
-                try:
-                    info = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if entry.name.startswith(".tmp-"):
-                    if now - info.st_mtime > _STALE_TEMP:
-                        _remove(entry.path)
-                    continue
-                entries.append((info.st_mtime, info.st_size, entry.path))
-                total += info.st_size
-        if total <= self.max_size:
-            return
-        entries.sort()
-        target = self.max_size * 0.9
-        for _, size, path in entries:
-            if total <= target:
-                break
-            _remove(path)
-            total -= size
+            if entry.name.startswith(".tmp-"):
+                if now - info.st_mtime > _STALE_TEMP:
+                    _remove(entry.path)
+                continue
+            entries.append((info.st_mtime, info.st_size, entry.path))
+            total += info.st_size
+    if total <= max_size:
+        return
+    entries.sort()
+    target = max_size * 0.9
+    for _, size, path in entries:
+        if total <= target:
+            break
+        _remove(path)
+        total -= size
 
 
 def entry_key(salt: bytes, data: bytes, name: str) -> str:
@@ -226,13 +252,19 @@ def decode_payload(payload: bytes | memoryview) -> FileResult | None:
 
 def decode_entry(blob: bytes) -> FileResult | None:
     """A stored entry's result, or None unless magic number and checksum match and the shape is right."""
-    head = len(_MAGIC) + _CHECK
-    if len(blob) < head or not blob.startswith(_MAGIC):
+    payload = checked_payload(blob, _MAGIC)
+    return None if payload is None else decode_payload(payload)
+
+
+def checked_payload(blob: bytes, magic: bytes) -> memoryview | None:
+    """The payload of an entry's bytes, or None unless they start with `magic` and the checksum matches."""
+    head = len(magic) + _CHECK
+    if len(blob) < head or not blob.startswith(magic):
         return None
     payload = memoryview(blob)[head:]
-    if hashlib.blake2b(payload, digest_size=_CHECK).digest() != blob[len(_MAGIC) : head]:
+    if hashlib.blake2b(payload, digest_size=_CHECK).digest() != blob[len(magic) : head]:
         return None
-    return decode_payload(payload)
+    return payload
 
 
 def open_cache(directory: str | None) -> ParseCache | None:

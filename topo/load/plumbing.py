@@ -23,6 +23,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+#: The names a directory walk reads as manifests (hidden files and folders aside).
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 CHART_FILE = "Chart.yaml"
 

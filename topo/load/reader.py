@@ -19,11 +19,10 @@ from typing import Any
 
 from topo.load.cache import FileResult, ParseCache, encode_payload
 from topo.load.construct import FastLoader, YamlKey
-from topo.load.plumbing import plumbing_by_name, plumbing_document
+from topo.load.plumbing import MANIFEST_SUFFIXES, plumbing_by_name, plumbing_document
 from topo.load.source import Document, LoadError, LoadWarning, Source, ValueOrigin, load_note, note_where
 from topo.load.yamldocs import ParseFailure, parse_documents
 
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 

@@ -1,0 +1,435 @@
+"""The whole-run result cache: a command run again on the same input answers with the last run's output.
+
+CI runs the same `topo report` on every push, and most pushes change no manifest. Like ruff's and
+mypy's caches for unchanged input, a run whose command line, working directory, relevant
+environment, topo code and input bytes are all those of an earlier run writes that run's stdout
+and stderr bytes and exits with its exit code, without building the model.
+
+An entry is keyed by everything a run's output can depend on besides the input files: the
+arguments as given, the working directory (paths are printed relative to it), the `TOPO_*` and
+`NO_COLOR` environment variables, the encodings of stdout and stderr, and a salt over every file
+of the topo package, the Python version and the installed versions of topo, click, PyYAML and
+networkx (an editable install changes code without changing the version). The entry holds which
+input files the run read (manifest paths, the configuration file, a baseline, values files) and a
+digest of their bytes; it answers only when that digest is the same now. A run qualifies only when
+nothing else can change its output: plain files and directories (no stdin, no `git:REV:PATH`, no
+kustomization or Helm chart, which external tools render, no symbolic link to a folder), no file
+written besides stdout and stderr (`--write-baseline`, `review --out`), neither stream a terminal
+(colours, progress), exit code 0, 1 or 2. Anything else runs as usual and is not kept.
+
+The check reads and hashes the input files and a few hundred KB of topo's own source; it imports
+neither the model nor the rules (nor networkx, nor the YAML parser). Entries share the parse
+cache's location, format safety (magic number, checksum, atomic rename: topo.load.cache) and LRU
+size cap; `--no-cache` neither reads nor writes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import marshal
+import os
+import stat
+import sys
+from typing import Any
+
+from topo.load.cache import default_cache_dir, max_bytes, prune_location, read_entry, write_entry
+from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
+
+#: Tests that run commands in-process with topo's code patched turn this off (tests/conftest.py).
+ENABLED = True
+
+SUBDIR = "result-v1"
+_MAGIC = b"topo\x00rc1"
+
+#: Commands whose output is a function of their parameters and input files.
+COMMANDS = frozenset({"diff", "drain", "graph", "reach", "report", "resolve", "rollout", "trace"})
+#: Parameters that name manifests (files or directories).
+_MANIFESTS = ("paths", "old", "new")
+#: Parameters that name another file the run reads.
+_INPUT_FILES = ("config_path", "baseline_path", "values_files")
+#: Parameters that make the run write a file: such a run is not kept.
+_WRITES = ("write_baseline", "out")
+#: Parameters whose value is all they contribute (they are in the key as part of the arguments).
+_PLAIN = frozenset(
+    {
+        "cache_dir",
+        "cluster_domain",
+        "color",
+        "destination",
+        "disable",
+        "enable",
+        "explain",
+        "fail_on",
+        "fail_on_availability_drop",
+        "fmt",
+        "from_namespace",
+        "kustomize_cmd",
+        "matrix",
+        "merge",
+        "name",
+        "namespace",
+        "no_cache",
+        "nodes",
+        "only",
+        "pool",
+        "port",
+        "release_name",
+        "set_values",
+        "source",
+        "steps",
+        "url",
+        "verbose",
+        "workload",
+        "zone",
+    }
+)
+#: Installed distributions whose version is part of the salt (topo's own and what shapes output).
+_DISTRIBUTIONS = ("topo", "click", "pyyaml", "networkx")
+_GIT_PREFIX = "git:"  # a `git:REV:PATH` input reads a repository: never kept
+
+
+class PendingRun:
+    """A qualifying run that missed: where its entry goes once the command has run."""
+
+    def __init__(self, location: str, key: str):
+        self.location = location
+        self.path = os.path.join(location, SUBDIR, key[:2], key[2:])
+
+
+#: Set by `replay` when a run qualifies and missed; taken by `Recording` when the command runs.
+_pending: dict[str, PendingRun] = {}
+
+
+def replay(arguments: list[str]) -> None:
+    """Exit with an earlier run's output when it stands for this one; else note the run as
+    pending, to be kept by `Recording`. Returns when there is nothing to replay."""
+    _pending.clear()
+    if not ENABLED:
+        return
+    run = _prepare(arguments)
+    if run is None:
+        return
+    _pending["run"] = run
+    payload = read_entry(run.path, _MAGIC)
+    entry = None if payload is None else _decode(payload)
+    if entry is None:
+        return
+    inputs, fingerprint, chunks, code = entry
+    if fingerprint_of(inputs) != fingerprint:
+        return
+    streams = (sys.stdout, sys.stderr)
+    for number, data in chunks:
+        other = streams[1 - number]
+        other.flush()
+        streams[number].buffer.write(data)
+        streams[number].buffer.flush()
+    sys.exit(code)
+
+
+class Recording:
+    """Around a command's run: when the run is pending (see `replay`) and qualifies, copy what it
+    writes to stdout and stderr, and keep it with its exit code and input digest afterwards."""
+
+    def __init__(self, ctx: Any):
+        self.run = _pending.pop("run", None)
+        self.inputs = self.fingerprint = None
+        self.chunks: list[tuple[int, bytes]] = []
+        self.saved: tuple[Any, Any] | None = None
+        if self.run is not None and _same_location(ctx, self.run):
+            self.inputs = inputs_of(ctx)
+            if self.inputs is not None:
+                self.fingerprint = fingerprint_of(self.inputs)
+
+    def __enter__(self) -> Recording:
+        if self.fingerprint is None:
+            return self
+        out, err = sys.stdout, sys.stderr
+        out.flush()
+        err.flush()
+        self.saved = (out, err)
+        sys.stdout = _tee(out, 0, self.chunks)
+        sys.stderr = _tee(err, 1, self.chunks)
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if self.saved is None:
+            return
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        sys.stdout, sys.stderr = self.saved
+        if kind is None:
+            code: Any = 0
+        elif issubclass(kind, SystemExit):
+            code = 0 if error.code is None else error.code
+        else:
+            return
+        if not isinstance(code, int) or isinstance(code, bool) or code not in (0, 1, 2):
+            return  # a usage error, a crash, a closed pipe: not an answer to keep
+        assert self.run is not None and self.inputs is not None
+        if fingerprint_of(self.inputs) != self.fingerprint:
+            return  # an input changed while the command ran: its output may mix both versions
+        payload = marshal.dumps((self.inputs, self.fingerprint, _merged(self.chunks), int(code)))
+        if write_entry(self.run.path, _MAGIC, payload):
+            prune_location(self.run.location, max_bytes())
+
+
+def _prepare(arguments: list[str]) -> PendingRun | None:
+    """The entry this command line would have, or None when the run does not qualify."""
+    command = next((i for i, a in enumerate(arguments) if not a.startswith("-")), None)
+    if command is None or arguments[command] not in COMMANDS:
+        return None
+    if any(a != "--debug" for a in arguments[:command]):
+        return None
+    if any(a in ("--no-cache", "--help", "-h") for a in arguments):
+        return None
+    try:
+        if sys.stdout.isatty() or sys.stderr.isatty():
+            return None
+        streams = [(s.encoding, s.errors, type(s.buffer).__name__) for s in (sys.stdout, sys.stderr)]
+        cwd = os.getcwd()
+    except (AttributeError, OSError, ValueError):
+        return None
+    location = _cache_dir(arguments)
+    salt = code_salt()
+    if not location or salt is None:
+        return None
+    environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("TOPO_") or k == "NO_COLOR")
+    digest = hashlib.blake2b(salt, digest_size=20)
+    digest.update(repr((arguments, cwd, environment, streams)).encode("utf-8", "surrogateescape"))
+    return PendingRun(location, digest.hexdigest())
+
+
+def _cache_dir(arguments: list[str]) -> str | None:
+    """Where the run's cache is: --cache-dir as the command line gives it, else the default."""
+    explicit = None
+    for i, argument in enumerate(arguments):
+        if argument == "--":
+            break
+        if argument == "--cache-dir" and i + 1 < len(arguments):
+            explicit = arguments[i + 1]
+        elif argument.startswith("--cache-dir="):
+            explicit = argument.partition("=")[2]
+    return explicit or default_cache_dir()
+
+
+def _same_location(ctx: Any, run: PendingRun) -> bool:
+    """The command's parsed --cache-dir is the location `replay` found from the raw arguments."""
+    return (ctx.params.get("cache_dir") or default_cache_dir()) == run.location
+
+
+def inputs_of(ctx: Any) -> list[tuple[str, str]] | None:
+    """What a command reads, as (kind, path): `manifests` paths and other input `file`s (the
+    configuration file, ./topo.yaml when none is given, even when absent). None when the run does
+    not qualify: a command not kept, --no-cache, a file written, or a parameter not classified
+    here (a new option is never assumed harmless)."""
+    params = ctx.params
+    if ctx.info_name not in COMMANDS or params.get("no_cache"):
+        return None
+    inputs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if name in _WRITES:
+            if value:
+                return None
+        elif name in _MANIFESTS:
+            inputs.extend(("manifests", path) for path in ([value] if isinstance(value, str) else value))
+        elif name in _INPUT_FILES:
+            inputs.extend(("file", path) for path in ([value] if isinstance(value, str) else value or ()))
+        elif name not in _PLAIN:
+            return None
+    if params.get("config_path") is None:
+        from topo.config import CONFIG_FILE
+
+        inputs.append(("file", CONFIG_FILE))
+    return inputs
+
+
+def fingerprint_of(inputs: list[tuple[str, str]]) -> bytes | None:
+    """A digest of every byte the inputs hold (with their names and the folders' shapes), or None
+    when one of them does not qualify (stdin, git:, a kustomization or chart, a link to a folder,
+    something that is not a regular file, a folder that cannot be read)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for kind, path in inputs:
+        if type(kind) is not str or type(path) is not str:
+            return None
+        digest.update(f"{kind}\0{path}\0".encode("utf-8", "surrogateescape"))
+        if kind == "file":
+            ok = _digest_path(digest, path, manifests=False)
+        elif kind == "manifests" and path != "-" and not path.startswith(_GIT_PREFIX):
+            ok = _digest_path(digest, path, manifests=True)
+        else:
+            ok = False
+        if not ok:
+            return None
+    return digest.digest()
+
+
+_UNIT_FILES = frozenset({*KUSTOMIZATION_FILES, CHART_FILE})
+
+
+def _digest_path(digest: Any, path: str, manifests: bool) -> bool:
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        digest.update(b"absent\0")
+        return True
+    except OSError:
+        return False
+    if manifests and stat.S_ISDIR(mode):
+        return _digest_tree(digest, path)
+    if manifests and os.path.basename(path) in _UNIT_FILES:
+        return False
+    return stat.S_ISREG(mode) and _digest_file(digest, path)
+
+
+def _digest_tree(digest: Any, top: str) -> bool:
+    """The folders and manifest files a directory walk of the loader reads (topo.load.reader)."""
+    failed: list[OSError] = []
+    for root, dirs, files in os.walk(top, onerror=failed.append):
+        if _UNIT_FILES.intersection(files):
+            return False  # a kustomization or chart: rendered by an external tool
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        if any(os.path.islink(os.path.join(root, d)) for d in dirs):
+            return False
+        digest.update(b"dir\0" + os.path.relpath(root, top).encode("utf-8", "surrogateescape") + b"\0")
+        for name in sorted(files):
+            if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
+                continue
+            path = os.path.join(root, name)
+            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                regular = stat.S_ISREG(os.stat(path).st_mode)
+            except OSError:
+                return False
+            if not regular or not _digest_file(digest, path):
+                return False
+    return not failed
+
+
+def _digest_file(digest: Any, path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    digest.update(len(data).to_bytes(8, "little"))
+    digest.update(data)
+    return True
+
+
+def code_salt() -> bytes | None:
+    """A digest of every file of the topo package, the Python version and the installed versions
+    of topo and the libraries that shape its output; None when it cannot be read."""
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}\0".encode())
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    failed: list[OSError] = []
+    for root, dirs, files in os.walk(package, onerror=failed.append):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            digest.update(os.path.relpath(os.path.join(root, name), package).encode() + b"\0")
+            if not _digest_file(digest, os.path.join(root, name)):
+                return None
+    if failed:
+        return None
+    digest.update(repr(_installed_versions()).encode("utf-8", "surrogateescape"))
+    return digest.digest()
+
+
+def _installed_versions() -> list[tuple[str, str]]:
+    """(folder, name) of the metadata of each distribution in _DISTRIBUTIONS found on sys.path,
+    and the files of the yaml package (whether its C parser is there)."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            lowered = name.lower()
+            if lowered.endswith((".dist-info", ".egg-info")) and lowered.split("-")[0] in _DISTRIBUTIONS:
+                found.append((folder, name))
+            elif name == "yaml":
+                try:
+                    found.extend((name, inside) for inside in sorted(os.listdir(os.path.join(folder, name))))
+                except OSError:
+                    pass
+    return sorted(found)
+
+
+def _decode(payload: Any) -> tuple[list, bytes, list, int] | None:
+    try:
+        entry = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (
+        type(entry) is tuple
+        and len(entry) == 4
+        and type(entry[0]) is list
+        and all(type(i) is tuple and len(i) == 2 for i in entry[0])
+        and type(entry[1]) is bytes
+        and type(entry[2]) is list
+        and all(type(c) is tuple and len(c) == 2 and c[0] in (0, 1) and type(c[1]) is bytes for c in entry[2])
+        and type(entry[3]) is int
+        and entry[3] in (0, 1, 2)
+    ):
+        return None
+    return entry
+
+
+def _merged(chunks: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """Consecutive writes to the same stream as one."""
+    runs: list[tuple[int, list[bytes]]] = []
+    for number, data in chunks:
+        if runs and runs[-1][0] == number:
+            runs[-1][1].append(data)
+        else:
+            runs.append((number, [data]))
+    return [(number, b"".join(parts)) for number, parts in runs]
+
+
+class _Copy(io.RawIOBase):
+    """A binary stream that writes through to `target` and notes every write as (number, bytes)."""
+
+    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytes]]):
+        super().__init__()
+        self._target = target
+        self._number = number
+        self._chunks = chunks
+
+    @property
+    def name(self) -> Any:
+        return getattr(self._target, "name", "<output>")
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        data = bytes(data)
+        self._target.write(data)
+        self._chunks.append((self._number, data))
+        return len(data)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def _tee(stream: Any, number: int, chunks: list[tuple[int, bytes]]) -> io.TextIOWrapper:
+    """A text stream like `stream` (encoding, error handling) that also notes what is written."""
+    return io.TextIOWrapper(
+        _Copy(stream.buffer, number, chunks),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        write_through=True,
+    )
