@@ -1,6 +1,7 @@
-"""Every command that reads manifests gives the same bytes and exit code with the parse cache cold,
-warm and off (`--no-cache`), on the samples and on a generated corpus; and the default cache
-location degrades to no cache, never an error, when it cannot be used."""
+"""Every command that reads manifests gives the same bytes and exit code with the caches cold,
+warm and off (`--no-cache`), on the samples and on a generated corpus — the parse cache warm, and
+the whole-run result cache answering without running the command; and the default cache location
+degrades to no cache, never an error, when it cannot be used."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from topo.cli import main
+from topo.cli import main, result_cache
+from topo.cli.app import RecordedCommand
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SAMPLES = "samples"
@@ -43,7 +45,7 @@ def corpus(tmp_path_factory):
     return str(path)
 
 
-def run(args: list[str], out_dir: str) -> tuple[int, str, str]:
+def run(args: list[str], out_dir: str) -> tuple[int, str, str, str]:
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     written = ""
     review = os.path.join(out_dir, "review.md")
@@ -51,7 +53,7 @@ def run(args: list[str], out_dir: str) -> tuple[int, str, str]:
         with open(review, encoding="utf-8") as handle:
             written = handle.read()
         os.remove(review)
-    return result.exit_code, result.stdout, written
+    return result.exit_code, result.stdout, result.stderr, written
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:3]))
@@ -64,12 +66,26 @@ def test_output_is_identical_with_the_cache_cold_warm_and_off(command, source, c
         a.replace("{in}", target).replace("{out}", str(tmp_path)).replace("{zone}", zone) for a in command
     ]
     cache_dir = str(tmp_path / "cache")
+    monkeypatch.setattr(result_cache, "ENABLED", True)
     off = run([args[0], "--no-cache", *args[1:]], str(tmp_path))
-    cold = run([args[0], "--cache-dir", cache_dir, *args[1:]], str(tmp_path))
-    assert os.listdir(cache_dir), "the cold run filled the cache"
-    warm = run([args[0], "--cache-dir", cache_dir, *args[1:]], str(tmp_path))
-    assert off == cold == warm
-    assert off[1] or off[2]
+    assert not os.path.exists(cache_dir)
+    cached = [args[0], "--cache-dir", cache_dir, *args[1:]]
+    cold = run(cached, str(tmp_path))
+    assert os.path.isdir(os.path.join(cache_dir, "parse-v1")), "the cold run filled the parse cache"
+    kept = args[0] in result_cache.COMMANDS and "--out" not in args
+    assert os.path.isdir(os.path.join(cache_dir, result_cache.SUBDIR)) == kept
+    with monkeypatch.context() as patched:
+        patched.setattr(result_cache, "ENABLED", False)
+        warm_parse = run(cached, str(tmp_path))
+    if kept:  # answered from the result cache: the command does not run at all
+
+        def not_run(self, ctx):
+            raise AssertionError(f"`topo {ctx.info_name}` ran: the result cache missed")
+
+        monkeypatch.setattr(RecordedCommand, "invoke", not_run)
+    warm = run(cached, str(tmp_path))
+    assert off == cold == warm_parse == warm
+    assert off[1] or off[3]
 
 
 def test_no_cache_writes_nothing(tmp_path, monkeypatch):

@@ -204,6 +204,25 @@ def test_the_size_cap_removes_the_least_recently_used_entries(tmp_path):
     assert set(kept) - set(stored), "the entry just written is kept"
 
 
+def test_parse_and_result_entries_share_one_size_cap_and_nothing_else_is_touched(tmp_path):
+    """Whole-run results (topo.cli.result_cache, in result-v1/) count in the same LRU cap; files
+    of the user's own in the location (`--cache-dir .`) are never removed."""
+    cache_dir = tmp_path / "cache"
+    old_result = cache_dir / "result-v1" / "ab" / "cdef"
+    old_result.parent.mkdir(parents=True)
+    old_result.write_bytes(b"x" * 4000)
+    os.utime(old_result, (1_000_000, 1_000_000))
+    mine = cache_dir / "notes" / "12" / "345"
+    mine.parent.mkdir(parents=True)
+    mine.write_bytes(b"y" * 100_000)
+    os.utime(mine, (1_000, 1_000))
+    tree = write_tree(mkdir(tmp_path / "in"))
+    load_paths([tree], cache=ParseCache(str(cache_dir), max_size=4000))
+    assert not old_result.exists(), "the least recently used entry went, though another kind"
+    assert mine.exists()
+    assert sum(os.path.getsize(p) for p in entries(cache_dir / "parse-v1")) <= 4000 * 0.9
+
+
 def test_a_used_entry_counts_as_recently_used(tmp_path):
     tree = write_tree(mkdir(tmp_path / "in"))
     cache_dir = str(tmp_path / "cache")

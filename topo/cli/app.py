@@ -276,17 +276,21 @@ def manifest_options(command: Callable | None = None, *, systems: bool = False) 
 
 
 def cache_options(command: Callable) -> Callable:
-    """--no-cache and --cache-dir (the parsed-file cache, topo.load.cache)."""
+    """--no-cache and --cache-dir (the parsed-file cache, topo.load.cache, and the whole-run result
+    cache, topo.cli.result_cache)."""
     command = click.option(
         "--cache-dir",
         type=click.Path(file_okay=False),
         default=None,
         envvar="TOPO_CACHE_DIR",
         show_envvar=True,
-        help="Where parsed files are cached (default: $XDG_CACHE_HOME/topo or ~/.cache/topo).",
+        help="Where parsed files and earlier runs' results are cached "
+        "(default: $XDG_CACHE_HOME/topo or ~/.cache/topo).",
     )(command)
     return click.option(
-        "--no-cache", is_flag=True, help="Parse every file afresh; neither read nor write the cache."
+        "--no-cache",
+        is_flag=True,
+        help="Parse every file and run the command afresh; neither read nor write the cache.",
     )(command)
 
 

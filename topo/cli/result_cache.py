@@ -320,12 +320,15 @@ def _digest_file(digest: Any, path: str) -> bool:
     return True
 
 
-def code_salt() -> bytes | None:
+#: The folder of the topo package (every file in it is part of the salt).
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def code_salt(package: str = PACKAGE) -> bytes | None:
     """A digest of every file of the topo package, the Python version and the installed versions
     of topo and the libraries that shape its output; None when it cannot be read."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}\0".encode())
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     failed: list[OSError] = []
     for root, dirs, files in os.walk(package, onerror=failed.append):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
