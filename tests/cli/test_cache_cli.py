@@ -6,6 +6,7 @@ degrades to no cache, never an error, when it cannot be used."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -150,3 +151,56 @@ def test_serve_reads_the_manifests_through_the_cache(tmp_path, monkeypatch):
         main, ["serve", "--no-cache", "--cache-dir", str(empty), SAMPLES], catch_exceptions=False
     )
     assert not empty.exists()
+
+
+def test_serve_live_reload_reads_unchanged_files_from_the_cache(tmp_path, monkeypatch):
+    """A reload (dashboard.watch.Live calls serve's `analyse` on a change) parses only the files
+    that changed; the others come from the parse cache (issue 12 §3)."""
+    import flask
+
+    import dashboard.app
+    import dashboard.watch
+    from topo.load.cache import ParseCache
+
+    reloads = []
+
+    class App:
+        server = flask.Flask("stand-in")
+
+        def run(self, **options):
+            pass
+
+    class Live:
+        def __init__(self, paths, analyse, **options):
+            reloads.append(analyse)
+
+        def start(self):
+            pass
+
+        def stop(self):
+            pass
+
+    lookups: list[bool] = []
+    original_get = ParseCache.get
+
+    def counted_get(self, key):
+        found = original_get(self, key)
+        lookups.append(found is not None)
+        return found
+
+    served = tmp_path / "served"
+    shutil.copytree(os.path.join(ROOT, SAMPLES, "wordpress"), served)
+    monkeypatch.setattr(dashboard.app, "create_app", lambda analysis, **kw: App())
+    monkeypatch.setattr(dashboard.watch, "Live", Live)
+    monkeypatch.setattr(ParseCache, "get", counted_get)
+    cache_dir = str(tmp_path / "cache")
+    result = CliRunner().invoke(
+        main, ["serve", "--cache-dir", cache_dir, str(served)], catch_exceptions=False
+    )
+    assert result.exit_code == 0 and len(reloads) == 1 and lookups and not any(lookups)
+    files = sorted(served.rglob("*.yaml"))
+    files[0].write_text(files[0].read_text() + "\n# edited\n")
+    lookups.clear()
+    analysis, _ = reloads[0]()
+    assert lookups.count(False) == 1 and lookups.count(True) == len(lookups) - 1 > 0
+    assert analysis.model.objects
