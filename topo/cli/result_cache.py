@@ -134,7 +134,7 @@ class Recording:
     def __init__(self, ctx: Any):
         self.run = _pending.pop("run", None)
         self.inputs = self.fingerprint = None
-        self.chunks: list[tuple[int, bytes]] = []
+        self.chunks: list[tuple[int, bytearray]] = []
         self.saved: tuple[Any, Any] | None = None
         if self.run is not None and _same_location(ctx, self.run):
             self.inputs = inputs_of(ctx)
@@ -172,7 +172,7 @@ class Recording:
         assert self.run is not None and self.inputs is not None
         if fingerprint_of(self.inputs) != self.fingerprint:
             return  # an input changed while the command ran: its output may mix both versions
-        payload = marshal.dumps((self.inputs, self.fingerprint, _merged(self.chunks), int(code)))
+        payload = marshal.dumps((self.inputs, self.fingerprint, self.chunks, int(code)))
         if write_entry(self.run.path, _MAGIC, payload):
             prune_location(self.run.location, max_bytes())
 
@@ -384,21 +384,11 @@ def _decode(payload: Any) -> tuple[list, bytes, list, int] | None:
     return entry
 
 
-def _merged(chunks: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
-    """Consecutive writes to the same stream as one."""
-    runs: list[tuple[int, list[bytes]]] = []
-    for number, data in chunks:
-        if runs and runs[-1][0] == number:
-            runs[-1][1].append(data)
-        else:
-            runs.append((number, [data]))
-    return [(number, b"".join(parts)) for number, parts in runs]
-
-
 class _Copy(io.RawIOBase):
-    """A binary stream that writes through to `target` and notes every write as (number, bytes)."""
+    """A binary stream that writes through to `target` and notes what is written, in order, as
+    (number, bytes): consecutive writes to the same stream as one."""
 
-    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytes]]):
+    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytearray]]):
         super().__init__()
         self._target = target
         self._number = number
@@ -412,9 +402,12 @@ class _Copy(io.RawIOBase):
         return True
 
     def write(self, data: Any) -> int:
-        data = bytes(data)
         self._target.write(data)
-        self._chunks.append((self._number, data))
+        chunks = self._chunks
+        if chunks and chunks[-1][0] == self._number:
+            chunks[-1][1].extend(data)
+        else:
+            chunks.append((self._number, bytearray(data)))
         return len(data)
 
     def flush(self) -> None:
@@ -427,11 +420,12 @@ class _Copy(io.RawIOBase):
         return False
 
 
-def _tee(stream: Any, number: int, chunks: list[tuple[int, bytes]]) -> io.TextIOWrapper:
-    """A text stream like `stream` (encoding, error handling) that also notes what is written."""
+def _tee(stream: Any, number: int, chunks: list[tuple[int, bytearray]]) -> io.TextIOWrapper:
+    """A text stream like `stream` (encoding, error handling, line buffering) that also notes what
+    is written."""
     return io.TextIOWrapper(
         _Copy(stream.buffer, number, chunks),
         encoding=stream.encoding,
         errors=stream.errors,
-        write_through=True,
+        line_buffering=getattr(stream, "line_buffering", False),
     )

@@ -167,7 +167,9 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
         fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(magic + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
+                handle.write(magic)
+                handle.write(hashlib.blake2b(payload, digest_size=_CHECK).digest())
+                handle.write(payload)
             os.replace(temporary, path)
         except BaseException:
             _remove(temporary)
