@@ -159,10 +159,35 @@ def test_the_arguments_the_working_directory_and_the_environment_are_part_of_the
     assert len(entries(workspace)) == 6
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("review", "--out", "review.html", "k8s"),
+        ("report", "-o", "json", "--write-baseline", "base.json", "k8s"),
+    ],
+)
+def test_a_file_the_run_writes_is_written_again_on_a_hit(workspace, must_hit, args):
+    first = topo(*args)
+    written = workspace / args[-2]
+    content = written.read_bytes()
+    written.write_bytes(b"stale")
+    must_hit()
+    assert topo(*args) == first
+    assert written.read_bytes() == content and content
+
+
+def test_a_file_the_run_cannot_write_on_a_hit_makes_it_run_and_say_why(workspace):
+    args = ("review", "--out", "out/review.md", "k8s")
+    (workspace / "out").mkdir()
+    topo(*args)
+    shutil.rmtree(workspace / "out")
+    assert topo(*args) == topo("review", "--no-cache", *args[1:])
+    assert topo(*args)[0] == 3
+
+
 def test_a_baseline_and_a_config_file_are_inputs(workspace):
     baseline = workspace / "baseline.json"
     topo("report", "--write-baseline", str(baseline), "k8s")
-    assert entries(workspace) == [], "a run that writes a file is not kept"
     (workspace / "k8s" / "orphan.yaml").write_text(ORPHAN)
     args = ("report", "-o", "json", "--baseline", str(baseline), "--config", "conf.yaml", "k8s")
     (workspace / "conf.yaml").write_text("failOn: none\n")
@@ -226,7 +251,7 @@ def test_an_entry_of_other_inputs_never_answers(workspace):
         pytest.param(("graph", "kustomized"), id="kustomization"),
         pytest.param(("graph", "kustomized/kustomization.yaml"), id="kustomization file"),
         pytest.param(("graph", "k8s", "linked"), id="link to a folder"),
-        pytest.param(("review", "--out", "review.md", "k8s"), id="review --out"),
+        pytest.param(("report", "--write-baseline", "k8s/base.json", "k8s"), id="writes into its input"),
         pytest.param(("rules",), id="rules"),
         pytest.param(("report", "--disable", "no-such-rule", "k8s"), id="usage error"),
     ],

@@ -11,11 +11,12 @@ arguments as given, the working directory (paths are printed relative to it), th
 of the topo package, the Python version and the installed versions of topo, click, PyYAML and
 networkx (an editable install changes code without changing the version). The entry holds which
 input files the run read (manifest paths, the configuration file, a baseline, values files) and a
-digest of their bytes; it answers only when that digest is the same now. A run qualifies only when
+digest of their bytes; it answers only when that digest is the same now. A file the run wrote
+(`--write-baseline`, `review --out`) is kept too and written again. A run qualifies only when
 nothing else can change its output: plain files and directories (no stdin, no `git:REV:PATH`, no
-kustomization or Helm chart, which external tools render, no symbolic link to a folder), no file
-written besides stdout and stderr (`--write-baseline`, `review --out`), neither stream a terminal
-(colours, progress), exit code 0, 1 or 2. Anything else runs as usual and is not kept.
+kustomization or Helm chart, which external tools render, no symbolic link to a folder), neither
+stream a terminal (colours, progress), exit code 0, 1 or 2. Anything else runs as usual and is
+not kept.
 
 The check reads and hashes the input files and a few hundred KB of topo's own source; it imports
 neither the model nor the rules (nor networkx, nor the YAML parser). Entries share the parse
@@ -43,12 +44,12 @@ SUBDIR = "result-v1"
 _MAGIC = b"topo\x00rc1"
 
 #: Commands whose output is a function of their parameters and input files.
-COMMANDS = frozenset({"diff", "drain", "graph", "reach", "report", "resolve", "rollout", "trace"})
+COMMANDS = frozenset({"diff", "drain", "graph", "reach", "report", "resolve", "review", "rollout", "trace"})
 #: Parameters that name manifests (files or directories).
 _MANIFESTS = ("paths", "old", "new")
 #: Parameters that name another file the run reads.
 _INPUT_FILES = ("config_path", "baseline_path", "values_files")
-#: Parameters that make the run write a file: such a run is not kept.
+#: Parameters that name a file the run writes: its bytes are kept, and written again on a hit.
 _WRITES = ("write_baseline", "out")
 #: Parameters whose value is all they contribute (they are in the key as part of the arguments).
 _PLAIN = frozenset(
@@ -78,6 +79,7 @@ _PLAIN = frozenset(
         "set_values",
         "source",
         "steps",
+        "title",
         "url",
         "verbose",
         "workload",
@@ -115,8 +117,8 @@ def replay(arguments: list[str]) -> None:
     entry = None if payload is None else _decode(payload)
     if entry is None:
         return
-    inputs, fingerprint, chunks, code = entry
-    if fingerprint_of(inputs) != fingerprint:
+    inputs, fingerprint, chunks, code, written = entry
+    if fingerprint_of(inputs) != fingerprint or not _write_files(written):
         return
     streams = (sys.stdout, sys.stderr)
     for number, data in chunks:
@@ -134,12 +136,14 @@ class Recording:
     def __init__(self, ctx: Any):
         self.run = _pending.pop("run", None)
         self.inputs = self.fingerprint = None
+        self.outputs: list[str] = []
         self.chunks: list[tuple[int, bytearray]] = []
         self.saved: tuple[Any, Any] | None = None
         if self.run is not None and _same_location(ctx, self.run):
             self.inputs = inputs_of(ctx)
             if self.inputs is not None:
                 self.fingerprint = fingerprint_of(self.inputs)
+                self.outputs = [ctx.params[name] for name in _WRITES if ctx.params.get(name)]
 
     def __enter__(self) -> Recording:
         if self.fingerprint is None:
@@ -172,7 +176,10 @@ class Recording:
         assert self.run is not None and self.inputs is not None
         if fingerprint_of(self.inputs) != self.fingerprint:
             return  # an input changed while the command ran: its output may mix both versions
-        payload = marshal.dumps((self.inputs, self.fingerprint, self.chunks, int(code)))
+        written = _read_files(self.outputs)
+        if written is None:
+            return
+        payload = marshal.dumps((self.inputs, self.fingerprint, self.chunks, int(code), written))
         if write_entry(self.run.path, _MAGIC, payload):
             prune_location(self.run.location, max_bytes())
 
@@ -224,21 +231,18 @@ def _same_location(ctx: Any, run: PendingRun) -> bool:
 def inputs_of(ctx: Any) -> list[tuple[str, str]] | None:
     """What a command reads, as (kind, path): `manifests` paths and other input `file`s (the
     configuration file, ./topo.yaml when none is given, even when absent). None when the run does
-    not qualify: a command not kept, --no-cache, a file written, or a parameter not classified
-    here (a new option is never assumed harmless)."""
+    not qualify: a command not kept, --no-cache, or a parameter not classified here (a new option
+    is never assumed harmless)."""
     params = ctx.params
     if ctx.info_name not in COMMANDS or params.get("no_cache"):
         return None
     inputs: list[tuple[str, str]] = []
     for name, value in params.items():
-        if name in _WRITES:
-            if value:
-                return None
-        elif name in _MANIFESTS:
+        if name in _MANIFESTS:
             inputs.extend(("manifests", path) for path in ([value] if isinstance(value, str) else value))
         elif name in _INPUT_FILES:
             inputs.extend(("file", path) for path in ([value] if isinstance(value, str) else value or ()))
-        elif name not in _PLAIN:
+        elif name not in _PLAIN and name not in _WRITES:
             return None
     if params.get("config_path") is None:
         from topo.config import CONFIG_FILE
@@ -364,14 +368,38 @@ def _installed_versions() -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def _decode(payload: Any) -> tuple[list, bytes, list, int] | None:
+def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | None:
+    """The bytes of the files a run wrote, or None when one cannot be read back."""
+    written = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                written.append((path, handle.read()))
+        except OSError:
+            return None
+    return written
+
+
+def _write_files(written: list[tuple[str, bytes]]) -> bool:
+    """Write a hit's files again as the run wrote them; False when one cannot be written (the
+    command then runs, and says why)."""
+    for path, data in written:
+        try:
+            with open(path, "wb") as handle:
+                handle.write(data)
+        except OSError:
+            return False
+    return True
+
+
+def _decode(payload: Any) -> tuple[list, bytes, list, int, list] | None:
     try:
         entry = marshal.loads(payload)
     except (EOFError, ValueError, TypeError):
         return None
     if not (
         type(entry) is tuple
-        and len(entry) == 4
+        and len(entry) == 5
         and type(entry[0]) is list
         and all(type(i) is tuple and len(i) == 2 for i in entry[0])
         and type(entry[1]) is bytes
@@ -379,6 +407,10 @@ def _decode(payload: Any) -> tuple[list, bytes, list, int] | None:
         and all(type(c) is tuple and len(c) == 2 and c[0] in (0, 1) and type(c[1]) is bytes for c in entry[2])
         and type(entry[3]) is int
         and entry[3] in (0, 1, 2)
+        and type(entry[4]) is list
+        and all(
+            type(w) is tuple and len(w) == 2 and type(w[0]) is str and type(w[1]) is bytes for w in entry[4]
+        )
     ):
         return None
     return entry
