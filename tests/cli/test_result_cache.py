@@ -18,26 +18,7 @@ from topo.cli.app import RecordedCommand
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-APP = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  replicas: 2
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 8080}]}]
-"""
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {app: web}
-  ports: [{port: 80, targetPort: 8080}]
-"""
+SHOP = os.path.join(ROOT, "tests", "fixtures", "cli", "shop")
 ORPHAN = """\
 apiVersion: v1
 kind: Service
@@ -53,8 +34,8 @@ def workspace(tmp_path, monkeypatch):
     """A folder of manifests as the working directory, the result cache on, in tmp_path/cache."""
     manifests = tmp_path / "k8s"
     (manifests / "apps").mkdir(parents=True)
-    (manifests / "apps" / "web.yaml").write_text(APP)
-    (manifests / "service.yaml").write_text(SERVICE)
+    shutil.copy(os.path.join(SHOP, "wordpress.yaml"), manifests / "apps")
+    shutil.copy(os.path.join(SHOP, "database.yaml"), manifests / "service.yaml")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("TOPO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(result_cache, "ENABLED", True)
@@ -92,12 +73,12 @@ def test_an_unchanged_run_is_answered_without_running_the_command(workspace, mus
     assert len(entries(workspace)) == 1
     must_hit()
     assert topo(*REPORT) == first
-    assert first == (0, first[1], "") and '"findings"' in first[1]
+    assert first[0] == 1 and first[2] == "" and '"findings"' in first[1]
 
 
 def change_a_byte(ws):
     path = ws / "k8s" / "service.yaml"
-    path.write_text(SERVICE.replace("app: web", "app: wbe"))
+    path.write_text(path.read_text().replace("selector: {app: mariadb}", "selector: {app: mariadbb}"))
 
 
 def add_a_manifest(ws):
@@ -109,7 +90,7 @@ def rename_a_file(ws):
 
 
 def add_topo_yaml(ws):
-    (ws / "topo.yaml").write_text("failOn: warning\n")
+    (ws / "topo.yaml").write_text("failOn: none\n")
 
 
 @pytest.mark.parametrize("change", [change_a_byte, add_a_manifest, rename_a_file, add_topo_yaml])
@@ -263,7 +244,7 @@ def test_runs_that_may_not_be_kept_leave_no_entry(workspace, args):
     (workspace / "tree").mkdir()
     os.symlink(workspace / "k8s", workspace / "tree" / "link")
     os.symlink(workspace / "tree", workspace / "linked")
-    topo(*args, stdin=SERVICE)
+    topo(*args, stdin=ORPHAN)
     assert entries(workspace) == []
 
 
