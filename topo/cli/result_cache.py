@@ -191,8 +191,8 @@ def _prepare(arguments: list[str]) -> PendingRun | None:
         return None
     if any(a != "--debug" for a in arguments[:command]):
         return None
-    if any(a in ("--no-cache", "--help", "-h") for a in arguments):
-        return None
+    if any(a in ("--no-cache", "--help", "-h") for a in arguments) or "_TOPO_COMPLETE" in os.environ:
+        return None  # shell completion (click's _TOPO_COMPLETE) answers about the command line
     try:
         if sys.stdout.isatty() or sys.stderr.isatty():
             return None
