@@ -6,20 +6,22 @@ from __future__ import annotations
 import yaml
 
 from topo.api import analyze
+from topo.config import DEFAULT_KUBERNETES_VERSION, Config
 from topo.rules import RULES
 from topo.rules.engine import run_rules
 
 
-def messages(*docs: dict) -> list[str]:
-    analysis = analyze(text=yaml.safe_dump_all(docs, sort_keys=False))
+def messages(*docs: dict, kubernetes_version: str = DEFAULT_KUBERNETES_VERSION) -> list[str]:
+    config = Config(kubernetes_version=kubernetes_version)
+    analysis = analyze(text=yaml.safe_dump_all(docs, sort_keys=False), config=config)
     assert not analysis.load_errors, [str(e) for e in analysis.load_errors]
     results = run_rules(analysis.rule_context, [RULES["manifest-invalid"]])
     assert not results.rule_errors, results.rule_errors
     return [f.message for f in results.findings]
 
 
-def only(*docs: dict) -> str:
-    found = messages(*docs)
+def only(*docs: dict, **config) -> str:
+    found = messages(*docs, **config)
     assert len(found) == 1, found
     return found[0]
 

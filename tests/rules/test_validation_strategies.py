@@ -4,7 +4,9 @@ Upstream: k8s.io/kubernetes pkg/apis/apps/validation/validation.go: ValidateDepl
 ValidateDeploymentStrategy, ValidateRollingUpdateDeployment, ValidateRollingUpdateDaemonSet,
 ValidateDaemonSetUpdateStrategy, ValidateStatefulSetSpec, ValidatePositiveIntOrPercent,
 getIntOrPercentValue, IsNotMoreThan100Percent; k8s.io/apimachinery pkg/util/validation/validation.go:
-IsValidPercent.
+IsValidPercent; validateRollingUpdateStatefulSet (pkg/registry/apps/statefulset/strategy.go
+dropStatefulSetDisabledFields and pkg/features/kube_features.go MaxUnavailableStatefulSet for when
+it applies).
 """
 
 from __future__ import annotations
@@ -126,3 +128,73 @@ def test_statefulset_rolling_update_only_with_type_rolling_update():
         )
     )
     assert found.startswith("spec.updateStrategy.rollingUpdate:")
+
+
+@pytest.mark.parametrize("kind", ["DaemonSet", "Deployment"])
+@pytest.mark.parametrize("surge, unavailable", [(0, 0), ("0%", "0%"), (0, "0%")])
+def test_daemonset_and_deployment_reject_both_fenceposts_zero_written_either_way(kind, surge, unavailable):
+    # ValidateRollingUpdateDaemonSet: "cannot be 0 when maxSurge is 0";
+    # ValidateRollingUpdateDeployment: "may not be 0 when maxSurge is 0" (getIntOrPercentValue
+    # reads "0%" as 0)
+    field = "strategy" if kind == "Deployment" else "updateStrategy"
+    strategy = {"rollingUpdate": {"maxSurge": surge, "maxUnavailable": unavailable}}
+    found = only(workload(kind, spec={field: strategy}))
+    assert found.startswith(f"spec.{field}.rollingUpdate.maxUnavailable: ")
+    assert "0 when maxSurge is 0" in found
+
+
+STS_135 = {"kubernetes_version": "1.35"}
+
+
+def statefulset_max_unavailable(value) -> dict:
+    return workload("StatefulSet", spec={"updateStrategy": {"rollingUpdate": {"maxUnavailable": value}}})
+
+
+@pytest.mark.parametrize("value", [0, "0%"])
+def test_statefulset_max_unavailable_zero_is_rejected_from_1_35(value):
+    # validateRollingUpdateStatefulSet (pkg/apis/apps/validation/validation.go): "cannot be 0",
+    # on getIntOrPercentValue, so "0%" too. The field reaches validation only with the
+    # MaxUnavailableStatefulSet gate on, by default from 1.35 (pkg/features/kube_features.go: beta,
+    # default true, 1.35)
+    found = only(statefulset_max_unavailable(value), **STS_135)
+    shown = f'"{value}"' if isinstance(value, str) else value
+    assert found == f"spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value {shown}: cannot be 0"
+
+
+@pytest.mark.parametrize("value", [0, "0%", "150%", -1])
+def test_statefulset_max_unavailable_is_dropped_not_rejected_before_1_35(value):
+    # pkg/registry/apps/statefulset/strategy.go dropStatefulSetDisabledFields: with the gate off
+    # (alpha, 1.24-1.34) maxUnavailable is cleared on create before validation runs
+    assert messages(statefulset_max_unavailable(value), kubernetes_version="1.34") == []
+
+
+@pytest.mark.parametrize(
+    "value, problems",
+    [
+        (1, []),
+        (
+            "1%",
+            [],
+        ),  # 1% of few pods rounds down to 0; the controller then uses 1 (getStatefulSetMaxUnavailable)
+        ("100%", []),
+        ("101%", ["must not be greater than 100%"]),  # IsNotMoreThan100Percent
+        (-1, ["must be greater than or equal to 0"]),  # ValidatePositiveIntOrPercent
+        ("2", ["a valid percent string"]),  # "2" is not a percentage, but Atoi reads it as 2, not 0
+        ("abc", ["a valid percent string", "cannot be 0"]),  # Atoi fails: 0
+    ],
+)
+def test_statefulset_max_unavailable_bounds_from_1_35(value, problems):
+    # validateRollingUpdateStatefulSet: ValidatePositiveIntOrPercent, not 0, IsNotMoreThan100Percent
+    found = messages(statefulset_max_unavailable(value), **STS_135)
+    assert len(found) == len(problems), found
+    for message, problem in zip(found, problems):
+        assert message.startswith("spec.updateStrategy.rollingUpdate.maxUnavailable: ")
+        assert problem in message
+
+
+def test_statefulset_max_unavailable_on_delete_is_the_rolling_update_problem_only():
+    # ValidateStatefulSetSpec checks rollingUpdate's fields only for type RollingUpdate
+    sts = workload(
+        "StatefulSet", spec={"updateStrategy": {"type": "OnDelete", "rollingUpdate": {"maxUnavailable": 0}}}
+    )
+    assert only(sts, **STS_135).startswith("spec.updateStrategy.rollingUpdate: Invalid value")

@@ -60,9 +60,10 @@ def check_rollout_strategy(obj: K8sObject, ctx) -> Iterator[Issue]:
     workload = _workload_with_spec(obj)
     if workload is not None:
         yield from _issues(
-            v.strategy_problems(workload),
+            v.strategy_problems(workload, ctx.config.kubernetes_minor),
             "fenceposts are non-negative integers or 'N%' strings (at most 100% for maxUnavailable); a rolling "
-            "update needs maxSurge or maxUnavailable above 0; drop rollingUpdate when the type is Recreate/OnDelete",
+            "update needs maxSurge or maxUnavailable above 0 (a StatefulSet's maxUnavailable at least 1 or 1%); "
+            "drop rollingUpdate when the type is Recreate/OnDelete",
         )
 
 
@@ -196,7 +197,10 @@ def manifest_invalid(obj: K8sObject, ctx):
         anything but Always; a missing, empty or mismatching workload selector (and a hand-written
         selector on a Job or CronJob); rollout fenceposts that are both 0, over 100%, or a string
         that is not a percentage ("2"); `rollingUpdate` with type Recreate/OnDelete; a DaemonSet
-        with both maxSurge and maxUnavailable non-zero; progressDeadlineSeconds not above
+        with both maxSurge and maxUnavailable non-zero; a StatefulSet's
+        `rollingUpdate.maxUnavailable` of 0 or "0%" (from kubernetesVersion 1.35, where the
+        MaxUnavailableStatefulSet feature is on by default; before, the API server drops the
+        field); progressDeadlineSeconds not above
         minReadySeconds; a PodDisruptionBudget with both minAvailable and maxUnavailable; liveness
         or startup successThreshold other than 1; probes without exactly one handler or with a bad
         port; probes on init containers that are not sidecars; duplicate container names, port
@@ -255,6 +259,7 @@ def manifest_invalid(obj: K8sObject, ctx):
         - https://github.com/kubernetes/apimachinery/blob/master/pkg/util/validation/validation.go
         - https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
         - https://kubernetes.io/docs/concepts/workloads/controllers/job/#writing-a-job-spec
+        - https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#maximum-unavailable-pods
     """
     if obj.generated_by is not None:  # e.g. claims derived from volumeClaimTemplates: not in the input
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from topo.analyses.rollout import STATEFULSET_MAX_UNAVAILABLE_SINCE
 from topo.analyses.validation.common import (
     _EMPTY,
     Problem,
@@ -243,8 +244,12 @@ def _mismatch(workload: Workload, selector_text: str) -> Problem:
     )
 
 
-def strategy_problems(workload: Workload) -> list[Problem]:
-    """The update strategy of Deployments, DaemonSets and StatefulSets (defaults already applied)."""
+def strategy_problems(workload: Workload, kubernetes_minor: tuple[int, int] = (1, 34)) -> list[Problem]:
+    """The update strategy of Deployments, DaemonSets and StatefulSets (defaults already applied).
+
+    `kubernetes_minor` is the target cluster's version: it decides whether a StatefulSet's
+    rollingUpdate.maxUnavailable reaches validation (see _statefulset_strategy_problems).
+    """
     if workload.strategy is None or workload.strategy.type == "":
         return []  # "" is defaulted by the API server (to RollingUpdate)
     if workload.kind == "Deployment":
@@ -252,7 +257,7 @@ def strategy_problems(workload: Workload) -> list[Problem]:
     if workload.kind == "DaemonSet":
         return _daemonset_strategy_problems(workload)
     if workload.kind == "StatefulSet":
-        return _statefulset_strategy_problems(workload)
+        return _statefulset_strategy_problems(workload, kubernetes_minor)
     return []
 
 
@@ -349,11 +354,12 @@ def _daemonset_strategy_problems(workload: Workload) -> list[Problem]:
     return found
 
 
-def _statefulset_strategy_problems(workload: Workload) -> list[Problem]:
+def _statefulset_strategy_problems(workload: Workload, kubernetes_minor: tuple[int, int]) -> list[Problem]:
     """ValidateStatefulSetSpec: updateStrategy and podManagementPolicy.
 
-    rollingUpdate.maxUnavailable is not checked: it is dropped unless the MaxUnavailableStatefulSet
-    feature gate is on, and validated only then.
+    rollingUpdate.maxUnavailable is checked (validateRollingUpdateStatefulSet) only where the
+    MaxUnavailableStatefulSet feature gate is on by default (beta, 1.35): before that the registry
+    drops the field on create (dropStatefulSetDisabledFields), so it never reaches validation.
     """
     strategy = workload.strategy
     assert strategy is not None
@@ -373,6 +379,8 @@ def _statefulset_strategy_problems(workload: Workload) -> list[Problem]:
                 f"Invalid value \"{strategy.type}\": must be 'RollingUpdate' or 'OnDelete'",
             )
         )
+    elif kubernetes_minor >= STATEFULSET_MAX_UNAVAILABLE_SINCE:
+        found += _statefulset_max_unavailable_problems(strategy.max_unavailable)
     policy = workload.pod_management_policy
     if policy not in (None, "", "OrderedReady", "Parallel"):
         found.append(
@@ -382,6 +390,19 @@ def _statefulset_strategy_problems(workload: Workload) -> list[Problem]:
             )
         )
     return found
+
+
+def _statefulset_max_unavailable_problems(unavailable: int | str | None) -> list[Problem]:
+    """validateRollingUpdateStatefulSet: maxUnavailable is a valid int-or-percent, not 0 (nor "0%")
+    and at most 100%; unset, the controller uses 1."""
+    if unavailable is None:
+        return []
+    path = "spec.updateStrategy.rollingUpdate.maxUnavailable"
+    found = positive_int_or_percent_problems(unavailable, path)
+    if int_or_percent_value(unavailable) == 0:
+        shown = f'"{unavailable}"' if isinstance(unavailable, str) else unavailable
+        found.append(Problem(path, f"Invalid value {shown}: cannot be 0"))
+    return found + not_more_than_100_percent_problems(unavailable, path)
 
 
 # --- pods: containers, ports, probes, volumes --------------------------------------------------
