@@ -71,6 +71,8 @@ def load_inputs(
             result.documents.extend(found.documents)
             result.errors.extend(found.errors)
             result.warnings.extend(found.warnings)
+            result.provenance.update(found.provenance)
+            result.texts.update(found.texts)  # the revision's text, not the working tree's file
     return result
 
 
