@@ -49,7 +49,7 @@ def test_findings_are_listed_by_severity_with_file_and_line(samples_html):
     errors = samples_html.index('<span class="sev error">Errors</span>')
     warnings = samples_html.index('<span class="sev warning">Warnings</span>')
     assert errors < warnings
-    assert "samples/elasticsearch/master.yaml:169" in samples_html
+    assert "samples/elasticsearch/master.yaml:178" in samples_html  # the PDB's minAvailable
 
 
 def test_the_html_is_deterministic(tmp_path):
@@ -76,7 +76,7 @@ def test_markdown_embeds_a_mermaid_diagram_with_namespaces_as_subgraphs(tmp_path
         "## Riskiest rollout",
     ):
         assert heading in text
-    assert "| `samples/wordpress/mariadb.yaml:54` | `single-replica` |" in text
+    assert "| `samples/wordpress/mariadb.yaml:67` | `single-replica` |" in text  # its spec.replicas
     assert "`StatefulSet/db/mariadb`: RollingUpdate, 1 replicas" in text
 
 
@@ -118,7 +118,23 @@ def test_review_reads_a_git_revision(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("review", "git:HEAD:k8s", "--out", "review.md")
     assert result.exit_code == 0, result.output
-    assert "`k8s/mariadb.yaml:54`" in (tmp_path / "review.md").read_text(encoding="utf-8")
+    # single-replica points at spec.replicas, walked in the revision's text
+    assert "`k8s/mariadb.yaml:67`" in (tmp_path / "review.md").read_text(encoding="utf-8")
+
+
+def test_field_lines_of_a_git_revision_come_from_that_revision_not_the_working_tree(tmp_path, monkeypatch):
+    # the working tree's file has moved the field: its line must not leak into the revision's report
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
+    shutil.copytree(WORDPRESS, tmp_path / "k8s")
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tmp_path, check=True)
+    mariadb = tmp_path / "k8s" / "mariadb.yaml"
+    mariadb.write_text("# moved\n" * 30 + mariadb.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("review", "git:HEAD:k8s", "--out", "review.md")
+    assert result.exit_code == 0, result.output
+    assert "`k8s/mariadb.yaml:67`" in (tmp_path / "review.md").read_text(encoding="utf-8")
 
 
 def test_input_errors_still_write_the_page_and_exit_2(tmp_path):

@@ -264,3 +264,206 @@ def test_quoted_keys_comments_and_compact_sequences_are_walked_in_the_text():
         (1, "spec.containers[0].env[0].value"): 14,
         (1, "spec.containers[0].args[0]"): 11,
     }
+
+
+AVAILABILITY = textwrap.dedent(
+    """\
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: solo, namespace: shop}
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: solo}}
+      template:
+        metadata: {labels: {app: solo}}
+        spec: {containers: [{name: solo, image: solo:1}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api, namespace: shop}
+    spec:
+      replicas: 3
+      selector: {matchLabels: {app: api}}
+      strategy:
+        rollingUpdate:
+          maxSurge: 0
+          maxUnavailable: 100%
+      template:
+        metadata: {labels: {app: api}}
+        spec:
+          containers: [{name: api, image: api:1}]
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: worker, namespace: shop}
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: worker}}
+      strategy:
+        type: Recreate
+      template:
+        metadata: {labels: {app: worker}}
+        spec:
+          containers: [{name: worker, image: worker:1}]
+          topologySpreadConstraints:
+          - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
+             labelSelector: {matchLabels: {app: worker}}}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: api, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: api}}
+      minAvailable: 3
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: worker, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: worker}}
+      maxUnavailable: 100%
+    ---
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: queue, namespace: shop}
+    spec:
+      replicas: 2
+      serviceName: queue
+      selector: {matchLabels: {app: queue}}
+      updateStrategy:
+        rollingUpdate: {maxUnavailable: 2}
+      template:
+        metadata: {labels: {app: queue}}
+        spec:
+          containers: [{name: queue, image: queue:1}]
+          affinity:
+            podAntiAffinity:
+              preferredDuringSchedulingIgnoredDuringExecution:
+              - weight: 1
+                podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: queue}}}
+    ---
+    apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: web, namespace: shop}
+    spec: {selector: {matchLabels: {app: web}}, minAvailable: 2}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: web, image: web:1}]
+          topologySpreadConstraints:
+          - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
+             labelSelector: {matchLabels: {app: web}}}
+    ---
+    apiVersion: autoscaling/v2
+    kind: HorizontalPodAutoscaler
+    metadata: {name: web, namespace: shop}
+    spec:
+      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+      maxReplicas: 10
+      minReplicas: 2
+    """
+)
+
+
+def test_availability_findings_point_at_the_field_they_are_about():
+    # the replicas, the fencepost, the strategy type, the budget, the HPA minimum — not the
+    # object's first line (a StatefulSet's maxUnavailable counts from 1.35)
+    analysis = analysis_of(AVAILABILITY, kubernetes_version="1.35")
+    rules = {
+        "single-replica",
+        "rollout-unavailable",
+        "rollout-recreate-downtime",
+        "pdb-blocks-eviction",
+        "pdb-ineffective",
+        "hpa-min-below-pdb",
+        "replicas-may-colocate",
+    }
+    found = sorted(
+        (f.rule, f.object, f.path, f.source.line) for f in analysis.findings().findings if f.rule in rules
+    )
+    assert found == [
+        ("hpa-min-below-pdb", "HorizontalPodAutoscaler/shop/web", "spec.minReplicas", 99),
+        ("pdb-blocks-eviction", "PodDisruptionBudget/shop/api", "spec.minAvailable", 47),
+        ("pdb-ineffective", "PodDisruptionBudget/shop/worker", "spec.maxUnavailable", 54),
+        ("replicas-may-colocate", "Deployment/shop/api", "spec.template.spec", 23),
+        ("rollout-recreate-downtime", "Deployment/shop/worker", "spec.strategy.type", 33),
+        ("rollout-unavailable", "Deployment/shop/api", "spec.strategy.rollingUpdate.maxUnavailable", 20),
+        (
+            "rollout-unavailable",
+            "StatefulSet/shop/queue",
+            "spec.updateStrategy.rollingUpdate.maxUnavailable",
+            64,
+        ),
+        ("single-replica", "Deployment/shop/solo", "spec.replicas", 5),
+    ]
+
+
+def test_a_single_replica_set_by_an_hpa_points_at_the_workload_not_at_its_replicas():
+    # with an HPA, minReplicas (on the HPA, named in the message) decides, not spec.replicas
+    analysis = analysis_of(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          replicas: 3
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web:1}]}
+        ---
+        apiVersion: autoscaling/v2
+        kind: HorizontalPodAutoscaler
+        metadata: {name: web, namespace: shop}
+        spec:
+          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+          minReplicas: 1
+          maxReplicas: 5
+        """
+    )
+    [finding] = [f for f in analysis.findings().findings if f.rule == "single-replica"]
+    assert (finding.path, finding.source.line) == (None, 1)
+
+
+def test_a_pdb_without_a_budget_points_at_its_spec():
+    # neither minAvailable nor maxUnavailable: the controller expects 0 pods (disruption.go)
+    analysis = analysis_of(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: shop}
+        spec:
+          replicas: 2
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec: {containers: [{name: web, image: web:1}]}
+        ---
+        apiVersion: policy/v1
+        kind: PodDisruptionBudget
+        metadata: {name: web, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: web}}
+        """
+    )
+    [finding] = [f for f in analysis.findings().findings if f.rule == "pdb-blocks-eviction"]
+    assert (finding.path, finding.source.line) == ("spec", 14)
+
+
+def test_a_rollout_blocked_by_anti_affinity_points_at_its_rolling_update():
+    from topo.api import analyze
+
+    analysis = analyze(["tests/fixtures/rules/rollout-blocked-by-anti-affinity/bad.yaml"])
+    lines = {
+        f.object: (f.path, f.source.line)
+        for f in analysis.findings().findings
+        if f.rule == "rollout-blocked-by-anti-affinity"
+    }
+    assert lines["Deployment/es/fire-coord"] == ("spec.strategy.rollingUpdate", 23)
+    assert lines["Deployment/es/fire-defaults"][0] == "spec.strategy.rollingUpdate"  # absent: its spec's line

@@ -114,18 +114,21 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
         if state.hpa
         else "1 replica"
     )
+    path = None if state.hpa else "spec.replicas"  # with an HPA, minReplicas (on the HPA) decides
     ingress = ingress_dependents(ctx).get(workload.id)
     if ingress:
         yield Issue(
             f"{why}: every update, node drain or node failure stops it, and {ingress} depends on it",
             hint="run at least 2 replicas spread over nodes (for a database: a replicated setup), and add a PodDisruptionBudget",
             related=(ingress,),
+            path=path,
         )
     else:
         yield Issue(
             f"{why}: every update, node drain or node failure stops it",
             hint="run at least 2 replicas spread over nodes, and add a PodDisruptionBudget",
             related=(state.hpa_id,) if state.hpa_id else (),
+            path=path,
         )
 
 
@@ -194,7 +197,13 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
         f"maxUnavailable resolves to {rollout.max_unavailable} of {replicas} {unit} (minAvailable 0): "
         f"a rolling update may take every ready pod down{extra}",
         hint="run more replicas, or lower maxUnavailable (for a Deployment: maxSurge 1, maxUnavailable 0)",
+        path=f"{strategy_field(workload)}.rollingUpdate.maxUnavailable",
     )
+
+
+def strategy_field(workload: Workload) -> str:
+    """Where the kind keeps its update strategy: a Deployment's `spec.strategy`, else `spec.updateStrategy`."""
+    return "spec.strategy" if workload.kind == "Deployment" else "spec.updateStrategy"
 
 
 # --- rollout-recreate-downtime ---------------------------------------------------------------------
@@ -256,9 +265,15 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
             hint="accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet",
             related=state.services,
             severity=INFO,
+            path="spec.strategy.type",
         )
         return
-    yield Issue(message, hint="use RollingUpdate with maxSurge 1, maxUnavailable 0", related=state.services)
+    yield Issue(
+        message,
+        hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
+        related=state.services,
+        path="spec.strategy.type",
+    )
 
 
 def _single_node_claim(workload: Workload, ctx) -> str | None:
@@ -386,7 +401,16 @@ def pdb_blocks_eviction(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
         message,
         hint="allow at least one disruption: maxUnavailable: 1, or a minAvailable below the replicas",
         related=status.covers,
+        path=budget_path(pdb),
     )
+
+
+def budget_path(pdb: PodDisruptionBudget) -> str:
+    """The field that sets the budget, as the disruption controller reads it: maxUnavailable first,
+    then minAvailable; `spec` when neither is set."""
+    if pdb.max_unavailable is not None:
+        return "spec.maxUnavailable"
+    return "spec.minAvailable" if pdb.min_available is not None else "spec"
 
 
 # --- pdb-overlap ----------------------------------------------------------------------------------
@@ -486,6 +510,7 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
             f"disruptionsAllowed {status.disruptions_allowed} of {status.healthy} pod(s): the budget lets every pod go at once",
             hint="set maxUnavailable below the replicas (e.g. 1) or a minAvailable the application needs",
             related=status.covers,
+            path=budget_path(pdb),
         )
 
 
@@ -546,4 +571,5 @@ def hpa_min_below_pdb(hpa: HorizontalPodAutoscaler, ctx) -> Iterator[Issue]:
             f"of {at_min.healthy} pods); at maxReplicas {hpa.max_replicas} it allows {at_max.disruptions_allowed}",
             hint="raise minReplicas above the PDB's minAvailable, or use maxUnavailable: 1 in the PDB",
             related=(pdb_id, target.id),
+            path="spec.minReplicas",
         )

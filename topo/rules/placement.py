@@ -80,6 +80,7 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
         f"{state.replicas} replicas and no pod anti-affinity or topology spread over them: "
         "they may all run on one node, whose failure or drain stops every replica",
         hint="add a topologySpreadConstraint on kubernetes.io/hostname (and zone) or pod anti-affinity on the hostname",
+        path="spec.template.spec",  # where the spread or anti-affinity belongs
     )
 
 
@@ -270,4 +271,5 @@ def rollout_blocked_by_anti_affinity(workload: Workload, ctx) -> Iterator[Issue]
         f"{placement.limited_by}; with maxUnavailable {rollout.max_unavailable} the rollout stops with "
         f"{rollout.max_pods - placement.max_scheduled} pod(s) Pending",
         hint="use maxSurge 0 and maxUnavailable 1, add an eligible node, or make the anti-affinity preferred",
+        path="spec.strategy.rollingUpdate",
     )
