@@ -82,10 +82,12 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
         finding for a one-pod workload: `rollout-unavailable` leaves it alone.
 
     Why it matters:
-        With one pod, every rolling update, `kubectl drain`, node upgrade, eviction or node
-        failure is an outage: there is no other pod to take the traffic while this one is
-        replaced, and a PodDisruptionBudget cannot help (it can only block the drain or allow
-        the outage).
+        With one pod, every `kubectl drain`, node upgrade, eviction or node failure is an
+        outage: there is no other pod to take the traffic while this one is replaced, and a
+        PodDisruptionBudget cannot help (it can only block the drain or allow the outage). So is
+        every update that cannot start the new pod first — a StatefulSet, a Recreate Deployment,
+        `maxSurge: 0`; a Deployment that surges keeps its pod through updates, and the message
+        says so.
 
     Example:
         ```yaml
@@ -115,17 +117,21 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
         else "1 replica"
     )
     path = None if state.hpa else "spec.replicas"  # with an HPA, minReplicas (on the HPA) decides
+    events = "every update, node drain or node failure stops it"
+    if state.rollout is not None and state.rollout.min_available:
+        # a surge rollout starts the new pod before it stops the old one: updates keep it up
+        events = "every node drain or node failure stops it (a rolling update starts the new pod first)"
     ingress = ingress_dependents(ctx).get(workload.id)
     if ingress:
         yield Issue(
-            f"{why}: every update, node drain or node failure stops it, and {ingress} depends on it",
+            f"{why}: {events}, and {ingress} depends on it",
             hint="run at least 2 replicas spread over nodes (for a database: a replicated setup), and add a PodDisruptionBudget",
             related=(ingress,),
             path=path,
         )
     else:
         yield Issue(
-            f"{why}: every update, node drain or node failure stops it",
+            f"{why}: {events}",
             hint="run at least 2 replicas spread over nodes, and add a PodDisruptionBudget",
             related=(state.hpa_id,) if state.hpa_id else (),
             path=path,
