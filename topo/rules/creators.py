@@ -1,4 +1,4 @@
-"""Objects the input may create at run time, which no manifest declares.
+"""Objects the input may create (or label) at run time, which no manifest declares.
 
 A Job that generates a password into a Secret (argo-cd's `argocd-redis-secret-init`), a webhook
 certificate generator (ingress-nginx's `kube-webhook-certgen`), an operator: their pods are in the
@@ -12,6 +12,11 @@ ClusterRole in the binding's namespace; a ClusterRoleBinding grants its ClusterR
 rule matches when its apiGroups hold "" or "*", its resources "secrets" or "*", its verbs "create"
 or "*". `resourceNames` cannot restrict `create` (the name is not known at authorization time),
 so it is ignored. ClusterRole aggregation is not followed.
+
+Pod labels work alike: a process that may `update` or `patch` pods can add labels to its own pod
+once it is ready (longhorn-manager labels its pod `longhorn.io/admission-webhook=…` when its
+webhook serves, and the webhook Service selects that label only). A Service whose selector matches
+no pod template in such a namespace is then not certainly broken (`runtime_labeller`).
 """
 
 from __future__ import annotations
@@ -19,13 +24,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
-from topo.model import K8sObject
+from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import make_id
 
 _RESOURCES = {"Secret": "secrets", "ConfigMap": "configmaps"}
+_CREATE = frozenset({"create", "*"})
+_RELABEL = frozenset({"update", "patch", "*"})
 
 
-def _grants_create(role: K8sObject | None, resource: str) -> bool:
+def _grants(role: K8sObject | None, resource: str, verbs: frozenset[str]) -> bool:
     if role is None:
         return False
     rules = role.raw.get("rules")
@@ -34,8 +41,8 @@ def _grants_create(role: K8sObject | None, resource: str) -> bool:
             continue
         groups = _strings(rule.get("apiGroups"))
         resources = _strings(rule.get("resources"))
-        verbs = _strings(rule.get("verbs"))
-        if ({"", "*"} & groups) and ({resource, "*"} & resources) and ({"create", "*"} & verbs):
+        rule_verbs = _strings(rule.get("verbs"))
+        if ({"", "*"} & groups) and ({resource, "*"} & resources) and (verbs & rule_verbs):
             return True
     return False
 
@@ -44,8 +51,10 @@ def _strings(value) -> set[str]:
     return {v for v in value if isinstance(v, str)} if isinstance(value, list) else set()
 
 
-def _account_grants(ctx, resource: str) -> dict[tuple[str, str], list[tuple[str | None, str]]]:
-    """(account namespace, account name) → [(namespace it may create in or None for all, role id)]."""
+def _account_grants(
+    ctx, resource: str, verbs: frozenset[str] = _CREATE
+) -> dict[tuple[str, str], list[tuple[str | None, str]]]:
+    """(account namespace, account name) → [(namespace it may act in or None for all, role id)]."""
     model = ctx.model
     grants: dict[tuple[str, str], list[tuple[str | None, str]]] = {}
     for binding in (*model.of_kind("RoleBinding"), *model.of_kind("ClusterRoleBinding")):
@@ -59,7 +68,7 @@ def _account_grants(ctx, resource: str) -> dict[tuple[str, str], list[tuple[str 
             role_id = make_id("ClusterRole", None, ref["name"])
         else:
             continue
-        if not _grants_create(model.get(role_id), resource):
+        if not _grants(model.get(role_id), resource, verbs):
             continue
         scope = None if cluster_wide else binding.namespace
         subjects = binding.raw.get("subjects")
@@ -108,3 +117,43 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     _, _, workload_id, account, role_id = min(candidates)
     account_namespace = workload_id.split("/")[1]
     return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
+
+
+def runtime_labeller(
+    ctx, namespace: str | None, selector: LabelSelector, target_ports: frozenset[str] = frozenset()
+) -> str | None:
+    """'DaemonSet/ns/x (ServiceAccount ns/sa may patch pods in ns: Role/ns/r)' for a workload of
+    `namespace` whose ServiceAccount may update or patch pods there and whose pod template labels
+    do not contradict `selector` (no key with another value), else None.
+
+    When several may, the likeliest: one whose containers declare a named `target_ports` of the
+    Service (the pod serves that port once labelled), then the name closest to the selector's."""
+    if namespace is None:
+        return None
+    grants = ctx.memo("relabel-grants-pods", lambda: _account_grants(ctx, "pods", _RELABEL))
+    if not grants:
+        return None
+    wanted = dict(selector.match_labels)
+    candidates = []
+    for workload in ctx.model.workloads:
+        if workload.namespace != namespace or _contradicts(workload, wanted):
+            continue
+        account = workload.template.spec.service_account_name
+        role_id = next(
+            (role for scope, role in grants.get((namespace, account), ()) if scope in (None, namespace)),
+            None,
+        )
+        if role_id is None:
+            continue
+        declared = {port.name for c in workload.template.spec.containers for port in c.ports if port.name}
+        likeness = difflib.SequenceMatcher(None, workload.name, " ".join(sorted(wanted.values()))).ratio()
+        candidates.append((not (declared & target_ports), -likeness, workload.id, account, role_id))
+    if not candidates:
+        return None
+    _, _, workload_id, account, role_id = min(candidates)
+    return f"{workload_id} (ServiceAccount {namespace}/{account} may patch pods in {namespace}: {role_id})"
+
+
+def _contradicts(workload: Workload, wanted: Mapping[str, str]) -> bool:
+    labels = workload.template.labels
+    return any(key in labels and labels[key] != value for key, value in wanted.items())

@@ -47,9 +47,9 @@ be something a team wants to stop a merge for.
   `kubernetesVersion` no longer serves.
 - **warning** — a risk that materialises under an event (a rollout, a drain, a node failure, a
   slow start, traffic before readiness), or a hygiene problem most teams want fixed. Also what
-  topo cannot decide from the input: an object the input probably creates at run time (the
-  message names the likely creator), a name in a namespace the input does not contain, a
-  StorageClass that the cluster may provide.
+  topo cannot decide from the input: an object the input probably creates at run time, or pod
+  labels a workload probably adds at run time (the message names the likely creator), a name in a
+  namespace the input does not contain, a StorageClass that the cluster may provide.
 - **info** — advice.
 
 **One fact, one finding.** A one-replica workload is one finding (`single-replica`), not also

@@ -9,6 +9,7 @@ from difflib import SequenceMatcher
 from topo.graph.relations import SELECTS
 from topo.model.objects import Service, Workload
 from topo.model.selectors import LabelSelector
+from topo.rules.creators import runtime_labeller
 from topo.rules.references import custom_resource_may_run_pods, workloads_in
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
@@ -57,7 +58,10 @@ def selector_miss_hint(ctx, namespace: str | None, selector: LabelSelector, fall
     title="Service selector matches no pod template",
     severity=ERROR,
     kinds=("Service",),
-    why_severity="error: the Service has no endpoints, so every connection to it fails as written.",
+    why_severity=(
+        "error: the Service has no endpoints, so every connection to it fails as written. Warning when "
+        "a workload of the namespace may patch pods there: it may add the labels at run time."
+    ),
 )
 def service_selects_nothing(service: Service, ctx):
     """
@@ -68,7 +72,11 @@ def service_selects_nothing(service: Service, ctx):
         are managed by hand or by another controller) and ExternalName Services are not checked.
         A selector that could match the pods an operator creates from a custom resource of the
         namespace (an Argo Rollout's template, a Prometheus or Elasticsearch resource whose name
-        appears among the selector's values) is not flagged either.
+        appears among the selector's values) is not flagged either. When a workload of the
+        namespace may update or patch pods there (RBAC of the input) and its pod labels do not
+        contradict the selector, it may add the labels at run time — longhorn-manager labels its
+        own pod `longhorn.io/admission-webhook=…` once its webhook serves —: the finding is then a
+        warning naming it (the one whose containers declare the Service's named targetPort first).
 
     Why it matters:
         Every selector key must equal a pod label. With no matching pod the Service has no
@@ -98,6 +106,17 @@ def service_selects_nothing(service: Service, ctx):
     if custom_resource_may_run_pods(ctx, service.namespace, service.selector):
         return
     text = service.selector.to_text()
+    named_ports = frozenset(p.target_port for p in service.ports if isinstance(p.target_port, str))
+    labeller = runtime_labeller(ctx, service.namespace, service.selector, named_ports)
+    if labeller is not None:
+        yield Issue(
+            f"selector {text} matches no pod template in namespace {service.namespace}; probably "
+            f"labelled at run time by {labeller}",
+            hint="if nothing adds these labels to running pods, make every selector key equal a label of the pod template",
+            path="spec.selector",
+            severity=WARNING,
+        )
+        return
     yield Issue(
         f"selector {text} matches no pod template in namespace {service.namespace}",
         hint=selector_miss_hint(
