@@ -60,7 +60,8 @@ def selector_miss_hint(ctx, namespace: str | None, selector: LabelSelector, fall
     kinds=("Service",),
     why_severity=(
         "error: the Service has no endpoints, so every connection to it fails as written. Warning when "
-        "a workload of the namespace may patch pods there: it may add the labels at run time."
+        "a workload of the namespace may patch pods there (it may add the labels at run time), or when "
+        "the input declares workloads, but none in the namespace (its pods are deployed apart)."
     ),
 )
 def service_selects_nothing(service: Service, ctx):
@@ -77,6 +78,9 @@ def service_selects_nothing(service: Service, ctx):
         contradict the selector, it may add the labels at run time — longhorn-manager labels its
         own pod `longhorn.io/admission-webhook=…` once its webhook serves —: the finding is then a
         warning naming it (the one whose containers declare the Service's named targetPort first).
+        So is a Service in a namespace where the input, which declares workloads elsewhere, declares
+        none: its pods are deployed apart (a managed add-on such as GKE's DCGM exporter in
+        `gke-managed-system`). A Service in an input without any workload stays an error.
 
     Why it matters:
         Every selector key must equal a pod label. With no matching pod the Service has no
@@ -106,6 +110,15 @@ def service_selects_nothing(service: Service, ctx):
     if custom_resource_may_run_pods(ctx, service.namespace, service.selector):
         return
     text = service.selector.to_text()
+    if ctx.model.workloads and not workloads_in(ctx, service.namespace):
+        yield Issue(
+            f"selector {text} matches no pod template: the input declares workloads, but none in namespace "
+            f"{service.namespace}, so its pods are deployed apart (an add-on, an operator, another chart) or missing",
+            hint="check that the pods it should select run in the namespace; else make the selector match their labels",
+            path="spec.selector",
+            severity=WARNING,
+        )
+        return
     named_ports = frozenset(p.target_port for p in service.ports if isinstance(p.target_port, str))
     labeller = runtime_labeller(ctx, service.namespace, service.selector, named_ports)
     if labeller is not None:
