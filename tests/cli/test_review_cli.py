@@ -109,11 +109,16 @@ def test_the_extension_chooses_the_format_and_others_are_usage_errors(tmp_path):
     assert "must be .html or .md" in result.output
 
 
+def commit_wordpress(repository) -> None:
+    """A repository with the wordpress sample committed as k8s/."""
+    git(repository, "init", "-q")
+    shutil.copytree(WORDPRESS, repository / "k8s")
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "-m", "x")
+
+
 def test_review_reads_a_git_revision(tmp_path, monkeypatch):
-    git(tmp_path, "init", "-q")
-    shutil.copytree(WORDPRESS, tmp_path / "k8s")
-    git(tmp_path, "add", "-A")
-    git(tmp_path, "commit", "-q", "-m", "x")
+    commit_wordpress(tmp_path)
     shutil.rmtree(tmp_path / "k8s")
     monkeypatch.chdir(tmp_path)
     result = run("review", "git:HEAD:k8s", "--out", "review.md")
@@ -124,11 +129,7 @@ def test_review_reads_a_git_revision(tmp_path, monkeypatch):
 
 def test_field_lines_of_a_git_revision_come_from_that_revision_not_the_working_tree(tmp_path, monkeypatch):
     # the working tree's file has moved the field: its line must not leak into the revision's report
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=tmp_path, check=True)
-    shutil.copytree(WORDPRESS, tmp_path / "k8s")
-    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "x"], cwd=tmp_path, check=True)
+    commit_wordpress(tmp_path)
     mariadb = tmp_path / "k8s" / "mariadb.yaml"
     mariadb.write_text("# moved\n" * 30 + mariadb.read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)

@@ -9,7 +9,9 @@ import textwrap
 from click.testing import CliRunner
 from topo_test_support import analysis_of
 
+from topo.api import analyze
 from topo.cli import main
+from topo.config import Config
 from topo.load.locate import field_lines
 
 TEXT = textwrap.dedent(
@@ -266,115 +268,15 @@ def test_quoted_keys_comments_and_compact_sequences_are_walked_in_the_text():
     }
 
 
-AVAILABILITY = textwrap.dedent(
-    """\
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: solo, namespace: shop}
-    spec:
-      replicas: 1
-      selector: {matchLabels: {app: solo}}
-      template:
-        metadata: {labels: {app: solo}}
-        spec: {containers: [{name: solo, image: solo:1}]}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: api, namespace: shop}
-    spec:
-      replicas: 3
-      selector: {matchLabels: {app: api}}
-      strategy:
-        rollingUpdate:
-          maxSurge: 0
-          maxUnavailable: 100%
-      template:
-        metadata: {labels: {app: api}}
-        spec:
-          containers: [{name: api, image: api:1}]
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: worker, namespace: shop}
-    spec:
-      replicas: 2
-      selector: {matchLabels: {app: worker}}
-      strategy:
-        type: Recreate
-      template:
-        metadata: {labels: {app: worker}}
-        spec:
-          containers: [{name: worker, image: worker:1}]
-          topologySpreadConstraints:
-          - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
-             labelSelector: {matchLabels: {app: worker}}}
-    ---
-    apiVersion: policy/v1
-    kind: PodDisruptionBudget
-    metadata: {name: api, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: api}}
-      minAvailable: 3
-    ---
-    apiVersion: policy/v1
-    kind: PodDisruptionBudget
-    metadata: {name: worker, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: worker}}
-      maxUnavailable: 100%
-    ---
-    apiVersion: apps/v1
-    kind: StatefulSet
-    metadata: {name: queue, namespace: shop}
-    spec:
-      replicas: 2
-      serviceName: queue
-      selector: {matchLabels: {app: queue}}
-      updateStrategy:
-        rollingUpdate: {maxUnavailable: 2}
-      template:
-        metadata: {labels: {app: queue}}
-        spec:
-          containers: [{name: queue, image: queue:1}]
-          affinity:
-            podAntiAffinity:
-              preferredDuringSchedulingIgnoredDuringExecution:
-              - weight: 1
-                podAffinityTerm: {topologyKey: kubernetes.io/hostname, labelSelector: {matchLabels: {app: queue}}}
-    ---
-    apiVersion: policy/v1
-    kind: PodDisruptionBudget
-    metadata: {name: web, namespace: shop}
-    spec: {selector: {matchLabels: {app: web}}, minAvailable: 2}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web}}
-      template:
-        metadata: {labels: {app: web}}
-        spec:
-          containers: [{name: web, image: web:1}]
-          topologySpreadConstraints:
-          - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
-             labelSelector: {matchLabels: {app: web}}}
-    ---
-    apiVersion: autoscaling/v2
-    kind: HorizontalPodAutoscaler
-    metadata: {name: web, namespace: shop}
-    spec:
-      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-      maxReplicas: 10
-      minReplicas: 2
-    """
-)
+#: one finding of each availability rule, each about a field that is not the object's first line
+AVAILABILITY = "tests/fixtures/field-lines/availability.yaml"
 
 
 def test_availability_findings_point_at_the_field_they_are_about():
     # the replicas, the fencepost, the strategy type, the budget, the HPA minimum — not the
-    # object's first line (a StatefulSet's maxUnavailable counts from 1.35)
-    analysis = analysis_of(AVAILABILITY, kubernetes_version="1.35")
+    # object's first line (a StatefulSet's maxUnavailable counts from 1.35). A single replica that
+    # an HPA's minReplicas decides is about the object; a PDB without a budget points at its spec.
+    analysis = analyze([AVAILABILITY], config=Config(kubernetes_version="1.35"))
     rules = {
         "single-replica",
         "rollout-unavailable",
@@ -390,6 +292,7 @@ def test_availability_findings_point_at_the_field_they_are_about():
     assert found == [
         ("hpa-min-below-pdb", "HorizontalPodAutoscaler/shop/web", "spec.minReplicas", 99),
         ("pdb-blocks-eviction", "PodDisruptionBudget/shop/api", "spec.minAvailable", 47),
+        ("pdb-blocks-eviction", "PodDisruptionBudget/shop/queue", "spec", 124),
         ("pdb-ineffective", "PodDisruptionBudget/shop/worker", "spec.maxUnavailable", 54),
         ("replicas-may-colocate", "Deployment/shop/api", "spec.template.spec", 23),
         ("rollout-recreate-downtime", "Deployment/shop/worker", "spec.strategy.type", 33),
@@ -400,65 +303,12 @@ def test_availability_findings_point_at_the_field_they_are_about():
             "spec.updateStrategy.rollingUpdate.maxUnavailable",
             64,
         ),
+        ("single-replica", "Deployment/shop/scaled", None, 102),
         ("single-replica", "Deployment/shop/solo", "spec.replicas", 5),
     ]
 
 
-def test_a_single_replica_set_by_an_hpa_points_at_the_workload_not_at_its_replicas():
-    # with an HPA, minReplicas (on the HPA, named in the message) decides, not spec.replicas
-    analysis = analysis_of(
-        """\
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          replicas: 3
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec: {containers: [{name: web, image: web:1}]}
-        ---
-        apiVersion: autoscaling/v2
-        kind: HorizontalPodAutoscaler
-        metadata: {name: web, namespace: shop}
-        spec:
-          scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-          minReplicas: 1
-          maxReplicas: 5
-        """
-    )
-    [finding] = [f for f in analysis.findings().findings if f.rule == "single-replica"]
-    assert (finding.path, finding.source.line) == (None, 1)
-
-
-def test_a_pdb_without_a_budget_points_at_its_spec():
-    # neither minAvailable nor maxUnavailable: the controller expects 0 pods (disruption.go)
-    analysis = analysis_of(
-        """\
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          replicas: 2
-          selector: {matchLabels: {app: web}}
-          template:
-            metadata: {labels: {app: web}}
-            spec: {containers: [{name: web, image: web:1}]}
-        ---
-        apiVersion: policy/v1
-        kind: PodDisruptionBudget
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: web}}
-        """
-    )
-    [finding] = [f for f in analysis.findings().findings if f.rule == "pdb-blocks-eviction"]
-    assert (finding.path, finding.source.line) == ("spec", 14)
-
-
 def test_a_rollout_blocked_by_anti_affinity_points_at_its_rolling_update():
-    from topo.api import analyze
-
     analysis = analyze(["tests/fixtures/rules/rollout-blocked-by-anti-affinity/bad.yaml"])
     lines = {
         f.object: (f.path, f.source.line)
