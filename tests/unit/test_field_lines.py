@@ -317,3 +317,32 @@ def test_a_rollout_blocked_by_anti_affinity_points_at_its_rolling_update():
     }
     assert lines["Deployment/es/fire-coord"] == ("spec.strategy.rollingUpdate", 23)
     assert lines["Deployment/es/fire-defaults"][0] == "spec.strategy.rollingUpdate"  # absent: its spec's line
+
+
+def test_reference_warnings_point_at_the_reference_like_their_errors():
+    # a Secret probably created at run time, and names that are unrendered placeholders, are
+    # warnings about the same field as the error they replace
+    found = {
+        (f.severity.value, f.rule, f.object): (f.path, f.source.line)
+        for folder in ("runtime-secrets", "unrendered-placeholders")
+        for f in analyze([f"tests/fixtures/precision/{folder}/manifests.yaml"]).findings().findings
+        if f.rule in ("config-ref-missing", "serviceaccount-missing", "pvc-missing")
+    }
+    env = "spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef"
+    assert found == {
+        ("warning", "config-ref-missing", "Deployment/shop/dont-fire-generated-password"): (env, 62),
+        ("error", "config-ref-missing", "Deployment/billing/fire-missing"): (env, 89),
+        ("warning", "serviceaccount-missing", "Deployment/default/dont-fire-template"): (
+            "spec.template.spec.serviceAccountName",
+            16,
+        ),
+        ("warning", "config-ref-missing", "Deployment/default/dont-fire-template"): (env, 20),
+        ("warning", "pvc-missing", "Deployment/default/dont-fire-template"): (
+            "spec.template.spec.volumes[0].persistentVolumeClaim.claimName",
+            21,
+        ),
+        ("error", "serviceaccount-missing", "Deployment/default/fire-typo"): (
+            "spec.template.spec.serviceAccountName",
+            35,
+        ),
+    }

@@ -57,7 +57,10 @@ def pvc_missing(workload: Workload, ctx):
         if volume.claim_name is None:
             continue
         claim_id = make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name)
-        placeholder = placeholder_issue("PersistentVolumeClaim", volume.claim_name, f"volume {volume.name!r}")
+        path = f"{workload.template.spec.path}.volumes[{index}].persistentVolumeClaim.claimName"
+        placeholder = placeholder_issue(
+            "PersistentVolumeClaim", volume.claim_name, f"volume {volume.name!r}", path
+        )
         if placeholder:
             yield placeholder
         elif not ctx.exists(claim_id):
@@ -66,14 +69,14 @@ def pvc_missing(workload: Workload, ctx):
                 f"in namespace {workload.namespace}",
                 hint=f"declare {claim_id}, fix the claim name, or list it under `external:` in topo.yaml",
                 related=(claim_id,),
-                path=f"{workload.template.spec.path}.volumes[{index}].persistentVolumeClaim.claimName",
+                path=path,
             )
 
 
 # --- lookups shared by the reference rules (ingress, services, storage, policy modules) ----------
 
 
-def placeholder_issue(kind: str, name: str, where: str) -> Issue | None:
+def placeholder_issue(kind: str, name: str, where: str, path: str | None = None) -> Issue | None:
     """A warning when a referenced name cannot be an object name at all — an unrendered template
     placeholder (`${KSA_NAME}`, `$SA`, `KSA_NAME`) —, else None. No object can have such a name, so
     "not declared" would be the wrong fact: the manifest is a template to render first."""
@@ -83,6 +86,7 @@ def placeholder_issue(kind: str, name: str, where: str) -> Issue | None:
         f"{kind} name {name!r} ({where}) is not a valid object name: an unrendered placeholder?",
         hint="render the template first (envsubst, helm template, kustomize build) and analyse its output",
         severity=WARNING,
+        path=path,
     )
 
 
@@ -361,7 +365,8 @@ def config_ref_missing(workload: Workload, ctx):
             continue
         missing.setdefault((ref.kind, ref.name), []).append(ref.path)
     for kind, name in list(missing):
-        placeholder = placeholder_issue(kind, name, f"used at {missing[(kind, name)][0]}")
+        first = missing[(kind, name)][0]
+        placeholder = placeholder_issue(kind, name, f"used at {first}", first)
         if placeholder:
             del missing[(kind, name)]
             yield placeholder
@@ -376,6 +381,7 @@ def config_ref_missing(workload: Workload, ctx):
                 hint=f"list {object_id} under `external:` in topo.yaml once you know who creates it",
                 related=(object_id, creator.split(" ", 1)[0]),
                 severity=WARNING,
+                path=paths[0],
             )
             continue
         yield Issue(
@@ -434,7 +440,8 @@ def serviceaccount_missing(workload: Workload, ctx):
     if account == "default":
         return
     account_id = make_id("ServiceAccount", workload.namespace, account)
-    placeholder = placeholder_issue("ServiceAccount", account, "serviceAccountName")
+    path = f"{workload.template.spec.path}.serviceAccountName"
+    placeholder = placeholder_issue("ServiceAccount", account, "serviceAccountName", path)
     if placeholder:
         yield placeholder
     elif not ctx.exists(account_id):
@@ -442,5 +449,5 @@ def serviceaccount_missing(workload: Workload, ctx):
             f"serviceAccountName {account!r} names a ServiceAccount that is not declared in namespace {workload.namespace}",
             hint=f"declare {account_id}, fix the name, or list it under `external:` in topo.yaml",
             related=(account_id,),
-            path=f"{workload.template.spec.path}.serviceAccountName",
+            path=path,
         )
