@@ -4,6 +4,7 @@ of the object's file, after the analysis (topo.load.locate, topo.rules.locate)."
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from click.testing import CliRunner
@@ -346,3 +347,31 @@ def test_reference_warnings_point_at_the_reference_like_their_errors():
             35,
         ),
     }
+
+
+def test_object_level_rules_point_at_the_field_they_name():
+    # apiVersion, the ConfigMap key reference, the hostPath and emptyDir volumes, the StatefulSet's
+    # serviceName: each finding's line is the line of the last written key of its path
+    rules = (
+        "deprecated-api",
+        "config-key-missing",
+        "host-path-volume",
+        "statefulset-ephemeral-storage",
+        "statefulset-service-not-headless",
+        "statefulset-service-selector-mismatch",
+    )
+    for rule in rules:
+        fixture = f"tests/fixtures/rules/{rule}/bad.yaml"
+        with open(fixture, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        findings = [f for f in analyze([fixture]).findings().findings if f.rule == rule]
+        assert findings, rule
+        for finding in findings:
+            assert finding.path, (rule, finding.object)
+            key = re.split(r"[.\[]", finding.path)[-1].rstrip("]")
+            line = lines[finding.source.line - 1]
+            assert key in line or (key.isdigit() and line.lstrip().startswith("-")), (
+                rule,
+                finding.path,
+                line,
+            )

@@ -80,4 +80,5 @@ def config_key_missing(workload: Workload, ctx) -> Iterator[Issue]:
             f"{ref.kind} {ref.name!r} has no key {shown} (used at {ref.path}; its keys: {held})",
             hint=f"use a key that {config.id} holds, add the key, or mark the reference `optional: true`",
             related=(config.id,),
+            path=ref.path,
         )

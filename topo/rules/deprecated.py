@@ -123,6 +123,9 @@ def deprecated_api(obj: K8sObject, ctx):
         yield Issue(
             f"{served}: use {replacement}",
             hint=f"change apiVersion to {replacement} and migrate the fields that changed ({GUIDE})",
+            path="apiVersion",
         )
     else:
-        yield Issue(f"{served} and has no replacement API", hint=removed.instead or f"see {GUIDE}")
+        yield Issue(
+            f"{served} and has no replacement API", hint=removed.instead or f"see {GUIDE}", path="apiVersion"
+        )

@@ -181,6 +181,7 @@ def statefulset_service_not_headless(statefulset: Workload, ctx) -> Iterator[Iss
             hint=f"set `clusterIP: None` on {service.id} (re-create it: clusterIP is immutable); keep a separate "
             "ClusterIP Service for clients that want a virtual IP",
             related=(service.id,),
+            path="spec.serviceName",
         ),
     )
 
@@ -244,6 +245,7 @@ def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterato
                 "and their per-pod DNS names resolve to nothing",
                 hint=f"give {service.id} a selector matching the pod labels {_labels_text(labels)}",
                 related=(service.id,),
+                path="spec.serviceName",
             ),
         )
         return
@@ -258,6 +260,7 @@ def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterato
             hint=f"make the selector of {service.id} match the pod template labels, or point spec.serviceName at the "
             "Service that selects these pods",
             related=(service.id,),
+            path="spec.serviceName",
         ),
     )
 
@@ -400,6 +403,10 @@ def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]
         f"data lives in emptyDir: {shown}; there are no volumeClaimTemplates, so every pod restart, eviction or "
         "reschedule starts empty",
         hint="turn the emptyDir into a volumeClaimTemplates entry of the same name, or suppress this when the data is disposable",
+        path=next(
+            (f"{spec.path}.volumes[{i}]" for i, v in enumerate(spec.volumes) if v.name == data_mounts[0][1]),
+            None,
+        ),
     )
 
 

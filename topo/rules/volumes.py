@@ -252,9 +252,11 @@ def host_path_volume(workload: Workload, ctx) -> Iterator[Issue]:
         - https://kubernetes.io/docs/concepts/storage/volumes/#hostpath
         - https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
     """
-    volumes = [v for v in workload.template.spec.volumes if v.source_type == "hostPath"]
-    if not volumes:
+    spec = workload.template.spec
+    indexes = [i for i, v in enumerate(spec.volumes) if v.source_type == "hostPath"]
+    if not indexes:
         return
+    volumes = [spec.volumes[i] for i in indexes]
     shown = []
     for volume in volumes:
         source = _mapping(_mapping(volume.raw).get("hostPath"))
@@ -265,4 +267,5 @@ def host_path_volume(workload: Workload, ctx) -> Iterator[Issue]:
         f"hostPath volume{'s' if len(shown) > 1 else ''} {', '.join(shown)}: node-local files that stay behind when the "
         "pod moves and expose the node to the container",
         hint="use a PersistentVolumeClaim or an emptyDir; on node agents that need it, mount read-only and suppress this",
+        path=f"{spec.path}.volumes[{indexes[0]}].hostPath",
     )
