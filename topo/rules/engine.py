@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from topo.load.fork import split_work
+from topo.load.source import Source
 from topo.model import K8sObject
 from topo.model.parse_objects import PARSERS
 from topo.rules.context import RuleContext
@@ -57,41 +60,145 @@ def run_rules(
     rules: Iterable[Rule],
     severity_overrides: dict[str, str] | None = None,
     baseline: set[tuple[str, str, str]] | None = None,
+    *,
+    parallel: bool = True,
 ) -> RuleResults:
+    """Every rule over its subjects; with `parallel`, topics are shared with a forked worker
+    on large inputs (topo.load.fork). The results are the same either way."""
     overrides = {k: Severity(v) for k, v in (severity_overrides or {}).items()}
-    findings: list[Finding] = []
-    errors: list[str] = []
     rules = list(rules)
-    objects = list(ctx.model.objects.values())
-    for rule in rules:
-        subjects = (
-            objects
-            if rule.kinds == ("*",)
-            else [o for kind in rule.kinds for o in _typed(ctx.model.of_kind(kind))]
-        )
-        for subject in subjects:
-            try:
-                for issue in rule.check(subject, ctx):
-                    severity = overrides.get(rule.id) or issue.severity or rule.severity
-                    findings.append(
-                        Finding(
-                            rule=rule.id,
-                            severity=severity,
-                            object=subject.id,
-                            message=issue.message,
-                            hint=issue.hint or rule.default_hint,
-                            source=subject.source,
-                            related=tuple(issue.related),
-                            path=issue.path or field_named_in(subject, issue.message),
-                        )
-                    )
-            except Exception as error:
-                errors.append(
-                    f"rule {rule.id} failed on {subject.id} ({subject.source}): {type(error).__name__}: {error}"
-                )
+    groups = rule_groups(rules)
+
+    def run(group: int) -> list[tuple[int, list[Finding], list[str]]]:
+        return [(index, *_check(ctx, rules[index], overrides)) for index in groups[group]]
+
+    per_rule: list[tuple[list[Finding], list[str]]] = [([], [])] * len(rules)
+    shared = parallel and len(ctx.model.objects) >= PARALLEL_MIN_OBJECTS
+    for done in split_work(len(groups), run, parallel=shared, encode=_encode, decode=_decode):
+        for index, found, failed in done:
+            per_rule[index] = (found, failed)
+    findings = [f for found, _ in per_rule for f in found]
+    errors = [e for _, failed in per_rule for e in failed]
     findings.sort(key=lambda f: f.sort_key)
     kept, suppressed = _suppress(ctx, findings, baseline or set())
     return RuleResults(tuple(kept), tuple(suppressed), tuple(errors), tuple(findings))
+
+
+def _check(ctx: RuleContext, rule: Rule, overrides: dict[str, Severity]) -> tuple[list[Finding], list[str]]:
+    """One rule over every object it applies to: its findings and the errors it raised."""
+    findings: list[Finding] = []
+    errors: list[str] = []
+    subjects = (
+        ctx.model.objects.values()
+        if rule.kinds == ("*",)
+        else [o for kind in rule.kinds for o in _typed(ctx.model.of_kind(kind))]
+    )
+    for subject in subjects:
+        try:
+            for issue in rule.check(subject, ctx):
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        severity=overrides.get(rule.id) or issue.severity or rule.severity,
+                        object=subject.id,
+                        message=issue.message,
+                        hint=issue.hint or rule.default_hint,
+                        source=subject.source,
+                        related=tuple(issue.related),
+                        path=issue.path or field_named_in(subject, issue.message),
+                    )
+                )
+        except Exception as error:
+            errors.append(
+                f"rule {rule.id} failed on {subject.id} ({subject.source}): {type(error).__name__}: {error}"
+            )
+    return findings, errors
+
+
+#: Below this many objects the rules run in one process: forking and handing findings back cost
+#: more than the second CPU saves (measured: docs/performance.md, "Using the second CPU").
+PARALLEL_MIN_OBJECTS = 3_000
+
+#: Measured CPU cost of each topic's rules relative to the others (10k objects, both benchmark
+#: corpora; docs/performance.md): the costly topics are taken first so that the two processes
+#: finish together. Unlisted topics count 1. Only the split depends on it, never the results.
+TOPIC_WEIGHTS = {"dns": 20, "availability": 10, "network": 10, "validation": 6}
+
+
+def rule_groups(rules: list[Rule]) -> list[list[int]]:
+    """Indices of `rules` by topic, costliest topic first: a topic is a rules module plus the
+    rules modules it imports helpers from (placement reads availability's analysis), so what
+    they compute once and share is computed in one process."""
+    modules = {r.check.__module__ for r in rules}
+    parent = {m: m for m in modules}
+
+    def root(module: str) -> str:
+        while parent[module] != module:
+            module = parent[module]
+        return module
+
+    for module in sorted(modules):
+        namespace = vars(sys.modules[module]) if module in sys.modules else {}
+        for value in namespace.values():
+            other = getattr(value, "__module__", None)
+            if other in modules and other != module and callable(value):
+                parent[root(module)] = root(other)
+    groups: dict[str, list[int]] = {}
+    for index, r in enumerate(rules):
+        groups.setdefault(root(r.check.__module__), []).append(index)
+
+    def weight(topic: str) -> int:
+        return sum(TOPIC_WEIGHTS.get(m.rpartition(".")[2], 1) for m in modules if root(m) == topic)
+
+    return [groups[topic] for topic in sorted(groups, key=lambda t: (-weight(t), t))]
+
+
+def _encode(done: list[tuple[int, list[Finding], list[str]]]) -> list:
+    """A task's findings as plain values marshal carries (the worker's half of the hand-back)."""
+    return [
+        (
+            index,
+            [
+                (
+                    f.rule,
+                    f.severity.value,
+                    f.object,
+                    f.message,
+                    f.hint,
+                    None if f.source is None else (f.source.file, f.source.line),
+                    f.related,
+                    f.path,
+                )
+                for f in found
+            ],
+            failed,
+        )
+        for index, found, failed in done
+    ]
+
+
+def _decode(payload: list) -> list[tuple[int, list[Finding], list[str]]]:
+    severities = {s.value: s for s in Severity}
+    return [
+        (
+            index,
+            [
+                Finding(
+                    rule=rule,
+                    severity=severities[severity],
+                    object=obj,
+                    message=message,
+                    hint=hint,
+                    source=None if source is None else Source(*source),
+                    related=tuple(related),
+                    path=path,
+                )
+                for rule, severity, obj, message, hint, source, related, path in found
+            ],
+            list(failed),
+        )
+        for index, found, failed in payload
+    ]
 
 
 def _typed(objects) -> list:

@@ -10,10 +10,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from topo.load.fork import split_work
 from topo.load.locate import field_lines
 from topo.load.source import Source
 from topo.rules.engine import RuleResults, Suppressed
 from topo.rules.registry import Finding
+
+#: Below this many files to read again, locating runs in one process (forking costs more).
+PARALLEL_MIN_FILES = 64
 
 
 def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]) -> RuleResults:
@@ -24,12 +28,20 @@ def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]
             wanted.setdefault(finding.source.file, set()).add((finding.source.line, finding.path))
     if not wanted:
         return results
-    lines: dict[tuple[str, int, str], int] = {}
-    for file, requests in sorted(wanted.items()):
-        text = read_text(file)
+    files = sorted(wanted)
+
+    def locate(task: int) -> list[tuple[int, str, int]]:
+        text = read_text(files[task])
         if text is None:
-            continue
-        for (line, path), field_line in field_lines(text, sorted(requests)).items():
+            return []
+        found = field_lines(text, sorted(wanted[files[task]]))
+        return [(line, path, field_line) for (line, path), field_line in found.items()]
+
+    # each file is read and composed again: on many files, shared with a forked worker
+    located = split_work(len(files), locate, parallel=len(files) >= PARALLEL_MIN_FILES)
+    lines: dict[tuple[str, int, str], int] = {}
+    for file, found in zip(files, located):
+        for line, path, field_line in found:
             lines[(file, line, path)] = field_line
 
     replaced: dict[int, Finding] = {}  # id → moved copy: `findings` and `all_findings` share objects

@@ -1,0 +1,147 @@
+"""topo.load.fork: tasks shared with a forked worker give the results of running them one by one,
+whatever the worker does (finishes, raises, dies, returns what marshal cannot carry)."""
+
+from __future__ import annotations
+
+import os
+import select
+import threading
+
+import pytest
+
+import topo.load.fork as fork_module
+from topo.load.fork import split_work
+
+
+@pytest.fixture
+def may_fork(monkeypatch):
+    """A second CPU, and no other threads (other tests may leave some running)."""
+    monkeypatch.setenv("TOPO_JOBS", "2")
+    monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    return forks
+
+
+def squares(count: int) -> list[tuple[int, str]]:
+    return [(i * i, f"task {i}") for i in range(count)]
+
+
+@pytest.fixture
+def worker_first():
+    """`sync(i)` in a task: this process's first task waits until the worker has taken one, so
+    the worker surely does some of the work (else this process may take every task first)."""
+    parent = os.getpid()
+    started_read, started_write = os.pipe()
+    waited = []
+
+    def sync(i):
+        if os.getpid() != parent:
+            os.write(started_write, b"x")
+        elif not waited:
+            waited.append(i)
+            select.select([started_read], [], [], 60)
+
+    yield sync
+    os.close(started_read)
+    os.close(started_write)
+
+
+def test_shared_tasks_give_every_result_in_order_and_the_worker_does_some(may_fork, worker_first):
+    parent = os.getpid()
+    ran_here = []
+
+    def run(i):
+        worker_first(i)
+        if os.getpid() == parent:
+            ran_here.append(i)
+        return (i * i, f"task {i}")
+
+    assert split_work(400, run) == squares(400)
+    assert len(may_fork) == 1
+    assert len(ran_here) < 400, "the worker took some tasks"
+
+
+def test_tasks_run_here_with_topo_jobs_1_or_when_not_wanted(may_fork, monkeypatch):
+    assert split_work(50, lambda i: (i * i, f"task {i}"), parallel=False) == squares(50)
+    monkeypatch.setenv("TOPO_JOBS", "1")
+    assert split_work(50, lambda i: (i * i, f"task {i}")) == squares(50)
+    assert may_fork == []
+
+
+def test_no_fork_while_other_threads_run(monkeypatch):
+    monkeypatch.setenv("TOPO_JOBS", "2")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not fork_module.can_fork()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_task_that_fails_in_the_worker_is_run_again_here(may_fork):
+    parent = os.getpid()
+
+    def run(i):
+        if os.getpid() != parent and i % 3 == 0:
+            raise RuntimeError("only in the worker")
+        return (i * i, f"task {i}")
+
+    assert split_work(300, run) == squares(300)
+
+
+def test_a_task_that_fails_everywhere_raises_here(may_fork):
+    def run(i):
+        if i == 7:
+            raise ValueError("task 7 is broken")
+        return (i * i, f"task {i}")
+
+    with pytest.raises(ValueError, match="task 7"):
+        split_work(40, run)
+
+
+def test_a_worker_that_dies_leaves_its_tasks_to_this_process(may_fork):
+    parent = os.getpid()
+
+    def run(i):
+        if os.getpid() != parent:
+            os._exit(9)  # killed, out of memory: nothing comes back
+        return (i * i, f"task {i}")
+
+    assert split_work(100, run) == squares(100)
+
+
+def test_results_marshal_cannot_carry_are_made_here(may_fork):
+    class Opaque:
+        def __init__(self, i):
+            self.i = i
+
+    results = split_work(200, Opaque)
+    assert [r.i for r in results] == list(range(200))
+    assert all(isinstance(r, Opaque) for r in results)
+
+
+def test_encode_and_decode_carry_results_through_the_pipe(may_fork, worker_first):
+    parent = os.getpid()
+
+    class Result:
+        def __init__(self, i, where):
+            self.i, self.where = i, where
+
+    def run(i):
+        worker_first(i)
+        return Result(i, "here" if os.getpid() == parent else "worker")
+
+    results = split_work(300, run, encode=lambda r: (r.i, r.where), decode=lambda p: Result(*p))
+    assert [r.i for r in results] == list(range(300))
+    assert "worker" in {r.where for r in results}  # made there, carried back as (i, where)
