@@ -6,14 +6,14 @@ import gc
 from collections.abc import Iterable
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from topo.config import Config
-from topo.graph import build_graph
 from topo.load import LoadError, LoadResult, LoadWarning, load_paths, load_text
 from topo.model import Model, build_model
+
+if TYPE_CHECKING:  # networkx takes ~0.2 s to import: only the commands that build the graph pay it
+    import networkx as nx
 
 
 @contextmanager
@@ -55,6 +55,8 @@ class Analysis:
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
+        from topo.graph import build_graph
+
         model = self.model
         with bulk_allocation():
             return build_graph(model, self.config.external)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from topo.graph.link_calls import BUILTIN_SERVICES, dns_records
 from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
+
+if TYPE_CHECKING:  # networkx takes ~0.2 s to import: the graph's builder imports it
+    import networkx as nx
 
 
 @dataclass(frozen=True)

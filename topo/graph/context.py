@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from topo.model import Model
 from topo.model.kinds import split_id
 from topo.model.objects import K8sObject, Workload
 from topo.model.selectors import LabelIndex, LabelSelector
+
+if TYPE_CHECKING:  # networkx takes ~0.2 s to import: the graph's builder imports it
+    import networkx as nx
 
 
 @dataclass

@@ -7,8 +7,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import networkx as nx
-
 from topo.render.escape import mermaid_label, xml_safe
 from topo.render.graph_data import SCHEMA_VERSION, graph_document, iter_edges, iter_nodes
 
@@ -109,6 +107,8 @@ def _mermaid_id(text: str) -> str:
 
 def render_graphml(analysis) -> str:
     """GraphML with scalar attributes; lists and mappings are JSON strings (GraphML has no such types)."""
+    import networkx as nx  # only here: `topo reach` and `report` render without importing it
+
     document = graph_document(analysis)
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
     for node in document["nodes"]:

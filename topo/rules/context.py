@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from topo.analyses.ingress_controller import ingress_controllers
 from topo.config import Config
 from topo.graph.relations import ROUTES_TO, SELECTS
 from topo.model import K8sObject, Model, Workload
+
+if TYPE_CHECKING:  # networkx takes ~0.2 s to import: the graph's builder imports it
+    import networkx as nx
 
 
 class RuleContext:

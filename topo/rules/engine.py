@@ -117,7 +117,7 @@ def _check(ctx: RuleContext, rule: Rule, overrides: dict[str, Severity]) -> tupl
 
 #: Below this many objects the rules run in one process: forking and handing findings back cost
 #: more than the second CPU saves (measured: docs/performance.md, "Using the second CPU").
-PARALLEL_MIN_OBJECTS = 3_000
+PARALLEL_MIN_OBJECTS = 1_000
 
 #: Measured CPU cost of each topic's rules relative to the others (10k objects, both benchmark
 #: corpora; docs/performance.md): the costly topics are taken first so that the two processes
