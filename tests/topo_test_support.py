@@ -85,3 +85,32 @@ def git(repo, *args: str) -> str:
         capture_output=True,
         text=True,
     ).stdout
+
+
+def generated_corpus(directory, objects: int, seed: int) -> str:
+    """A benchmark corpus (benchmarks/generate_corpus.py) of `objects` objects written to `directory`."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..")))
+    from benchmarks.generate_corpus import write_corpus
+
+    write_corpus(str(directory), objects, seed)
+    return str(directory)
+
+
+def count_forks(monkeypatch) -> list[int]:
+    """The pids of the processes forked (by os.fork) from now on in this test, as they are made."""
+    import os
+
+    made: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork():
+        pid = real_fork()
+        if pid:
+            made.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    return made

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from topo_test_support import count_forks, generated_corpus
 
 import topo.load.fork as fork_module
 import topo.rules.engine as engine_module
@@ -31,42 +32,25 @@ COMMANDS = [
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    sys.path.insert(0, ROOT)
-    from benchmarks.generate_corpus import write_corpus
-
-    path = tmp_path_factory.mktemp("corpus")
-    write_corpus(str(path), 400, 5)
-    return str(path)
+    return generated_corpus(tmp_path_factory.mktemp("corpus"), 400, 5)
 
 
 @pytest.fixture
 def forks(monkeypatch):
     """The forks made by topo (in this process), with the size thresholds down to 0."""
-    made = []
-    real_fork = os.fork
-
-    def counting_fork():
-        pid = real_fork()
-        if pid:
-            made.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
     monkeypatch.setattr(engine_module, "PARALLEL_MIN_OBJECTS", 0)
     monkeypatch.setattr(locate_module, "PARALLEL_MIN_FILES", 0)
     monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)  # other tests may leave threads
-    return made
+    return count_forks(monkeypatch)
 
 
 def run(args: list[str], out_dir: str, jobs: str, monkeypatch) -> tuple[int, str, str, str]:
+    """Exit code, stdout, stderr and the review file written (if any) of one in-process run."""
     monkeypatch.setenv("TOPO_JOBS", jobs)
     result = CliRunner().invoke(main, args, catch_exceptions=False)
-    written = ""
-    review = os.path.join(out_dir, "review.md")
-    if os.path.exists(review):
-        with open(review, encoding="utf-8") as handle:
-            written = handle.read()
-        os.remove(review)
+    review = Path(out_dir, "review.md")
+    written = review.read_text(encoding="utf-8") if review.exists() else ""
+    review.unlink(missing_ok=True)
     return result.exit_code, result.stdout, result.stderr, written
 
 

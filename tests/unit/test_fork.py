@@ -8,6 +8,7 @@ import select
 import threading
 
 import pytest
+from topo_test_support import count_forks
 
 import topo.load.fork as fork_module
 from topo.load.fork import split_work
@@ -18,17 +19,7 @@ def may_fork(monkeypatch):
     """A second CPU, and no other threads (other tests may leave some running)."""
     monkeypatch.setenv("TOPO_JOBS", "2")
     monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)
-    forks = []
-    real_fork = os.fork
-
-    def counting_fork():
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
-    return forks
+    return count_forks(monkeypatch)
 
 
 def squares(count: int) -> list[tuple[int, str]]:
