@@ -9,22 +9,14 @@ namespace expands it in place (the layered layout keeps every block where it is)
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dashboard.edge_info import edge_summary
-from dashboard.positions import Block, Item, Positions, force_layout, layered_layout
-from dashboard.view import (
-    CLUSTER,
-    OUTSIDE,
-    SEVERITY_RANK,
-    SystemView,
-    group_namespace,
-    is_group,
-    worst,
-)
+from dashboard.map_parts import collapsed_element, group_element, highlights, node_element
+from dashboard.positions import Item, Positions, force_layout, layered_layout
+from dashboard.view import OUTSIDE, SEVERITY_RANK, SystemView, group_namespace, is_group
 
 #: Objects on the map above which namespaces start collapsed. Measured in headless Chromium on
 #: the 2-core reference machine (benchmarks/bench_dashboard.py --expanded; docs/performance.md
@@ -114,107 +106,248 @@ def map_elements(
     force_cache: dict | None = None,
     threshold: int = COLLAPSE_THRESHOLD,
 ) -> MapResult:
-    """The elements of the map for `state`, deterministic (sorted by id)."""
-    shown = visible_objects(view, state)
-    relations = set(state.relations)
-    edges = [
-        (index, edge)
-        for index, edge in enumerate(view.edges)
-        if (not relations or edge["relation"] in relations)
-        and (edge["source"] in shown or edge["source"] == OUTSIDE)
-        and edge["target"] in shown
-    ]
-    show_outside = any(edge["source"] == OUTSIDE for _, edge in edges) and (
-        not state.kinds or "Outside" in state.kinds
-    )
-    if not show_outside:
-        edges = [(i, e) for i, e in edges if e["source"] != OUTSIDE]
+    """The elements of the map for `state`, deterministic: the outside node, each namespace in
+    order (its block or its collapsed node, then its objects), the edges between objects shown (in
+    the graph's order), then the aggregated edges (sorted by their ends).
 
-    marks = _highlights(view, state, shown)
-    collapsed = state.collapse != "never" and len(shown) > threshold
-    expanded = set(state.expanded)
-    if collapsed:
+    What depends only on the filters (`_Base`: what is shown, the highlights, every edge indexed
+    by the pair of namespaces it joins, each namespace's elements) is computed once and cached in
+    `force_cache`; expanding or collapsing a namespace then costs what that namespace holds and
+    the edges that touch it, not a pass over every object and edge of the system."""
+    base = _base(view, positions, state, force_cache, threshold)
+    expanded = base.expanded_for(view, state)
+    return base.assemble(view, state, expanded, force_cache)
+
+
+def _base(view, positions, state, force_cache, threshold) -> _Base:
+    """The filter-dependent part of the map for `state`, cached (a few per analysis)."""
+    relevant = state.mode in ("focus", "blast")
+    key = (
+        "base",
+        id(view),
+        id(positions),
+        threshold,
+        replace(state, expanded=(), selected=state.selected if relevant else None),
+    )
+    bases = force_cache.setdefault("bases", OrderedDict()) if force_cache is not None else None
+    if bases is not None and key in bases:
+        bases.move_to_end(key)
+        return bases[key]
+    base = _Base(view, positions, state, force_cache, threshold)
+    if bases is not None:
+        bases[key] = base
+        while len(bases) > BASES_KEPT:
+            bases.popitem(last=False)
+    return base
+
+
+#: Filter states whose prepared maps are kept per analysis (each is a few MB at 20,000 objects).
+BASES_KEPT = 4
+
+
+class _Base:
+    """What the map shows for one filter state, indexed so that any set of expanded namespaces
+    is assembled from parts: elements of each namespace built once, edges grouped by the pair of
+    namespaces (or the outside) they join, aggregated edges between collapsed namespaces ready."""
+
+    def __init__(self, view, positions, state, force_cache, threshold) -> None:
+        shown = visible_objects(view, state)
+        relations = set(state.relations)
+        edges = [
+            (index, edge)
+            for index, edge in enumerate(view.edges)
+            if (not relations or edge["relation"] in relations)
+            and (edge["source"] in shown or edge["source"] == OUTSIDE)
+            and edge["target"] in shown
+        ]
+        self.show_outside = any(edge["source"] == OUTSIDE for _, edge in edges) and (
+            not state.kinds or "Outside" in state.kinds
+        )
+        if not self.show_outside:
+            edges = [(i, e) for i, e in edges if e["source"] != OUTSIDE]
+        self.shown = shown
+        self.marks = highlights(view, state, shown)
+        self.collapsed = state.collapse != "never" and len(shown) > threshold
+        groups_shown: dict[str, list[str]] = defaultdict(list)
+        for node_id in sorted(shown):
+            groups_shown[view.group_of(node_id) or ""].append(node_id)
+        if not shown_filtered(state):
+            for group in view.groups:  # namespaces declared without objects still appear
+                groups_shown.setdefault(group, [])
+        self.groups = dict(sorted(groups_shown.items()))
+        if not self.collapsed and shown_filtered(state) and state.layout != "force":
+            positions = compact_positions(view, shown, force_cache)
+        self.positions = positions
+        self.coordinates = dict(positions.nodes)
+        for group, block in positions.blocks.items():
+            self.coordinates[group] = block.center
+        self.layout = state.layout
+        # edges by the pair of namespaces they join (the outside stands for itself)
+        self.pairs: dict[tuple[str, str], list[tuple[int, dict]]] = defaultdict(list)
+        self.pairs_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for index, edge in edges:
+            pair = (self._group(view, edge["source"]), self._group(view, edge["target"]))
+            self.pairs[pair].append((index, edge))
+            self.pairs_of[pair[0]].add(pair)
+            self.pairs_of[pair[1]].add(pair)
+        self._collapsed: dict[str, dict] = {}
+        self._opened: dict[str, list[dict]] = {}
+        self._edges: dict[int, dict] = {}
+        self._aggregates: dict[tuple[str, str], dict] = {}
+        declared = [
+            n for n in shown if not view.nodes[n].get("missing") and not view.nodes[n].get("external")
+        ]
+        self.counts = {
+            "shown": len(shown),
+            "total": len(view.object_ids),
+            "declared_shown": len(declared) + _namespace_objects_shown(view, state, self.groups),
+            "declared_total": view.summary()["objects"],
+            "missing_shown": sum(1 for n in shown if view.nodes[n].get("missing")),
+        }
+
+    @staticmethod
+    def _group(view, node_id: str) -> str:
+        return OUTSIDE if node_id == OUTSIDE else view.group_of(node_id) or ""
+
+    def expanded_for(self, view, state: MapState) -> set[str]:
+        """The namespaces drawn open: all when the map is not collapsed; else the expanded ones,
+        the namespace of a selected object and those on the chosen route."""
+        if not self.collapsed:
+            return set(self.groups) | {OUTSIDE}
+        expanded = set(state.expanded) | {OUTSIDE}
         # a selected namespace stays as it is (collapsing it must work); a selected object opens its own
         selected = state.selected if not is_group(state.selected) else None
-        for node_id in (selected, *marks.route_nodes):
+        for node_id in (selected, *self.marks.route_nodes):
             group = view.group_of(node_id) if node_id else None
             if group:
                 expanded.add(group)
+        return expanded
 
-    def representative(node_id: str) -> str:
-        if node_id == OUTSIDE or not collapsed:
-            return node_id
-        group = view.group_of(node_id) or ""
-        return node_id if group in expanded else group
+    def assemble(self, view, state: MapState, expanded: set[str], force_cache) -> MapResult:
+        edges, aggregated, pairs = self._edge_elements(view, expanded)
+        coordinates = self.coordinates
+        if self.layout == "force":
+            reps = {OUTSIDE}
+            for group, members in self.groups.items():
+                if group in expanded:
+                    reps.update(members)
+                elif members:
+                    reps.add(group)
+            coordinates = _force_coordinates(view, self.positions, sorted(reps), sorted(pairs), force_cache)
+        elements: list[dict[str, Any]] = []
+        if self.show_outside:
+            elements.append(node_element(view, OUTSIDE, None, coordinates, self.marks))
+        for group, members in self.groups.items():
+            if group in expanded:
+                elements += self._open(view, group, members)
+            else:
+                elements.append(self._collapsed_node(view, group, members))
+        if coordinates is not self.coordinates:  # a force layout of exactly what is shown
+            elements = [_moved(e, coordinates) for e in elements]
+        if state.selected:
+            elements = [
+                {**e, "selected": True}
+                if e["data"]["id"] == state.selected and not is_group(state.selected)
+                else e
+                for e in elements
+            ]
+        elements += [self._edge(view, index, edge) for index, edge in sorted(edges, key=lambda i: i[0])]
+        elements += [element for _, element in sorted(aggregated.items())]
+        return MapResult(
+            elements=elements,
+            collapsed=self.collapsed,
+            matches=self.marks.matches,
+            highlighted=len(self.marks.nodes),
+            **self.counts,
+        )
 
-    node_ids = sorted(shown)
-    groups_shown: dict[str, list[str]] = defaultdict(list)
-    for node_id in node_ids:
-        groups_shown[view.group_of(node_id) or ""].append(node_id)
-    if not shown_filtered(state):
-        for group in view.groups:  # namespaces declared without objects still appear
-            groups_shown.setdefault(group, [])
+    def _open(self, view, group: str, members: list[str]) -> list[dict]:
+        if group not in self._opened:
+            self._opened[group] = [group_element(view, group, members, self.positions, self.marks)] + [
+                node_element(view, node_id, group, self.coordinates, self.marks) for node_id in members
+            ]
+        return self._opened[group]
 
-    if not collapsed and shown_filtered(state) and state.layout != "force":
-        positions = compact_positions(view, shown, force_cache)
-    coordinates = _coordinates(
-        view, positions, state, node_ids, edges, representative, collapsed, expanded, force_cache
-    )
+    def _collapsed_node(self, view, group: str, members: list[str]) -> dict:
+        if group not in self._collapsed:
+            self._collapsed[group] = collapsed_element(
+                view, group, members, self.positions, self.coordinates, self.marks, self.layout
+            )
+        return self._collapsed[group]
 
-    elements: list[dict[str, Any]] = []
-    if show_outside:
-        elements.append(_node_element(view, OUTSIDE, None, coordinates, marks, state))
-    for group in sorted(groups_shown):
-        members = groups_shown[group]
-        if collapsed and group not in expanded:
-            elements.append(_collapsed_element(view, group, members, positions, coordinates, marks, state))
-            continue
-        elements.append(_group_element(view, group, members, positions, marks))
-        for node_id in members:
-            elements.append(_node_element(view, node_id, group, coordinates, marks, state))
-
-    aggregated: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for index, edge in edges:
-        source, target = representative(edge["source"]), representative(edge["target"])
-        if source == edge["source"] and target == edge["target"]:
-            classes = " ".join(c for c in marks.edge_classes(index, edge) if c)
+    def _edge(self, view, index: int, edge: dict) -> dict:
+        if index not in self._edges:
             data = {
                 "id": f"e{index}",
-                "source": source,
-                "target": target,
+                "source": edge["source"],
+                "target": edge["target"],
                 "relation": edge["relation"],
                 "why": edge_summary(view, edge),
             }
-            elements.append({"data": data, "classes": classes})
-        elif source != target:
-            aggregated[(source, target)].append(edge)
-    for (source, target), edge_group in sorted(aggregated.items()):
-        counts: dict[str, int] = defaultdict(int)
-        for edge in edge_group:
-            counts[edge["relation"]] += 1
-        label = ", ".join(f"{n} {relation}" for relation, n in sorted(counts.items()))
-        data = {
-            "id": f"agg:{source}>{target}",
-            "source": source,
-            "target": target,
-            "relation": "aggregate",
-            "count": len(edge_group),
-            "label": label if len(edge_group) > 1 or len(counts) > 1 else "",
-        }
-        elements.append({"data": data, "classes": "aggregate"})
+            classes = " ".join(c for c in self.marks.edge_classes(index, edge) if c)
+            self._edges[index] = {"data": data, "classes": classes}
+        return self._edges[index]
 
-    declared = [n for n in shown if not view.nodes[n].get("missing") and not view.nodes[n].get("external")]
-    return MapResult(
-        elements=elements,
-        shown=len(shown),
-        total=len(view.object_ids),
-        collapsed=collapsed,
-        matches=marks.matches,
-        highlighted=len(marks.nodes),
-        declared_shown=len(declared) + _namespace_objects_shown(view, state, groups_shown),
-        declared_total=view.summary()["objects"],
-        missing_shown=sum(1 for n in shown if view.nodes[n].get("missing")),
-    )
+    def _edge_elements(self, view, expanded: set[str]):
+        """(edges drawn one by one, aggregated edges by their ends, the pairs of what is drawn):
+        pairs of namespaces that are both closed keep their ready aggregate; only the edges
+        touching an open namespace are looked at one by one."""
+        touched = {pair for group in expanded for pair in self.pairs_of.get(group, ())}
+        aggregated: dict[tuple[str, str], dict] = {}
+        drawn: set[tuple[str, str]] = set()
+        for pair in self.pairs:
+            if pair not in touched:
+                drawn.add(pair)
+                if pair[0] != pair[1]:
+                    aggregated[pair] = self._aggregate(pair, self.pairs[pair])
+        single: list[tuple[int, dict]] = []
+        mixed: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for pair in touched:
+            source_open, target_open = pair[0] in expanded, pair[1] in expanded
+            for index, edge in self.pairs[pair]:
+                source = edge["source"] if source_open else pair[0]
+                target = edge["target"] if target_open else pair[1]
+                drawn.add((source, target))
+                if source_open and target_open:
+                    single.append((index, edge))
+                elif source != target:
+                    mixed[(source, target)].append(edge)
+        for ends, group in mixed.items():
+            aggregated[ends] = _aggregate_element(ends, group)
+        return single, aggregated, drawn
+
+    def _aggregate(self, pair: tuple[str, str], edges: list[tuple[int, dict]]) -> dict:
+        if pair not in self._aggregates:
+            self._aggregates[pair] = _aggregate_element(pair, [edge for _, edge in edges])
+        return self._aggregates[pair]
+
+
+def _aggregate_element(ends: tuple[str, str], edges: list[dict]) -> dict:
+    """One edge standing for `edges` between a collapsed namespace and another end."""
+    counts: dict[str, int] = defaultdict(int)
+    for edge in edges:
+        counts[edge["relation"]] += 1
+    label = ", ".join(f"{n} {relation}" for relation, n in sorted(counts.items()))
+    source, target = ends
+    data = {
+        "id": f"agg:{source}>{target}",
+        "source": source,
+        "target": target,
+        "relation": "aggregate",
+        "count": len(edges),
+        "label": label if len(edges) > 1 or len(counts) > 1 else "",
+    }
+    return {"data": data, "classes": "aggregate"}
+
+
+def _moved(element: dict, coordinates: dict) -> dict:
+    """`element` at `coordinates` (objects and collapsed namespaces; a namespace block's place
+    follows from what it holds)."""
+    data = element["data"]
+    if is_group(data["id"]) and "w" not in data:
+        return element
+    x, y = coordinates.get(data["id"], (0, 0))
+    return {**element, "position": {"x": x, "y": y}}
 
 
 def _namespace_objects_shown(view: SystemView, state: MapState, groups: dict) -> int:
@@ -257,184 +390,9 @@ def shown_filtered(state: MapState) -> bool:
     )
 
 
-# --- highlights -------------------------------------------------------------------------------
-
-
-@dataclass
-class _Marks:
-    """Which nodes and edges are highlighted, and how; `active` fades everything else."""
-
-    active: bool = False
-    nodes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    edges: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-    matches: list[str] = field(default_factory=list)
-    route_nodes: set[str] = field(default_factory=set)
-
-    def node_classes(self, node_id: str) -> list[str]:
-        if node_id in self.nodes:
-            return sorted(self.nodes[node_id])
-        return ["faded"] if self.active else []
-
-    def edge_classes(self, index: int, edge: dict) -> list[str]:
-        if index in self.edges:
-            return sorted(self.edges[index])
-        if self.active and not (edge["source"] in self.nodes and edge["target"] in self.nodes):
-            return ["faded"]
-        return []
-
-
-def _highlights(view: SystemView, state: MapState, shown: set[str]) -> _Marks:
-    marks = _Marks()
-    if state.search.strip():
-        marks.active = True
-        marks.matches = [node_id for node_id in view.search(state.search) if node_id in shown]
-        for node_id in marks.matches:
-            marks.nodes[node_id].add("match")
-    if state.mode == "blast" and state.selected and not is_group(state.selected):
-        marks.active = True
-        relations = frozenset(state.relations) if state.relations else None
-        radius = view.dependents(state.selected, relations) | (set(state.also_blast) - {state.selected})
-        marks.nodes[state.selected].add("origin")
-        for node_id in radius:
-            marks.nodes[node_id].add("blast")
-        inside = radius | {state.selected}
-        for node_id in inside:
-            for index in view.out_edges.get(node_id, ()):
-                if view.edges[index]["target"] in inside:
-                    marks.edges[index].add("blast")
-    if state.mode == "route" and state.route:
-        marks.active = True
-        nodes, edge_indexes = view.route_path(state.route)
-        nodes |= set(state.also_route) & set(view.nodes)
-        marks.route_nodes = nodes
-        for node_id in nodes:
-            marks.nodes[node_id].add("route")
-        for index in edge_indexes:
-            marks.edges[index].add("route")
-    if state.highlight:
-        marks.active = True
-        for node_id in state.highlight:
-            marks.nodes[node_id].add("affected")
-    return marks
-
-
-# --- elements ---------------------------------------------------------------------------------
-
-
-def _node_element(view, node_id, group, coordinates, marks: _Marks, state: MapState) -> dict:
-    node = view.nodes.get(node_id, {})
-    findings = view.findings_by_object.get(node_id, ())
-    label = view.label_of(node_id)
-    if node.get("missing"):
-        label += " (missing)"
-    data: dict[str, Any] = {
-        "id": node_id,
-        "label": label,
-        "kind": view.kind_of(node_id),
-        "severity": view.severity.get(node_id, ""),
-        "findings": len(findings),
-        "risk": view.risk.of(node_id),
-    }
-    if group:
-        data["parent"] = group
-    if node.get("missing"):
-        data["missing"] = True
-    if node.get("external"):
-        data["external"] = True
-    x, y = coordinates.get(node_id, (0, 0))
-    element: dict[str, Any] = {
-        "data": data,
-        "position": {"x": x, "y": y},
-        "classes": " ".join(marks.node_classes(node_id)),
-    }
-    if node_id == state.selected:
-        element["selected"] = True
-    return element
-
-
-def _group_element(
-    view: SystemView, group: str, members: list[str], positions: Positions, marks: _Marks
-) -> dict:
-    namespace_object = view.namespace_objects.get(group)
-    data = {
-        "id": group,
-        "label": group_namespace(group) if group_namespace(group) != CLUSTER else "cluster-scoped",
-        "kind": "Namespace",
-        "severity": view.severity.get(namespace_object, "") if namespace_object else "",
-        "object": namespace_object or "",
-        "count": len(members),
-        "risk": view.risk.of(group),
-    }
-    element: dict[str, Any] = {"data": data, "classes": f"namespace risk-{view.risk.level(group)}"}
-    if not members:
-        block = positions.blocks.get(group)
-        x, y = block.center if block else (0, 0)
-        element["position"] = {"x": x, "y": y}
-    return element
-
-
-def _collapsed_element(
-    view, group, members, positions: Positions, coordinates, marks: _Marks, state: MapState
-) -> dict:
-    namespace_object = view.namespace_objects.get(group)
-    severities = [view.severity.get(m, "") for m in members]
-    if namespace_object:
-        severities.append(view.severity.get(namespace_object, ""))
-    count_findings = sum(len(view.findings_by_object.get(m, ())) for m in members)
-    name = group_namespace(group) if group_namespace(group) != CLUSTER else "cluster-scoped"
-    matches = sum(1 for m in members if "match" in marks.nodes.get(m, ()))
-    label = f"{name}\n{len(members)} objects"
-    if count_findings:
-        plural = "s" if count_findings != 1 else ""
-        label += f" · {count_findings} finding{plural} · risk {view.risk.of(group)}"
-    if matches:
-        label += f"\n{matches} match{'es' if matches > 1 else ''}"
-    w, h, fs = _collapsed_size(positions.blocks.get(group), len(members), state.layout)
-    classes = ["namespace", "collapsed", f"risk-{view.risk.level(group)}"]
-    highlighted = [m for m in members if m in marks.nodes]
-    if highlighted:
-        classes += sorted(
-            {c for m in highlighted for c in marks.nodes[m]} & {"match", "blast", "route", "affected"}
-        )
-    elif marks.active:
-        classes.append("faded")
-    data = {
-        "id": group,
-        "label": label,
-        "kind": "Namespace",
-        "severity": worst(s for s in severities if s) or "",
-        "object": namespace_object or "",
-        "count": len(members),
-        "risk": view.risk.of(group),
-        "w": w,
-        "h": h,
-        "fs": fs,
-        "tw": int(w * 0.9),
-    }
-    x, y = coordinates.get(group, (0, 0))
-    return {"data": data, "position": {"x": x, "y": y}, "classes": " ".join(classes)}
-
-
-def _collapsed_size(block: Block | None, count: int, layout: str) -> tuple[int, int, int]:
-    if layout == "layered" and block is not None:
-        w, h = block.w, block.h
-    else:
-        w = h = int(80 + 14 * math.sqrt(max(count, 1)))
-    return w, h, int(min(max(min(w, h) / 6, 18), 140))
-
-
-def _coordinates(
-    view, positions: Positions, state, node_ids, edges, representative, collapsed, expanded, force_cache
-) -> dict:
-    """Where each shown node (and collapsed namespace) goes: the layered layout, or a force layout
-    of exactly what is shown (cached per shown set)."""
-    if state.layout != "force":
-        coordinates = dict(positions.nodes)
-        for group, block in positions.blocks.items():
-            coordinates[group] = block.center
-        return coordinates
-    reps = sorted({representative(node_id) for node_id in node_ids} | {OUTSIDE})
-    pairs = sorted({(representative(e["source"]), representative(e["target"])) for _, e in edges})
+def _force_coordinates(view, positions: Positions, reps: list[str], pairs: list, force_cache) -> dict:
+    """A force layout of exactly what is shown (`reps`: objects and collapsed namespaces; `pairs`:
+    the ends of the edges drawn), seeded by the layered layout (cached per shown set)."""
     key = (tuple(reps), tuple(pairs))
     if force_cache is not None and key in force_cache:
         return force_cache[key]

@@ -267,10 +267,49 @@ def test_large_maps_start_collapsed_to_namespaces_and_expand_in_place(samples_vi
     assert "Service/db/mariadb" in selected  # the selection's namespace opens
 
 
+def test_expanding_reuses_the_prepared_map_and_draws_what_a_fresh_build_draws(samples_view, positions):
+    """Expanding or collapsing namespaces reuses what the filters prepared (one cached base per
+    filter state) and gives exactly the elements a build from nothing gives: open namespaces'
+    objects, edges between open namespaces one by one, the rest aggregated per pair of ends."""
+    cache: dict = {}
+    groups = sorted(samples_view.groups, key=lambda g: -len(samples_view.members[g]))
+    sequence = [
+        MapState(),
+        MapState(expanded=(groups[0],), selected=groups[0]),
+        MapState(expanded=(groups[0], groups[1]), selected=groups[1]),
+        MapState(expanded=(groups[1],)),
+        MapState(selected=samples_view.members[groups[2]][0]),
+        MapState(expanded=tuple(groups)),
+        MapState(layout="force", expanded=(groups[0],)),
+        MapState(search="mariadb", expanded=(groups[1],)),
+    ]
+    for state in sequence:
+        cached = map_elements(samples_view, positions, state, cache, threshold=50)
+        fresh = map_elements(samples_view, positions, state, None, threshold=50)
+        assert cached == fresh, state
+        ids = [e["data"]["id"] for e in cached.elements]
+        assert len(ids) == len(set(ids))
+        drawn = set(ids)
+        assert all(
+            e["data"]["source"] in drawn and e["data"]["target"] in drawn
+            for e in cached.elements
+            if "source" in e["data"]
+        )
+    assert len(cache["bases"]) == 3  # the plain map, the force layout, the search
+    every = by_id(
+        map_elements(samples_view, positions, MapState(expanded=tuple(groups)), cache, threshold=50).elements
+    )
+    never = by_id(
+        map_elements(samples_view, positions, MapState(collapse="never"), cache, threshold=50).elements
+    )
+    assert every == never  # all namespaces open: the same map as one never collapsed
+    assert not any(e["data"].get("relation") == "aggregate" for e in every.values())
+
+
 def test_force_layout_positions_what_is_shown(samples_view, positions):
     cache: dict = {}
     result = map_elements(samples_view, positions, MapState(layout="force"), cache)
-    assert len(cache) == 1
+    assert len([key for key in cache if key != "bases"]) == 1  # one force layout, besides the prepared map
     assert all(
         "position" in e
         for e in result.elements
