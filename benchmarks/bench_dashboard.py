@@ -71,6 +71,19 @@ RENDERED = """(expected) => {
     return typeof window.__topoPainted === 'number' ? window.__topoPainted : false;
 }"""
 
+#: A click on a collapsed namespace has answered when one of its objects is on the map (a child of
+#: the namespace's block) and two animation frames have been painted after that: not when the
+#: element count rose (that can happen before anything of the namespace is drawn).
+EXPANDED = """(group) => {
+    const cy = document.getElementById('map')._cyreg.cy;
+    if (cy.getElementById(group).children().empty()) return false;
+    if (!window.__topoExpanded) {
+        window.__topoExpanded = 'pending';
+        requestAnimationFrame(() => requestAnimationFrame(() => { window.__topoExpanded = performance.now(); }));
+    }
+    return typeof window.__topoExpanded === 'number';
+}"""
+
 FRAME = """async () => {
     const cy = document.getElementById('map')._cyreg.cy;
     const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -110,6 +123,7 @@ def click_target(page) -> tuple[dict, str] | None:
             if (node.empty()) { node = cy.nodes('[kind = "Service"]').first(); kind = 'details'; }
             if (node.empty()) return null;
             cy.center(node);
+            window.__topoExpanded = null;
             const p = node.renderedPosition();
             const box = document.getElementById('map').getBoundingClientRect();
             return [{x: box.left + p.x, y: box.top + p.y, id: node.id(), count: cy.elements().length}, kind];
@@ -139,11 +153,7 @@ def measure(browser, url: str, expected: int) -> dict:
         start = time.perf_counter()
         page.mouse.click(point["x"], point["y"])
         if kind == "expand":
-            page.wait_for_function(
-                "(n) => document.getElementById('map')._cyreg.cy.elements().length > n",
-                arg=point["count"],
-                polling="raf",
-            )
+            page.wait_for_function(EXPANDED, arg=point["id"], polling="raf")
         else:
             page.locator("#details code", has_text=point["id"]).first.wait_for()
         result["click"] = time.perf_counter() - start
@@ -169,7 +179,24 @@ def run_report(path: str) -> dict:
         cwd=ROOT,
     )
     _, _, usage = os.wait4(process.pid, 0)
-    return {"seconds": time.perf_counter() - start, "rss": usage.ru_maxrss * 1024}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss": usage.ru_maxrss * 1024,
+    }
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a running process has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def browser_cpu(session) -> float:
+    """CPU seconds of the page's main thread so far (Chromium's ThreadTime metric)."""
+    metrics = session.send("Performance.getMetrics")["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "ThreadTime")
 
 
 def free_port() -> int:
@@ -216,9 +243,13 @@ def peak_rss(pid: int) -> int:
     return 0
 
 
-def measure_scale(browser, url: str) -> dict:
+EXPANSIONS = 3  # namespaces expanded one after the other; the table shows the best
+
+
+def measure_scale(browser, url: str, server_pid: int) -> dict:
     """In the browser: page load → map drawn and controls answering (a filter applied and the map
-    redrawn), a collapsed namespace expanded by a click, the findings tab's first page."""
+    redrawn), collapsed namespaces expanded by a click (best of `EXPANSIONS`, with the CPU the
+    server and the page's main thread spent on each), the findings tab's first page."""
     context, page, errors = open_page(browser, url, 300_000)
     painted = page.wait_for_function(RENDERED, arg=1, polling="raf").json_value()
     result: dict = {"map": painted / 1000}
@@ -232,17 +263,23 @@ def measure_scale(browser, url: str) -> dict:
     result["filter"] = time.perf_counter() - start
     page.reload(wait_until="commit")
     page.wait_for_function(RENDERED, arg=1, polling="raf")
-    target = click_target(page)
-    if target is not None and target[1] == "expand":
+    session = context.new_cdp_session(page)
+    session.send("Performance.enable")
+    expansions = []
+    for _ in range(EXPANSIONS):
+        target = click_target(page)
+        if target is None or target[1] != "expand":
+            break
         point = target[0]
-        start = time.perf_counter()
+        page.wait_for_timeout(1000)  # the previous answer's follow-ups (details panel) settle
+        server, renderer, start = process_cpu(server_pid), browser_cpu(session), time.perf_counter()
         page.mouse.click(point["x"], point["y"])
-        page.wait_for_function(
-            "(n) => document.getElementById('map')._cyreg.cy.elements().length > n",
-            arg=point["count"],
-            polling="raf",
-        )
-        result["expand"] = time.perf_counter() - start
+        page.wait_for_function(EXPANDED, arg=point["id"], polling="raf")
+        seconds = time.perf_counter() - start
+        expansions.append((seconds, browser_cpu(session) - renderer, process_cpu(server_pid) - server))
+    if expansions:
+        result["expand"], result["expand_browser_cpu"], result["expand_server_cpu"] = min(expansions)
+        result["expansions"] = expansions
     start = time.perf_counter()
     page.locator("#tabs .tab", has_text="Findings").click()
     page.wait_for_function("() => document.querySelectorAll('#findings-table tbody tr td').length > 0")
@@ -260,6 +297,7 @@ def versus_report(paths: list[str], out: str | None) -> int:
     from playwright.sync_api import sync_playwright
 
     rows = []
+    load = os.getloadavg()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         for path in paths:
@@ -275,16 +313,18 @@ def versus_report(paths: list[str], out: str | None) -> int:
             try:
                 url = f"http://127.0.0.1:{port}/"
                 page = first_page(url, started, server)
-                browser_side = measure_scale(browser, url)
+                serve_cpu = process_cpu(server.pid)
+                browser_side = measure_scale(browser, url, server.pid)
                 rss = peak_rss(server.pid)
             finally:
                 server.terminate()
                 server.wait(10)
+            page["cpu"] = serve_cpu
             row = {"input": path, "report": report, "page": page, "browser": browser_side, "rss": rss}
             rows.append(row)
             print(row, file=sys.stderr, flush=True)
         browser.close()
-    table = render_versus(rows)
+    table = render_versus(rows, (load, os.getloadavg()))
     print(table)
     if out:
         with open(out, "w", encoding="utf-8") as handle:
@@ -292,11 +332,15 @@ def versus_report(paths: list[str], out: str | None) -> int:
     return 0
 
 
-def render_versus(rows: list[dict]) -> str:
+def render_versus(rows: list[dict], load: tuple = ((0.0,) * 3, (0.0,) * 3)) -> str:
     mb = 1024 * 1024
     lines = [
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, headless Chromium; one run, each input "
-        "measured with `topo report -o json` and then `topo serve --no-watch` (separate processes).",
+        "measured with `topo report -o json` and then `topo serve --no-watch` (separate processes); "
+        f"load average {load[0][0]:.1f} at the start, {load[1][0]:.1f} at the end. Seconds are wall "
+        "time, CPU (user + system) in brackets; expand: best of "
+        f"{EXPANSIONS} namespaces, click → one of its objects on the map and painted "
+        "[page main thread CPU + server CPU].",
         "",
         "| input | report (s) | first page (s) | ratio | first page (MB; sent gzip) | map drawn (s) | "
         "filter applied (s) | expand (s) | findings tab (s) | report memory (MB) | serve memory (MB) | ratio |",
@@ -304,10 +348,13 @@ def render_versus(rows: list[dict]) -> str:
     ]
     for r in rows:
         b = r["browser"]
-        expand = f"{b['expand']:.2f}" if "expand" in b else "- (not collapsed)"
+        expand = "- (not collapsed)"
+        if "expand" in b:
+            expand = f"{b['expand']:.2f} [{b['expand_browser_cpu']:.2f} + {b['expand_server_cpu']:.2f}]"
         lines.append(
             f"| {os.path.relpath(r['input'], ROOT) if not r['input'].startswith('/tmp') else r['input']} | "
-            f"{r['report']['seconds']:.1f} | {r['page']['seconds']:.1f} | "
+            f"{r['report']['seconds']:.1f} [{r['report'].get('cpu', 0):.1f}] | "
+            f"{r['page']['seconds']:.1f} [{r['page'].get('cpu', 0):.1f}] | "
             f"{r['page']['seconds'] / r['report']['seconds']:.2f}× | "
             f"{r['page']['bytes'] / mb:.2f}; {r['page']['sent'] / mb:.2f} | {b['map']:.2f} | {b['filter']:.2f} | "
             f"{expand} | {b['findings']:.2f} | {r['report']['rss'] / mb:.0f} | {r['rss'] / mb:.0f} | "

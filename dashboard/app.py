@@ -18,9 +18,10 @@ from typing import Any
 
 from dash import Dash, dcc, html
 
-from dashboard import analyses, compare, compare_panel, ids, lazy, pairs, watch
+from dashboard import analyses, compare, compare_panel, ids, lazy, map_delta, pairs, watch
 from dashboard.elements import COLLAPSE_THRESHOLD, MapState, layered_positions, map_elements
 from dashboard.layout import page, reach_content
+from dashboard.styles import LARGE_MAP
 from dashboard.upload import DEFAULT_LIMIT
 from dashboard.view import SystemView, Translate
 
@@ -194,6 +195,8 @@ def create_app(
         entry.view, entry.positions, MapState(), entry.force_cache, threshold=collapse_threshold
     )
     initial.elements = entry.decorate(initial.elements, MapState())
+    shown = map_delta.shown_key(entry, map_delta.style_key(entry, initial.shown > LARGE_MAP), MapState())
+    map_delta.remember(entry, shown, initial.elements)
     layout = page(
         entry.view,
         initial,
@@ -203,6 +206,11 @@ def create_app(
         reach_ready=entry.reach_ready,
     )
     layout.children.append(dcc.Store(id=UPLOAD_LIMIT_STORE, data=upload_limit))
+    layout.children += [  # the map's changes come as deltas (dashboard/map_delta.py)
+        dcc.Store(id=ids.MAP_DELTA, data=None),
+        dcc.Store(id=ids.MAP_SHOWN, data=shown),
+        dcc.Store(id=ids.MAP_REFRESH, data=None),
+    ]
     if registry.comparison is not None:
         cytoscape = _find(layout, ids.MAP)
         cytoscape.stylesheet = list(cytoscape.stylesheet) + entry.styles()

@@ -11,7 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, no_update
 from dash.exceptions import PreventUpdate
 
 import topo
-from dashboard import analyses, ids, pairs, watch
+from dashboard import analyses, ids, map_delta, pairs, watch
 from dashboard.budget import OverBudget, within_budget
 from dashboard.compare import BEFORE_TOKEN
 from dashboard.details import object_details
@@ -45,12 +45,11 @@ from dashboard.risk_callbacks import (
     node_blast as _node_blast,
 )
 from dashboard.route_trace import controller_of
-from dashboard.styles import stylesheet
+from dashboard.styles import LARGE_MAP, stylesheet
 from dashboard.upload import UPLOAD_NAME, combine, decode_upload
 from dashboard.view import is_group
 from dashboard.whatif_notes import fencepost_notes
 
-LARGE_MAP = 400  # visible objects above which labels hide when zoomed out
 REACHABLE_KINDS = (*CALLERS, "Service")
 
 
@@ -58,7 +57,7 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
     _clientside(app)
 
     @app.callback(
-        Output(ids.MAP, "elements"),
+        Output(ids.MAP_DELTA, "data"),
         Output(ids.MAP, "stylesheet"),
         Output(ids.MAP_STATUS, "children"),
         Output(ids.SEARCH_STATUS, "children"),
@@ -76,6 +75,8 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         Input(ids.HIGHLIGHT, "data"),
         Input(ids.TOKEN, "data"),
         Input(watch.REVISION, "data"),
+        Input(ids.MAP_REFRESH, "data"),
+        State(ids.MAP_SHOWN, "data"),
         prevent_initial_call=True,
     )
     def update_map(
@@ -93,6 +94,8 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         highlight,
         token,
         _revision,
+        _refresh,
+        shown,
     ):
         entry = registry.get(token)
         node_selected = selected if selected and not str(selected).startswith(EDGE_PREFIX) else None
@@ -124,8 +127,12 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         if state.search.strip():
             found = f"{len(result.matches)} match{'es' if len(result.matches) != 1 else ''}"
         elements = entry.decorate(result.elements, state)  # compare mode paints the change
+        style = map_delta.style_key(entry, result.shown > LARGE_MAP)
+        key = map_delta.shown_key(entry, style, state)
+        change = map_delta.delta(entry, shown, key, elements, full=ctx.triggered_id == ids.MAP_REFRESH)
+        # the stylesheet only when it changes: a new one restyles every element in the browser
         styles = stylesheet(large=result.shown > LARGE_MAP) + entry.styles()
-        return elements, styles, map_status(result), found
+        return change, styles if map_delta.style_of(shown) != style else no_update, map_status(result), found
 
     @app.callback(
         Output(ids.SELECTED, "data"),
@@ -638,6 +645,18 @@ def _workload_options(data) -> list[dict]:
 
 
 def _clientside(app) -> None:
+    app.clientside_callback(
+        ClientsideFunction(namespace="topoView", function_name="applyMapDelta"),
+        # it changes the Cytoscape instance itself and returns nothing (`elements` keeps the first
+        # list, see assets/map_view.js); MAP_SHOWN and MAP_REFRESH are set with set_props: declared
+        # as outputs they would close a loop (update_map → delta → here → update_map) that Dash
+        # resolves only after every other pending callback, holding the map back by round trips
+        Output(ids.MAP, "elements"),
+        Input(ids.MAP_DELTA, "data"),
+        State(ids.MAP, "elements"),
+        State(ids.MAP_SHOWN, "data"),
+        prevent_initial_call=True,
+    )
     app.clientside_callback(
         ClientsideFunction(namespace="topo", function_name="showTab"),
         [Output(ids.PANEL + name, "style") for name in ids.TAB_NAMES],

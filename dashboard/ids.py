@@ -28,6 +28,9 @@ DRAIN = "drain"  # the drain shown ("node:N", "zone:Z", "pool:P"), from the map 
 URL_SAVED = "url-saved"  # the last state written to the URL
 WHATIF_PENDING = "whatif-pending"  # a what-if workload from the URL, chosen once the options arrive
 SEARCH_RESULTS = "search-results"  # several matches: a list to pick from
+MAP_DELTA = "map-delta"  # what the server changes on the map: the elements to remove and to add or update
+MAP_SHOWN = "map-shown"  # the key of what the map shows (the server's delta applies to it)
+MAP_REFRESH = "map-refresh"  # the browser could not apply a delta: the server sends the whole map
 
 # side panel
 TABS = "tabs"

@@ -13,7 +13,7 @@ from dashboard import ids
 from dashboard.elements import LAYOUTS, MapResult, map_status
 from dashboard.lazy import bounded
 from dashboard.legend import legend
-from dashboard.styles import SEVERITY_COLOUR, stylesheet
+from dashboard.styles import LARGE_MAP, SEVERITY_COLOUR, stylesheet
 from dashboard.upload import human_size
 from dashboard.view import CLUSTER, SEVERITIES, SystemView
 
@@ -49,11 +49,13 @@ def page(
                                 className="topo-map",
                                 elements=result.elements,
                                 layout={"name": "preset", "fit": True, "padding": 30, "animate": False},
-                                stylesheet=stylesheet(large=result.shown > 400),
+                                stylesheet=stylesheet(large=result.shown > LARGE_MAP),
                                 minZoom=0.02,
                                 maxZoom=4,
                                 boxSelectionEnabled=False,
-                                autoRefreshLayout=True,
+                                # the positions come with the elements (preset): re-running the layout on every added or
+                                # removed element only re-placed every node of the map where it was
+                                autoRefreshLayout=False,
                                 style={"width": "100%", "height": "100%"},
                             ),
                             html.Div(map_status(result), id=ids.MAP_STATUS, className="topo-map-status"),

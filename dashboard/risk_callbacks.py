@@ -187,10 +187,10 @@ def register_risk_first(app, registry) -> None:
             raise PreventUpdate
         return pending, None
 
-    app.clientside_callback(  # highlights change classes only (no re-layout): fit to them too
+    app.clientside_callback(  # each change of the map (a delta applied) fits what it shows
         ClientsideFunction(namespace="topoView", function_name="refit"),
         Output(ids.FOCUS_DONE, "data", allow_duplicate=True),
-        Input(ids.MAP, "elements"),
+        Input(ids.MAP_SHOWN, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(

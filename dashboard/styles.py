@@ -106,6 +106,10 @@ def badge_svg(severity: str) -> str:
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
+#: Objects on the map above which labels hide when zoomed out (the stylesheet's `large` variant).
+LARGE_MAP = 400
+
+
 def stylesheet(large: bool = False) -> list[dict]:
     """The stylesheet; `large` maps hide labels when zoomed out and draw edges the cheap way."""
     sheet: list[dict] = [

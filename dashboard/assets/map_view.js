@@ -10,6 +10,24 @@
   var MAX_ZOOM_ON_FIT = 1.5;  // fitting one node must not blow it up
   var MARKED = ".match, .route, .blast, .origin, .affected";
   var collapsedBefore = {};
+  var lastSignature = null;
+  var onMap = null;  // id → the element last applied (applyMapDelta)
+
+  /* One element of the map brought to what the server sent (data keys it no longer has are
+     removed: an expanded namespace is not a collapsed one with more data). */
+  function update(ele, before, after) {
+    before = before || {};
+    var old = before.data || {}, data = after.data || {};
+    var stale = Object.keys(old).filter(function (k) {
+      return !(k in data) && k !== "id" && k !== "source" && k !== "target" && k !== "parent";
+    });
+    if (stale.length) { ele.removeData(stale.join(" ")); }
+    if (JSON.stringify(old) !== JSON.stringify(data)) { ele.data(data); }
+    if ((old.parent || null) !== (data.parent || null) && ele.isNode()) { ele.move({parent: data.parent || null}); }
+    if (after.position && JSON.stringify(before.position) !== JSON.stringify(after.position)) { ele.position(after.position); }
+    if ((before.classes || "") !== (after.classes || "")) { ele.classes(after.classes || ""); }
+    if (after.selected && !ele.selected()) { ele.select(); }
+  }
 
   function cyOf() {
     var container = document.getElementById("map");
@@ -40,6 +58,16 @@
     });
   }
 
+  /* What the map shows, in short: refitting is only for a change of it. */
+  function signature(cy) {
+    var x = 0, y = 0;
+    cy.nodes().forEach(function (n) { var p = n.position(); x += p.x; y += p.y; });
+    return cy.elements().length + "|" + Math.round(x) + "," + Math.round(y) +
+      "|" + cy.nodes(".collapsed").map(function (n) { return n.id(); }).join(",") +
+      "|" + cy.elements(MARKED).map(function (n) { return n.id(); }).join(",") +
+      "|" + cy.nodes(":selected").map(function (n) { return n.id(); }).join(",");
+  }
+
   /* What a view change shows: the highlighted nodes (search, route, blast radius, drain), a
      namespace that was just expanded, or else everything; then labels are scaled. */
   function fitView(cy) {
@@ -51,8 +79,14 @@
       keep.used = keep.used || Date.now();
       cy.viewport({zoom: keep.zoom, pan: keep.pan});
       scaleLabels(cy);
+      lastSignature = signature(cy);
       return;
     }
+    /* dash-cytoscape writes its own copy of the elements back 100 ms after elements are added or
+       removed; that (and any other refit with nothing new on the map) keeps the view the user has */
+    var now = signature(cy);
+    if (now === lastSignature) { return; }
+    lastSignature = now;
     var marked = cy.nodes(MARKED);
     var lastFocus = window.topoLastFocus || {};
     var recent = lastFocus.id && Date.now() - lastFocus.at < 2500 ? cy.getElementById(lastFocus.id) : null;
@@ -182,6 +216,17 @@
     if (selected) { set("focus-request", {data: {id: selected, n: -1}}); }
   }
 
+  /* dash-cytoscape copies every element back into its `elements` property 100 ms after elements
+     are added or removed (and after a drag): ~300 ms at 1,700 elements, for a copy without
+     classes that nothing here reads (positions come from the server). Its listener is the only
+     one on "dragfree"; it is taken off, so the property keeps the server's list. */
+  function stopWriteBack(cy) {
+    var emitter = cy.emitter && cy.emitter();
+    (emitter && emitter.listeners || []).filter(function (l) { return l.event === "dragfree"; })
+      .map(function (l) { return l.callback; })
+      .forEach(function (callback) { cy.removeListener("dragfree add remove", callback); });
+  }
+
   function install() {
     var container = document.getElementById("map");
     var cy = cyOf();
@@ -192,6 +237,7 @@
     }
     if (cy._topoInstalled) { return; }
     cy._topoInstalled = true;
+    stopWriteBack(cy);
     cy.on("layoutstop", function () { fitView(cy); });
     var pending = null;
     cy.on("zoom", function () {
@@ -218,6 +264,55 @@
           window.history.replaceState(null, "", url);
         }
         return fragment;
+      },
+      /* The server's delta (dashboard/map_delta.py) applied to the Cytoscape instance by id:
+         removed ids dropped, changed elements updated in place, new ones added; nothing else
+         is touched. A whole list (`full`) is compared with what the map holds the same way.
+         The component's `elements` property keeps the first list: changing it made
+         dash-cytoscape compare every element and measure the bounding box of the whole map
+         (~0.5 s at 1,700 elements) before anything was drawn. A delta made for another list
+         than the one shown, or one that does not add up, asks the server for the whole list. */
+      applyMapDelta: function (delta, elements, shown) {
+        var no = window.dash_clientside.no_update;
+        var set = window.dash_clientside.set_props;
+        var cy = cyOf();
+        if (!delta || !cy) { return no; }
+        if (!onMap) {
+          onMap = {};
+          (elements || []).forEach(function (e) { if (e && e.data) { onMap[e.data.id] = e; } });
+        }
+        var remove, upsert;
+        if (delta.full) {
+          var wanted = {};
+          delta.full.forEach(function (e) { wanted[e.data.id] = true; });
+          remove = Object.keys(onMap).filter(function (id) { return !wanted[id]; });
+          upsert = delta.full.filter(function (e) {
+            return !onMap[e.data.id] || JSON.stringify(onMap[e.data.id]) !== JSON.stringify(e);
+          });
+        } else {
+          if (delta.base !== shown) { set("map-refresh", {data: Date.now()}); return no; }
+          remove = delta.remove;
+          upsert = delta.upsert;
+        }
+        cy.batch(function () {
+          var gone = cy.collection();
+          remove.forEach(function (id) { gone = gone.union(cy.getElementById(id)); delete onMap[id]; });
+          cy.remove(gone);
+          var added = [];
+          upsert.forEach(function (e) {
+            var ele = cy.getElementById(e.data.id);
+            if (ele.empty()) { added.push(e); } else { update(ele, onMap[e.data.id], e); }
+            onMap[e.data.id] = e;
+          });
+          if (added.length) { cy.add(added); }
+        });
+        var count = Object.keys(onMap).length;
+        if (!delta.full && (count !== delta.count || cy.elements().length !== count)) {
+          set("map-refresh", {data: Date.now()});
+          return no;
+        }
+        set("map-shown", {data: delta.key});
+        return no;
       },
       refit: function () {
         setTimeout(function () { var cy = cyOf(); if (cy) { fitView(cy); } }, 60);
