@@ -447,3 +447,29 @@ def test_an_upload_is_analysed_with_sources_of_its_files():
     # the same line as `topo graph broken.yaml` reports (the parser stops at the end of the file)
     direct = topo.analyze(text=broken.text, name="broken.yaml").load_errors[0]
     assert view.load_errors[0]["line"] == direct.line and view.load_errors[0]["message"] == direct.message
+
+
+# --- map deltas -------------------------------------------------------------------------------
+
+
+def test_a_map_delta_holds_what_changed_against_the_list_the_page_shows(samples_analysis):
+    from dashboard import map_delta
+    from dashboard.app import Entry
+
+    entry, other = Entry(samples_analysis, "a"), Entry(samples_analysis, "b")
+    first = map_elements(entry.view, entry.positions, MapState(), entry.force_cache, threshold=50).elements
+    state = MapState(expanded=("ns:shop",))
+    second = map_elements(entry.view, entry.positions, state, entry.force_cache, threshold=50).elements
+    shown = map_delta.shown_key(entry, map_delta.style_key(entry, False), MapState())
+    assert shown != map_delta.shown_key(other, map_delta.style_key(other, False), MapState())  # per analysis
+    assert map_delta.delta(entry, shown, "k0", first)["full"] == first  # a list never sent: whole
+    key = map_delta.shown_key(entry, "small", state)
+    change = map_delta.delta(entry, "k0", key, second)
+    assert change["base"] == "k0" and change["count"] == len(second)
+    before, after = by_id(first), by_id(second)
+    assert set(change["remove"]) == set(before) - set(after)
+    assert by_id(change["upsert"]) == {i: e for i, e in after.items() if before.get(i) != e}
+    assert "ns:blog" not in by_id(change["upsert"]) and "ns:shop" in by_id(change["upsert"])
+    assert map_delta.delta(entry, "k0", key, second, full=True)["full"] == second  # the page asked for it
+    assert map_delta.delta(entry, "never sent", key, second)["full"] == second
+    assert map_delta.style_of(key) == "small" and map_delta.style_of("garbage") is None
