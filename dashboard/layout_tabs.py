@@ -206,6 +206,13 @@ def _policy_rows(side: Mapping[str, Any]) -> list:
     return rows
 
 
+VERDICT_CLASS = {
+    "allowed": "topo-verdict-yes",
+    "denied": "topo-verdict-no",
+    "uncertain": "topo-verdict-uncertain",
+}
+
+
 def explain_result(verdicts: Sequence[Mapping[str, Any]] | None, error: str | None = None) -> list:
     """One verdict per endpoint pair, with the policies that decided each direction."""
     if error:
@@ -213,19 +220,21 @@ def explain_result(verdicts: Sequence[Mapping[str, Any]] | None, error: str | No
     children: list = []
     for verdict in verdicts or []:
         allowed = verdict.get("allowed")
+        # `verdict` is allowed | denied | uncertain (docs/reachability.md: a denial toward a
+        # hostNetwork destination is not a fact); older documents only have `allowed`
+        state = verdict.get("verdict") or ("allowed" if allowed else "denied")
         children.append(
             html.Div(
                 [
-                    html.B(
-                        "ALLOWED" if allowed else "DENIED",
-                        className="topo-verdict-yes" if allowed else "topo-verdict-no",
-                    ),
+                    html.B(state.upper(), className=VERDICT_CLASS.get(state, "topo-verdict-no")),
                     f" {verdict['src']} → {verdict['dst']}",
                     f" on {_ports_text(verdict.get('ports'))}" if allowed else "",
                 ],
                 className="topo-verdict",
             )
         )
+        if state == "uncertain" and verdict.get("uncertain"):
+            children.append(html.Div(f"uncertain: {verdict['uncertain']}", className="topo-verdict-reason"))
         for direction in ("egress", "ingress"):
             side = verdict.get(direction) or {}
             title = f"{direction} of {side.get('endpoint', '')}: " + (

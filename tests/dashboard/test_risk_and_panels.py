@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -185,3 +186,29 @@ def test_availability_table_has_the_risk_column_of_topo_rollout(samples_analysis
     for workload in ("StatefulSet/db/mariadb", "Deployment/elastic/kibana"):
         line = next(line for line in text.splitlines() if line.startswith(workload + " "))
         assert rows[workload]["risk"] != "-" and line.rstrip().endswith(rows[workload]["risk"])
+
+
+def test_the_explain_form_shows_an_uncertain_verdict_and_why():
+    """`topo reach --explain -o json` verdicts are allowed | denied | uncertain (docs/reachability.md:
+    a denial toward a hostNetwork destination is not a fact); the form says which, and why."""
+    from dashboard.layout_tabs import explain_result
+
+    def text(children) -> str:
+        return json.dumps([c.to_plotly_json() for c in children], default=str)
+
+    side = {"endpoint": "shop/frontend[Deployment]", "isolated": True}
+    uncertain = {
+        "allowed": False,
+        "verdict": "uncertain",
+        "uncertain": "the destination runs with hostNetwork",
+        "src": "shop/frontend[Deployment]",
+        "dst": "kube-system/agent[DaemonSet]",
+        "egress": side,
+        "ingress": side,
+    }
+    shown = text(explain_result([uncertain]))
+    assert "UNCERTAIN" in shown and "topo-verdict-uncertain" in shown
+    assert "the destination runs with hostNetwork" in shown and "DENIED" not in shown
+    denied = dict(uncertain, verdict=None, uncertain=None)  # a document without `verdict`
+    assert "DENIED" in text(explain_result([denied]))
+    assert "ALLOWED" in text(explain_result([dict(denied, allowed=True, ports=["TCP/80"])]))
