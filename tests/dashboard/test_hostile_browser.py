@@ -128,7 +128,8 @@ def test_dashboard_with_the_payload_fires_no_dialog_and_redacts_the_secret(page,
             f"(id) => document.getElementById('{ids.DETAILS}').textContent.includes(id)", arg=node_id
         )
         if node_id.startswith("Secret/"):
-            yaml_box = page.locator(".topo-yaml").first
+            # the Secret's own YAML (a loaded machine may still show the previous object's)
+            yaml_box = page.locator(".topo-yaml", has_text="kind: Secret").first
             yaml_box.wait_for(state="attached")
             text = yaml_box.evaluate("e => e.textContent")
             assert "password: <redacted>" in text
