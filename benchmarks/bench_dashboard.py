@@ -250,6 +250,8 @@ def measure_scale(browser, url: str, server_pid: int) -> dict:
     """In the browser: page load → map drawn and controls answering (a filter applied and the map
     redrawn), collapsed namespaces expanded by a click (best of `EXPANSIONS`, with the CPU the
     server and the page's main thread spent on each), the findings tab's first page."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     context, page, errors = open_page(browser, url, 300_000)
     painted = page.wait_for_function(RENDERED, arg=1, polling="raf").json_value()
     result: dict = {"map": painted / 1000}
@@ -267,14 +269,19 @@ def measure_scale(browser, url: str, server_pid: int) -> dict:
     session.send("Performance.enable")
     expansions = []
     for _ in range(EXPANSIONS):
+        page.wait_for_timeout(1500)  # the previous answer's follow-ups (refit, details panel) settle
         target = click_target(page)
         if target is None or target[1] != "expand":
             break
         point = target[0]
-        page.wait_for_timeout(1000)  # the previous answer's follow-ups (details panel) settle
         server, renderer, start = process_cpu(server_pid), browser_cpu(session), time.perf_counter()
         page.mouse.click(point["x"], point["y"])
-        page.wait_for_function(EXPANDED, arg=point["id"], polling="raf")
+        try:
+            page.wait_for_function(EXPANDED, arg=point["id"], polling="raf", timeout=60_000)
+        except PlaywrightTimeout:  # the click missed (the map moved under it): not a measurement
+            result.setdefault("missed", 0)
+            result["missed"] += 1
+            continue
         seconds = time.perf_counter() - start
         expansions.append((seconds, browser_cpu(session) - renderer, process_cpu(server_pid) - server))
     if expansions:
