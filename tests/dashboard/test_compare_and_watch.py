@@ -214,3 +214,25 @@ def test_serve_watches_by_default_and_not_with_no_watch(started):
 def test_serve_refuses_stdin_as_the_base(started):
     result = CliRunner().invoke(main, ["serve", "samples", "--base", "-"])
     assert result.exit_code == 3 and started == []
+
+
+def test_serve_watches_the_topo_yaml_it_uses_and_reads_it_again_on_a_change(started, tmp_path, monkeypatch):
+    copy_wordpress(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["serve", "wordpress"]).exit_code == 0
+    assert started[0].topo_live.paths == ["wordpress"]  # no topo.yaml here: nothing more to watch
+    (tmp_path / "topo.yaml").write_text("rules:\n  disable: []\n")
+    assert CliRunner().invoke(main, ["serve", "wordpress"]).exit_code == 0
+    live = started[1].topo_live
+    assert live.paths == ["wordpress", "topo.yaml"]
+
+    def rules():
+        return {f.rule for f in live.registry.base.analysis.findings().findings}
+
+    assert "single-replica" in rules()
+    (tmp_path / "topo.yaml").write_text("rules:\n  disable: [single-replica]\n")
+    live.reload(["topo.yaml"])
+    assert "single-replica" not in rules() and live.registry.revision == 1
+    (tmp_path / "topo.yaml").write_text("rules: [not, a, mapping]\n")
+    live.reload(["topo.yaml"])  # a broken configuration keeps the previous analysis and says why
+    assert "could not be analysed" in live.registry.note and "single-replica" not in rules()

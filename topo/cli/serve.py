@@ -10,7 +10,7 @@ import sys
 import click
 
 from topo.cli.app import cache_choice, cache_options, main, report_load_problems
-from topo.config import ConfigError, load_config
+from topo.config import CONFIG_FILE, ConfigError, load_config
 from topo.load.git_source import is_git_spec
 from topo.model.kinds import DEFAULT_CLUSTER_DOMAIN
 
@@ -143,14 +143,22 @@ def serve(
             "warning: debug mode: the Dash/Flask debugger executes code sent to it; never expose it", err=True
         )
 
+    # the configuration file in use is watched with the manifests and read again on each reload
+    config_file = config_path or (CONFIG_FILE if os.path.isfile(CONFIG_FILE) else None)
+
     def analyse():
         # analyses are frozen out of the cyclic GC (bulk_allocation); a reload replaces the served
         # one, so let the collector see the old one again or its cycles would stay for good
         gc.unfreeze()
         cache = cache_choice(no_cache, cache_dir)
+        settings = config  # read again when a file is in use (a broken one: Live keeps the previous analysis)
+        if config_file:
+            settings = load_config(config_path).with_overrides(
+                namespace=namespace, cluster_domain=cluster_domain
+            )
         return (
-            _analyse(list(paths), config, cache=cache),
-            (_analyse([base], config, cache=cache) if base else None),
+            _analyse(list(paths), settings, cache=cache),
+            (_analyse([base], settings, cache=cache) if base else None),
         )
 
     analysis, before = analyse()
@@ -162,7 +170,7 @@ def serve(
     from dashboard.watch import Live
 
     title = " ".join(paths)
-    watched = [] if no_watch else [p for p in (*paths, base or "") if p and not is_git_spec(p)]
+    watched = [] if no_watch else [p for p in (*paths, base or "", config_file) if p and not is_git_spec(p)]
     live = Live(watched, analyse, title=title, base_label=base or "") if watched else None
     app = create_app(
         analysis,
