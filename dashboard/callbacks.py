@@ -120,6 +120,8 @@ def register(app, registry, *, upload_limit: int, collapse_threshold: int) -> No
         style = map_delta.style_key(entry, result.shown > LARGE_MAP)
         key = map_delta.shown_key(entry, style, state)
         change = map_delta.delta(entry, shown, key, elements, full=ctx.triggered_id == ids.MAP_REFRESH)
+        if watch.REVISION in ctx.triggered_prop_ids.values():
+            change["keepView"] = True  # a live update of the served files: the viewport stays where it is
         # the stylesheet only when it changes: a new one restyles every element in the browser
         styles = stylesheet(large=result.shown > LARGE_MAP) + entry.styles()
         return change, styles if map_delta.style_of(shown) != style else no_update, map_status(result), found

@@ -74,6 +74,12 @@
     window.topoLastLayout = Date.now();  // tests wait for the map to settle
     /* a live update of the served files keeps the viewport (dashboard/watch.py sets topoKeepView
        just before the map is redrawn; it holds for the redraw's layoutstop and refit) */
+    if (window.topoKeepNext) {  // the map changed under a live update (applyMapDelta): no refit
+      window.topoKeepNext = false;
+      scaleLabels(cy);
+      lastSignature = signature(cy);
+      return;
+    }
     var keep = window.topoKeepView;
     if (keep && Date.now() - keep.at < 30000 && (!keep.used || Date.now() - keep.used < 800)) {
       keep.used = keep.used || Date.now();
@@ -85,7 +91,7 @@
     /* dash-cytoscape writes its own copy of the elements back 100 ms after elements are added or
        removed; that (and any other refit with nothing new on the map) keeps the view the user has */
     var now = signature(cy);
-    if (now === lastSignature) { return; }
+    if (now === lastSignature) { scaleLabels(cy); return; }  // elements re-added need their sizes
     lastSignature = now;
     var marked = cy.nodes(MARKED);
     var lastFocus = window.topoLastFocus || {};
@@ -306,6 +312,10 @@
           });
           if (added.length) { cy.add(added); }
         });
+        if (remove.length || upsert.length) {
+          window.topoLastLayout = Date.now();  // a refit follows
+          window.topoKeepNext = !!delta.keepView;
+        }
         var count = Object.keys(onMap).length;
         if (!delta.full && (count !== delta.count || cy.elements().length !== count)) {
           set("map-refresh", {data: Date.now()});
@@ -315,6 +325,7 @@
         return no;
       },
       refit: function () {
+        window.topoLastLayout = Date.now();  // the map is about to move: not settled yet
         setTimeout(function () { var cy = cyOf(); if (cy) { fitView(cy); } }, 60);
         return window.dash_clientside.no_update;
       }
