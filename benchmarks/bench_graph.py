@@ -386,17 +386,20 @@ def main(argv: list[str] | None = None) -> int:
             corpus = corpus_dir(args.cache, n, seed)
         work = tempfile.mkdtemp(prefix="topo-bench-")
         try:
+            # the edits of `changed` go to a copy: the cached corpus, and what every other mode
+            # reads (a warm run must find its input as its cache saw it), stay untouched
+            edited = corpus
             if any(mode == "changed" for mode in modes):
-                copy = os.path.join(work, "corpus")
-                shutil.copytree(corpus, copy)  # the edits must not touch the cached corpus
-                corpus = copy
+                edited = os.path.join(work, "corpus")
+                shutil.copytree(corpus, edited)
+            input_of = {v: edited if v[1] == "changed" else corpus for v in variants}
             files, size = corpus_size(corpus)
-            paths = manifest_paths(corpus)
+            paths = manifest_paths(edited)
             caches = {v: os.path.join(work, f"cache-{i}") for i, v in enumerate(variants)}
             for v in variants:
                 if v[1] != "cold":  # fill the cache (untimed)
                     run_measured(
-                        topo_argv(args.topo, v[0], corpus, mode_args(v[1], caches[v])),
+                        topo_argv(args.topo, v[0], input_of[v], mode_args(v[1], caches[v])),
                         stdout_to_null=True,
                         timeout=args.timeout,
                         env=env,
@@ -424,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f", topo {labels[v]}", end="", file=sys.stderr, flush=True)
                     topo[v].runs.append(
                         run_measured(
-                            topo_argv(args.topo, v[0], corpus, mode_args(v[1], caches[v])),
+                            topo_argv(args.topo, v[0], input_of[v], mode_args(v[1], caches[v])),
                             stdout_to_null=True,
                             timeout=args.timeout,
                             env=env,
