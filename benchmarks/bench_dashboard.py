@@ -23,7 +23,7 @@ Server-side preparation (analysis, index, layered layout, initial elements) is t
 
 `--versus-report PATH[,PATH]` (issue 11 §7) measures each input side by side in one run: `topo
 report PATH -o json` in a fresh process (wall time, peak memory), then `topo serve PATH --no-watch`
-in another — seconds from its start until the first page (HTML, component tree, callback graph)
+in another, both with `--no-cache` (neither answers from what the other parsed or wrote) — seconds from its start until the first page (HTML, component tree, callback graph)
 has been answered and that page's size, then in the browser the map drawn, a kind filter applied
 and the map redrawn (controls usable), a collapsed namespace expanded by a click, the findings
 tab's first page, and the server's peak memory:
@@ -167,13 +167,17 @@ def measure(browser, url: str, expected: int) -> dict:
 # --- side by side with `topo report` ------------------------------------------------------------
 
 
+#: How the report and the server are started (this interpreter, the work tree first: cwd=ROOT).
+TOPO = (sys.executable, "-m", "topo")
+
+
 def run_report(path: str) -> dict:
     """`topo report PATH -o json` in a fresh process: wall time and peak memory."""
     import subprocess
 
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "topo", "report", path, "-o", "json"],
+        [*TOPO, "report", path, "-o", "json", "--no-cache"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         cwd=ROOT,
@@ -312,7 +316,7 @@ def versus_report(paths: list[str], out: str | None) -> int:
             port = free_port()
             started = time.perf_counter()
             server = subprocess.Popen(
-                [sys.executable, "-m", "topo", "serve", path, "--port", str(port), "--no-watch"],
+                [*TOPO, "serve", path, "--port", str(port), "--no-watch", "--no-cache"],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=ROOT,
