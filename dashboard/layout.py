@@ -48,7 +48,7 @@ from dashboard.layout_tabs import (  # noqa: F401  (importable from here, as bef
 )
 from dashboard.lazy import bounded
 from dashboard.legend import legend
-from dashboard.styles import LARGE_MAP, SEVERITY_COLOUR, stylesheet
+from dashboard.styles import LARGE_MAP, SEVERITY_COLOUR, TABLE_STYLE, stylesheet, table_cell
 from dashboard.upload import human_size
 from dashboard.view import CLUSTER, SEVERITIES, SystemView
 
@@ -357,15 +357,8 @@ def findings_table(view: SystemView) -> DataTable:
         page_action="custom",
         page_current=0,
         page_size=50,
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "textAlign": "left",
-            "fontSize": 12,
-            "whiteSpace": "normal",
-            "height": "auto",
-            "maxWidth": 380,
-            "cursor": "pointer",
-        },
+        style_table=TABLE_STYLE,
+        style_cell=table_cell(wrap=True, maxWidth=380, cursor="pointer"),
         style_data_conditional=[
             {
                 "if": {"filter_query": f'{{severity}} = "{s}"', "column_id": "severity"},

@@ -11,6 +11,7 @@ from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is 
 
 from dashboard import ids
 from dashboard.layout_details import NOT_AVAILABLE, _plain_id, _ports_text, goto, severity_chip
+from dashboard.styles import TABLE_STYLE, table_cell
 
 # --- reachability and availability tabs -------------------------------------------------------
 
@@ -118,8 +119,8 @@ def availability_panel(available: bool) -> list:
                     sort_action="native",
                     filter_action="native",
                     page_size=25,
-                    style_table={"overflowX": "auto"},
-                    style_cell={"textAlign": "left", "fontSize": 12, "cursor": "pointer"},
+                    style_table=TABLE_STYLE,
+                    style_cell=table_cell(cursor="pointer"),
                 ),
                 html.H4("Entry points"),
                 DataTable(
@@ -131,13 +132,8 @@ def availability_panel(available: bool) -> list:
                     data=[],
                     sort_action="native",
                     page_size=25,
-                    style_table={"overflowX": "auto"},
-                    style_cell={
-                        "textAlign": "left",
-                        "fontSize": 12,
-                        "whiteSpace": "normal",
-                        "height": "auto",
-                    },
+                    style_table=TABLE_STYLE,
+                    style_cell=table_cell(wrap=True),
                 ),
                 html.H4("What if"),
                 html.Div(

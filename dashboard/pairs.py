@@ -17,6 +17,7 @@ from dash.dash_table.DataTable import DataTable  # dash.dash_table's __all__ is 
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, lazy
+from dashboard.styles import TABLE_STYLE, table_cell
 
 HEATMAP_LIMIT = 40  # namespaces; above this the tab shows the pairs table
 PAIRS_TABLE = "reach-pairs"
@@ -78,8 +79,8 @@ def pairs_table() -> DataTable:
         page_action="custom",
         page_current=0,
         page_size=25,
-        style_table={"overflowX": "auto"},
-        style_cell={"textAlign": "left", "fontSize": 12, "cursor": "pointer"},
+        style_table=TABLE_STYLE,
+        style_cell=table_cell(cursor="pointer"),
         style_data_conditional=[
             {"if": {"filter_query": '{access} = "all ports"', "column_id": "access"}, "color": "#c62828"},
         ],

@@ -88,6 +88,20 @@ SEVERITY_GLYPH = {"error": "!", "warning": "!", "info": "i"}
 RISK_COLOURS = ("#ECEFF1", "#FDEBD3", "#FDD0A2", "#FDAE6B", "#F98D45")
 
 
+#: The dashboard's tables: scroll sideways rather than squeeze, left-aligned 12 px cells.
+TABLE_STYLE = {"overflowX": "auto"}
+
+
+def table_cell(wrap: bool = False, **extra: object) -> dict:
+    """A table's cell style; `wrap` lets long values break over lines (the row grows)."""
+    return {
+        "textAlign": "left",
+        "fontSize": 12,
+        **({"whiteSpace": "normal", "height": "auto"} if wrap else {}),
+        **extra,
+    }
+
+
 def badge_svg(severity: str) -> str:
     """A badge with a glyph, as a data: URL (no network): a circle for errors and info, a
     warning triangle (black on yellow) for warnings."""
