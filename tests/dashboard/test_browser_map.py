@@ -202,8 +202,10 @@ def test_collapse_this_namespace_collapse_all_and_deselect(dash_page, samples_an
     settle(dash_page)
     # the view fits the expanded namespace (a neighbour may fill the corner): fit the whole map
     # first, so that the corner is background
+    fits = dash_page.evaluate("window.topoFits || 0")
     dash_page.click(f"#{ids.FIT}")
-    dash_page.wait_for_timeout(300)
+    dash_page.wait_for_function(f"() => (window.topoFits || 0) > {fits}")
+    settle(dash_page)
     box = dash_page.locator(f"#{ids.MAP}").bounding_box()
     dash_page.mouse.click(box["x"] + 5, box["y"] + 5)
     dash_page.locator(f"#{ids.DETAILS}").get_by_text("Riskiest objects", exact=False).wait_for()
