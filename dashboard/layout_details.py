@@ -143,6 +143,21 @@ def details_panel(
     return children
 
 
+def _analysis_gap(
+    what: str, key: str, ready: bool, errors: Mapping[str, str], analysis: str | None = None
+) -> Any:
+    """Why a section of `what` has no numbers (the analysis `key` is not in this version of topo,
+    or it failed on this input), or None when it has them."""
+    if not ready:
+        return html.Div(
+            f"{what}: {NOT_AVAILABLE} (the {analysis or key} analysis is not in this version of topo).",
+            className="topo-muted",
+        )
+    if errors.get(key):
+        return html.Div(f"{what} could not be computed: {errors[key]}", className="topo-upload-error")
+    return None
+
+
 def _analysis_sections(
     details: Mapping[str, Any], availability_ready: bool, reach_ready: bool, errors: Mapping[str, str]
 ) -> list:
@@ -151,20 +166,8 @@ def _analysis_sections(
     if details["kind"] in workload_kinds:
         children.append(html.H4("Rollout"))
         rollout = details.get("rollout")
-        if not availability_ready:
-            children.append(
-                html.Div(
-                    f"Rollout numbers: {NOT_AVAILABLE} (the availability analysis is not in this version of topo).",
-                    className="topo-muted",
-                )
-            )
-        elif errors.get("availability"):
-            children.append(
-                html.Div(
-                    f"Rollout numbers could not be computed: {errors['availability']}",
-                    className="topo-upload-error",
-                )
-            )
+        if (gap := _analysis_gap("Rollout numbers", "availability", availability_ready, errors)) is not None:
+            children.append(gap)
         elif rollout:
             children += rollout_summary(rollout, details["name"])
         else:
@@ -191,19 +194,10 @@ def _analysis_sections(
     if details["kind"] in workload_kinds or details["kind"] == "Service":
         children.append(html.H4("Who can reach it"))
         reach = details.get("reach")
-        if not reach_ready:
-            children.append(
-                html.Div(
-                    f"Reachability: {NOT_AVAILABLE} (the reachability analysis is not in this version of topo).",
-                    className="topo-muted",
-                )
-            )
-        elif errors.get("reach"):
-            children.append(
-                html.Div(
-                    f"Reachability could not be computed: {errors['reach']}", className="topo-upload-error"
-                )
-            )
+        if (
+            gap := _analysis_gap("Reachability", "reach", reach_ready, errors, analysis="reachability")
+        ) is not None:
+            children.append(gap)
         elif reach:
             if reach.get("isolation"):
                 iso = reach["isolation"]

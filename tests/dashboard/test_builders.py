@@ -473,3 +473,22 @@ def test_a_map_delta_holds_what_changed_against_the_list_the_page_shows(samples_
     assert map_delta.delta(entry, "k0", key, second, full=True)["full"] == second  # the page asked for it
     assert map_delta.delta(entry, "never sent", key, second)["full"] == second
     assert map_delta.style_of(key) == "small" and map_delta.style_of("garbage") is None
+
+
+def test_details_say_why_a_section_has_no_numbers(samples_view):
+    """An analysis this topo lacks is 'not available'; one that failed on the input says why."""
+    from dashboard.layout_details import details_panel
+
+    details = object_details(samples_view, "Deployment/blog/wordpress")
+
+    def text(**flags) -> str:
+        return json.dumps([c.to_plotly_json() for c in details_panel(details, **flags)], default=str)
+
+    missing = text(availability_ready=False, reach_ready=False)
+    assert "Rollout numbers: not available yet (the availability analysis" in missing
+    assert "Reachability: not available yet (the reachability analysis" in missing
+    failed = text(availability_ready=True, reach_ready=True, errors={"availability": "boom", "reach": "bang"})
+    assert "Rollout numbers could not be computed: boom" in failed
+    assert "Reachability could not be computed: bang" in failed
+    fine = text(availability_ready=True, reach_ready=True)
+    assert "could not be computed" not in fine and "not available yet (" not in fine
