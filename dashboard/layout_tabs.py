@@ -340,56 +340,43 @@ def drain_result(document: Mapping[str, Any] | None, error: str | None = None, l
         ),
         html.Div("Highlighted on the map: what loses capacity.", className="topo-muted"),
     ]
-    evicted = document.get("evicted") or []
-    if evicted:
-        children.append(html.H4("Evicted"))
-        children.append(
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            goto(e["workload"]),
-                            f": {e.get('evicted')} of {e.get('pods')} pods evicted, ready {e.get('readyBefore')} → {e.get('readyAfter')} (min {e.get('minReadyDuring')} while draining)"
-                            + (f"; {e['reason']}" if e.get("reason") else ""),
-                        ]
-                    )
-                    for e in evicted
-                ],
-                className="topo-reach-list",
-            )
-        )
-    blocked = document.get("blockedBy") or []
-    if blocked:
-        children.append(html.H4("Blocked by"))
-        children.append(
-            html.Ul(
-                [
-                    html.Li(
-                        [goto(b["pdb"]), f": {b.get('reason')}" + (" (forever)" if b.get("forever") else "")]
-                    )
-                    for b in blocked
-                ],
-                className="topo-reach-list",
-            )
-        )
-    entries = [e for e in document.get("entryPoints") or [] if e.get("readyAfter") != e.get("readyBefore")]
-    if entries:
-        children.append(html.H4("Entry points"))
-        children.append(
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            goto(e["id"]),
-                            f" {e.get('route') or ''}: ready {e.get('readyBefore')} → {e.get('readyAfter')} (min {e.get('minReadyDuring')} while draining)",
-                        ]
-                    )
-                    for e in entries
-                ],
-                className="topo-reach-list",
-            )
-        )
+    children += _listed(
+        "Evicted",
+        [
+            [
+                goto(e["workload"]),
+                f": {e.get('evicted')} of {e.get('pods')} pods evicted, ready {e.get('readyBefore')} → {e.get('readyAfter')} (min {e.get('minReadyDuring')} while draining)"
+                + (f"; {e['reason']}" if e.get("reason") else ""),
+            ]
+            for e in document.get("evicted") or []
+        ],
+    )
+    children += _listed(
+        "Blocked by",
+        [
+            [goto(b["pdb"]), f": {b.get('reason')}" + (" (forever)" if b.get("forever") else "")]
+            for b in document.get("blockedBy") or []
+        ],
+    )
+    children += _listed(
+        "Entry points",
+        [
+            [
+                goto(e["id"]),
+                f" {e.get('route') or ''}: ready {e.get('readyBefore')} → {e.get('readyAfter')} (min {e.get('minReadyDuring')} while draining)",
+            ]
+            for e in document.get("entryPoints") or []
+            if e.get("readyAfter") != e.get("readyBefore")
+        ],
+    )
     return children
+
+
+def _listed(title: str, items: list) -> list:
+    """A heading and a list of `items` (each the children of one line), or nothing when empty."""
+    if not items:
+        return []
+    return [html.H4(title), html.Ul([html.Li(item) for item in items], className="topo-reach-list")]
 
 
 _goto = goto  # drain_result's `goto` is a link or plain text
