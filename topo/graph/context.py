@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from sys import intern
 from typing import TYPE_CHECKING, Any
 
 from topo.model import Model
@@ -47,6 +48,9 @@ class LinkContext:
         if object_id in self.graph:
             return
         kind, namespace, name = split_id(object_id)
+        # thousands of missing targets (the calls linker's unresolved names) share a few kinds
+        # and namespaces: one string each instead of a copy per node
+        kind, namespace = intern(kind), intern(namespace) if namespace is not None else None
         external = object_id in self.external
         self.graph.add_node(
             object_id,
@@ -76,7 +80,7 @@ def object_node(obj: K8sObject) -> dict[str, Any]:
         "apiVersion": obj.api_version,
     }
     if obj.labels:
-        attrs["labels"] = dict(obj.labels)
+        attrs["labels"] = obj.labels  # shared with the document: read-only, like the document
     if obj.generated_by:
         attrs["generatedBy"] = obj.generated_by
     return attrs

@@ -63,7 +63,7 @@ def _workload(workload: Workload, domain: str) -> dict[str, Any]:
             budgets[container.name] = budget_probe.budget_seconds
     attrs: dict[str, Any] = {
         "replicas": workload.replicas,
-        "podLabels": dict(workload.template.labels),
+        "podLabels": workload.template.labels,  # shared with the document: read-only
         "containers": [c.name for c in spec.containers],
         "images": [c.image for c in spec.containers if c.image],
         "initContainers": [c.name for c in spec.init_containers],
