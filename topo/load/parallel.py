@@ -159,20 +159,26 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
         return {}
     results: dict[int, FileResult] = {}
     try:
-        futures = [pool.submit(_parse_chunk, [(m.path, m.name) for m in chunk], salt) for chunk in chunks]
+        futures: list[Any] = [
+            pool.submit(_parse_chunk, [(m.path, m.name) for m in chunk], salt) for chunk in chunks
+        ]
         for index in range(len(chunks) - 1, -1, -1):
             if futures[index].cancel():  # no worker has started it: parse it here
                 for miss in chunks[index]:
                     _, data, _ = read_input(miss.path)
                     if data is not None:
                         results[miss.position] = parse_and_store(data, miss.name, cache)
-        for chunk, future in zip(chunks, futures):
+        for index, chunk in enumerate(chunks):
+            # let go of each chunk's bytes once decoded: holding every future until the end kept
+            # all the workers' payloads alive beside their objects (reference 10k: +6 MiB peak)
+            future, futures[index] = futures[index], None
             if future.cancelled():
                 continue
             try:
                 payloads = future.result()
             except Exception:  # a worker died (killed, out of memory): the caller parses its files
                 continue
+            del future
             for miss, item in zip(chunk, payloads):
                 if item is None:
                     continue
