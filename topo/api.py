@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from topo.config import Config
 from topo.load import LoadError, LoadResult, LoadWarning, load_paths, load_text
+from topo.load.cache import ParseCache
 from topo.model import Model, build_model
 
 if TYPE_CHECKING:  # networkx takes ~0.2 s to import: only the commands that build the graph pay it
@@ -37,9 +38,10 @@ def bulk_allocation():
 class Analysis:
     """One analysed system. Each analysis runs on first use, so a command pays only for what it shows."""
 
-    def __init__(self, loaded: LoadResult, config: Config):
+    def __init__(self, loaded: LoadResult, config: Config, cache: ParseCache | None = None):
         self.config = config
         self._loaded = loaded
+        self._cache = cache  # where the files' parse results went: field lines are kept there too
 
     @cached_property
     def model(self) -> Model:
@@ -91,6 +93,7 @@ class Analysis:
 
     def findings(self, baseline: set | None = None, disabled=(), enabled=(), severity=None):
         """Run the rules (config settings plus the given ones); cached per argument set."""
+        from topo.load.field_memory import FieldLineMemory
         from topo.rules.engine import active_rules, run_rules
         from topo.rules.locate import locate_findings
 
@@ -111,7 +114,10 @@ class Analysis:
                 results = run_rules(context, rules, overrides, baseline)
             # after the analysis, only for the files that have findings: the line of each field
             # value origins are keyed by the object's source: find them before moving to field lines
-            cache[key] = locate_findings(with_value_origins(results, self._loaded), self._loaded.text_of)
+            memory = FieldLineMemory(self._loaded, self._cache)
+            cache[key] = locate_findings(with_value_origins(results, self._loaded), memory)
+            if self._cache is not None:
+                self._cache.prune()
         return cache[key]
 
     @property
@@ -161,14 +167,13 @@ def analyze(
     names the directory, False reads everything afresh. The results are the same either way.
     """
     config = config or Config()
+    files = parse_cache(cache) if text is None else None
     with bulk_allocation():
         if text is not None:
             loaded = load_text(text, name)
         else:
-            loaded = load_paths(
-                list(paths or []), stdin=stdin, progress=progress, render=render, cache=parse_cache(cache)
-            )
-    return Analysis(loaded, config)
+            loaded = load_paths(list(paths or []), stdin=stdin, progress=progress, render=render, cache=files)
+    return Analysis(loaded, config, files)
 
 
 def analyze_systems(
@@ -188,11 +193,12 @@ def analyze_systems(
     from topo.load.systems import load_systems
 
     config = config or Config()
+    files = parse_cache(cache)
     with bulk_allocation():
         systems = load_systems(
-            list(paths), stdin=stdin, progress=progress, render=render, merge=merge, cache=parse_cache(cache)
+            list(paths), stdin=stdin, progress=progress, render=render, merge=merge, cache=files
         )
-    return [(system, Analysis(loaded, config)) for system, loaded in systems]
+    return [(system, Analysis(loaded, config, files)) for system, loaded in systems]
 
 
 def parse_cache(cache: bool | str | None):

@@ -60,6 +60,7 @@ def _analyse(paths: list[str], config, render=None, cache: bool | str = True) ->
     """Analyse paths, where each may also be `git:REV:path` (a revision of the current repository).
 
     `cache` as for `topo.analyze`: True for the default parse cache, a directory, or False."""
+    files = parse_cache(cache)
     try:
         with bulk_allocation():
             loaded = load_inputs(
@@ -67,11 +68,11 @@ def _analyse(paths: list[str], config, render=None, cache: bool | str = True) ->
                 stdin=sys.stdin.buffer if "-" in paths else None,
                 progress=terminal_progress(),
                 render=with_cluster_settings(render, config) if render is not None else None,
-                cache=parse_cache(cache),
+                cache=files,
             )
     except GitSourceError as error:
         raise click.UsageError(str(error)) from error
-    return Analysis(loaded, config)
+    return Analysis(loaded, config, files)
 
 
 def _load_problems(analysis: Analysis, side: str | None = None) -> bool:

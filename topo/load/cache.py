@@ -37,9 +37,12 @@ FileResult = tuple[list, list, list]
 _MAGIC = b"topo\x00pc1"
 _CHECK = 16  # bytes of blake2b over the payload
 _SUBDIR = "parse-v1"
-#: Every kind of entry a cache location holds (parse results here, whole-run results from
-#: topo.cli.result_cache): they share one LRU size cap.
-ENTRY_KINDS = (_SUBDIR, "result-v1")
+#: The lines of fields in a file (topo.load.locate), under the same key as the file's parse result.
+_LINES_MAGIC = b"topo\x00ln1"
+_LINES_SUBDIR = "lines-v1"
+#: Every kind of entry a cache location holds (parse results and field lines here, whole-run
+#: results from topo.cli.result_cache): they share one LRU size cap.
+ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v1")
 DEFAULT_MAX_MB = 512
 _TOUCH_AFTER = 3600.0  # seconds: refresh an entry's LRU time at most this often
 _STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a run that died
@@ -100,6 +103,7 @@ class ParseCache:
         self.max_size = max_bytes() if max_size is None else max_size
         self.enabled = True
         self.hits = self.misses = self.writes = 0
+        self._pruned_after = 0  # writes when the cache was last pruned
         self._salt = _code_salt()
 
     @property
@@ -132,10 +136,32 @@ class ParseCache:
             return
         self.writes += 1
 
+    def get_lines(self, key: str) -> dict[tuple[int, str], int] | None:
+        """What `put_lines` kept for the file whose parse key is `key`, or None."""
+        if not self.enabled:
+            return None
+        payload = read_entry(self._lines_path(key), _LINES_MAGIC)
+        return None if payload is None else decode_lines(payload)
+
+    def put_lines(self, key: str, lines: dict[tuple[int, str], int]) -> None:
+        """Keep the line of each (object's first line, field path) of a file (0: not found)."""
+        if not self.enabled:
+            return
+        payload = marshal.dumps([(line, path, found) for (line, path), found in sorted(lines.items())])
+        if not write_entry(self._lines_path(key), _LINES_MAGIC, payload):
+            self.enabled = False
+            return
+        self.writes += 1
+
+    def _lines_path(self, key: str) -> str:
+        return os.path.join(self.location, _LINES_SUBDIR, key[:2], key[2:])
+
     def prune(self) -> None:
-        """Remove least recently used entries until the cache is under 90% of its cap."""
-        if self.writes and self.enabled:
+        """Remove least recently used entries until the cache is under 90% of its cap (when
+        something was written since the last time)."""
+        if self.writes > self._pruned_after and self.enabled:
             prune_location(self.location, self.max_size)
+            self._pruned_after = self.writes
 
 
 def read_entry(path: str, magic: bytes) -> memoryview | None:
@@ -250,6 +276,19 @@ def decode_payload(payload: bytes | memoryview) -> FileResult | None:
     ):
         return None
     return result
+
+
+def decode_lines(payload: bytes | memoryview) -> dict[tuple[int, str], int] | None:
+    try:
+        items = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if type(items) is not list or not all(
+        type(i) is tuple and len(i) == 3 and type(i[0]) is int and type(i[1]) is str and type(i[2]) is int
+        for i in items
+    ):
+        return None
+    return {(line, path): found for line, path, found in items}
 
 
 def decode_entry(blob: bytes) -> FileResult | None:

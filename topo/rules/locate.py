@@ -2,16 +2,16 @@
 
 Runs after the rules, on the findings only: the files that hold a finding with a field path are
 composed again (topo.load.locate) and the path is walked in the object's node tree. Files without
-such findings are never read twice, so the cost follows the findings, not the input.
+such findings are never read twice, so the cost follows the findings, not the input; what earlier
+runs located in a file with the same bytes is recalled from the cache (topo.load.field_memory).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 
+from topo.load.field_memory import FieldLineMemory
 from topo.load.fork import split_work
-from topo.load.locate import field_lines
 from topo.load.source import Source
 from topo.rules.engine import RuleResults, Suppressed
 from topo.rules.registry import Finding
@@ -20,7 +20,7 @@ from topo.rules.registry import Finding
 PARALLEL_MIN_FILES = 64
 
 
-def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]) -> RuleResults:
+def locate_findings(results: RuleResults, memory: FieldLineMemory) -> RuleResults:
     """The same results, each finding with a field path moved to that field's line."""
     wanted: dict[str, set[tuple[int, str]]] = {}
     for finding in results.all_findings or results.findings:
@@ -28,21 +28,26 @@ def locate_findings(results: RuleResults, read_text: Callable[[str], str | None]
             wanted.setdefault(finding.source.file, set()).add((finding.source.line, finding.path))
     if not wanted:
         return results
-    files = sorted(wanted)
+    lines: dict[tuple[str, int, str], int] = {}
+    todo: list[tuple[str, list[tuple[int, str]]]] = []
+    for file in sorted(wanted):
+        known, rest = memory.recall(file, sorted(wanted[file]))
+        for (line, path), field_line in known.items():
+            lines[(file, line, path)] = field_line
+        if rest:
+            todo.append((file, rest))
 
-    def locate(task: int) -> list[tuple[int, str, int]]:
-        text = read_text(files[task])
-        if text is None:
-            return []
-        found = field_lines(text, sorted(wanted[files[task]]))
-        return [(line, path, field_line) for (line, path), field_line in found.items()]
+    def locate(task: int) -> tuple[list[tuple[int, str, int]], str | None]:
+        file, requests = todo[task]
+        found, key = memory.locate(file, requests)
+        return [(line, path, field_line) for (line, path), field_line in found.items()], key
 
     # each file is read and composed again: on many files, shared with a forked worker
-    located = split_work(len(files), locate, parallel=len(files) >= PARALLEL_MIN_FILES)
-    lines: dict[tuple[str, int, str], int] = {}
-    for file, found in zip(files, located):
+    located = split_work(len(todo), locate, parallel=len(todo) >= PARALLEL_MIN_FILES)
+    for (file, requests), (found, key) in zip(todo, located):
         for line, path, field_line in found:
             lines[(file, line, path)] = field_line
+        memory.keep(file, requests, {(line, path): field_line for line, path, field_line in found}, key)
 
     replaced: dict[int, Finding] = {}  # id → moved copy: `findings` and `all_findings` share objects
 
