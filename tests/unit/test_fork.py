@@ -133,6 +133,67 @@ def test_encode_and_decode_carry_results_through_the_pipe(may_fork, worker_first
         worker_first(i)
         return Result(i, "here" if os.getpid() == parent else "worker")
 
-    results = split_work(300, run, encode=lambda r: (r.i, r.where), decode=lambda p: Result(*p))
+    results = split_work(300, run, encode=lambda r: [(r.i, r.where)], decode=lambda p: Result(*p[0]))
     assert [r.i for r in results] == list(range(300))
     assert "worker" in {r.where for r in results}  # made there, carried back as (i, where)
+
+
+def test_a_result_comes_back_in_pieces_in_the_order_they_were_written(may_fork, worker_first):
+    def run(i):
+        worker_first(i)
+        return list(range(i))
+
+    def in_pieces(result):  # a piece per three values, written as each is made
+        return (result[start : start + 3] for start in range(0, len(result), 3))
+
+    def joined(pieces):
+        return [value for piece in pieces for value in piece]
+
+    assert split_work(200, run, encode=in_pieces, decode=joined) == [list(range(i)) for i in range(200)]
+
+
+@pytest.fixture
+def where_made(worker_first):
+    """A task that returns (its index, "here" or "worker")."""
+    parent = os.getpid()
+
+    def run(i):
+        worker_first(i)
+        return (i, "here" if os.getpid() == parent else "worker")
+
+    return run
+
+
+def test_a_task_whose_later_piece_cannot_be_carried_is_run_again_here(may_fork, where_made):
+    """Pieces written before the failure are not taken for the whole result."""
+
+    def pieces(result):
+        yield result[0]
+        if result[0] % 5 == 0:
+            yield object()  # marshal cannot carry it
+        yield result[1]
+
+    results = split_work(300, where_made, encode=pieces, decode=tuple)
+    assert [i for i, _ in results] == list(range(300))
+    assert {where for i, where in results if i % 5 == 0} == {"here"}
+    assert "worker" in {where for i, where in results if i % 5}
+
+
+def test_a_worker_that_dies_mid_task_leaves_no_partial_result(may_fork, where_made):
+    parent = os.getpid()
+
+    def pieces(result):
+        yield result[0]
+        if os.getpid() != parent and result[0] > 20:
+            os._exit(3)  # killed between two pieces
+        yield result[1]
+
+    results = split_work(300, where_made, encode=pieces, decode=tuple)
+    assert [i for i, _ in results] == list(range(300))
+    assert all(len(r) == 2 for r in results)
+
+
+def test_no_place_for_the_spool_runs_everything_here(may_fork, monkeypatch):
+    monkeypatch.setattr(fork_module, "_open_spool", lambda: None)
+    assert split_work(50, lambda i: (i * i, f"task {i}")) == squares(50)
+    assert may_fork == []

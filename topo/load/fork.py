@@ -3,8 +3,9 @@
 `split_work(count, run)` returns `[run(0), ..., run(count - 1)]`. With a second CPU, a forked
 worker — a copy-on-write image of everything built so far (the model, the graph) — and this
 process take task indices in order from one pipe, so whoever is free takes the next one and both
-finish together. The worker sends its results back as `marshal` bytes through a second pipe; a
-task it did not send (it died, or a result marshal cannot carry) is run here. The results are
+finish together. The worker writes its results as `marshal` frames to an unnamed temporary file,
+piece by piece as they are encoded, and this process reads them once the worker has exited; a
+task it did not complete (it died, or a result marshal cannot carry) is run here. The results are
 the same as running the tasks one by one in this process, whatever the split.
 
 Used after the parse, where everything else runs in one process (topo.rules.engine splits the
@@ -17,13 +18,15 @@ from __future__ import annotations
 
 import marshal
 import os
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from topo.load.parallel import _fork_is_safe, worker_count
 
 _TOKEN = 2  # bytes per task index in the claims pipe (big-endian): up to 65,535 tasks
 _MAX_TASKS = 16_000  # 32 KB of tokens: less than a pipe's buffer, so they are written at once
+_LENGTH = 8  # bytes of a result frame's length (big-endian)
 
 
 def can_fork() -> bool:
@@ -31,50 +34,62 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and worker_count() > 0 and _fork_is_safe()
 
 
+def _whole(result: Any) -> Iterable[Any]:
+    return (result,)
+
+
+def _only(pieces: list[Any]) -> Any:
+    (result,) = pieces
+    return result
+
+
 def split_work(
     count: int,
     run: Callable[[int], Any],
     *,
     parallel: bool = True,
-    encode: Callable[[Any], Any] = lambda result: result,
-    decode: Callable[[Any], Any] = lambda payload: payload,
+    encode: Callable[[Any], Iterable[Any]] = _whole,
+    decode: Callable[[list[Any]], Any] = _only,
 ) -> list[Any]:
     """`[run(i) for i in range(count)]`, shared with a forked worker when `parallel` and it may fork.
 
     Tasks are taken in index order (put the costly ones first). `encode` turns a result into
-    values marshal carries (in the worker), `decode` turns them back (here); `run`'s exceptions
-    propagate from this process's tasks, and a worker's task that raised is run again here.
+    pieces of values marshal carries (in the worker: each piece is written out as soon as it is
+    made, so a large result is never held twice there), `decode` turns a task's pieces back into
+    its result (here); `run`'s exceptions propagate from this process's tasks, and a worker's task
+    that raised or did not encode is run again here.
     """
     if not (parallel and count > 1 and count <= _MAX_TASKS and can_fork()):
         return [run(i) for i in range(count)]
-    claims_read, claims_write = os.pipe()
-    try:
-        os.write(claims_write, b"".join(i.to_bytes(_TOKEN, "big") for i in range(count)))
-    finally:
-        os.close(claims_write)  # no writer left: an empty pipe reads as the end of the tasks
-    results_read, results_write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(results_read)
-        os.close(results_write)
-        os.close(claims_read)
+    spool = _open_spool()
+    if spool is None:
         return [run(i) for i in range(count)]
-    if pid == 0:  # the worker: never returns
-        _work(claims_read, results_write, results_read, run, encode)
-    os.close(results_write)
-    results: dict[int, Any] = {}
-    try:
-        for index in _claims(claims_read):
-            results[index] = run(index)
-    finally:
-        os.close(claims_read)
-        theirs = _collect(results_read, pid)
-    for index, payload in theirs.items():
+    with spool:
+        claims_read, claims_write = os.pipe()
+        try:
+            os.write(claims_write, b"".join(i.to_bytes(_TOKEN, "big") for i in range(count)))
+        finally:
+            os.close(claims_write)  # no writer left: an empty pipe reads as the end of the tasks
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(claims_read)
+            return [run(i) for i in range(count)]
+        if pid == 0:  # the worker: never returns
+            _work(claims_read, spool.fileno(), run, encode)
+        results: dict[int, Any] = {}
+        try:
+            for index in _claims(claims_read):
+                results[index] = run(index)
+        finally:
+            os.close(claims_read)
+            _, status = os.waitpid(pid, 0)
+        theirs = _collect(spool) if status == 0 else {}
+    for index, pieces in theirs.items():
         if index not in results and 0 <= index < count:
             try:
-                results[index] = decode(payload)
-            except Exception:  # a payload that does not decode: run the task here
+                results[index] = decode(pieces)
+            except Exception:  # pieces that do not decode: run the task here
                 continue
     return [results[i] if i in results else run(i) for i in range(count)]
 
@@ -88,39 +103,54 @@ def _claims(claims_read: int):
         yield int.from_bytes(token, "big")
 
 
-def _work(claims_read: int, results_write: int, results_read: int, run, encode) -> None:
-    """In the forked worker: run claimed tasks, send {index: encoded result}, exit without cleanup."""
+def _work(claims_read: int, spool: int, run, encode) -> None:
+    """In the forked worker: run claimed tasks and write each piece of their results to `spool` as
+    it is encoded, then a mark that the task is complete; exit without cleanup."""
     status = 1
     try:
-        os.close(results_read)
-        done: dict[int, Any] = {}
         for index in _claims(claims_read):
             try:
-                done[index] = encode(run(index))
-            except Exception:  # the parent runs it again and sees the error itself
+                for piece in encode(run(index)):
+                    _write_frame(spool, marshal.dumps((index, piece, False)))
+                _write_frame(spool, marshal.dumps((index, None, True)))
+            except Exception:  # not marked complete: the parent runs it again and sees the error itself
                 continue
-        data = marshal.dumps(done)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(results_write, view) :]
         status = 0
     finally:
         os._exit(status)  # no atexit handlers, no flushing of the parent's stdio buffers
 
 
-def _collect(results_read: int, pid: int) -> dict[int, Any]:
-    """The worker's results ({} when it failed); waits for it to exit."""
-    chunks = []
+def _open_spool() -> Any:
+    """An unnamed temporary file for the worker's results (on disk, not in either process's
+    memory), or None when there is no place for one."""
     try:
-        while chunk := os.read(results_read, 1 << 20):
-            chunks.append(chunk)
-    finally:
-        os.close(results_read)
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
-        return {}
+        return tempfile.TemporaryFile()
+    except OSError:
+        return None
+
+
+def _write_frame(spool: int, data: bytes) -> None:
+    view = memoryview(len(data).to_bytes(_LENGTH, "big") + data)
+    while view:
+        view = view[os.write(spool, view) :]
+
+
+def _collect(spool: Any) -> dict[int, list[Any]]:
+    """The pieces of every task the worker completed, by task index (read after it exited)."""
+    pieces: dict[int, list[Any]] = {}
+    complete: dict[int, list[Any]] = {}
     try:
-        theirs = marshal.loads(b"".join(chunks))
-    except (EOFError, ValueError, TypeError):
-        return {}
-    return theirs if isinstance(theirs, dict) else {}
+        spool.seek(0)
+        while header := spool.read(_LENGTH):
+            size = int.from_bytes(header, "big")
+            data = spool.read(size)
+            if len(header) < _LENGTH or len(data) < size:
+                break  # truncated: what came before still stands
+            index, piece, done = marshal.loads(data)
+            if done:
+                complete[index] = pieces.pop(index, [])
+            else:
+                pieces.setdefault(index, []).append(piece)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    return complete

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from topo.load.fork import split_work
@@ -153,52 +153,56 @@ def rule_groups(rules: list[Rule]) -> list[list[int]]:
     return [groups[topic] for topic in sorted(groups, key=lambda t: (-weight(t), t))]
 
 
-def _encode(done: list[tuple[int, list[Finding], list[str]]]) -> list:
-    """A task's findings as plain values marshal carries (the worker's half of the hand-back)."""
-    return [
-        (
-            index,
-            [
-                (
-                    f.rule,
-                    f.severity.value,
-                    f.object,
-                    f.message,
-                    f.hint,
-                    None if f.source is None else (f.source.file, f.source.line),
-                    f.related,
-                    f.path,
-                )
-                for f in found
-            ],
-            failed,
-        )
-        for index, found, failed in done
-    ]
+#: Findings per piece a forked worker writes: one rule may find 70,000 on a large input, and a
+#: piece is held twice (plain values, marshal bytes) only while it is written.
+_PIECE_FINDINGS = 2_000
 
 
-def _decode(payload: list) -> list[tuple[int, list[Finding], list[str]]]:
+def _encode(done: list[tuple[int, list[Finding], list[str]]]) -> Iterator[tuple]:
+    """A task's findings as pieces of plain values marshal carries (the worker's half of the
+    hand-back): (rule index, up to _PIECE_FINDINGS findings, the rule's errors in its first piece)."""
+    for index, found, failed in done:
+        for start in range(0, max(len(found), 1), _PIECE_FINDINGS):
+            yield (
+                index,
+                [
+                    (
+                        f.rule,
+                        f.severity.value,
+                        f.object,
+                        f.message,
+                        f.hint,
+                        None if f.source is None else (f.source.file, f.source.line),
+                        f.related,
+                        f.path,
+                    )
+                    for f in found[start : start + _PIECE_FINDINGS]
+                ],
+                failed if start == 0 else [],
+            )
+
+
+def _decode(pieces: list) -> list[tuple[int, list[Finding], list[str]]]:
+    """The task's results from the worker's pieces, rule by rule in the order they were written."""
     severities = {s.value: s for s in Severity}
-    return [
-        (
-            index,
-            [
-                Finding(
-                    rule=rule,
-                    severity=severities[severity],
-                    object=obj,
-                    message=message,
-                    hint=hint,
-                    source=None if source is None else Source(*source),
-                    related=tuple(related),
-                    path=path,
-                )
-                for rule, severity, obj, message, hint, source, related, path in found
-            ],
-            list(failed),
+    by_rule: dict[int, tuple[list[Finding], list[str]]] = {}
+    for index, found, failed in pieces:
+        findings, errors = by_rule.setdefault(index, ([], []))
+        findings.extend(
+            Finding(
+                rule=rule,
+                severity=severities[severity],
+                object=obj,
+                message=message,
+                hint=hint,
+                source=None if source is None else Source(*source),
+                related=tuple(related),
+                path=path,
+            )
+            for rule, severity, obj, message, hint, source, related, path in found
         )
-        for index, found, failed in payload
-    ]
+        errors.extend(failed)
+    return [(index, findings, errors) for index, (findings, errors) in by_rule.items()]
 
 
 def _typed(objects) -> list:
