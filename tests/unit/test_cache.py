@@ -12,7 +12,14 @@ import pytest
 
 from topo.load import load_paths
 from topo.load import parallel as parallel_module
-from topo.load.cache import ParseCache, decode_entry, default_cache_dir, encode_payload
+from topo.load.cache import (
+    EntryWriter,
+    ParseCache,
+    decode_entry,
+    default_cache_dir,
+    encode_payload,
+    read_entry,
+)
 
 MANIFESTS = {
     "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\ndata: {k: v}\n",
@@ -221,6 +228,36 @@ def test_parse_and_result_entries_share_one_size_cap_and_nothing_else_is_touched
     assert not old_result.exists(), "the least recently used entry went, though another kind"
     assert mine.exists()
     assert sum(os.path.getsize(p) for p in entries(cache_dir / "parse-v1")) <= 4000 * 0.9
+
+
+def test_an_entry_written_in_pieces_reads_back_and_appears_whole_or_not_at_all(tmp_path):
+    path = tmp_path / "cache" / "kind" / "ab" / "cdef"
+    writer = EntryWriter(str(path), b"magic\x00v1")
+    [temporary] = os.listdir(path.parent)
+    assert temporary.startswith(".tmp-")
+    for piece in (b"one ", memoryview(b"two "), bytearray(b"three")):
+        writer.write(piece)
+    assert not path.exists(), "not in place before commit"
+    writer.commit()
+    assert bytes(read_entry(str(path), b"magic\x00v1")) == b"one two three"
+    assert os.listdir(path.parent) == ["cdef"]
+    writer.discard()  # after a commit: nothing to remove
+    assert path.exists()
+    discarded = EntryWriter(str(path), b"magic\x00v1")
+    discarded.write(b"other")
+    discarded.discard()
+    assert os.listdir(path.parent) == ["cdef"]
+    assert bytes(read_entry(str(path), b"magic\x00v1")) == b"one two three"
+
+
+def test_an_entry_that_cannot_be_put_in_place_leaves_no_temporary_file(tmp_path):
+    path = tmp_path / "cache" / "ab" / "cdef"
+    path.mkdir(parents=True)  # a folder in the way: the rename fails
+    writer = EntryWriter(str(path), b"magic\x00v1")
+    writer.write(b"data")
+    with pytest.raises(OSError):
+        writer.commit()
+    assert os.listdir(path.parent) == ["cdef"]
 
 
 def test_a_used_entry_counts_as_recently_used(tmp_path):

@@ -205,6 +205,64 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
     return True
 
 
+class EntryWriter:
+    """An entry written piece by piece, so that it is never whole in memory: into a temporary file
+    in the entry's folder (named `.tmp-*`, so that `prune_location` removes one a killed run
+    left), its checksum computed as the pieces are written; `commit` puts the magic number and the
+    checksum in front and renames the file into place (atomic: same folder). Every method raises
+    the OSError its file operations raise; `discard` removes the temporary file (after a commit,
+    it does nothing), and a failed `commit` discards. Unbuffered: nothing waits in memory, and a
+    forked child that inherited the writer has nothing of it to flush."""
+
+    def __init__(self, path: str, magic: bytes):
+        self.path = path
+        self._magic = magic
+        directory = os.path.dirname(path)
+        os.makedirs(directory, exist_ok=True)
+        self._fd, self._temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        self._open = True
+        self._check = hashlib.blake2b(digest_size=_CHECK)
+        try:
+            self._write_all(bytes(len(magic) + _CHECK))  # the head, filled in by `commit`
+        except BaseException:
+            self.discard()
+            raise
+
+    def write(self, data: Any) -> None:
+        self._write_all(data)
+        self._check.update(data)
+
+    def commit(self) -> None:
+        try:
+            head = self._magic + self._check.digest()
+            if os.pwrite(self._fd, head, 0) != len(head):
+                raise OSError("short write")
+            self._close()
+            os.replace(self._temporary, self.path)
+        except BaseException:
+            self.discard()
+            raise
+        self._temporary = ""
+
+    def discard(self) -> None:
+        if self._open:
+            self._close()
+        if self._temporary:
+            _remove(self._temporary)
+            self._temporary = ""
+
+    def _close(self) -> None:
+        self._open = False
+        os.close(self._fd)
+
+    def _write_all(self, data: Any) -> None:
+        if not self._open:
+            raise ValueError("write to a closed entry")
+        view = memoryview(data).cast("B")
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+
 def prune_location(location: str, max_size: int) -> None:
     """Remove the least recently used entries of every kind (ENTRY_KINDS) under `location` until
     they add up to under 90% of `max_size`; temporary files left by runs that died go too. Only
