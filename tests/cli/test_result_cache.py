@@ -4,17 +4,23 @@ a miss that runs the command, and a broken entry is a miss, never an error."""
 
 from __future__ import annotations
 
+import hashlib
+import io
+import marshal
 import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import tracemalloc
+import types
 
 import pytest
 from click.testing import CliRunner
 
-from topo.cli import main, result_cache
+from topo.cli import main, result_cache, result_entry
 from topo.cli.app import RecordedCommand
+from topo.load.cache import _CHECK, _MAGIC, read_entry
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -74,6 +80,75 @@ def test_an_unchanged_run_is_answered_without_running_the_command(workspace, mus
     must_hit()
     assert topo(*REPORT) == first
     assert first[0] == 1 and first[2] == "" and '"findings"' in first[1]
+
+
+BROKEN = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken\n"
+
+
+def everything(*args: str) -> tuple:
+    """Exit code, stdout, stderr and both as they came, interleaved (click's CliRunner)."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result.exit_code, result.stdout_bytes, result.stderr_bytes, result.output_bytes
+
+
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        (("graph", "-o", "json", "k8s"), 0),
+        (("report", "k8s"), 1),
+        (("report", "-o", "sarif", "--write-baseline", "base.json", "k8s"), 1),
+        (("report", "k8s", "broken"), 2),
+        (("review", "--out", "review.html", "k8s", "broken"), 2),
+    ],
+)
+def test_a_hit_writes_the_same_bytes_as_the_run_it_stands_for(workspace, must_hit, args, code):
+    (workspace / "broken").mkdir()
+    (workspace / "broken" / "broken.yaml").write_text(BROKEN)
+    written = [workspace / a for a in ("base.json", "review.html") if a in args]
+    miss = everything(*args)
+    files = [path.read_bytes() for path in written]
+    for path in written:
+        path.unlink()
+    must_hit()
+    assert everything(*args) == miss
+    assert [path.read_bytes() for path in written] == files
+    assert miss[0] == code and (miss[1] or files)
+    assert bool(miss[2]) == (code == 2), "an input error is said on stderr"
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "PYTHONUNBUFFERED"])
+def test_stdout_and_stderr_interleave_the_same_in_one_pipe(workspace, unbuffered):
+    """Both streams into one pipe (`2>&1`), stdout block-buffered and stderr written between
+    blocks of it: the run that is kept, the hit and a run without the cache write the same bytes
+    in the same order."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        import topo.render.report_json as report_json
+        original = report_json.iter_json
+        def noisy(*args, **kwargs):
+            for number, piece in enumerate(original(*args, **kwargs)):
+                sys.stdout.write(piece + " " * (1000 if number % 2 else 7500))
+                print(f"note {number}", file=sys.stderr)
+                yield ""
+        report_json.iter_json = noisy
+        from topo.cli import main
+        main(sys.argv[1:])
+        """
+    )
+    env = dict(subprocess_env(workspace), PYTHONUNBUFFERED=unbuffered)
+
+    def merged(*args: str) -> bytes:
+        run = subprocess.run(
+            [sys.executable, "-c", probe, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env
+        )
+        assert run.returncode == 1
+        return run.stdout
+
+    kept, hit, plain = merged(*REPORT), merged(*REPORT), merged("report", "--no-cache", *REPORT[1:])
+    assert len(entries(workspace)) == 1
+    assert hit == kept == plain
+    assert kept.index(b"note 0") < kept.index(b'"summary"') < kept.rindex(b"note ")
 
 
 def change_a_byte(ws):
@@ -179,29 +254,51 @@ def test_a_baseline_and_a_config_file_are_inputs(workspace):
     assert topo(*args) == topo("report", "--no-cache", *args[1:])
 
 
+def checksummed(payload: bytes) -> bytes:
+    """An entry around `payload` with the right magic number and checksum."""
+    return result_entry.MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+
+
 def broken_entries(blob: bytes) -> list[bytes]:
-    import marshal
+    """Entries that must not answer: damaged, foreign, or with the right checksum around a payload
+    that is not a whole entry (its trailer's shape or lengths wrong)."""
+    head = len(result_entry.MAGIC) + _CHECK
+    payload = blob[head:]
+    size = int.from_bytes(payload[-8:], "little")
+    body = payload[: -8 - size]
+    inputs, fingerprint, code, chunks, written = marshal.loads(payload[-8 - size : -8])
 
-    from topo.load.cache import _CHECK, _MAGIC
+    def trailed(*trailer) -> bytes:
+        data = marshal.dumps(trailer)
+        return checksummed(body + data + len(data).to_bytes(8, "little"))
 
-    head = len(result_cache._MAGIC) + _CHECK
     flipped = bytearray(blob)
     flipped[-1] ^= 0xFF
-    wrong_shape = marshal.dumps(([("manifests", "k8s")], b"x" * 20, [(0, b"forged")], 7))
-    import hashlib
-
-    checksum = hashlib.blake2b(wrong_shape, digest_size=_CHECK).digest()
+    forged = blob[:head] + b"FORGED" + blob[head + 6 :]  # the stored output changed, not the checksum
     return [
         b"",
         blob[: len(blob) // 2],
+        blob[:-1],
         bytes(flipped),
+        forged,
         _MAGIC + blob[len(_MAGIC) :],  # a parse-cache entry's magic number
+        b"topo\x00rc1" + blob[len(result_entry.MAGIC) :],  # the earlier format's
         blob[:head] + b"garbage",
-        result_cache._MAGIC + checksum + wrong_shape,  # checksum right, content not an entry
+        checksummed(b""),
+        checksummed(b"garbage"),
+        checksummed(payload[:-8] + (size + 1).to_bytes(8, "little")),
+        checksummed(payload[:-8] + (1 << 62).to_bytes(8, "little")),
+        trailed(inputs, fingerprint, code, [(0, chunks[0][1] + 1), *chunks[1:]], written),
+        trailed(inputs, fingerprint, code, [(0, chunks[0][1] - 1), *chunks[1:]], written),
+        trailed(inputs, fingerprint, code, [(2, length) for _, length in chunks], written),
+        trailed(inputs, fingerprint, code, [(0, -1), (0, chunks[0][1] + 1)], written),
+        trailed(inputs, fingerprint, 7, chunks, written),
+        trailed(inputs, fingerprint, code, chunks),
+        trailed(inputs, fingerprint.hex(), code, chunks, written),
     ]
 
 
-def test_a_truncated_corrupt_or_foreign_entry_is_a_miss(workspace):
+def test_a_truncated_corrupt_or_foreign_entry_is_a_miss_and_writes_nothing_of_it(workspace):
     first = topo(*REPORT)
     [entry] = entries(workspace)
     with open(entry, "rb") as handle:
@@ -209,9 +306,30 @@ def test_a_truncated_corrupt_or_foreign_entry_is_a_miss(workspace):
     for broken in broken_entries(blob):
         with open(entry, "wb") as handle:
             handle.write(broken)
-        assert topo(*REPORT) == first
+        assert topo(*REPORT) == first, "the command ran, and nothing of the broken entry was written"
         with open(entry, "rb") as handle:
             assert handle.read() == blob, "the miss wrote the entry again"
+
+
+def test_an_entry_of_the_earlier_format_is_never_read_and_goes(workspace):
+    """result-v1/ held (inputs, digest, [(stream, bytes)], code, written) in one marshal value:
+    such an entry, even with today's digest of the inputs, is never read; pruning removes it."""
+    first = topo(*REPORT)
+    [entry] = entries(workspace)
+    with open(entry, "rb") as handle:
+        payload = handle.read()[len(result_entry.MAGIC) + _CHECK :]
+    size = int.from_bytes(payload[-8:], "little")
+    inputs, fingerprint, *_ = marshal.loads(payload[-8 - size : -8])
+    old = marshal.dumps((inputs, fingerprint, [(0, b"FORGED\n")], 0, []))
+    blob = b"topo\x00rc1" + hashlib.blake2b(old, digest_size=_CHECK).digest() + old
+    relative = os.path.relpath(entry, workspace / "cache" / result_cache.SUBDIR)
+    retired = workspace / "cache" / "result-v1" / relative
+    retired.parent.mkdir(parents=True)
+    retired.write_bytes(blob)
+    with open(entry, "wb") as handle:
+        handle.write(blob)  # and in today's folder: not this format's magic number
+    assert topo(*REPORT) == first
+    assert not retired.exists()
 
 
 def test_an_entry_of_other_inputs_never_answers(workspace):
@@ -260,6 +378,104 @@ def test_an_input_that_changes_while_the_command_runs_is_not_kept(workspace, mon
     monkeypatch.setattr(report_json, "iter_json", edit_while_rendering)
     topo(*REPORT)
     assert entries(workspace) == []
+
+
+def while_rendering(monkeypatch, edit) -> None:
+    """Run `edit` while the command runs: after the input was read, before the output."""
+    import topo.render.report_json as report_json
+
+    original = report_json.iter_json
+
+    def edit_while_rendering(*args, **kwargs):
+        edit()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(report_json, "iter_json", edit_while_rendering)
+
+
+def temporaries(workspace) -> list[str]:
+    return [str(p) for p in (workspace / "cache").rglob(".tmp-*")]
+
+
+def test_the_output_is_spooled_to_a_temporary_file_in_the_entry_folder(workspace, monkeypatch):
+    seen: list[list[str]] = []
+    while_rendering(monkeypatch, lambda: seen.append(temporaries(workspace)))
+    first = topo(*REPORT)
+    [[spool]] = seen
+    [entry] = entries(workspace)
+    assert os.path.dirname(spool) == os.path.dirname(entry)
+    assert temporaries(workspace) == []
+    stored = result_entry.decode(read_entry(entry, result_entry.MAGIC))
+    assert stored is not None and b"".join(data for _, data in stored[3]).decode() == first[1]
+
+
+def crash(ws):
+    raise RuntimeError("boom")
+
+
+def interrupt(ws):
+    raise KeyboardInterrupt
+
+
+def exit_3(ws):
+    sys.exit(3)
+
+
+@pytest.mark.parametrize(
+    "edit, code",
+    [(crash, 4), (interrupt, 3), (exit_3, 3), (add_a_manifest, 1)],
+    ids=["internal error", "interrupted", "exit code not kept", "input changed"],
+)
+def test_a_run_that_is_not_kept_leaves_no_temporary_file(workspace, monkeypatch, edit, code):
+    while_rendering(monkeypatch, lambda: edit(workspace))
+    assert topo(*REPORT)[0] == code
+    assert os.path.isdir(workspace / "cache" / result_cache.SUBDIR), "the run was recording"
+    assert entries(workspace) == [] and temporaries(workspace) == []
+
+
+def test_a_temporary_file_a_killed_run_left_goes_with_the_next_kept_run(workspace):
+    stale = workspace / "cache" / result_cache.SUBDIR / "00" / ".tmp-killed"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"half an output")
+    os.utime(stale, (1_000_000, 1_000_000))
+    topo(*REPORT)
+    assert not stale.exists() and len(entries(workspace)) == 1
+
+
+def test_the_recording_process_does_not_hold_the_output(workspace, monkeypatch):
+    """32 MiB written to stdout and stderr while recording: the process's Python allocations stay
+    under one MiB above what it held, and the entry has every byte in order."""
+    location = str(workspace / "cache")
+    monkeypatch.setitem(result_cache._pending, "run", result_cache.PendingRun(location, "ab" * 20))
+    ctx = types.SimpleNamespace(info_name="graph", params={"paths": ("k8s",), "cache_dir": None})
+    piece = "x" * (1 << 16)
+    with open(os.devnull, "wb") as out, open(os.devnull, "wb") as err:
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(out, encoding="utf-8"))
+        monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(err, encoding="utf-8", line_buffering=True))
+        recording = result_cache.Recording(ctx)  # the inputs' digest, before the output
+        tracemalloc.start()
+        try:
+            with pytest.raises(SystemExit), recording:
+                for number in range(512):
+                    sys.stdout.write(piece)
+                    if number % 64 == 63:
+                        print(f"written {number + 1} pieces", file=sys.stderr)
+                sys.exit(1)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert peak < 1 << 20, peak
+    assert recording.spool is None and temporaries(workspace) == []
+    [entry] = entries(workspace)
+    stored = result_entry.decode(read_entry(entry, result_entry.MAGIC))
+    assert stored is not None and stored[2] == 1
+    note = len("written 64 pieces\n")
+    assert [(number, len(data)) for number, data in stored[3]][:3] == [
+        (0, 64 << 16),
+        (1, note),
+        (0, 64 << 16),
+    ]
+    assert b"".join(data for number, data in stored[3] if number == 0) == piece.encode() * 512
 
 
 def test_every_parameter_of_a_kept_command_is_classified():

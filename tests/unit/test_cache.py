@@ -18,6 +18,7 @@ from topo.load.cache import (
     decode_entry,
     default_cache_dir,
     encode_payload,
+    prune_location,
     read_entry,
 )
 
@@ -212,10 +213,10 @@ def test_the_size_cap_removes_the_least_recently_used_entries(tmp_path):
 
 
 def test_parse_and_result_entries_share_one_size_cap_and_nothing_else_is_touched(tmp_path):
-    """Whole-run results (topo.cli.result_cache, in result-v1/) count in the same LRU cap; files
+    """Whole-run results (topo.cli.result_cache, in result-v2/) count in the same LRU cap; files
     of the user's own in the location (`--cache-dir .`) are never removed."""
     cache_dir = tmp_path / "cache"
-    old_result = cache_dir / "result-v1" / "ab" / "cdef"
+    old_result = cache_dir / "result-v2" / "ab" / "cdef"
     old_result.parent.mkdir(parents=True)
     old_result.write_bytes(b"x" * 4000)
     os.utime(old_result, (1_000_000, 1_000_000))
@@ -228,6 +229,23 @@ def test_parse_and_result_entries_share_one_size_cap_and_nothing_else_is_touched
     assert not old_result.exists(), "the least recently used entry went, though another kind"
     assert mine.exists()
     assert sum(os.path.getsize(p) for p in entries(cache_dir / "parse-v1")) <= 4000 * 0.9
+
+
+def test_entries_of_a_retired_format_and_stale_temporary_files_are_removed(tmp_path):
+    """result-v1/ (whole-run results before they were streamed) is never read: pruning removes
+    it, whatever the cap; a temporary file a killed run left goes once it is an hour old."""
+    cache_dir = tmp_path / "cache"
+    retired = cache_dir / "result-v1" / "ab" / "cdef"
+    retired.parent.mkdir(parents=True)
+    retired.write_bytes(b"x" * 10)
+    stale, fresh, kept = (cache_dir / "result-v2" / "ab" / name for name in (".tmp-old", ".tmp-new", "cdef"))
+    stale.parent.mkdir(parents=True)
+    for path in (stale, fresh, kept):
+        path.write_bytes(b"y" * 10)
+    os.utime(stale, (1_000_000, 1_000_000))
+    prune_location(str(cache_dir), 1 << 30)
+    assert not retired.exists() and not stale.exists()
+    assert fresh.exists() and kept.exists()
 
 
 def test_an_entry_written_in_pieces_reads_back_and_appears_whole_or_not_at_all(tmp_path):

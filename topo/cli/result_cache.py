@@ -19,7 +19,8 @@ stream a terminal (colours, progress), exit code 0, 1 or 2. Anything else runs a
 not kept.
 
 The check reads and hashes the input files and a few hundred KB of topo's own source; it imports
-neither the model nor the rules (nor networkx, nor the YAML parser). Entries share the parse
+neither the model nor the rules (nor networkx, nor the YAML parser). A run that records writes its
+output to the entry's temporary file as it goes (topo.cli.result_entry). Entries share the parse
 cache's location, format safety (magic number, checksum, atomic rename: topo.load.cache) and LRU
 size cap; `--no-cache` neither reads nor writes them.
 """
@@ -27,21 +28,18 @@ size cap; `--no-cache` neither reads nor writes them.
 from __future__ import annotations
 
 import hashlib
-import io
 import marshal
 import os
 import stat
 import sys
 from typing import Any
 
-from topo.load.cache import default_cache_dir, max_bytes, prune_location, read_entry, write_entry
+from topo.cli.result_entry import MAGIC, SUBDIR, Spool, decode, tee
+from topo.load.cache import default_cache_dir, max_bytes, prune_location, read_entry
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 
 #: Tests that run commands in-process with topo's code patched turn this off (tests/conftest.py).
 ENABLED = True
-
-SUBDIR = "result-v1"
-_MAGIC = b"topo\x00rc1"
 
 #: Commands whose output is a function of their parameters and input files.
 COMMANDS = frozenset({"diff", "drain", "graph", "reach", "report", "resolve", "review", "rollout", "trace"})
@@ -120,11 +118,11 @@ def replay(arguments: list[str]) -> None:
     if run is None:
         return
     _pending["run"] = run
-    payload = read_entry(run.path, _MAGIC)
-    entry = None if payload is None else _decode(payload)
+    payload = read_entry(run.path, MAGIC)  # None unless its whole checksum matches
+    entry = None if payload is None else decode(payload)
     if entry is None:
         return
-    inputs, fingerprint, chunks, code, written = entry
+    inputs, fingerprint, code, chunks, written = entry
     now = fingerprint_of(inputs)
     if now != fingerprint:
         run.checked = (inputs, now)
@@ -141,14 +139,16 @@ def replay(arguments: list[str]) -> None:
 
 
 class Recording:
-    """Around a command's run: when the run is pending (see `replay`) and qualifies, copy what it
-    writes to stdout and stderr, and keep it with its exit code and input digest afterwards."""
+    """Around a command's run: when the run is pending (see `replay`) and qualifies, spool what it
+    writes to stdout and stderr to its entry's temporary file (topo.cli.result_entry), and keep
+    the entry, with the exit code and input digest, when the run ends with an answer and its
+    inputs are unchanged. The temporary file is removed on every other way out."""
 
     def __init__(self, ctx: Any):
         self.run = _pending.pop("run", None)
         self.inputs = self.fingerprint = None
         self.outputs: list[str] = []
-        self.chunks: list[tuple[int, bytearray]] = []
+        self.spool: Spool | None = None
         self.saved: tuple[Any, Any] | None = None
         if self.run is not None and _same_location(ctx, self.run):
             self.inputs = inputs_of(ctx)
@@ -157,25 +157,40 @@ class Recording:
                 self.outputs = [ctx.params[name] for name in _WRITES if ctx.params.get(name)]
 
     def __enter__(self) -> Recording:
-        if self.fingerprint is None:
+        if self.fingerprint is None or self.run is None:
             return self
+        try:
+            self.spool = Spool(self.run.path)
+        except OSError:
+            return self  # the location cannot be written: no cache, the run is as usual
         out, err = sys.stdout, sys.stderr
-        out.flush()
-        err.flush()
+        try:
+            out.flush()
+            err.flush()
+        except BaseException:
+            self._discard()
+            raise
         self.saved = (out, err)
-        sys.stdout = _tee(out, 0, self.chunks)
-        sys.stderr = _tee(err, 1, self.chunks)
+        sys.stdout = tee(out, 0, self.spool)
+        sys.stderr = tee(err, 1, self.spool)
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
         if self.saved is None:
             return
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        sys.stdout, sys.stderr = self.saved
+        try:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError):
+                    pass
+            sys.stdout, sys.stderr = self.saved
+            self.saved = None
+            self._keep(kind, error)
+        finally:
+            self._discard()
+
+    def _keep(self, kind: Any, error: Any) -> None:
         if kind is None:
             code: Any = 0
         elif issubclass(kind, SystemExit):
@@ -185,14 +200,17 @@ class Recording:
         if not isinstance(code, int) or isinstance(code, bool) or code not in (0, 1, 2):
             return  # a usage error, a crash, a closed pipe: not an answer to keep
         assert self.run is not None and self.inputs is not None
+        assert self.spool is not None and self.fingerprint is not None
         if fingerprint_of(self.inputs) != self.fingerprint:
             return  # an input changed while the command ran: its output may mix both versions
-        written = _read_files(self.outputs)
-        if written is None:
-            return
-        payload = marshal.dumps((self.inputs, self.fingerprint, self.chunks, int(code), written))
-        if write_entry(self.run.path, _MAGIC, payload):
+        if self.spool.keep(self.inputs, self.fingerprint, int(code), self.outputs):
             prune_location(self.run.location, max_bytes())
+
+    def _discard(self) -> None:
+        """Remove the spool's temporary file, unless `keep` renamed it into place."""
+        if self.spool is not None:
+            self.spool.discard()
+            self.spool = None
 
 
 def _prepare(arguments: list[str]) -> PendingRun | None:
@@ -379,18 +397,6 @@ def _installed_versions() -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def _read_files(paths: list[str]) -> list[tuple[str, bytes]] | None:
-    """The bytes of the files a run wrote, or None when one cannot be read back."""
-    written = []
-    for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                written.append((path, handle.read()))
-        except OSError:
-            return None
-    return written
-
-
 def _write_files(written: list[tuple[str, bytes]]) -> bool:
     """Write a hit's files again as the run wrote them; False when one cannot be written (the
     command then runs, and says why)."""
@@ -401,74 +407,3 @@ def _write_files(written: list[tuple[str, bytes]]) -> bool:
         except OSError:
             return False
     return True
-
-
-def _decode(payload: Any) -> tuple[list, bytes, list, int, list] | None:
-    try:
-        entry = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not (
-        type(entry) is tuple
-        and len(entry) == 5
-        and type(entry[0]) is list
-        and all(type(i) is tuple and len(i) == 2 for i in entry[0])
-        and type(entry[1]) is bytes
-        and type(entry[2]) is list
-        and all(type(c) is tuple and len(c) == 2 and c[0] in (0, 1) and type(c[1]) is bytes for c in entry[2])
-        and type(entry[3]) is int
-        and entry[3] in (0, 1, 2)
-        and type(entry[4]) is list
-        and all(
-            type(w) is tuple and len(w) == 2 and type(w[0]) is str and type(w[1]) is bytes for w in entry[4]
-        )
-    ):
-        return None
-    return entry
-
-
-class _Copy(io.RawIOBase):
-    """A binary stream that writes through to `target` and notes what is written, in order, as
-    (number, bytes): consecutive writes to the same stream as one."""
-
-    def __init__(self, target: Any, number: int, chunks: list[tuple[int, bytearray]]):
-        super().__init__()
-        self._target = target
-        self._number = number
-        self._chunks = chunks
-
-    @property
-    def name(self) -> Any:
-        return getattr(self._target, "name", "<output>")
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._target.write(data)
-        chunks = self._chunks
-        if chunks and chunks[-1][0] == self._number:
-            chunks[-1][1].extend(data)
-        else:
-            chunks.append((self._number, bytearray(data)))
-        return len(data)
-
-    def flush(self) -> None:
-        self._target.flush()
-
-    def fileno(self) -> int:
-        return self._target.fileno()
-
-    def isatty(self) -> bool:
-        return False
-
-
-def _tee(stream: Any, number: int, chunks: list[tuple[int, bytearray]]) -> io.TextIOWrapper:
-    """A text stream like `stream` (encoding, error handling, line buffering) that also notes what
-    is written."""
-    return io.TextIOWrapper(
-        _Copy(stream.buffer, number, chunks),
-        encoding=stream.encoding,
-        errors=stream.errors,
-        line_buffering=getattr(stream, "line_buffering", False),
-    )

@@ -42,7 +42,10 @@ _LINES_MAGIC = b"topo\x00ln1"
 _LINES_SUBDIR = "lines-v1"
 #: Every kind of entry a cache location holds (parse results and field lines here, whole-run
 #: results from topo.cli.result_cache): they share one LRU size cap.
-ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v1")
+ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v2")
+#: Folders of entries in a format no topo reads any more (whole-run results before their output
+#: was streamed to disk): everything in them is removed whenever the location is pruned.
+RETIRED_KINDS = ("result-v1",)
 DEFAULT_MAX_MB = 512
 _TOUCH_AFTER = 3600.0  # seconds: refresh an entry's LRU time at most this often
 _STALE_TEMP = 3600.0  # seconds: a temporary file this old was left by a run that died
@@ -265,23 +268,29 @@ class EntryWriter:
 
 def prune_location(location: str, max_size: int) -> None:
     """Remove the least recently used entries of every kind (ENTRY_KINDS) under `location` until
-    they add up to under 90% of `max_size`; temporary files left by runs that died go too. Only
-    topo's own entry folders are looked at, whatever else the location holds."""
+    they add up to under 90% of `max_size`; temporary files left by runs that died go too, and
+    every entry of a retired format (RETIRED_KINDS). Only topo's own entry folders are looked at,
+    whatever else the location holds."""
     entries = []
     total = 0
     now = time.time()
-    shards: list[os.DirEntry[str]] = []
-    for kind in ENTRY_KINDS:
+    shards: list[tuple[bool, os.DirEntry[str]]] = []
+    for kind in (*ENTRY_KINDS, *RETIRED_KINDS):
         try:
-            shards.extend(os.scandir(os.path.join(location, kind)))
+            shards.extend(
+                (kind in RETIRED_KINDS, shard) for shard in os.scandir(os.path.join(location, kind))
+            )
         except OSError:
             continue
-    for shard in shards:
+    for retired, shard in shards:
         try:
             files = list(os.scandir(shard.path)) if shard.is_dir(follow_symlinks=False) else []
         except OSError:
             continue
         for entry in files:
+            if retired:
+                _remove(entry.path)
+                continue
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError:
