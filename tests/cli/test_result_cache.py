@@ -393,6 +393,65 @@ def while_rendering(monkeypatch, edit) -> None:
     monkeypatch.setattr(report_json, "iter_json", edit_while_rendering)
 
 
+@pytest.fixture
+def nothing_is_racy(monkeypatch):
+    """Every file's stamp is trusted at the end of the run, however recent (see Stamps)."""
+    monkeypatch.setattr(result_cache, "_RACY_NS", -(1 << 62))
+
+
+def same_size_edit(path, keep_mtime: bool):
+    """Change a byte of `path`, its size the same; its mtime set back to what it was, or moved."""
+    before = os.stat(path)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"mariadb", b"mariadc", 1))
+    assert len(path.read_bytes()) == len(data) and path.read_bytes() != data
+    mtime = before.st_mtime_ns if keep_mtime else before.st_mtime_ns + 1_000_000_000
+    os.utime(path, ns=(before.st_atime_ns, mtime))
+
+
+def test_an_edit_that_changes_a_stamp_while_the_command_runs_is_not_kept(
+    workspace, monkeypatch, nothing_is_racy
+):
+    while_rendering(monkeypatch, lambda: same_size_edit(workspace / "k8s" / "service.yaml", keep_mtime=False))
+    topo(*REPORT)
+    assert entries(workspace) == []
+
+
+def test_a_racy_edit_that_no_stamp_shows_is_not_kept(workspace, monkeypatch):
+    """A file changed in the same tick of the file system's clock as the write before it keeps its
+    size, mtime and ctime (simulated: ctime left out of the stamp, the mtime set back). Its mtime
+    is recent, so `unchanged` reads it again instead of trusting the stamp."""
+    monkeypatch.setattr(result_cache, "_stamp", lambda info: (info.st_size, info.st_mtime_ns, info.st_ino))
+    while_rendering(monkeypatch, lambda: same_size_edit(workspace / "k8s" / "service.yaml", keep_mtime=True))
+    topo(*REPORT)
+    assert entries(workspace) == []
+    monkeypatch.setattr(result_cache, "_RACY_NS", -(1 << 62))
+    topo(*REPORT)
+    assert len(entries(workspace)) == 1, "without the rule for recent files, the stamps miss that edit"
+
+
+def test_the_check_at_the_end_reads_only_recently_changed_files(workspace, monkeypatch):
+    """Each input file is read once for the digest; at the end only the racy ones (here: all of
+    them, just written) are read again, and with none racy none is."""
+    reads: list[str] = []
+    digest = result_cache._file_digest
+
+    def counted(path):
+        reads.append(path)
+        return digest(path)
+
+    monkeypatch.setattr(result_cache, "_file_digest", counted)
+    topo(*REPORT)
+    assert len(entries(workspace)) == 1
+    assert sorted(reads) == sorted(2 * ["k8s/service.yaml", "k8s/apps/wordpress.yaml"])
+    reads.clear()
+    shutil.rmtree(workspace / "cache")
+    monkeypatch.setattr(result_cache, "_RACY_NS", -(1 << 62))
+    topo(*REPORT)
+    assert len(entries(workspace)) == 1
+    assert sorted(reads) == ["k8s/apps/wordpress.yaml", "k8s/service.yaml"]
+
+
 def temporaries(workspace) -> list[str]:
     return [str(p) for p in (workspace / "cache").rglob(".tmp-*")]
 

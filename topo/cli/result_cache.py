@@ -20,9 +20,10 @@ not kept.
 
 The check reads and hashes the input files and a few hundred KB of topo's own source; it imports
 neither the model nor the rules (nor networkx, nor the YAML parser). A run that records writes its
-output to the entry's temporary file as it goes (topo.cli.result_entry). Entries share the parse
-cache's location, format safety (magic number, checksum, atomic rename: topo.load.cache) and LRU
-size cap; `--no-cache` neither reads nor writes them.
+output to the entry's temporary file as it goes (topo.cli.result_entry), and at its end checks
+that its inputs did not change by their file system stamps instead of reading them again
+(`unchanged`). Entries share the parse cache's location, format safety (magic number, checksum,
+atomic rename: topo.load.cache) and LRU size cap; `--no-cache` neither reads nor writes them.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import marshal
 import os
 import stat
 import sys
+import time
 from typing import Any
 
 from topo.cli.result_entry import MAGIC, SUBDIR, Spool, decode, tee
@@ -95,13 +97,15 @@ class PendingRun:
     def __init__(self, location: str, key: str):
         self.location = location
         self.path = os.path.join(location, SUBDIR, key[:2], key[2:])
-        #: the inputs of a stale entry and their digest now (the run reads the same ones, most often)
-        self.checked: tuple[list, bytes | None] | None = None
+        #: the inputs of a stale entry, their digest now and what it saw (the run reads the same
+        #: inputs, most often)
+        self.checked: tuple[list, bytes | None, Stamps] | None = None
 
-    def fingerprint(self, inputs: list[tuple[str, str]]) -> bytes | None:
+    def fingerprint(self, inputs: list[tuple[str, str]]) -> tuple[bytes | None, Stamps]:
         if self.checked is not None and self.checked[0] == inputs:
-            return self.checked[1]
-        return fingerprint_of(inputs)
+            return self.checked[1], self.checked[2]
+        stamps = Stamps()
+        return fingerprint_of(inputs, stamps), stamps
 
 
 #: Set by `replay` when a run qualifies and missed; taken by `Recording` when the command runs.
@@ -123,9 +127,10 @@ def replay(arguments: list[str]) -> None:
     if entry is None:
         return
     inputs, fingerprint, code, chunks, written = entry
-    now = fingerprint_of(inputs)
+    stamps = Stamps()
+    now = fingerprint_of(inputs, stamps)
     if now != fingerprint:
-        run.checked = (inputs, now)
+        run.checked = (inputs, now, stamps)
         return
     if not _write_files(written):
         return
@@ -147,13 +152,14 @@ class Recording:
     def __init__(self, ctx: Any):
         self.run = _pending.pop("run", None)
         self.inputs = self.fingerprint = None
+        self.stamps: Stamps | None = None
         self.outputs: list[str] = []
         self.spool: Spool | None = None
         self.saved: tuple[Any, Any] | None = None
         if self.run is not None and _same_location(ctx, self.run):
             self.inputs = inputs_of(ctx)
             if self.inputs is not None:
-                self.fingerprint = self.run.fingerprint(self.inputs)
+                self.fingerprint, self.stamps = self.run.fingerprint(self.inputs)
                 self.outputs = [ctx.params[name] for name in _WRITES if ctx.params.get(name)]
 
     def __enter__(self) -> Recording:
@@ -199,9 +205,9 @@ class Recording:
             return
         if not isinstance(code, int) or isinstance(code, bool) or code not in (0, 1, 2):
             return  # a usage error, a crash, a closed pipe: not an answer to keep
-        assert self.run is not None and self.inputs is not None
+        assert self.run is not None and self.inputs is not None and self.stamps is not None
         assert self.spool is not None and self.fingerprint is not None
-        if fingerprint_of(self.inputs) != self.fingerprint:
+        if not unchanged(self.inputs, self.stamps):
             return  # an input changed while the command ran: its output may mix both versions
         if self.spool.keep(self.inputs, self.fingerprint, int(code), self.outputs):
             prune_location(self.run.location, max_bytes())
@@ -280,45 +286,156 @@ def inputs_of(ctx: Any) -> list[tuple[str, str]] | None:
     return inputs
 
 
-def fingerprint_of(inputs: list[tuple[str, str]]) -> bytes | None:
+def fingerprint_of(inputs: list[tuple[str, str]], stamps: Stamps | None = None) -> bytes | None:
     """A digest of every byte the inputs hold (with their names and the folders' shapes), or None
     when one of them does not qualify (stdin, git:, a kustomization or chart, a link to a folder,
-    something that is not a regular file, a folder that cannot be read)."""
-    digest = hashlib.sha256()  # with the CPU's SHA instructions, twice as fast as blake2b here
+    something that is not a regular file, a folder that cannot be read). With `stamps`, note what
+    was read for `unchanged`."""
+    hasher = _Hasher(stamps)
+    return hasher.digest.digest() if _walk(inputs, hasher) else None
+
+
+def unchanged(inputs: list[tuple[str, str]], stamps: Stamps) -> bool:
+    """Whether the inputs are as `fingerprint_of` saw them when it filled `stamps`: the same walk,
+    comparing each file's stamp instead of reading it (and reading again the files whose stamp
+    cannot tell, see Stamps). Any difference or error is False."""
+    checker = _Checker(stamps)
+    return _walk(inputs, checker) and checker.done()
+
+
+#: A file whose mtime or ctime is less than this before the moment its digest was taken (or
+#: later) is read again by `unchanged` instead of trusting its stamp (see Stamps).
+_RACY_NS = 2_000_000_000
+
+
+class Stamps:
+    """What `fingerprint_of` saw, in walk order: the shape (each input, folder and file name, as
+    hashed) and, for each file read, its stamp (size, mtime_ns, ctime_ns, inode, device) with the
+    digest of its bytes when the stamp cannot be trusted to change.
+
+    A stamp is a safe stand-in for the bytes only if every later write changes it. A write changes
+    the size or sets mtime and ctime to the file system's clock (which the owner cannot set back:
+    `touch` to an old mtime sets ctime to now; a file renamed into place is another inode), but
+    that clock is coarse (a kernel tick, ~4 ms; seconds on some file systems) and need not be this
+    process's: a write in the same tick as the one before it leaves the same size, mtime and ctime.
+    This is git's racily clean index entry, and the answer is git's: a file whose mtime or ctime
+    is not clearly older than the moment its digest was taken — within `_RACY_NS` (2 s: several
+    ticks, and some clock skew between a network file system and this machine) or later — is read
+    and hashed again at the end instead of trusted. Files written just before the run (a checkout,
+    an edit) are therefore read twice; every other file is only stat()ed at the end."""
+
+    def __init__(self) -> None:
+        #: a stamp taken from here on is racy (see above)
+        self.racy_from = time.time_ns() - _RACY_NS
+        self.seen: list[Any] = []
+
+
+def _stamp(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def _regular(path: str) -> os.stat_result | None:
+    """The stat of `path` when it is a regular file (never open a FIFO or a device), else None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info if stat.S_ISREG(info.st_mode) else None
+
+
+def _file_digest(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).digest()
+    except OSError:
+        return None
+
+
+class _Hasher:
+    """`fingerprint_of`'s side of the walk: hash the shape and every file's bytes."""
+
+    def __init__(self, stamps: Stamps | None):
+        self.digest = hashlib.sha256()  # with the CPU's SHA instructions, twice as fast as blake2b here
+        self.stamps = stamps
+
+    def shape(self, token: bytes) -> None:
+        self.digest.update(token)
+        if self.stamps is not None:
+            self.stamps.seen.append(token)
+
+    def file(self, path: str) -> bool:
+        # The stamp is taken before the bytes are read: a write in between leaves a newer stamp
+        # at the end, or a racy one (then the bytes are compared), and the run is not kept.
+        info = _regular(path)
+        content = None if info is None else _file_digest(path)
+        if info is None or content is None:
+            return False
+        self.digest.update(content)
+        if self.stamps is not None:
+            racy = max(info.st_mtime_ns, info.st_ctime_ns) >= self.stamps.racy_from
+            self.stamps.seen.append((_stamp(info), content if racy else None))
+        return True
+
+
+class _Checker:
+    """`unchanged`'s side of the walk: the same shape, and each file's stamp (its bytes when racy)."""
+
+    def __init__(self, stamps: Stamps):
+        self.expected = iter(stamps.seen)
+        self.same = True
+
+    def shape(self, token: bytes) -> None:
+        if next(self.expected, None) != token:
+            self.same = False
+
+    def file(self, path: str) -> bool:
+        seen = next(self.expected, None)
+        info = _regular(path)
+        if not self.same or type(seen) is not tuple or info is None or _stamp(info) != seen[0]:
+            return False
+        return seen[1] is None or _file_digest(path) == seen[1]
+
+    def done(self) -> bool:
+        return self.same and next(self.expected, None) is None
+
+
+def _walk(inputs: list[tuple[str, str]], sink: Any) -> bool:
+    """Give `sink` every input's shape and files, as the loader reads them; False when one of
+    them does not qualify (or the sink says so)."""
     for kind, path in inputs:
         if type(kind) is not str or type(path) is not str:
-            return None
-        digest.update(f"{kind}\0{path}\0".encode("utf-8", "surrogateescape"))
+            return False
+        sink.shape(f"{kind}\0{path}\0".encode("utf-8", "surrogateescape"))
         if kind == "file":
-            ok = _digest_path(digest, path, manifests=False)
+            ok = _walk_path(sink, path, manifests=False)
         elif kind == "manifests" and path != "-" and not path.startswith(_GIT_PREFIX):
-            ok = _digest_path(digest, path, manifests=True)
+            ok = _walk_path(sink, path, manifests=True)
         else:
             ok = False
         if not ok:
-            return None
-    return digest.digest()
+            return False
+    return True
 
 
 _UNIT_FILES = frozenset({*KUSTOMIZATION_FILES, CHART_FILE})
 
 
-def _digest_path(digest: Any, path: str, manifests: bool) -> bool:
+def _walk_path(sink: Any, path: str, manifests: bool) -> bool:
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        digest.update(b"absent\0")
+        sink.shape(b"absent\0")
         return True
     except OSError:
         return False
     if manifests and stat.S_ISDIR(mode):
-        return _digest_tree(digest, path)
+        return _walk_tree(sink, path)
     if manifests and os.path.basename(path) in _UNIT_FILES:
         return False
-    return stat.S_ISREG(mode) and _digest_file(digest, path)
+    return sink.file(path)
 
 
-def _digest_tree(digest: Any, top: str) -> bool:
+def _walk_tree(sink: Any, top: str) -> bool:
     """The folders and manifest files a directory walk of the loader reads (topo.load.reader)."""
     failed: list[OSError] = []
     for root, dirs, files in os.walk(top, onerror=failed.append):
@@ -327,17 +444,12 @@ def _digest_tree(digest: Any, top: str) -> bool:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         if any(os.path.islink(os.path.join(root, d)) for d in dirs):
             return False
-        digest.update(b"dir\0" + os.path.relpath(root, top).encode("utf-8", "surrogateescape") + b"\0")
+        sink.shape(b"dir\0" + os.path.relpath(root, top).encode("utf-8", "surrogateescape") + b"\0")
         for name in sorted(files):
             if name.startswith(".") or not name.lower().endswith(MANIFEST_SUFFIXES):
                 continue
-            path = os.path.join(root, name)
-            digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-            try:
-                regular = stat.S_ISREG(os.stat(path).st_mode)
-            except OSError:
-                return False
-            if not regular or not _digest_file(digest, path):
+            sink.shape(name.encode("utf-8", "surrogateescape") + b"\0")
+            if not sink.file(os.path.join(root, name)):
                 return False
     return not failed
 
