@@ -170,7 +170,7 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
                         results[miss.position] = parse_and_store(data, miss.name, cache)
         for index, chunk in enumerate(chunks):
             # let go of each chunk's bytes once decoded: holding every future until the end kept
-            # all the workers' payloads alive beside their objects (reference 10k: +6 MiB peak)
+            # all the workers' payloads alive beside the objects decoded from them
             future, futures[index] = futures[index], None
             if future.cancelled():
                 continue
