@@ -30,7 +30,9 @@ def render_sarif(analysis, results: RuleResults, root: str | None = None) -> str
 def iter_sarif(analysis, results: RuleResults, root: str | None = None) -> Iterator[str]:
     """The SARIF document in chunks: each result on one line (the C JSON encoder; `indent` would
     run the pure-Python one, ~5× slower on 20,000 findings), the rest indented."""
-    root = root or repository_root(os.getcwd())
+    cwd = os.getcwd()
+    root = root or repository_root(cwd)
+    base = (root, cwd)  # fixed for the whole document: one getcwd, not one per location
     rule_ids = sorted({f.rule for f in results.findings} | {s.finding.rule for s in results.suppressed})
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
     yield (
@@ -45,20 +47,34 @@ def iter_sarif(analysis, results: RuleResults, root: str | None = None) -> Itera
     )
     opening = "\n        "
     for finding in results.findings:
-        yield opening + json.dumps(_result(finding, index, root, model=analysis.model))
+        yield opening + _dumps(_result(finding, index, base, model=analysis.model))
         opening = ",\n        "
     for entry in results.suppressed:
-        yield opening + json.dumps(
-            _result(entry.finding, index, root, suppressed=entry.reason, model=analysis.model)
+        yield opening + _dumps(
+            _result(entry.finding, index, base, suppressed=entry.reason, model=analysis.model)
         )
         opening = ",\n        "
     yield (
         ("\n      ]" if opening != "\n        " else "]")
-        + f',\n      "invocations": {_indented([_invocation(analysis, results, root)], 3)}\n'
+        + f',\n      "invocations": {_indented([_invocation(analysis, results, base)], 3)}\n'
         "    }\n"
         "  ]\n"
         "}\n"
     )
+
+
+def _compact_encoder():
+    """`json.dumps` with its default settings, as one reusable C encoder: `json.dumps` makes a new
+    one per call, a fifth of the encoding time for 20,000 results. Falls back to `json.dumps`
+    where the C accelerator is missing."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.dumps
+    encode = make(None, None, json.encoder.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_dumps = _compact_encoder()
 
 
 def _indented(value, level: int) -> str:
@@ -111,9 +127,10 @@ def _driver(rule_ids: list[str]) -> dict:
     return {"name": "topo", "informationUri": "https://topo.dev", "version": version, "rules": rules}
 
 
-def _location(file: str, line: int, root: str) -> dict:
-    uri, base = _artifact(file, root, os.getcwd())
-    artifact = {"uri": uri, "uriBaseId": base} if base else {"uri": uri}
+def _location(file: str, line: int, base: tuple[str, str]) -> dict:
+    """`base`: (repository root, working directory)."""
+    uri, uri_base = _artifact(file, *base)
+    artifact = {"uri": uri, "uriBaseId": uri_base} if uri_base else {"uri": uri}
     return {"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": max(1, line)}}}
 
 
@@ -126,7 +143,7 @@ def _artifact(file: str, root: str, cwd: str) -> tuple[str, str | None]:
 
 
 def _result(
-    finding: Finding, index: dict[str, int], root: str, suppressed: str | None = None, model=None
+    finding: Finding, index: dict[str, int], base: tuple[str, str], suppressed: str | None = None, model=None
 ) -> dict:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
@@ -140,15 +157,15 @@ def _result(
         "properties": {"object": finding.object, "related": list(finding.related)},
     }
     if finding.source is not None:
-        location = _location(finding.source.file, finding.source.line, root)
+        location = _location(finding.source.file, finding.source.line, base)
         location["logicalLocations"] = [{"fullyQualifiedName": finding.object, "kind": "resource"}]
         result["locations"].append(location)
     value_origins = [(origin, origin.file) for origin in finding.value_from if origin.file]
-    related = _related_locations(finding, root, model)
+    related = _related_locations(finding, base, model)
     if value_origins:  # the values file or kustomize patch that set the value the message quotes
         related += [
             {
-                **_location(file, origin.line, root),
+                **_location(file, origin.line, base),
                 "id": len(related) + number,
                 "message": {"text": str(origin)},
             }
@@ -162,7 +179,7 @@ def _result(
     return result
 
 
-def _related_locations(finding: Finding, root: str, model) -> list[dict]:
+def _related_locations(finding: Finding, base: tuple[str, str], model) -> list[dict]:
     """The other objects involved (a policy that blocks the connection, the Service a route
     names...), each at its own file and line; objects that are not in the input have none."""
     locations: list[dict[str, Any]] = []
@@ -171,7 +188,7 @@ def _related_locations(finding: Finding, root: str, model) -> list[dict]:
         source = getattr(obj, "source", None)
         if source is None or object_id == finding.object:
             continue
-        location = _location(source.file, source.line, root)
+        location = _location(source.file, source.line, base)
         location["id"] = len(locations)
         location["message"] = {"text": object_id}
         location["logicalLocations"] = [{"fullyQualifiedName": object_id, "kind": "resource"}]
@@ -179,12 +196,12 @@ def _related_locations(finding: Finding, root: str, model) -> list[dict]:
     return locations
 
 
-def _invocation(analysis, results: RuleResults, root: str) -> dict:
+def _invocation(analysis, results: RuleResults, base: tuple[str, str]) -> dict:
     notifications = [
         {
             "level": "error",
             "message": {"text": error.message},
-            "locations": [_location(error.file, error.line, root)],
+            "locations": [_location(error.file, error.line, base)],
         }
         for error in analysis.load_errors
     ] + [{"level": "error", "message": {"text": text}} for text in results.rule_errors]
