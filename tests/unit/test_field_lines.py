@@ -375,3 +375,44 @@ def test_object_level_rules_point_at_the_field_they_name():
                 finding.path,
                 line,
             )
+
+
+def test_suppressed_findings_point_at_their_field_like_the_ones_kept():
+    """Findings kept, suppressed by the baseline and suppressed by annotation are all moved to
+    their field's line, and every finding the results hold is the one object per finding."""
+    text = textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: web
+          namespace: shop
+          annotations:
+            topo.dev/ignore: "readiness-probe-missing: later"
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - name: web
+                image: nginx:1.27
+        """
+    )
+    plain = analyze(text=text).findings()
+    lines = {f.rule: f.source.line for f in plain.all_findings}
+    assert lines["single-replica"] == 9 and lines["readiness-probe-missing"] == 15
+    baseline = {f.fingerprint for f in plain.findings if f.rule == "single-replica"}
+    results = analyze(text=text).findings(baseline=baseline)
+    suppressed = {s.finding.rule: s for s in results.suppressed}
+    assert suppressed["single-replica"].reason == "baseline"
+    assert suppressed["readiness-probe-missing"].reason.startswith("annotation")
+    assert {rule: s.finding.source.line for rule, s in suppressed.items()} == {
+        "single-replica": 9,
+        "readiness-probe-missing": 15,
+    }
+    assert {f.rule: f.source.line for f in results.all_findings} == lines
+    everything = {id(f) for f in results.all_findings}
+    assert {id(f) for f in results.findings} <= everything
+    assert {id(s.finding) for s in results.suppressed} <= everything

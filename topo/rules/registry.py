@@ -68,6 +68,13 @@ class Finding:
     value_from: tuple[ValueOrigin, ...] = ()  # a rendered chart's values key (or patch) the message quotes
     path: str | None = None  # the offending field; `source` is its line once located
 
+    def _move_to_line(self, line: int) -> None:
+        """Point the finding at its field's line. Only topo.rules.locate calls this, while topo
+        completes the findings it has just made and before anyone else holds them: a copy per
+        finding (tens of thousands on a large input) would double their memory at the peak."""
+        assert self.source is not None
+        object.__setattr__(self, "source", Source(self.source.file, line))
+
     @property
     def sort_key(self) -> tuple:
         source = self.source or Source("", 0)
