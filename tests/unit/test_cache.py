@@ -331,3 +331,24 @@ def test_worker_count_honours_topo_jobs():
     assert parallel_module.worker_count({"TOPO_JOBS": "1"}) == 0
     assert parallel_module.worker_count({"TOPO_JOBS": "4"}) == 3
     assert parallel_module.worker_count({"TOPO_JOBS": "nonsense"}) >= 0
+
+
+def test_giving_free_memory_back_is_a_no_op_without_glibc(monkeypatch):
+    """`malloc_trim` is glibc's: on macOS or musl the C library has no such function (or no
+    libc.so.6), and the parse goes on as if nothing happened."""
+    import ctypes
+
+    parallel_module.release_free_memory()  # with this machine's C library: no error either way
+
+    def no_such_library(name, *args, **kwargs):
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_such_library)
+    parallel_module.release_free_memory()
+
+    class WithoutTrim:
+        def __getattr__(self, name):
+            raise AttributeError(name)
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: WithoutTrim())
+    parallel_module.release_free_memory()
