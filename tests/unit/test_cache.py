@@ -352,3 +352,17 @@ def test_giving_free_memory_back_is_a_no_op_without_glibc(monkeypatch):
 
     monkeypatch.setattr(ctypes, "CDLL", lambda *args, **kwargs: WithoutTrim())
     parallel_module.release_free_memory()
+
+
+def test_an_entry_folder_removed_while_topo_runs_is_made_again(tmp_path):
+    """topo makes each entry folder once per run; the cache cleared meanwhile (`rm -rf`) is
+    no reason to stop caching."""
+    import shutil
+
+    cache = ParseCache(str(tmp_path / "cache"))
+    payload = encode_payload(([({"kind": "x"}, 1)], [], []))
+    key = cache.key(b"one", "a.yaml")
+    cache.put(key, payload)
+    shutil.rmtree(tmp_path / "cache")
+    cache.put(key, payload)
+    assert cache.enabled and cache.get(key) is not None

@@ -59,11 +59,28 @@ def lines_entries(cache_dir) -> list[str]:
     )
 
 
-def test_a_second_run_recalls_every_line_without_locating(tree, tmp_path, monkeypatch):
+def warmed(tree, cache):
+    """Two runs: the first finds the cache empty and keeps parse entries only, the second (its
+    files answered from the cache) keeps their field lines too."""
+    located([str(tree)], cache)
+    assert lines_entries(cache) == []
+    return located([str(tree)], cache)
+
+
+def test_a_run_that_finds_the_cache_empty_keeps_no_field_lines(tree, tmp_path):
+    """A cache that starts empty every time (a CI job that does not restore it) is never read
+    again: writing an entry per file would only cost time."""
+    cache = str(tmp_path / "cache")
+    assert located([str(tree)], cache) == located([str(tree)], False)
+    assert lines_entries(cache) == []
+    assert os.listdir(os.path.join(cache, "parse-v1"))
+
+
+def test_a_later_run_recalls_every_line_without_locating(tree, tmp_path, monkeypatch):
     cache = str(tmp_path / "cache")
     plain = located([str(tree)], False)
     assert any(line.endswith(":8") for _, _, line in plain)  # spec.replicas: moved off the first line
-    assert located([str(tree)], cache) == plain
+    assert warmed(tree, cache) == plain
     assert len(lines_entries(cache)) == 2  # one per file with a finding on a field
 
     def must_not_locate(*args, **kwargs):
@@ -75,7 +92,7 @@ def test_a_second_run_recalls_every_line_without_locating(tree, tmp_path, monkey
 
 def test_an_edited_file_is_located_afresh_and_the_others_recalled(tree, tmp_path, monkeypatch):
     cache = str(tmp_path / "cache")
-    located([str(tree)], cache)
+    warmed(tree, cache)
     (tree / "api.yaml").write_text("# one more line\n" + (tree / "api.yaml").read_text())
     plain = located([str(tree)], False)
     assert ("single-replica", "Deployment/shop/api", f"{tree / 'api.yaml'}:9") in plain
@@ -104,7 +121,7 @@ def test_an_edited_file_is_located_afresh_and_the_others_recalled(tree, tmp_path
 def test_a_damaged_entry_is_a_miss_never_a_wrong_line(tree, tmp_path, damage):
     cache = str(tmp_path / "cache")
     plain = located([str(tree)], False)
-    located([str(tree)], cache)
+    warmed(tree, cache)
     for path in lines_entries(cache):
         with open(path, "rb") as handle:
             blob = handle.read()
@@ -117,7 +134,7 @@ def test_a_damaged_entry_is_a_miss_never_a_wrong_line(tree, tmp_path, damage):
 def test_an_entry_of_the_right_shape_but_wrong_lines_for_other_bytes_is_never_used(tree, tmp_path):
     """Entries are keyed by the file's bytes: a file edited back and forth meets its own entry."""
     cache = str(tmp_path / "cache")
-    first = located([str(tree)], cache)
+    first = warmed(tree, cache)
     original = (tree / "web.yaml").read_text()
     (tree / "web.yaml").write_text("\n\n" + original)
     moved = located([str(tree)], cache)
@@ -126,35 +143,44 @@ def test_an_entry_of_the_right_shape_but_wrong_lines_for_other_bytes_is_never_us
     assert located([str(tree)], cache) == first
 
 
-def test_a_file_changed_while_it_is_located_keeps_nothing(tree, tmp_path, monkeypatch):
-    """Recalled from one version of the bytes, located in another: the answer is not kept."""
+def test_each_file_is_read_once_and_its_answers_kept_under_those_bytes(tree, tmp_path, monkeypatch):
+    """The answers and the key they are kept under come from one read of the file: a file that
+    changes during the run cannot leave answers under the key of other bytes."""
     cache_dir = str(tmp_path / "cache")
     reads = []
     real_read = field_memory._read
 
-    def changing(name):
-        data = real_read(name)
+    def counted(name):
         reads.append(name)
-        return data if reads.count(name) == 1 else b"# changed meanwhile\n" + data
+        return real_read(name)
 
-    monkeypatch.setattr(field_memory, "_read", changing)
-    located([str(tree)], cache_dir)
-    assert sorted(set(reads)) == sorted(str(tree / n) for n in ("api.yaml", "web.yaml"))
-    assert lines_entries(cache_dir) == []
+    monkeypatch.setattr(field_memory, "_read", counted)
+    monkeypatch.setenv("TOPO_JOBS", "1")  # every read in this process, where it is counted
+    warmed(tree, cache_dir)
+    assert sorted(reads) == sorted(str(tree / n) for n in ("api.yaml", "web.yaml"))  # the second run
+    reads.clear()
+    located([str(tree)], cache_dir)  # recalled: read to hash, never composed
+    assert sorted(reads) == sorted(str(tree / n) for n in ("api.yaml", "web.yaml"))
 
 
-def test_not_found_requests_are_remembered_and_never_reported(tmp_path):
+def test_not_found_requests_are_remembered_and_never_reported(tmp_path, monkeypatch):
     cache = ParseCache(str(tmp_path / "cache"))
-    key = cache.key(b"data", "f.yaml")
-    cache.put_lines(key, {(1, "spec.replicas"): 4, (1, "spec.missing"): 0})
-    assert cache.get_lines(key) == {(1, "spec.replicas"): 4, (1, "spec.missing"): 0}
     source = tmp_path / "f.yaml"
     source.write_bytes(b"data")
+    key = cache.key(b"data", str(source))
+    cache.put_lines(key, {(1, "spec.replicas"): 4, (1, "spec.missing"): 0})
+    assert cache.get_lines(key) == {(1, "spec.replicas"): 4, (1, "spec.missing"): 0}
 
+    def must_not_locate(*args, **kwargs):
+        raise AssertionError("located again")
+
+    monkeypatch.setattr(field_memory, "field_lines", must_not_locate)
+    cache.hits = 1  # as in a run whose files the cache answered
     memory = field_memory.FieldLineMemory(LoadResult(), cache)
-    known, rest = memory.recall(str(source), [(1, "spec.replicas"), (1, "spec.missing"), (1, "spec.other")])
-    assert known == {(1, "spec.replicas"): 4}
-    assert rest == [(1, "spec.other")]
+    assert memory.lines(str(source), [(1, "spec.replicas"), (1, "spec.missing")]) == (
+        {(1, "spec.replicas"): 4},
+        0,
+    )
 
 
 def test_sources_that_cannot_be_read_again_are_never_kept(tmp_path):

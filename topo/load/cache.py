@@ -156,6 +156,10 @@ class ParseCache:
             return
         self.writes += 1
 
+    def note_writes(self, count: int) -> None:
+        """Entries a forked worker wrote into this location: counted so that `prune` runs."""
+        self.writes += count
+
     def _lines_path(self, key: str) -> str:
         return os.path.join(self.location, _LINES_SUBDIR, key[:2], key[2:])
 
@@ -191,14 +195,15 @@ def read_entry(path: str, magic: bytes) -> memoryview | None:
 def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
     """Write an entry atomically (a temporary file renamed into place); False on any OS error."""
     try:
-        directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        fd, temporary = temporary_in(os.path.dirname(path))
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(magic)
-                handle.write(hashlib.blake2b(payload, digest_size=_CHECK).digest())
-                handle.write(payload)
+            try:
+                data = magic + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+            finally:
+                os.close(fd)
             os.replace(temporary, path)
         except BaseException:
             _remove(temporary)
@@ -206,6 +211,23 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+#: Entry folders this process has made or seen: a run writes thousands of entries into 256 of them.
+_FOLDERS: set[str] = set()
+
+
+def temporary_in(directory: str) -> tuple[int, str]:
+    """A new `.tmp-*` file in `directory` (created the first time this process writes there, and
+    again if it was removed meanwhile — the cache cleared while topo runs): (descriptor, path)."""
+    if directory not in _FOLDERS:
+        os.makedirs(directory, exist_ok=True)
+        _FOLDERS.add(directory)
+    try:
+        return tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    except FileNotFoundError:
+        os.makedirs(directory, exist_ok=True)
+        return tempfile.mkstemp(prefix=".tmp-", dir=directory)
 
 
 class EntryWriter:
@@ -220,9 +242,7 @@ class EntryWriter:
     def __init__(self, path: str, magic: bytes):
         self.path = path
         self._magic = magic
-        directory = os.path.dirname(path)
-        os.makedirs(directory, exist_ok=True)
-        self._fd, self._temporary = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+        self._fd, self._temporary = temporary_in(os.path.dirname(path))
         self._open = True
         self._check = hashlib.blake2b(digest_size=_CHECK)
         try:

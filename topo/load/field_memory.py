@@ -7,10 +7,10 @@ under the file's parse key (topo.load.cache: the bytes, the last part of the nam
 source) and a file unchanged since an earlier run is neither decoded nor composed again — a run
 after a small edit locates only in the edited files.
 
-An answer is stored only for the bytes it was computed from: the file is read and hashed once to
-recall, and again where it is located; when the two differ (the file changed during the run)
-nothing is kept. Sources that cannot be read again (stdin, rendered charts, git revisions) are
-located as before, never kept.
+Each file is read once: its answers, recalled or found, and the key they are kept under come from
+the same bytes. Nothing is kept by a run whose parse cache answered no file (a cache that starts
+empty every time, as in a CI job that does not restore it, would only cost the writes). Sources that cannot be read again (stdin, rendered charts, git revisions) are
+located in the text kept in memory, never kept.
 """
 
 from __future__ import annotations
@@ -23,56 +23,41 @@ Request = tuple[int, str]  # (line where the object starts, field path)
 
 
 class FieldLineMemory:
-    """Recall what earlier runs located in a file, locate the rest, keep the answers."""
+    """The lines of fields in a source: recalled for bytes located in before, else located and kept."""
 
     def __init__(self, loaded: LoadResult, cache: ParseCache | None):
         self.loaded = loaded
-        self.cache = cache
-        self._recalled: dict[str, tuple[str, dict[Request, int]]] = {}
+        # Only a cache that answered some of this run's files is kept between runs (a CI job
+        # that restores it, a developer's machine): a run that found it empty (a CI job that
+        # starts from nothing every time) would write an entry per file for nobody, so it locates
+        # as without a cache.
+        self.cache = cache if cache is not None and cache.hits else None
 
-    def _kept(self, name: str) -> bool:
-        """Whether this source's answers can be kept: a file read from disk, with a cache."""
-        return self.cache is not None and self.cache.enabled and name not in self.loaded.texts
-
-    def recall(self, name: str, requests: list[Request]) -> tuple[dict[Request, int], list[Request]]:
-        """(the lines known for `requests`, the requests still to locate)."""
-        if not self._kept(name):
-            return {}, requests
-        assert self.cache is not None
-        data = _read(name)
-        if data is None:
-            return {}, requests
-        key = self.cache.key(data, name)
-        known = self.cache.get_lines(key) or {}
-        self._recalled[name] = (key, known)
-        return {r: known[r] for r in requests if known.get(r)}, [r for r in requests if r not in known]
-
-    def locate(self, name: str, requests: list[Request]) -> tuple[dict[Request, int], str | None]:
-        """The lines of `requests` in the source's text now, and the parse key of the bytes they
-        were found in (None when the source is not kept)."""
-        if not self._kept(name):
+    def lines(self, name: str, requests: list[Request]) -> tuple[dict[Request, int], int]:
+        """The line of each request's field in the source (a request not found is left out), and
+        how many cache entries this wrote (0 or 1). The file is read once: the answers and the
+        key they are kept under come from the same bytes."""
+        cache = self.cache
+        if cache is None or not cache.enabled or name in self.loaded.texts:
             text = self.loaded.text_of(name)
-            return (field_lines(text, requests) if text is not None else {}), None
-        assert self.cache is not None
+            return (field_lines(text, requests) if text is not None else {}), 0
         data = _read(name)
         if data is None:
-            return {}, None
-        key = self.cache.key(data, name)
-        try:
-            text = decode_text(data)
-        except UnicodeDecodeError:
-            return {}, key
-        return field_lines(text, requests), key
-
-    def keep(self, name: str, requests: list[Request], found: dict[Request, int], key: str | None) -> None:
-        """Remember `found` (0 for a request not found) when `key` is that of the bytes recalled."""
-        recalled = self._recalled.get(name)
-        if recalled is None or key is None or recalled[0] != key or self.cache is None:
-            return
-        known = dict(recalled[1])
-        for request in requests:
-            known[request] = found.get(request, 0)
-        self.cache.put_lines(key, known)
+            return {}, 0
+        key = cache.key(data, name)
+        known = cache.get_lines(key) or {}
+        rest = [request for request in requests if request not in known]
+        written = 0
+        if rest:
+            try:
+                found = field_lines(decode_text(data), rest)
+            except UnicodeDecodeError:
+                found = {}
+            for request in rest:
+                known[request] = found.get(request, 0)  # 0: not found, and not looked for again
+            cache.put_lines(key, known)
+            written = 1
+        return {request: known[request] for request in requests if known.get(request)}, written
 
 
 def _read(name: str) -> bytes | None:

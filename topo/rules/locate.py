@@ -9,6 +9,7 @@ runs located in a file with the same bytes is recalled from the cache (topo.load
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from topo.load.field_memory import FieldLineMemory
 from topo.load.fork import split_work
@@ -23,35 +24,34 @@ def locate_findings(results: RuleResults, memory: FieldLineMemory) -> RuleResult
     """The same results, each finding with a field path moved to that field's line.
 
     The findings are the ones the rules just made, which nothing else holds yet: each is moved in
-    place (Finding._move_to_line), file by file as the lines are found."""
+    place (Finding._move_to_line), file by file."""
     pending: dict[str, list[Finding]] = {}
     for finding in _distinct(results):
         if finding.path and finding.source is not None:
             pending.setdefault(finding.source.file, []).append(finding)
     if not pending:
         return results
-    todo: list[tuple[str, list[tuple[int, str]]]] = []
-    recalled: dict[str, dict[tuple[int, str], int]] = {}
-    for file in sorted(pending):
+    files = sorted(pending)
+    here = os.getpid()
+
+    def locate(task: int) -> tuple[list[tuple[int, str, int]], int]:
+        file = files[task]
         requests = sorted({(f.source.line, f.path) for f in pending[file] if f.source and f.path})
-        known, rest = memory.recall(file, requests)
-        if rest:
-            todo.append((file, rest))
-            recalled[file] = known
-        else:
-            _move(pending.pop(file), known)
+        found, written = memory.lines(file, requests)
+        # a forked worker's cache writes are counted here, for pruning (this process's are already)
+        return [(line, path, field_line) for (line, path), field_line in found.items()], (
+            written if os.getpid() != here else 0
+        )
 
-    def locate(task: int) -> tuple[list[tuple[int, str, int]], str | None]:
-        file, requests = todo[task]
-        found, key = memory.locate(file, requests)
-        return [(line, path, field_line) for (line, path), field_line in found.items()], key
-
-    # each file is read and composed again: on many files, shared with a forked worker
-    located = split_work(len(todo), locate, parallel=len(todo) >= PARALLEL_MIN_FILES)
-    for (file, requests), (found, key) in zip(todo, located):
-        lines = {(line, path): field_line for line, path, field_line in found}
-        memory.keep(file, requests, lines, key)
-        _move(pending.pop(file), {**recalled.pop(file), **lines})
+    # each file is read (and, unless the cache recalls it, composed) again: shared with a forked
+    # worker on many files
+    located = split_work(len(files), locate, parallel=len(files) >= PARALLEL_MIN_FILES)
+    written_there = 0
+    for file, (found, written) in zip(files, located):
+        _move(pending[file], {(line, path): field_line for line, path, field_line in found})
+        written_there += written
+    if memory.cache is not None:
+        memory.cache.note_writes(written_there)
     return dataclasses.replace(
         results,
         findings=tuple(sorted(results.findings, key=lambda f: f.sort_key)),
