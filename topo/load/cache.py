@@ -198,10 +198,7 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
         fd, temporary = temporary_in(os.path.dirname(path))
         try:
             try:
-                data = magic + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                write_all(fd, magic + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload)
             finally:
                 os.close(fd)
             os.replace(temporary, path)
@@ -211,6 +208,13 @@ def write_entry(path: str, magic: bytes, payload: bytes) -> bool:
     except OSError:
         return False
     return True
+
+
+def write_all(fd: int, data: Any) -> None:
+    """Write every byte of `data` to a file descriptor (`os.write` may take fewer)."""
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 #: Entry folders this process has made or seen: a run writes thousands of entries into 256 of them.
@@ -281,9 +285,7 @@ class EntryWriter:
     def _write_all(self, data: Any) -> None:
         if not self._open:
             raise ValueError("write to a closed entry")
-        view = memoryview(data).cast("B")
-        while view:
-            view = view[os.write(self._fd, view) :]
+        write_all(self._fd, data)
 
 
 def prune_location(location: str, max_size: int) -> None:

@@ -9,8 +9,9 @@ after a small edit locates only in the edited files.
 
 Each file is read once: its answers, recalled or found, and the key they are kept under come from
 the same bytes. Nothing is kept by a run whose parse cache answered no file (a cache that starts
-empty every time, as in a CI job that does not restore it, would only cost the writes). Sources that cannot be read again (stdin, rendered charts, git revisions) are
-located in the text kept in memory, never kept.
+empty every time, as in a CI job that does not restore it, would only cost the writes). Sources
+that cannot be read again (stdin, rendered charts, git revisions) are located in the text kept in
+memory, never kept.
 """
 
 from __future__ import annotations

@@ -19,9 +19,10 @@ from __future__ import annotations
 import marshal
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from topo.load.cache import write_all
 from topo.load.parallel import _fork_is_safe, worker_count
 
 _TOKEN = 2  # bytes per task index in the claims pipe (big-endian): up to 65,535 tasks
@@ -84,13 +85,12 @@ def split_work(
         finally:
             os.close(claims_read)
             _, status = os.waitpid(pid, 0)
-        theirs = _collect(spool) if status == 0 else {}
-    for index, pieces in theirs.items():
-        if index not in results and 0 <= index < count:
-            try:
-                results[index] = decode(pieces)
-            except Exception:  # pieces that do not decode: run the task here
-                continue
+        for index, pieces in _completed(spool) if status == 0 else ():
+            if index not in results and 0 <= index < count:
+                try:
+                    results[index] = decode(pieces)
+                except Exception:  # pieces that do not decode: run the task here
+                    continue
     return [results[i] if i in results else run(i) for i in range(count)]
 
 
@@ -130,27 +130,24 @@ def _open_spool() -> Any:
 
 
 def _write_frame(spool: int, data: bytes) -> None:
-    view = memoryview(len(data).to_bytes(_LENGTH, "big") + data)
-    while view:
-        view = view[os.write(spool, view) :]
+    write_all(spool, len(data).to_bytes(_LENGTH, "big") + data)
 
 
-def _collect(spool: Any) -> dict[int, list[Any]]:
-    """The pieces of every task the worker completed, by task index (read after it exited)."""
+def _completed(spool: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(task index, its pieces) of each task the worker completed, in the order it completed
+    them (read after it exited): a task's pieces are let go once the caller has decoded them."""
     pieces: dict[int, list[Any]] = {}
-    complete: dict[int, list[Any]] = {}
     try:
         spool.seek(0)
         while header := spool.read(_LENGTH):
             size = int.from_bytes(header, "big")
             data = spool.read(size)
             if len(header) < _LENGTH or len(data) < size:
-                break  # truncated: what came before still stands
+                return  # truncated: what came before still stands
             index, piece, done = marshal.loads(data)
             if done:
-                complete[index] = pieces.pop(index, [])
+                yield index, pieces.pop(index, [])
             else:
                 pieces.setdefault(index, []).append(piece)
     except (OSError, EOFError, ValueError, TypeError):
-        pass
-    return complete
+        return

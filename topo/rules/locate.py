@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from itertools import chain
 
 from topo.load.field_memory import FieldLineMemory
 from topo.load.fork import split_work
@@ -63,7 +64,7 @@ def _distinct(results: RuleResults):
     """Every finding object of the results once (`findings` and `all_findings` share most, and a
     finding annotated with its value origins is a copy in `findings` only)."""
     seen: set[int] = set()
-    for finding in (*results.all_findings, *results.findings, *(s.finding for s in results.suppressed)):
+    for finding in chain(results.all_findings, results.findings, (s.finding for s in results.suppressed)):
         if id(finding) not in seen:
             seen.add(id(finding))
             yield finding
