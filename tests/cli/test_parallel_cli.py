@@ -1,5 +1,6 @@
 """The second CPU changes nothing but the time: with the rules and the locating of field lines shared
-with a forked worker (topo.load.fork), every output is the same bytes and exit code as in one
+with a forked worker and the `calls` linker's scan done by one in the background (topo.load.fork),
+every output is the same bytes and exit code as in one
 process (`TOPO_JOBS=1`), on the samples and on a generated corpus; a rule that raises is reported
 the same way (exit 4 after the other rules' output)."""
 
@@ -13,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from topo_test_support import count_forks, generated_corpus
 
+import topo.graph.link_calls as link_calls_module
 import topo.load.fork as fork_module
 import topo.rules.engine as engine_module
 import topo.rules.locate as locate_module
@@ -22,6 +24,7 @@ from topo.rules.registry import RULES
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 COMMANDS = [
+    ["graph", "-o", "json", "--no-cache", "{in}"],
     ["report", "-o", "json", "--no-cache", "{in}"],
     ["report", "-o", "sarif", "--no-cache", "{in}"],
     ["report", "--no-cache", "-v", "{in}"],
@@ -40,6 +43,7 @@ def forks(monkeypatch):
     """The forks made by topo (in this process), with the size thresholds down to 0."""
     monkeypatch.setattr(engine_module, "PARALLEL_MIN_OBJECTS", 0)
     monkeypatch.setattr(locate_module, "PARALLEL_MIN_FILES", 0)
+    monkeypatch.setattr(link_calls_module, "BACKGROUND_SCAN_CHARS", 0)
     monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)  # other tests may leave threads
     return count_forks(monkeypatch)
 
@@ -65,7 +69,7 @@ def test_output_is_identical_in_one_process_and_shared_with_a_worker(
     alone = run(args, str(tmp_path), "1", monkeypatch)
     assert forks == []
     shared = run(args, str(tmp_path), "2", monkeypatch)
-    assert forks, "the rules were shared with a worker"
+    assert forks, "the work was shared with a worker"
     assert shared == alone
     assert alone[1] or alone[3]
 

@@ -197,3 +197,52 @@ def test_no_place_for_the_spool_runs_everything_here(may_fork, monkeypatch):
     monkeypatch.setattr(fork_module, "_open_spool", lambda: None)
     assert split_work(50, lambda i: (i * i, f"task {i}")) == squares(50)
     assert may_fork == []
+
+
+def test_shared_work_started_early_is_done_by_the_worker_while_this_process_goes_on(may_fork):
+    """One task started in the background: the worker computes it while this process does
+    something else (here: waits to hear that the worker has begun), then only asks for it."""
+    parent = os.getpid()
+    started_read, started_write = os.pipe()
+
+    def run(i):
+        if os.getpid() == parent:
+            return "here"
+        os.write(started_write, b"x")
+        return "worker"
+
+    with fork_module.SharedWork(1, run) as work:
+        assert len(may_fork) == 1
+        assert select.select([started_read], [], [], 60)[0], "the worker began at once"
+        assert work.results() == ["worker"]
+    os.close(started_read)
+    os.close(started_write)
+
+
+def test_shared_work_the_worker_has_not_started_is_taken_here(may_fork, monkeypatch):
+    """Asked for before the worker took it (a worker slow to start), the task runs here: nobody waits
+    for a task nobody runs."""
+    monkeypatch.setattr(fork_module, "_work", lambda *args: os._exit(0))  # a worker that takes nothing
+    with fork_module.SharedWork(1, lambda i: ("task", i, os.getpid())) as work:
+        assert work.results() == [("task", 0, os.getpid())]
+    assert len(may_fork) == 1
+
+
+def test_shared_work_left_without_its_results_stops_the_worker(may_fork):
+    """An exception between start and results: the worker is killed and reaped, not left behind."""
+
+    def never_ends(i):
+        select.select([], [], [], 60)
+
+    with pytest.raises(RuntimeError, match="meanwhile"), fork_module.SharedWork(1, never_ends):
+        raise RuntimeError("something failed meanwhile")
+    (pid,) = may_fork
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # already reaped
+
+
+def test_shared_work_without_a_worker_runs_here(may_fork, monkeypatch):
+    assert fork_module.SharedWork(3, lambda i: i * 2, parallel=False).results() == [0, 2, 4]
+    monkeypatch.setenv("TOPO_JOBS", "1")
+    assert fork_module.SharedWork(1, lambda i: "alone").results() == ["alone"]
+    assert may_fork == []

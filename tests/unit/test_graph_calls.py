@@ -339,3 +339,31 @@ def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
 def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
     config = "scrape:\n  job: node-exporter\n  host: cache\n"
     assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]
+
+
+def test_the_strings_scanned_in_the_background_are_the_ones_linked(monkeypatch):
+    """On a large input the scan runs in a forked copy while the other relations are linked
+    (CallScan): the calls edges are made from what that copy found."""
+    import os
+
+    from topo_test_support import count_forks
+
+    import topo.graph.link_calls as link_calls_module
+    import topo.load.fork as fork_module
+
+    monkeypatch.setenv("TOPO_JOBS", "2")
+    monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)
+    monkeypatch.setattr(link_calls_module, "BACKGROUND_SCAN_CHARS", 0)
+    forks = count_forks(monkeypatch)
+    parent = os.getpid()
+    real_names_in = link_calls_module.names_in
+
+    def names_in(text, variable, is_file=False):
+        yield from real_names_in(text, variable, is_file)
+        if os.getpid() != parent:  # marks what the forked copy scanned
+            yield ("scanned-by-the-copy.db", None, True, True)
+
+    monkeypatch.setattr(link_calls_module, "names_in", names_in)
+    found = calls(caller(env='{name: DB_HOST, value: "mariadb.db"}'))
+    assert len(forks) == 1
+    assert set(found) == {"Service/db/mariadb", "Service/db/scanned-by-the-copy"}

@@ -6,7 +6,7 @@ import networkx as nx
 
 from topo.graph.context import LinkContext
 from topo.graph.details import node_attributes
-from topo.graph.link_calls import link_calls
+from topo.graph.link_calls import CallScan, link_calls
 from topo.graph.link_policy import link_policies
 from topo.graph.link_routing import ingress_class_of, link_ingresses, link_services
 from topo.graph.link_statefulsets import link_statefulsets
@@ -22,15 +22,17 @@ def build_graph(
     """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
     graph: nx.MultiDiGraph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
     ctx = LinkContext(model=model, graph=graph, external=external)
-    for obj in model.objects.values():
-        graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
-    link_ingresses(ctx)
-    link_services(ctx)
-    link_workloads(ctx)
-    link_statefulsets(ctx)
-    link_storage(ctx, default_storage_class)
-    link_policies(ctx)
-    link_calls(ctx)
+    # the strings the calls linker reads are scanned meanwhile (on a large input, by a forked copy)
+    with CallScan(model) as scan:
+        for obj in model.objects.values():
+            graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
+        link_ingresses(ctx)
+        link_services(ctx)
+        link_workloads(ctx)
+        link_statefulsets(ctx)
+        link_storage(ctx, default_storage_class)
+        link_policies(ctx)
+        link_calls(ctx, scan)
     for ingress in model.of_type(Ingress):
         graph.nodes[ingress.id]["ingressClass"] = ingress_class_of(ctx, ingress)
     return graph

@@ -26,6 +26,8 @@ from typing import Any
 from topo.graph.context import LinkContext
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
+from topo.load.fork import SharedWork
+from topo.model import Model
 from topo.model.dns import search_candidates, service_fqdn
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
@@ -94,7 +96,52 @@ _SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discov
 LONG_TEXT = 256
 
 
-def link_calls(ctx: LinkContext) -> None:
+#: A string the linker scans: (text, the variable it is the value of, whether a ConfigMap value).
+ScanKey = tuple[str, str | None, bool]
+#: Candidate names of one string (`names_in`): (name, port, explicit, dangling_ok).
+Candidates = tuple[tuple[str, int | None, bool, bool], ...]
+#: From this many characters of distinct strings to scan (about 10 million a second), the scan
+#: runs in a forked copy while the graph's other relations are linked: forking costs a few ms.
+BACKGROUND_SCAN_CHARS = 500_000
+
+
+class CallScan:
+    """The candidate names in every distinct string the linker will read (`names_in`), scanned by
+    a forked copy while this process links the graph's other relations when there is much to scan
+    (topo.load.fork.SharedWork), else here. The scan reads only the model, never the graph."""
+
+    def __init__(self, model: Model):
+        self.keys: list[ScanKey] = list(
+            dict.fromkeys(
+                _scan_key(variable, text, found)
+                for workload in model.workloads
+                for variable, text, found in texts_of(model, workload)
+            )
+        )
+        size = sum(len(text) for text, _, _ in self.keys)
+        self._work = SharedWork(1, self._scan, parallel=size >= BACKGROUND_SCAN_CHARS)
+
+    def _scan(self, _task: int) -> list[Candidates]:
+        return [tuple(names_in(*key)) for key in self.keys]
+
+    def results(self) -> dict[ScanKey, Candidates]:
+        (found,) = self._work.results()
+        return dict(zip(self.keys, found))
+
+    def __enter__(self) -> CallScan:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._work.__exit__(*exc_info)
+
+
+def _scan_key(variable: str | None, text: str, found: str) -> ScanKey:
+    return (text, variable, found.startswith("ConfigMap/"))
+
+
+def link_calls(ctx: LinkContext, scan: CallScan | None = None) -> None:
+    """Link every workload to what it names by DNS, with the strings `scan` scanned meanwhile
+    (else scanned here)."""
     records = dns_records(ctx.graph, ctx.external, ctx.domain)
     owners = records.owners if isinstance(records, DnsRecords) else {}
     namespaces = set(ctx.model.namespaces())
@@ -105,12 +152,12 @@ def link_calls(ctx: LinkContext) -> None:
     answered = indexed_job_pod_names(ctx.model, services, ctx.domain)
     # The same ConfigMap is read by several workloads and the same env values recur: each distinct
     # string is scanned once and each distinct name resolved once per namespace.
-    scanned: dict[tuple[str, str | None, bool], tuple[tuple[str, int | None, bool, bool], ...]] = {}
     resolved: dict[tuple[str, str | None, bool, bool], str | None] = {}
+    scanned = scan.results() if scan is not None else {}  # the last thing to wait for: asked for here
     for workload in ctx.model.workloads:
         seen: set[tuple[str, str, int | None]] = set()
-        for variable, text, found in texts_of(ctx, workload):
-            scan_key = (text, variable, found.startswith("ConfigMap/"))
+        for variable, text, found in texts_of(ctx.model, workload):
+            scan_key = _scan_key(variable, text, found)
             names = scanned.get(scan_key)
             if names is None:
                 names = scanned[scan_key] = tuple(names_in(*scan_key))
@@ -217,7 +264,7 @@ def dns_records(graph, external: frozenset[str], domain: str) -> dict[str, str]:
     return records
 
 
-def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None, str, str]]:
+def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str, str]]:
     """(variable name or None, text, where it was found) for every string worth scanning."""
     spec = workload.template.spec
     for container in spec.all_containers():
@@ -237,7 +284,7 @@ def texts_of(ctx: LinkContext, workload: Workload) -> Iterator[tuple[str | None,
     for ref in spec.config_refs:
         if ref.kind != "ConfigMap":
             continue
-        config = ctx.model.get(make_id("ConfigMap", workload.namespace, ref.name))
+        config = model.get(make_id("ConfigMap", workload.namespace, ref.name))
         if not isinstance(config, ConfigData):
             continue
         for key, value in config.data.items():

@@ -8,6 +8,10 @@ piece by piece as they are encoded, and this process reads them once the worker 
 task it did not complete (it died, or a result marshal cannot carry) is run here. The results are
 the same as running the tasks one by one in this process, whatever the split.
 
+`SharedWork` starts the worker at once and lets this process go on with something else before it
+asks for the results: with one task, that task is done in the background (topo.graph.build scans
+the strings the `calls` linker reads while this process links everything else).
+
 Used after the parse, where everything else runs in one process (topo.rules.engine splits the
 rules by topic). Not used with `TOPO_JOBS=1`, without `os.fork` (not POSIX) or while other
 threads run (a server: forking copies only the calling thread and may deadlock on a lock one of
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -60,38 +65,95 @@ def split_work(
     its result (here); `run`'s exceptions propagate from this process's tasks, and a worker's task
     that raised or did not encode is run again here.
     """
-    if not (parallel and count > 1 and count <= _MAX_TASKS and can_fork()):
-        return [run(i) for i in range(count)]
+    with SharedWork(count, run, parallel=parallel and count > 1, encode=encode) as work:
+        return work.results(decode)
+
+
+class SharedWork:
+    """Tasks `0 .. count - 1` started in a forked worker at once, while this process goes on with
+    something else; `results()` has this process take the tasks the worker has not started yet,
+    then waits for the worker. One task started early is work done in the background: the
+    worker computes it while this process does the rest of its job.
+
+    Without a worker (not `parallel`, one CPU, other threads, no place for the spool, more than
+    `_MAX_TASKS` tasks) `results()` runs every task here. Leaving the `with` block without asking
+    for the results (an exception) stops the worker.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        run: Callable[[int], Any],
+        *,
+        parallel: bool = True,
+        encode: Callable[[Any], Iterable[Any]] = _whole,
+    ):
+        self._count = count
+        self._run = run
+        self._worker: tuple[int, Any, int] | None = None  # (pid, spool, read end of the claims pipe)
+        if parallel and 0 < count <= _MAX_TASKS and can_fork():
+            self._worker = _start_worker(count, run, encode)
+
+    def results(self, decode: Callable[[list[Any]], Any] = _only) -> list[Any]:
+        """Every task's result, in index order (see `split_work`)."""
+        count, run, worker = self._count, self._run, self._worker
+        self._worker = None
+        if worker is None:
+            return [run(i) for i in range(count)]
+        pid, spool, claims_read = worker
+        results: dict[int, Any] = {}
+        with spool:
+            try:
+                for index in _claims(claims_read):
+                    results[index] = run(index)
+            finally:
+                os.close(claims_read)
+                _, status = os.waitpid(pid, 0)
+            for index, pieces in _completed(spool) if status == 0 else ():
+                if index not in results and 0 <= index < count:
+                    try:
+                        results[index] = decode(pieces)
+                    except Exception:  # pieces that do not decode: run the task here
+                        continue
+        return [results[i] if i in results else run(i) for i in range(count)]
+
+    def __enter__(self) -> SharedWork:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Stop a worker whose results were never asked for, and reap it."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            pid, spool, claims_read = worker
+            os.close(claims_read)
+            spool.close()
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:  # it has exited already
+                pass
+            os.waitpid(pid, 0)
+
+
+def _start_worker(count: int, run: Callable[[int], Any], encode) -> tuple[int, Any, int] | None:
+    """A forked worker taking task indices from a pipe: (its pid, its spool, the pipe's read end
+    for this process), or None when there is no place for the spool or no fork."""
     spool = _open_spool()
     if spool is None:
-        return [run(i) for i in range(count)]
-    with spool:
-        claims_read, claims_write = os.pipe()
-        try:
-            os.write(claims_write, b"".join(i.to_bytes(_TOKEN, "big") for i in range(count)))
-        finally:
-            os.close(claims_write)  # no writer left: an empty pipe reads as the end of the tasks
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(claims_read)
-            return [run(i) for i in range(count)]
-        if pid == 0:  # the worker: never returns
-            _work(claims_read, spool.fileno(), run, encode)
-        results: dict[int, Any] = {}
-        try:
-            for index in _claims(claims_read):
-                results[index] = run(index)
-        finally:
-            os.close(claims_read)
-            _, status = os.waitpid(pid, 0)
-        for index, pieces in _completed(spool) if status == 0 else ():
-            if index not in results and 0 <= index < count:
-                try:
-                    results[index] = decode(pieces)
-                except Exception:  # pieces that do not decode: run the task here
-                    continue
-    return [results[i] if i in results else run(i) for i in range(count)]
+        return None
+    claims_read, claims_write = os.pipe()
+    try:
+        os.write(claims_write, b"".join(i.to_bytes(_TOKEN, "big") for i in range(count)))
+    finally:
+        os.close(claims_write)  # no writer left: an empty pipe reads as the end of the tasks
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(claims_read)
+        spool.close()
+        return None
+    if pid == 0:  # the worker: never returns
+        _work(claims_read, spool.fileno(), run, encode)
+    return pid, spool, claims_read
 
 
 def _claims(claims_read: int):
