@@ -54,7 +54,7 @@ def node_classes(model: NodeModel, relevant_keys: set[str]) -> list[NodeClass]:
     return [NodeClass(members[0], tuple(members)) for members in groups.values()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
     """Eligible nodes of one class (all alike for this workload) and the pods one of them holds."""
 
@@ -143,16 +143,18 @@ class Placer:
         for cls, (reason, capacity) in zip(self.classes, verdicts):
             if c.per_node_filters:
                 passing = []
+                failing: dict[str, list[str]] = {}  # reason → members: one entry per reason, not per node
                 for member in cls.members:
                     member_reason, member_capacity = node_verdict(member, c)
                     if member_reason is None:
                         passing.append(member.name)
                         capacity = member_capacity
                     else:
-                        excluded.append((member_reason, (member.name,)))
+                        failing.setdefault(member_reason, []).append(member.name)
+                excluded.extend((member_reason, tuple(names)) for member_reason, names in failing.items())
                 if not passing:
                     continue
-                names = tuple(passing)
+                names = tuple(passing) if len(passing) < len(cls.members) else cls.names
             elif reason is not None:
                 excluded.append((reason, cls.names))
                 continue
