@@ -345,6 +345,7 @@ def test_the_strings_scanned_in_the_background_are_the_ones_linked(monkeypatch):
     """On a large input the scan runs in a forked copy while the other relations are linked
     (CallScan): the calls edges are made from what that copy found."""
     import os
+    import select
 
     from topo_test_support import count_forks
 
@@ -356,14 +357,27 @@ def test_the_strings_scanned_in_the_background_are_the_ones_linked(monkeypatch):
     monkeypatch.setattr(link_calls_module, "BACKGROUND_SCAN_CHARS", 0)
     forks = count_forks(monkeypatch)
     parent = os.getpid()
-    real_names_in = link_calls_module.names_in
+    started_read, started_write = os.pipe()
+    real_names_in, real_dns_records = link_calls_module.names_in, link_calls_module.dns_records
 
     def names_in(text, variable, is_file=False):
-        yield from real_names_in(text, variable, is_file)
         if os.getpid() != parent:  # marks what the forked copy scanned
+            os.write(started_write, b"x")
             yield ("scanned-by-the-copy.db", None, True, True)
+        yield from real_names_in(text, variable, is_file)
+
+    def dns_records(*args):
+        # this process's own work takes until the copy has begun (a tiny input is linked faster
+        # than a fork starts, and then this process takes the scan itself)
+        select.select([started_read], [], [], 60)
+        return real_dns_records(*args)
 
     monkeypatch.setattr(link_calls_module, "names_in", names_in)
-    found = calls(caller(env='{name: DB_HOST, value: "mariadb.db"}'))
+    monkeypatch.setattr(link_calls_module, "dns_records", dns_records)
+    try:
+        found = calls(caller(env='{name: DB_HOST, value: "mariadb.db"}'))
+    finally:
+        os.close(started_read)
+        os.close(started_write)
     assert len(forks) == 1
     assert set(found) == {"Service/db/mariadb", "Service/db/scanned-by-the-copy"}
