@@ -235,6 +235,36 @@ def test_taints_keep_pods_off_the_dedicated_nodes():
     assert state.placement.excluded == {"taint dedicated=es:NoSchedule not tolerated": ("es-a",)}
 
 
+def test_workloads_the_node_filters_treat_alike_share_their_groups_but_not_their_limits():
+    """Thousands of workloads × hundreds of nodes: the per-node data of a placement (eligible
+    groups, exclusions, per-node capacity) is held once per kind of workload, not per workload;
+    what differs (a hostname anti-affinity, a nodeSelector on one node) is its own."""
+    plain = "      containers: [{name: c, image: c:1}]"
+    spread = """      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+          - labelSelector: {matchLabels: {app: b}}
+            topologyKey: kubernetes.io/hostname
+      containers: [{name: c, image: c:1}]"""
+    one_node = """      nodeSelector: {kubernetes.io/hostname: general-b}
+      containers: [{name: c, image: c:1}]"""
+    text = (
+        deployment("a", 5, plain)
+        + deployment("c", 2, plain)
+        + deployment("b", 5, spread)
+        + deployment("d", 1, one_node)
+    )
+    workloads = analysis_of(NODES + text).rollout.workloads
+    a, b, c, d = (workloads[f"Deployment/app/{n}"].placement for n in "abcd")
+    assert a.groups is c.groups and a.excluded_groups is c.excluded_groups
+    assert a.per_node is c.per_node and a.per_node == {"general-a": 110, "general-b": 110, "general-c": 110}
+    assert b.groups is not a.groups and b.per_node == {"general-a": 1, "general-b": 1, "general-c": 1}
+    assert (a.max_scheduled, b.max_scheduled) == (330, 3)  # allocatable pods: 110 a node
+    assert d.schedulable == ("general-b",)
+    # the nodeSelector is checked before the taints (one reason a node)
+    assert d.excluded == {"nodeSelector kubernetes.io/hostname=general-b": ("es-a", "general-a", "general-c")}
+
+
 def test_resources_bound_the_pods_per_node():
     state = placed(
         deployment("big", 2, "      containers: [{name: b, image: b:1, resources: {requests: {cpu: '3'}}}]"),

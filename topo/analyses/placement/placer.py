@@ -63,39 +63,63 @@ class Group:
     capacity: int  # pods of this workload one node holds (resources, pods, hostPort, anti-affinity)
 
 
+class Groups(tuple):
+    """A placement's eligible groups. Workloads that the node filters treat alike share one
+    (Placer.place), and with it the names and per-node capacities computed from it: a placement
+    holds no per-node data of its own (thousands of workloads × hundreds of nodes)."""
+
+    @cached_property
+    def schedulable(self) -> tuple[str, ...]:
+        return tuple(sorted(name for group in self for name in group.names))
+
+    @cached_property
+    def per_node(self) -> dict[str, int]:
+        return {name: group.capacity for group in self for name in group.names}
+
+
+class Exclusions(tuple):
+    """A placement's (reason, node names) pairs, possibly repeated reasons; shared like Groups."""
+
+    @cached_property
+    def merged(self) -> dict[str, tuple[str, ...]]:
+        merged: dict[str, list[str]] = {}
+        for reason, names in self:
+            merged.setdefault(reason, []).extend(names)
+        return {reason: tuple(sorted(names)) for reason, names in sorted(merged.items())}
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for reason, names in self:
+            counts[reason] = counts.get(reason, 0) + len(names)
+        return dict(sorted(counts.items()))
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where one workload can run on the node model, and how many of its pods at once."""
 
     workload: str
-    groups: tuple[Group, ...]
+    groups: Groups
     max_scheduled: int
-    excluded_groups: tuple[
-        tuple[str, tuple[str, ...]], ...
-    ]  # (reason, node names), possibly repeated reasons
+    excluded_groups: Exclusions
     limited_by: str | None  # what caps max_scheduled below the nodes' room
 
-    @cached_property
+    @property
     def excluded(self) -> dict[str, tuple[str, ...]]:
         """Reason → the node names it excludes (sorted)."""
-        merged: dict[str, list[str]] = {}
-        for reason, names in self.excluded_groups:
-            merged.setdefault(reason, []).extend(names)
-        return {reason: tuple(sorted(names)) for reason, names in sorted(merged.items())}
+        return self.excluded_groups.merged
 
     def excluded_counts(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for reason, names in self.excluded_groups:
-            counts[reason] = counts.get(reason, 0) + len(names)
-        return dict(sorted(counts.items()))
+        return dict(self.excluded_groups.counts)
 
-    @cached_property
+    @property
     def schedulable(self) -> tuple[str, ...]:
-        return tuple(sorted(name for group in self.groups for name in group.names))
+        return self.groups.schedulable
 
-    @cached_property
+    @property
     def per_node(self) -> dict[str, int]:
-        return {name: group.capacity for group in self.groups for name in group.names}
+        return self.groups.per_node
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +143,7 @@ class Placer:
         keys.discard(HOSTNAME)  # unique per node: workloads that select by it are checked node by node
         self.classes = node_classes(model, keys)
         self._verdicts: dict[tuple, list[tuple[str | None, int]]] = {}
+        self._alike: dict[tuple, tuple[Groups, Exclusions]] = {}  # (filter key, one per node) → shared
 
     def place(
         self,
@@ -133,6 +158,35 @@ class Placer:
         affinity); `ordinal_pins`: the same per ordinal (StatefulSet claim templates).
         """
         one_per_node = HOSTNAME in {t.topology_key for t in c.anti_affinity}
+        # without filters that name single nodes or a pin, the groups depend on the filter key alone
+        alike = (c.filter_key, one_per_node) if pin is None and not c.per_node_filters else None
+        shared = self._alike.get(alike) if alike is not None else None
+        groups, excluded = shared if shared is not None else self._groups(c, one_per_node, pin)
+        if alike is not None:
+            self._alike.setdefault(alike, (groups, excluded))
+        max_scheduled, limited_by = self._max_scheduled(c, groups)
+        if limited_by is None and one_per_node and groups:
+            limited_by = f"required anti-affinity on {HOSTNAME}: one pod per node, {sum(len(g.names) for g in groups)} eligible node(s)"
+        if ordinal_pins:
+            eligible = {n for g in groups for n in g.names}
+            placeable = sum(1 for p in ordinal_pins if p is None or p & eligible)
+            if placeable < max_scheduled:
+                max_scheduled, limited_by = (
+                    placeable,
+                    "PersistentVolumes bound to nodes that cannot take the pod",
+                )
+        return Placement(
+            workload=workload.id,
+            groups=groups,
+            max_scheduled=max_scheduled,
+            excluded_groups=excluded,
+            limited_by=limited_by,
+        )
+
+    def _groups(
+        self, c: PodConstraints, one_per_node: bool, pin: frozenset[str] | None
+    ) -> tuple[Groups, Exclusions]:
+        """The eligible groups of nodes for pods with constraints `c`, and the excluded nodes."""
         groups: list[Group] = []
         excluded: list[tuple[str, tuple[str, ...]]] = []
         verdicts = self._verdicts.get(c.filter_key)
@@ -172,26 +226,9 @@ class Placer:
             if one_per_node and HOSTNAME in cls.representative.labels:
                 capacity = min(capacity, 1)
             groups.append(Group(cls.representative, names, capacity))
-        max_scheduled, limited_by = self._max_scheduled(c, groups)
-        if limited_by is None and one_per_node and groups:
-            limited_by = f"required anti-affinity on {HOSTNAME}: one pod per node, {sum(len(g.names) for g in groups)} eligible node(s)"
-        if ordinal_pins:
-            eligible = {n for g in groups for n in g.names}
-            placeable = sum(1 for p in ordinal_pins if p is None or p & eligible)
-            if placeable < max_scheduled:
-                max_scheduled, limited_by = (
-                    placeable,
-                    "PersistentVolumes bound to nodes that cannot take the pod",
-                )
-        return Placement(
-            workload=workload.id,
-            groups=tuple(groups),
-            max_scheduled=max_scheduled,
-            excluded_groups=tuple(excluded),
-            limited_by=limited_by,
-        )
+        return Groups(groups), Exclusions(excluded)
 
-    def _max_scheduled(self, c: PodConstraints, groups: list[Group]) -> tuple[int, str | None]:
+    def _max_scheduled(self, c: PodConstraints, groups: Sequence[Group]) -> tuple[int, str | None]:
         """The most pods that can run at once under the workload's own anti-affinity, affinity and
         spread constraints, each bounded separately (their minimum; exact for one constraint)."""
         best, limited_by = sum(g.capacity * len(g.names) for g in groups), None
