@@ -403,9 +403,10 @@ class LabelIndex(Generic[Item]):
         position = len(entries.names)
         self._positions[(namespace, item)] = position
         entries.names.append(item)
-        frozen_labels = dict(labels)
-        entries.labels.append(frozen_labels)
-        for key, value in frozen_labels.items():
+        # the model's label maps are read-only (like the documents they come from): kept, not copied
+        kept = labels if type(labels) is dict else dict(labels)
+        entries.labels.append(kept)
+        for key, value in kept.items():
             entries.by_pair.setdefault((key, value), []).append(position)
             entries.by_key.setdefault(key, []).append(position)
         entries.added.append(added or None)

@@ -190,7 +190,7 @@ class Universe:
                 namespace = workload.namespace
                 ns_labels = declared.get(namespace) or {NAMESPACE_NAME_LABEL: namespace}
                 peer_class = PeerClass(
-                    len(self.classes), POD, namespace, EXACT, ns_labels, dict(labels), ports
+                    len(self.classes), POD, namespace, EXACT, ns_labels, labels, ports
                 )
                 by_key[key] = peer_class
                 self.classes.append(peer_class)
