@@ -11,6 +11,7 @@ second kind and check ports; names the graph did not attribute to a Service or P
 from __future__ import annotations
 
 import re
+import sys
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
+        hint = sys.intern(hint)  # one string per suggestion, not per finding (15,000 findings, 87 hints)
         # A namespace no object of the input uses is installed separately (a tracing backend, a
         # shared database): topo cannot know what it holds. A single label (`ai-service`) is not
         # provably in-cluster: after the cluster suffixes the resolver tries the node's search
