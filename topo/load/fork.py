@@ -12,10 +12,10 @@ the same as running the tasks one by one in this process, whatever the split.
 asks for the results: with one task, that task is done in the background (topo.graph.build scans
 the strings the `calls` linker reads while this process links everything else).
 
-Used after the parse, where everything else runs in one process (topo.rules.engine splits the
-rules by topic). Not used with `TOPO_JOBS=1`, without `os.fork` (not POSIX) or while other
-threads run (a server: forking copies only the calling thread and may deadlock on a lock one of
-them held).
+Used after the parse, where everything else runs in one process: topo.graph.build, topo.rules.engine
+(the rules by topic), topo.rules.locate (the files read again). Not used with `TOPO_JOBS=1`,
+without `os.fork` (not POSIX) or while other threads run (a server: forking copies only the
+calling thread and may deadlock on a lock one of them held).
 """
 
 from __future__ import annotations
