@@ -189,9 +189,7 @@ class Universe:
             if peer_class is None:
                 namespace = workload.namespace
                 ns_labels = declared.get(namespace) or {NAMESPACE_NAME_LABEL: namespace}
-                peer_class = PeerClass(
-                    len(self.classes), POD, namespace, EXACT, ns_labels, labels, ports
-                )
+                peer_class = PeerClass(len(self.classes), POD, namespace, EXACT, ns_labels, labels, ports)
                 by_key[key] = peer_class
                 self.classes.append(peer_class)
                 self.index.add(namespace, peer_class.index, labels)
