@@ -30,6 +30,24 @@ class RuleContext:
             cache[key] = compute()
         return cache[key]
 
+    def kept(self) -> tuple[frozenset[str], frozenset[str]]:
+        """What has been computed and kept so far: the Analysis's shared analyses (availability,
+        reachability) and this context's memos (see `forget_since`)."""
+        return frozenset(vars(self.analysis)), frozenset(self.__dict__.get("_memo", {}))
+
+    def forget_since(self, kept: tuple[frozenset[str], frozenset[str]], *, analyses: bool) -> None:
+        """Let go of the memos computed after `kept`, and with `analyses` the shared analyses too.
+        Done between two topics: each memo and each large analysis belongs to one topic, and a
+        later topic that needs one again computes it again, so a process does not hold two
+        topics' lookups at once. (Only a forked worker lets analyses go: they outlive the rules
+        in topo's own process, where a review or the dashboard shows them.)"""
+        kept_analyses, memos = kept
+        for name in set(vars(self.analysis)) - kept_analyses if analyses else ():
+            delattr(self.analysis, name)
+        memo = self.__dict__.get("_memo", {})
+        for key in set(memo) - memos:
+            del memo[key]
+
     def get(self, object_id: str) -> K8sObject | None:
         return self.model.get(object_id)
 

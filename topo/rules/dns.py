@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import sys
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -395,50 +394,41 @@ class _Index:
         return self._by_namespace[key]
 
 
-_INDEXES: weakref.WeakKeyDictionary[object, _Index] = weakref.WeakKeyDictionary()
-
-
 def _index(ctx) -> _Index:
-    index = _INDEXES.get(ctx)
-    if index is None:
-        ids = {s.id for s in ctx.model.of_type(Service)}
-        ids |= {i for i in ctx.config.external if i.startswith("Service/") and i.count("/") == 2}
-        names: dict[str, list[str]] = {}
-        spaces: dict[str, list[str]] = {}
-        for service_id in sorted(ids):
-            _, namespace, name = split_id(service_id)
-            if namespace is None:
-                continue  # (every Service id has a namespace)
-            names.setdefault(namespace, []).append(name)
-            spaces.setdefault(name, []).append(namespace)
-        namespaces = frozenset(ctx.model.namespaces())
-        index = _Index(namespaces, NameIndex(namespaces), names, spaces)
-        _INDEXES[ctx] = index
-    return index
+    return ctx.memo("dns.index", lambda: _new_index(ctx))
+
+
+def _new_index(ctx) -> _Index:
+    ids = {s.id for s in ctx.model.of_type(Service)}
+    ids |= {i for i in ctx.config.external if i.startswith("Service/") and i.count("/") == 2}
+    names: dict[str, list[str]] = {}
+    spaces: dict[str, list[str]] = {}
+    for service_id in sorted(ids):
+        _, namespace, name = split_id(service_id)
+        if namespace is None:
+            continue  # (every Service id has a namespace)
+        names.setdefault(namespace, []).append(name)
+        spaces.setdefault(name, []).append(namespace)
+    namespaces = frozenset(ctx.model.namespaces())
+    return _Index(namespaces, NameIndex(namespaces), names, spaces)
 
 
 def _pod_names_in(namespace: str, ctx) -> dict[str, str]:
     """`<pod>.<service>` → pod id, for the pods of `namespace` that have a DNS record."""
-    cached = _POD_NAMES.get(ctx)
-    if cached is None:
-        cached = {}
-        for workload in ctx.model.workloads:
-            names = cached.setdefault(workload.namespace, {})
-            if workload.kind == "StatefulSet" and workload.service_name:
-                for target, _ in ctx.outgoing(workload.id, OWNS):
-                    if ctx.graph.nodes[target].get("dns"):
-                        names[f"{ctx.graph.nodes[target]['name']}.{workload.service_name}"] = target
-            elif (
-                workload.kind == "Pod"
-                and workload.id in ctx.graph
-                and ctx.graph.nodes[workload.id].get("dns")
-            ):
-                names[f"{workload.template.spec.hostname}.{workload.template.spec.subdomain}"] = workload.id
-        _POD_NAMES[ctx] = cached
-    return cached.get(namespace, {})
+    return ctx.memo("dns.pod-names", lambda: _pod_names(ctx)).get(namespace, {})
 
 
-_POD_NAMES: weakref.WeakKeyDictionary[object, dict[str, dict[str, str]]] = weakref.WeakKeyDictionary()
+def _pod_names(ctx) -> dict[str | None, dict[str, str]]:
+    found: dict[str | None, dict[str, str]] = {}
+    for workload in ctx.model.workloads:
+        names = found.setdefault(workload.namespace, {})
+        if workload.kind == "StatefulSet" and workload.service_name:
+            for target, _ in ctx.outgoing(workload.id, OWNS):
+                if ctx.graph.nodes[target].get("dns"):
+                    names[f"{ctx.graph.nodes[target]['name']}.{workload.service_name}"] = target
+        elif workload.kind == "Pod" and workload.id in ctx.graph and ctx.graph.nodes[workload.id].get("dns"):
+            names[f"{workload.template.spec.hostname}.{workload.template.spec.subdomain}"] = workload.id
+    return found
 
 
 def _service_name(name: str, namespace: str, caller: str | None) -> str:

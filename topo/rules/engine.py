@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -69,8 +70,13 @@ def run_rules(
     rules = list(rules)
     groups = rule_groups(rules)
 
+    here = os.getpid()
+
     def run(group: int) -> list[tuple[int, list[Finding], list[str]]]:
-        return [(index, *_check(ctx, rules[index], overrides)) for index in groups[group]]
+        kept = ctx.kept()
+        done = [(index, *_check(ctx, rules[index], overrides)) for index in groups[group]]
+        ctx.forget_since(kept, analyses=os.getpid() != here)  # (here, the analyses outlive the rules)
+        return done
 
     per_rule: list[tuple[list[Finding], list[str]]] = [([], [])] * len(rules)
     shared = parallel and len(ctx.model.objects) >= PARALLEL_MIN_OBJECTS
