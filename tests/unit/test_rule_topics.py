@@ -5,25 +5,21 @@ own process keeps the analyses: a review or the dashboard shows them after the r
 
 from __future__ import annotations
 
-from topo_test_support import analysis_of
+from topo_test_support import analysis_of, deployment
 
-SYSTEM = """
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: web:1, env: [{name: DB_HOST, value: db.shop}]}]
----
+SYSTEM = (
+    deployment(
+        "web",
+        namespace="shop",
+        containers="- {name: web, image: 'web:1', env: [{name: DB_HOST, value: db.shop}]}",
+    )
+    + """---
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: shop}
 spec: {selector: {app: web}, ports: [{port: 80}]}
 """
+)
 
 
 def test_a_topics_memos_go_and_the_analyses_stay_unless_asked():
