@@ -3,9 +3,14 @@ mounted configuration files, and the scanner that reads them."""
 
 from __future__ import annotations
 
-import pytest
-from topo_test_support import edges, graph_of, targets
+import os
+import select
 
+import pytest
+from topo_test_support import count_forks, edges, graph_of, targets
+
+import topo.graph.link_calls as link_calls_module
+import topo.load.fork as fork_module
 from topo.graph.link_calls import names_in
 
 CALL_TARGETS = """
@@ -344,14 +349,6 @@ def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
 def test_the_strings_scanned_in_the_background_are_the_ones_linked(monkeypatch):
     """On a large input the scan runs in a forked copy while the other relations are linked
     (CallScan): the calls edges are made from what that copy found."""
-    import os
-    import select
-
-    from topo_test_support import count_forks
-
-    import topo.graph.link_calls as link_calls_module
-    import topo.load.fork as fork_module
-
     monkeypatch.setenv("TOPO_JOBS", "2")
     monkeypatch.setattr(fork_module, "_fork_is_safe", lambda: True)
     monkeypatch.setattr(link_calls_module, "BACKGROUND_SCAN_CHARS", 0)
