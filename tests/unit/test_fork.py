@@ -246,3 +246,20 @@ def test_shared_work_without_a_worker_runs_here(may_fork, monkeypatch):
     monkeypatch.setenv("TOPO_JOBS", "1")
     assert fork_module.SharedWork(1, lambda i: "alone").results() == ["alone"]
     assert may_fork == []
+
+
+def test_work_handed_to_the_worker_alone_is_never_run_here(may_fork, monkeypatch):
+    """`finished()` waits for the worker and takes no task itself, even one the worker has not
+    claimed yet: what the worker completed comes back by index; a worker that dies, or none, gives
+    nothing (topo.load.cache hands it entries that this process no longer holds)."""
+    parent = os.getpid()
+    work = fork_module.SharedWork(2, lambda i: (i, os.getpid() != parent))
+    assert work.started and len(may_fork) == 1
+    assert work.finished() == {0: (0, True), 1: (1, True)}
+    assert not work.started and work.finished() == {}
+
+    monkeypatch.setattr(fork_module, "_work", lambda *args: os._exit(1))  # a worker that dies
+    assert fork_module.SharedWork(1, lambda i: "here").finished() == {}
+    monkeypatch.setenv("TOPO_JOBS", "1")
+    alone = fork_module.SharedWork(1, lambda i: "here")
+    assert not alone.started and alone.finished() == {}

@@ -12,8 +12,9 @@ the same as running the tasks one by one in this process, whatever the split.
 asks for the results: with one task, that task is done in the background (topo.graph.build scans
 the strings the `calls` linker reads while this process links everything else).
 
-Used after the parse, where everything else runs in one process: topo.graph.build, topo.rules.engine
-(the rules by topic), topo.rules.locate (the files read again). Not used with `TOPO_JOBS=1`,
+Used after the parse, where everything else runs in one process: topo.load.cache (the new cache
+entries, written by the worker alone: `finished()`), topo.graph.build, topo.rules.engine (the rules
+by topic), topo.rules.locate (the files read again). Not used with `TOPO_JOBS=1`,
 without `os.fork` (not POSIX) or while other threads run (a server: forking copies only the
 calling thread and may deadlock on a lock one of them held).
 """
@@ -94,6 +95,11 @@ class SharedWork:
         if parallel and 0 < count <= _MAX_TASKS and can_fork():
             self._worker = _start_worker(count, run, encode)
 
+    @property
+    def started(self) -> bool:
+        """Whether a forked worker was started (else `results()` runs every task here)."""
+        return self._worker is not None
+
     def results(self, decode: Callable[[list[Any]], Any] = _only) -> list[Any]:
         """Every task's result, in index order (see `split_work`)."""
         count, run, worker = self._count, self._run, self._worker
@@ -116,6 +122,25 @@ class SharedWork:
                     except Exception:  # pieces that do not decode: run the task here
                         continue
         return [results[i] if i in results else run(i) for i in range(count)]
+
+    def finished(self, decode: Callable[[list[Any]], Any] = _only) -> dict[int, Any]:
+        """Wait for the worker without taking any task here: the results it completed, by index
+        (none without a worker, or from a worker that died). For work handed to the worker alone
+        (topo.load.cache writes the entries it was given from a forked copy)."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return {}
+        pid, spool, claims_read = worker
+        with spool:
+            os.close(claims_read)
+            _, status = os.waitpid(pid, 0)
+            done: dict[int, Any] = {}
+            for index, pieces in _completed(spool) if status == 0 else ():
+                try:
+                    done[index] = decode(pieces)
+                except Exception:  # pieces that do not decode: as if not completed
+                    continue
+            return done
 
     def __enter__(self) -> SharedWork:
         return self

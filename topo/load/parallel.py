@@ -78,7 +78,25 @@ def read_files(
     cache: ParseCache | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Append every file's documents, errors and warnings to `result`, in the order of `files`."""
+    """Append every file's documents, errors and warnings to `result`, in the order of `files`.
+    The cache entries of the files parsed are written together at the end (ParseCache.write_held)."""
+    if cache is None:
+        _read_files(files, result, stdin, cache, progress)
+        return
+    cache.hold_writes()
+    try:
+        _read_files(files, result, stdin, cache, progress)
+    finally:
+        cache.write_held()
+
+
+def _read_files(
+    files: list[str],
+    result: LoadResult,
+    stdin: Any,
+    cache: ParseCache | None,
+    progress: Callable[[int, int], None] | None,
+) -> None:
     outcomes: list[Any] = [None] * len(files)
     misses: list[_Miss] = []
     for position, path in enumerate(files):

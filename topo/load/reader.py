@@ -116,7 +116,7 @@ def load_files(
     from topo.load.parallel import read_files
 
     read_files(files, result, stdin=stdin, cache=cache, progress=progress)
-    if cache is not None:
+    if cache is not None and not cache.writing_in_background:  # (a background writer prunes itself)
         cache.prune()
 
 
