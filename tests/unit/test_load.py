@@ -524,13 +524,32 @@ def test_python_object_tags_are_refused_never_constructed(tmp_path):
     assert not marker.exists()
 
 
-def test_a_key_given_twice_is_a_load_error_at_its_line_and_the_next_document_still_loads():
-    # The API server's strict field validation (kubectl apply --validate=strict, the default since
-    # Kubernetes 1.27) rejects duplicate fields; two files concatenated without `---` look like this.
+def test_a_key_given_twice_keeps_the_later_value_and_warns_at_its_line_as_kubectl_apply_f_does():
+    # kubectl turns YAML into JSON on the client (sigs.k8s.io/yaml), keeping the later value of a
+    # repeated key, so the API server's strict field validation never sees the first one: the
+    # object is created (kubernetes/kubernetes#125885: the request body kubectl 1.27 sends with
+    # fieldValidation=Strict; #89303). Two files concatenated without `---` look like this.
     from topo.load import load_text
 
     text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\napiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
     result = load_text(text, "dup.yaml")
-    assert [(e.file, e.line) for e in result.errors] == [("dup.yaml", 4)]
-    assert "duplicate key 'apiVersion'" in result.errors[0].message
-    assert [d.data["metadata"]["name"] for d in result.documents] == ["b"]
+    assert not result.errors
+    assert [(d.data["kind"], d.data["metadata"]["name"], d.source.line) for d in result.documents] == [
+        ("Secret", "a", 1),
+        ("ConfigMap", "b", 7),
+    ]
+    assert [(w.file, w.line) for w in result.warnings] == [("dup.yaml", 4), ("dup.yaml", 5)]
+    assert "key 'apiVersion' is given twice in one mapping (first on line 1): the later value is used" in (
+        result.warnings[0].message
+    )
+    assert "key 'kind'" in result.warnings[1].message and "first on line 2" in result.warnings[1].message
+
+
+def test_a_repeated_key_is_found_at_its_later_line_in_the_text():
+    """A finding about a field given twice points at the copy that counts (the later one)."""
+    from topo.load.locate import field_lines
+
+    text = "kind: Deployment\nspec:\n  replicas: 1\n  replicas: 3\n  template: {}\n"
+    assert field_lines(text, [(1, "spec.replicas")]) == {(1, "spec.replicas"): 4}
+    flow = "kind: Deployment\nspec: {replicas: 1, replicas: 3}\n"  # composed, not read as plain text
+    assert field_lines(flow, [(1, "spec.replicas")]) == {(1, "spec.replicas"): 2}

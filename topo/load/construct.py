@@ -104,9 +104,21 @@ class FastLoader(SafeLoader):
         return super().resolve(kind, value, implicit)
 
 
-def construct(node: yaml.Node) -> Any:
-    """The Python value of a composed document (dicts, lists, str, int, float, bool, None)."""
-    return _construct(node, {})
+#: The memo key under which `construct` collects repeated keys (node ids are never negative).
+_REPEATED = -1
+
+
+def construct(node: yaml.Node, repeated: list[tuple[int, str, int]] | None = None) -> Any:
+    """The Python value of a composed document (dicts, lists, str, int, float, bool, None).
+
+    A key given twice in one mapping keeps its later value, as `kubectl apply -f` reads the file
+    (sigs.k8s.io/yaml: the earlier value is dropped without a word; kubernetes/kubernetes#89303,
+    #125885); each one is added to `repeated` as (0-based line of the later key, the key, 0-based
+    line of the first)."""
+    memo: dict[int, Any] = {}
+    if repeated is not None:
+        memo[_REPEATED] = repeated
+    return _construct(node, memo)
 
 
 def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
@@ -144,14 +156,11 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
                 ) from None
             if duplicate and mapping_key.__class__ is not str:
                 duplicate, mapping_key = _same_yaml_key(result, mapping_key)
-            if duplicate:
-                # The API server's strict field validation (kubectl's default since 1.27) refuses
-                # a field given twice; silently keeping the last one would hide half a document.
-                raise yaml.constructor.ConstructorError(
-                    "while constructing a mapping",
-                    node.start_mark,
-                    f"found duplicate key {mapping_key!r}",
-                    key_node.start_mark,
+            if duplicate and _REPEATED in memo:
+                # kubectl turns the YAML into JSON on the client and keeps the later value, so
+                # the API server's strict field validation never sees the first one
+                memo[_REPEATED].append(
+                    (key_node.start_mark.line, str(mapping_key), _first_line(node, key_node))
                 )
             result[mapping_key] = _construct(value_node, memo)
         if merges:
@@ -165,6 +174,20 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
         result_list.extend(_construct(item, memo) for item in node.value)
         return result_list
     raise NeedsSafeConstructor(node.tag)
+
+
+def _first_line(node: yaml.Node, repeated_key: yaml.Node) -> int:
+    """The 0-based line of the first key of `node` equal to `repeated_key` (same type and value:
+    `1` and `0x1` are one key)."""
+    if repeated_key.__class__ is not ScalarNode:
+        return repeated_key.start_mark.line
+    wanted = _scalar(repeated_key)
+    for key_node, _ in node.value:
+        if key_node.__class__ is ScalarNode and key_node.tag != _MERGE:
+            found = _scalar(key_node)
+            if type(found) is type(wanted) and found == wanted:
+                return key_node.start_mark.line
+    return repeated_key.start_mark.line
 
 
 def _same_yaml_key(result: dict, key: Any) -> tuple[bool, Any]:

@@ -157,6 +157,6 @@ def _longest_key(node: MappingNode, rest: str) -> tuple[ScalarNode, Node] | None
             continue
         text = key.value
         fits = rest == text or (rest.startswith(text) and rest[len(text)] in ".[")
-        if fits and (best is None or len(text) > len(best[0].value)):
+        if fits and (best is None or len(text) >= len(best[0].value)):  # a repeated key: the later one, kept
             best = (key, value)
     return best

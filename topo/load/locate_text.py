@@ -147,7 +147,7 @@ def _find_key(text: TextLines, start: int, col: int, rest: str) -> tuple[int, st
             else:
                 key = _key_text(match)
                 fits = rest == key or (rest.startswith(key) and rest[len(key)] in ".[")
-                if fits and (best is None or len(key) > len(best[1])):
+                if fits and (best is None or len(key) >= len(best[1])):  # a repeated key: the later one, kept
                     best = (index, key, line[match.end() :])
         following = text.next_content[index] if index == start else text.next_sibling[index]
         if following >= len(lines) or indents[following] < col:

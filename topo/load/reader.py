@@ -364,6 +364,15 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
                 message = _HELM_HINT
             result.errors.append(LoadError(name, parsed.line, message))
             continue
+        for line, key, first in parsed.repeated_keys:
+            result.warnings.append(
+                LoadWarning(
+                    name,
+                    line,
+                    f"key {key!r} is given twice in one mapping (first on line {first}): the later value "
+                    "is used, as `kubectl apply -f` does, and the earlier one is lost (kustomize refuses the file)",
+                )
+            )
         if parsed.value is None:
             continue  # an empty document
         found_any = True

@@ -41,6 +41,8 @@ class ParsedDocument:
     value: Any
     line: int
     item_lines: tuple[int, ...] = ()
+    #: keys given twice in one mapping: (line of the later key, the key, line of the first), 1-based
+    repeated_keys: tuple[tuple[int, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +81,18 @@ def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[
                 size = _expanded_size(node)
                 if size > MAX_EXPANDED_NODES:
                     raise _AliasBomb(line, size)
+            repeated: list[tuple[int, str, int]] = []
             try:
-                value = construct(node)
+                value = construct(node, repeated)
             except NeedsSafeConstructor:
                 value = _construct_safely(loader, node)
-            yield ParsedDocument(value, line, _item_lines(node, line_offset))
+            shift = 1 + line_offset
+            yield ParsedDocument(
+                value,
+                line,
+                _item_lines(node, line_offset),
+                tuple((later + shift, key, first + shift) for later, key, first in repeated),
+            )
     finally:
         loader.dispose()
 
