@@ -2,7 +2,8 @@
 
 Declared in topo.yaml (`ingressController: {namespace, podLabels}`), or recognised in the input:
 the workload whose args name an IngressClass's controller (`--controller-class=k8s.io/ingress-nginx`,
-`--ingress-class=nginx`), or that carries the labels of a well-known controller.
+`--ingress-class=nginx`), or that carries the labels of a well-known controller, or Contour's Envoy
+(its official install labels the proxy only `app: envoy`, but bootstraps it with `contour bootstrap`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ def ingress_controllers(model: Model, config: Config) -> tuple[Workload, ...]:
     by_class = [w for w in workloads if _serves_a_class(w, model.of_type(IngressClass))]
     if by_class:
         return tuple(by_class)
-    return tuple(w for w in workloads if _has_well_known_labels(w.template.labels.items()))
+    return tuple(
+        w for w in workloads if _has_well_known_labels(w.template.labels.items()) or _contour_envoy(w)
+    )
 
 
 def _serves_a_class(workload: Workload, classes: Iterable[IngressClass]) -> bool:
@@ -67,3 +70,14 @@ def _serves_a_class(workload: Workload, classes: Iterable[IngressClass]) -> bool
 def _has_well_known_labels(labels: Iterable[tuple[str, str]]) -> bool:
     pairs = set(labels)
     return any(pair in pairs for pair in WELL_KNOWN_CONTROLLER_LABELS)
+
+
+def _contour_envoy(workload: Workload) -> bool:
+    """Envoy configured by Contour: a container (its init container `envoy-initconfig` in
+    Contour's quickstart, https://projectcontour.io/quickstart/contour.yaml) runs
+    `contour bootstrap`, which writes the Envoy bootstrap pointing at Contour's xDS server."""
+    for container in workload.template.spec.all_containers():
+        words = (*container.command, *container.args)
+        if len(words) >= 2 and words[0].rsplit("/", 1)[-1] == "contour" and words[1] == "bootstrap":
+            return True
+    return False
