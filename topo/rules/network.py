@@ -270,6 +270,8 @@ def _open_workloads(ctx, reach: Reachability) -> dict[str, list[Workload]]:
     def compute() -> dict[str, list[Workload]]:
         found: dict[str, list[Workload]] = {}
         for workload in sorted(ctx.model.workloads, key=lambda w: w.id):
+            if workload.template.spec.host_network:
+                continue  # a default-deny policy would not isolate it either (see the rule's docs)
             state = reach.isolation.get(workload.id)
             if state is None or state["ingress"]:
                 continue
@@ -294,7 +296,10 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
         AdminNetworkPolicy or BaselineAdminNetworkPolicy denies), so that any pod of any other
         namespace may connect to them on any port. It reports on the Namespace object when the
         input declares it; otherwise on the namespace's first such workload (by id), naming the
-        namespace.
+        namespace. Workloads with `hostNetwork: true` are left out: their pods use the node's
+        network, where podSelectors most commonly do not apply, so a default-deny policy would
+        not isolate them either (a namespace of node agents alone, such as a CNI's DaemonSet, has
+        nothing to gain from one); the `host-network` rule speaks of them.
 
     Why it matters:
         Kubernetes allows all traffic by default. "Can a pod in namespace X reach a Service in
@@ -322,6 +327,7 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
     References:
         - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-ingress-traffic
         - https://kubernetes.io/docs/concepts/services-networking/network-policies/#the-two-sorts-of-pod-isolation
+        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods
     """
     reach = reach_of(ctx)
     open_by_namespace = _open_workloads(ctx, reach)
