@@ -487,7 +487,9 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     What it does:
         Finds PDBs whose disruptionsAllowed at full health is at least the number of pods they
         select: `minAvailable: 0`, `maxUnavailable: 100%`, or a maxUnavailable at least the
-        replicas.
+        replicas. Budgets in `kube-system` are left alone: the Cluster Autoscaler removes a node
+        that runs a kube-system pod (not of a DaemonSet) only when a PDB covers the pod, and its
+        FAQ recommends exactly such a budget (`--max-unavailable 1`) to let it move them.
 
     Why it matters:
         The budget never holds back an eviction: a drain may stop every pod at once. It looks
@@ -507,7 +509,10 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     References:
         - https://kubernetes.io/docs/tasks/run-application/configure-pdb/#specifying-a-poddisruptionbudget
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/disruption/disruption.go
+        - https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/FAQ.md#how-to-set-pdbs-to-enable-ca-to-move-kube-system-pods
     """
+    if pdb.namespace == "kube-system":  # the Cluster Autoscaler's permission to move the pods
+        return
     status = availability_of(ctx).pdbs.get(pdb.id)
     if status is None or not status.healthy or status.disruptions_allowed is None:
         return
