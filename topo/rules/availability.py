@@ -222,7 +222,8 @@ def strategy_field(workload: Workload) -> str:
     kinds=("Deployment",),
     why_severity=(
         "warning: the outage happens at each rollout (an event). Info when a ReadWriteOnce volume "
-        "forces Recreate: then the downtime is the price of the storage, said once."
+        "forces Recreate: then the downtime is the price of the storage, said once; info with one "
+        "replica, whose outage at every update single-replica already reports."
     ),
 )
 def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
@@ -231,7 +232,9 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
         Finds Deployments with `strategy: {type: Recreate}` and at least one replica, and names
         the Services that route to them. When the pods mount a `ReadWriteOnce` or
         `ReadWriteOncePod` claim, Recreate is what the storage forces (a surge pod on another node
-        could not attach the volume): the finding is then an info that says so.
+        could not attach the volume): the finding is then an info that says so. With one replica
+        it is an info too: `single-replica` reports that every update stops the pod (one fact,
+        one finding), and this one only adds that RollingUpdate would start the new pod first.
 
     Why it matters:
         Recreate scales the old ReplicaSet to 0 and waits for its pods to terminate before it
@@ -269,6 +272,15 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
         yield Issue(
             f"{message}; ReadWriteOnce claim {claim!r} forces it (a surge pod on another node could not attach it)",
             hint="accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet",
+            related=state.services,
+            severity=INFO,
+            path="spec.strategy.type",
+        )
+        return
+    if state.replicas == 1:
+        yield Issue(
+            f"{message} (single-replica reports it); RollingUpdate would start the new pod before stopping the old one",
+            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
             related=state.services,
             severity=INFO,
             path="spec.strategy.type",
