@@ -268,30 +268,20 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     )
     message = f"strategy Recreate stops all {state.replicas} pod(s) before starting new ones{routed}: every rollout is an outage"
     claim = _single_node_claim(workload, ctx)
+    hint = "use RollingUpdate with maxSurge 1, maxUnavailable 0"
+    severity = None  # the rule's: a warning
     if claim:
-        yield Issue(
-            f"{message}; ReadWriteOnce claim {claim!r} forces it (a surge pod on another node could not attach it)",
-            hint="accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet",
-            related=state.services,
-            severity=INFO,
-            path="spec.strategy.type",
+        message += (
+            f"; ReadWriteOnce claim {claim!r} forces it (a surge pod on another node could not attach it)"
         )
-        return
-    if state.replicas == 1:
-        yield Issue(
-            f"{message} (single-replica reports it); RollingUpdate would start the new pod before stopping the old one",
-            hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
-            related=state.services,
-            severity=INFO,
-            path="spec.strategy.type",
+        hint = "accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet"
+        severity = INFO
+    elif state.replicas == 1:
+        message += (
+            " (single-replica reports it); RollingUpdate would start the new pod before stopping the old one"
         )
-        return
-    yield Issue(
-        message,
-        hint="use RollingUpdate with maxSurge 1, maxUnavailable 0",
-        related=state.services,
-        path="spec.strategy.type",
-    )
+        severity = INFO
+    yield Issue(message, hint=hint, related=state.services, severity=severity, path="spec.strategy.type")
 
 
 def _single_node_claim(workload: Workload, ctx) -> str | None:
