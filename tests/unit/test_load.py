@@ -553,3 +553,31 @@ def test_a_repeated_key_is_found_at_its_later_line_in_the_text():
     assert field_lines(text, [(1, "spec.replicas")]) == {(1, "spec.replicas"): 4}
     flow = "kind: Deployment\nspec: {replicas: 1, replicas: 3}\n"  # composed, not read as plain text
     assert field_lines(flow, [(1, "spec.replicas")]) == {(1, "spec.replicas"): 2}
+
+
+def test_repeated_keys_are_reported_alike_when_safe_loading_builds_the_document():
+    """A document with a tag the fast constructor leaves to PyYAML's SafeConstructor (`!!binary`)
+    also keeps the later value (SafeConstructor does) and warns about each repeated key; on a
+    document both can build, the node walk finds what the fast constructor collected."""
+    import yaml
+
+    from topo.load import load_text
+    from topo.load.construct import construct, repeated_keys
+
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+        "binaryData:\n  x: !!binary aGk=\n  x: !!binary aGk=\n"
+        "data: &d\n  k: a\n  1: one\n  0x1: uno\n  k: b\n"
+        "other: *d\n"
+    )
+    loaded = load_text(text, "bin.yaml")
+    assert not loaded.errors and loaded.documents[0].data["data"] == {"k": "b", 1: "uno"}
+    assert [(w.line, w.message.split(" is given")[0]) for w in loaded.warnings] == [
+        (6, "key 'x'"),
+        (10, "key '1'"),
+        (11, "key 'k'"),
+    ]
+    node = yaml.compose(text.replace("!!binary ", ""), Loader=yaml.SafeLoader)
+    collected: list = []
+    construct(node, collected)
+    assert sorted(collected) == repeated_keys(node) == [(5, "x", 4), (9, "1", 8), (10, "k", 7)]

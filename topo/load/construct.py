@@ -176,6 +176,40 @@ def _construct(node: yaml.Node, memo: dict[int, Any]) -> Any:
     raise NeedsSafeConstructor(node.tag)
 
 
+def repeated_keys(root: yaml.Node) -> list[tuple[int, str, int]]:
+    """What `construct` collects in `repeated`, for a document left to SafeConstructor (which also
+    keeps the later value): (0-based line of the later key, the key, 0-based line of the first)."""
+    found: list[tuple[int, str, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: its mapping is constructed once
+            continue
+        seen.add(id(node))
+        if node.__class__ is SequenceNode:
+            stack.extend(reversed(node.value))
+        elif node.__class__ is MappingNode:
+            first: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is ScalarNode and key_node.tag != _MERGE:
+                    key = _key_identity(key_node)
+                    if key in first:
+                        found.append((key_node.start_mark.line, str(key[1]), first[key]))
+                    else:
+                        first[key] = key_node.start_mark.line
+                stack.append(value_node)
+    return sorted(found)
+
+
+def _key_identity(key_node: ScalarNode) -> tuple[str, Any]:
+    try:
+        value = _scalar(key_node)
+    except (NeedsSafeConstructor, yaml.YAMLError):
+        return key_node.tag, key_node.value
+    return type(value).__name__, value
+
+
 def _first_line(node: yaml.Node, repeated_key: yaml.Node) -> int:
     """The 0-based line of the first key of `node` equal to `repeated_key` (same type and value:
     `1` and `0x1` are one key)."""

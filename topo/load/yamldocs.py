@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from topo.load.construct import FastLoader, NeedsSafeConstructor, construct
+from topo.load.construct import FastLoader, NeedsSafeConstructor, construct, repeated_keys
 from topo.load.yamldocs_base import SafeLoader
 
 __all__ = ["ParseFailure", "ParsedDocument", "SafeLoader", "parse_documents"]
@@ -86,6 +86,7 @@ def _parse_stream(text: str, line_offset: int, check_aliases: bool) -> Iterator[
                 value = construct(node, repeated)
             except NeedsSafeConstructor:
                 value = _construct_safely(loader, node)
+                repeated = repeated_keys(node)
             shift = 1 + line_offset
             yield ParsedDocument(
                 value,
