@@ -171,6 +171,10 @@ class ParseCache:
             writer = SharedWork(1, lambda _task: self._write_and_prune(box.pop()))
             if writer.started:
                 box.clear()  # the copy has them: let go of them here
+                del held
+                from topo.load.parallel import release_free_memory
+
+                release_free_memory()  # their bytes lie in the C heap, which keeps them otherwise
                 self._writer, self._writer_parent = writer, os.getpid()
                 _WRITING.add(self)
                 atexit.register(self.settle)
