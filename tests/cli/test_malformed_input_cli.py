@@ -77,3 +77,16 @@ def test_unreadable_file_and_empty_directory_are_load_errors(tmp_path, monkeypat
     document = json.loads(result.stdout)
     assert "ConfigMap/app/good" in {node["id"] for node in document["nodes"]}
     assert {(e["file"], e["line"]) for e in document["loadErrors"]} == {("locked.yaml", 1), ("empty", 1)}
+
+
+def test_an_input_without_any_object_is_a_warning_not_a_silent_pass(tmp_path, monkeypatch):
+    """An empty file, only comments, a render that produced nothing: `kubectl apply -f` says "no
+    objects passed to apply"; topo says there is nothing to analyse (a warning: exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty.yaml").write_text("# the chart renders nothing with these values\n---\n")
+    result = CliRunner().invoke(main, ["report", "empty.yaml"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "empty.yaml:1: warning: no Kubernetes objects in the input: nothing to analyse" in result.stderr
+    (tmp_path / "good.yaml").write_bytes(GOOD)
+    result = CliRunner().invoke(main, ["report", "empty.yaml", "good.yaml"], catch_exceptions=False)
+    assert "nothing to analyse" not in result.stderr

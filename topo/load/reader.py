@@ -72,13 +72,26 @@ def load_paths(
     """
     from topo.load.units import note_unused_values, render_units
 
+    paths = list(paths)
     result = LoadResult()
     files, units = collect_inputs(paths, result)
     note_unused_values(units, render, result)
     load_files(files, result, stdin, progress, cache)
     render_units(units, render, result, progress)
     FastLoader.forget_resolved()
+    note_nothing_to_analyse(result, paths)
     return result
+
+
+def note_nothing_to_analyse(result: LoadResult, paths: list[str]) -> None:
+    """A warning (at the first input) when the input holds no object and nothing was said about it
+    (no error, no skipped document): an empty file, only comments, a render that produced nothing.
+    `kubectl apply -f` refuses it ("no objects passed to apply"); a report of it would pass in
+    silence."""
+    if result.documents or result.errors or result.warnings or not paths:
+        return
+    name = STDIN_NAME if paths[0] == STDIN else _display(paths[0])
+    result.warnings.append(LoadWarning(name, 1, "no Kubernetes objects in the input: nothing to analyse"))
 
 
 def collect_inputs(paths: Iterable[str], result: LoadResult) -> tuple[list[str], list[Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from topo.load.cache import ParseCache
 from topo.load.construct import FastLoader
-from topo.load.reader import LoadResult, collect_inputs, load_files
+from topo.load.reader import LoadResult, collect_inputs, load_files, note_nothing_to_analyse
 from topo.load.units import RenderOptions, note_unused_values, render_units
 
 PLAIN_FILES = "other files"
@@ -28,6 +28,7 @@ def load_systems(
     cache: ParseCache | None = None,
 ) -> list[tuple[str, LoadResult]]:
     """[(system name, what was loaded)]; one system named "" unless several units are given apart."""
+    paths = list(paths)
     head = LoadResult()
     files, units = collect_inputs(paths, head)
     note_unused_values(units, render, head)
@@ -35,6 +36,7 @@ def load_systems(
         load_files(files, head, stdin, progress, cache)
         render_units(units, render, head, progress)
         FastLoader.forget_resolved()
+        note_nothing_to_analyse(head, paths)
         return [("", head)]
     systems: list[tuple[str, LoadResult]] = []
     for done, unit in enumerate(units):
