@@ -362,3 +362,29 @@ def test_bare_pod_name_needs_hostname_subdomain_and_a_headless_service():
     assert findings(text % ("clusterIP: None", 8080), "dns-port-not-exposed") == ()
     (finding,) = findings(text % ("clusterIP: None", 9090), "dns-port-not-exposed")
     assert "Pod/x/busy declares no port 9090" in finding.message
+
+
+def test_emptydir_data_is_lost_when_a_pod_is_replaced_not_when_a_container_restarts():
+    # "The data in an emptyDir volume is safe across container crashes"; it is deleted with the
+    # pod (https://kubernetes.io/docs/concepts/storage/volumes/#emptydir)
+    text = textwrap.dedent(
+        """\
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db, namespace: data}
+        spec:
+          serviceName: db
+          replicas: 1
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              containers: [{name: db, image: db:1, volumeMounts: [{name: data, mountPath: /var/lib/db}]}]
+              volumes: [{name: data, emptyDir: {}}]
+        """
+    )
+    [finding] = findings(text, "statefulset-ephemeral-storage")
+    assert finding.message == (
+        "data lives in emptyDir: 'data' at /var/lib/db (db); there are no volumeClaimTemplates, so "
+        "every replacement of a pod (a rolling update, an eviction, a reschedule) starts empty"
+    )

@@ -351,7 +351,8 @@ def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]
         An `emptyDir` lives and dies with the pod: a rolling update, an eviction, a node drain or
         a reschedule starts the pod with an empty directory. A StatefulSet is usually chosen for
         stable storage (`volumeClaimTemplates` give each ordinal its own claim that follows the
-        pod); with emptyDir every restart is a data loss or a full resync from the peers. That is
+        pod); with emptyDir every replacement of a pod is a data loss or a full resync from the
+        peers (a container that restarts keeps the directory: it goes with the pod). That is
         sometimes intended (a cache, a test system, a chart with persistence switched off), hence
         `info`.
 
@@ -400,8 +401,8 @@ def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]
         return
     shown = ", ".join(f"{name!r} at {path} ({container})" for container, name, path in data_mounts)
     yield Issue(
-        f"data lives in emptyDir: {shown}; there are no volumeClaimTemplates, so every pod restart, eviction or "
-        "reschedule starts empty",
+        f"data lives in emptyDir: {shown}; there are no volumeClaimTemplates, so every replacement of a pod "
+        "(a rolling update, an eviction, a reschedule) starts empty",
         hint="turn the emptyDir into a volumeClaimTemplates entry of the same name, or suppress this when the data is disposable",
         path=next(
             (f"{spec.path}.volumes[{i}]" for i, v in enumerate(spec.volumes) if v.name == data_mounts[0][1]),
