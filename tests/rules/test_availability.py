@@ -53,3 +53,88 @@ def test_an_update_that_cannot_start_the_new_pod_first_stops_the_only_pod(kind, 
     assert (
         single_replica_message(kind, spec) == "1 replica: every update, node drain or node failure stops it"
     )
+
+
+def messages_of(rule: str, text: str) -> list[str]:
+    return [f.message for f in analysis_of(text).findings().findings if f.rule == rule]
+
+
+SERVED_PAIR = """\
+apiVersion: v1
+kind: Service
+metadata: {{name: api, namespace: shop}}
+spec: {{selector: {{app: api}}, ports: [{{port: 80}}]}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: api, namespace: shop}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: api}}}}
+  template:
+    metadata: {{labels: {{app: api}}}}
+    spec:
+{affinity}      containers: [{{name: api, image: api:1}}]
+"""
+
+
+def test_pdb_missing_says_one_drain_cannot_evict_replicas_kept_on_separate_nodes():
+    # a required pod anti-affinity on kubernetes.io/hostname keeps one pod per node (the
+    # scheduler's InterPodAffinity filter), so a drain evicts one; several drains at once
+    # (a node-pool upgrade, the cluster autoscaler) still may evict all
+    # https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
+    spread = (
+        "      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n"
+        "          - {labelSelector: {matchLabels: {app: api}}, topologyKey: kubernetes.io/hostname}\n"
+    )
+    [message] = messages_of("pdb-missing", SERVED_PAIR.format(affinity=spread))
+    assert message == (
+        "2 replicas behind Service/shop/api and no PodDisruptionBudget: each runs on its own node "
+        "(required pod anti-affinity), but drains of several nodes at once (a node-pool upgrade, the "
+        "cluster autoscaler) may evict all of them"
+    )
+    [plain] = messages_of("pdb-missing", SERVED_PAIR.format(affinity=""))
+    assert plain.endswith("no PodDisruptionBudget: a drain or node upgrade may evict all of them at once")
+
+
+def test_recreate_forced_by_a_host_path_volume_says_where_the_data_lives():
+    # a hostPath PersistentVolume is attached nowhere: a surge pod on another node would start on
+    # that node's own directory, without the data (kubernetes.io/docs/concepts/storage/volumes/#hostpath)
+    text = """\
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: store-pv}
+spec:
+  accessModes: [ReadWriteOnce]
+  capacity: {storage: 1Gi}
+  storageClassName: manual
+  hostPath: {path: /data/store}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: store, namespace: shop}
+spec: {accessModes: [ReadWriteOnce], storageClassName: manual, resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: store, namespace: shop}
+spec:
+  replicas: 2
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: store}}
+  template:
+    metadata: {labels: {app: store}}
+    spec:
+      containers: [{name: store, image: store:1, volumeMounts: [{name: data, mountPath: /data}]}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: store}}]
+"""
+    [message] = messages_of("rollout-recreate-downtime", text)
+    assert message.endswith(
+        "; ReadWriteOnce claim 'store' forces it (it is bound to hostPath PersistentVolume store-pv: a surge "
+        "pod on another node would start on that node's directory, without the data)"
+    )
+    attachable = text.replace(
+        "hostPath: {path: /data/store}", "csi: {driver: disk.example.com, volumeHandle: v1}"
+    )
+    [message] = messages_of("rollout-recreate-downtime", attachable)
+    assert message.endswith("forces it (a surge pod on another node could not attach it)")

@@ -361,6 +361,7 @@ class PersistentVolume(K8sObject):
     node_affinity: Raw
     reclaim_policy: str
     phase: str | None
+    host_path: str | None = None  # spec.hostPath.path: a directory of whichever node the pod runs on
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

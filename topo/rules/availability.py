@@ -11,8 +11,15 @@ from collections import deque
 from collections.abc import Iterator
 
 from topo.analyses.availability import Availability, WorkloadState
-from topo.graph.relations import CALLS, ROUTES_TO, SELECTS
-from topo.model import HorizontalPodAutoscaler, PersistentVolumeClaim, PodDisruptionBudget, Workload
+from topo.analyses.placement.nodes import HOSTNAME
+from topo.graph.relations import BINDS, CALLS, ROUTES_TO, SELECTS
+from topo.model import (
+    HorizontalPodAutoscaler,
+    PersistentVolume,
+    PersistentVolumeClaim,
+    PodDisruptionBudget,
+    Workload,
+)
 from topo.model.kinds import make_id
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
@@ -232,7 +239,9 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
         Finds Deployments with `strategy: {type: Recreate}` and at least one replica, and names
         the Services that route to them. When the pods mount a `ReadWriteOnce` or
         `ReadWriteOncePod` claim, Recreate is what the storage forces (a surge pod on another node
-        could not attach the volume): the finding is then an info that says so. With one replica
+        could not attach the volume; when the claim is bound to a hostPath PersistentVolume,
+        nothing is attached and a surge pod elsewhere would find that node's directory without
+        the data): the finding is then an info that says so. With one replica
         it is an info too: `single-replica` reports that every update stops the pod (one fact,
         one finding), and this one only adds that RollingUpdate would start the new pod first.
 
@@ -271,9 +280,14 @@ def rollout_recreate_downtime(workload: Workload, ctx) -> Iterator[Issue]:
     hint = "use RollingUpdate with maxSurge 1, maxUnavailable 0"
     severity = None  # the rule's: a warning
     if claim:
-        message += (
-            f"; ReadWriteOnce claim {claim!r} forces it (a surge pod on another node could not attach it)"
+        host_path = _host_path_volume(workload, claim, ctx)
+        reason = (
+            f"it is bound to hostPath PersistentVolume {host_path}: a surge pod on another node would "
+            "start on that node's directory, without the data"
+            if host_path
+            else "a surge pod on another node could not attach it"
         )
+        message += f"; ReadWriteOnce claim {claim!r} forces it ({reason})"
         hint = "accept the downtime, or move the data to ReadWriteMany storage or a replicated StatefulSet"
         severity = INFO
     elif state.replicas == 1:
@@ -292,6 +306,16 @@ def _single_node_claim(workload: Workload, ctx) -> str | None:
         claim = ctx.get(make_id("PersistentVolumeClaim", workload.namespace, volume.claim_name))
         if isinstance(claim, PersistentVolumeClaim) and _single_node(claim.access_modes):
             return volume.claim_name
+    return None
+
+
+def _host_path_volume(workload: Workload, claim: str, ctx) -> str | None:
+    """The name of the hostPath PersistentVolume the claim is bound to (nothing is attached for
+    it: the data is a directory of one node), else None."""
+    for volume_id, _ in ctx.outgoing(make_id("PersistentVolumeClaim", workload.namespace, claim), BINDS):
+        volume = ctx.get(volume_id)
+        if isinstance(volume, PersistentVolume) and volume.host_path is not None:
+            return volume.name
     return None
 
 
@@ -319,6 +343,9 @@ def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
         Voluntary disruptions — `kubectl drain`, node upgrades, the cluster autoscaler removing a
         node — evict pods without looking at the application. Without a PDB a drain of a node
         that happens to hold every replica (or several drains at once) stops the Service.
+        Replicas that a required pod anti-affinity keeps on separate nodes survive one drain;
+        the message then says that several at once (a node-pool upgrade, the cluster
+        autoscaler scaling down) still stop them.
 
     Example:
         ```yaml
@@ -338,9 +365,14 @@ def pdb_missing(workload: Workload, ctx) -> Iterator[Issue]:
     state = state_of(ctx, workload)
     if state is None or (state.replicas or 0) < 2 or not state.services or state.pdbs:
         return
+    why = "a drain or node upgrade may evict all of them at once"
+    if HOSTNAME in {term.topology_key for term in state.constraints.anti_affinity}:
+        why = (
+            "each runs on its own node (required pod anti-affinity), but drains of several nodes at "
+            "once (a node-pool upgrade, the cluster autoscaler) may evict all of them"
+        )
     yield Issue(
-        f"{state.replicas} replicas behind {', '.join(state.services)} and no PodDisruptionBudget: "
-        "a drain or node upgrade may evict all of them at once",
+        f"{state.replicas} replicas behind {', '.join(state.services)} and no PodDisruptionBudget: {why}",
         hint="add a PodDisruptionBudget selecting its pods (e.g. maxUnavailable: 1)",
         related=state.services,
     )

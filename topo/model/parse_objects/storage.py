@@ -42,6 +42,7 @@ def _pv(doc: Fields, common: dict) -> PersistentVolume:
     class_name = common["annotations"].get(LEGACY_STORAGE_CLASS_ANNOTATION, spec.str("storageClassName", ""))
     capacity = spec.map("capacity").raw("storage")
     claim = spec.optional_map("claimRef")
+    host_path = spec.optional_map("hostPath")
     return PersistentVolume(
         **common,
         storage_class_name=class_name,
@@ -54,6 +55,7 @@ def _pv(doc: Fields, common: dict) -> PersistentVolume:
         node_affinity=spec.map("nodeAffinity").data,
         reclaim_policy=spec.str("persistentVolumeReclaimPolicy", "Retain"),
         phase=doc.map("status").str("phase"),
+        host_path=host_path.str("path", "") if host_path is not None else None,
     )
 
 
