@@ -54,7 +54,7 @@ def snapshot(result):
 
 
 @needs_fork
-def test_a_forked_copy_writes_the_same_entries_while_the_run_goes_on(tmp_path, background):
+def test_a_forked_copy_writes_the_same_entries_while_the_run_goes_on(tmp_path, background, monkeypatch):
     inputs = tree(tmp_path)
     inline_dir, forked_dir = str(tmp_path / "inline"), str(tmp_path / "forked")
     inline = ParseCache(inline_dir)
@@ -70,7 +70,7 @@ def test_a_forked_copy_writes_the_same_entries_while_the_run_goes_on(tmp_path, b
     assert not cache.writing_in_background and cache.writes == len(FILES) and cache.enabled
     cache.prune()  # the copy pruned after its writes: nothing new to prune here
 
-    os.environ["TOPO_JOBS"] = "1"  # (restored by monkeypatch) the same entries, written here
+    monkeypatch.setenv("TOPO_JOBS", "1")  # the same entries, written here
     load_paths([inputs], cache=inline)
     assert inline.writes == len(FILES) and not inline.writing_in_background
     assert stored(forked_dir) == stored(inline_dir)
