@@ -215,7 +215,9 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
         select: `minAvailable: 0`, `maxUnavailable: 100%`, or a maxUnavailable at least the
         replicas. Budgets in `kube-system` are left alone: the Cluster Autoscaler removes a node
         that runs a kube-system pod (not of a DaemonSet) only when a PDB covers the pod, and its
-        FAQ recommends exactly such a budget (`--max-unavailable 1`) to let it move them.
+        FAQ recommends exactly such a budget (`--max-unavailable 1`) to let it move them. A budget
+        over a single pod is left alone too: none can both keep the pod and let a drain go on
+        (`maxUnavailable: 0` blocks every drain), and `single-replica` speaks of the workload.
 
     Why it matters:
         The budget never holds back an eviction: a drain may stop every pod at once. It looks
@@ -240,7 +242,9 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     if pdb.namespace == "kube-system":  # the Cluster Autoscaler's permission to move the pods
         return
     status = availability_of(ctx).pdbs.get(pdb.id)
-    if status is None or not status.healthy or status.disruptions_allowed is None:
+    # over one pod no budget both keeps it and lets a drain go on (maxUnavailable 0 blocks every
+    # drain: pdb-blocks-eviction); single-replica speaks of the workload
+    if status is None or status.healthy < 2 or status.disruptions_allowed is None:
         return
     if status.disruptions_allowed >= status.healthy:
         yield Issue(
