@@ -244,7 +244,7 @@ def pdb_ineffective(pdb: PodDisruptionBudget, ctx) -> Iterator[Issue]:
     status = availability_of(ctx).pdbs.get(pdb.id)
     # over one pod no budget both keeps it and lets a drain go on (maxUnavailable 0 blocks every
     # drain: pdb-blocks-eviction); single-replica speaks of the workload
-    if status is None or status.healthy < 2 or status.disruptions_allowed is None:
+    if status is None or status.healthy is None or status.healthy < 2 or status.disruptions_allowed is None:
         return
     if status.disruptions_allowed >= status.healthy:
         yield Issue(
