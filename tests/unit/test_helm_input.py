@@ -85,6 +85,24 @@ def test_kubernetes_version_reaches_the_templates(tmp_path):
     assert document.data["data"]["v"] == "v1.29.0"
 
 
+@pytest.mark.parametrize(("kubernetes", "served"), [("1.34", "policy/v1"), ("1.20", "policy/v1beta1")])
+def test_charts_see_the_kind_versions_the_target_kubernetes_version_serves(tmp_path, kubernetes, served):
+    """`.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` is true where the target
+    release serves it (policy/v1 since 1.21, policy/v1beta1 until 1.25: the Deprecated API
+    Migration Guide), as `helm install` against such a cluster sees it; `helm template` alone
+    knows group/versions only (helm/helm#9951) and would render the removed policy/v1beta1."""
+    root = tmp_path / "pdb"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: pdb\nversion: 0.1.0\n")
+    (root / "templates" / "pdb.yaml").write_text(
+        '{{- if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}\n'
+        "apiVersion: policy/v1\n{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\n"
+        "kind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n"
+    )
+    (document,) = load_paths([str(root)], render=RenderOptions(kube_version=kubernetes)).documents
+    assert document.data["apiVersion"] == served
+
+
 @needs_sdk
 def test_the_values_key_behind_a_finding_is_named():
     runner = CliRunner()
@@ -168,7 +186,10 @@ def test_the_helm_binary_is_used_without_the_extra(monkeypatch, tmp_path):
     assert str(document.source) == chart("shop", "templates", "service.yaml") + ":1"
     args = log.read_text().split()
     assert args[:3] == ["template", "web", chart("shop")]
-    assert args[-4:] == ["--namespace", "shop", "--kube-version", "v1.30.0"]
+    kube_version = args.index("--kube-version")
+    assert args[kube_version - 2 : kube_version + 2] == ["--namespace", "shop", "--kube-version", "v1.30.0"]
+    api_versions = [args[i + 1] for i, arg in enumerate(args) if arg == "--api-versions"]
+    assert "policy/v1/PodDisruptionBudget" in api_versions and "batch/v1/CronJob" in api_versions
     assert json.loads((tmp_path / "values.json").read_text()) == {
         "replicaCount": 1,
         "settings": {"configMap": "shop-prod-settings"},

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.api_table import served_kind_versions
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -198,6 +199,7 @@ def _render_in_process(directory: str, values: dict[str, Any], options: RenderOp
         render_options["namespace"] = options.namespace
     if options.kube_version:
         render_options["kube_version"] = _kube_version(options.kube_version)
+        render_options["api_versions"] = served_api_versions(options.kube_version)
     try:
         with helm_python.Chart.load(directory) as chart:
             # Chart.render() has no kube_version; the native call it wraps takes it (helm-c-sdk
@@ -225,6 +227,8 @@ def _render_with_binary(
         command += ["--namespace", options.namespace]
     if options.kube_version:
         command += ["--kube-version", _kube_version(options.kube_version)]
+        for api_version in served_api_versions(options.kube_version):
+            command += ["--api-versions", api_version]
     try:
         completed = subprocess.run(
             command, capture_output=True, text=True, timeout=RENDER_TIMEOUT_SECONDS, check=False
@@ -252,6 +256,20 @@ def split_by_source(text: str) -> dict[str, str]:
             continue
         templates[current] = templates.get(current, "") + "---\n" + document.lstrip("\n")
     return templates
+
+
+def served_api_versions(version: str) -> list[str]:
+    """The `apiVersion/Kind` strings the target Kubernetes version serves for the kinds whose API
+    changed over releases (`helm template --api-versions`). Without them a chart asking
+    `.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` gets no, as `helm template`
+    does without a cluster (it knows group/versions only), and renders the old apiVersion that
+    `helm install` against that cluster would not."""
+    major, _, rest = version.lstrip("v").partition(".")
+    minor = rest.split(".")[0]
+    try:
+        return served_kind_versions((int(major), int(minor)))
+    except ValueError:
+        return []
 
 
 def _kube_version(version: str) -> str:
