@@ -507,3 +507,70 @@ def test_kube_system_pods_are_never_judged():
     peer = "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}"
     text = _policy(peer) + "---\n" + deployment("metrics-server", namespace="kube-system")
     assert fired_on("networkpolicy-peer-selects-nothing", text) == []
+
+
+CERTGEN = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: certgen, namespace: edge}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: certgen, namespace: edge}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: certgen, namespace: edge}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: certgen}
+subjects: [{kind: ServiceAccount, name: certgen, namespace: edge}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook-create, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: create, image: certgen:1, args: [create, --secret-name=gate-webhook]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook-patch, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: patch, image: certgen:1, args: [patch, --secret-name=gate-webhook]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: unrelated, image: tool:1, args: [migrate]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gate, namespace: edge}
+spec:
+  selector: {matchLabels: {app: gate}}
+  template:
+    metadata: {labels: {app: gate}}
+    spec:
+      containers: [{name: gate, image: gate:1, volumeMounts: [{name: cert, mountPath: /cert}]}]
+      volumes: [{name: cert, secret: {secretName: gate-webhook}}]
+"""
+
+
+def test_the_job_whose_arguments_create_the_secret_is_named_as_its_creator():
+    # ingress-nginx's admission webhook: one Job runs `create --secret-name=X`, another
+    # `patch --secret-name=X` reads it; a third Job of the same account with the closest name but
+    # another task says nothing of the Secret
+    [finding] = findings("config-ref-missing", CERTGEN)
+    assert "probably created at run time by Job/edge/gate-webhook-create " in finding.message

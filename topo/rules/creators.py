@@ -85,9 +85,12 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     """'Job/ns/x (ServiceAccount ns/sa may create secrets in ns: Role/ns/r)' for the workload of the
     input whose ServiceAccount may create `kind` objects in `namespace`, else None.
 
-    When several may, the likeliest: the workload `user` that needs the object itself when it has
-    init containers (they run first: argo-cd's redis generates its own password Secret), a Job or
-    CronJob (a one-shot generator), then any other, the name closest to the object's first."""
+    When several may, the likeliest: one whose command or arguments name the object
+    (`--secret-name=x`), then the workload `user` that needs the object itself when it has init
+    containers (they run first: argo-cd's redis generates its own password Secret), a Job or
+    CronJob (a one-shot generator), then any other; among equals one whose arguments say `create`
+    (ingress-nginx's admission `create` Job makes the Secret its `patch` Job then reads), then the
+    name closest to the object's."""
     resource = _RESOURCES.get(kind)
     if resource is None or namespace is None:
         return None
@@ -110,11 +113,15 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
         )
         if role_id is not None:
             rank = 0 if itself else 1 if workload.kind in ("Job", "CronJob") else 2
+            words = {word for c in workload.template.spec.all_containers() for word in (*c.command, *c.args)}
+            names_it = any(word == name or word.endswith(f"={name}") for word in words)
             likeness = difflib.SequenceMatcher(None, workload.name, name).ratio()
-            candidates.append((rank, -likeness, workload.id, account, role_id))
+            candidates.append(
+                (not names_it, rank, "create" not in words, -likeness, workload.id, account, role_id)
+            )
     if not candidates:
         return None
-    _, _, workload_id, account, role_id = min(candidates)
+    *_, workload_id, account, role_id = min(candidates)
     account_namespace = workload_id.split("/")[1]
     return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
 
