@@ -416,3 +416,17 @@ def test_suppressed_findings_point_at_their_field_like_the_ones_kept():
     everything = {id(f) for f in results.all_findings}
     assert {id(f) for f in results.findings} <= everything
     assert {id(s.finding) for s in results.suppressed} <= everything
+
+
+def test_a_helm_template_is_walked_past_its_action_lines():
+    """`{{- if .Values.x }}` and `{{- end }}` lines are gone from the rendered object (Helm removes
+    them with the whitespace `{{-` trims), whatever their indentation: they count as blank, so a
+    field after one is still found in the template."""
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n"
+        "    spec:\n    {{- if .Values.dnsConfig }}\n      dnsConfig: {{ toYaml .Values.dnsConfig | nindent 8 }}\n"
+        "    {{- end }}\n      containers:\n      - name: shop\n        image: shop:1\n"
+        "      volumes:\n      - name: certs\n        secret:\n          secretName: {{ .Values.certSecret }}\n"
+    )
+    requests = [(1, "spec.template.spec.volumes[0].secret"), (1, "spec.template.spec.containers[0]")]
+    assert field_lines(template, requests) == {requests[0]: 16, requests[1]: 12}

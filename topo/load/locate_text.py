@@ -18,6 +18,13 @@ _KEY = re.compile(
 )
 
 
+def _template_action(stripped: str) -> bool:
+    """A Helm template line that is only an action (`{{- if .Values.x }}`, `{{- end }}`): it is
+    gone from the rendered object, so it counts as blank, whatever its indentation."""
+    text = stripped.rstrip()
+    return text.startswith("{{") and text.endswith("}}") and text.count("{{") == 1
+
+
 class _NotPlain(Exception):
     """Something on the way the composer must read."""
 
@@ -26,7 +33,7 @@ _BLANK, _END = -1, -2
 
 
 class TextLines:
-    """A file's lines with, per line, its indentation (-1: blank or comment, -2: a `---`/`...`
+    """A file's lines with, per line, its indentation (-1: blank, comment or template action, -2: a `---`/`...`
     document marker) and the next content line at the same or a smaller indentation, so that a
     mapping's keys and a sequence's items are visited without reading their contents."""
 
@@ -41,7 +48,7 @@ class TextLines:
                 indents[index] = _END
                 continue
             stripped = text.lstrip(" ")
-            if stripped and not stripped.startswith(("#", "\t")):
+            if stripped and not stripped.startswith(("#", "\t")) and not _template_action(stripped):
                 indents[index] = len(text) - len(stripped)
         self.indents = indents
         self.next_sibling = [count] * count
