@@ -16,7 +16,9 @@ from topo_test_support import documents_by_id as by_id
 from topo.cli import main
 from topo.load import load_paths
 from topo.load.helm import merge_maps, parse_set, split_by_source
+from topo.load.source import ValueOrigin
 from topo.load.units import RenderOptions
+from topo.load.values_origin import origins_in_message
 
 CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
 
@@ -291,3 +293,13 @@ def test_values_given_without_a_chart_are_reported_unused(tmp_path):
         (str(values), 1, "warning", "not used: the paths hold no Helm chart"),
         ("--set", 0, "warning", "not used: the paths hold no Helm chart"),
     ]
+
+
+def test_a_values_key_equal_to_a_part_of_an_object_id_is_not_named():
+    """`workloadKind: Deployment` and `appName: gate` are not what a message naming
+    Deployment/default/gate quotes; the same name quoted ('gate') is."""
+    kind = ValueOrigin("Deployment", "values key workloadKind", "values.yaml", 1)
+    name = ValueOrigin("gate", "values key appName", "values.yaml", 2)
+    message = "namespace default has no default-deny ingress policy: Deployment/default/gate can be reached"
+    assert origins_in_message([kind, name], message) == ()
+    assert origins_in_message([kind, name], "Secret 'gate' is not declared in namespace default") == (name,)

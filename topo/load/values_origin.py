@@ -71,13 +71,16 @@ class ValuesIndex:
 
 
 def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
-    """The origins whose value the message quotes. Small numbers and booleans are everywhere, so
+    """The origins whose value the message quotes (not as part of an object id). Small numbers
+    and booleans are everywhere, so
     one counts only right beside the word its key is named after (`replicaCount` = 1 in "1 replica",
     "maxUnavailable resolves to 1 of 1 replica"; not `minReadySeconds` = 0 in "minAvailable 0")."""
     chosen = []
     for origin in origins:
         value = origin.value
-        if not value or not re.search(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", message):
+        # a part of an object id (`Deployment/shop/web`) is not a quoted value: the kind, namespace
+        # or name of an object the message names, which a values key may merely equal
+        if not value or not re.search(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", message):
             continue
         if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value) and not _beside_its_key(origin, message):
             continue
