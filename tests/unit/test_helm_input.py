@@ -303,3 +303,39 @@ def test_a_values_key_equal_to_a_part_of_an_object_id_is_not_named():
     message = "namespace default has no default-deny ingress policy: Deployment/default/gate can be reached"
     assert origins_in_message([kind, name], message) == ()
     assert origins_in_message([kind, name], "Secret 'gate' is not declared in namespace default") == (name,)
+
+
+@pytest.mark.parametrize(
+    ("parent_values", "expected"),
+    [
+        (
+            "replicaCount: 1\nchild:\n  image: child:1\n",
+            ("values key replicaCount", "charts/child/values.yaml", 1),
+        ),
+        ("replicaCount: 1\nchild:\n  replicaCount: 1\n", ("values key child.replicaCount", "values.yaml", 3)),
+    ],
+)
+def test_a_subcharts_value_is_named_by_its_own_key(tmp_path, parent_values, expected):
+    """A subchart's `.Values.replicaCount` is the parent's `child.replicaCount` over the
+    subchart's own values.yaml (Helm's coalesceValues,
+    https://helm.sh/docs/chart_template_guide/subcharts_and_globals/), never the parent's
+    `replicaCount`."""
+    parent = tmp_path / "parent"
+    child = parent / "charts" / "child"
+    (child / "templates").mkdir(parents=True)
+    (parent / "Chart.yaml").write_text("apiVersion: v2\nname: parent\nversion: 0.1.0\n")
+    (parent / "values.yaml").write_text(parent_values)
+    (child / "Chart.yaml").write_text("apiVersion: v2\nname: child\nversion: 0.1.0\n")
+    (child / "values.yaml").write_text("replicaCount: 1\nimage: child:0\n")
+    (child / "templates" / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: child}\nspec:\n"
+        "  replicas: {{ .Values.replicaCount }}\n  selector: {matchLabels: {app: child}}\n"
+        "  template:\n    metadata: {labels: {app: child}}\n"
+        "    spec: {containers: [{name: child, image: '{{ .Values.image }}'}]}\n"
+    )
+    result = CliRunner().invoke(main, ["report", str(parent), "--no-cache", "-o", "json"])
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "single-replica"]
+    [origin] = finding["valueFrom"]
+    origin_name, file, line = expected
+    assert (origin["origin"], origin["line"]) == (origin_name, line)
+    assert origin["file"].endswith(f"parent/{file}")

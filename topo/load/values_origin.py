@@ -45,18 +45,48 @@ class ValuesIndex:
                 self.keys[key] = ValueOrigin(_text(value), f"--set {key}", None, 0)
         self.origins: dict[Source, list[ValueOrigin]] = {}
         self._references: dict[str, list[str]] = {}
+        self._subchart_keys: dict[str, dict[str, ValueOrigin]] = {}  # a subchart's own values.yaml
 
     def record(self, source: Source, template_path: str, data: Mapping[str, Any]) -> None:
         """Note the values keys of `template_path` whose value appears in the rendered object."""
         leaves = {_text(value) for value in _leaf_values(data)}
         found = []
+        subchart = self._subchart(template_path)
         for key in self._referenced(template_path):
-            origin = self.keys.get(key)
+            origin = self._origin(key, subchart)
             if origin is not None and origin not in found and _appears(origin.value, leaves):
                 found.append(origin)
         if found:
             known = self.origins.setdefault(source, [])
             known.extend(o for o in found if o not in known)
+
+    def _subchart(self, template_path: str) -> tuple[str, str] | None:
+        """For a template of a subchart (`charts/<child>/templates/...`, nested `charts/a/charts/b`):
+        (the prefix its `.Values` has in the parent's values, `a.b.`; the subchart's folder)."""
+        parts = os.path.relpath(template_path, self.unit.directory).split(os.sep)
+        names = [parts[i + 1] for i in range(len(parts) - 2) if parts[i] == "charts" and i % 2 == 0]
+        if not names or parts[: 2 * len(names) : 2] != ["charts"] * len(names):
+            return None
+        return "".join(f"{name}." for name in names), os.path.join(
+            self.unit.directory, *parts[: 2 * len(names)]
+        )
+
+    def _origin(self, key: str, subchart: tuple[str, str] | None) -> ValueOrigin | None:
+        """Where `.Values.<key>` of a template comes from. A subchart sees the parent's values under
+        its name, over its own values.yaml, and the parent's `global` as its own (Helm's
+        coalesceValues): `child.replicaCount`, not the parent's `replicaCount`."""
+        if subchart is None or key.startswith("global."):
+            return self.keys.get(key)
+        prefix, directory = subchart
+        if prefix + key in self.keys:
+            return self.keys[prefix + key]
+        if directory not in self._subchart_keys:
+            path = os.path.join(directory, "values.yaml")
+            self._subchart_keys[directory] = {
+                k: ValueOrigin(value, f"values key {k}", _display(path), line)
+                for k, value, line in _flattened_file(path)
+            }
+        return self._subchart_keys[directory].get(key)
 
     def _referenced(self, template_path: str) -> list[str]:
         if template_path not in self._references:
