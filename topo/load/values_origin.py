@@ -64,12 +64,13 @@ class ValuesIndex:
         """For a template of a subchart (`charts/<child>/templates/...`, nested `charts/a/charts/b`):
         (the prefix its `.Values` has in the parent's values, `a.b.`; the subchart's folder)."""
         parts = os.path.relpath(template_path, self.unit.directory).split(os.sep)
-        names = [parts[i + 1] for i in range(len(parts) - 2) if parts[i] == "charts" and i % 2 == 0]
-        if not names or parts[: 2 * len(names) : 2] != ["charts"] * len(names):
+        depth = 0  # leading `charts/<name>` pairs (a folder named `charts` further down is not one)
+        while depth + 2 < len(parts) and parts[depth] == "charts":
+            depth += 2
+        if not depth:
             return None
-        return "".join(f"{name}." for name in names), os.path.join(
-            self.unit.directory, *parts[: 2 * len(names)]
-        )
+        names = parts[1:depth:2]
+        return "".join(f"{name}." for name in names), os.path.join(self.unit.directory, *parts[:depth])
 
     def _origin(self, key: str, subchart: tuple[str, str] | None) -> ValueOrigin | None:
         """Where `.Values.<key>` of a template comes from. A subchart sees the parent's values under
