@@ -430,3 +430,15 @@ def test_a_helm_template_is_walked_past_its_action_lines():
     )
     requests = [(1, "spec.template.spec.volumes[0].secret"), (1, "spec.template.spec.containers[0]")]
     assert field_lines(template, requests) == {requests[0]: 16, requests[1]: 12}
+
+
+def test_a_helm_template_is_walked_past_a_comment_over_several_lines():
+    """A `{{/* ... */}}` comment spanning lines (a licence header, a note inside the spec) renders
+    to nothing: its lines are blank to the walk, whatever text and indentation they hold."""
+    template = (
+        "{{- /*\nCopyright Example Corp.\n*/}}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\n"
+        "spec:\n  template:\n    spec:\n      {{- /*\nthe containers follow\n      */}}\n"
+        "      containers:\n      - name: shop\n        image: shop:1\n"
+    )
+    requests = [(4, "spec.template.spec.containers[0]")]
+    assert field_lines(template, requests) == {requests[0]: 15}

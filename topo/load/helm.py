@@ -7,10 +7,9 @@ the way `helm template -f ... --set ...` merges them (helm.sh/helm pkg/cli/value
 MergeValues: maps merged key by key, later files win, `--set` last).
 
 Lines: a rendered template is matched back to its source template file (`# Source:` comments of
-`helm template`, or the SDK's template path). Inside it, the n-th rendered object of kind K
-points at the document of the n-th `kind: K` line of the template (the last one when a `range`
-renders more), else at the template's first line. Which values key set an offending value is
-found by topo.load.values_origin.
+`helm template`, or the SDK's template path). Inside it, each object points at its document, told
+by kind, then name, then order (topo.load.template_lines). Which values key set an offending
+value is found by topo.load.values_origin.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ import yaml
 
 from topo.load.api_table import served_kind_versions
 from topo.load.source import Document, LoadError, Source, load_note
+from topo.load.template_lines import TemplateLines
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
 
@@ -311,9 +311,9 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
         rendered = load_text(text, display)
         result.errors.extend(rendered.errors)
         result.warnings.extend(rendered.warnings)
-        lines = _TemplateLines(path)
+        lines = TemplateLines(path)
         for document in rendered.documents:
-            line = lines.line_for(str(document.data.get("kind", "")))
+            line = lines.line_for(str(document.data.get("kind", "")), _name_of(document.data))
             if is_test_hook(document.data):
                 skipped_tests += 1
                 continue
@@ -343,33 +343,7 @@ def is_test_hook(data: Mapping[str, Any]) -> bool:
     return any(hook.strip() in ("test", "test-success", "test-failure") for hook in hooks.split(","))
 
 
-class _TemplateLines:
-    """The line of the n-th `kind: K` document of a template file."""
-
-    def __init__(self, path: str):
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                self.lines = handle.read().splitlines()
-        except (OSError, UnicodeDecodeError):
-            self.lines = []
-        self.seen: dict[str, int] = {}
-
-    def line_for(self, kind: str) -> int:
-        matches = [
-            i
-            for i, line in enumerate(self.lines)
-            if re.match(rf"^\s*kind:\s*['\"]?{re.escape(kind)}['\"]?\s*$", line)
-        ]
-        index = self.seen.get(kind, 0)
-        self.seen[kind] = index + 1
-        if not matches:
-            return 1
-        kind_line = matches[min(index, len(matches) - 1)]
-        start = kind_line
-        while start > 0 and not self.lines[start - 1].startswith("---"):
-            start -= 1
-        for i in range(start, kind_line + 1):
-            stripped = self.lines[i].strip()
-            if stripped and not stripped.startswith(("#", "{{")):
-                return i + 1
-        return kind_line + 1
+def _name_of(data: Mapping[str, Any]) -> str:
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, Mapping) else None
+    return name if isinstance(name, str) else ""

@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import re
 
+from topo.load.template_lines import action_run_end
+
 _INDEX = re.compile(r"\[(\d+)\]")
 # a mapping key at the start of `text`: double-quoted, single-quoted or plain, then `:` + space/EOL
 _KEY = re.compile(
     r"""(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s#'"{\[\-?:][^#]*?|-[^\s#][^#]*?))[ \t]*:(?:[ \t]|$)"""
 )
-
-
-def _template_action(stripped: str) -> bool:
-    """A Helm template line that is only an action (`{{- if .Values.x }}`, `{{- end }}`): it is
-    gone from the rendered object, so it counts as blank, whatever its indentation."""
-    text = stripped.rstrip()
-    return text.startswith("{{") and text.endswith("}}") and text.count("{{") == 1
 
 
 class _NotPlain(Exception):
@@ -43,13 +38,21 @@ class TextLines:
         self.lines = lines
         count = len(lines)
         indents = [_BLANK] * count
-        for index, text in enumerate(lines):
+        index = 0
+        while index < count:
+            text = lines[index]
             if text.startswith(("---", "...")) and (len(text) == 3 or text[3] in " \t"):
                 indents[index] = _END
-                continue
-            stripped = text.lstrip(" ")
-            if stripped and not stripped.startswith(("#", "\t")) and not _template_action(stripped):
+            elif (stripped := text.lstrip(" ")).startswith("{{"):
+                # a Helm template's action lines stay blank, an action over several lines too
+                end = action_run_end(lines, index)
+                if end is not None:
+                    index = end + 1
+                    continue
                 indents[index] = len(text) - len(stripped)
+            elif stripped and not stripped.startswith(("#", "\t")):
+                indents[index] = len(text) - len(stripped)
+            index += 1
         self.indents = indents
         self.next_sibling = [count] * count
         self.next_content = [count] * count
