@@ -55,6 +55,17 @@ def test_an_update_that_cannot_start_the_new_pod_first_stops_the_only_pod(kind, 
     )
 
 
+def test_an_on_delete_statefulset_is_stopped_by_the_update_its_owner_applies():
+    """OnDelete: the controller never replaces a pod; the new template reaches it when someone
+    deletes it (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#on-delete),
+    so the update is an outage of the only pod, not a surge."""
+    message = single_replica_message("StatefulSet", "  updateStrategy: {type: OnDelete}\n")
+    assert message == (
+        "1 replica: every update, node drain or node failure stops it "
+        "(OnDelete: an update reaches the pod when it is deleted)"
+    )
+
+
 def messages_of(rule: str, text: str) -> list[str]:
     return [f.message for f in analysis_of(text).findings().findings if f.rule == rule]
 

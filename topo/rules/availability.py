@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from topo.analyses.availability import Availability, WorkloadState
+from topo.analyses.rollout.fenceposts import ON_DELETE
 from topo.graph.relations import BINDS, CALLS, ROUTES_TO, SELECTS
 from topo.model import (
     PersistentVolume,
@@ -122,7 +123,10 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     )
     path = None if state.hpa else "spec.replicas"  # with an HPA, minReplicas (on the HPA) decides
     events = "every update, node drain or node failure stops it"
-    if state.rollout is not None and state.rollout.min_available:
+    if state.rollout is not None and state.rollout.strategy == ON_DELETE:
+        # the controller never replaces the pod: the update lands when someone deletes it
+        events = f"{events} (OnDelete: an update reaches the pod when it is deleted)"
+    elif state.rollout is not None and state.rollout.min_available:
         # a surge rollout starts the new pod before it stops the old one: updates keep it up
         events = "every node drain or node failure stops it (a rolling update starts the new pod first)"
     ingress = ingress_dependents(ctx).get(workload.id)
