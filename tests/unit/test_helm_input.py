@@ -283,6 +283,29 @@ def test_a_small_number_names_its_key_only_beside_the_keys_word():
     assert origins_in_message([image], "ConfigMap 'shop-prod-settings-2' is not declared") == ()
 
 
+def test_a_keys_other_segments_tell_apart_two_keys_of_one_value_and_field_name():
+    """Bitnami's Redis gives its liveness and readiness probes the same numbers: a message about
+    the livenessProbe's budget names only the livenessProbe's keys."""
+    liveness = ValueOrigin("5", "values key master.livenessProbe.failureThreshold", "values.yaml", 7)
+    readiness = ValueOrigin("5", "values key master.readinessProbe.failureThreshold", "values.yaml", 11)
+    message = "its livenessProbe restarts it after 45 s (initialDelaySeconds 20 + failureThreshold 5 × periodSeconds 5)"
+    assert origins_in_message([liveness, readiness], message) == (liveness,)
+    # a message that names neither leaves both: nothing tells them apart
+    assert origins_in_message([liveness, readiness], "failureThreshold 5") == (liveness, readiness)
+
+
+def test_a_plain_word_of_the_messages_prose_is_not_a_quoted_value():
+    """Loki's `lokiCanary.labelname: pod` is not what "a pod that is only not ready" says; a word
+    the message quotes or joins to other text still is, and so is one beside its key's word."""
+    label = ValueOrigin("pod", "values key lokiCanary.labelname", "values.yaml", 938)
+    tag = ValueOrigin("latest", "values key image.tag", "values.yaml", 4)
+    port = ValueOrigin("http", "values key service.portName", "values.yaml", 9)
+    assert origins_in_message([label], "so a pod that is only not ready is restarted") == ()
+    assert origins_in_message([label], "label 'pod' selects nothing") == (label,)
+    assert origins_in_message([tag], "image 'shop:latest' has a mutable tag") == (tag,)
+    assert origins_in_message([port], "targetPort http names no container port") == (port,)
+
+
 def test_values_given_without_a_chart_are_reported_unused(tmp_path):
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     values = tmp_path / "values-prod.yaml"

@@ -115,8 +115,51 @@ def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueO
             continue
         if re.fullmatch(r"-?\d+(\.\d+)?|true|false", value) and not _beside_its_key(origin, message):
             continue
+        if _only_as_a_prose_word(value, message) and not _beside_its_key(origin, message):
+            continue  # `labelName = pod` is not what "a pod that is only not ready" quotes
         chosen.append(origin)
-    return tuple(chosen)
+    return _named_in_the_message(chosen, message)
+
+
+def _only_as_a_prose_word(value: str, message: str) -> bool:
+    """A plain lowercase word that the message holds only between spaces, as its own prose."""
+    if not re.fullmatch(r"[a-z]+", value):
+        return False
+    padded = f" {message} "
+    return all(
+        padded[m.start() - 1].isspace() and (padded[m.end()].isspace() or padded[m.end()] in ",.;")
+        for m in re.finditer(rf"(?<![\w./-]){value}(?![\w/-])", padded)
+    )
+
+
+def _named_in_the_message(chosen: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
+    """Of the keys that set one value under one field name (`livenessProbe.failureThreshold` and
+    `readinessProbe.failureThreshold`, both 5), the ones whose other segments the message names
+    (it is about the livenessProbe), when it names any."""
+    lowered = message.lower()
+
+    def leaf(origin: ValueOrigin) -> tuple[str, str]:
+        return origin.value, _key_segments(origin)[-1] if _key_segments(origin) else ""
+
+    def named(origin: ValueOrigin) -> int:
+        return sum(1 for segment in _key_segments(origin)[:-1] if segment.lower() in lowered)
+
+    groups: dict[tuple[str, str], list[ValueOrigin]] = {}
+    for origin in chosen:
+        groups.setdefault(leaf(origin), []).append(origin)
+    kept = []
+    for origin in chosen:
+        rivals = groups[leaf(origin)]
+        best = max(named(rival) for rival in rivals)
+        if len(rivals) == 1 or best == 0 or named(origin) == best:
+            kept.append(origin)
+    return tuple(kept)
+
+
+def _key_segments(origin: ValueOrigin) -> list[str]:
+    """The segments of a values key origin (`values key a.b[0].c` → a, b, c)."""
+    key = origin.origin.split()[-1]
+    return [segment for segment in re.split(r"[.\[\]]+", key) if segment and not segment.isdigit()]
 
 
 def _beside_its_key(origin: ValueOrigin, message: str) -> bool:
