@@ -64,6 +64,12 @@ def test_an_on_delete_statefulset_is_stopped_by_the_update_its_owner_applies():
         "1 replica: every update, node drain or node failure stops it "
         "(OnDelete: an update reaches the pod when it is deleted)"
     )
+    # a bare ReplicaSet has no rollout at all
+    # (https://kubernetes.io/docs/concepts/workloads/controllers/replicaset/#when-to-use-a-replicaset)
+    assert single_replica_message("ReplicaSet") == (
+        "1 replica: every update, node drain or node failure stops it "
+        "(a ReplicaSet never replaces its pod: an update reaches the pod when it is deleted)"
+    )
 
 
 def messages_of(rule: str, text: str) -> list[str]:

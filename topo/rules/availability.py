@@ -124,8 +124,10 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     path = None if state.hpa else "spec.replicas"  # with an HPA, minReplicas (on the HPA) decides
     events = "every update, node drain or node failure stops it"
     if state.rollout is not None and state.rollout.strategy == ON_DELETE:
-        # the controller never replaces the pod: the update lands when someone deletes it
-        events = f"{events} (OnDelete: an update reaches the pod when it is deleted)"
+        # the controller never replaces the pod (OnDelete, a bare ReplicaSet): the update lands
+        # when someone deletes it
+        never = "a ReplicaSet never replaces its pod" if workload.kind == "ReplicaSet" else "OnDelete"
+        events = f"{events} ({never}: an update reaches the pod when it is deleted)"
     elif state.rollout is not None and state.rollout.min_available:
         # a surge rollout starts the new pod before it stops the old one: updates keep it up
         events = "every node drain or node failure stops it (a rolling update starts the new pod first)"
