@@ -306,6 +306,25 @@ def test_a_plain_word_of_the_messages_prose_is_not_a_quoted_value():
     assert origins_in_message([port], "targetPort http names no container port") == (port,)
 
 
+def test_a_number_is_beside_its_key_across_a_word_not_across_an_operator():
+    """In "initialDelaySeconds 30 + failureThreshold 3" the 30 is the delay: the prometheus chart's
+    disabled `startupProbe.failureThreshold: 30` did not set it."""
+    startup = ValueOrigin("30", "values key server.startupProbe.failureThreshold", "values.yaml", 692)
+    message = "restarts it after 75 s (initialDelaySeconds 30 + failureThreshold 3 × periodSeconds 15)"
+    assert origins_in_message([startup], message) == ()
+    replicas = ValueOrigin("2", "values key replicaCount", "values.yaml", 3)
+    assert origins_in_message([replicas], "only 2 ready replicas") == (replicas,)
+
+
+def test_the_namespace_a_message_names_is_set_by_a_namespace_key_only():
+    """`--namespace otel` sets the release namespace; `image.registry: otel` only shares the text."""
+    registry = ValueOrigin("otel", "values key image.registry", "values.yaml", 11)
+    override = ValueOrigin("otel", "values key namespaceOverride", "values.yaml", 2)
+    message = "namespace otel has no default-deny ingress policy: Deployment/otel/agent can be reached"
+    assert origins_in_message([registry, override], message) == (override,)
+    assert origins_in_message([registry], "registry otel is not allowed") == (registry,)
+
+
 def test_values_given_without_a_chart_are_reported_unused(tmp_path):
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     values = tmp_path / "values-prod.yaml"

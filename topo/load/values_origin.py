@@ -117,6 +117,8 @@ def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueO
             continue
         if _only_as_a_prose_word(value, message) and not _beside_its_key(origin, message):
             continue  # `labelName = pod` is not what "a pod that is only not ready" quotes
+        if _only_as_the_namespace(value, message) and not _names_a_namespace(origin):
+            continue  # "namespace otel" is the release's namespace, not `image.registry = otel`
         chosen.append(origin)
     return _named_in_the_message(chosen, message)
 
@@ -130,6 +132,16 @@ def _only_as_a_prose_word(value: str, message: str) -> bool:
         padded[m.start() - 1].isspace() and (padded[m.end()].isspace() or padded[m.end()] in ",.;")
         for m in re.finditer(rf"(?<![\w./-]){value}(?![\w/-])", padded)
     )
+
+
+def _only_as_the_namespace(value: str, message: str) -> bool:
+    """The message holds the value only as a namespace it names (`namespace otel`)."""
+    found = list(re.finditer(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", message))
+    return bool(found) and all(re.search(r"namespace '?$", message[: m.start()]) for m in found)
+
+
+def _names_a_namespace(origin: ValueOrigin) -> bool:
+    return any("namespace" in segment.lower() for segment in _key_segments(origin))
 
 
 def _named_in_the_message(chosen: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
@@ -169,7 +181,8 @@ def _beside_its_key(origin: ValueOrigin, message: str) -> bool:
         return False
     head = words[0] if len(words[0]) >= 4 else "".join(words)
     stem, value = re.escape(head.rstrip("s")), re.escape(origin.value)
-    near = rf"(?<![\w.-]){value}\s+(?:\S+\s+)?{stem}|{stem}\w*\s+(?:\S+\s+)?{value}(?![\w-])"
+    # one word may stand between ("1 ready replica"), not an operator ("30 + failureThreshold 3")
+    near = rf"(?<![\w.-]){value}\s+(?:[A-Za-z]\S*\s+)?{stem}|{stem}\w*\s+(?:[A-Za-z]\S*\s+)?{value}(?![\w-])"
     return re.search(near, message, re.IGNORECASE) is not None
 
 
