@@ -277,6 +277,44 @@ def test_object_with_kind_but_no_name_is_an_error_at_its_line():
     assert "metadata.name" in result.errors[0].message
 
 
+def test_a_generate_name_object_is_analysed_under_the_kind_of_name_the_api_server_gives_it():
+    """Argo CD's hooks that run on every sync use generateName
+    (https://argo-cd.readthedocs.io/en/stable/user-guide/resource_hooks/); the API server names
+    the object generateName, cut to 58 characters, + 5 random characters (k8s.io/apiserver
+    pkg/storage/names/generate.go). The object is analysed, not dropped: its missing Secret shows."""
+    hook = textwrap.dedent(
+        """        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          generateName: db-migrate-
+          annotations: {argocd.argoproj.io/hook: PreSync}
+        spec:
+          activeDeadlineSeconds: 600
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: migrate
+                image: example/api:1.4
+                envFrom: [{secretRef: {name: db-credentials}}]
+        """
+    )
+    result = load_text(hook, "hooks.yaml")
+    assert result.errors == []
+    assert names(result) == ["db-migrate-xxxxx"]
+    [note] = result.warnings
+    assert (note.file, note.line, note.level) == ("hooks.yaml", 1, "info")
+    assert "generateName 'db-migrate-'" in note.message and "analysed as 'db-migrate-xxxxx'" in note.message
+    findings = analysis_of(hook).findings().findings
+    assert [(f.rule, f.object) for f in findings if f.rule == "config-ref-missing"] == [
+        ("config-ref-missing", "Job/default/db-migrate-xxxxx")
+    ]
+    long_base = "m" * 70
+    assert names(load_text(hook.replace("db-migrate-", long_base), "hooks.yaml")) == ["m" * 58 + "xxxxx"]
+    bad = load_text(hook.replace("db-migrate-", "[1]"), "hooks.yaml")
+    assert [e.message for e in bad.errors] == ["Job: metadata.generateName: expected a string, got list"]
+
+
 def test_wrong_type_replicas_three_is_a_load_error_with_field_path():
     text = """\
     apiVersion: v1

@@ -482,7 +482,17 @@ def _add_items(
         _add_object(item, item_source, result)
 
 
+#: The API server names a generateName object `<generateName, cut to 58 characters><5 random
+#: characters>` (k8s.io/apiserver pkg/storage/names/generate.go, SimpleNameGenerator); topo stands
+#: for the random part with this.
+GENERATED_SUFFIX = "xxxxx"
+_GENERATED_BASE_MAX = 58
+
+
 def _add_object(value: Mapping[str, Any], source: Source, result: LoadResult) -> None:
+    metadata = value.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("name") is None and metadata.get("generateName"):
+        value = _with_generated_name(value, metadata, source, result)
     problem = object_problem(value)
     if problem:
         if "{{" in problem:
@@ -490,6 +500,27 @@ def _add_object(value: Mapping[str, Any], source: Source, result: LoadResult) ->
         result.errors.append(LoadError(source.file, source.line, problem))
         return
     result.documents.append(Document(value, source))
+
+
+def _with_generated_name(
+    value: Mapping[str, Any], metadata: dict, source: Source, result: LoadResult
+) -> Mapping[str, Any]:
+    """A generateName object (Argo CD's and Helm's hooks that run on every sync) under the kind
+    of name the API server gives it, so that it is analysed like any other; a note says so."""
+    base = metadata["generateName"]
+    if not isinstance(base, str):
+        return value  # object_problem says what is wrong with it
+    name = base[:_GENERATED_BASE_MAX] + GENERATED_SUFFIX
+    kind = value.get("kind") if isinstance(value.get("kind"), str) else "object"
+    result.warnings.append(
+        load_note(
+            source.file,
+            source.line,
+            f"{kind} with generateName {base!r}: the API server names it {base!r} + 5 random characters "
+            f"(`kubectl create`, Argo CD and Helm hooks; `kubectl apply` refuses it); analysed as {name!r}",
+        )
+    )
+    return {**value, "metadata": {**metadata, "name": name}}
 
 
 def object_problem(value: Mapping[str, Any]) -> str | None:
@@ -504,8 +535,8 @@ def object_problem(value: Mapping[str, Any]) -> str | None:
     if not isinstance(metadata, dict):
         return f"{kind}: metadata: expected a mapping with a name, got {type_name(metadata)}"
     name = metadata.get("name")
-    if name is None and metadata.get("generateName"):
-        return f"{kind}: metadata.name is missing (generateName objects get their name from the API server)"
+    if name is None and metadata.get("generateName") is not None:
+        return f"{kind}: metadata.generateName: expected a string, got {type_name(metadata['generateName'])}"
     if not isinstance(name, str) or not name:
         return f"{kind}: metadata.name: expected a non-empty string, got {type_name(name)}"
     if "{{" in name:
