@@ -13,7 +13,7 @@ from topo.api import analyze
 from topo.rules import RULES
 from topo.rules.engine import run_rules
 from topo.rules.probes import STARTUP_BUDGET_SECONDS
-from topo.rules.registry import WARNING
+from topo.rules.registry import INFO, WARNING
 
 
 def findings(rule_id: str, yaml_text: str):
@@ -61,6 +61,31 @@ def test_readiness_missing_is_a_warning_that_names_the_services_routing_to_the_p
         routed[0].related == ("Service/default/web",)
         and "Service default/web sends traffic" in routed[0].message
     )
+
+
+def test_a_bare_pod_no_service_selects_is_told_so_as_an_info():
+    """A bare Pod has no rollout, and readiness acts only through a Service (or a budget counting
+    ready pods): without one, the missing probe is advice, and the message claims no rollout."""
+    pod = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: shell, labels: {app: shell}}
+    spec: {containers: [{name: shell, image: busybox}]}
+    """
+    [alone] = findings("readiness-probe-missing", pod)
+    assert alone.severity == INFO
+    assert alone.message == (
+        "container 'shell' has no readinessProbe: it counts as ready the moment it starts (no Service selects it yet)"
+    )
+    service = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: shell}
+    spec: {selector: {app: shell}, ports: [{port: 80}]}
+    ---
+    """
+    [routed] = findings("readiness-probe-missing", service + pod)
+    assert routed.severity == WARNING and "Service default/shell sends traffic" in routed.message
 
 
 def test_publish_not_ready_service_is_not_named():

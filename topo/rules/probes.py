@@ -53,7 +53,7 @@ def _container_word(containers) -> str:
     kinds=LONG_RUNNING_KINDS,
     why_severity=(
         "warning: traffic reaches a pod before it can serve only while it starts (a rollout, a "
-        "restart): an event, not the steady state."
+        "restart): an event, not the steady state. info on a bare Pod no Service selects."
     ),
 )
 def readiness_probe_missing(workload: Workload, ctx):
@@ -62,7 +62,8 @@ def readiness_probe_missing(workload: Workload, ctx):
         Finds Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and bare
         Pods where no main container (`spec.containers`) has a `readinessProbe`, and names the
         Services that send traffic to the pods (Services with `publishNotReadyAddresses: true` do
-        not count: they ignore readiness anyway). Jobs and CronJobs are skipped.
+        not count: they ignore readiness anyway). Jobs and CronJobs are skipped. A bare Pod that
+        no Service selects is an info: it has no rollout, and nothing routes to it yet.
 
     Why it matters:
         Without a readiness probe a pod is Ready as soon as its containers start: the Service
@@ -103,6 +104,14 @@ def readiness_probe_missing(workload: Workload, ctx):
             hint="add a readinessProbe that passes only when the application can serve requests",
             related=tuple(services),
         )
+    elif workload.kind == "Pod":
+        # a bare pod has no rollout, and nothing routes to it yet: only a Service added later (or
+        # a PodDisruptionBudget counting ready pods) would act on its readiness
+        yield Issue(
+            f"{what}: it counts as ready the moment it starts (no Service selects it yet)",
+            hint="add a readinessProbe before a Service selects this pod",
+            severity=INFO,
+        )
     else:
         yield Issue(
             f"{what}: its pods count as ready and available the moment they start (rolling updates "
@@ -128,7 +137,8 @@ def _publishes_not_ready(service) -> bool:
 def liveness_probe_missing(workload: Workload, ctx):
     """
     What it does:
-        Finds long-running workloads (not Jobs or CronJobs) where no main container
+        Finds long-running workloads (not Jobs or CronJobs, nor bare Pods with
+        `restartPolicy: Never`, which run once like a Job's) where no main container
         (`spec.containers`) has a `livenessProbe`.
 
     Why it matters:
@@ -159,6 +169,8 @@ def liveness_probe_missing(workload: Workload, ctx):
     containers = workload.template.spec.containers
     if not containers or any("liveness" in c.probes for c in containers):
         return  # no container at all is manifest-invalid's finding, not a missing probe
+    if workload.template.spec.restart_policy == "Never":
+        return  # a run-once pod, like a Job's: a failed liveness probe would not restart it either
     yield Issue(
         f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} "
         f"no livenessProbe: a hung process is never restarted",
