@@ -15,7 +15,8 @@ from topo_test_support import documents_by_id as by_id
 
 from topo.cli import main
 from topo.load import load_paths
-from topo.load.helm import merge_maps, parse_set, split_by_source
+from topo.load.helm import split_by_source
+from topo.load.helm_values import merge_maps, parse_set
 from topo.load.source import ValueOrigin
 from topo.load.units import RenderOptions, unit_of
 from topo.load.values_origin import ValuesIndex, origins_in_message

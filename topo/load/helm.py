@@ -2,9 +2,9 @@
 
 Renderers, first available wins: the optional extra `topo[helm]` (helm-python-sdk, Helm's own Go
 SDK through ctypes, offline: `lookup` returns nothing), else `helm template` from PATH, else a
-clear message. Values: the chart's `values.yaml`, then each `--values` file, then `--set`, merged
-the way `helm template -f ... --set ...` merges them (helm.sh/helm pkg/cli/values/options.go
-MergeValues: maps merged key by key, later files win, `--set` last).
+clear message. Values: the chart's `values.yaml` (read by Helm itself), then each `--values`
+file, then `--set`, merged the way `helm template -f ... --set ...` merges them
+(topo.load.helm_values).
 
 Lines: a rendered template is matched back to its source template file (`# Source:` comments of
 `helm template`, or the SDK's template path). Inside it, the n-th rendered object of kind K
@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from topo.load.api_table import served_kind_versions
+from topo.load.helm_values import ValuesError, merged_values
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -36,6 +37,12 @@ _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
 #: `template: chart/templates/x.yaml:12:3: executing ...` or `execution error at (chart/templates/x.yaml:14:20)`
 _TEMPLATE_ERROR = re.compile(
     r"(?:template: |error at \(|^)(?P<file>[^:\s()]+/templates/[^:\s()]+):(?P<line>\d+)", re.MULTILINE
+)
+#: the chart's own file that Helm's loader refused (pkg/chart/v2/loader/load.go: `cannot load
+#: values.yaml: ... yaml: line 3: ...`); a subchart's says `error unpacking subchart` first
+_CHART_FILE_ERROR = re.compile(
+    r"cannot load (?P<file>values\.yaml|Chart\.yaml|Chart\.lock|requirements\.yaml|requirements\.lock):"
+    r".*?\byaml: line (?P<line>\d+):"
 )
 
 
@@ -58,8 +65,11 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
         )
         return
     try:
-        values = merged_values(options)
+        values = merged_values(options.values, options.set_values)
         templates = _render(unit.directory, values, options)
+    except ValuesError as error:
+        result.errors.append(LoadError(error.file, error.line, error.message))
+        return
     except ChartError as error:
         file, line = _error_location(str(error), unit)
         result.errors.append(LoadError(file, line, f"helm: {error}"))
@@ -95,83 +105,6 @@ def missing_dependencies(directory: str) -> list[str]:
         if name not in present and not any(p.startswith(f"{name}-") and p.endswith(".tgz") for p in present):
             missing.append(name)
     return missing
-
-
-def merged_values(options: RenderOptions) -> dict[str, Any]:
-    """The user-supplied values (files in order, then --set), without the chart's defaults."""
-    merged: dict[str, Any] = {}
-    for path in options.values:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                data = yaml.load(handle, Loader=SafeLoader)
-        except OSError as error:
-            raise ChartError(f"{path}: cannot read values file: {error.strerror or error}") from error
-        except yaml.YAMLError as error:
-            raise ChartError(f"{path}: invalid YAML: {error}") from error
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            raise ChartError(f"{path}: a values file must be a mapping")
-        merge_maps(merged, data)
-    for expression in options.set_values:
-        merge_maps(merged, parse_set(expression))
-    return merged
-
-
-def merge_maps(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm's mergeMaps: nested maps merge key by key; anything else is replaced."""
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            merge_maps(base[key], value)
-        else:
-            base[key] = value
-    return base
-
-
-def parse_set(expression: str) -> dict[str, Any]:
-    """`a.b=1,c=x` as Helm's strvals reads it, for the forms people use: dotted keys, lists `{a,b}`,
-    numbers/booleans/null typed (helm.sh/helm pkg/strvals/parser.go typedVal)."""
-    result: dict[str, Any] = {}
-    for part in _split_outside_braces(expression):
-        key, sep, raw = part.partition("=")
-        if not sep or not key:
-            raise ChartError(f"--set {expression!r}: expected key=value")
-        value: Any
-        if raw.startswith("{") and raw.endswith("}"):
-            value = [_typed(item) for item in raw[1:-1].split(",") if item != ""]
-        else:
-            value = _typed(raw)
-        target = result
-        keys = [k.replace("\\.", ".") for k in re.split(r"(?<!\\)\.", key)]
-        for name in keys[:-1]:
-            target = target.setdefault(name, {})
-            if not isinstance(target, dict):
-                raise ChartError(f"--set {expression!r}: {name} is both a value and a map")
-        target[keys[-1]] = value
-    return result
-
-
-def _split_outside_braces(expression: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in expression:
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-            continue
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        current += char
-    parts.append(current)
-    return [p for p in parts if p]
-
-
-def _typed(raw: str) -> Any:
-    if raw in ("true", "false"):
-        return raw == "true"
-    if raw == "null":
-        return None
-    if re.fullmatch(r"-?(0|[1-9][0-9]*)", raw):
-        return int(raw)
-    return raw
 
 
 class _NoRenderer(Exception):
@@ -294,6 +227,9 @@ def _error_location(message: str, unit: Unit) -> tuple[str, int]:
     match = _TEMPLATE_ERROR.search(message)
     if match and "/" in match.group("file"):
         return _display(template_file(unit, match.group("file"))), int(match.group("line"))
+    match = _CHART_FILE_ERROR.match(message)
+    if match:
+        return _display(os.path.join(unit.directory, match.group("file"))), int(match.group("line"))
     return _display(unit.marker), 1
 
 

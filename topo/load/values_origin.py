@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.helm_values import ValuesError, parse_set
 from topo.load.source import Source, ValueOrigin
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -34,12 +35,10 @@ class ValuesIndex:
         for path in (chart_values, *options.values):
             for key, value, line in _flattened_file(path):
                 self.keys[key] = ValueOrigin(value, f"values key {key}", _display(path), line)
-        from topo.load.helm import parse_set
-
         for expression in options.set_values:
             try:
                 parsed = parse_set(expression)
-            except Exception:
+            except ValuesError:  # reported by the renderer
                 continue
             for key, value in _flatten(parsed, ""):
                 self.keys[key] = ValueOrigin(_text(value), f"--set {key}", None, 0)
@@ -169,13 +168,15 @@ def _flatten(data: Any, prefix: str) -> Iterator[tuple[str, Any]]:
 
 
 def _flattened_file(path: str) -> Iterator[tuple[str, str, int]]:
-    """(dotted key, scalar value as text, line) of every scalar in a values file."""
+    """(dotted key, scalar value as text, line) of every scalar in a values file, document after
+    document (Helm merges the documents of a values file, the later ones winning)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            node = yaml.compose(handle, Loader=SafeLoader)
+            nodes = list(yaml.compose_all(handle, Loader=SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return
-    yield from _walk(node, "")
+    for node in nodes:
+        yield from _walk(node, "")
 
 
 def _walk(node: Any, prefix: str) -> Iterator[tuple[str, str, int]]:
