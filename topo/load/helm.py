@@ -20,7 +20,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -34,6 +34,8 @@ from topo.load.yamldocs_base import SafeLoader
 RENDER_TIMEOUT_SECONDS = 300
 INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+#: SplitManifests' separator `(?:^|\s*\n)---\s*` (Go's `\s` is `[\t\n\f\r ]`; `^` is the start of the text)
+_HELM_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
 #: `template: chart/templates/x.yaml:12:3: executing ...` or `execution error at (chart/templates/x.yaml:14:20)`
 _TEMPLATE_ERROR = re.compile(
     r"(?:template: |error at \(|^)(?P<file>[^:\s()]+/templates/[^:\s()]+):(?P<line>\d+)", re.MULTILINE
@@ -191,6 +193,58 @@ def split_by_source(text: str) -> dict[str, str]:
     return templates
 
 
+def split_manifests(text: str) -> list[tuple[int, str]]:
+    """The documents Helm cuts a rendered template into, each with the line it starts on in `text`
+    (helm.sh/helm v4 pkg/releaseutil/manifest.go SplitManifests: the text and each document
+    trimmed of surrounding whitespace, empty ones dropped). Helm cuts at every `---` that starts a
+    line, also when a trim marker glued the next line to it (`---\\n{{- if ... -}}\\n# text`
+    renders `---# text`), which YAML does not take for a document marker; `helm template` then
+    prints clean documents, while the SDK returns each template's text as it was rendered."""
+    offset = len(text) - len(text.lstrip())
+    trimmed = text.strip()
+    cuts = [0]
+    for match in _HELM_SEPARATOR.finditer(trimmed):
+        cuts.extend((match.start(), match.end()))
+    cuts.append(len(trimmed))
+    documents = []
+    line, counted = 1, 0
+    for start, end in zip(cuts[::2], cuts[1::2]):
+        piece = trimmed[start:end]
+        document = piece.strip()
+        if not document:
+            continue
+        first = offset + start + len(piece) - len(piece.lstrip())
+        line += text.count("\n", counted, first)
+        counted = first
+        documents.append((line, document))
+    return documents
+
+
+def yaml_texts(documents: list[tuple[int, str]]) -> Iterator[str]:
+    """YAML streams that hold Helm's documents each at the line it starts on, so that the reader's
+    lines (an invalid document, a repeated key) are the rendered template's: documents follow one
+    another with a `---` line of their own; one that starts on its separator's line (`---# text`)
+    opens a new stream, padded with blank lines down to its line."""
+    parts: list[str] = []
+    next_line = 1  # the line the next character of the stream is on
+    for line, body in documents:
+        if not body.strip():
+            continue
+        ends_line = not parts or parts[-1].endswith("\n")
+        marker_line = next_line if ends_line else next_line + 1
+        if parts and line > marker_line:
+            gap = "---" + "\n" * (line - marker_line)
+            parts.append(gap if ends_line else "\n" + gap)
+        else:
+            if parts:
+                yield "".join(parts)
+            parts = ["\n" * (line - 1)]
+        parts.append(body)
+        next_line = line + body.count("\n")
+    if parts:
+        yield "".join(parts)
+
+
 def served_api_versions(version: str) -> list[str]:
     """The `apiVersion/Kind` strings the target Kubernetes version serves for the kinds whose API
     changed over releases (`helm template --api-versions`). Without them a chart asking
@@ -244,18 +298,19 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
             continue
         path = template_file(unit, template)
         display = _display(path)
-        rendered = load_text(text, display)
-        result.errors.extend(rendered.errors)
-        result.warnings.extend(rendered.warnings)
         lines = _TemplateLines(path)
-        for document in rendered.documents:
-            line = lines.line_for(str(document.data.get("kind", "")))
-            if is_test_hook(document.data):
-                skipped_tests += 1
-                continue
-            result.documents.append(Document(document.data, Source(display, line)))
-            values_index.record(Source(display, line), path, document.data)
-            count += 1
+        for yaml_text in yaml_texts(split_manifests(text)):
+            rendered = load_text(yaml_text, display)
+            result.errors.extend(rendered.errors)
+            result.warnings.extend(rendered.warnings)
+            for document in rendered.documents:
+                line = lines.line_for(str(document.data.get("kind", "")))
+                if is_test_hook(document.data):
+                    skipped_tests += 1
+                    continue
+                result.documents.append(Document(document.data, Source(display, line)))
+                values_index.record(Source(display, line), path, document.data)
+                count += 1
     result.provenance.update(values_index.origins)
     if skipped_tests:
         result.warnings.append(
