@@ -23,13 +23,11 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import yaml
-
 from topo.load.api_table import served_kind_versions
+from topo.load.helm_subcharts import missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.units import RenderOptions, Unit
-from topo.load.yamldocs_base import SafeLoader
 
 RENDER_TIMEOUT_SECONDS = 300
 INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
@@ -55,11 +53,11 @@ class ChartError(Exception):
 def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     """Add the rendered objects of one chart to `result` (a LoadResult)."""
     marker = _display(unit.marker)
-    missing = missing_dependencies(unit.directory)
+    declared_in, missing = missing_dependencies(unit.directory)
     if missing:
         result.errors.append(
             LoadError(
-                marker,
+                _display(declared_in),
                 1,
                 f"chart {unit.display} needs its dependencies in charts/ ({', '.join(missing)}): "
                 f"run `helm dependency build {unit.display}` first",
@@ -83,30 +81,6 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     result.warnings.append(
         load_note(marker, 1, f"rendered {count} object(s) with Helm; file:line point at the templates")
     )
-
-
-def missing_dependencies(directory: str) -> list[str]:
-    """Dependencies of Chart.yaml that are neither unpacked nor packaged in charts/ (Helm refuses
-    to render then: helm.sh/helm pkg/action/dependency.go CheckDependencies)."""
-    try:
-        with open(os.path.join(directory, "Chart.yaml"), encoding="utf-8-sig") as handle:
-            chart = yaml.load(handle, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    dependencies = chart.get("dependencies") if isinstance(chart, dict) else None
-    present = (
-        set(os.listdir(os.path.join(directory, "charts")))
-        if os.path.isdir(os.path.join(directory, "charts"))
-        else set()
-    )
-    missing = []
-    for dependency in dependencies if isinstance(dependencies, list) else []:
-        name = dependency.get("name") if isinstance(dependency, dict) else None
-        if not isinstance(name, str) or str(dependency.get("repository", "")).startswith("file://"):
-            continue
-        if name not in present and not any(p.startswith(f"{name}-") and p.endswith(".tgz") for p in present):
-            missing.append(name)
-    return missing
 
 
 class _NoRenderer(Exception):
