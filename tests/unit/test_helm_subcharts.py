@@ -1,6 +1,7 @@
 """A chart's dependencies are checked against charts/ as Helm checks them (helm.sh/helm
 pkg/action/install.go CheckDependencies: every Chart.yaml dependency, matched by name against the
-name in each loaded subchart's Chart.yaml; topo.load.helm_subcharts)."""
+name in each loaded subchart's Chart.yaml), and the templates of subcharts are found in their
+folders whatever the folders are called (topo.load.helm_subcharts)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from click.testing import CliRunner
 
 from topo.cli import main
 from topo.load import load_paths
-from topo.load.helm_subcharts import declared_dependencies, missing_dependencies
+from topo.load.helm_subcharts import SubchartFolders, declared_dependencies, missing_dependencies
 
 CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
 
@@ -132,3 +133,46 @@ def test_packaged_and_unpacked_subcharts_are_known_by_their_chart_yaml_name(tmp_
         "apiVersion: v2\nname: hidden\nversion: 1.0.0\n"
     )
     assert missing_dependencies(str(tmp_path)) == (str(tmp_path / "Chart.yaml"), ["cache", "hidden"])
+
+
+def test_an_aliased_subchart_in_a_renamed_folder_is_found_by_its_alias(tmp_path):
+    """After the check, a dependency with an `alias` is its chart renamed (helm.sh/helm
+    pkg/chart/v2/util/dependencies.go getAliasDependency): Helm names its templates
+    `app/charts/<alias>/templates/...`, and its values are the parent's `<alias>.*`."""
+    (tmp_path / "charts" / "postgresql-12.1.0").mkdir(parents=True)
+    (tmp_path / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n"
+        "- {name: postgresql, alias: db, version: 12.1.0, repository: https://charts.example.com}\n"
+    )
+    (tmp_path / "charts" / "postgresql-12.1.0" / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: postgresql\nversion: 12.1.0\n"
+    )
+    folders = SubchartFolders(str(tmp_path))
+    folder = str(tmp_path / "charts" / "postgresql-12.1.0")
+    assert folders.template_file("app/charts/db/templates/sts.yaml") == os.path.join(
+        folder, "templates", "sts.yaml"
+    )
+    assert folders.subchart("app/charts/db/templates/sts.yaml") == ("db.", folder)
+    assert folders.template_file("app/templates/cm.yaml") == str(tmp_path / "templates" / "cm.yaml")
+
+
+@needs_sdk
+def test_objects_of_subcharts_in_renamed_folders_point_at_their_files(tmp_path):
+    app = tmp_path / "app"
+    for folder, name in (("postgresql-12.1.0", "postgresql"), ("lib-0.1.0", "lib")):
+        (app / "charts" / folder / "templates").mkdir(parents=True)
+        (app / "charts" / folder / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 0.1.0\n")
+        (app / "charts" / folder / "templates" / "cm.yaml").write_text(
+            f"# {name}\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\n"
+        )
+    (app / "Chart.yaml").write_text(
+        "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n"
+        "- {name: postgresql, alias: db, version: 0.1.0, repository: https://charts.example.com}\n"
+        "- {name: lib, version: 0.1.0, repository: https://charts.example.com}\n"
+    )
+    result = load_paths([str(app)])
+    assert result.errors == []
+    assert sorted((d.data["metadata"]["name"], d.source.file, d.source.line) for d in result.documents) == [
+        ("lib", f"{app}/charts/lib-0.1.0/templates/cm.yaml", 2),
+        ("postgresql", f"{app}/charts/postgresql-12.1.0/templates/cm.yaml", 2),
+    ]

@@ -7,7 +7,8 @@ file, then `--set`, merged the way `helm template -f ... --set ...` merges them
 (topo.load.helm_values).
 
 Lines: a rendered template is matched back to its source template file (`# Source:` comments of
-`helm template`, or the SDK's template path). Inside it, the n-th rendered object of kind K
+`helm template`, or the SDK's template path; a subchart's folder is found by
+topo.load.helm_subcharts). Inside it, the n-th rendered object of kind K
 points at the document of the n-th `kind: K` line of the template (the last one when a `range`
 renders more), else at the template's first line. Which values key set an offending value is
 found by topo.load.values_origin.
@@ -24,7 +25,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from topo.load.api_table import served_kind_versions
-from topo.load.helm_subcharts import missing_dependencies
+from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.units import RenderOptions, Unit
@@ -64,6 +65,7 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
             )
         )
         return
+    folders = SubchartFolders(unit.directory)
     try:
         values = merged_values(options.values, options.set_values)
         templates = _render(unit.directory, values, options)
@@ -71,13 +73,13 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
         result.errors.append(LoadError(error.file, error.line, error.message))
         return
     except ChartError as error:
-        file, line = _error_location(str(error), unit)
+        file, line = _error_location(str(error), unit, folders)
         result.errors.append(LoadError(file, line, f"helm: {error}"))
         return
     except _NoRenderer:
         result.errors.append(LoadError(marker, 1, f"cannot render chart {unit.display}: {INSTALL_HINT}"))
         return
-    count = _add_templates(templates, unit, options, result)
+    count = _add_templates(templates, unit, folders, options, result)
     result.warnings.append(
         load_note(marker, 1, f"rendered {count} object(s) with Helm; file:line point at the templates")
     )
@@ -245,23 +247,19 @@ def _display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
 
 
-def template_file(unit: Unit, template: str) -> str:
-    """Helm's `chart/templates/x.yaml` (or `chart/charts/sub/templates/x.yaml`) as a path on disk."""
-    _, _, inside = template.partition("/")
-    return os.path.join(unit.directory, *inside.split("/"))
-
-
-def _error_location(message: str, unit: Unit) -> tuple[str, int]:
+def _error_location(message: str, unit: Unit, folders: SubchartFolders) -> tuple[str, int]:
     match = _TEMPLATE_ERROR.search(message)
     if match and "/" in match.group("file"):
-        return _display(template_file(unit, match.group("file"))), int(match.group("line"))
+        return _display(folders.template_file(match.group("file"))), int(match.group("line"))
     match = _CHART_FILE_ERROR.match(message)
     if match:
         return _display(os.path.join(unit.directory, match.group("file"))), int(match.group("line"))
     return _display(unit.marker), 1
 
 
-def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOptions, result: Any) -> int:
+def _add_templates(
+    templates: Mapping[str, str], unit: Unit, folders: SubchartFolders, options: RenderOptions, result: Any
+) -> int:
     from topo.load.reader import load_text
     from topo.load.values_origin import ValuesIndex
 
@@ -270,7 +268,8 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
     for template, text in sorted(templates.items()):
         if template.endswith("NOTES.txt") or not text.strip():
             continue
-        path = template_file(unit, template)
+        path = folders.template_file(template)
+        subchart = folders.subchart(template)
         display = _display(path)
         lines = _TemplateLines(path)
         for yaml_text in yaml_texts(split_manifests(text)):
@@ -283,7 +282,7 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
                     skipped_tests += 1
                     continue
                 result.documents.append(Document(document.data, Source(display, line)))
-                values_index.record(Source(display, line), path, document.data)
+                values_index.record(Source(display, line), path, document.data, subchart)
                 count += 1
     result.provenance.update(values_index.origins)
     if skipped_tests:

@@ -9,6 +9,10 @@ against the name in each subchart's own Chart.yaml, not against the folder or ar
 requirements.yaml, which Helm's loader reads into the same list (pkg/chart/v2/loader/load.go:
 "requirements.yaml is deprecated use Chart.yaml. We will handle it for you"). Entries of charts/
 whose name starts with `_` or `.` are not loaded.
+
+After that check a dependency with an `alias` is its chart renamed (pkg/chart/v2/util/
+dependencies.go getAliasDependency): its templates are named `parent/charts/<alias>/templates/...`
+and its values sit under `<alias>`. SubchartFolders maps such names back to folders on disk.
 """
 
 from __future__ import annotations
@@ -81,6 +85,60 @@ def missing_dependencies(directory: str) -> tuple[str, list[str]]:
         if name not in missing:
             missing.append(name)
     return declared_in, missing
+
+
+class SubchartFolders:
+    """Helm's name of a template (`web/charts/db/templates/x.yaml`, the subchart named by its alias
+    or its Chart.yaml name) as a file on disk, and the values prefix of a subchart's templates."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self._children: dict[str, dict[str, str]] = {}
+
+    def template_file(self, template: str) -> str:
+        """The file of `template` (without the chart's own name, which Helm puts first)."""
+        _, folder, rest = self._walk(template)
+        return os.path.join(folder, *rest)
+
+    def subchart(self, template: str) -> tuple[str, str] | None:
+        """For a template of a subchart: (the prefix its `.Values` has in the parent's values,
+        `a.b.`; the subchart's folder), else None."""
+        names, folder, _ = self._walk(template)
+        if not names:
+            return None
+        return "".join(f"{name}." for name in names), folder
+
+    def _walk(self, template: str) -> tuple[list[str], str, list[str]]:
+        """(the subchart names, the folder of the innermost one, the rest of the path) for the
+        leading `charts/<name>` pairs of the template's path (a folder named `charts` further
+        down, inside templates/, is not one)."""
+        parts = template.split("/")[1:]
+        names, folder = [], self.directory
+        while len(parts) > 2 and parts[0] == "charts":
+            names.append(parts[1])
+            folder = self._child(folder, parts[1])
+            parts = parts[2:]
+        return names, folder, parts
+
+    def _child(self, folder: str, name: str) -> str:
+        if folder not in self._children:
+            self._children[folder] = _children_by_helm_name(folder)
+        return self._children[folder].get(name, os.path.join(folder, "charts", name))
+
+
+def _children_by_helm_name(directory: str) -> dict[str, str]:
+    """{name Helm gives a subchart of this chart: its folder}: the Chart.yaml name, and the
+    `alias` of each dependency on it. Archives are left out (their files are not on disk)."""
+    by_name: dict[str, str] = {}
+    for path, name in vendored_charts(directory).items():
+        if name and os.path.isdir(path):
+            by_name.setdefault(name, path)
+    aliases = {}
+    for dependency in declared_dependencies(directory)[1]:
+        alias, chart = dependency.get("alias"), dependency.get("name")
+        if isinstance(alias, str) and alias and chart in by_name:
+            aliases[alias] = by_name[chart]
+    return {**by_name, **aliases}
 
 
 def _chart_name(chart: Mapping[str, Any]) -> str:
