@@ -15,10 +15,12 @@ from topo_test_support import documents_by_id as by_id
 
 from topo.cli import main
 from topo.load import load_paths
-from topo.load.helm import merge_maps, parse_set, split_by_source
+from topo.load.helm import split_by_source
+from topo.load.helm_subcharts import SubchartFolders
+from topo.load.helm_values import merge_maps, parse_set
 from topo.load.source import ValueOrigin
-from topo.load.units import RenderOptions, unit_of
-from topo.load.values_origin import ValuesIndex, origins_in_message
+from topo.load.units import RenderOptions
+from topo.load.values_origin import origins_in_message
 
 CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
 
@@ -386,15 +388,14 @@ def test_a_subcharts_value_is_named_by_its_own_key(tmp_path, parent_values, expe
 @pytest.mark.parametrize(
     ("template", "expected"),
     [
-        ("templates/x.yaml", None),
-        ("charts/a/templates/x.yaml", ("a.", "charts/a")),
-        ("charts/a/charts/b/templates/x.yaml", ("a.b.", "charts/a/charts/b")),
-        ("charts/a/templates/sub/charts/y/z.yaml", ("a.", "charts/a")),  # a folder named charts inside
-        ("templates/charts/x/y.yaml", None),
+        ("p/templates/x.yaml", None),
+        ("p/charts/a/templates/x.yaml", ("a.", "charts/a")),
+        ("p/charts/a/charts/b/templates/x.yaml", ("a.b.", "charts/a/charts/b")),
+        ("p/charts/a/templates/sub/charts/y/z.yaml", ("a.", "charts/a")),  # a folder named charts inside
+        ("p/templates/charts/x/y.yaml", None),
     ],
 )
 def test_a_subchart_is_told_by_the_leading_charts_folders_of_its_template(tmp_path, template, expected):
     (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: p\nversion: 0.1.0\n")
-    index = ValuesIndex(unit_of(str(tmp_path)), RenderOptions())
-    found = index._subchart(str(tmp_path / template))
+    found = SubchartFolders(str(tmp_path)).subchart(template)
     assert found == (None if expected is None else (expected[0], str(tmp_path / expected[1])))

@@ -2,14 +2,15 @@
 
 Renderers, first available wins: the optional extra `topo[helm]` (helm-python-sdk, Helm's own Go
 SDK through ctypes, offline: `lookup` returns nothing), else `helm template` from PATH, else a
-clear message. Values: the chart's `values.yaml`, then each `--values` file, then `--set`, merged
-the way `helm template -f ... --set ...` merges them (helm.sh/helm pkg/cli/values/options.go
-MergeValues: maps merged key by key, later files win, `--set` last).
+clear message. Values: the chart's `values.yaml` (read by Helm itself), then each `--values`
+file, then `--set`, merged the way `helm template -f ... --set ...` merges them
+(topo.load.helm_values).
 
 Lines: a rendered template is matched back to its source template file (`# Source:` comments of
-`helm template`, or the SDK's template path). Inside it, each object points at its document, told
-by kind, then name, then order (topo.load.template_lines). Which values key set an offending
-value is found by topo.load.values_origin.
+`helm template`, or the SDK's template path; a subchart's folder is found by
+topo.load.helm_subcharts). Inside it, each object points at its document, told by kind,
+then name, then order (topo.load.template_lines). Which values key set an offending value
+is found by topo.load.values_origin.
 """
 
 from __future__ import annotations
@@ -19,23 +20,30 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import yaml
-
 from topo.load.api_table import served_kind_versions
+from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
+from topo.load.helm_values import ValuesError, merged_values
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.template_lines import TemplateLines
 from topo.load.units import RenderOptions, Unit
-from topo.load.yamldocs_base import SafeLoader
 
 RENDER_TIMEOUT_SECONDS = 300
 INSTALL_HINT = "install the optional extra (pip install 'topo[helm]') or put `helm` on PATH"
 _SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$", re.MULTILINE)
+#: SplitManifests' separator `(?:^|\s*\n)---\s*` (Go's `\s` is `[\t\n\f\r ]`; `^` is the start of the text)
+_HELM_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
 #: `template: chart/templates/x.yaml:12:3: executing ...` or `execution error at (chart/templates/x.yaml:14:20)`
 _TEMPLATE_ERROR = re.compile(
     r"(?:template: |error at \(|^)(?P<file>[^:\s()]+/templates/[^:\s()]+):(?P<line>\d+)", re.MULTILINE
+)
+#: the chart's own file that Helm's loader refused (pkg/chart/v2/loader/load.go: `cannot load
+#: values.yaml: ... yaml: line 3: ...`); a subchart's says `error unpacking subchart` first
+_CHART_FILE_ERROR = re.compile(
+    r"cannot load (?P<file>values\.yaml|Chart\.yaml|Chart\.lock|requirements\.yaml|requirements\.lock):"
+    r".*?\byaml: line (?P<line>\d+):"
 )
 
 
@@ -46,132 +54,35 @@ class ChartError(Exception):
 def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     """Add the rendered objects of one chart to `result` (a LoadResult)."""
     marker = _display(unit.marker)
-    missing = missing_dependencies(unit.directory)
+    declared_in, missing = missing_dependencies(unit.directory)
     if missing:
         result.errors.append(
             LoadError(
-                marker,
+                _display(declared_in),
                 1,
                 f"chart {unit.display} needs its dependencies in charts/ ({', '.join(missing)}): "
                 f"run `helm dependency build {unit.display}` first",
             )
         )
         return
+    folders = SubchartFolders(unit.directory)
     try:
-        values = merged_values(options)
+        values = merged_values(options.values, options.set_values)
         templates = _render(unit.directory, values, options)
+    except ValuesError as error:
+        result.errors.append(LoadError(error.file, error.line, error.message))
+        return
     except ChartError as error:
-        file, line = _error_location(str(error), unit)
+        file, line = _error_location(str(error), unit, folders)
         result.errors.append(LoadError(file, line, f"helm: {error}"))
         return
     except _NoRenderer:
         result.errors.append(LoadError(marker, 1, f"cannot render chart {unit.display}: {INSTALL_HINT}"))
         return
-    count = _add_templates(templates, unit, options, result)
+    count = _add_templates(templates, unit, folders, options, result)
     result.warnings.append(
         load_note(marker, 1, f"rendered {count} object(s) with Helm; file:line point at the templates")
     )
-
-
-def missing_dependencies(directory: str) -> list[str]:
-    """Dependencies of Chart.yaml that are neither unpacked nor packaged in charts/ (Helm refuses
-    to render then: helm.sh/helm pkg/action/dependency.go CheckDependencies)."""
-    try:
-        with open(os.path.join(directory, "Chart.yaml"), encoding="utf-8-sig") as handle:
-            chart = yaml.load(handle, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
-    dependencies = chart.get("dependencies") if isinstance(chart, dict) else None
-    present = (
-        set(os.listdir(os.path.join(directory, "charts")))
-        if os.path.isdir(os.path.join(directory, "charts"))
-        else set()
-    )
-    missing = []
-    for dependency in dependencies if isinstance(dependencies, list) else []:
-        name = dependency.get("name") if isinstance(dependency, dict) else None
-        if not isinstance(name, str) or str(dependency.get("repository", "")).startswith("file://"):
-            continue
-        if name not in present and not any(p.startswith(f"{name}-") and p.endswith(".tgz") for p in present):
-            missing.append(name)
-    return missing
-
-
-def merged_values(options: RenderOptions) -> dict[str, Any]:
-    """The user-supplied values (files in order, then --set), without the chart's defaults."""
-    merged: dict[str, Any] = {}
-    for path in options.values:
-        try:
-            with open(path, encoding="utf-8-sig") as handle:
-                data = yaml.load(handle, Loader=SafeLoader)
-        except OSError as error:
-            raise ChartError(f"{path}: cannot read values file: {error.strerror or error}") from error
-        except yaml.YAMLError as error:
-            raise ChartError(f"{path}: invalid YAML: {error}") from error
-        if data is None:
-            continue
-        if not isinstance(data, dict):
-            raise ChartError(f"{path}: a values file must be a mapping")
-        merge_maps(merged, data)
-    for expression in options.set_values:
-        merge_maps(merged, parse_set(expression))
-    return merged
-
-
-def merge_maps(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Helm's mergeMaps: nested maps merge key by key; anything else is replaced."""
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            merge_maps(base[key], value)
-        else:
-            base[key] = value
-    return base
-
-
-def parse_set(expression: str) -> dict[str, Any]:
-    """`a.b=1,c=x` as Helm's strvals reads it, for the forms people use: dotted keys, lists `{a,b}`,
-    numbers/booleans/null typed (helm.sh/helm pkg/strvals/parser.go typedVal)."""
-    result: dict[str, Any] = {}
-    for part in _split_outside_braces(expression):
-        key, sep, raw = part.partition("=")
-        if not sep or not key:
-            raise ChartError(f"--set {expression!r}: expected key=value")
-        value: Any
-        if raw.startswith("{") and raw.endswith("}"):
-            value = [_typed(item) for item in raw[1:-1].split(",") if item != ""]
-        else:
-            value = _typed(raw)
-        target = result
-        keys = [k.replace("\\.", ".") for k in re.split(r"(?<!\\)\.", key)]
-        for name in keys[:-1]:
-            target = target.setdefault(name, {})
-            if not isinstance(target, dict):
-                raise ChartError(f"--set {expression!r}: {name} is both a value and a map")
-        target[keys[-1]] = value
-    return result
-
-
-def _split_outside_braces(expression: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in expression:
-        if char == "," and depth == 0:
-            parts.append(current)
-            current = ""
-            continue
-        depth += {"{": 1, "}": -1}.get(char, 0)
-        current += char
-    parts.append(current)
-    return [p for p in parts if p]
-
-
-def _typed(raw: str) -> Any:
-    if raw in ("true", "false"):
-        return raw == "true"
-    if raw == "null":
-        return None
-    if re.fullmatch(r"-?(0|[1-9][0-9]*)", raw):
-        return int(raw)
-    return raw
 
 
 class _NoRenderer(Exception):
@@ -258,6 +169,58 @@ def split_by_source(text: str) -> dict[str, str]:
     return templates
 
 
+def split_manifests(text: str) -> list[tuple[int, str]]:
+    """The documents Helm cuts a rendered template into, each with the line it starts on in `text`
+    (helm.sh/helm v4 pkg/releaseutil/manifest.go SplitManifests: the text and each document
+    trimmed of surrounding whitespace, empty ones dropped). Helm cuts at every `---` that starts a
+    line, also when a trim marker glued the next line to it (`---\\n{{- if ... -}}\\n# text`
+    renders `---# text`), which YAML does not take for a document marker; `helm template` then
+    prints clean documents, while the SDK returns each template's text as it was rendered."""
+    offset = len(text) - len(text.lstrip())
+    trimmed = text.strip()
+    cuts = [0]
+    for match in _HELM_SEPARATOR.finditer(trimmed):
+        cuts.extend((match.start(), match.end()))
+    cuts.append(len(trimmed))
+    documents = []
+    line, counted = 1, 0
+    for start, end in zip(cuts[::2], cuts[1::2]):
+        piece = trimmed[start:end]
+        document = piece.strip()
+        if not document:
+            continue
+        first = offset + start + len(piece) - len(piece.lstrip())
+        line += text.count("\n", counted, first)
+        counted = first
+        documents.append((line, document))
+    return documents
+
+
+def yaml_texts(documents: list[tuple[int, str]]) -> Iterator[str]:
+    """YAML streams that hold Helm's documents each at the line it starts on, so that the reader's
+    lines (an invalid document, a repeated key) are the rendered template's: documents follow one
+    another with a `---` line of their own; one that starts on its separator's line (`---# text`)
+    opens a new stream, padded with blank lines down to its line."""
+    parts: list[str] = []
+    next_line = 1  # the line the next character of the stream is on
+    for line, body in documents:
+        if not body.strip():
+            continue
+        ends_line = not parts or parts[-1].endswith("\n")
+        marker_line = next_line if ends_line else next_line + 1
+        if parts and line > marker_line:
+            gap = "---" + "\n" * (line - marker_line)
+            parts.append(gap if ends_line else "\n" + gap)
+        else:
+            if parts:
+                yield "".join(parts)
+            parts = ["\n" * (line - 1)]
+        parts.append(body)
+        next_line = line + body.count("\n")
+    if parts:
+        yield "".join(parts)
+
+
 def served_api_versions(version: str) -> list[str]:
     """The `apiVersion/Kind` strings the target Kubernetes version serves for the kinds whose API
     changed over releases (`helm template --api-versions`). Without them a chart asking
@@ -284,20 +247,19 @@ def _display(path: str) -> str:
     return os.path.normpath(path).replace(os.sep, "/")
 
 
-def template_file(unit: Unit, template: str) -> str:
-    """Helm's `chart/templates/x.yaml` (or `chart/charts/sub/templates/x.yaml`) as a path on disk."""
-    _, _, inside = template.partition("/")
-    return os.path.join(unit.directory, *inside.split("/"))
-
-
-def _error_location(message: str, unit: Unit) -> tuple[str, int]:
+def _error_location(message: str, unit: Unit, folders: SubchartFolders) -> tuple[str, int]:
     match = _TEMPLATE_ERROR.search(message)
     if match and "/" in match.group("file"):
-        return _display(template_file(unit, match.group("file"))), int(match.group("line"))
+        return _display(folders.template_file(match.group("file"))), int(match.group("line"))
+    match = _CHART_FILE_ERROR.match(message)
+    if match:
+        return _display(os.path.join(unit.directory, match.group("file"))), int(match.group("line"))
     return _display(unit.marker), 1
 
 
-def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOptions, result: Any) -> int:
+def _add_templates(
+    templates: Mapping[str, str], unit: Unit, folders: SubchartFolders, options: RenderOptions, result: Any
+) -> int:
     from topo.load.reader import load_text
     from topo.load.values_origin import ValuesIndex
 
@@ -306,20 +268,22 @@ def _add_templates(templates: Mapping[str, str], unit: Unit, options: RenderOpti
     for template, text in sorted(templates.items()):
         if template.endswith("NOTES.txt") or not text.strip():
             continue
-        path = template_file(unit, template)
+        path = folders.template_file(template)
+        subchart = folders.subchart(template)
         display = _display(path)
-        rendered = load_text(text, display)
-        result.errors.extend(rendered.errors)
-        result.warnings.extend(rendered.warnings)
         lines = TemplateLines(path)
-        for document in rendered.documents:
-            line = lines.line_for(str(document.data.get("kind", "")), _name_of(document.data))
-            if is_test_hook(document.data):
-                skipped_tests += 1
-                continue
-            result.documents.append(Document(document.data, Source(display, line)))
-            values_index.record(Source(display, line), path, document.data)
-            count += 1
+        for yaml_text in yaml_texts(split_manifests(text)):
+            rendered = load_text(yaml_text, display)
+            result.errors.extend(rendered.errors)
+            result.warnings.extend(rendered.warnings)
+            for document in rendered.documents:
+                line = lines.line_for(str(document.data.get("kind", "")), _name_of(document.data))
+                if is_test_hook(document.data):
+                    skipped_tests += 1
+                    continue
+                result.documents.append(Document(document.data, Source(display, line)))
+                values_index.record(Source(display, line), path, document.data, subchart)
+                count += 1
     result.provenance.update(values_index.origins)
     if skipped_tests:
         result.warnings.append(

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.helm_values import ValuesError, parse_set
 from topo.load.source import Source, ValueOrigin
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -28,18 +29,15 @@ _VALUES_REFERENCE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)")
 
 class ValuesIndex:
     def __init__(self, unit: Unit, options: RenderOptions):
-        self.unit = unit
         self.keys: dict[str, ValueOrigin] = {}
         chart_values = os.path.join(unit.directory, "values.yaml")
         for path in (chart_values, *options.values):
             for key, value, line in _flattened_file(path):
                 self.keys[key] = ValueOrigin(value, f"values key {key}", _display(path), line)
-        from topo.load.helm import parse_set
-
         for expression in options.set_values:
             try:
                 parsed = parse_set(expression)
-            except Exception:
+            except ValuesError:  # reported by the renderer
                 continue
             for key, value in _flatten(parsed, ""):
                 self.keys[key] = ValueOrigin(_text(value), f"--set {key}", None, 0)
@@ -47,11 +45,14 @@ class ValuesIndex:
         self._references: dict[str, list[str]] = {}
         self._subchart_keys: dict[str, dict[str, ValueOrigin]] = {}  # a subchart's own values.yaml
 
-    def record(self, source: Source, template_path: str, data: Mapping[str, Any]) -> None:
-        """Note the values keys of `template_path` whose value appears in the rendered object."""
+    def record(
+        self, source: Source, template_path: str, data: Mapping[str, Any], subchart: tuple[str, str] | None
+    ) -> None:
+        """Note the values keys of `template_path` whose value appears in the rendered object.
+        `subchart`: for a subchart's template, the prefix of its values in the parent's (`a.b.`)
+        and its folder (topo.load.helm_subcharts.SubchartFolders.subchart)."""
         leaves = {_text(value) for value in _leaf_values(data)}
         found = []
-        subchart = self._subchart(template_path)
         for key in self._referenced(template_path):
             origin = self._origin(key, subchart)
             if origin is not None and origin not in found and _appears(origin.value, leaves):
@@ -59,18 +60,6 @@ class ValuesIndex:
         if found:
             known = self.origins.setdefault(source, [])
             known.extend(o for o in found if o not in known)
-
-    def _subchart(self, template_path: str) -> tuple[str, str] | None:
-        """For a template of a subchart (`charts/<child>/templates/...`, nested `charts/a/charts/b`):
-        (the prefix its `.Values` has in the parent's values, `a.b.`; the subchart's folder)."""
-        parts = os.path.relpath(template_path, self.unit.directory).split(os.sep)
-        depth = 0  # leading `charts/<name>` pairs (a folder named `charts` further down is not one)
-        while depth + 2 < len(parts) and parts[depth] == "charts":
-            depth += 2
-        if not depth:
-            return None
-        names = parts[1:depth:2]
-        return "".join(f"{name}." for name in names), os.path.join(self.unit.directory, *parts[:depth])
 
     def _origin(self, key: str, subchart: tuple[str, str] | None) -> ValueOrigin | None:
         """Where `.Values.<key>` of a template comes from. A subchart sees the parent's values under
@@ -225,13 +214,15 @@ def _flatten(data: Any, prefix: str) -> Iterator[tuple[str, Any]]:
 
 
 def _flattened_file(path: str) -> Iterator[tuple[str, str, int]]:
-    """(dotted key, scalar value as text, line) of every scalar in a values file."""
+    """(dotted key, scalar value as text, line) of every scalar in a values file, document after
+    document (Helm merges the documents of a values file, the later ones winning)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            node = yaml.compose(handle, Loader=SafeLoader)
+            nodes = list(yaml.compose_all(handle, Loader=SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return
-    yield from _walk(node, "")
+    for node in nodes:
+        yield from _walk(node, "")
 
 
 def _walk(node: Any, prefix: str) -> Iterator[tuple[str, str, int]]:
