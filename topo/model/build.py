@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from topo.load.source import Document, LoadError, LoadWarning, Source, note_where
 from topo.model.controller_labels import controller_pod_labels
+from topo.model.elsewhere import notes_on_what_is_elsewhere
 from topo.model.errors import ManifestError
 from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
 from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
@@ -122,6 +123,7 @@ def build_model(
         objects[parsed.id] = parsed
     objects = _fold_owned_objects(objects, warnings)
     objects = _add_claims_from_templates(objects)
+    warnings.extend(notes_on_what_is_elsewhere(objects.values()))
     return Model(
         objects=objects,
         errors=tuple(errors),

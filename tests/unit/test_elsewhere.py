@@ -1,0 +1,57 @@
+"""GitOps objects and custom workloads whose substance is not in the input get one info line per
+kind: "No findings" over an Argo CD Application would read as "this application is fine"."""
+
+from __future__ import annotations
+
+from topo.api import analyze
+
+GITOPS = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: guestbook, namespace: argocd}
+spec:
+  source: {repoURL: https://github.com/argoproj/argocd-example-apps, path: guestbook}
+  destination: {server: https://kubernetes.default.svc, namespace: guestbook}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: blog, namespace: argocd}
+spec:
+  source: {repoURL: https://example.com/blog, path: deploy}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: checkout}}
+  template:
+    metadata: {labels: {app: checkout}}
+    spec: {containers: [{name: checkout, image: shop/checkout:1}]}
+---
+apiVersion: example.com/v1
+kind: Application
+metadata: {name: not-argo, namespace: shop}
+"""
+
+
+def test_each_kind_whose_substance_is_elsewhere_is_noted_once_at_its_first_object():
+    notes = [
+        (w.file, w.line, w.level, w.message) for w in analyze(text=GITOPS, name="apps.yaml").load_warnings
+    ]
+    assert notes == [
+        (
+            "apps.yaml",
+            1,
+            "info",
+            "2 Argo CD Applications (Application/argocd/guestbook, ...), each: what it deploys comes from its "
+            "source, which is not in the input: give that chart or folder to topo",
+        ),
+        (
+            "apps.yaml",
+            14,
+            "info",
+            "Argo Rollouts Rollout Rollout/shop/checkout: it runs pods from its own template, which topo does "
+            "not analyse: probes, references and rollouts there are unchecked",
+        ),
+    ]
