@@ -429,6 +429,41 @@ spec:
     assert fired_on("pvc-unbound", claim("storageClassName: manual")) == []
 
 
+def test_a_statefulsets_claim_template_with_a_missing_class_is_one_finding_at_its_class():
+    """Each ordinal gets its own claim from the template (`<template>-<statefulset>-<ordinal>`,
+    https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#volume-claim-templates),
+    but the class is written once: one finding, on the first claim, at the template's line."""
+    text = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: store, namespace: db}
+spec:
+  serviceName: store
+  replicas: 3
+  selector: {matchLabels: {app: store}}
+  template:
+    metadata: {labels: {app: store}}
+    spec: {containers: [{name: store, image: minio/minio:1}]}
+  volumeClaimTemplates:
+  - metadata: {name: cache}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: fast-ssd
+      resources: {requests: {storage: 10Gi}}
+"""
+    analysis = analyze(text=text, name="store.yaml")
+    [finding] = [f for f in analysis.findings().findings if f.rule == "storageclass-missing"]
+    assert finding.object == "PersistentVolumeClaim/db/data-store-0"
+    assert finding.message.endswith(
+        "(volumeClaimTemplate 'data' of StatefulSet/db/store: every one of its 3 claim(s))"
+    )
+    assert finding.related == ("StorageClass/fast-ssd", "StatefulSet/db/store")
+    assert (finding.source.file, finding.source.line) == ("store.yaml", 18)
+
+
 # --- duplicate-object --------------------------------------------------------------------------
 
 

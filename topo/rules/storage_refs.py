@@ -3,10 +3,13 @@ declared. The binding itself is computed once by the graph's binder (topo/graph/
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from topo.graph.binding import default_storage_class, satisfies
 from topo.graph.relations import BINDS, MOUNTS
+from topo.model.build import all_statefulset_ordinals, statefulset_ordinals
 from topo.model.kinds import make_id
-from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass
+from topo.model.objects import PersistentVolume, PersistentVolumeClaim, StorageClass, Workload
 from topo.model.quantity import format_bytes
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
@@ -67,7 +70,7 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
     """
     What it does:
         Finds PersistentVolumeClaims (including the ones a StatefulSet's `volumeClaimTemplates`
-        create, one per ordinal) whose `storageClassName` (or legacy annotation
+        create: one finding per template, on its first ordinal's claim) whose `storageClassName` (or legacy annotation
         `volume.beta.kubernetes.io/storage-class`) names a class that is not declared in the
         input, not listed `external` in topo.yaml, and not the class of any PersistentVolume of
         the input. Claims without a class (the cluster's default class applies) and with
@@ -102,29 +105,70 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
     name = claim.storage_class_name
     if not name or not class_is_missing(ctx, name):
         return
+    template = claim_template_of(ctx, claim)
+    if template is not None and not template.first:
+        return  # one fact: the template's class, said once for all its claims
     class_id = make_id("StorageClass", None, name)
     message = f"storageClassName {name!r} names a StorageClass that is not declared, and no PersistentVolume has that class"
+    path = f"{template.path}.storageClassName" if template is not None else "spec.storageClassName"
+    related: tuple[str, ...] = (class_id,)
+    if template is not None:
+        message += f" (volumeClaimTemplate {template.name!r} of {template.owner}: every one of its {template.claims} claim(s))"
+        related += (template.owner,)
     if "StorageClass" in ctx.config.complete:
         yield Issue(
             f"{message} (topo.yaml says the StorageClass list is complete)",
             hint=f"fix the class name or declare {class_id}",
-            related=(class_id,),
+            related=related,
             severity=ERROR,
+            path=path,
         )
     elif name in COMMON_CLUSTER_CLASSES:
         yield Issue(
             f"{message}; {name!r} is a class that clusters commonly provide ({COMMON_CLUSTER_CLASSES[name]})",
             hint=f"if your cluster has it, list {class_id} under `external:` in topo.yaml",
-            related=(class_id,),
+            related=related,
+            path=path,
         )
     else:
         yield Issue(
             message,
             hint=f"fix the class name, declare {class_id}, or list it under `external:` in topo.yaml "
             "(and `complete: [StorageClass]` once the list is whole)",
-            related=(class_id,),
-            path="spec.storageClassName",
+            related=related,
+            path=path,
         )
+
+
+@dataclass(frozen=True)
+class ClaimTemplate:
+    """The volumeClaimTemplate a claim was made from: its name, its StatefulSet, how many claims
+    it makes, whether this claim is the first of them, and the path of the template's spec in the
+    StatefulSet (the claim's findings point into the StatefulSet, where the template is written)."""
+
+    name: str
+    owner: str
+    claims: int
+    first: bool
+    path: str
+
+
+def claim_template_of(ctx, claim: PersistentVolumeClaim) -> ClaimTemplate | None:
+    """For a claim a StatefulSet's volumeClaimTemplates made (`<template>-<statefulset>-<ordinal>`)."""
+    owner = ctx.get(claim.generated_by) if claim.generated_by else None
+    if not isinstance(owner, Workload) or claim.ordinal is None:
+        return None
+    ordinals = statefulset_ordinals(owner)
+    suffix = f"-{owner.name}-{claim.ordinal}"
+    name = claim.name[: -len(suffix)] if claim.name.endswith(suffix) else claim.name
+    index = next((i for i, t in enumerate(owner.claim_templates) if t.name == name), 0)
+    return ClaimTemplate(
+        name,
+        owner.id,
+        len(all_statefulset_ordinals(owner)),
+        claim.ordinal == ordinals[0],
+        f"spec.volumeClaimTemplates[{index}].spec",
+    )
 
 
 _EXPLAINED = 20  # PVs examined to explain a Pending claim
