@@ -214,3 +214,27 @@ def test_host_path_message_lists_every_host_path_volume():
     ).replace("  replicas: 1\n", "")
     (finding,) = findings(text, "host-path-volume")
     assert "'logs' (/var/log)" in finding.message and "containerd.sock" in finding.message
+
+
+def test_a_port_a_policy_lists_twice_is_said_once():
+    """Bitnami's MariaDB policy lists the primary's and the secondary's port, both 3306."""
+    text = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: db, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec: {containers: [{name: db, image: mariadb:11}]}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: db, namespace: shop}
+    spec:
+      podSelector: {matchLabels: {app: db}}
+      ingress:
+        - ports: [{port: 3306}, {port: 3306}]
+    """
+    [finding] = findings(text, "policy-allows-all-ingress")
+    assert "on TCP 3306, to Deployment/shop/db" in finding.message

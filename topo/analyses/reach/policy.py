@@ -112,7 +112,8 @@ class Ports:
     def text(self) -> str:
         if self.specs is None:
             return "all ports"
-        return ", ".join(spec.text() for spec in self.specs)
+        # a port listed twice (a chart's primary and secondary port, both 3306) is said once
+        return ", ".join(dict.fromkeys(spec.text() for spec in self.specs))
 
 
 ALL_PORTS = Ports(None, ALL, ())
