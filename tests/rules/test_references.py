@@ -609,3 +609,26 @@ def test_the_job_whose_arguments_create_the_secret_is_named_as_its_creator():
     # another task says nothing of the Secret
     [finding] = findings("config-ref-missing", CERTGEN)
     assert "probably created at run time by Job/edge/gate-webhook-create " in finding.message
+
+
+def test_a_policy_in_a_namespace_without_workloads_says_its_pods_are_not_seen():
+    """ECK's soft multi-tenancy profile ships policies for the pods its operator will create in
+    tenant namespaces: "isolates no pod" would claim what the input cannot show."""
+    policy = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: es, namespace: {namespace}}}
+spec:
+  podSelector: {{matchLabels: {{type: elasticsearch}}}}
+  policyTypes: [Ingress]
+---
+"""
+    [tenant] = findings(
+        "networkpolicy-selects-nothing", policy.format(namespace="team-a") + deployment("web")
+    )
+    assert tenant.message.endswith(
+        "the policy isolates no pod of the input (the namespace holds none: pods created there by an "
+        "operator or another install are not seen)"
+    )
+    [shop] = findings("networkpolicy-selects-nothing", policy.format(namespace="shop") + deployment("web"))
+    assert shop.message.endswith(": the policy isolates no pod")

@@ -181,9 +181,20 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
         return
     if custom_resource_may_run_pods(ctx, policy.namespace, selector):
         return
+    populated = ctx.memo(
+        "policy-refs.namespaces-with-workloads", lambda: {w.namespace for w in ctx.model.workloads}
+    )
+    # a namespace with no workload of the input is filled by someone else (an operator's tenants,
+    # another install): the policy is ready for pods topo does not see
+    outcome = (
+        "the policy isolates no pod"
+        if policy.namespace in populated
+        else "the policy isolates no pod of the input (the namespace holds none: pods created there "
+        "by an operator or another install are not seen)"
+    )
     yield Issue(
         f"podSelector {selector.to_text() or '(nothing)'} matches no pod template in namespace {policy.namespace}: "
-        "the policy isolates no pod",
+        f"{outcome}",
         hint=selector_miss_hint(
             ctx, policy.namespace, selector, "make the podSelector match the pod template labels"
         ),
