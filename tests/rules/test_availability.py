@@ -155,3 +155,32 @@ spec:
     )
     [message] = messages_of("rollout-recreate-downtime", attachable)
     assert message.endswith("forces it (a surge pod on another node could not attach it)")
+
+
+def test_an_anti_affinity_that_misses_the_pods_own_labels_is_named_as_such():
+    """The Kubernetes website's ZooKeeper example: a required anti-affinity on `app In [zk]` while
+    the pods are labelled `app.kubernetes.io/name: zk` keeps nothing apart — the stanza is there."""
+    [message] = messages_of(
+        "replicas-may-colocate",
+        """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: zk, namespace: shop}
+spec:
+  serviceName: zk
+  replicas: 3
+  selector: {matchLabels: {app.kubernetes.io/name: zk}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: zk}}
+    spec:
+      affinity:
+        podAntiAffinity:
+          requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector: {matchExpressions: [{key: app, operator: In, values: [zk]}]}
+              topologyKey: kubernetes.io/hostname
+      containers: [{name: zk, image: zookeeper:3.9}]
+""",
+    )
+    assert message.startswith(
+        "3 replicas and their pod anti-affinity or topology spread selects none of their own pods:"
+    )

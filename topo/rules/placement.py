@@ -4,7 +4,7 @@ topo.yaml), and whether replicas are kept apart. Rules that need a node model sa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from topo.model import Workload
 from topo.rules.availability import availability_of, state_of
@@ -76,8 +76,19 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
         worst = availability.single_node_loss(state)
         if worst is not None and worst < (state.replicas or 0):
             return
+    spec = workload.template.spec
+    written = (isinstance(spec.affinity, Mapping) and spec.affinity.get("podAntiAffinity")) or (
+        spec.topology_spread_constraints
+    )
+    # a spread whose selector misses the pods' own labels keeps nothing apart: say so, rather than
+    # send the reader looking for a stanza that is there
+    missing = (
+        "their pod anti-affinity or topology spread selects none of their own pods"
+        if written
+        else "no pod anti-affinity or topology spread over them"
+    )
     yield Issue(
-        f"{state.replicas} replicas and no pod anti-affinity or topology spread over them: "
+        f"{state.replicas} replicas and {missing}: "
         "they may all run on one node, whose failure or drain stops every replica",
         hint="add a topologySpreadConstraint on kubernetes.io/hostname (and zone) or pod anti-affinity on the hostname",
         path="spec.template.spec",  # where the spread or anti-affinity belongs
