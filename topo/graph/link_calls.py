@@ -59,6 +59,11 @@ HOST_LIKE_VARIABLE = re.compile(
     r"(?:^|[_.-])(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?|UPSTREAM|PEERS?|SEEDS?|SEED_HOSTS)$",
     re.IGNORECASE,
 )
+#: Settings whose names end in a host-like word but that never hold a host: MySQL/MariaDB's
+#: `character_set_server` and `collation_server` (`character-set-server=utf8mb4` in my.cnf or as a
+#: mysqld option) are the server's character set and collation, beside `character_set_client`
+#: (https://mariadb.com/kb/en/server-system-variables/#character_set_server).
+_NOT_HOST_SETTINGS = frozenset({"character_set_server", "collation_server"})
 #: `<statefulset>-<ordinal>`: an unresolved `<name>.<service>` is read as a pod name only in this
 #: shape (or when a Pod of that name exists), so that `http.server` next to a Service `server` is
 #: not a dependency.
@@ -312,7 +317,7 @@ def names_in(
     value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
     name that resolves to nothing is reported only in those positions too.
     """
-    host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
+    host_like = variable is not None and _host_key(variable)
     multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
@@ -362,7 +367,9 @@ def _is_key(text: str, end: int) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _host_key(key: str) -> bool:
-    return HOST_LIKE_VARIABLE.search(key.strip("-\"'").replace("-", "_")) is not None
+    """Whether a variable or a key (`DB_HOST`, `--redis-host`, `"server"`) names a host."""
+    setting = key.strip("-\"'").replace("-", "_")
+    return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
 
 
 def _authority(authority: str) -> tuple[str, int | None] | None:
