@@ -341,6 +341,24 @@ def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
     assert [(name, port) for name, port, _, _ in names_in(text, "X_URL")] == hosts
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://$(HOSTNAME).vault-internal:8201",
+        "$(POD_NAME).db-internal:5432",
+        "$(DB_HOST)",
+        "--peers=$(SET)-0.$(SERVICE),$(SET)-1.$(SERVICE)",
+        "$$(ESCAPED_HOST)",
+    ],
+)
+def test_a_variable_reference_is_never_a_host_nor_part_of_one(text):
+    # The kubelet expands `$(VAR)` (define-interdependent-environment-variables; k8s.io/kubernetes
+    # third_party/forked/golang/expansion): what is left as written names no host, and
+    # `$(HOSTNAME).vault-internal` is no call to `vault-internal` or to `hostname`.
+    assert list(names_in(text, "CLUSTER_ADDR")) == []
+    assert [name for name, *_ in names_in(f"http://api:8080/{text}", "API_URL")] == ["api"]
+
+
 def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
     config = "scrape:\n  job: node-exporter\n  host: cache\n"
     assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]

@@ -29,6 +29,7 @@ from topo.graph.relations import CALLS
 from topo.load.fork import SharedWork
 from topo.model import Model
 from topo.model.dns import search_candidates, service_fqdn
+from topo.model.env_expansion import REFERENCE
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
@@ -318,6 +319,8 @@ def names_in(
     name that resolves to nothing is reported only in those positions too.
     """
     host_like = variable is not None and _host_key(variable)
+    if "$(" in text:
+        text = _masked_references(text)
     multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
@@ -356,6 +359,13 @@ def names_in(
             continue  # a bare word in a config file: a label value, a program, prose
         dangling_ok = not multiline or how != "bare"
         yield name, port, (host_like if how == "url" else whole_value or how == "key"), dangling_ok
+
+
+def _masked_references(text: str) -> str:
+    """`$(VAR)` references the kubelet left as written (or that are not its to expand), each made
+    `$$$$$$` of the same length: no host, and no host name built around one
+    (`$(POD_NAME).db-internal` is no call to `db-internal`)."""
+    return REFERENCE.sub(lambda reference: "$" * len(reference.group()), text)
 
 
 def _is_key(text: str, end: int) -> bool:
