@@ -1,7 +1,8 @@
 """Workload → Service or Pod it names by in-cluster DNS (`calls`).
 
-Where names are looked for: container env values, command and args (init containers included),
-and the data of ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
+Where names are looked for: container env values, command and args (init containers included;
+their `$(VAR)` references expanded as the kubelet does, topo.model.env_expansion), and the data of
+ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
 
 What counts as an in-cluster name (so that a real corpus does not produce a flood of calls):
 - a name that the pod's resolver turns into an existing record (search path `<ns>.svc.<domain>`,
@@ -29,7 +30,7 @@ from topo.graph.relations import CALLS
 from topo.load.fork import SharedWork
 from topo.model import Model
 from topo.model.dns import search_candidates, service_fqdn
-from topo.model.env_expansion import REFERENCE
+from topo.model.env_expansion import REFERENCE, container_variables, expand, known_pod_fields
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
@@ -271,22 +272,25 @@ def dns_records(graph, external: frozenset[str], domain: str) -> dict[str, str]:
 
 
 def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str, str]]:
-    """(variable name or None, text, where it was found) for every string worth scanning."""
+    """(variable name or None, text, where it was found) for every string worth scanning; env
+    values, command and args as the kubelet expands their `$(VAR)` references."""
     spec = workload.template.spec
+    pod_fields = known_pod_fields(workload)
     for container in spec.all_containers():
         single_node = any(
             env.name in _DISCOVERY_TYPE and (env.value or "").strip() == "single-node"
             for env in container.env
         )
-        for env in container.env:
-            if env.value and not (single_node and env.name in _SEED_HOSTS):
-                yield env.name, env.value, f"env {env.name} of container {container.name}"
+        values, variables = container_variables(container.env, pod_fields)
+        for env, value in values:
+            if not (single_node and env.name in _SEED_HOSTS):
+                yield env.name, value, f"env {env.name} of container {container.name}"
         # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
         # has the name of the workload's own Service.
         for part in container.command[1:]:
-            yield None, part, f"command of container {container.name}"
-        for _index, part in enumerate(container.args):
-            yield None, part, f"args of container {container.name}"
+            yield None, expand(part, variables), f"command of container {container.name}"
+        for part in container.args:
+            yield None, expand(part, variables), f"args of container {container.name}"
     for ref in spec.config_refs:
         if ref.kind != "ConfigMap":
             continue

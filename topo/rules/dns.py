@@ -79,7 +79,9 @@ def _sort_key(item):
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
-        Finds in-cluster DNS names in a workload's env values, command, args and the data of the
+        Finds in-cluster DNS names in a workload's env values, command, args (their `$(VAR)`
+        references expanded as the kubelet does: a literal value defined before, the pod's
+        namespace, and a StatefulSet pod's or a bare Pod's own name) and the data of the
         ConfigMaps it reads that resolve to nothing from the workload's namespace: a Service that
         is not declared, a namespace where that Service does not exist (`mariadb.database` when
         the Service lives in `db`), a StatefulSet ordinal at or beyond `replicas` (`es-master-5`
