@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from topo.graph.context import LinkContext
+from topo.graph.ignored_config import switched_off_spans, within
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
 from topo.load.fork import SharedWork
@@ -320,11 +321,13 @@ def names_in(
     words and dotted names that are not connections (label values, a dashboard variable's current
     value, Java properties): there a single label counts only in a URL, with a port or as the
     value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
-    name that resolves to nothing is reported only in those positions too.
+    name that resolves to nothing is reported only in those positions too. Nothing under a YAML
+    or JSON block switched off (`enabled: false`, topo.graph.ignored_config) is a candidate.
     """
     host_like = variable is not None and _host_key(variable)
     if "$(" in text:
         text = _masked_references(text)
+    off = switched_off_spans(text)
     multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
@@ -344,11 +347,12 @@ def names_in(
             how = "port" if port else ("key" if key and _host_key(key) else "bare")
             # a bare single label in a file is dropped below whatever it is: not worth checking
             parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
-            if parsed:
+            if parsed and not (off and within(off, match.start())):
                 found.append((parsed[0], parsed[1], how))
             key = None
         elif group == "url":
-            for authority in match.group("authority").split(","):
+            authorities = () if off and within(off, match.start()) else match.group("authority").split(",")
+            for authority in authorities:
                 parsed = _authority(authority)
                 if parsed:
                     found.append((parsed[0], parsed[1], "url"))
