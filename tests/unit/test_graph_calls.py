@@ -181,6 +181,13 @@ def test_dangling_in_cluster_name_calls_a_missing_node():
     assert graph.nodes["Service/billing/payments"]["missing"] is True
 
 
+def test_seed_hosts_of_a_single_node_search_cluster_are_no_calls():
+    # topo.graph.ignored_config: a node with `discovery.type: single-node` ignores its seed hosts
+    seed_hosts = "{name: discovery.seed_hosts, value: es-master-headless}"
+    assert calls(caller(env="{name: discovery.type, value: single-node}, " + seed_hosts)) == {}
+    assert list(calls(caller(env=seed_hosts))) == ["Service/shop/es-master-headless"]
+
+
 def test_workload_never_calls_itself():
     text = CALL_TARGETS.replace(
         "containers: [{name: es, image: elasticsearch}]",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from topo.graph.ignored_config import switched_off_spans, within
+from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_calls import names_in
+from topo.model.objects import EnvVar
 
 
 def off_text(text: str) -> list[str]:
@@ -94,3 +95,12 @@ def test_aliases_are_visited_once():
 def test_within_tells_positions_inside_spans():
     spans = ((3, 5), (10, 12))
     assert [p for p in range(14) if within(spans, p)] == [3, 4, 10, 11]
+
+
+def test_the_seed_hosts_of_a_single_node_search_cluster_are_ignored():
+    # Elasticsearch reference, "Discovery and cluster formation settings": a node started with
+    # `discovery.type: single-node` elects itself and ignores discovery.seed_hosts
+    seed_hosts = EnvVar(name="discovery.seed_hosts", value="opensearch-cluster-master-headless", path="")
+    single = [EnvVar(name="discovery.type", value="single-node", path=""), seed_hosts]
+    assert "discovery.seed_hosts" in ignored_variables(single)
+    assert ignored_variables([seed_hosts]) == frozenset()

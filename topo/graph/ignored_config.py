@@ -7,16 +7,21 @@ no calls (topo.graph.link_calls).
   Service the chart then does not render); the program reads the block only when it is on.
   Everything under that mapping, at any depth, is off; its siblings and parents are not. Only
   `false` counts, not YAML 1.1's `no`/`off`, which YAML 1.2 parsers (Go's yaml.v3) read as strings.
+- The seed hosts of an Elasticsearch or OpenSearch node started with `discovery.type:
+  single-node` (env): it elects itself and joins no cluster (Elasticsearch reference, "Discovery
+  and cluster formation settings"); charts set both.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from topo.load.yamldocs_base import SafeLoader
+from topo.model.objects import EnvVar
 
 #: Cheap test before parsing: an `enabled` key followed by false, as YAML or JSON writes it.
 _ENABLED_FALSE = re.compile(r"""\benabled["']?\s*:\s*["']?(?i:false)\b""")
@@ -27,8 +32,21 @@ _MAX_NESTING = 5_000
 _BLOCK_ENTRY = re.compile(r"[-?][ \t\r\n]")
 _INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
 
+_DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
+_SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
+
 #: Character spans [start, end) of a text, sorted and disjoint.
 Spans = tuple[tuple[int, int], ...]
+
+
+def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
+    """The names of a container's env variables that its program does not act on."""
+    env = list(env)
+    single_node = any(
+        variable.name in _DISCOVERY_TYPE and (variable.value or "").strip() == "single-node"
+        for variable in env
+    )
+    return _SEED_HOSTS if single_node else frozenset()
 
 
 def switched_off_spans(text: str) -> Spans:

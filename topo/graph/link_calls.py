@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from topo.graph.context import LinkContext
-from topo.graph.ignored_config import switched_off_spans, within
+from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
 from topo.load.fork import SharedWork
@@ -95,11 +95,6 @@ _NEVER = frozenset(
 #: https://kubernetes.io/docs/tasks/administer-cluster/coredns/). Calls to them are not
 #: dependencies of the input.
 BUILTIN_SERVICES = (("default", "kubernetes"), ("kube-system", "kube-dns"))
-#: Elasticsearch and OpenSearch ignore the seed hosts of a node started with
-#: `discovery.type: single-node` (it elects itself and joins no cluster; Elasticsearch reference,
-#: "Discovery and cluster formation settings"); charts set both, so the seed hosts are no call.
-_DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
-_SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
 #: A value longer than this (or with a line break) is read as a file, not as a host list.
 LONG_TEXT = 256
 
@@ -278,13 +273,10 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
     spec = workload.template.spec
     pod_fields = known_pod_fields(workload)
     for container in spec.all_containers():
-        single_node = any(
-            env.name in _DISCOVERY_TYPE and (env.value or "").strip() == "single-node"
-            for env in container.env
-        )
+        ignored = ignored_variables(container.env)
         values, variables = container_variables(container.env, pod_fields)
         for env, value in values:
-            if not (single_node and env.name in _SEED_HOSTS):
+            if env.name not in ignored:
                 yield env.name, value, f"env {env.name} of container {container.name}"
         # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
         # has the name of the workload's own Service.
