@@ -366,6 +366,22 @@ def test_a_variable_reference_is_never_a_host_nor_part_of_one(text):
     assert [name for name, *_ in names_in(f"http://api:8080/{text}", "API_URL")] == ["api"]
 
 
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ("--cluster-resource-namespace=shop", None),
+        ("--namespaces=shop", None),
+        ("shop", "WATCH_NAMESPACE"),
+        ("shop", "POD_NAMESPACE"),
+    ],
+)
+def test_a_namespace_setting_names_a_namespace_not_a_service(text, variable):
+    # cert-manager's `--cluster-resource-namespace=$(POD_NAMESPACE)` in namespace cert-manager, whose
+    # main Service is also called cert-manager: the namespace is no call to that Service
+    assert list(names_in(text, variable)) == []
+    assert [name for name, *_ in names_in("--namespace=shop --upstream=svc.shop", None)] == ["svc.shop"]
+
+
 def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
     config = "scrape:\n  job: node-exporter\n  host: cache\n"
     assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]

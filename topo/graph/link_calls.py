@@ -336,6 +336,10 @@ def names_in(
             if colon or _is_key(text, match.end()):
                 key = host  # `host:` / `HOST=` / `"host":` — a key, not a value
                 continue
+            setting = key if key is not None else (None if multiline else variable)
+            if port is None and "." not in host and setting is not None and _namespace_setting(setting):
+                key = None
+                continue  # a namespace (`--leader-election-namespace=cert-manager`), not a Service
             how = "port" if port else ("key" if key and _host_key(key) else "bare")
             # a bare single label in a file is dropped below whatever it is: not worth checking
             parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
@@ -380,6 +384,13 @@ def _host_key(key: str) -> bool:
     """Whether a variable or a key (`DB_HOST`, `--redis-host`, `"server"`) names a host."""
     setting = key.strip("-\"'").replace("-", "_")
     return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _namespace_setting(key: str) -> bool:
+    """Whether a variable or a key holds namespace names (`WATCH_NAMESPACE`, `--namespaces`): a
+    namespace is often named like a Service in it (`cert-manager`), and is no call to it."""
+    return key.strip("-\"'").lower().endswith(("namespace", "namespaces"))
 
 
 def _authority(authority: str) -> tuple[str, int | None] | None:
