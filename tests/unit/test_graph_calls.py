@@ -181,6 +181,13 @@ def test_dangling_in_cluster_name_calls_a_missing_node():
     assert graph.nodes["Service/billing/payments"]["missing"] is True
 
 
+def test_seed_hosts_of_a_single_node_search_cluster_are_no_calls():
+    # topo.graph.ignored_config: a node with `discovery.type: single-node` ignores its seed hosts
+    seed_hosts = "{name: discovery.seed_hosts, value: es-master-headless}"
+    assert calls(caller(env="{name: discovery.type, value: single-node}, " + seed_hosts)) == {}
+    assert list(calls(caller(env=seed_hosts))) == ["Service/shop/es-master-headless"]
+
+
 def test_workload_never_calls_itself():
     text = CALL_TARGETS.replace(
         "containers: [{name: es, image: elasticsearch}]",
@@ -339,6 +346,40 @@ def test_dotted_word_next_to_a_service_is_not_read_as_a_pod_name():
 def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
     # one scanner pass per string (topo/graph/link_calls.py _SCAN)
     assert [(name, port) for name, port, _, _ in names_in(text, "X_URL")] == hosts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://$(HOSTNAME).vault-internal:8201",
+        "$(POD_NAME).db-internal:5432",
+        "$(DB_HOST)",
+        "--peers=$(SET)-0.$(SERVICE),$(SET)-1.$(SERVICE)",
+        "$$(ESCAPED_HOST)",
+    ],
+)
+def test_a_variable_reference_is_never_a_host_nor_part_of_one(text):
+    # The kubelet expands `$(VAR)` (define-interdependent-environment-variables; k8s.io/kubernetes
+    # third_party/forked/golang/expansion): what is left as written names no host, and
+    # `$(HOSTNAME).vault-internal` is no call to `vault-internal` or to `hostname`.
+    assert list(names_in(text, "CLUSTER_ADDR")) == []
+    assert [name for name, *_ in names_in(f"http://api:8080/{text}", "API_URL")] == ["api"]
+
+
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ("--cluster-resource-namespace=shop", None),
+        ("--namespaces=shop", None),
+        ("shop", "WATCH_NAMESPACE"),
+        ("shop", "POD_NAMESPACE"),
+    ],
+)
+def test_a_namespace_setting_names_a_namespace_not_a_service(text, variable):
+    # cert-manager's `--cluster-resource-namespace=$(POD_NAMESPACE)` in namespace cert-manager, whose
+    # main Service is also called cert-manager: the namespace is no call to that Service
+    assert list(names_in(text, variable)) == []
+    assert [name for name, *_ in names_in("--namespace=shop --upstream=svc.shop", None)] == ["svc.shop"]
 
 
 def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():

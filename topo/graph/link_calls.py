@@ -1,7 +1,8 @@
 """Workload → Service or Pod it names by in-cluster DNS (`calls`).
 
-Where names are looked for: container env values, command and args (init containers included),
-and the data of ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
+Where names are looked for: container env values, command and args (init containers included;
+their `$(VAR)` references expanded as the kubelet does, topo.model.env_expansion), and the data of
+ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
 
 What counts as an in-cluster name (so that a real corpus does not produce a flood of calls):
 - a name that the pod's resolver turns into an existing record (search path `<ns>.svc.<domain>`,
@@ -24,11 +25,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from topo.graph.context import LinkContext
+from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
 from topo.load.fork import SharedWork
 from topo.model import Model
 from topo.model.dns import search_candidates, service_fqdn
+from topo.model.env_expansion import REFERENCE, container_variables, expand, known_pod_fields
 from topo.model.kinds import make_id
 from topo.model.objects import ConfigData, Workload
 
@@ -59,6 +62,11 @@ HOST_LIKE_VARIABLE = re.compile(
     r"(?:^|[_.-])(?:HOST|HOSTS|HOSTNAME|ADDR|ADDRESS|URL|URI|SERVICE|SERVER|SERVERS|ENDPOINT|ENDPOINTS|DSN|BROKERS?|UPSTREAM|PEERS?|SEEDS?|SEED_HOSTS)$",
     re.IGNORECASE,
 )
+#: Settings whose names end in a host-like word but that never hold a host: MySQL/MariaDB's
+#: `character_set_server` and `collation_server` (`character-set-server=utf8mb4` in my.cnf or as a
+#: mysqld option) are the server's character set and collation, beside `character_set_client`
+#: (https://mariadb.com/kb/en/server-system-variables/#character_set_server).
+_NOT_HOST_SETTINGS = frozenset({"character_set_server", "collation_server"})
 #: `<statefulset>-<ordinal>`: an unresolved `<name>.<service>` is read as a pod name only in this
 #: shape (or when a Pod of that name exists), so that `http.server` next to a Service `server` is
 #: not a dependency.
@@ -87,11 +95,6 @@ _NEVER = frozenset(
 #: https://kubernetes.io/docs/tasks/administer-cluster/coredns/). Calls to them are not
 #: dependencies of the input.
 BUILTIN_SERVICES = (("default", "kubernetes"), ("kube-system", "kube-dns"))
-#: Elasticsearch and OpenSearch ignore the seed hosts of a node started with
-#: `discovery.type: single-node` (it elects itself and joins no cluster; Elasticsearch reference,
-#: "Discovery and cluster formation settings"); charts set both, so the seed hosts are no call.
-_DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
-_SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
 #: A value longer than this (or with a line break) is read as a file, not as a host list.
 LONG_TEXT = 256
 
@@ -265,22 +268,22 @@ def dns_records(graph, external: frozenset[str], domain: str) -> dict[str, str]:
 
 
 def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str, str]]:
-    """(variable name or None, text, where it was found) for every string worth scanning."""
+    """(variable name or None, text, where it was found) for every string worth scanning; env
+    values, command and args as the kubelet expands their `$(VAR)` references."""
     spec = workload.template.spec
+    pod_fields = known_pod_fields(workload)
     for container in spec.all_containers():
-        single_node = any(
-            env.name in _DISCOVERY_TYPE and (env.value or "").strip() == "single-node"
-            for env in container.env
-        )
-        for env in container.env:
-            if env.value and not (single_node and env.name in _SEED_HOSTS):
-                yield env.name, env.value, f"env {env.name} of container {container.name}"
+        ignored = ignored_variables(container.env)
+        values, variables = container_variables(container.env, pod_fields)
+        for env, value in values:
+            if env.name not in ignored:
+                yield env.name, value, f"env {env.name} of container {container.name}"
         # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
         # has the name of the workload's own Service.
         for part in container.command[1:]:
-            yield None, part, f"command of container {container.name}"
-        for _index, part in enumerate(container.args):
-            yield None, part, f"args of container {container.name}"
+            yield None, expand(part, variables), f"command of container {container.name}"
+        for part in container.args:
+            yield None, expand(part, variables), f"args of container {container.name}"
     for ref in spec.config_refs:
         if ref.kind != "ConfigMap":
             continue
@@ -310,9 +313,13 @@ def names_in(
     words and dotted names that are not connections (label values, a dashboard variable's current
     value, Java properties): there a single label counts only in a URL, with a port or as the
     value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
-    name that resolves to nothing is reported only in those positions too.
+    name that resolves to nothing is reported only in those positions too. Nothing under a YAML
+    or JSON block switched off (`enabled: false`, topo.graph.ignored_config) is a candidate.
     """
-    host_like = variable is not None and HOST_LIKE_VARIABLE.search(variable) is not None
+    host_like = variable is not None and _host_key(variable)
+    if "$(" in text:
+        text = _masked_references(text)
+    off = switched_off_spans(text)
     multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)
@@ -329,14 +336,19 @@ def names_in(
             if colon or _is_key(text, match.end()):
                 key = host  # `host:` / `HOST=` / `"host":` — a key, not a value
                 continue
+            setting = key if key is not None else (None if multiline else variable)
+            if port is None and "." not in host and setting is not None and _namespace_setting(setting):
+                key = None
+                continue  # a namespace (`--leader-election-namespace=cert-manager`), not a Service
             how = "port" if port else ("key" if key and _host_key(key) else "bare")
             # a bare single label in a file is dropped below whatever it is: not worth checking
             parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
-            if parsed:
+            if parsed and not (off and within(off, match.start())):
                 found.append((parsed[0], parsed[1], how))
             key = None
         elif group == "url":
-            for authority in match.group("authority").split(","):
+            authorities = () if off and within(off, match.start()) else match.group("authority").split(",")
+            for authority in authorities:
                 parsed = _authority(authority)
                 if parsed:
                     found.append((parsed[0], parsed[1], "url"))
@@ -353,6 +365,13 @@ def names_in(
         yield name, port, (host_like if how == "url" else whole_value or how == "key"), dangling_ok
 
 
+def _masked_references(text: str) -> str:
+    """`$(VAR)` references the kubelet left as written (or that are not its to expand), each made
+    `$$$$$$` of the same length: no host, and no host name built around one
+    (`$(POD_NAME).db-internal` is no call to `db-internal`)."""
+    return REFERENCE.sub(lambda reference: "$" * len(reference.group()), text)
+
+
 def _is_key(text: str, end: int) -> bool:
     """The token that ends at `end` is a key: `=` or `:` follows, past closing quotes (`"host":`,
     `\\"host\\":` inside JSON in a string)."""
@@ -362,7 +381,16 @@ def _is_key(text: str, end: int) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _host_key(key: str) -> bool:
-    return HOST_LIKE_VARIABLE.search(key.strip("-\"'").replace("-", "_")) is not None
+    """Whether a variable or a key (`DB_HOST`, `--redis-host`, `"server"`) names a host."""
+    setting = key.strip("-\"'").replace("-", "_")
+    return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
+
+
+@functools.lru_cache(maxsize=4096)
+def _namespace_setting(key: str) -> bool:
+    """Whether a variable or a key holds namespace names (`WATCH_NAMESPACE`, `--namespaces`): a
+    namespace is often named like a Service in it (`cert-manager`), and is no call to it."""
+    return key.strip("-\"'").lower().endswith(("namespace", "namespaces"))
 
 
 def _authority(authority: str) -> tuple[str, int | None] | None:

@@ -97,6 +97,7 @@ class EnvVar:
     name: str
     value: str | None
     path: str
+    field_path: str | None = None  # valueFrom.fieldRef.fieldPath: a field of the pod (downward API)
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,15 @@ def _parse_env(env: Fields) -> EnvVar:
     name = env.text("name")
     if not name:
         env.required("name", "validateEnv: every variable needs a name")  # kept as ""
-    return EnvVar(name=name or "", value=env.text("value"), path=env.path)
+    return EnvVar(name=name or "", value=env.text("value"), path=env.path, field_path=_field_path(env))
+
+
+def _field_path(env: Fields) -> str | None:
+    """`valueFrom.fieldRef.fieldPath`, read leniently: a malformed one is the validation's to report."""
+    source = env.data.get("valueFrom")
+    ref = source.get("fieldRef") if isinstance(source, dict) else None
+    path = ref.get("fieldPath") if isinstance(ref, dict) else None
+    return path if isinstance(path, str) else None
 
 
 def _parse_probe(probe: Fields) -> Probe:

@@ -79,7 +79,9 @@ def _sort_key(item):
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
     """
     What it does:
-        Finds in-cluster DNS names in a workload's env values, command, args and the data of the
+        Finds in-cluster DNS names in a workload's env values, command, args (their `$(VAR)`
+        references expanded as the kubelet does: a literal value defined before, the pod's
+        namespace, and a StatefulSet pod's or a bare Pod's own name) and the data of the
         ConfigMaps it reads that resolve to nothing from the workload's namespace: a Service that
         is not declared, a namespace where that Service does not exist (`mariadb.database` when
         the Service lives in `db`), a StatefulSet ordinal at or beyond `replicas` (`es-master-5`
@@ -94,7 +96,7 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         `svc.<domain>`, `<domain>`), so valid cross-namespace names like `mariadb.db` resolve. Only
         names the graph attributes to a Service or Pod are checked (the `calls` relation, whose
         heuristic is documented in topo/graph/link_calls.py); public host names are never
-        reported. Services declared `external` in topo.yaml resolve, and so do the names every
+        reported, nor names in a YAML or JSON block switched off with its own `enabled: false`. Services declared `external` in topo.yaml resolve, and so do the names every
         cluster answers (`kubernetes.default.svc` and its short forms, the cluster DNS Service
         `kube-dns.kube-system`). A warning instead of an error for a name in a namespace that no
         object of the input uses (that part of the system is installed separately) and for a

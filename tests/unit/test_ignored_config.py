@@ -1,0 +1,106 @@
+"""Configuration a program does not act on (topo.graph.ignored_config): blocks of YAML or JSON
+switched off with their own `enabled: false`, whose names are no calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
+from topo.graph.link_calls import names_in
+from topo.model.objects import EnvVar
+
+
+def off_text(text: str) -> list[str]:
+    return [text[start:end] for start, end in switched_off_spans(text)]
+
+
+LOKI = """\
+server:
+  grpc_listen_port: 9095
+bloom_build:
+  enabled: false
+  builder:
+    planner_address: planner.loki.svc:9095
+    # a comment after the block is not part of it
+frontend:
+  scheduler_address: scheduler.loki.svc:9095
+"""
+
+
+def test_everything_under_the_switched_off_mapping_and_nothing_after_it():
+    assert off_text(LOKI) == ["enabled: false\n  builder:\n    planner_address: planner.loki.svc:9095"]
+    # Loki's bloom builder: https://grafana.com/docs/loki/latest/operations/bloom-filters/
+    assert [name for name, *_ in names_in(LOKI, None, is_file=True)] == ["scheduler.loki.svc"]
+
+
+@pytest.mark.parametrize("value", ["false", "False", "FALSE", '"false"', "'false'"])
+def test_false_and_the_string_false_switch_a_block_off(value):
+    assert off_text(f"tracing:\n  enabled: {value}\n  url: http://jaeger:14268\n")
+
+
+@pytest.mark.parametrize("value", ["true", "no", "off", "0", '"disabled"', "{when: false}"])
+def test_anything_else_keeps_the_block_on(value):
+    # YAML 1.1's `no`/`off` are strings to YAML 1.2 parsers (Go's yaml.v3): not known to be off
+    assert switched_off_spans(f"tracing:\n  enabled: {value}\n  url: http://jaeger:14268\n") == ()
+
+
+def test_a_switched_off_child_leaves_its_parent_and_siblings_on():
+    text = "storage:\n  address: minio:9000\n  cache:\n    enabled: false\n    address: memcached:11211\n"
+    assert [name for name, *_ in names_in(text, None, is_file=True)] == ["minio"]
+
+
+def test_only_the_key_enabled_itself_counts():
+    for text in (
+        "ssl:\n  tls.enabled: false\n  host: db:5432\n",
+        "auth_enabled: false\nhost: db:5432\n",
+        "enabledFeatures: false\nhost: db:5432\n",
+    ):
+        assert switched_off_spans(text) == ()
+
+
+def test_json_objects_and_lists_switch_off_too():
+    text = '{"exporters": [{"enabled": false, "endpoint": "http://a:4317"}, {"endpoint": "http://b:4317"}]}'
+    assert off_text(text) == ['{"enabled": false, "endpoint": "http://a:4317"}']
+    assert [name for name, *_ in names_in(text, None, is_file=True)] == ["b"]
+    tabbed = '{\n\t"tracing": {\n\t\t"enabled": false,\n\t\t"url": "http://a:4317"\n\t}\n}'
+    assert off_text(tabbed) == ['{\n\t\t"enabled": false,\n\t\t"url": "http://a:4317"\n\t}']
+
+
+def test_every_document_and_the_whole_document_count():
+    assert off_text("enabled: false\nurl: http://a:80\n---\nb:\n  enabled: false\n  url: http://b:80\n") == [
+        "enabled: false\nurl: http://a:80",
+        "enabled: false\n  url: http://b:80",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("[mysqld]\nenabled: false\nhost=db\n", id="ini"),
+        pytest.param("server {\n  enabled: false;\n  proxy_pass http://web:80;\n}\n", id="nginx"),
+        # may nest deeper than PyYAML's C composer is trusted with (it recurses unchecked)
+        pytest.param("[" * 60_000 + "enabled: false", id="deep-flow"),
+        pytest.param("- " * 60_000 + "enabled: false", id="deep-block"),
+    ],
+)
+def test_text_that_is_not_yaml_or_json_switches_nothing_off(text):
+    assert switched_off_spans(text) == ()
+
+
+def test_aliases_are_visited_once():
+    text = "a: &a {enabled: true, url: http://a:80}\nb: [*a, *a, *a]\nc: {enabled: false, d: [*a]}\n"
+    assert off_text(text) == ["{enabled: false, d: [*a]}"]
+
+
+def test_within_tells_positions_inside_spans():
+    spans = ((3, 5), (10, 12))
+    assert [p for p in range(14) if within(spans, p)] == [3, 4, 10, 11]
+
+
+def test_the_seed_hosts_of_a_single_node_search_cluster_are_ignored():
+    # Elasticsearch reference, "Discovery and cluster formation settings": a node started with
+    # `discovery.type: single-node` elects itself and ignores discovery.seed_hosts
+    seed_hosts = EnvVar(name="discovery.seed_hosts", value="opensearch-cluster-master-headless", path="")
+    single = [EnvVar(name="discovery.type", value="single-node", path=""), seed_hosts]
+    assert "discovery.seed_hosts" in ignored_variables(single)
+    assert ignored_variables([seed_hosts]) == frozenset()

@@ -1,0 +1,132 @@
+"""Parts of configuration text that the program does not act on, so that the names in them are
+no calls (topo.graph.link_calls).
+
+- A block switched off: a mapping whose own `enabled` key is `false` (or the string "false") in
+  YAML or JSON text. Charts write every component's default address whether the component runs
+  or not (Loki's `bloom_build: {enabled: false, builder: {planner_address: ...}}`, whose planner
+  Service the chart then does not render); the program reads the block only when it is on.
+  Everything under that mapping, at any depth, is off; its siblings and parents are not. Only
+  `false` counts, not YAML 1.1's `no`/`off`, which YAML 1.2 parsers (Go's yaml.v3) read as strings.
+- The seed hosts of an Elasticsearch or OpenSearch node started with `discovery.type:
+  single-node` (env): it elects itself and joins no cluster (Elasticsearch reference, "Discovery
+  and cluster formation settings"); charts set both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from topo.load.yamldocs_base import SafeLoader
+from topo.model.objects import EnvVar
+
+#: Cheap test before parsing: an `enabled` key followed by false, as YAML or JSON writes it.
+_ENABLED_FALSE = re.compile(r"""\benabled["']?\s*:\s*["']?(?i:false)\b""")
+#: PyYAML's C composer recurses once per nesting level without checking the recursion limit (its
+#: stack overflows near 50,000 levels): a text that might nest deeper than the documents topo's
+#: loader is checked with (docs/hardening.md) is not parsed.
+_MAX_NESTING = 5_000
+_BLOCK_ENTRY = re.compile(r"[-?][ \t\r\n]")
+_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
+
+_DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
+_SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
+
+#: Character spans [start, end) of a text, sorted and disjoint.
+Spans = tuple[tuple[int, int], ...]
+
+
+def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
+    """The names of a container's env variables that its program does not act on."""
+    env = list(env)
+    single_node = any(
+        variable.name in _DISCOVERY_TYPE and (variable.value or "").strip() == "single-node"
+        for variable in env
+    )
+    return _SEED_HOSTS if single_node else frozenset()
+
+
+def switched_off_spans(text: str) -> Spans:
+    """The spans of `text` that lie under a mapping switched off with `enabled: false`; () when
+    there is none or the text is not YAML/JSON.
+
+    >>> text = "a:\\n  enabled: false\\n  url: http://x:80\\nb: http://y:80\\n"
+    >>> [text[start:end] for start, end in switched_off_spans(text)]
+    ['enabled: false\\n  url: http://x:80']
+    """
+    if "enabled" not in text or _ENABLED_FALSE.search(text) is None:
+        return ()
+    if text.lstrip()[:1] in ("{", "["):
+        text = text.replace("\t", " ")  # JSON may indent with tabs, which YAML forbids (same length)
+    if _may_nest_deeper_than(text, _MAX_NESTING):
+        return ()
+    try:
+        documents = list(yaml.compose_all(text, Loader=SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return ()  # not YAML or JSON (an ini file, a script): nothing is known to be off
+    spans: list[tuple[int, int]] = []
+    seen: set[int] = set()  # an alias repeats a node: visit each once
+    stack: list[Node] = [node for node in documents if node is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            if _switched_off(node):
+                spans.append((node.start_mark.index, _content_end(node)))
+                continue  # everything below is off already
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return _merged(spans)
+
+
+def within(spans: Spans, position: int) -> bool:
+    """Whether `position` lies in one of `spans` (a handful per text: a linear look)."""
+    return any(start <= position < end for start, end in spans)
+
+
+def _may_nest_deeper_than(text: str, limit: int) -> bool:
+    """An upper bound of the nesting depth: each level needs a flow `[` or `{`, a block entry
+    (`- `, `? `: with the mapping it may open on its line, two levels) or more indentation (two
+    levels per column: a sequence may sit at its key's column)."""
+    flow = text.count("[") + text.count("{")
+    if flow > limit:
+        return True
+    entries = len(_BLOCK_ENTRY.findall(text))
+    indent = max(len(spaces) for spaces in _INDENT.findall(text))
+    return flow + 2 * entries + 2 * (indent + 1) > limit
+
+
+def _switched_off(mapping: MappingNode) -> bool:
+    return any(
+        isinstance(key, ScalarNode)
+        and key.value == "enabled"
+        and isinstance(value, ScalarNode)
+        and value.value.lower() == "false"
+        for key, value in mapping.value
+    )
+
+
+def _content_end(node: Node) -> int:
+    """Where the node's own text ends. A block collection ends where the next token starts, past
+    the comments and blank lines after it: its last value's end is its own."""
+    while isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    return node.end_mark.index
+
+
+def _merged(spans: list[tuple[int, int]]) -> Spans:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
