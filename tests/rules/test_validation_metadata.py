@@ -31,6 +31,16 @@ def test_statefulset_names_are_labels():
     assert only(workload("StatefulSet", name="db.v2")).startswith('metadata.name: Invalid value "db.v2"')
 
 
+def test_a_name_too_long_because_of_the_default_release_name_says_so():
+    """A chart rendered without --release-name names its objects after `release-name`; installed
+    as its README says, the same Service name can fit (aws/eks-charts' sigv4 admission controller)."""
+    name = "release-name-aws-sigv4-proxy-admission-controller-webhook-service"
+    assert only(service(name=name, ports=[{"port": 443}])).endswith(
+        "must be no more than 63 characters (the name holds Helm's default release name 'release-name': "
+        "`--release-name` gives the one you install with)"
+    )
+
+
 @pytest.mark.parametrize("length, ok", [(52, True), (53, False)])
 def test_cronjob_name_limit_is_52(length, ok):
     # ValidateCronJobCreate: DNS1035LabelMaxLength - 11

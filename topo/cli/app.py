@@ -164,6 +164,7 @@ def main(debug: bool) -> None:
 
 def render_options(command: Callable) -> Callable:
     """How kustomize directories and Helm charts among the paths are rendered (adds `render=`)."""
+    from topo.load.units import DEFAULT_RELEASE_NAME
 
     @click.option(
         "--kustomize-cmd",
@@ -189,7 +190,7 @@ def render_options(command: Callable) -> Callable:
     )
     @click.option(
         "--release-name",
-        default="release-name",
+        default=DEFAULT_RELEASE_NAME,
         show_default=True,
         help="Helm release name the charts are rendered with.",
     )

@@ -23,6 +23,10 @@ KUSTOMIZE = "kustomize"
 HELM = "helm"
 
 
+#: `helm template`'s release name when none is given; topo renders charts with it by default.
+DEFAULT_RELEASE_NAME = "release-name"
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     """How kustomizations and charts are rendered (the CLI's --kustomize-cmd, --values, --set ...)."""
@@ -30,7 +34,7 @@ class RenderOptions:
     kustomize_cmd: str | None = None
     values: tuple[str, ...] = ()
     set_values: tuple[str, ...] = ()
-    release_name: str = "release-name"  # `helm template`'s default
+    release_name: str = DEFAULT_RELEASE_NAME
     namespace: str | None = None
     kube_version: str | None = None
 

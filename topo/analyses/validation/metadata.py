@@ -15,6 +15,7 @@ from topo.analyses.validation.common import (
     _yaml_key_text,
 )
 from topo.analyses.validation.workloads import has_own_spec, template_metadata_path
+from topo.load.units import DEFAULT_RELEASE_NAME
 from topo.model.names import (
     LABEL_VALUE_MAX,
     dns1035_label_problems,
@@ -116,6 +117,16 @@ def name_problems(obj: K8sObject) -> list[Problem]:
                 f"{LABEL_VALUE_MAX} characters (it becomes the pods' job-name label)",
             )
         )
+    if DEFAULT_RELEASE_NAME in obj.name:
+        # a chart rendered without --release-name: the real name may well be shorter
+        found = [
+            Problem(
+                problem.path,
+                f"{problem.message} (the name holds Helm's default release name {DEFAULT_RELEASE_NAME!r}: "
+                "`--release-name` gives the one you install with)",
+            )
+            for problem in found
+        ]
     return found
 
 
