@@ -23,7 +23,7 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from topo.load.api_table import served_kind_versions
+from topo.load.api_table import served_group_versions, served_kind_versions
 from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
 from topo.load.source import Document, LoadError, Source, load_note
@@ -222,17 +222,19 @@ def yaml_texts(documents: list[tuple[int, str]]) -> Iterator[str]:
 
 
 def served_api_versions(version: str) -> list[str]:
-    """The `apiVersion/Kind` strings the target Kubernetes version serves for the kinds whose API
-    changed over releases (`helm template --api-versions`). Without them a chart asking
-    `.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` gets no, as `helm template`
-    does without a cluster (it knows group/versions only), and renders the old apiVersion that
-    `helm install` against that cluster would not."""
+    """What the target Kubernetes version serves of the APIs that changed over releases, as
+    `helm template --api-versions` takes it (added to Helm's offline set): each group/version
+    (`Has "apiregistration.k8s.io/v1"`), then each `apiVersion/Kind` (`Has
+    "policy/v1/PodDisruptionBudget"`). Without them `helm template` answers from its offline set,
+    which knows no kinds and no apiregistration.k8s.io, and a chart renders the old apiVersion that
+    `helm install` against that cluster would not (topo.load.api_table)."""
     major, _, rest = version.lstrip("v").partition(".")
     minor = rest.split(".")[0]
     try:
-        return served_kind_versions((int(major), int(minor)))
+        target = (int(major), int(minor))
     except ValueError:
         return []
+    return served_group_versions(target) + served_kind_versions(target)
 
 
 def _kube_version(version: str) -> str:
