@@ -442,3 +442,29 @@ def test_a_helm_template_is_walked_past_a_comment_over_several_lines():
     )
     requests = [(4, "spec.template.spec.containers[0]")]
     assert field_lines(template, requests) == {requests[0]: 15}
+
+
+def test_a_helm_template_line_of_actions_then_text_is_read_as_that_text():
+    """`{{ if eq .type "Recreate" }}rollingUpdate: null{{ end }}` renders `rollingUpdate: null` at
+    the line's indentation, or nothing (Go text/template prints only the text an action yields):
+    a walk to `spec.strategy.type` stops at `strategy:`, not at the object's first line
+    (prometheus-community/helm-charts prometheus templates/deploy.yaml)."""
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: server\nspec:\n  replicas: 2\n"
+        "  {{- with .Values.strategy }}\n  strategy:\n    {{- toYaml . | nindent 4 }}\n"
+        '    {{ if eq .type "Recreate" }}rollingUpdate: null{{ end }}\n  {{- end }}\n'
+        "  {{ if .Values.paused }}paused: true{{ end }}\n"
+        "  {{ if true }}selector:{{ end }}\n    matchLabels: {app: server}\n"
+    )
+    requests = [
+        (1, "spec.strategy.type"),
+        (1, "spec.strategy.rollingUpdate"),
+        (1, "spec.paused"),
+        (1, "spec.selector.matchLabels"),
+    ]
+    assert field_lines(template, requests) == {
+        requests[0]: 8,
+        requests[1]: 10,
+        requests[2]: 12,
+        requests[3]: 14,
+    }

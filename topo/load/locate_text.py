@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from topo.load.template_lines import action_run_end
+from topo.load.template_lines import action_run_end, text_after_actions
 
 _INDEX = re.compile(r"\[(\d+)\]")
 # a mapping key at the start of `text`: double-quoted, single-quoted or plain, then `:` + space/EOL
@@ -30,12 +30,14 @@ _BLANK, _END = -1, -2
 class TextLines:
     """A file's lines with, per line, its indentation (-1: blank, comment or template action, -2: a `---`/`...`
     document marker) and the next content line at the same or a smaller indentation, so that a
-    mapping's keys and a sequence's items are visited without reading their contents."""
+    mapping's keys and a sequence's items are visited without reading their contents. A line of a
+    Helm template that begins with actions and goes on with text is read as that text
+    (topo.load.template_lines.text_after_actions)."""
 
     __slots__ = ("indents", "lines", "next_content", "next_sibling")
 
     def __init__(self, lines: list[str]):
-        self.lines = lines
+        read = lines  # copied before the first line read otherwise than it is written
         count = len(lines)
         indents = [_BLANK] * count
         index = 0
@@ -49,10 +51,18 @@ class TextLines:
                 if end is not None:
                     index = end + 1
                     continue
+                # actions, then text: the rendered line is that text, which the walk reads
+                rendered = text_after_actions(text)
+                if rendered is not None:
+                    if read is lines:
+                        read = list(lines)
+                    read[index] = text = rendered
+                    stripped = text.lstrip(" ")
                 indents[index] = len(text) - len(stripped)
             elif stripped and not stripped.startswith(("#", "\t")):
                 indents[index] = len(text) - len(stripped)
             index += 1
+        self.lines = read
         self.indents = indents
         self.next_sibling = [count] * count
         self.next_content = [count] * count
