@@ -14,6 +14,7 @@ from topo.api import analyze
 from topo.cli import main
 from topo.config import Config
 from topo.load.locate import field_lines
+from topo.load.locate_text import TextLines, written_key_lines
 
 TEXT = textwrap.dedent(
     """\
@@ -442,3 +443,48 @@ def test_a_helm_template_is_walked_past_a_comment_over_several_lines():
     )
     requests = [(4, "spec.template.spec.containers[0]")]
     assert field_lines(template, requests) == {requests[0]: 15}
+
+
+def test_a_helm_template_line_of_actions_then_text_is_read_as_that_text():
+    """`{{ if eq .type "Recreate" }}rollingUpdate: null{{ end }}` renders `rollingUpdate: null` at
+    the line's indentation, or nothing (Go text/template prints only the text an action yields):
+    a walk to `spec.strategy.type` stops at `strategy:`, not at the object's first line
+    (prometheus-community/helm-charts prometheus templates/deploy.yaml)."""
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: server\nspec:\n  replicas: 2\n"
+        "  {{- with .Values.strategy }}\n  strategy:\n    {{- toYaml . | nindent 4 }}\n"
+        '    {{ if eq .type "Recreate" }}rollingUpdate: null{{ end }}\n  {{- end }}\n'
+        "  {{ if .Values.paused }}paused: true{{ end }}\n"
+        "  {{ if true }}selector:{{ end }}\n    matchLabels: {app: server}\n"
+    )
+    requests = [
+        (1, "spec.strategy.type"),
+        (1, "spec.strategy.rollingUpdate"),
+        (1, "spec.paused"),
+        (1, "spec.selector.matchLabels"),
+    ]
+    assert field_lines(template, requests) == {
+        requests[0]: 8,
+        requests[1]: 10,
+        requests[2]: 12,
+        requests[3]: 14,
+    }
+
+
+def test_every_line_that_writes_a_key_of_a_mapping_is_found_in_the_text():
+    """What a repeated key in a rendered chart is told by (topo.load.helm_repeated_keys): every
+    entry of the key in the mapping at a path, in order; none for a mapping written but without
+    the key; None for a mapping not written in plain block style."""
+    template = (
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 2\n  {{- if .Values.replicas }}\n"
+        "  replicas: {{ .Values.replicas }}\n  {{- end }}\n  template:\n    spec:\n"
+        "      containers:\n      - name: a\n        image: a\n      - name: b\n        image: b\n"
+        "        image: c\n  strategy: {type: Recreate}\n"
+    )
+    text = TextLines(template.splitlines())
+    assert written_key_lines(text, 0, "spec", "replicas") == [4, 6]
+    assert written_key_lines(text, 0, "spec.template.spec.containers[1]", "image") == [14, 15]
+    assert written_key_lines(text, 0, "", "kind") == [2]
+    assert written_key_lines(text, 0, "spec.template", "replicas") == []
+    assert written_key_lines(text, 0, "spec.strategy", "type") is None
+    assert written_key_lines(text, 0, "spec.selector", "matchLabels") is None

@@ -15,7 +15,7 @@ from topo_test_support import documents_by_id as by_id
 
 from topo.cli import main
 from topo.load import load_paths
-from topo.load.helm import split_by_source
+from topo.load.helm import served_api_versions, split_by_source
 from topo.load.helm_subcharts import SubchartFolders
 from topo.load.helm_values import merge_maps, parse_set
 from topo.load.source import ValueOrigin
@@ -105,6 +105,34 @@ def test_charts_see_the_kind_versions_the_target_kubernetes_version_serves(tmp_p
     )
     (document,) = load_paths([str(root)], render=RenderOptions(kube_version=kubernetes)).documents
     assert document.data["apiVersion"] == served
+
+
+@pytest.mark.parametrize(
+    ("kubernetes", "served"),
+    [("1.34", "apiregistration.k8s.io/v1"), ("1.9", "apiregistration.k8s.io/v1beta1")],
+)
+def test_charts_see_the_group_versions_the_target_kubernetes_version_serves(kubernetes, served):
+    """`.Capabilities.APIVersions.Has "apiregistration.k8s.io/v1"` is true from 1.10 (the
+    Deprecated API Migration Guide: v1beta1 removed in 1.22, v1 available since 1.10), as the
+    cluster's discovery says to `helm install`. Helm's offline set (helm.sh/helm
+    pkg/chart/common/capabilities.go allKnownVersions: client-go's scheme plus apiextensions) has
+    no apiregistration.k8s.io, so without it the chart renders the removed v1beta1 and
+    `deprecated-api` reports an error that `helm install` never meets (prometheus-adapter)."""
+    options = RenderOptions(kube_version=kubernetes, namespace="monitoring")
+    (document,) = load_paths([chart("aggregated")], render=options).documents
+    assert document.data["apiVersion"] == served
+
+
+def test_group_versions_are_announced_while_the_target_serves_them():
+    # the Deprecated API Migration Guide: flowcontrol v1beta3 from 1.26 until 1.32 (removed),
+    # apiregistration.k8s.io/v1beta1 until 1.22, v1 from 1.10
+    assert "apiregistration.k8s.io/v1" in served_api_versions("1.34")
+    assert "apiregistration.k8s.io/v1beta1" not in served_api_versions("1.22")
+    assert "apiregistration.k8s.io/v1beta1" in served_api_versions("1.21")
+    assert "flowcontrol.apiserver.k8s.io/v1beta3" not in served_api_versions("1.25")
+    assert "flowcontrol.apiserver.k8s.io/v1beta3" in served_api_versions("1.31")
+    assert "flowcontrol.apiserver.k8s.io/v1beta3/FlowSchema" not in served_api_versions("1.32")
+    assert served_api_versions("latest") == []
 
 
 @needs_sdk

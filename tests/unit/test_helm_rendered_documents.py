@@ -76,3 +76,39 @@ def test_every_document_keeps_the_line_it_has_in_the_rendered_template():
     assert "(first on line 11)" in loaded[1].warnings[0].message
     assert [(e.line, e.message[:12]) for r in loaded for e in r.errors] == [(14, "invalid YAML")]
     assert [d.data["metadata"]["name"] for r in loaded for d in r.documents] == ["a", "b", "d"]
+
+
+def test_a_key_given_twice_in_a_rendered_object_is_reported_at_the_template_lines_that_write_it():
+    """The rendered template's lines are not the template's (action-only lines are gone, `toYaml`
+    adds lines: kube-prometheus-stack's alertmanager.yaml writes `logFormat:` at line 56, and
+    `additionalConfig` again through `tpl (toYaml .)`, which the rendered text held at 27 and 53).
+    The key's path in the rendered object is walked in the template instead; a key that no line
+    writes is reported at its object's document, saying so. `kubectl apply -f` keeps the later
+    value (sigs.k8s.io/yaml; kubernetes/kubernetes#89303)."""
+    result = load_paths([chart("repeated-key")])
+    template = chart("repeated-key", "templates", "deployment.yaml")
+    repeated = sorted((w.line, w.message) for w in result.warnings if "given twice" in w.message)
+    assert all(w.file == template for w in result.warnings if "given twice" in w.message)
+    rendered = "in one mapping of the rendered Deployment 'app'"
+    assert [(line, message.split(": the later value")[0]) for line, message in repeated] == [
+        (
+            10,
+            f"key 'team' is given twice {rendered} (spec.template.metadata.labels.team), written by "
+            "template actions only (`toYaml`, `include` ...)",
+        ),
+        (
+            10,
+            f"key 'type' is given twice {rendered} (spec.strategy.type), where the template writes it "
+            "is not known",
+        ),
+        (
+            20,
+            f"key 'minReadySeconds' is given twice {rendered} (spec.minReadySeconds), written on line 20 "
+            "and by a template action",
+        ),
+        (34, f"key 'replicas' is given twice {rendered} (spec.replicas), written on lines 19 and 34"),
+    ]
+    assert all(
+        message.endswith("the earlier one is lost (kustomize refuses the file)") for _, message in repeated
+    )
+    assert [d.data["spec"]["replicas"] for d in result.documents if d.data["kind"] == "Deployment"] == [3]

@@ -64,12 +64,36 @@ def served_kind_versions(version: tuple[int, int]) -> list[str]:
     until its removal, each replacement from the release that introduced it. This is what a chart's
     `.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` asks, and what Helm cannot
     know without a cluster (`helm template` knows group/versions only: helm/helm#9951)."""
-    served = set()
-    for removed in removed_apis().values():
-        if removed.removed_in > version:
-            served.add(f"{removed.api_version}/{removed.kind}")
+    return sorted(f"{api_version}/{kind}" for api_version, kind in _served(version))
+
+
+def served_group_versions(version: tuple[int, int]) -> list[str]:
+    """The group/versions (`apiregistration.k8s.io/v1`) that `version` serves for a kind of the
+    table, as the cluster's discovery lists them and `.Capabilities.APIVersions.Has
+    "apiregistration.k8s.io/v1"` asks. Helm's offline set (helm.sh/helm pkg/chart/common
+    capabilities.go allKnownVersions: client-go's scheme plus apiextensions) has every built-in
+    group but apiregistration.k8s.io, which the kube-aggregator serves; a group/version the target
+    no longer serves is not added (Helm's own set may still list it)."""
+    return sorted({api_version for api_version, _ in _served(version)})
+
+
+def _served(version: tuple[int, int]) -> set[tuple[str, str]]:
+    """(apiVersion, kind) of every kind of the table that `version` serves: a removed apiVersion
+    from the release that introduced it where the table says so (flowcontrol v1beta3 as the
+    replacement of v1beta2, since 1.26), else from the first release the table knows."""
+    table = removed_apis()
+    introduced: dict[tuple[str, str], tuple[int, int]] = {}
+    for removed in table.values():
         for api_version, since in removed.replacements:
-            also_removed = removed_apis().get((api_version, removed.kind))
+            key = (api_version, removed.kind)
+            introduced[key] = min(since, introduced.get(key, since))
+    served = set()
+    for removed in table.values():
+        key = (removed.api_version, removed.kind)
+        if introduced.get(key, (0, 0)) <= version < removed.removed_in:
+            served.add(key)
+        for api_version, since in removed.replacements:
+            also_removed = table.get((api_version, removed.kind))
             if since <= version and (also_removed is None or also_removed.removed_in > version):
-                served.add(f"{api_version}/{removed.kind}")
-    return sorted(served)
+                served.add((api_version, removed.kind))
+    return served

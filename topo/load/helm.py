@@ -23,9 +23,11 @@ import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from topo.load.api_table import served_kind_versions
+from topo.load.api_table import served_group_versions, served_kind_versions
+from topo.load.helm_repeated_keys import RepeatedKey, repeated_key_warnings
 from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
+from topo.load.locate_text import TextLines
 from topo.load.source import Document, LoadError, Source, load_note
 from topo.load.template_lines import TemplateLines
 from topo.load.units import RenderOptions, Unit
@@ -222,17 +224,19 @@ def yaml_texts(documents: list[tuple[int, str]]) -> Iterator[str]:
 
 
 def served_api_versions(version: str) -> list[str]:
-    """The `apiVersion/Kind` strings the target Kubernetes version serves for the kinds whose API
-    changed over releases (`helm template --api-versions`). Without them a chart asking
-    `.Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget"` gets no, as `helm template`
-    does without a cluster (it knows group/versions only), and renders the old apiVersion that
-    `helm install` against that cluster would not."""
+    """What the target Kubernetes version serves of the APIs that changed over releases, as
+    `helm template --api-versions` takes it (added to Helm's offline set): each group/version
+    (`Has "apiregistration.k8s.io/v1"`), then each `apiVersion/Kind` (`Has
+    "policy/v1/PodDisruptionBudget"`). Without them `helm template` answers from its offline set,
+    which knows no kinds and no apiregistration.k8s.io, and a chart renders the old apiVersion that
+    `helm install` against that cluster would not (topo.load.api_table)."""
     major, _, rest = version.lstrip("v").partition(".")
     minor = rest.split(".")[0]
     try:
-        return served_kind_versions((int(major), int(minor)))
+        target = (int(major), int(minor))
     except ValueError:
         return []
+    return served_group_versions(target) + served_kind_versions(target)
 
 
 def _kube_version(version: str) -> str:
@@ -272,18 +276,28 @@ def _add_templates(
         subchart = folders.subchart(template)
         display = _display(path)
         lines = TemplateLines(path)
+        template_text = None  # read when a rendered key is given twice
         for yaml_text in yaml_texts(split_manifests(text)):
-            rendered = load_text(yaml_text, display)
+            repeated: list[RepeatedKey] = []
+            rendered = load_text(yaml_text, display, repeated)
             result.errors.extend(rendered.errors)
             result.warnings.extend(rendered.warnings)
+            placed = {}  # the rendered line of each document → its template line, the object
             for document in rendered.documents:
                 line = lines.line_for(str(document.data.get("kind", "")), _name_of(document.data))
+                placed[document.source.line] = (line, document.data)
                 if is_test_hook(document.data):
                     skipped_tests += 1
                     continue
                 result.documents.append(Document(document.data, Source(display, line)))
                 values_index.record(Source(display, line), path, document.data, subchart)
                 count += 1
+            if repeated:
+                if template_text is None:
+                    template_text = TextLines(lines.lines)
+                result.warnings.extend(
+                    repeated_key_warnings(display, yaml_text, repeated, placed, template_text)
+                )
     result.provenance.update(values_index.origins)
     if skipped_tests:
         result.warnings.append(

@@ -87,7 +87,7 @@ def _object_nodes(part: str, offset: int) -> dict[int, tuple[Node, int]]:
     """First line → (node, line offset of its part), for every document and list item."""
     nodes: dict[int, tuple[Node, int]] = {}
     try:
-        documents = list(_compose(part))
+        documents = list(compose_documents(part))
     except (yaml.YAMLError, RecursionError):
         return nodes
     for node in documents:
@@ -96,7 +96,8 @@ def _object_nodes(part: str, offset: int) -> dict[int, tuple[Node, int]]:
     return nodes
 
 
-def _compose(text: str) -> Iterator[Node]:
+def compose_documents(text: str) -> Iterator[Node]:
+    """The node of each document of `text`, as the loader composes it."""
     loader = FastLoader(text)
     try:
         while loader.check_node():

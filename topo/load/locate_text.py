@@ -10,8 +10,9 @@ caller composes the document (topo.load.locate), so the answer is always the com
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-from topo.load.template_lines import action_run_end
+from topo.load.template_lines import action_run_end, text_after_actions
 
 _INDEX = re.compile(r"\[(\d+)\]")
 # a mapping key at the start of `text`: double-quoted, single-quoted or plain, then `:` + space/EOL
@@ -30,12 +31,14 @@ _BLANK, _END = -1, -2
 class TextLines:
     """A file's lines with, per line, its indentation (-1: blank, comment or template action, -2: a `---`/`...`
     document marker) and the next content line at the same or a smaller indentation, so that a
-    mapping's keys and a sequence's items are visited without reading their contents."""
+    mapping's keys and a sequence's items are visited without reading their contents. A line of a
+    Helm template that begins with actions and goes on with text is read as that text
+    (topo.load.template_lines.text_after_actions)."""
 
     __slots__ = ("indents", "lines", "next_content", "next_sibling")
 
     def __init__(self, lines: list[str]):
-        self.lines = lines
+        read = lines  # copied before the first line read otherwise than it is written
         count = len(lines)
         indents = [_BLANK] * count
         index = 0
@@ -49,10 +52,18 @@ class TextLines:
                 if end is not None:
                     index = end + 1
                     continue
+                # actions, then text: the rendered line is that text, which the walk reads
+                rendered = text_after_actions(text)
+                if rendered is not None:
+                    if read is lines:
+                        read = list(lines)
+                    read[index] = text = rendered
+                    stripped = text.lstrip(" ")
                 indents[index] = len(text) - len(stripped)
             elif stripped and not stripped.startswith(("#", "\t")):
                 indents[index] = len(text) - len(stripped)
             index += 1
+        self.lines = read
         self.indents = indents
         self.next_sibling = [count] * count
         self.next_content = [count] * count
@@ -77,12 +88,34 @@ def walk_text(text: TextLines, start: int, path: str) -> int | None:
     """The 1-based line of the deepest written field along `path` in the object whose first line
     is line `start` (0-based); None when the text is not plain block style on the way."""
     try:
-        return _walk_text(text, start, path)
+        reached = _descend(text, start, path, into_last=False)
+    except _NotPlain:
+        return None
+    return None if reached is None else reached[0] + 1
+
+
+def written_key_lines(text: TextLines, start: int, path: str, key: str) -> list[int] | None:
+    """The 1-based lines of every entry of `key`, in order, in the mapping at `path` ("": the
+    object itself) of the object whose first line is line `start` (0-based); None when that
+    mapping is not written, or not in plain block style."""
+    try:
+        reached = _descend(text, start, path, into_last=True)
+        if reached is None:
+            return None
+        _, (kind, line, col), rest = reached
+        if rest or kind != "map":
+            return None
+        return [index + 1 for index, written, _ in _mapping_entries(text, line, col) if written == key]
     except _NotPlain:
         return None
 
 
-def _walk_text(text: TextLines, start: int, path: str) -> int | None:
+def _descend(
+    text: TextLines, start: int, path: str, into_last: bool
+) -> tuple[int, tuple[str, int, int], str] | None:
+    """(0-based line of the deepest written field along `path`, the node it leads to, the rest of
+    the path that is not written); the node of the last field is read only `into_last`. None
+    when the text is not plain block style on the way."""
     first = text.lines[start]
     indent = text.indents[start]
     if indent < 0:
@@ -93,39 +126,39 @@ def _walk_text(text: TextLines, start: int, path: str) -> int | None:
     if column is None or not _KEY.match(first, column):
         return None
     # the current node: a mapping (first line, key column) or a sequence (first line, dash column)
-    kind, line, col = "map", start, column
+    node = ("map", start, column)
     answer = start
     rest = path
     while rest:
+        kind, line, col = node
         if rest.startswith("["):
             match = _INDEX.match(rest)
             if match is None or kind != "seq":
-                return answer + 1
+                break
             item = _nth_item(text, line, col, int(match.group(1)))
             if item is None:
-                return answer + 1
+                break
             rest = rest[match.end() :].removeprefix(".")
             found = _item_node(text.lines[item], item, col)
             if found is None:
                 return None
-            kind, line, col = found
-            answer = item
+            node, answer = found, item
             continue
         if kind != "map":
-            return answer + 1
+            break
         entry = _find_key(text, line, col, rest)
         if entry is None:
-            return answer + 1
+            break
         key_line, key, value = entry
         answer = key_line
         rest = rest[len(key) :].removeprefix(".")
-        if not rest:
+        if not rest and not into_last:
             break
         found = _value_node(text, key_line, col, value)
         if found is None:
             return None
-        kind, line, col = found
-    return answer + 1
+        node = found
+    return answer, node, rest
 
 
 def _item_column(text: str, dash: int) -> int | None:
@@ -145,6 +178,16 @@ def _is_dash(text: str, indent: int) -> bool:
 def _find_key(text: TextLines, start: int, col: int, rest: str) -> tuple[int, str, str] | None:
     """The entry of the mapping at (start, col) whose key `rest` starts with (the longest)."""
     best: tuple[int, str, str] | None = None
+    for index, key, value in _mapping_entries(text, start, col):
+        fits = rest == key or (rest.startswith(key) and rest[len(key)] in ".[")
+        if fits and (best is None or len(key) >= len(best[1])):  # a repeated key: the later one, kept
+            best = (index, key, value)
+    return best
+
+
+def _mapping_entries(text: TextLines, start: int, col: int) -> Iterator[tuple[int, str, str]]:
+    """(line, key, the text after its `:`) of each entry of the mapping at (start, col); none when
+    line `start` holds no key."""
     lines, indents = text.lines, text.indents
     index = start
     while index < len(lines):
@@ -153,17 +196,13 @@ def _find_key(text: TextLines, start: int, col: int, rest: str) -> tuple[int, st
             match = _KEY.match(line, col)
             if match is None:
                 if index == start:
-                    return None
+                    return
             else:
-                key = _key_text(match)
-                fits = rest == key or (rest.startswith(key) and rest[len(key)] in ".[")
-                if fits and (best is None or len(key) >= len(best[1])):  # a repeated key: the later one, kept
-                    best = (index, key, line[match.end() :])
+                yield index, _key_text(match), line[match.end() :]
         following = text.next_content[index] if index == start else text.next_sibling[index]
         if following >= len(lines) or indents[following] < col:
             break
         index = following
-    return best
 
 
 def _key_text(match: re.Match) -> str:

@@ -192,11 +192,17 @@ def add_file_result(result: LoadResult, name: str, read: FileResult) -> None:
     result.warnings.extend(LoadWarning(name, *fields) for fields in warnings)
 
 
-def load_text(text: str, name: str = STDIN_NAME) -> LoadResult:
-    """Load manifests given as a string (tests, the dashboard's upload)."""
+def load_text(
+    text: str, name: str = STDIN_NAME, repeated_keys: list[tuple[int, int, str, int]] | None = None
+) -> LoadResult:
+    """Load manifests given as a string (tests, the dashboard's upload, a rendered template).
+
+    With `repeated_keys`, a key given twice in one mapping is added there as (first line of its
+    document, line of the later key, the key, line of the first) instead of becoming a warning:
+    the caller knows lines that `text` does not (a rendered template's source)."""
     result = LoadResult()
     result.texts[name] = text
-    _load_text(text, name, result)
+    _load_text(text, name, result, repeated_keys)
     return result
 
 
@@ -363,7 +369,9 @@ def decode_text(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
-def _load_text(text: str, name: str, result: LoadResult) -> None:
+def _load_text(
+    text: str, name: str, result: LoadResult, repeated_keys: list[tuple[int, int, str, int]] | None = None
+) -> None:
     helm = _HELM_TEMPLATE.search(text)
     found_any = False
     plumbing_noted = False
@@ -378,12 +386,14 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
             result.errors.append(LoadError(name, parsed.line, message))
             continue
         for line, key, first in parsed.repeated_keys:
+            if repeated_keys is not None:
+                repeated_keys.append((parsed.line, line, key, first))
+                continue
             result.warnings.append(
                 LoadWarning(
                     name,
                     line,
-                    f"key {key!r} is given twice in one mapping (first on line {first}): the later value "
-                    "is used, as `kubectl apply -f` does, and the earlier one is lost (kustomize refuses the file)",
+                    f"key {key!r} is given twice in one mapping (first on line {first}): {LATER_KEY_WINS}",
                 )
             )
         if parsed.value is None:
@@ -399,6 +409,13 @@ def _load_text(text: str, name: str, result: LoadResult) -> None:
     if not found_any and helm is not None and not any(e.file == name for e in result.errors):
         line = text.count("\n", 0, helm.start()) + 1
         result.errors.append(LoadError(name, line, _HELM_HINT))
+
+
+#: what a key given twice in one mapping does to the object
+LATER_KEY_WINS = (
+    "the later value is used, as `kubectl apply -f` does, and the earlier one is lost "
+    "(kustomize refuses the file)"
+)
 
 
 def _near_template(lines: list[str], line: int) -> bool:

@@ -15,6 +15,8 @@ _KIND = re.compile(r"^\s*kind:\s*(?P<kind>\S.*?)\s*$")
 _NAME = re.compile(r"^(?P<indent>\s*)name:\s*(?P<name>\S.*?)\s*$")
 _METADATA = re.compile(r"^(?P<indent>\s*)metadata:\s*$")
 _ACTION = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+#: actions that end a line right after its text, with no space between
+_GLUED_ACTIONS = re.compile(r"(?<=\S)(?:\{\{(?:[^}]|\}(?!\}))*\}\})+[ \t]*$")
 
 
 def action_lines(lines: list[str]) -> list[bool]:
@@ -51,6 +53,34 @@ def action_run_end(lines: list[str], start: int) -> int | None:
             return None  # never closed: not a template Helm could render
         end += 1
         text += "\n" + lines[end]
+
+
+def text_after_actions(line: str) -> str | None:
+    """A line that begins with template actions and goes on with text, read as that text at the
+    line's indentation, which is what Helm renders when the actions print nothing
+    (`{{ if eq .type "Recreate" }}rollingUpdate: null{{ end }}`): the whitespace a `-}}` trims goes
+    too, and so do actions glued to the end of the text (`strategy:{{ end }}`); an action that is
+    a value of its own (`key: {{ .Values.x }}`) stays. None when the line does not begin with a
+    closed action or holds nothing after its actions."""
+    rest = line.lstrip(" ")
+    indent = line[: len(line) - len(rest)]
+    if not rest.startswith("{{"):
+        return None
+    while (following := rest.lstrip(" \t")).startswith("{{"):
+        action = _ACTION.match(following)
+        if action is None:
+            return None
+        # the whitespace between actions renders, unless `{{-` or `-}}` trims it
+        kept = "" if following.startswith("{{-") else rest[: len(rest) - len(following)]
+        rest = kept + following[action.end() :]
+        if action.group().endswith("-}}"):
+            rest = rest.lstrip()
+    if not rest.strip():
+        return None
+    glued = _GLUED_ACTIONS.search(rest)
+    if glued is not None:
+        rest = rest[: glued.start()]
+    return indent + rest
 
 
 class TemplateLines:
