@@ -458,8 +458,11 @@ spec:
     [finding] = [f for f in analysis.findings().findings if f.rule == "storageclass-missing"]
     assert finding.object == "PersistentVolumeClaim/db/data-store-0"
     assert finding.message.endswith(
-        "(volumeClaimTemplate 'data' of StatefulSet/db/store: every one of its 3 claim(s))"
+        "(volumeClaimTemplate 'data' of StatefulSet/db/store: all 3 of its claims)"
     )
+    one = text.replace("replicas: 3", "replicas: 1")
+    [single] = [f for f in analyze(text=one).findings().findings if f.rule == "storageclass-missing"]
+    assert single.message.endswith("(volumeClaimTemplate 'data' of StatefulSet/db/store)")
     assert finding.related == ("StorageClass/fast-ssd", "StatefulSet/db/store")
     assert (finding.source.file, finding.source.line) == ("store.yaml", 18)
 

@@ -113,7 +113,8 @@ def storageclass_missing(claim: PersistentVolumeClaim, ctx):
     path = f"{template.path}.storageClassName" if template is not None else "spec.storageClassName"
     related: tuple[str, ...] = (class_id,)
     if template is not None:
-        message += f" (volumeClaimTemplate {template.name!r} of {template.owner}: every one of its {template.claims} claim(s))"
+        every = f": all {template.claims} of its claims" if template.claims > 1 else ""
+        message += f" (volumeClaimTemplate {template.name!r} of {template.owner}{every})"
         related += (template.owner,)
     if "StorageClass" in ctx.config.complete:
         yield Issue(
