@@ -164,3 +164,36 @@ def test_the_files_of_a_worker_that_dies_are_parsed_by_the_main_process(tmp_path
     brought_back = int(result.stderr.split(b"parallel: ")[1].split(b" of ")[0])
     assert brought_back < 12
     assert ids <= node_ids(graph) and graph["loadErrors"] == []
+
+
+READERS_OF_OTHER_YAML = """
+import sys
+deep = "[" * 100_000 + "]" * 100_000
+folder = sys.argv[1]
+for name, text in (("kustomization.yaml", "resources: " + deep), ("Chart.yaml", "name: x\\ndeps: " + deep),
+                   ("values.yaml", "a: " + deep)):
+    with open(f"{folder}/{name}", "w") as handle:
+        handle.write(text + "\\n")
+from topo.graph.ignored_config import switched_off_spans
+from topo.load.helm_subcharts import _read_yaml
+from topo.load.kustomize import _without_build_annotations
+from topo.load.locate import _object_nodes
+from topo.load.units import read_kustomization
+from topo.load.values_origin import _flattened_file
+print(read_kustomization(folder), _read_yaml(f"{folder}/Chart.yaml"), list(_flattened_file(f"{folder}/values.yaml")),
+      _without_build_annotations({"metadata": {"annotations": {"config.kubernetes.io/origin": deep}}})[1],
+      switched_off_spans("enabled: false\\nx: " + deep), _object_nodes("a: " + deep, 0))
+"""
+
+
+def test_every_other_reader_of_yaml_skips_a_deeply_nested_text_instead_of_crashing(tmp_path):
+    # kustomization.yaml, Chart.yaml, values files, kustomize's origin annotation, configuration
+    # text scanned for switched-off blocks, and the files read again to find a field's line
+    result = subprocess.run(
+        [sys.executable, "-c", READERS_OF_OTHER_YAML, str(tmp_path)],
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": ROOT},
+    )
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    assert result.stdout.decode().split() == ["{}", "{}", "[]", "{}", "()", "{}"]
