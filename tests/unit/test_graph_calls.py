@@ -349,6 +349,49 @@ def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
 
 
 @pytest.mark.parametrize(
+    ("text", "hosts"),
+    [
+        # the host left to the program's default: the path and the query name nothing
+        (":5432/pgbouncer?sslmode=disable", []),
+        (":5432/pgbouncer?sslmode=require&application_name=exporter", []),
+        ("/pgbouncer?sslmode=disable", []),
+        # a host before the path or the query is a host, with or without its port
+        ("pgbouncer:5432/pgbouncer?sslmode=disable", [("pgbouncer", 5432)]),
+        ("db.shop:5432/app?sslmode=disable&application_name=x.shop", [("db.shop", 5432)]),
+        ("db.shop/app?sslmode=disable", [("db.shop", None)]),
+        ("db.shop?sslmode=disable", [("db.shop", None)]),
+        ("redis:6379/0", [("redis", 6379)]),
+        ("user:pw@db.shop:5432/app", [("db.shop", 5432)]),
+        # `x/y` without a port or a query: a namespace/name reference, a media type, a path
+        ("ingress-nginx/ingress-nginx-controller", []),
+        ("application/json", []),
+    ],
+)
+def test_an_address_without_a_scheme_yields_only_the_host_before_its_path(text, hosts):
+    # postgres_exporter's DATA_SOURCE_URI is `hostname[:port][/database][?params]` (README,
+    # prometheus-community/postgres_exporter); the prometheus-pgbouncer-exporter chart renders
+    # `:5432/pgbouncer?sslmode=disable`. RFC 3986 §3.2: the authority ends at "/", "?" or "#".
+    assert [(name, port) for name, port, _, _ in names_in(text, "DATA_SOURCE_URI")] == hosts
+
+
+def test_an_address_without_a_scheme_calls_its_host_and_not_its_query_values():
+    found = calls(
+        caller(
+            env="{name: DATA_SOURCE_URI, value: 'svc:8080/app?sslmode=disable'},"
+            " {name: REPLICA_URI, value: 'mariadb.db/app?sslmode=require&application_name=exporter'}"
+        )
+    )
+    assert set(found) == {"Service/shop/svc", "Service/db/mariadb"}
+    assert found["Service/shop/svc"][0]["port"] == 8080
+
+
+def test_a_key_with_a_path_is_still_a_key():
+    # annotation-like keys in a mounted file: `<prefix>/<name>:` is a key, and its value is read
+    config = "nginx.ingress.kubernetes.io/upstream-host: mariadb.db\nprometheus.io/path: /metrics?x=y\n"
+    assert [name for name, *_ in names_in(config, None, is_file=True)] == ["mariadb.db"]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "https://$(HOSTNAME).vault-internal:8201",

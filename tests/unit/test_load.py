@@ -12,6 +12,7 @@ import pytest
 from topo_test_support import analysis_of
 
 from topo.load import load_paths, load_text
+from topo.load.nesting import MAX_NESTING_DEPTH
 from topo.load.yamldocs import MAX_EXPANDED_NODES
 from topo.model import build_model
 
@@ -466,6 +467,20 @@ def test_billion_laughs_document_fails_fast_and_the_rest_loads():
     assert error.file == "bomb.yaml" and error.line == 8
     assert "billion laughs" in error.message
     assert f"{MAX_EXPANDED_NODES:,}" in error.message
+
+
+def test_a_document_nested_deeper_than_the_bound_is_refused_at_its_line_and_the_rest_loads():
+    # PyYAML's C composer recurses once per level and overflowed the stack near 25,000 levels
+    # (tests/cli/test_deep_nesting_cli.py runs those in child processes); past 1,000 levels,
+    # libyaml's own default limit (yaml/libyaml#287), the document is refused before composing.
+    deep = "key:\n" + "- " * 1_500 + "x\n"
+    result = load_text(configmap("before") + "---\n" + deep + "---\n" + configmap("after"), "deep.yaml")
+    assert names(result) == ["before", "after"]
+    [error] = result.errors
+    assert (error.file, error.line) == ("deep.yaml", 8)
+    assert (
+        f"nested more than {MAX_NESTING_DEPTH:,} levels deep (level 1,001 opens at line 9)" in error.message
+    )
 
 
 def test_self_referencing_alias_is_refused_not_looped():

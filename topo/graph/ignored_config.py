@@ -20,17 +20,12 @@ from collections.abc import Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from topo.load.nesting import too_deep
 from topo.load.yamldocs_base import SafeLoader
 from topo.model.objects import EnvVar
 
 #: Cheap test before parsing: an `enabled` key followed by false, as YAML or JSON writes it.
 _ENABLED_FALSE = re.compile(r"""\benabled["']?\s*:\s*["']?(?i:false)\b""")
-#: PyYAML's C composer recurses once per nesting level without checking the recursion limit (its
-#: stack overflows near 50,000 levels): a text that might nest deeper than the documents topo's
-#: loader is checked with (docs/hardening.md) is not parsed.
-_MAX_NESTING = 5_000
-_BLOCK_ENTRY = re.compile(r"[-?][ \t\r\n]")
-_INDENT = re.compile(r"^[ \t]*", re.MULTILINE)
 
 _DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
 _SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
@@ -61,8 +56,8 @@ def switched_off_spans(text: str) -> Spans:
         return ()
     if text.lstrip()[:1] in ("{", "["):
         text = text.replace("\t", " ")  # JSON may indent with tabs, which YAML forbids (same length)
-    if _may_nest_deeper_than(text, _MAX_NESTING):
-        return ()
+    if too_deep(text) is not None:
+        return ()  # the C composer would overflow its stack (topo.load.nesting)
     try:
         documents = list(yaml.compose_all(text, Loader=SafeLoader))
     except (yaml.YAMLError, RecursionError):
@@ -89,18 +84,6 @@ def switched_off_spans(text: str) -> Spans:
 def within(spans: Spans, position: int) -> bool:
     """Whether `position` lies in one of `spans` (a handful per text: a linear look)."""
     return any(start <= position < end for start, end in spans)
-
-
-def _may_nest_deeper_than(text: str, limit: int) -> bool:
-    """An upper bound of the nesting depth: each level needs a flow `[` or `{`, a block entry
-    (`- `, `? `: with the mapping it may open on its line, two levels) or more indentation (two
-    levels per column: a sequence may sit at its key's column)."""
-    flow = text.count("[") + text.count("{")
-    if flow > limit:
-        return True
-    entries = len(_BLOCK_ENTRY.findall(text))
-    indent = max(len(spaces) for spaces in _INDENT.findall(text))
-    return flow + 2 * entries + 2 * (indent + 1) > limit
 
 
 def _switched_off(mapping: MappingNode) -> bool:

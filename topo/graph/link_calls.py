@@ -45,7 +45,11 @@ _SEPARATORS = "\\s,;'\"=()\\[\\]{}|<>`\\\\"
 #:   JSON): its value is a label value, not a host name.
 #: - `host`: a token shaped like a host name with an optional port, and what follows it (to tell a
 #:   key, `host:` / `HOST=`, from a value).
-#: - `word`: any other token (a flag, a key, a path).
+#: - `word`: any other token (a flag, a key, a path), or an address without a scheme: a token with
+#:   a `path` or a `query` (`db:5432/app?sslmode=disable`, the `hostname[:port][/database][?params]`
+#:   of postgres_exporter's DATA_SOURCE_URI). As in a URL, only the part before the first `/` or
+#:   `?` can be a host (RFC 3986 §3.2: the authority ends at "/", "?" or "#"); the query runs on
+#:   past `=`, `&` and `,`, so its values (`sslmode=disable`) are never names.
 _SCAN = re.compile(
     r"""
     (?P<url>(?:[a-z][a-z0-9+.-]*:)*[a-z][a-z0-9+.-]*://
@@ -54,7 +58,7 @@ _SCAN = re.compile(
         [^\s'"`;()<>\[\]{}|]*)
     |(?P<matcher>[{,]\s*[a-z_][a-z0-9_]*\s*(?:=~|!~|!=|=)\s*(?:\\?"[^"\n]*?\\?"|'[^'\n]*'|`[^`\n]*`))
     |(?P<hostpart>(?P<host>[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)\.?(?::(?P<port>[0-9]{1,5}))?(?P<colon>:)?)(?=[SEP]|$)
-    |(?P<word>[^SEP]+)
+    |(?P<word>(?=[^SEP])(?P<bare_authority>[^/?SEP]*)(?P<path>/[^?SEP]*)?(?P<query>\?[^\s'"`;()<>\[\]{}|]*)?)
     """.replace("SEP", _SEPARATORS),
     re.IGNORECASE | re.VERBOSE,
 )
@@ -329,8 +333,17 @@ def names_in(
         group = match.lastgroup  # the alternative: every one ends with its outer group
         if group == "word":
             word = match.group("word")
-            if word.strip(":"):  # a lone `:` (`"host" : "x"`) keeps the key before it
-                key = word.rstrip(":") if word[-1] == ":" or _is_key(text, match.end()) else None
+            if not word.strip(":"):
+                continue  # a lone `:` (`"host" : "x"`) keeps the key before it
+            if word[-1] == ":" or _is_key(text, match.end()):
+                key = word.rstrip(":")  # `--db-host=`, `prometheus.io/path:`, `example.com/db-host=`
+                continue
+            path, query = match.group("path", "query")
+            if path is not None or query is not None:  # an address: its path and query name nothing
+                address = _address_host(match.group("bare_authority"), query, key)
+                if address and not (off and within(off, match.start())):
+                    found.append(address)
+            key = None
         elif group == "hostpart":
             host, port, colon = match.group("host", "port", "colon")
             if colon or _is_key(text, match.end()):
@@ -391,6 +404,26 @@ def _namespace_setting(key: str) -> bool:
     """Whether a variable or a key holds namespace names (`WATCH_NAMESPACE`, `--namespaces`): a
     namespace is often named like a Service in it (`cert-manager`), and is no call to it."""
     return key.strip("-\"'").lower().endswith(("namespace", "namespaces"))
+
+
+def _address_host(
+    bare_authority: str, query: str | None, key: str | None
+) -> tuple[str, int | None, str] | None:
+    """The candidate (name, port, how) of an address without a scheme, from the part before its
+    path or query: `db.shop:5432/app?sslmode=disable` → db.shop, 5432; `:5432/pgbouncer?…` (the
+    host left to the program's default) → None.
+
+    Only a port or a query makes `<x>/<y>` an address: without them it is far more often a
+    `namespace/name` reference (`--publish-service=ingress-nginx/controller`), a media type or a
+    relative path, and names no host."""
+    parsed = _authority(bare_authority.rpartition("@")[2])  # past `user:pw@`
+    if parsed is None or (parsed[1] is None and not query):
+        return None
+    return (
+        parsed[0],
+        parsed[1],
+        "port" if parsed[1] is not None else ("key" if key and _host_key(key) else "bare"),
+    )
 
 
 def _authority(authority: str) -> tuple[str, int | None] | None:

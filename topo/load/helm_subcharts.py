@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.nesting import refuse_deep_nesting
 from topo.load.plumbing import CHART_FILE
 from topo.load.yamldocs_base import SafeLoader
 
@@ -149,7 +150,9 @@ def _chart_name(chart: Mapping[str, Any]) -> str:
 def _read_yaml(path: str) -> Mapping[str, Any]:
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            data = yaml.load(handle, Loader=SafeLoader)
+            text = handle.read()
+        refuse_deep_nesting(text)
+        data = yaml.load(text, Loader=SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return data if isinstance(data, Mapping) else {}
@@ -165,7 +168,9 @@ def _archived_chart_file(path: str) -> Mapping[str, Any]:
                     if member.size > _MAX_CHART_FILE_BYTES:
                         return {}
                     handle = archive.extractfile(member)
-                    data = yaml.load(handle.read().decode("utf-8-sig"), Loader=SafeLoader) if handle else None
+                    text = handle.read().decode("utf-8-sig") if handle else ""
+                    refuse_deep_nesting(text)
+                    data = yaml.load(text, Loader=SafeLoader)
                     return data if isinstance(data, Mapping) else {}
     except (OSError, tarfile.TarError, EOFError, UnicodeDecodeError, yaml.YAMLError):
         return {}

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from topo.load.kustomize_patches import origins_for, patches_of
+from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import Document, LoadError, LoadWarning, Source, load_note
 from topo.load.units import RenderOptions, Unit, local_references, read_kustomization, referenced_directories
 from topo.load.yamldocs_base import SafeLoader
@@ -175,7 +176,9 @@ def _without_build_annotations(data: Mapping[str, Any]) -> tuple[Mapping[str, An
         return data, {}
     origin: Any = {}
     try:
-        origin = yaml.load(str(annotations.get(ORIGIN, "")), Loader=SafeLoader) or {}
+        text = str(annotations.get(ORIGIN, ""))
+        refuse_deep_nesting(text)
+        origin = yaml.load(text, Loader=SafeLoader) or {}
     except yaml.YAMLError:
         pass
     kept = {key: value for key, value in annotations.items() if key not in _BUILD_ANNOTATIONS}

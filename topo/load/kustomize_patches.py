@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import ValueOrigin
 from topo.load.units import read_kustomization, referenced_directories
 from topo.load.yamldocs_base import SafeLoader
@@ -85,6 +86,7 @@ def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patc
     else:
         return
     try:
+        refuse_deep_nesting(text)
         nodes = list(yaml.compose_all(text, Loader=SafeLoader))
     except yaml.YAMLError:
         return

@@ -18,6 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from topo.load.construct import FastLoader
 from topo.load.locate_text import TextLines, walk_text
+from topo.load.nesting import too_deep
 from topo.load.yamldocs import _split_documents
 
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -86,6 +87,8 @@ def _plain_lines(text: str) -> list[str] | None:
 def _object_nodes(part: str, offset: int) -> dict[int, tuple[Node, int]]:
     """First line → (node, line offset of its part), for every document and list item."""
     nodes: dict[int, tuple[Node, int]] = {}
+    if too_deep(part) is not None:
+        return nodes  # refused by the loader too: composing it would overflow the C stack
     try:
         documents = list(compose_documents(part))
     except (yaml.YAMLError, RecursionError):

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.nesting import refuse_deep_nesting
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES
 from topo.load.source import LoadWarning, load_note
 from topo.load.yamldocs_base import SafeLoader
@@ -89,7 +90,9 @@ def read_kustomization(directory: str) -> dict[str, Any]:
         return {}
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.load(handle, Loader=SafeLoader)
+            text = handle.read()
+        refuse_deep_nesting(text)
+        data = yaml.load(text, Loader=SafeLoader)
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from topo.load.helm_values import ValuesError, parse_set
+from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import Source, ValueOrigin
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -218,7 +219,9 @@ def _flattened_file(path: str) -> Iterator[tuple[str, str, int]]:
     document (Helm merges the documents of a values file, the later ones winning)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            nodes = list(yaml.compose_all(handle, Loader=SafeLoader))
+            text = handle.read()
+        refuse_deep_nesting(text)
+        nodes = list(yaml.compose_all(text, Loader=SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return
     for node in nodes:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from topo.load.construct import FastLoader, NeedsSafeConstructor, construct, repeated_keys
+from topo.load.nesting import too_deep
 from topo.load.yamldocs_base import SafeLoader
 
 __all__ = ["ParseFailure", "ParsedDocument", "SafeLoader", "parse_documents"]
@@ -55,6 +56,11 @@ def parse_documents(text: str) -> Iterator[ParsedDocument | ParseFailure]:
     """Yield every document of a YAML (or JSON) stream, or a failure for each one that is broken."""
     check_aliases = _ANCHOR.search(text) is not None
     parsed: list[ParsedDocument | ParseFailure] = []
+    # A document nested too deeply would crash the C composer (topo.load.nesting): a text that
+    # may hold one is read part by part, each part checked before it is composed.
+    if too_deep(text) is not None:
+        yield from _parse_part_by_part(text, check_aliases)
+        return
     try:
         parsed.extend(_parse_stream(text, 0, check_aliases))
     except (yaml.YAMLError, RecursionError, _AliasBomb):
@@ -113,6 +119,10 @@ def _construct_safely(loader: Any, node: yaml.Node) -> Any:
 
 def _parse_part_by_part(text: str, check_aliases: bool) -> Iterator[ParsedDocument | ParseFailure]:
     for offset, part in _split_documents(text):
+        deep = too_deep(part, offset)
+        if deep is not None:
+            yield ParseFailure(deep.line, deep.message)
+            continue
         try:
             yield from list(_parse_stream(part, offset, check_aliases))
         except yaml.MarkedYAMLError as error:
