@@ -129,10 +129,11 @@ def register_upload(app, registry, *, upload_limit: int) -> None:
 def _analyse_upload(registry, payload: dict, limit: int, token: str):
     from dashboard.app import Entry
 
-    decoded = decode_upload(payload.get("contents") or [], payload.get("names") or [], limit)
+    contents, file_names = _in_name_order(payload)
+    decoded = decode_upload(contents, file_names, limit)
     if decoded.too_large:
         return no_update, upload_status(decoded.too_large, ok=False)
-    names = ", ".join(f.name for f in decoded.files) or ", ".join(payload.get("names") or [])
+    names = ", ".join(f.name for f in decoded.files) or ", ".join(map(str, file_names))
     if not decoded.files:
         return no_update, upload_status(
             "nothing loaded from the upload; the map still shows the previous manifests",
@@ -161,6 +162,17 @@ def _analyse_upload(registry, payload: dict, limit: int, token: str):
     if errors:
         message += f", {len(errors)} load error{'s' if len(errors) != 1 else ''} (the rest is analysed)"
     return registry.add(entry), upload_status(message, errors, ok=not errors)
+
+
+def _in_name_order(payload: dict) -> tuple[list, list]:
+    """The upload's contents and names, sorted by name (then content). dcc.Upload lists several
+    files in the order the browser happened to finish reading them, not the order they were
+    chosen in: the same files must give the same title, joined stream and lines every time."""
+    pairs = sorted(
+        zip(payload.get("contents") or [], payload.get("names") or []),
+        key=lambda pair: (str(pair[1]), str(pair[0])),
+    )
+    return [content for content, _ in pairs], [name for _, name in pairs]
 
 
 def _translated(value, translate):

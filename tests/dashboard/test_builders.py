@@ -437,6 +437,27 @@ def test_upload_size_limit_and_bad_files():
     assert [(e["file"], e["line"]) for e in bad.errors] == [("latin1.yaml", 2), ("junk.yaml", 1)]
 
 
+def test_an_upload_is_the_same_whatever_order_the_browser_read_its_files_in():
+    # dcc.Upload lists several files in the order their FileReaders finished, not the chosen order
+    from dashboard.app import Entry, Registry
+    from dashboard.callbacks_upload import _analyse_upload
+
+    files = {
+        "good.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+        "bad.yaml": b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n",
+    }
+    registry = Registry(Entry(topo.analyze(text="", name="served"), "served"))
+    seen = []
+    for names in (["good.yaml", "bad.yaml"], ["bad.yaml", "good.yaml"]):
+        payload = {"contents": [encoded(files[name]) for name in names], "names": names}
+        token, _status = _analyse_upload(registry, payload, 1024 * 1024, "")
+        view = registry.get(token).view
+        errors = [(e["file"], e["line"]) for e in view.load_errors]
+        seen.append((registry.get(token).title, errors, view.nodes["ConfigMap/default/a"]["source"]))
+    assert seen[0] == seen[1]
+    assert seen[0][0] == "upload: bad.yaml, good.yaml" and seen[0][1][0][0] == "bad.yaml"
+
+
 def test_an_upload_is_analysed_with_sources_of_its_files():
     good = UploadedFile("good.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
     broken = UploadedFile("broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [b\n")
