@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -83,3 +84,10 @@ def test_real_manifests_are_cleared_without_being_measured(monkeypatch):
     # `kubectl get -o json`: a bracket for every object and field, read by Python's json module
     items = [{"kind": "ConfigMap", "metadata": {"name": f"c{i}", "labels": {"a": "b"}}} for i in range(2_000)]
     assert too_deep(json.dumps({"kind": "List", "items": items}, indent=2)) is None
+    # also when a library raised the recursion limit (the full suite, a served dashboard)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(20_000)
+    try:
+        assert too_deep(json.dumps({"kind": "List", "items": items}, indent=2)) is None
+    finally:
+        sys.setrecursionlimit(limit)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from dataclasses import dataclass
+from itertools import accumulate
 
 import yaml
 from yaml.events import (
@@ -56,6 +56,8 @@ _LONG_PREFIX_AFTER_NEWLINE = re.compile("\n" + _PREFIX)  # fast: searched from e
 _LONG_PREFIX_AFTER_ANY_BREAK = re.compile("[\r\n\x85\u2028\u2029]" + _PREFIX)
 _LONE_CARRIAGE_RETURN = re.compile("\r(?!\n)")
 _JSON_START = re.compile(r"\s*[\[{]")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKETS = re.compile(r"[\[\]{}]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,12 @@ def _reads_as_json(text: str) -> bool:
     """Whether `text` is JSON that Python's json module reads: its decoder counts each level against
     the recursion limit, so when that limit is within the bound the text is too. Cheaper by far than
     measuring (a `kubectl get -o json` export has a `{` per object and field)."""
-    if sys.getrecursionlimit() > MAX_NESTING_DEPTH or not _JSON_START.match(text):
+    if not _JSON_START.match(text):
+        return False
+    # the depth of its brackets outside strings, not the recursion limit (a library may have raised
+    # it): JSON deeper than the bound is left to the exact measure
+    brackets = _JSON_BRACKETS.findall(_JSON_STRING.sub("", text))
+    if max(accumulate(1 if b in "[{" else -1 for b in brackets), default=0) > MAX_NESTING_DEPTH:
         return False
     try:
         json.loads(text)
