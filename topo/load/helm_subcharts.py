@@ -26,6 +26,7 @@ import yaml
 
 from topo.load.nesting import refuse_deep_nesting
 from topo.load.plumbing import CHART_FILE
+from topo.load.units import read_yaml_mapping
 from topo.load.yamldocs_base import SafeLoader
 
 REQUIREMENTS_FILE = "requirements.yaml"
@@ -37,9 +38,9 @@ def declared_dependencies(directory: str) -> tuple[str, list[Mapping[str, Any]]]
     `dependencies`, replaced by requirements.yaml's when that file has the key (Helm's loader
     reads requirements.yaml into the chart's metadata after Chart.yaml)."""
     declared_in = os.path.join(directory, CHART_FILE)
-    dependencies = _read_yaml(declared_in).get("dependencies")
+    dependencies = read_yaml_mapping(declared_in).get("dependencies")
     requirements_file = os.path.join(directory, REQUIREMENTS_FILE)
-    requirements = _read_yaml(requirements_file)
+    requirements = read_yaml_mapping(requirements_file)
     if "dependencies" in requirements:
         declared_in, dependencies = requirements_file, requirements["dependencies"]
     if not isinstance(dependencies, list):
@@ -61,7 +62,7 @@ def vendored_charts(directory: str) -> dict[str, str]:
         if entry.startswith(("_", ".")):
             continue
         if os.path.isdir(path):
-            found[path] = _chart_name(_read_yaml(os.path.join(path, CHART_FILE)))
+            found[path] = _chart_name(read_yaml_mapping(os.path.join(path, CHART_FILE)))
         elif entry.endswith(".tgz") and os.path.isfile(path):
             found[path] = _chart_name(_archived_chart_file(path))
     return found
@@ -145,17 +146,6 @@ def _children_by_helm_name(directory: str) -> dict[str, str]:
 def _chart_name(chart: Mapping[str, Any]) -> str:
     name = chart.get("name")
     return name if isinstance(name, str) else ""
-
-
-def _read_yaml(path: str) -> Mapping[str, Any]:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-        refuse_deep_nesting(text)
-        data = yaml.load(text, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    return data if isinstance(data, Mapping) else {}
 
 
 def _archived_chart_file(path: str) -> Mapping[str, Any]:

@@ -86,10 +86,14 @@ def unit_of(path: str) -> Unit | None:
 def read_kustomization(directory: str) -> dict[str, Any]:
     """The kustomization of a directory as a mapping ({} when it cannot be read)."""
     path = kustomization_file(directory)
-    if path is None:
-        return {}
+    return read_yaml_mapping(path) if path is not None else {}
+
+
+def read_yaml_mapping(path: str) -> dict[str, Any]:
+    """A small YAML file of a chart or a kustomization (`Chart.yaml`, `kustomization.yaml`) as a
+    mapping; {} when it cannot be read, is not YAML or is not a mapping."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
         refuse_deep_nesting(text)
         data = yaml.load(text, Loader=SafeLoader)
