@@ -10,6 +10,7 @@ import sys
 import textwrap
 
 import pytest
+from chart_support import chart, needs_sdk
 from click.testing import CliRunner
 from topo_test_support import documents_by_id as by_id
 
@@ -21,21 +22,6 @@ from topo.load.helm_values import merge_maps, parse_set
 from topo.load.source import ValueOrigin
 from topo.load.units import RenderOptions
 from topo.load.values_origin import origins_in_message
-
-CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
-
-
-def chart(*parts: str) -> str:
-    return os.path.relpath(os.path.join(CHARTS, *parts)).replace(os.sep, "/")
-
-
-try:
-    import helm_python  # noqa: F401
-
-    HAVE_SDK = True
-except ImportError:
-    HAVE_SDK = False
-needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
 
 
 @needs_sdk

@@ -6,9 +6,7 @@ it: a trim marker right after `---` glues the next line to the separator (`---# 
 
 from __future__ import annotations
 
-import os
-
-import pytest
+from chart_support import chart, needs_sdk
 from click.testing import CliRunner
 
 from topo.cli import main
@@ -16,22 +14,8 @@ from topo.load import load_paths
 from topo.load.helm import split_manifests, yaml_texts
 from topo.load.reader import load_text
 
-CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
-
-try:
-    import helm_python  # noqa: F401
-
-    HAVE_SDK = True
-except ImportError:
-    HAVE_SDK = False
-needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
-
 # `---\n\n{{- if .Values.second -}}\n\n# the second object` as the SDK renders it
 GLUED = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---# the second object\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: second}\n"
-
-
-def chart(*parts: str) -> str:
-    return os.path.relpath(os.path.join(CHARTS, *parts)).replace(os.sep, "/")
 
 
 @needs_sdk

@@ -10,26 +10,12 @@ import os
 import shutil
 import tarfile
 
-import pytest
+from chart_support import chart, needs_sdk
 from click.testing import CliRunner
 
 from topo.cli import main
 from topo.load import load_paths
 from topo.load.helm_subcharts import SubchartFolders, declared_dependencies, missing_dependencies
-
-CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
-
-try:
-    import helm_python  # noqa: F401
-
-    HAVE_SDK = True
-except ImportError:
-    HAVE_SDK = False
-needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
-
-
-def chart(*parts: str) -> str:
-    return os.path.relpath(os.path.join(CHARTS, *parts)).replace(os.sep, "/")
 
 
 def build_hint(directory: str, missing: str) -> str:

@@ -5,29 +5,15 @@ load error at its own file and line (exit 2), never a crash."""
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
+from chart_support import chart, needs_sdk
 from click.testing import CliRunner
 
 from topo.cli import main
 from topo.load import load_paths
 from topo.load.helm_values import ValuesError, parse_set, read_values_file, typed_value
 from topo.load.units import RenderOptions
-
-CHARTS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "inputs", "chart")
-
-try:
-    import helm_python  # noqa: F401
-
-    HAVE_SDK = True
-except ImportError:
-    HAVE_SDK = False
-needs_sdk = pytest.mark.skipif(not HAVE_SDK, reason="the optional extra topo[helm] is not installed")
-
-
-def chart(*parts: str) -> str:
-    return os.path.relpath(os.path.join(CHARTS, *parts)).replace(os.sep, "/")
 
 
 @needs_sdk
