@@ -175,12 +175,11 @@ for name, text in (("kustomization.yaml", "resources: " + deep), ("Chart.yaml", 
     with open(f"{folder}/{name}", "w") as handle:
         handle.write(text + "\\n")
 from topo.graph.ignored_config import switched_off_spans
-from topo.load.helm_subcharts import _read_yaml
 from topo.load.kustomize import _without_build_annotations
 from topo.load.locate import _object_nodes
-from topo.load.units import read_kustomization
+from topo.load.units import read_kustomization, read_yaml_mapping
 from topo.load.values_origin import _flattened_file
-print(read_kustomization(folder), _read_yaml(f"{folder}/Chart.yaml"), list(_flattened_file(f"{folder}/values.yaml")),
+print(read_kustomization(folder), read_yaml_mapping(f"{folder}/Chart.yaml"), list(_flattened_file(f"{folder}/values.yaml")),
       _without_build_annotations({"metadata": {"annotations": {"config.kubernetes.io/origin": deep}}})[1],
       switched_off_spans("enabled: false\\nx: " + deep), _object_nodes("a: " + deep, 0))
 """
