@@ -24,10 +24,8 @@ from typing import Any
 
 import yaml
 
-from topo.load.nesting import refuse_deep_nesting
 from topo.load.plumbing import CHART_FILE
-from topo.load.units import read_yaml_mapping
-from topo.load.yamldocs_base import SafeLoader
+from topo.load.units import read_yaml_mapping, yaml_mapping
 
 REQUIREMENTS_FILE = "requirements.yaml"
 _MAX_CHART_FILE_BYTES = 1 << 20
@@ -158,10 +156,7 @@ def _archived_chart_file(path: str) -> Mapping[str, Any]:
                     if member.size > _MAX_CHART_FILE_BYTES:
                         return {}
                     handle = archive.extractfile(member)
-                    text = handle.read().decode("utf-8-sig") if handle else ""
-                    refuse_deep_nesting(text)
-                    data = yaml.load(text, Loader=SafeLoader)
-                    return data if isinstance(data, Mapping) else {}
+                    return yaml_mapping(handle.read().decode("utf-8-sig") if handle else "")
     except (OSError, tarfile.TarError, EOFError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return {}

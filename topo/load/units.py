@@ -94,11 +94,16 @@ def read_yaml_mapping(path: str) -> dict[str, Any]:
     mapping; {} when it cannot be read, is not YAML or is not a mapping."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-        refuse_deep_nesting(text)
-        data = yaml.load(text, Loader=SafeLoader)
+            return yaml_mapping(handle.read())
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
+
+
+def yaml_mapping(text: str) -> dict[str, Any]:
+    """A small YAML text as a mapping ({} when it is another value); raises yaml.YAMLError when it
+    is not YAML or nested too deeply to parse safely (topo.load.nesting)."""
+    refuse_deep_nesting(text)
+    data = yaml.load(text, Loader=SafeLoader)
     return data if isinstance(data, dict) else {}
 
 
