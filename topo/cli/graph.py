@@ -32,7 +32,7 @@ def resolve(analysis: Analysis, name: str, from_namespace: str, fmt: str) -> Non
     """What an in-cluster DNS NAME resolves to from a pod in --from-namespace."""
     from topo.analyses.dns import resolve_name
 
-    result = resolve_name(analysis.graph, name, from_namespace, analysis.config.external)
+    result = resolve_name(analysis.dependency_graph, name, from_namespace, analysis.config.external)
     if fmt == "json":
         output = json.dumps(result.to_dict(), indent=2) + "\n"
     elif result.target:

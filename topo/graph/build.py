@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import networkx as nx
-
 from topo.graph.context import LinkContext
 from topo.graph.details import node_attributes
 from topo.graph.link_calls import CallScan, link_calls
@@ -12,15 +10,16 @@ from topo.graph.link_routing import ingress_class_of, link_ingresses, link_servi
 from topo.graph.link_statefulsets import link_statefulsets
 from topo.graph.link_storage import link_storage
 from topo.graph.link_workloads import link_workloads
+from topo.graph.store import DependencyGraph
 from topo.model import Model
 from topo.model.objects import Ingress
 
 
 def build_graph(
     model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None
-) -> nx.MultiDiGraph:
+) -> DependencyGraph:
     """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
-    graph: nx.MultiDiGraph = nx.MultiDiGraph(clusterDomain=model.cluster_domain)
+    graph = DependencyGraph(clusterDomain=model.cluster_domain)
     ctx = LinkContext(model=model, graph=graph, external=external)
     # the strings the calls linker reads are scanned meanwhile (on a large input, by a forked copy)
     with CallScan(model) as scan:

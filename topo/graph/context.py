@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from sys import intern
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from topo.graph.store import DependencyGraph
 from topo.model import Model
 from topo.model.kinds import split_id
 from topo.model.objects import K8sObject, Workload
 from topo.model.selectors import LabelIndex, LabelSelector
 
-if TYPE_CHECKING:  # networkx takes ~0.2 s to import: the graph's builder imports it
-    import networkx as nx
-
 
 @dataclass
 class LinkContext:
     model: Model
-    graph: nx.MultiDiGraph
+    graph: DependencyGraph
     external: frozenset[str] = frozenset()
 
     @property

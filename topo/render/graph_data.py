@@ -10,7 +10,7 @@ SCHEMA_VERSION = 1
 
 def graph_document(analysis) -> dict[str, Any]:
     """`{"schemaVersion", "nodes", "edges", "loadErrors", "loadWarnings"}`, deterministic."""
-    graph = analysis.graph
+    graph = analysis.dependency_graph
     return {
         "schemaVersion": SCHEMA_VERSION,
         "nodes": list(iter_nodes(graph)),

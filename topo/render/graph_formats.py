@@ -27,7 +27,7 @@ def render_json(analysis) -> str:
 
 def iter_json(analysis) -> Iterator[str]:
     """The graph document as JSON, one node or edge per line (fast C encoder, streamed)."""
-    graph = analysis.graph
+    graph = analysis.dependency_graph
     sections = {
         "nodes": iter_nodes(graph),
         "edges": iter_edges(graph),

@@ -36,7 +36,7 @@ def review_document(analysis, title: str) -> dict[str, Any]:
     availability = _optional("availability", problems, lambda: analysis.rollout.to_dict())
     matrix = _optional("reachability", problems, lambda: _matrix(analysis.reach))
     worst = _worst_severity(results.findings)
-    topology = topology_picture(analysis.graph, worst)
+    topology = topology_picture(analysis.dependency_graph, worst)
     model = analysis.model
     workloads = [w for w in model.workloads if w.generated_by is None]
     summary = {

@@ -61,7 +61,7 @@ def diff_analyses(before: Any, after: Any, disabled: Iterable[str] = (), enabled
     disabled, enabled = tuple(disabled), tuple(enabled)
     old_results = before.findings(disabled=disabled, enabled=enabled)
     new_results = after.findings(disabled=disabled, enabled=enabled)
-    graph_before, graph_after = before.graph, after.graph
+    graph_before, graph_after = before.dependency_graph, after.dependency_graph
 
     def missing_after(node: str) -> bool:
         return node in graph_after and bool(graph_after.nodes[node].get("missing"))
