@@ -21,7 +21,13 @@ if TYPE_CHECKING:
     import networkx as nx
 
 Attributes = dict[str, Any]
-_NO_NEIGHBOURS: Mapping[str, list[Attributes]] = {}
+
+# How adjacency is kept (memory: most of the graph's bytes are here). One side of a node — its
+# successors, or its predecessors — is absent (no neighbours), a (neighbour, edges) tuple (one
+# neighbour: four nodes in five on the reference corpus), or a dict neighbour → edges. A pair's
+# edges are its one data dict (nearly every pair) or a list of them. Both ends hold the same object.
+Edges = Attributes | list[Attributes]
+Side = tuple[str, Edges] | dict[str, Edges]
 
 
 class NodeView(Mapping[str, Attributes]):
@@ -71,9 +77,8 @@ class DependencyGraph:
     def __init__(self, **attrs: Any):
         self.graph: Attributes = attrs
         self._node: dict[str, Attributes] = {}
-        # made on a node's first edge out (in): most nodes have edges one way only, many none
-        self._succ: dict[str, dict[str, list[Attributes]]] = {}
-        self._pred: dict[str, dict[str, list[Attributes]]] = {}
+        self._succ: dict[str, Side] = {}
+        self._pred: dict[str, Side] = {}
         self.nodes = NodeView(self._node)
 
     def __contains__(self, node_id: object) -> bool:
@@ -89,7 +94,7 @@ class DependencyGraph:
         return len(self._node)
 
     def number_of_edges(self) -> int:
-        return sum(len(edges) for targets in self._succ.values() for edges in targets.values())
+        return sum(1 for _ in self.edges())
 
     def add_node(self, node_id: str, **attrs: Any) -> None:
         """Add the node, or update the attributes of the one there (networkx's add_node)."""
@@ -104,52 +109,76 @@ class DependencyGraph:
         for end in (source, target):
             if end not in self._node:
                 self._node[end] = {}
-        targets = self._succ.get(source)
-        if targets is None:
-            targets = self._succ[source] = {}
-        edges = targets.get(target)
-        if edges is None:
-            edges = targets[target] = []
-            sources = self._pred.get(target)
-            if sources is None:
-                sources = self._pred[target] = {}
-            sources[source] = edges  # the same list: one edge, seen from both ends
-        edges.append(attrs)
-
-    def successors_data(self, node_id: str) -> Mapping[str, list[Attributes]]:
-        """Target id → the data dicts of the edges from node_id to it (read, never modify)."""
-        return self._succ.get(node_id, _NO_NEIGHBOURS)
-
-    def predecessors_data(self, node_id: str) -> Mapping[str, list[Attributes]]:
-        """Source id → the data dicts of the edges from it to node_id (read, never modify)."""
-        return self._pred.get(node_id, _NO_NEIGHBOURS)
+        successors = self._succ.get(source)
+        existing = _edges_to(successors, target)
+        edges: Edges
+        if existing is None:
+            edges = attrs
+        elif isinstance(existing, list):
+            existing.append(attrs)
+            return
+        else:
+            edges = [existing, attrs]  # the pair's second edge: both ends get the list
+        self._succ[source] = _with(successors, target, edges)
+        self._pred[target] = _with(self._pred.get(target), source, edges)
 
     def edges(self, data: bool | str = False, default: Any = None) -> Iterator[tuple]:
         """(source, target), (source, target, data) or (source, target, data.get(key, default))."""
         succ = self._succ
         for source in self._node:
-            targets = succ.get(source)
-            if targets:
-                yield from _edge_tuples(source, targets, data, default, outgoing=True)
+            successors = succ.get(source)
+            if successors is not None:
+                yield from _edge_tuples(source, successors, data, default, outgoing=True)
 
     def out_edges(self, node_id: str, data: bool | str = False, default: Any = None) -> Iterator[tuple]:
         """The edges from one node, as `edges` gives them."""
-        return _edge_tuples(node_id, self.successors_data(node_id), data, default, outgoing=True)
+        return _edge_tuples(node_id, self._succ.get(node_id), data, default, outgoing=True)
 
     def in_edges(self, node_id: str, data: bool | str = False, default: Any = None) -> Iterator[tuple]:
         """The edges into one node, by source in the order of each pair's first edge."""
-        return _edge_tuples(node_id, self.predecessors_data(node_id), data, default, outgoing=False)
+        return _edge_tuples(node_id, self._pred.get(node_id), data, default, outgoing=False)
+
+    def out_neighbours(self, node_id: str) -> Iterator[tuple[str, list[Attributes]]]:
+        """(target, the data dicts of the edges to it) for each target, in edge order."""
+        return _neighbours(self._succ.get(node_id))
+
+    def in_neighbours(self, node_id: str) -> Iterator[tuple[str, list[Attributes]]]:
+        """(source, the data dicts of the edges from it) for each source, in edge order."""
+        return _neighbours(self._pred.get(node_id))
+
+
+def _edges_to(side: Side | None, neighbour: str) -> Edges | None:
+    if side is None:
+        return None
+    if type(side) is tuple:
+        return side[1] if side[0] == neighbour else None
+    return side.get(neighbour)  # type: ignore[union-attr]  # (a dict: the tuple case returned)
+
+
+def _with(side: Side | None, neighbour: str, edges: Edges) -> Side:
+    """The side with neighbour's edges set (added last, or replaced where they were)."""
+    if side is None:
+        return (neighbour, edges)
+    if type(side) is tuple:
+        if side[0] == neighbour:
+            return (neighbour, edges)
+        return {side[0]: side[1], neighbour: edges}
+    side[neighbour] = edges  # type: ignore[index]  # (a dict: the tuple case returned)
+    return side
+
+
+def _neighbours(side: Side | None) -> Iterator[tuple[str, list[Attributes]]]:
+    if side is None:
+        return
+    pairs = (side,) if type(side) is tuple else side.items()  # type: ignore[union-attr]
+    for neighbour, edges in pairs:
+        yield neighbour, edges if type(edges) is list else [edges]  # type: ignore[list-item]
 
 
 def _edge_tuples(
-    node_id: str,
-    neighbours: Mapping[str, list[Attributes]],
-    data: bool | str,
-    default: Any,
-    *,
-    outgoing: bool,
+    node_id: str, side: Side | None, data: bool | str, default: Any, *, outgoing: bool
 ) -> Iterator[tuple]:
-    for other, edges in neighbours.items():
+    for other, edges in _neighbours(side):
         ends = (node_id, other) if outgoing else (other, node_id)
         for attrs in edges:
             if data is False:
@@ -171,21 +200,21 @@ def to_networkx(graph: DependencyGraph) -> nx.MultiDiGraph:
 
     result: nx.MultiDiGraph = nx.MultiDiGraph()
     result.graph.update(graph.graph)
-    keyed: dict[int, dict[int, Attributes]] = {}  # id(edge list) → its key dict, shared by both ends
+    keyed: dict[int, dict[int, Attributes]] = {}  # id(first edge's data) → the pair's key dict, for both ends
 
     def key_dict(edges: list[Attributes]) -> dict[int, Attributes]:
-        found = keyed.get(id(edges))
+        found = keyed.get(id(edges[0]))
         if found is None:
-            found = keyed[id(edges)] = dict(enumerate(edges))
+            found = keyed[id(edges[0])] = dict(enumerate(edges))
         return found
 
     node = dict(graph._node)
     succ = {
-        node_id: {target: key_dict(edges) for target, edges in graph.successors_data(node_id).items()}
+        node_id: {target: key_dict(edges) for target, edges in graph.out_neighbours(node_id)}
         for node_id in node
     }
     pred = {
-        node_id: {source: key_dict(edges) for source, edges in graph.predecessors_data(node_id).items()}
+        node_id: {source: key_dict(edges) for source, edges in graph.in_neighbours(node_id)}
         for node_id in node
     }
     result._node = node  # type: ignore[attr-defined]  # private: absent from types-networkx

@@ -55,13 +55,13 @@ class RuleContext:
 
     def outgoing(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
         # The adjacency maps directly (no tuples): rules ask this tens of thousands of times per run.
-        for target, edges in self.graph.successors_data(object_id).items():
+        for target, edges in self.graph.out_neighbours(object_id):
             for data in edges:
                 if data["relation"] == relation:
                     yield target, data
 
     def incoming(self, object_id: str, relation: str) -> Iterator[tuple[str, dict]]:
-        for source, edges in self.graph.predecessors_data(object_id).items():
+        for source, edges in self.graph.in_neighbours(object_id):
             for data in edges:
                 if data["relation"] == relation:
                     yield source, data
