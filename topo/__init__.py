@@ -5,6 +5,7 @@ The public API — front ends (the CLI, the dashboard) and users' scripts use on
     >>> import topo
     >>> analysis = topo.analyze(["samples/"])
     >>> analysis.graph            # networkx.MultiDiGraph, relation names in topo.RELATIONS
+    >>> analysis.dependency_graph # the same graph without networkx (what topo's own stages read)
     >>> analysis.findings()       # rule results: .findings, .suppressed, .summary()
     >>> analysis.rollout          # Availability: rollouts, PDB status, placement, entry points (.to_dict())
     >>> analysis.drain(nodes=["es-b"])   # Drain: what-if kubectl drain (.to_dict())

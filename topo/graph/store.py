@@ -1,7 +1,7 @@
 """The dependency graph as topo builds and reads it, and its networkx MultiDiGraph for users.
 
-`DependencyGraph` keeps networkx's MultiDiGraph layout (node attribute dicts, successor and
-predecessor maps, edge data dicts) and answers the part of its read API that topo uses —
+`DependencyGraph` holds what networkx's MultiDiGraph holds (node attribute dicts, successors
+and predecessors, edge data dicts) and answers the part of its read API that topo uses —
 `nodes[n]`, `nodes(data=...)`, `edges(data=...)`, `out_edges(n)`, `in_edges(n)`, `n in graph` —
 with the same results in the same order. It does so without networkx: importing networkx costs a
 command ~14 MiB and ~0.1 s, and a MultiDiGraph spends a dict per edge on its keys and two per node
