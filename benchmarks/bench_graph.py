@@ -14,8 +14,9 @@ benchmarks/.corpus/N-SEED) is measured in separate child processes, interleaved,
 * ``python -m topo <command> CORPUS > /dev/null`` (CORPUS is appended, or substituted for ``{corpus}``).
 
 Time is the wall clock of the whole child (interpreter start-up and imports included, for both), best
-of the repeats. Peak memory is the child's own ``ru_maxrss`` from ``os.wait4`` (exact per process,
-unlike deltas of RUSAGE_CHILDREN, which is a maximum over all children), the largest over the repeats.
+of the repeats. Peak memory is the child's ``ru_maxrss`` from ``os.wait4`` — on Linux the largest
+resident set of the child and of the workers it forked and waited for (a maximum, never a sum;
+unlike deltas of RUSAGE_CHILDREN, which mix in every earlier child) —, the largest over the repeats.
 
 Targets (issue 2 §6): time ratio <= --floor-ratio (1.3 for ``graph``; issue 3 asks 1.5 for ``report``,
 issue 5 1.5 for ``reach --matrix``) and peak-memory ratio <= --mem-ratio (2.0), checked at
