@@ -614,6 +614,86 @@ def test_the_job_whose_arguments_create_the_secret_is_named_as_its_creator():
     assert "probably created at run time by Job/edge/gate-webhook-create " in finding.message
 
 
+CA_INIT = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: tls-init, namespace: mesh}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: acl-init, namespace: mesh}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: secrets, namespace: mesh}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: secrets, namespace: mesh}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets}
+subjects:
+  - {kind: ServiceAccount, name: tls-init, namespace: mesh}
+  - {kind: ServiceAccount, name: acl-init, namespace: mesh}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: consul-tls-init, namespace: mesh}
+spec:
+  template:
+    spec:
+      serviceAccountName: tls-init
+      restartPolicy: OnFailure
+      containers: [{name: tls-init, image: control-plane:1, command: [/bin/sh, -ec, "exec tls-init -name-prefix=consul"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: consul-server-acl-init, namespace: mesh}
+spec:
+  template:
+    spec:
+      serviceAccountName: acl-init
+      restartPolicy: OnFailure
+      containers: [{name: acl-init, image: control-plane:1, volumeMounts: [{name: ca, mountPath: /ca}]}]
+      volumes: [{name: ca, secret: {secretName: consul-ca-cert}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gateway, namespace: mesh}
+spec:
+  selector: {matchLabels: {app: gateway}}
+  template:
+    metadata: {labels: {app: gateway}}
+    spec:
+      containers: [{name: gateway, image: envoy:1, volumeMounts: [{name: ca, mountPath: /ca}]}]
+      volumes: [{name: ca, secret: {secretName: consul-ca-cert}}]
+"""
+
+
+def test_a_workload_that_mounts_the_secret_is_never_named_as_its_creator():
+    # Consul's chart: tls-init creates consul-ca-cert; server-acl-init, whose name is as close to
+    # the Secret's, mounts it. The kubelet mounts every volume before it starts any container, init
+    # containers included (pkg/kubelet/kubelet.go SyncPod → volumemanager WaitForAttachAndMount),
+    # so a pod whose volume needs the Secret cannot be the one that creates it.
+    by_object = {f.object: f.message for f in findings("config-ref-missing", CA_INIT)}
+    assert "probably created at run time by Job/mesh/consul-tls-init " in by_object["Deployment/mesh/gateway"]
+    assert (
+        "probably created at run time by Job/mesh/consul-tls-init "
+        in by_object["Job/mesh/consul-server-acl-init"]
+    )
+    # the same Secret mounted `optional: true` does not hold the pod back: it may create it
+    optional = CA_INIT.replace(
+        "secret: {secretName: consul-ca-cert}}]\n---\napiVersion: apps/v1",
+        "secret: {secretName: consul-ca-cert, optional: true}}]\n---\napiVersion: apps/v1",
+    )
+    assert optional != CA_INIT
+    by_object = {f.object: f.message for f in findings("config-ref-missing", optional)}
+    assert (
+        "probably created at run time by Job/mesh/consul-server-acl-init "
+        in by_object["Deployment/mesh/gateway"]
+    )
+
+
 def test_a_policy_in_a_namespace_without_workloads_says_its_pods_are_not_seen():
     """ECK's soft multi-tenancy profile ships policies for the pods its operator will create in
     tenant namespaces: "isolates no pod" would claim what the input cannot show."""

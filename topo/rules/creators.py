@@ -90,7 +90,13 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     containers (they run first: argo-cd's redis generates its own password Secret), a Job or
     CronJob (a one-shot generator), then any other; among equals one whose arguments say `create`
     (ingress-nginx's admission `create` Job makes the Secret its `patch` Job then reads), then the
-    name closest to the object's."""
+    name closest to the object's.
+
+    Never a workload whose pods mount the object as a volume that is not `optional`: the kubelet
+    mounts every volume of a pod before it starts any of its containers, init containers included
+    (pkg/kubelet/kubelet.go SyncPod waits on volumemanager WaitForAttachAndMount), so such a pod
+    waits for the object and cannot be the one that creates it (Consul's server-acl-init Job mounts
+    the CA Secret that its tls-init Job creates)."""
     resource = _RESOURCES.get(kind)
     if resource is None or namespace is None:
         return None
@@ -101,6 +107,8 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     for workload in ctx.model.workloads:
         itself = workload.id == user
         if workload.namespace is None or (itself and not workload.template.spec.init_containers):
+            continue
+        if _mounts(workload, kind, name):
             continue
         account = workload.template.spec.service_account_name
         role_id = next(
@@ -124,6 +132,14 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     *_, workload_id, account, role_id = min(candidates)
     account_namespace = workload_id.split("/")[1]
     return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
+
+
+def _mounts(workload: Workload, kind: str, name: str) -> bool:
+    """The workload's pods mount `kind`/`name` as a volume (or a projected source) they need."""
+    return any(
+        ref.kind == kind and ref.name == name and ref.via in ("volume", "projected") and not ref.optional
+        for ref in workload.template.spec.config_refs
+    )
 
 
 def runtime_labeller(

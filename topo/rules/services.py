@@ -150,7 +150,8 @@ def service_selects_nothing(service: Service, ctx):
     why_severity=(
         "error: the named targetPort resolves to no port of the selected pods, so the Service has "
         "no endpoints for it as written. Warning when other selected pods declare it: the port still "
-        "has endpoints, these pods only get no traffic on it."
+        "has endpoints, these pods only get no traffic on it. Warning on a headless Service: nothing "
+        "proxies it, clients dial the pods' own addresses, and only the port's SRV record misses them."
     ),
 )
 def service_target_port_missing(service: Service, ctx):
@@ -167,6 +168,12 @@ def service_target_port_missing(service: Service, ctx):
         The endpoints controller resolves a named targetPort per pod; a pod without that port
         name is left out of the Service's endpoints. Traffic to that port reaches none of the
         workload's pods even though the selector matches them.
+
+        A headless Service (`clusterIP: None`) is not proxied: kube-proxy ignores it, its name
+        resolves to the pods' own addresses, and a client dials whatever port it likes. A pod left
+        out of one port keeps its address records (the EndpointSlice controller skips only the
+        ports it cannot resolve); the port's SRV record and a service mesh's listener for it miss
+        the pod. A warning there.
 
     Example:
         ```yaml
@@ -185,6 +192,8 @@ def service_target_port_missing(service: Service, ctx):
     References:
         - https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/api/v1/pod/util.go
+        - https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+        - https://github.com/kubernetes/dns/blob/master/docs/specification.md (SRV records per named port)
     """
     ports = {port.key: port for port in service.ports}
     selected = []
@@ -201,12 +210,20 @@ def service_target_port_missing(service: Service, ctx):
             if resolved is not None or port is None:
                 continue
             partial = key in served
+            if partial:
+                consequence = "; other selected pods declare it, so the port still has endpoints"
+            elif service.headless:
+                consequence = (
+                    "; the Service is headless (not proxied): its name still resolves to the pods, "
+                    "only the port's SRV record and a mesh's listener for it miss them"
+                )
+            else:
+                consequence = ""
             yield Issue(
                 f"port {key} targets the named port {port.target_port!r} ({port.protocol}), which {workload_id} "
-                "does not declare: its pods are left out of the endpoints for this port"
-                + ("; other selected pods declare it, so the port still has endpoints" if partial else ""),
+                "does not declare: its pods are left out of the endpoints for this port" + consequence,
                 hint=f"add `name: {port.target_port}` to the container port of {workload_id}, or use a numeric targetPort",
                 related=(workload_id,),
-                severity=WARNING if partial else None,
+                severity=WARNING if partial or service.headless else None,
                 path=f"spec.ports[{service.ports.index(port)}].targetPort",
             )
