@@ -55,3 +55,40 @@ def test_each_kind_whose_substance_is_elsewhere_is_noted_once_at_its_first_objec
             "not analyse: probes, references and rollouts there are unchecked",
         ),
     ]
+
+
+OPERATED = """\
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: orders-db, namespace: shop}
+spec: {instances: 3, storage: {size: 10Gi}}
+---
+apiVersion: postgresql.cnpg.io/v1
+kind: Cluster
+metadata: {name: users-db, namespace: shop}
+spec: {instances: 1, storage: {size: 1Gi}}
+---
+apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata: {name: events, namespace: streaming}
+spec: {kafka: {replicas: 3}}
+---
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata: {name: workload-cluster, namespace: capi}
+"""
+
+
+def test_a_cluster_an_operator_runs_from_one_object_is_noted_once_per_kind():
+    # CloudNativePG's chart of example clusters reported "No findings": the pods, Services and
+    # disruption budgets are made by the operator, from objects topo reads but cannot expand.
+    # The same kind name in another API group (Cluster API's Cluster) is not one of them.
+    notes = [(w.line, w.level, w.message) for w in analyze(text=OPERATED, name="db.yaml").load_warnings]
+    operated = (
+        "its operator creates the pods and Services from it, which are not in the input: their probes, "
+        "disruption budgets, placement and reachability are unchecked"
+    )
+    assert notes == [
+        (1, "info", f"2 CloudNativePG Clusters (Cluster/shop/orders-db, ...), each: {operated}"),
+        (11, "info", f"Strimzi Kafka Kafka/streaming/events: {operated}"),
+    ]

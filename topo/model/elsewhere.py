@@ -1,7 +1,9 @@
 """Objects whose substance topo does not see: GitOps objects that deploy what their source names
-(an Argo CD Application, a Flux HelmRelease), and custom workloads that run pods topo does not
-analyse (an Argo Rollouts Rollout, a Knative Service). A report of "No findings" over them would
-read as "this application is fine", so each kind gets one info line saying what is left out.
+(an Argo CD Application, a Flux HelmRelease), custom workloads that run pods topo does not analyse
+(an Argo Rollouts Rollout, a Knative Service), and the clusters an operator runs from one object
+(a CloudNativePG Cluster, a Strimzi Kafka, an ECK Elasticsearch). A report of "No findings" over
+them would read as "this application is fine", so each kind gets one info line saying what is
+left out.
 """
 
 from __future__ import annotations
@@ -19,6 +21,36 @@ _RUNS_PODS = (
     "rollouts there are unchecked"
 )
 
+_OPERATOR_RUNS_PODS = (
+    "its operator creates the pods and Services from it, which are not in the input: their probes, "
+    "disruption budgets, placement and reachability are unchecked"
+)
+
+#: Custom resources from which an operator runs a database, broker or other cluster (group and kind
+#: as each operator's CRDs declare them).
+_OPERATOR_CLUSTERS = {
+    ("postgresql.cnpg.io", "Cluster"): "CloudNativePG Cluster",
+    ("postgres-operator.crunchydata.com", "PostgresCluster"): "Crunchy PostgresCluster",
+    ("acid.zalan.do", "postgresql"): "Zalando postgresql",
+    ("clickhouse.altinity.com", "ClickHouseInstallation"): "ClickHouseInstallation",
+    ("clickhouse-keeper.altinity.com", "ClickHouseKeeperInstallation"): "ClickHouseKeeperInstallation",
+    ("kafka.strimzi.io", "Kafka"): "Strimzi Kafka",
+    ("kafka.strimzi.io", "KafkaNodePool"): "Strimzi KafkaNodePool",
+    ("kafka.strimzi.io", "KafkaConnect"): "Strimzi KafkaConnect",
+    ("rabbitmq.com", "RabbitmqCluster"): "RabbitmqCluster",
+    ("mongodbcommunity.mongodb.com", "MongoDBCommunity"): "MongoDBCommunity",
+    ("elasticsearch.k8s.elastic.co", "Elasticsearch"): "ECK Elasticsearch",
+    ("kibana.k8s.elastic.co", "Kibana"): "ECK Kibana",
+    ("logstash.k8s.elastic.co", "Logstash"): "ECK Logstash",
+    ("monitoring.coreos.com", "Prometheus"): "Prometheus (prometheus-operator)",
+    ("monitoring.coreos.com", "Alertmanager"): "Alertmanager (prometheus-operator)",
+    ("monitoring.coreos.com", "ThanosRuler"): "ThanosRuler (prometheus-operator)",
+    ("minio.min.io", "Tenant"): "MinIO Tenant",
+    ("planetscale.com", "VitessCluster"): "VitessCluster",
+    ("opentelemetry.io", "OpenTelemetryCollector"): "OpenTelemetryCollector",
+    ("jaegertracing.io", "Jaeger"): "Jaeger (jaeger-operator)",
+}
+
 #: (API group, kind) → (how the kind is called, what topo leaves out)
 ELSEWHERE: dict[tuple[str, str], tuple[str, str]] = {
     ("argoproj.io", "Application"): ("Argo CD Application", _DEPLOYS_ITS_SOURCE),
@@ -27,6 +59,7 @@ ELSEWHERE: dict[tuple[str, str], tuple[str, str]] = {
     ("kustomize.toolkit.fluxcd.io", "Kustomization"): ("Flux Kustomization", _DEPLOYS_ITS_SOURCE),
     ("argoproj.io", "Rollout"): ("Argo Rollouts Rollout", _RUNS_PODS),
     ("serving.knative.dev", "Service"): ("Knative Service", _RUNS_PODS),
+    **{key: (called, _OPERATOR_RUNS_PODS) for key, called in _OPERATOR_CLUSTERS.items()},
 }
 
 
