@@ -1,0 +1,206 @@
+"""config-ref-missing: what counts as present (controllers of the input, Istio's root certificate)
+and which workload is named as the probable creator of an object made at run time."""
+
+from __future__ import annotations
+
+import pytest
+from reference_support import findings, fired_on
+
+
+def _pod_using(volumes: str, env: str = "[]") -> str:
+    return f"""
+apiVersion: v1
+kind: Pod
+metadata: {{name: app, namespace: shop}}
+spec:
+  containers: [{{name: app, image: example/app:1.0, env: {env}}}]
+  volumes: {volumes}
+"""
+
+
+def test_a_reference_required_anywhere_is_required():
+    # optional applies per reference (https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#optional-configmaps).
+    text = _pod_using(
+        "[{name: a, configMap: {name: settings, optional: true}}]",
+        "[{name: X, valueFrom: {configMapKeyRef: {name: settings, key: x}}}]",
+    )
+    assert fired_on("config-ref-missing", text) == ["Pod/shop/app"]
+
+
+@pytest.mark.parametrize(
+    "producer",
+    [
+        # external-secrets writes spec.target.name (https://external-secrets.io/latest/api/externalsecret/).
+        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\nmetadata: {name: db, namespace: shop}\n"
+        "spec: {target: {name: db-credentials}, secretStoreRef: {name: vault}}",
+        # cert-manager writes a Certificate's spec.secretName (https://cert-manager.io/docs/usage/certificate/).
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: db, namespace: shop}\n"
+        "spec: {secretName: db-credentials, issuerRef: {name: ca}}",
+    ],
+)
+def test_secrets_created_by_controllers_of_the_input_exist(producer):
+    text = _pod_using("[{name: a, secret: {secretName: db-credentials}}]") + "---\n" + producer
+    assert fired_on("config-ref-missing", text) == []
+
+
+def test_image_pull_secrets_are_not_checked():
+    text = _pod_using("[]").replace("containers:", "imagePullSecrets: [{name: regcred}]\n  containers:")
+    assert fired_on("config-ref-missing", text) == []
+
+
+def test_istio_root_cert_exists_for_injected_pods():
+    # istiod publishes ConfigMap istio-ca-root-cert into every namespace (CACertNamespaceConfigMap,
+    # istio/istio pilot/pkg/serviceregistry/kube/controller/namespacecontroller.go).
+    pod = _pod_using("[{name: istiod-ca-cert, configMap: {name: istio-ca-root-cert}}]")
+    assert fired_on("config-ref-missing", pod) == ["Pod/shop/app"]
+    injected = pod.replace(
+        "namespace: shop}", "namespace: shop, annotations: {sidecar.istio.io/status: '{}'}}"
+    )
+    assert fired_on("config-ref-missing", injected) == []
+
+
+CERTGEN = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: certgen, namespace: edge}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: certgen, namespace: edge}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: certgen, namespace: edge}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: certgen}
+subjects: [{kind: ServiceAccount, name: certgen, namespace: edge}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook-create, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: create, image: certgen:1, args: [create, --secret-name=gate-webhook]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook-patch, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: patch, image: certgen:1, args: [patch, --secret-name=gate-webhook]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: gate-webhook, namespace: edge}
+spec:
+  template:
+    spec:
+      serviceAccountName: certgen
+      restartPolicy: OnFailure
+      containers: [{name: unrelated, image: tool:1, args: [migrate]}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gate, namespace: edge}
+spec:
+  selector: {matchLabels: {app: gate}}
+  template:
+    metadata: {labels: {app: gate}}
+    spec:
+      containers: [{name: gate, image: gate:1, volumeMounts: [{name: cert, mountPath: /cert}]}]
+      volumes: [{name: cert, secret: {secretName: gate-webhook}}]
+"""
+
+
+def test_the_job_whose_arguments_create_the_secret_is_named_as_its_creator():
+    # ingress-nginx's admission webhook: one Job runs `create --secret-name=X`, another
+    # `patch --secret-name=X` reads it; a third Job of the same account with the closest name but
+    # another task says nothing of the Secret
+    [finding] = findings("config-ref-missing", CERTGEN)
+    assert "probably created at run time by Job/edge/gate-webhook-create " in finding.message
+
+
+CA_INIT = """
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: tls-init, namespace: mesh}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: acl-init, namespace: mesh}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: secrets, namespace: mesh}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get, create]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: secrets, namespace: mesh}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: secrets}
+subjects:
+  - {kind: ServiceAccount, name: tls-init, namespace: mesh}
+  - {kind: ServiceAccount, name: acl-init, namespace: mesh}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: consul-tls-init, namespace: mesh}
+spec:
+  template:
+    spec:
+      serviceAccountName: tls-init
+      restartPolicy: OnFailure
+      containers: [{name: tls-init, image: control-plane:1, command: [/bin/sh, -ec, "exec tls-init -name-prefix=consul"]}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: consul-server-acl-init, namespace: mesh}
+spec:
+  template:
+    spec:
+      serviceAccountName: acl-init
+      restartPolicy: OnFailure
+      containers: [{name: acl-init, image: control-plane:1, volumeMounts: [{name: ca, mountPath: /ca}]}]
+      volumes: [{name: ca, secret: {secretName: consul-ca-cert}}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gateway, namespace: mesh}
+spec:
+  selector: {matchLabels: {app: gateway}}
+  template:
+    metadata: {labels: {app: gateway}}
+    spec:
+      containers: [{name: gateway, image: envoy:1, volumeMounts: [{name: ca, mountPath: /ca}]}]
+      volumes: [{name: ca, secret: {secretName: consul-ca-cert}}]
+"""
+
+
+def test_a_workload_that_mounts_the_secret_is_never_named_as_its_creator():
+    # Consul's chart: tls-init creates consul-ca-cert; server-acl-init, whose name is as close to
+    # the Secret's, mounts it. The kubelet mounts every volume before it starts any container, init
+    # containers included (pkg/kubelet/kubelet.go SyncPod → volumemanager WaitForAttachAndMount),
+    # so a pod whose volume needs the Secret cannot be the one that creates it.
+    by_object = {f.object: f.message for f in findings("config-ref-missing", CA_INIT)}
+    assert "probably created at run time by Job/mesh/consul-tls-init " in by_object["Deployment/mesh/gateway"]
+    assert (
+        "probably created at run time by Job/mesh/consul-tls-init "
+        in by_object["Job/mesh/consul-server-acl-init"]
+    )
+    # the same Secret mounted `optional: true` does not hold the pod back: it may create it
+    optional = CA_INIT.replace(
+        "secret: {secretName: consul-ca-cert}}]\n---\napiVersion: apps/v1",
+        "secret: {secretName: consul-ca-cert, optional: true}}]\n---\napiVersion: apps/v1",
+    )
+    assert optional != CA_INIT
+    by_object = {f.object: f.message for f in findings("config-ref-missing", optional)}
+    assert (
+        "probably created at run time by Job/mesh/consul-server-acl-init "
+        in by_object["Deployment/mesh/gateway"]
+    )
