@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from topo.cli import main
 from topo.load import load_paths
-from topo.load.helm_values import ValuesError, parse_set, read_values_file, typed_value
+from topo.load.helm_values import ValuesError, merged_values, parse_set, read_values_file, typed_value
 from topo.load.units import RenderOptions
 
 
@@ -108,6 +108,34 @@ def test_set_values_are_typed_exactly_like_helms_typedval():
     assert typed_value(str(2**63 - 1)) == 2**63 - 1
     assert typed_value(str(2**63)) == str(2**63)  # out of int64: Helm keeps the string
     assert parse_set("schema.from=2024-04-01") == {"schema": {"from": "2024-04-01"}}
+
+
+def test_set_list_indices_are_read_as_helms_strvals_reads_them():
+    # helm.sh/helm pkg/strvals/parser.go: `name[i]` (keyIndex), setIndex extends a list with nulls
+    # up to an index past its end; ParseInto parses every --set into the same map, so a later
+    # `hosts[1]=` keeps `hosts[0]`. JupyterHub's README: --set proxy.https.hosts[0]=...
+    assert merged_values((), ("proxy.https.hosts[0]=hub.example.org", "proxy.https.hosts[2]=b")) == {
+        "proxy": {"https": {"hosts": ["hub.example.org", None, "b"]}}
+    }
+    assert parse_set("servers[0].port=80,servers[0].name=http,m[1][0]=1") == {
+        "servers": [{"port": 80, "name": "http"}],
+        "m": [None, [1]],
+    }
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("a[-1]=x", "negative -1 index not allowed"),
+        ("a[70000]=x", "greater than maximum supported index of 65536"),
+        ("a[x]=1", "is not a number"),
+        ("a=1,a[0]=2", "a is both a value and a list"),
+        ("a=1,a.b=2", "a is both a value and a map"),
+    ],
+)
+def test_a_set_index_helm_refuses_is_a_values_error(expression, message):
+    with pytest.raises(ValuesError, match=message):
+        parse_set(expression)
 
 
 @needs_sdk

@@ -340,7 +340,7 @@ def names_in(
                 continue
             path, query = match.group("path", "query")
             if path is not None or query is not None:  # an address: its path and query name nothing
-                address = _address_host(match.group("bare_authority"), query, key)
+                address = _address_host(match.group("bare_authority"), query, key, multiline)
                 if address and not (off and within(off, match.start())):
                     found.append(address)
             key = None
@@ -349,11 +349,17 @@ def names_in(
             if colon or _is_key(text, match.end()):
                 key = host  # `host:` / `HOST=` / `"host":` — a key, not a value
                 continue
+            if port is None and text[match.end() : match.end() + 1] == "(":
+                # a function called in code (`"host": env("CLICKHOUSE_HOST", "clickhouse")` in a
+                # Python settings file, `os.environ.get(`): its name is no host, and what the key
+                # gets is what the call returns, not a name written here
+                key = None
+                continue
             setting = key if key is not None else (None if multiline else variable)
             if port is None and "." not in host and setting is not None and _namespace_setting(setting):
                 key = None
                 continue  # a namespace (`--leader-election-namespace=cert-manager`), not a Service
-            how = "port" if port else ("key" if key and _host_key(key) else "bare")
+            how = "port" if port else ("key" if key and _host_key(key, multiline) else "bare")
             # a bare single label in a file is dropped below whatever it is: not worth checking
             parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
             if parsed and not (off and within(off, match.start())):
@@ -393,9 +399,17 @@ def _is_key(text: str, end: int) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _host_key(key: str) -> bool:
-    """Whether a variable or a key (`DB_HOST`, `--redis-host`, `"server"`) names a host."""
+def _host_key(key: str, in_file: bool = False) -> bool:
+    """Whether a variable or a key (`DB_HOST`, `--redis-host`, `"server"`) names a host.
+
+    In a file (`in_file`) a key that is only `service` names a logical service far more often
+    than a host: a Traefik router's `service: default` (a service of the same file), the
+    `service: registry` field that the Docker registry adds to its log lines, a tracing
+    service name. There the value counts as any other word of the file (a name that resolves
+    still does); `redis_service`, `SERVICE` as an env variable and `--service=` stay host keys."""
     setting = key.strip("-\"'").replace("-", "_")
+    if in_file and setting.lower() == "service":
+        return False
     return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
 
 
@@ -407,7 +421,7 @@ def _namespace_setting(key: str) -> bool:
 
 
 def _address_host(
-    bare_authority: str, query: str | None, key: str | None
+    bare_authority: str, query: str | None, key: str | None, in_file: bool = False
 ) -> tuple[str, int | None, str] | None:
     """The candidate (name, port, how) of an address without a scheme, from the part before its
     path or query: `db.shop:5432/app?sslmode=disable` → db.shop, 5432; `:5432/pgbouncer?…` (the
@@ -422,7 +436,7 @@ def _address_host(
     return (
         parsed[0],
         parsed[1],
-        "port" if parsed[1] is not None else ("key" if key and _host_key(key) else "bare"),
+        "port" if parsed[1] is not None else ("key" if key and _host_key(key, in_file) else "bare"),
     )
 
 

@@ -42,7 +42,7 @@ def merged_values(values_files: tuple[str, ...], set_values: tuple[str, ...]) ->
     for path in values_files:
         merge_maps(merged, read_values_file(path))
     for expression in set_values:
-        merge_maps(merged, parse_set(expression))
+        parse_set(expression, merged)  # strvals.ParseInto: into the same map, so `a[1]=` keeps `a[0]`
     return merged
 
 
@@ -121,10 +121,18 @@ def merge_maps(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, A
     return base
 
 
-def parse_set(expression: str) -> dict[str, Any]:
-    """`a.b=1,c=x` as Helm's strvals reads it, for the forms people use: dotted keys, lists `{a,b}`,
-    numbers/booleans/null typed (helm.sh/helm pkg/strvals/parser.go typedVal)."""
-    result: dict[str, Any] = {}
+#: helm.sh/helm pkg/strvals/parser.go MaxIndex: the largest list index `--set` accepts
+_MAX_INDEX = 65536
+_SEGMENT = re.compile(r"^(?P<name>.*?)(?P<indices>(?:\[[^\]]*\])*)$", re.DOTALL)
+
+
+def parse_set(expression: str, into: dict[str, Any] | None = None) -> dict[str, Any]:
+    """`a.b=1,c=x` as Helm's strvals reads it, for the forms people use: dotted keys, list
+    indices (`hosts[0]=x`, `servers[1].port=80`), lists `{a,b}`, numbers/booleans/null typed
+    (helm.sh/helm pkg/strvals/parser.go typedVal). Parsed into `into` when given, as
+    strvals.ParseInto parses each `--set` into the values read so far: an index past a list's
+    end extends it with nulls (setIndex), an index inside it replaces that item only."""
+    result: dict[str, Any] = {} if into is None else into
     for part in _split_outside_braces(expression):
         key, sep, raw = part.partition("=")
         if not sep or not key:
@@ -134,14 +142,61 @@ def parse_set(expression: str) -> dict[str, Any]:
             value = [typed_value(item) for item in raw[1:-1].split(",") if item != ""]
         else:
             value = typed_value(raw)
-        target = result
-        keys = [k.replace("\\.", ".") for k in re.split(r"(?<!\\)\.", key)]
-        for name in keys[:-1]:
-            target = target.setdefault(name, {})
-            if not isinstance(target, dict):
-                raise ValuesError("--set", 0, f"--set {expression!r}: {name} is both a value and a map")
-        target[keys[-1]] = value
+        path: list[str | int] = []
+        for segment in (k.replace("\\.", ".") for k in re.split(r"(?<!\\)\.", key)):
+            match = _SEGMENT.match(segment)
+            assert match is not None  # every text matches: the indices part may be empty
+            path.append(match.group("name"))
+            for index in re.findall(r"\[([^\]]*)\]", match.group("indices")):
+                path.append(_list_index(index, expression))
+        _set_path(result, path, value, expression)
     return result
+
+
+def _list_index(text: str, expression: str) -> int:
+    """strvals keyIndex and setIndex: a decimal index, neither negative nor over MaxIndex."""
+    try:
+        index = int(text)
+    except ValueError:
+        raise ValuesError("--set", 0, f"--set {expression!r}: list index {text!r} is not a number") from None
+    if index < 0:
+        raise ValuesError("--set", 0, f"--set {expression!r}: negative {index} index not allowed")
+    if index > _MAX_INDEX:
+        raise ValuesError(
+            "--set",
+            0,
+            f"--set {expression!r}: index of {index} is greater than maximum supported index of {_MAX_INDEX}",
+        )
+    return index
+
+
+def _set_path(target: Any, path: list[str | int], value: Any, expression: str) -> None:
+    """Set `value` at `path` (map keys and list indices) under `target`, making the maps and lists
+    on the way; a list is extended with nulls up to an index past its end (strvals setIndex)."""
+    for step, next_step in zip(path, [*path[1:], None], strict=True):
+        if next_step is None:
+            child: Any = value
+        else:
+            existing = target.get(step) if isinstance(step, str) else _item(target, step)
+            wanted = list if isinstance(next_step, int) else dict
+            if existing is not None and not isinstance(existing, wanted):
+                shape = "a list" if wanted is list else "a map"
+                raise ValuesError("--set", 0, f"--set {expression!r}: {step} is both a value and {shape}")
+            child = existing if existing is not None else wanted()
+        if isinstance(step, str):
+            if not isinstance(target, dict):
+                raise ValuesError("--set", 0, f"--set {expression!r}: {step} is both a value and a map")
+            target[step] = child
+        else:
+            if not isinstance(target, list):
+                raise ValuesError("--set", 0, f"--set {expression!r}: [{step}] is not a list")
+            target.extend([None] * (step + 1 - len(target)))
+            target[step] = child
+        target = child
+
+
+def _item(items: Any, index: int) -> Any:
+    return items[index] if isinstance(items, list) and index < len(items) else None
 
 
 def _split_outside_braces(expression: str) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
-from topo.graph.relations import SELECTS
+from topo.graph.relations import ROUTES_TO, SELECTS
 from topo.model.objects import Service, Workload
 from topo.model.selectors import LabelSelector
 from topo.rules.creators import runtime_labeller
@@ -151,7 +151,8 @@ def service_selects_nothing(service: Service, ctx):
         "error: the named targetPort resolves to no port of the selected pods, so the Service has "
         "no endpoints for it as written. Warning when other selected pods declare it: the port still "
         "has endpoints, these pods only get no traffic on it. Warning on a headless Service: nothing "
-        "proxies it, clients dial the pods' own addresses, and only the port's SRV record misses them."
+        "proxies its ports, so clients reach the pods at the addresses DNS still gives them; only "
+        "the port's SRV record and EndpointSlice port leave them out."
     ),
 )
 def service_target_port_missing(service: Service, ctx):
@@ -164,16 +165,20 @@ def service_target_port_missing(service: Service, ctx):
         Jobs and CronJobs that share the Service's labels are not checked either (their pods run
         to completion and are not meant to serve).
 
+        On a headless Service (`clusterIP: None`) the finding is a warning: kube-proxy does not
+        handle it and DNS answers with the pods' own addresses, which a pod without the port
+        keeps (the EndpointSlice controller leaves out only the port, not the pod); a client
+        that connects to `<pod>.<service>:<port>` still reaches it. What goes missing is the
+        port's SRV record (`_<port-name>._tcp.<service>`) and its port in the EndpointSlices,
+        which clients that discover ports that way read. Bitnami's ZooKeeper chart writes its
+        quorum ports into the headless Service always and into the pods only with more than
+        one replica: a standalone server opens none. A port an Ingress routes to stays an error:
+        the Ingress controller sends traffic to the EndpointSlices' ports.
+
     Why it matters:
         The endpoints controller resolves a named targetPort per pod; a pod without that port
         name is left out of the Service's endpoints. Traffic to that port reaches none of the
         workload's pods even though the selector matches them.
-
-        A headless Service (`clusterIP: None`) is not proxied: kube-proxy ignores it, its name
-        resolves to the pods' own addresses, and a client dials whatever port it likes. A pod left
-        out of one port keeps its address records (the EndpointSlice controller skips only the
-        ports it cannot resolve); the port's SRV record and a service mesh's listener for it miss
-        the pod. A warning there.
 
     Example:
         ```yaml
@@ -193,9 +198,12 @@ def service_target_port_missing(service: Service, ctx):
         - https://kubernetes.io/docs/concepts/services-networking/service/#field-spec-ports
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/api/v1/pod/util.go
         - https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
-        - https://github.com/kubernetes/dns/blob/master/docs/specification.md (SRV records per named port)
+        - https://github.com/kubernetes/endpointslice/blob/master/utils.go (getEndpointPorts)
+        - https://github.com/kubernetes/dns/blob/master/docs/specification.md (SRV records)
     """
     ports = {port.key: port for port in service.ports}
+    # An Ingress controller sends traffic to the EndpointSlices' ports, headless or not.
+    routed = {data.get("port") for _, data in ctx.incoming(service.id, ROUTES_TO)} - {None}
     selected = []
     for workload_id, data in ctx.outgoing(service.id, SELECTS):
         workload = ctx.get(workload_id)
@@ -210,12 +218,13 @@ def service_target_port_missing(service: Service, ctx):
             if resolved is not None or port is None:
                 continue
             partial = key in served
+            headless = service.headless and not {port.port, port.name} & routed
             if partial:
                 consequence = "; other selected pods declare it, so the port still has endpoints"
-            elif service.headless:
+            elif headless:
                 consequence = (
-                    "; the Service is headless (not proxied): its name still resolves to the pods, "
-                    "only the port's SRV record and a mesh's listener for it miss them"
+                    "; the Service is headless: its DNS names still give the pods' addresses, so a client "
+                    "that connects to them is not affected, only the port's SRV record"
                 )
             else:
                 consequence = ""
@@ -224,6 +233,6 @@ def service_target_port_missing(service: Service, ctx):
                 "does not declare: its pods are left out of the endpoints for this port" + consequence,
                 hint=f"add `name: {port.target_port}` to the container port of {workload_id}, or use a numeric targetPort",
                 related=(workload_id,),
-                severity=WARNING if partial or service.headless else None,
+                severity=WARNING if partial or headless else None,
                 path=f"spec.ports[{service.ports.index(port)}].targetPort",
             )
