@@ -121,6 +121,8 @@ def test_set_list_indices_are_read_as_helms_strvals_reads_them():
         "servers": [{"port": 80, "name": "http"}],
         "m": [None, [1]],
     }
+    # listItem, case '.': an item that is not a map yet ("indices out of order") becomes one
+    assert parse_set("s[0]=x,s[0].port=80") == {"s": [{"port": 80}]}
 
 
 @pytest.mark.parametrize(

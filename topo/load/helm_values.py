@@ -179,6 +179,8 @@ def _set_path(target: Any, path: list[str | int], value: Any, expression: str) -
         else:
             existing = target.get(step) if isinstance(step, str) else _item(target, step)
             wanted = list if isinstance(next_step, int) else dict
+            if isinstance(step, int) and wanted is dict and not isinstance(existing, dict):
+                existing = None  # strvals listItem: "indices out of order", the item becomes a map
             if existing is not None and not isinstance(existing, wanted):
                 shape = "a list" if wanted is list else "a map"
                 raise ValuesError("--set", 0, f"--set {expression!r}: {step} is both a value and {shape}")
