@@ -157,6 +157,22 @@ def test_a_failing_template_is_exit_2_with_helms_message_and_the_template_file()
     ) in result.stderr
 
 
+@needs_sdk
+def test_a_fail_message_laid_out_over_lines_is_one_line_of_words(tmp_path):
+    # SonarQube's chart: `printf "\n ** The values.yaml file is not valid. ** \n %s\n" . | fail`
+    root = tmp_path / "checked"
+    (root / "templates").mkdir(parents=True)
+    (root / "Chart.yaml").write_text("apiVersion: v2\nname: checked\nversion: 0.1.0\n")
+    (root / "templates" / "validation.yaml").write_text(
+        "{{- if not .Values.passcode -}}\n"
+        '{{- printf "\\n ** The values are not valid. ** \\n %s\\n" "Set passcode." | fail -}}\n'
+        "{{- end -}}\n"
+    )
+    (error,) = load_paths([str(root)]).errors
+    assert error.message.endswith("): ** The values are not valid. ** Set passcode.")
+    assert error.line == 2
+
+
 def test_without_a_renderer_the_message_names_the_chart_and_what_to_install(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "helm_python", None)  # import fails as when the extra is absent
     monkeypatch.setenv("PATH", str(tmp_path))

@@ -76,7 +76,10 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
         return
     except ChartError as error:
         file, line = _error_location(str(error), unit, folders)
-        result.errors.append(LoadError(file, line, f"helm: {error}"))
+        # a chart's `fail` message is often laid out over lines (`printf "\n ** invalid ** \n %s"`):
+        # one error is one line, as Helm's own output reads once the terminal wraps it
+        message = " ".join(str(error).split())
+        result.errors.append(LoadError(file, line, f"helm: {message}"))
         return
     except _NoRenderer:
         result.errors.append(LoadError(marker, 1, f"cannot render chart {unit.display}: {INSTALL_HINT}"))
