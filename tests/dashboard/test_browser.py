@@ -21,12 +21,13 @@ CY = "document.getElementById('map')._cyreg.cy"
 
 
 def open_map(page, url: str) -> None:
-    """Open the page and wait until the map is drawn and the controls are mounted (the page no
-    longer moves under the mouse)."""
+    """Open the page and wait until the map is drawn, laid out and fitted once, and the controls
+    are mounted (the page no longer moves under the mouse). Without the first fit, `settle` would
+    pass at once on a loaded machine, before the map has its size and its labels their scale."""
     page.goto(url)
     page.wait_for_function(
         "() => { const c = document.getElementById('map'); return c && c._cyreg && c._cyreg.cy && c._cyreg.cy.nodes().length > 0"
-        " && document.querySelector('#filter-namespace.dash-dropdown') }"
+        " && document.querySelector('#filter-namespace.dash-dropdown') && window.topoLastLayout }"
     )
 
 
