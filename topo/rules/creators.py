@@ -17,6 +17,11 @@ Pod labels work alike: a process that may `update` or `patch` pods can add label
 once it is ready (longhorn-manager labels its pod `longhorn.io/admission-webhook=…` when its
 webhook serves, and the webhook Service selects that label only). A Service whose selector matches
 no pod template in such a namespace is then not certainly broken (`runtime_labeller`).
+
+Pods themselves too: a process that may `create` pods spawns them at run time with labels of its
+choosing (JupyterHub's hub starts a `component=singleuser-server` pod per user, a Jenkins
+controller its agents, a workflow engine its steps). A NetworkPolicy written for those pods
+selects no pod template of the input, by design (`runtime_pod_creator`).
 """
 
 from __future__ import annotations
@@ -175,6 +180,40 @@ def runtime_labeller(
         return None
     _, _, workload_id, account, role_id = min(candidates)
     return f"{workload_id} (ServiceAccount {namespace}/{account} may patch pods in {namespace}: {role_id})"
+
+
+def runtime_pod_creator(ctx, namespace: str | None, selector: LabelSelector) -> str | None:
+    """'Deployment/ns/x (ServiceAccount ns/sa may create pods in ns: Role/ns/r)' for a workload of
+    the input whose ServiceAccount may create pods in `namespace`, else None. When several may,
+    the likeliest: one of the namespace itself, then the name closest to the selector's values."""
+    if namespace is None:
+        return None
+    grants = ctx.memo("create-grants-pods", lambda: _account_grants(ctx, "pods"))
+    if not grants:
+        return None
+    wanted = " ".join(sorted(r for requirement in selector.requirements for r in requirement.values))
+    candidates = []
+    for workload in ctx.model.workloads:
+        if workload.namespace is None:
+            continue
+        account = workload.template.spec.service_account_name
+        role_id = next(
+            (
+                role
+                for scope, role in grants.get((workload.namespace, account), ())
+                if scope in (None, namespace)
+            ),
+            None,
+        )
+        if role_id is None:
+            continue
+        likeness = difflib.SequenceMatcher(None, workload.name, wanted).ratio()
+        candidates.append((workload.namespace != namespace, -likeness, workload.id, account, role_id))
+    if not candidates:
+        return None
+    *_, workload_id, account, role_id = min(candidates)
+    account_namespace = workload_id.split("/")[1]
+    return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create pods in {namespace}: {role_id})"
 
 
 def _contradicts(workload: Workload, wanted: Mapping[str, str]) -> bool:

@@ -11,8 +11,9 @@ from topo.model.errors import ManifestError
 from topo.model.kinds import make_id
 from topo.model.objects import HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget
 from topo.model.selectors import EVERYTHING, IN, LabelSelector, parse_label_selector
+from topo.rules.creators import runtime_pod_creator
 from topo.rules.references import custom_resource_may_run_pods
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 from topo.rules.services import selector_miss_hint
 from topo.rules.suggest import NameIndex
 
@@ -144,7 +145,8 @@ def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
     kinds=("NetworkPolicy",),
     why_severity=(
         "warning: the policy protects nothing; nothing breaks, but the isolation it was written "
-        "for does not exist."
+        "for does not exist. Info when a workload of the input may create pods in the namespace "
+        "(RBAC of the input): the policy is probably for the pods it spawns at run time."
     ),
 )
 def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
@@ -154,7 +156,9 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
         workload in the policy's namespace, over the whole input. `podSelector: {}` selects every
         pod of the namespace (a namespace-wide default) and is never flagged. A selector that
         could match the pods an operator creates from a custom resource of the namespace is not
-        flagged either.
+        flagged either. When a workload of the input may create pods in the namespace (RBAC of
+        the input: JupyterHub's hub spawns a pod per user, a Jenkins controller its agents), the
+        finding is an info naming it: the policy is probably for those pods.
 
     Why it matters:
         A policy applies only to the pods its podSelector picks. With a typo the intended pods
@@ -192,6 +196,17 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
         else "the policy isolates no pod of the input (the namespace holds none: pods created there "
         "by an operator or another install are not seen)"
     )
+    creator = runtime_pod_creator(ctx, policy.namespace, selector) if policy.namespace in populated else None
+    if creator is not None:
+        yield Issue(
+            f"podSelector {selector.to_text()} matches no pod template in namespace {policy.namespace}: "
+            f"the policy isolates no pod of the input; probably pods created at run time by {creator}",
+            hint=f"nothing to do if {creator.split()[0]} creates these pods; else make the podSelector "
+            "match the pod template labels",
+            path="spec.podSelector",
+            severity=INFO,
+        )
+        return
     yield Issue(
         f"podSelector {selector.to_text() or '(nothing)'} matches no pod template in namespace {policy.namespace}: "
         f"{outcome}",
@@ -305,8 +320,11 @@ def _pods_match(ctx, facts: NamespaceFacts, namespace: str, selector: LabelSelec
     )
 
 
-def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any]) -> tuple[str, str] | None:
-    """Why this allow-rule peer can match no pod, and a hint; None when it can (or topo cannot tell)."""
+def peer_problem(
+    ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any]
+) -> tuple[str, str, str | None] | None:
+    """Why this allow-rule peer can match no pod, a hint, and the workload that probably creates
+    its pods at run time (`runtime_pod_creator`) if any; None when it can (or topo cannot tell)."""
     if "ipBlock" in peer or (peer.get("podSelector") is None and peer.get("namespaceSelector") is None):
         return None
     try:
@@ -333,6 +351,7 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
         return (
             f"{path}: podSelector {pods.to_text()} matches no pod template in namespace {policy.namespace}",
             selector_miss_hint(ctx, policy.namespace, pods, _PEER_HINT),
+            _spawner(ctx, policy.namespace, pods),
         )
     namespaces, open_ended = facts.selected(spaces)
     if open_ended:
@@ -341,6 +360,7 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
         return (
             f"{path}: namespaceSelector {spaces.to_text()} matches no namespace that exists (in the input or `external`)",
             _namespace_hint(facts, spaces),
+            None,
         )
     if pods.is_everything:
         return None
@@ -351,7 +371,26 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
         f"{path}: podSelector {pods.to_text()} matches no pod template in namespace"
         f"{'s' if len(namespaces) > 1 else ''} {', '.join(namespaces)} (picked by namespaceSelector {spaces.to_text()})",
         selector_miss_hint(ctx, namespaces[0], pods, _PEER_HINT),
+        next(filter(None, (_spawner(ctx, namespace, pods) for namespace in namespaces)), None),
     )
+
+
+def _spawner(ctx, namespace: str | None, pods: LabelSelector) -> str | None:
+    """The workload that probably creates a peer's pods at run time: one that may create pods in
+    the namespace (`runtime_pod_creator`), when a NetworkPolicy of the input selects exactly these
+    pods, so the input expects them in this install. A peer for pods of a component the install
+    leaves out (JupyterHub's `autohttps`, off by default) has no such policy and stays a warning."""
+    expected = ctx.memo(
+        "policy-refs.selected-pods",
+        lambda: {
+            (p.namespace, p.pod_selector.to_text())
+            for p in ctx.model.of_type(NetworkPolicy)
+            if not p.pod_selector.is_everything
+        },
+    )
+    if (namespace, pods.to_text()) not in expected:
+        return None
+    return runtime_pod_creator(ctx, namespace, pods)
 
 
 @rule(
@@ -361,7 +400,9 @@ def peer_problem(ctx, policy: NetworkPolicy, path: str, peer: Mapping[str, Any])
     kinds=("NetworkPolicy",),
     why_severity=(
         "warning: the allow rule admits nobody; the connection it was meant for is reported as an "
-        "error by dependency-blocked-by-policy when topo sees the application make it."
+        "error by dependency-blocked-by-policy when topo sees the application make it. Info when a "
+        "workload of the input may create pods in the peer's namespace (RBAC of the input): the peer "
+        "probably names the pods it spawns at run time."
     ),
 )
 def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
@@ -377,6 +418,12 @@ def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
           `Namespace/x` listed `external`, or as an initial namespace (`default`, `kube-system`,
           `kube-public`, `kube-node-lease`); with a `podSelector`, also when the named namespaces
           show their workloads in the input and none matches.
+
+        A peer whose pods a workload of the input may create at run time (RBAC of the input) is
+        an info naming it, as for `networkpolicy-selects-nothing`, when a NetworkPolicy of the
+        input selects exactly those pods (the install expects them: JupyterHub's policies for
+        the user pods its hub spawns); a peer for a component the install leaves out stays a
+        warning.
 
         Empty selectors (`{}`) match everything and `ipBlock` peers are not checked. A
         namespaceSelector on other labels is never flagged (a namespace outside the input may
@@ -412,6 +459,15 @@ def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
     """
     for path, peer in _peers(policy):
         problem = peer_problem(ctx, policy, path, peer)
-        if problem:
-            message, hint = problem
+        if problem is None:
+            continue
+        message, hint, creator = problem
+        if creator is None:
             yield Issue(f"{message}: this peer allows nobody", hint=hint, path=path)
+        else:
+            yield Issue(
+                f"{message}: this peer allows no pod of the input; probably pods created at run time by {creator}",
+                hint=f"nothing to do if {creator.split()[0]} creates these pods; else {hint}",
+                path=path,
+                severity=INFO,
+            )
