@@ -184,8 +184,10 @@ def runtime_labeller(
 
 def runtime_pod_creator(ctx, namespace: str | None, selector: LabelSelector) -> str | None:
     """'Deployment/ns/x (ServiceAccount ns/sa may create pods in ns: Role/ns/r)' for a workload of
-    the input whose ServiceAccount may create pods in `namespace`, else None. When several may,
-    the likeliest: one of the namespace itself, then the name closest to the selector's values."""
+    `namespace` whose ServiceAccount may create pods there, else None; when several may, the name
+    closest to the selector's values. Only the namespace's own workloads: a controller elsewhere
+    with cluster-wide rights (a workflow engine) would otherwise excuse every policy of every
+    namespace, typos included."""
     if namespace is None:
         return None
     grants = ctx.memo("create-grants-pods", lambda: _account_grants(ctx, "pods"))
@@ -194,26 +196,21 @@ def runtime_pod_creator(ctx, namespace: str | None, selector: LabelSelector) -> 
     wanted = " ".join(sorted(r for requirement in selector.requirements for r in requirement.values))
     candidates = []
     for workload in ctx.model.workloads:
-        if workload.namespace is None:
+        if workload.namespace != namespace:
             continue
         account = workload.template.spec.service_account_name
         role_id = next(
-            (
-                role
-                for scope, role in grants.get((workload.namespace, account), ())
-                if scope in (None, namespace)
-            ),
+            (role for scope, role in grants.get((namespace, account), ()) if scope in (None, namespace)),
             None,
         )
         if role_id is None:
             continue
         likeness = difflib.SequenceMatcher(None, workload.name, wanted).ratio()
-        candidates.append((workload.namespace != namespace, -likeness, workload.id, account, role_id))
+        candidates.append((-likeness, workload.id, account, role_id))
     if not candidates:
         return None
-    *_, workload_id, account, role_id = min(candidates)
-    account_namespace = workload_id.split("/")[1]
-    return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create pods in {namespace}: {role_id})"
+    _, workload_id, account, role_id = min(candidates)
+    return f"{workload_id} (ServiceAccount {namespace}/{account} may create pods in {namespace}: {role_id})"
 
 
 def _contradicts(workload: Workload, wanted: Mapping[str, str]) -> bool:

@@ -145,8 +145,8 @@ def pdb_selects_nothing(pdb: PodDisruptionBudget, ctx):
     kinds=("NetworkPolicy",),
     why_severity=(
         "warning: the policy protects nothing; nothing breaks, but the isolation it was written "
-        "for does not exist. Info when a workload of the input may create pods in the namespace "
-        "(RBAC of the input): the policy is probably for the pods it spawns at run time."
+        "for does not exist. Info when a workload of the namespace may create pods there (RBAC of "
+        "the input): the policy is probably for the pods it spawns at run time."
     ),
 )
 def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
@@ -156,8 +156,8 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
         workload in the policy's namespace, over the whole input. `podSelector: {}` selects every
         pod of the namespace (a namespace-wide default) and is never flagged. A selector that
         could match the pods an operator creates from a custom resource of the namespace is not
-        flagged either. When a workload of the input may create pods in the namespace (RBAC of
-        the input: JupyterHub's hub spawns a pod per user, a Jenkins controller its agents), the
+        flagged either. When a workload of the namespace may create pods there (RBAC of the
+        input: JupyterHub's hub spawns a pod per user, a Jenkins controller its agents), the
         finding is an info naming it: the policy is probably for those pods.
 
     Why it matters:
@@ -401,8 +401,8 @@ def _spawner(ctx, namespace: str | None, pods: LabelSelector) -> str | None:
     why_severity=(
         "warning: the allow rule admits nobody; the connection it was meant for is reported as an "
         "error by dependency-blocked-by-policy when topo sees the application make it. Info when a "
-        "workload of the input may create pods in the peer's namespace (RBAC of the input): the peer "
-        "probably names the pods it spawns at run time."
+        "workload of the peer's namespace may create pods there (RBAC of the input) and a policy of "
+        "the input selects those pods: the peer probably names the pods it spawns at run time."
     ),
 )
 def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
