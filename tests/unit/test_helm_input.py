@@ -10,7 +10,7 @@ import sys
 import textwrap
 
 import pytest
-from chart_support import chart, needs_sdk
+from chart_support import chart, needs_sdk, write_chart
 from click.testing import CliRunner
 from topo_test_support import documents_by_id as by_id
 
@@ -65,13 +65,15 @@ def test_values_files_and_set_are_merged_in_helms_order(tmp_path):
 
 @needs_sdk
 def test_kubernetes_version_reaches_the_templates(tmp_path):
-    root = tmp_path / "kv"
-    (root / "templates").mkdir(parents=True)
-    (root / "Chart.yaml").write_text("apiVersion: v2\nname: kv\nversion: 0.1.0\n")
-    (root / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kv}\ndata: {v: '{{ .Capabilities.KubeVersion.Version }}'}\n"
+    root = write_chart(
+        tmp_path / "kv",
+        "kv",
+        {
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kv}\n"
+            "data: {v: '{{ .Capabilities.KubeVersion.Version }}'}\n"
+        },
     )
-    (document,) = load_paths([str(root)], render=RenderOptions(kube_version="1.29")).documents
+    (document,) = load_paths([root], render=RenderOptions(kube_version="1.29")).documents
     assert document.data["data"]["v"] == "v1.29.0"
 
 
@@ -81,15 +83,16 @@ def test_charts_see_the_kind_versions_the_target_kubernetes_version_serves(tmp_p
     release serves it (policy/v1 since 1.21, policy/v1beta1 until 1.25: the Deprecated API
     Migration Guide), as `helm install` against such a cluster sees it; `helm template` alone
     knows group/versions only (helm/helm#9951) and would render the removed policy/v1beta1."""
-    root = tmp_path / "pdb"
-    (root / "templates").mkdir(parents=True)
-    (root / "Chart.yaml").write_text("apiVersion: v2\nname: pdb\nversion: 0.1.0\n")
-    (root / "templates" / "pdb.yaml").write_text(
-        '{{- if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}\n'
-        "apiVersion: policy/v1\n{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\n"
-        "kind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n"
+    root = write_chart(
+        tmp_path / "pdb",
+        "pdb",
+        {
+            "templates/pdb.yaml": '{{- if .Capabilities.APIVersions.Has "policy/v1/PodDisruptionBudget" }}\n'
+            "apiVersion: policy/v1\n{{- else }}\napiVersion: policy/v1beta1\n{{- end }}\n"
+            "kind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}\n"
+        },
     )
-    (document,) = load_paths([str(root)], render=RenderOptions(kube_version=kubernetes)).documents
+    (document,) = load_paths([root], render=RenderOptions(kube_version=kubernetes)).documents
     assert document.data["apiVersion"] == served
 
 
@@ -160,15 +163,16 @@ def test_a_failing_template_is_exit_2_with_helms_message_and_the_template_file()
 @needs_sdk
 def test_a_fail_message_laid_out_over_lines_is_one_line_of_words(tmp_path):
     # SonarQube's chart: `printf "\n ** The values.yaml file is not valid. ** \n %s\n" . | fail`
-    root = tmp_path / "checked"
-    (root / "templates").mkdir(parents=True)
-    (root / "Chart.yaml").write_text("apiVersion: v2\nname: checked\nversion: 0.1.0\n")
-    (root / "templates" / "validation.yaml").write_text(
-        "{{- if not .Values.passcode -}}\n"
-        '{{- printf "\\n ** The values are not valid. ** \\n %s\\n" "Set passcode." | fail -}}\n'
-        "{{- end -}}\n"
+    root = write_chart(
+        tmp_path / "checked",
+        "checked",
+        {
+            "templates/validation.yaml": "{{- if not .Values.passcode -}}\n"
+            '{{- printf "\\n ** The values are not valid. ** \\n %s\\n" "Set passcode." | fail -}}\n'
+            "{{- end -}}\n"
+        },
     )
-    (error,) = load_paths([str(root)]).errors
+    (error,) = load_paths([root]).errors
     assert error.message.endswith("): ** The values are not valid. ** Set passcode.")
     assert error.line == 2
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from chart_support import chart, needs_sdk
+from chart_support import chart, needs_sdk, write_chart
 from click.testing import CliRunner
 
 from topo.cli import main
@@ -145,10 +145,14 @@ def test_a_charts_own_values_file_that_helm_refuses_is_located_at_its_line(tmp_p
     """Helm's loader refuses it (`cannot load values.yaml: ... yaml: line 2: ...`, helm.sh/helm
     pkg/chart/v2/loader/load.go); the error points at values.yaml, not at Chart.yaml."""
     root = tmp_path / "own"
-    (root / "templates").mkdir(parents=True)
-    (root / "Chart.yaml").write_text("apiVersion: v2\nname: own\nversion: 0.1.0\n")
-    (root / "values.yaml").write_text("a: 1\nb: [1\n")
-    (root / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n")
+    write_chart(
+        root,
+        "own",
+        {
+            "values.yaml": "a: 1\nb: [1\n",
+            "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: own}\n",
+        },
+    )
     (error,) = load_paths([str(root)]).errors
     assert (error.file, error.line) == (f"{root}/values.yaml", 2)
     assert error.message.startswith("helm: cannot load values.yaml: ")

@@ -27,7 +27,7 @@ selects no pod template of the input, by design (`runtime_pod_creator`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from topo.model import K8sObject, LabelSelector, Workload
 from topo.model.kinds import make_id
@@ -163,15 +163,8 @@ def runtime_labeller(
         return None
     wanted = dict(selector.match_labels)
     candidates = []
-    for workload in ctx.model.workloads:
-        if workload.namespace != namespace or _contradicts(workload, wanted):
-            continue
-        account = workload.template.spec.service_account_name
-        role_id = next(
-            (role for scope, role in grants.get((namespace, account), ()) if scope in (None, namespace)),
-            None,
-        )
-        if role_id is None:
+    for workload, account, role_id in _granted_workloads(ctx, namespace, grants):
+        if _contradicts(workload, wanted):
             continue
         declared = {port.name for c in workload.template.spec.containers for port in c.ports if port.name}
         likeness = difflib.SequenceMatcher(None, workload.name, " ".join(sorted(wanted.values()))).ratio()
@@ -194,7 +187,19 @@ def runtime_pod_creator(ctx, namespace: str | None, selector: LabelSelector) -> 
     if not grants:
         return None
     wanted = " ".join(sorted(r for requirement in selector.requirements for r in requirement.values))
-    candidates = []
+    candidates = [
+        (-difflib.SequenceMatcher(None, workload.name, wanted).ratio(), workload.id, account, role_id)
+        for workload, account, role_id in _granted_workloads(ctx, namespace, grants)
+    ]
+    if not candidates:
+        return None
+    _, workload_id, account, role_id = min(candidates)
+    return f"{workload_id} (ServiceAccount {namespace}/{account} may create pods in {namespace}: {role_id})"
+
+
+def _granted_workloads(ctx, namespace: str, grants) -> Iterator[tuple[Workload, str, str]]:
+    """(workload, its ServiceAccount, the role granting it) for each workload of `namespace` whose
+    ServiceAccount `grants` let act there."""
     for workload in ctx.model.workloads:
         if workload.namespace != namespace:
             continue
@@ -203,14 +208,8 @@ def runtime_pod_creator(ctx, namespace: str | None, selector: LabelSelector) -> 
             (role for scope, role in grants.get((namespace, account), ()) if scope in (None, namespace)),
             None,
         )
-        if role_id is None:
-            continue
-        likeness = difflib.SequenceMatcher(None, workload.name, wanted).ratio()
-        candidates.append((-likeness, workload.id, account, role_id))
-    if not candidates:
-        return None
-    _, workload_id, account, role_id = min(candidates)
-    return f"{workload_id} (ServiceAccount {namespace}/{account} may create pods in {namespace}: {role_id})"
+        if role_id is not None:
+            yield workload, account, role_id
 
 
 def _contradicts(workload: Workload, wanted: Mapping[str, str]) -> bool:
