@@ -1,4 +1,5 @@
-"""Stage 3: the dependency graph (networkx MultiDiGraph) with fixed relation names."""
+"""Stage 3: the dependency graph (topo.graph.store: networkx's MultiDiGraph read API) with fixed
+relation names."""
 
 from topo.graph.relations import ALL_RELATIONS
 
@@ -6,7 +7,8 @@ __all__ = ["ALL_RELATIONS", "build_graph"]
 
 
 def __getattr__(name: str):
-    # networkx takes ~0.2 s to import: reading the relation names (rules, reach) must not pay it
+    # the linkers are imported when the graph is built: reading the relation names (rules, reach)
+    # must not pay for them
     if name == "build_graph":
         from topo.graph.build import build_graph
 
