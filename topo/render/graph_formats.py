@@ -107,7 +107,7 @@ def _mermaid_id(text: str) -> str:
 
 def render_graphml(analysis) -> str:
     """GraphML with scalar attributes; lists and mappings are JSON strings (GraphML has no such types)."""
-    import networkx as nx  # only here: `topo reach` and `report` render without importing it
+    import networkx as nx  # only here (GraphML): every other command and format runs without it
 
     document = graph_document(analysis)
     graph: nx.MultiDiGraph = nx.MultiDiGraph()
