@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from topo.load.fork import split_work
 from topo.load.source import Source
@@ -108,7 +109,8 @@ def _check(ctx: RuleContext, rule: Rule, overrides: dict[str, Severity]) -> tupl
                         severity=overrides.get(rule.id) or issue.severity or rule.severity,
                         object=subject.id,
                         message=issue.message,
-                        hint=issue.hint or rule.default_hint,
+                        # a rule's hints are few texts formatted per finding: one copy each
+                        hint=sys.intern(issue.hint) if issue.hint else rule.default_hint,
                         source=subject.source,
                         related=tuple(issue.related),
                         path=issue.path or field_named_in(subject, issue.message),
@@ -192,16 +194,29 @@ def _decode(pieces: list) -> list[tuple[int, list[Finding], list[str]]]:
     """The task's results from the worker's pieces, rule by rule in the order they were written."""
     severities = {s.value: s for s in Severity}
     by_rule: dict[int, tuple[list[Finding], list[str]]] = {}
+    # marshal hands back a copy of every string and source per finding: the rule, object, hint
+    # and source of thousands of findings are a few hundred values, kept once each
+    same: dict[Any, Any] = {}
+
+    def source_of(pair: Any) -> Source | None:
+        if pair is None:
+            return None
+        key = tuple(pair)
+        known = same.get(key)
+        if known is None:
+            known = same[key] = Source(*key)
+        return known
+
     for index, found, failed in pieces:
         findings, errors = by_rule.setdefault(index, ([], []))
         findings.extend(
             Finding(
-                rule=rule,
+                rule=same.setdefault(rule, rule),
                 severity=severities[severity],
-                object=obj,
+                object=same.setdefault(obj, obj),
                 message=message,
-                hint=hint,
-                source=None if source is None else Source(*source),
+                hint=same.setdefault(hint, hint),
+                source=source_of(source),
                 related=tuple(related),
                 path=path,
             )
