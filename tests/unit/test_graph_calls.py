@@ -428,6 +428,39 @@ def test_a_namespace_setting_names_a_namespace_not_a_service(text, variable):
     assert [name for name, *_ in names_in("--namespace=shop --upstream=svc.shop", None)] == ["svc.shop"]
 
 
+@pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ("catalog", "MYSQL_DATABASE"),
+        ("orders", "POSTGRES_DB"),
+        ("orders", "POSTGRES_USER"),
+        ("orders", "RETAIL_ORDERS_PERSISTENCE_NAME"),
+        ("catalog", "RETAIL_CATALOG_PERSISTENCE_DB_NAME"),
+        ("--database=catalog", None),
+        ("--db-user=catalog", None),
+    ],
+)
+def test_a_database_or_user_setting_names_no_service(text, variable):
+    # The MySQL image creates the database MYSQL_DATABASE names (https://hub.docker.com/_/mysql),
+    # the PostgreSQL image names its default database POSTGRES_DB (https://hub.docker.com/_/postgres):
+    # a database called like the Service in front of the application is no call to it.
+    assert list(names_in(text, variable)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "variable", "expected"),
+    [
+        ("catalog", "CATALOG_ENDPOINT", ["catalog"]),
+        ("redis", "REDIS_HOST_NAME", ["redis"]),
+        ("db.shop", "DB_NAME", ["db.shop"]),
+        ("catalog-mysql:3306", "MYSQL_DATABASE", ["catalog-mysql"]),
+        ("postgres://orders-db:5432/orders", "ORDERS_DB", ["orders-db"]),
+    ],
+)
+def test_host_settings_and_addresses_in_name_settings_still_count(text, variable, expected):
+    assert [name for name, *_ in names_in(text, variable)] == expected
+
+
 def test_a_bare_word_in_a_config_file_is_not_a_host_but_a_host_key_value_is():
     config = "scrape:\n  job: node-exporter\n  host: cache\n"
     assert [name for name, *_ in names_in(config, None, is_file=True)] == ["cache"]
