@@ -4,6 +4,7 @@ switched off with their own `enabled: false`, whose names are no calls."""
 from __future__ import annotations
 
 import pytest
+from topo_test_support import graph_of, targets
 
 from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_calls import names_in
@@ -103,4 +104,49 @@ def test_the_seed_hosts_of_a_single_node_search_cluster_are_ignored():
     seed_hosts = EnvVar(name="discovery.seed_hosts", value="opensearch-cluster-master-headless", path="")
     single = [EnvVar(name="discovery.type", value="single-node", path=""), seed_hosts]
     assert "discovery.seed_hosts" in ignored_variables(single)
-    assert ignored_variables([seed_hosts]) == frozenset()
+    assert "discovery.seed_hosts" not in ignored_variables([seed_hosts])
+
+
+TELEMETRY = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: checkout, namespace: shop}
+spec:
+  selector: {matchLabels: {app: checkout}}
+  template:
+    metadata: {labels: {app: checkout}}
+    spec:
+      containers:
+        - name: checkout
+          image: shop/checkout:1.0
+          env:
+            - {name: OTEL_SERVICE_NAME, value: checkout}
+            - {name: OTEL_RESOURCE_ATTRIBUTES, value: "service.name=checkout,service.namespace=shop"}
+            - {name: DD_SERVICE, value: cart}
+            - {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: "http://otel-collector:4317"}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: checkout, namespace: shop}
+spec: {selector: {app: checkout}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cart, namespace: shop}
+spec: {selector: {app: cart}, ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: otel-collector, namespace: shop}
+spec: {selector: {app: otel-collector}, ports: [{port: 4317}]}
+"""
+
+
+def test_the_name_a_program_gives_its_telemetry_is_no_call():
+    # The OpenTelemetry SDKs' OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES describe the resource
+    # itself (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/):
+    # `checkout` is the workload's own name, not a call to its Service; Datadog's DD_SERVICE alike.
+    # The exporter's endpoint is a call.
+    assert targets(graph_of(TELEMETRY), "Deployment/shop/checkout", "calls") == {
+        "Service/shop/otel-collector"
+    }

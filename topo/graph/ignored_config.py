@@ -10,6 +10,11 @@ no calls (topo.graph.link_calls).
 - The seed hosts of an Elasticsearch or OpenSearch node started with `discovery.type:
   single-node` (env): it elects itself and joins no cluster (Elasticsearch reference, "Discovery
   and cluster formation settings"); charts set both.
+- The variables in which a program describes itself to its telemetry (env): the OpenTelemetry
+  SDKs' `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (`service.name=checkout,...`: the
+  resource's own attributes, https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/),
+  the Jaeger clients' `JAEGER_SERVICE_NAME`, Elastic APM's `ELASTIC_APM_SERVICE_NAME` and Datadog's
+  `DD_SERVICE`. The name is usually that of the workload's own Service: no call to it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ _ENABLED_FALSE = re.compile(r"""\benabled["']?\s*:\s*["']?(?i:false)\b""")
 
 _DISCOVERY_TYPE = frozenset({"discovery.type", "DISCOVERY_TYPE"})
 _SEED_HOSTS = frozenset({"discovery.seed_hosts", "DISCOVERY_SEED_HOSTS", "discovery.zen.ping.unicast.hosts"})
+_DESCRIBES_ITSELF = frozenset(
+    {
+        "OTEL_SERVICE_NAME",
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "JAEGER_SERVICE_NAME",
+        "ELASTIC_APM_SERVICE_NAME",
+        "DD_SERVICE",
+    }
+)
 
 #: Character spans [start, end) of a text, sorted and disjoint.
 Spans = tuple[tuple[int, int], ...]
@@ -41,7 +55,7 @@ def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
         variable.name in _DISCOVERY_TYPE and (variable.value or "").strip() == "single-node"
         for variable in env
     )
-    return _SEED_HOSTS if single_node else frozenset()
+    return (_DESCRIBES_ITSELF | _SEED_HOSTS) if single_node else _DESCRIBES_ITSELF
 
 
 def switched_off_spans(text: str) -> Spans:
