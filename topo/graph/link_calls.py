@@ -356,12 +356,11 @@ def names_in(
                 key = None
                 continue
             setting = key if key is not None else (None if multiline else variable)
-            if port is None and "." not in host and setting is not None and _namespace_setting(setting):
+            if port is None and "." not in host and setting is not None and _names_other_things(setting):
+                # a namespace (`--leader-election-namespace=cert-manager`), a database or a user
+                # (`MYSQL_DATABASE=catalog` beside Service catalog), not a Service
                 key = None
-                continue  # a namespace (`--leader-election-namespace=cert-manager`), not a Service
-            if port is None and "." not in host and setting is not None and _name_setting(setting):
-                key = None
-                continue  # a database, a user (`MYSQL_DATABASE=catalog` beside Service catalog)
+                continue
             how = "port" if port else ("key" if key and _host_key(key, multiline) else "bare")
             # a bare single label in a file is dropped below whatever it is: not worth checking
             parsed = None if multiline and how == "bare" and "." not in host else _checked(host, port)
@@ -416,13 +415,6 @@ def _host_key(key: str, in_file: bool = False) -> bool:
     return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
 
 
-@functools.lru_cache(maxsize=4096)
-def _namespace_setting(key: str) -> bool:
-    """Whether a variable or a key holds namespace names (`WATCH_NAMESPACE`, `--namespaces`): a
-    namespace is often named like a Service in it (`cert-manager`), and is no call to it."""
-    return key.strip("-\"'").lower().endswith(("namespace", "namespaces"))
-
-
 #: The last word of a setting that holds the name of a database, a user or a password, or a name
 #: of the application's own (`MYSQL_DATABASE`, `POSTGRES_DB`, `POSTGRES_USER`, `DB_NAME`,
 #: `--database=`): the official MySQL image creates the database `MYSQL_DATABASE` names
@@ -435,12 +427,16 @@ _HOST_WORDS = frozenset({"host", "server", "service"})
 
 
 @functools.lru_cache(maxsize=4096)
-def _name_setting(key: str) -> bool:
-    """Whether a variable or a key holds a database, user or password name (`MYSQL_DATABASE`,
-    `RETAIL_CATALOG_PERSISTENCE_DB_NAME`, `--db-user`) rather than a host: its single-label value
-    (`catalog`) is no call, even when a Service of the namespace has that name. A dotted name, a
-    port or a URL in the value still counts."""
-    words = [word for word in re.split(r"[_.-]+", key.strip("-\"'").lower()) if word]
+def _names_other_things(key: str) -> bool:
+    """Whether a variable or a key holds names that are not Services: namespaces
+    (`WATCH_NAMESPACE`, `--namespaces`: a namespace is often named like a Service in it,
+    `cert-manager`), or a database, user or password (`MYSQL_DATABASE`,
+    `RETAIL_CATALOG_PERSISTENCE_DB_NAME`, `--db-user`). Its single-label value is no call, even
+    when a Service of the namespace has that name; a dotted name, a port or a URL still counts."""
+    setting = key.strip("-\"'").lower()
+    if setting.endswith(("namespace", "namespaces")):
+        return True
+    words = [word for word in re.split(r"[_.-]+", setting) if word]
     if not words or words[-1] not in _NAME_WORDS:
         return False
     return not (words[-1] == "name" and len(words) > 1 and words[-2] in _HOST_WORDS)

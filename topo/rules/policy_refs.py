@@ -188,32 +188,32 @@ def networkpolicy_selects_nothing(policy: NetworkPolicy, ctx):
     populated = ctx.memo(
         "policy-refs.namespaces-with-workloads", lambda: {w.namespace for w in ctx.model.workloads}
     )
-    # a namespace with no workload of the input is filled by someone else (an operator's tenants,
-    # another install): the policy is ready for pods topo does not see
-    outcome = (
-        "the policy isolates no pod"
-        if policy.namespace in populated
-        else "the policy isolates no pod of the input (the namespace holds none: pods created there "
-        "by an operator or another install are not seen)"
+    hint = selector_miss_hint(
+        ctx, policy.namespace, selector, "make the podSelector match the pod template labels"
     )
-    creator = runtime_pod_creator(ctx, policy.namespace, selector) if policy.namespace in populated else None
+    severity = None
+    # a workload of the namespace (so it is populated) that may create pods there spawns them at
+    # run time: the policy is probably for those
+    creator = runtime_pod_creator(ctx, policy.namespace, selector)
     if creator is not None:
-        yield Issue(
-            f"podSelector {selector.to_text()} matches no pod template in namespace {policy.namespace}: "
-            f"the policy isolates no pod of the input; probably pods created at run time by {creator}",
-            hint=f"nothing to do if {creator.split()[0]} creates these pods; else make the podSelector "
-            "match the pod template labels",
-            path="spec.podSelector",
-            severity=INFO,
+        outcome = f"the policy isolates no pod of the input; probably pods created at run time by {creator}"
+        hint = f"nothing to do if {creator.split()[0]} creates these pods; else {hint}"
+        severity = INFO
+    elif policy.namespace in populated:
+        outcome = "the policy isolates no pod"
+    else:
+        # a namespace with no workload of the input is filled by someone else (an operator's
+        # tenants, another install): the policy is ready for pods topo does not see
+        outcome = (
+            "the policy isolates no pod of the input (the namespace holds none: pods created there "
+            "by an operator or another install are not seen)"
         )
-        return
     yield Issue(
         f"podSelector {selector.to_text() or '(nothing)'} matches no pod template in namespace {policy.namespace}: "
         f"{outcome}",
-        hint=selector_miss_hint(
-            ctx, policy.namespace, selector, "make the podSelector match the pod template labels"
-        ),
+        hint=hint,
         path="spec.podSelector",
+        severity=severity,
     )
 
 
