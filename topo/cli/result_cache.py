@@ -29,7 +29,6 @@ atomic rename: topo.load.cache) and LRU size cap; `--no-cache` neither reads nor
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
 import stat
 import sys
@@ -39,6 +38,9 @@ from typing import Any
 from topo.cli.result_entry import MAGIC, SUBDIR, Spool, decode, tee
 from topo.load.cache import default_cache_dir, max_bytes, prune_location, read_entry
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
+from topo.load.salt import PACKAGE, code_salt, package_salt
+
+__all__ = ["PACKAGE", "code_salt"]  # (the salt's home is topo.load.salt; tests read it here)
 
 #: Tests that run commands in-process with topo's code patched turn this off (tests/conftest.py).
 ENABLED = True
@@ -86,8 +88,6 @@ _PLAIN = frozenset(
         "zone",
     }
 )
-#: Installed distributions whose version is part of the salt (topo's own and what shapes output).
-_DISTRIBUTIONS = ("topo", "click", "pyyaml", "networkx")
 _GIT_PREFIX = "git:"  # a `git:REV:PATH` input reads a repository: never kept
 
 
@@ -236,7 +236,7 @@ def _prepare(arguments: list[str]) -> PendingRun | None:
     except (AttributeError, OSError, ValueError):
         return None
     location = _cache_dir(arguments)
-    salt = code_salt()
+    salt = package_salt()
     if not location or salt is None:
         return None
     environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("TOPO_") or k == "NO_COLOR")
@@ -452,61 +452,6 @@ def _walk_tree(sink: Any, top: str) -> bool:
             if not sink.file(os.path.join(root, name)):
                 return False
     return not failed
-
-
-def _digest_file(digest: Any, path: str) -> bool:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return False
-    digest.update(len(data).to_bytes(8, "little") + data)
-    return True
-
-
-#: The folder of the topo package (every file in it is part of the salt).
-PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def code_salt(package: str = PACKAGE) -> bytes | None:
-    """A digest of every file of the topo package, the Python version and the installed versions
-    of topo and the libraries that shape its output; None when it cannot be read."""
-    digest = hashlib.sha256()
-    digest.update(f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}\0".encode())
-    failed: list[OSError] = []
-    for root, dirs, files in os.walk(package, onerror=failed.append):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            digest.update(os.path.relpath(os.path.join(root, name), package).encode() + b"\0")
-            if not _digest_file(digest, os.path.join(root, name)):
-                return None
-    if failed:
-        return None
-    digest.update(repr(_installed_versions()).encode("utf-8", "surrogateescape"))
-    return digest.digest()
-
-
-def _installed_versions() -> list[tuple[str, str]]:
-    """(folder, name) of the metadata of each distribution in _DISTRIBUTIONS found on sys.path,
-    and the files of the yaml package (whether its C parser is there)."""
-    found = []
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        for name in names:
-            lowered = name.lower()
-            if lowered.endswith((".dist-info", ".egg-info")) and lowered.split("-")[0] in _DISTRIBUTIONS:
-                found.append((folder, name))
-            elif name == "yaml":
-                try:
-                    found.extend((name, inside) for inside in sorted(os.listdir(os.path.join(folder, name))))
-                except OSError:
-                    pass
-    return sorted(found)
 
 
 def _write_files(written: list[tuple[str, bytes]]) -> bool:
