@@ -61,10 +61,25 @@ class Analysis:
     def dependency_graph(self) -> DependencyGraph:
         """The dependency graph as topo's own stages read it (topo.graph.store): no networkx."""
         from topo.graph import build_graph
+        from topo.graph.link_calls import valid_scan
 
         model = self.model
+        kept_scans = self.kept_answers("calls-scan", valid_scan)
         with bulk_allocation():
-            return build_graph(model, self.config.external)
+            return build_graph(model, self.config.external, kept_scans=kept_scans)
+
+    def kept_answers(self, topic: str, valid=lambda _answer: True):
+        """The answers an earlier run on this input kept for `topic` (topo.load.answers), or None
+        without a cache."""
+        if self._cache is None:
+            return None
+        from topo.load.answers import KeptAnswers, input_scope
+
+        scope = self.__dict__.get("_answers_scope")
+        if scope is None:
+            files = {document.source.file for document in self._loaded.documents}
+            scope = self.__dict__["_answers_scope"] = input_scope(files)
+        return KeptAnswers(self._cache, topic, scope, valid)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:

@@ -11,18 +11,23 @@ from topo.graph.link_statefulsets import link_statefulsets
 from topo.graph.link_storage import link_storage
 from topo.graph.link_workloads import link_workloads
 from topo.graph.store import DependencyGraph
+from topo.load.answers import KeptAnswers
 from topo.model import Model
 from topo.model.objects import Ingress
 
 
 def build_graph(
-    model: Model, external: frozenset[str] = frozenset(), default_storage_class: str | None = None
+    model: Model,
+    external: frozenset[str] = frozenset(),
+    default_storage_class: str | None = None,
+    kept_scans: KeptAnswers | None = None,
 ) -> DependencyGraph:
-    """The dependency graph of `model`. `external` ids exist in the cluster though not in the input."""
+    """The dependency graph of `model`. `external` ids exist in the cluster though not in the input;
+    `kept_scans` holds the `calls` scan's answers of an earlier run (topo.load.answers)."""
     graph = DependencyGraph(clusterDomain=model.cluster_domain)
     ctx = LinkContext(model=model, graph=graph, external=external)
     # the strings the calls linker reads are scanned meanwhile (on a large input, by a forked copy)
-    with CallScan(model) as scan:
+    with CallScan(model, kept_scans) as scan:
         for obj in model.objects.values():
             graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
         link_ingresses(ctx)

@@ -28,6 +28,7 @@ from topo.graph.context import LinkContext
 from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.relations import CALLS
+from topo.load.answers import KeptAnswers
 from topo.load.fork import SharedWork
 from topo.model import Model
 from topo.model.dns import search_candidates, service_fqdn
@@ -115,16 +116,23 @@ BACKGROUND_SCAN_CHARS = 500_000
 class CallScan:
     """The candidate names in every distinct string the linker will read (`names_in`), scanned by
     a forked copy while this process links the graph's other relations when there is much to scan
-    (topo.load.fork.SharedWork), else here. The scan reads only the model, never the graph."""
+    (topo.load.fork.SharedWork), else here. The scan reads only the model, never the graph. With
+    `kept`, the strings an earlier run scanned are not scanned again (topo.load.answers)."""
 
-    def __init__(self, model: Model):
-        self.keys: list[ScanKey] = list(
-            dict.fromkeys(
-                _scan_key(variable, text, found)
-                for workload in model.workloads
-                for variable, text, found in texts_of(model, workload)
-            )
+    def __init__(self, model: Model, kept: KeptAnswers | None = None):
+        keys = dict.fromkeys(
+            _scan_key(variable, text, found)
+            for workload in model.workloads
+            for variable, text, found in texts_of(model, workload)
         )
+        self._kept = kept
+        self.recalled: dict[ScanKey, Candidates] = {}
+        if kept is not None:
+            for key in keys:
+                answer = kept.get(key)
+                if answer is not None:
+                    self.recalled[key] = answer
+        self.keys: list[ScanKey] = [key for key in keys if key not in self.recalled]
         size = sum(len(text) for text, _, _ in self.keys)
         self._work = SharedWork(1, self._scan, parallel=size >= BACKGROUND_SCAN_CHARS)
 
@@ -133,13 +141,31 @@ class CallScan:
 
     def results(self) -> dict[ScanKey, Candidates]:
         (found,) = self._work.results()
-        return dict(zip(self.keys, found))
+        scanned = dict(zip(self.keys, found))
+        if self._kept is not None:
+            for key, names in scanned.items():
+                self._kept.put(key, names)
+            self._kept.save()
+        return {**self.recalled, **scanned}
 
     def __enter__(self) -> CallScan:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self._work.__exit__(*exc_info)
+
+
+def valid_scan(answer: Any) -> bool:
+    """The shape of one string's kept answer (`Candidates`)."""
+    return type(answer) is tuple and all(
+        type(c) is tuple
+        and len(c) == 4
+        and type(c[0]) is str
+        and (c[1] is None or type(c[1]) is int)
+        and type(c[2]) is bool
+        and type(c[3]) is bool
+        for c in answer
+    )
 
 
 def _scan_key(variable: str | None, text: str, found: str) -> ScanKey:

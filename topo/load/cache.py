@@ -42,8 +42,9 @@ _SUBDIR = "parse-v1"
 _LINES_MAGIC = b"topo\x00ln1"
 _LINES_SUBDIR = "lines-v1"
 #: Every kind of entry a cache location holds (parse results and field lines here, whole-run
-#: results from topo.cli.result_cache): they share one LRU size cap.
-ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v2")
+#: results from topo.cli.result_cache, kept answers from topo.load.answers): they share one LRU
+#: size cap.
+ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v2", "answers-v1")
 #: Folders of entries in a format no topo reads any more (whole-run results before their output
 #: was streamed to disk): everything in them is removed whenever the location is pruned.
 RETIRED_KINDS = ("result-v1",)

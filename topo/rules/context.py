@@ -28,6 +28,22 @@ class RuleContext:
             cache[key] = compute()
         return cache[key]
 
+    def kept_answers(self, topic: str, valid: Callable[[Any], bool]) -> Any:
+        """The answers earlier runs on this input kept for `topic` (topo.load.answers: a pure
+        function's answers), or None without a cache; written by `keep_answers` once the topic's
+        rules have run."""
+        answers = self.__dict__.setdefault("_answers", {})
+        if topic not in answers:
+            source = getattr(self.analysis, "kept_answers", None)
+            answers[topic] = source(topic, valid) if source is not None else None
+        return answers[topic]
+
+    def keep_answers(self) -> None:
+        """Write the answers computed since the last call (in the process that computed them)."""
+        for kept in self.__dict__.pop("_answers", {}).values():
+            if kept is not None:
+                kept.save()
+
     def kept(self) -> tuple[frozenset[str], frozenset[str]]:
         """What has been computed and kept so far: the Analysis's shared analyses (availability,
         reachability) and this context's memos (see `forget_since`)."""

@@ -16,13 +16,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from topo.graph.relations import CALLS, OWNS, SELECTS
+from topo.load.answers import KeptAnswers
 from topo.model import Workload
 from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
 from topo.rules.registry import ERROR, RULES, WARNING, Issue, rule
-from topo.rules.suggest import NameIndex
+from topo.rules.suggest import NameIndex, valid_suggestions
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
 
@@ -381,18 +382,19 @@ class _Index:
     namespace_index: NameIndex
     service_names: dict[str, list[str]]  # namespace → Service names (input and `external`)
     service_namespaces: dict[str, list[str]]  # Service name → namespaces that have one
+    kept: KeptAnswers | None  # what earlier runs answered (topo.load.answers)
     _by_namespace: dict[tuple[str, str], NameIndex] = field(default_factory=dict)
 
     def services_in(self, namespace: str) -> NameIndex:
         key = ("Service", namespace)
         if key not in self._by_namespace:
-            self._by_namespace[key] = NameIndex(self.service_names.get(namespace, ()))
+            self._by_namespace[key] = NameIndex(self.service_names.get(namespace, ()), self.kept)
         return self._by_namespace[key]
 
     def pods_in(self, namespace: str, names: Iterable[str]) -> NameIndex:
         key = ("Pod", namespace)
         if key not in self._by_namespace:
-            self._by_namespace[key] = NameIndex(names)
+            self._by_namespace[key] = NameIndex(names, self.kept)
         return self._by_namespace[key]
 
 
@@ -412,7 +414,8 @@ def _new_index(ctx) -> _Index:
         names.setdefault(namespace, []).append(name)
         spaces.setdefault(name, []).append(namespace)
     namespaces = frozenset(ctx.model.namespaces())
-    return _Index(namespaces, NameIndex(namespaces), names, spaces)
+    kept = ctx.kept_answers("dns-suggestions", valid_suggestions)
+    return _Index(namespaces, NameIndex(namespaces, kept), names, spaces, kept)
 
 
 def _pod_names_in(namespace: str, ctx) -> dict[str, str]:

@@ -76,6 +76,7 @@ def run_rules(
     def run(group: int) -> list[tuple[int, list[Finding], list[str]]]:
         kept = ctx.kept()
         done = [(index, *_check(ctx, rules[index], overrides)) for index in groups[group]]
+        ctx.keep_answers()
         ctx.forget_since(kept, analyses=os.getpid() != here)  # (here, the analyses outlive the rules)
         return done
 

@@ -7,13 +7,19 @@ keeps the candidates' trigrams; a query reads the postings of the word's rarest 
 and lets difflib rank those with its usual cutoff. Sets of up to `SHORTLIST` names are ranked in
 full, so small inputs get exactly difflib's answer; a name that shares no trigram with the word
 (nothing alike in any three characters in a row) is not suggested from a large set. Answers are
-memoised per word: the same unresolved name in many workloads costs one lookup.
+memoised per word: the same unresolved name in many workloads costs one lookup. With kept answers
+(topo.load.answers), what an earlier run answered for the same word over the same names is
+recalled, and the index is built only for the words it did not answer.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Iterable
+from typing import Any
+
+from topo.load.answers import KeptAnswers
 
 SHORTLIST = 32
 POSTINGS_BUDGET = 2048
@@ -25,16 +31,14 @@ def _trigrams(word: str) -> set[str]:
 
 
 class NameIndex:
-    """The names to suggest from, indexed by trigram."""
+    """The names to suggest from, indexed by trigram (on the first word to look up)."""
 
-    def __init__(self, names: Iterable[str]):
+    def __init__(self, names: Iterable[str], kept: KeptAnswers | None = None):
         self.names: tuple[str, ...] = tuple(sorted(set(names)))
-        self._postings: dict[str, list[int]] = {}
-        if len(self.names) > SHORTLIST:
-            for position, name in enumerate(self.names):
-                for gram in _trigrams(name):
-                    self._postings.setdefault(gram, []).append(position)
+        self._postings: dict[str, list[int]] | None = None
         self._memo: dict[tuple[str, int, float], list[str]] = {}
+        self._kept = kept
+        self._digest: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.names)
@@ -44,20 +48,41 @@ class NameIndex:
         key = (word, n, cutoff)
         found = self._memo.get(key)
         if found is None:
-            shortlist = self._shortlist(word)
-            if n == 1:
-                found = _closest(word, shortlist, cutoff)
-            else:
-                found = difflib.get_close_matches(word, shortlist, n=n, cutoff=cutoff)
+            kept_key = None if self._kept is None else (self._names_digest(), *key)
+            found = None if self._kept is None else self._kept.get(kept_key)
+            if found is None:
+                found = self._compute(word, n, cutoff)
+                if self._kept is not None:
+                    self._kept.put(kept_key, found)
             self._memo[key] = found
         return found
+
+    def _compute(self, word: str, n: int, cutoff: float) -> list[str]:
+        shortlist = self._shortlist(word)
+        if n == 1:
+            return _closest(word, shortlist, cutoff)
+        return difflib.get_close_matches(word, shortlist, n=n, cutoff=cutoff)
+
+    def _names_digest(self) -> bytes:
+        if self._digest is None:
+            self._digest = hashlib.blake2b(
+                "\0".join(self.names).encode("utf-8", "surrogateescape"), digest_size=16
+            ).digest()
+        return self._digest
+
+    def _index(self) -> dict[str, list[int]]:
+        if self._postings is None:
+            self._postings = {}
+            for position, name in enumerate(self.names):
+                for gram in _trigrams(name):
+                    self._postings.setdefault(gram, []).append(position)
+        return self._postings
 
     def _shortlist(self, word: str) -> tuple[str, ...] | list[str]:
         if len(self.names) <= SHORTLIST:
             return self.names
-        postings = sorted(
-            (self._postings[gram] for gram in _trigrams(word) if gram in self._postings), key=len
-        )
+        index = self._index()
+        postings = sorted((index[gram] for gram in _trigrams(word) if gram in index), key=len)
         shared: dict[int, int] = {}
         budget = POSTINGS_BUDGET
         for positions in postings:
@@ -96,3 +121,8 @@ def _closest(word: str, names: Iterable[str], cutoff: float) -> list[str]:
         if score >= cutoff and (best is None or (score, name) > best):
             best = (score, name)
     return [best[1]] if best else []
+
+
+def valid_suggestions(answer: Any) -> bool:
+    """The shape of one kept answer of `close_matches`."""
+    return type(answer) is list and all(type(name) is str for name in answer)
