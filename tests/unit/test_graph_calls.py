@@ -347,7 +347,7 @@ def test_dotted_word_next_to_a_service_is_not_read_as_a_pod_name():
     ],
 )
 def test_the_scanner_reads_hosts_out_of_configuration_text(text, hosts):
-    # one scanner pass per string (topo/graph/link_calls.py _SCAN)
+    # one scanner pass per string (topo/graph/call_names.py _SCAN)
     assert [(name, port) for name, port, _, _ in names_in(text, "X_URL")] == hosts
 
 
