@@ -433,3 +433,30 @@ def test_a_subchart_is_told_by_the_leading_charts_folders_of_its_template(tmp_pa
     (tmp_path / "Chart.yaml").write_text("apiVersion: v2\nname: p\nversion: 0.1.0\n")
     found = SubchartFolders(str(tmp_path)).subchart(template)
     assert found == (None if expected is None else (expected[0], str(tmp_path / expected[1])))
+
+
+def test_a_key_of_a_block_switched_off_is_not_the_origin_of_a_value(tmp_path):
+    """A chart reads `oidc.clientId` only under `{{ if .Values.oidc.enabled }}`: with
+    `oidc.enabled: false` the key sets nothing, even when its value equals a value the object has
+    (MinIO's chart: `oidc.clientId: minio`, and the container is named `minio`; Longhorn's
+    `openshift.ui.route: longhorn-ui` beside the `longhorn-ui` container). The key in effect is
+    still named."""
+    root = write_chart(
+        tmp_path / "web",
+        "web",
+        {
+            "values.yaml": "name: web\noidc:\n  enabled: false\n  clientId: web\n",
+            "templates/deploy.yaml": (
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+                "  replicas: 2\n  selector: {matchLabels: {app: web}}\n"
+                "  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n"
+                "        - name: {{ .Values.name }}\n          image: web:1\n"
+                "          {{- if .Values.oidc.enabled }}\n"
+                "          env: [{name: CLIENT_ID, value: {{ .Values.oidc.clientId | quote }}}]\n"
+                "          {{- end }}\n"
+            ),
+        },
+    )
+    result = CliRunner().invoke(main, ["report", root, "--no-cache", "-o", "json"])
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "readiness-probe-missing"]
+    assert [origin["origin"] for origin in finding["valueFrom"]] == ["values key name"]

@@ -5,8 +5,9 @@ each `--set`) is flattened to dotted keys with the line each key is on; the last
 key wins, as in `helm template`. For a rendered object, the keys its template file reads
 (`.Values.a.b`, also through `$.Values` and `index .Values "a"` is not followed) whose merged
 value is a scalar that appears as a field value of the object are recorded as the object's value
-origins. A finding names such an origin when the origin's value appears in the finding's message
-(topo.api: Analysis.findings). Values passed through helpers (`include`) or computed (`printf`,
+origins — except a key under a mapping whose `enabled` is false, which the chart does not read
+(`oidc.clientId` beside `oidc.enabled: false`). A finding names such an origin when the origin's
+value appears in the finding's message (topo.api: Analysis.findings). Values passed through helpers (`include`) or computed (`printf`,
 `default`) are found only when the final value still equals the values entry.
 """
 
@@ -56,11 +57,25 @@ class ValuesIndex:
         found = []
         for key in self._referenced(template_path):
             origin = self._origin(key, subchart)
-            if origin is not None and origin not in found and _appears(origin.value, leaves):
+            if origin is None or origin in found or not _appears(origin.value, leaves):
+                continue
+            if not self._switched_off(key, subchart):
                 found.append(origin)
         if found:
             known = self.origins.setdefault(source, [])
             known.extend(o for o in found if o not in known)
+
+    def _switched_off(self, key: str, subchart: tuple[str, str] | None) -> bool:
+        """A mapping that holds the key says `enabled: false` (`oidc.enabled` for `oidc.clientId`):
+        charts read such a block only under `{{ if .Values.oidc.enabled }}`, so the key sets
+        nothing, whatever its value equals (as topo.graph reads `enabled: false` blocks of
+        configuration files)."""
+        segments = key.split(".")
+        for end in range(1, len(segments)):
+            switch = self._origin(".".join(segments[:end]) + ".enabled", subchart)
+            if switch is not None and switch.value == "false":
+                return True
+        return False
 
     def _origin(self, key: str, subchart: tuple[str, str] | None) -> ValueOrigin | None:
         """Where `.Values.<key>` of a template comes from. A subchart sees the parent's values under

@@ -10,7 +10,7 @@ from topo.graph.relations import ISOLATES, PROTECTS
 from topo.model.errors import ManifestError
 from topo.model.kinds import make_id
 from topo.model.objects import HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget
-from topo.model.selectors import EVERYTHING, IN, LabelSelector, parse_label_selector
+from topo.model.selectors import EVERYTHING, EXISTS, IN, LabelSelector, parse_label_selector
 from topo.rules.creators import runtime_pod_creator
 from topo.rules.references import custom_resource_may_run_pods
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
@@ -377,9 +377,12 @@ def peer_problem(
 
 def _spawner(ctx, namespace: str | None, pods: LabelSelector) -> str | None:
     """The workload that probably creates a peer's pods at run time: one that may create pods in
-    the namespace (`runtime_pod_creator`), when a NetworkPolicy of the input selects exactly these
-    pods, so the input expects them in this install. A peer for pods of a component the install
-    leaves out (JupyterHub's `autohttps`, off by default) has no such policy and stays a warning."""
+    the namespace (`runtime_pod_creator`), when the input expects such pods — a NetworkPolicy of
+    the input selects exactly these pods, or the peer asks only for label keys that no pod
+    template of the namespace carries (Longhorn's `longhorn.io/component: share-manager`: labels
+    the creator gives the pods it starts, not the input's). A peer for pods of a component the
+    install leaves out (JupyterHub's `component: autohttps`, off by default: its other components
+    carry `component`) stays a warning."""
     expected = ctx.memo(
         "policy-refs.selected-pods",
         lambda: {
@@ -388,9 +391,20 @@ def _spawner(ctx, namespace: str | None, pods: LabelSelector) -> str | None:
             if not p.pod_selector.is_everything
         },
     )
-    if (namespace, pods.to_text()) not in expected:
+    if (namespace, pods.to_text()) not in expected and not _untemplated_keys(ctx, namespace, pods):
         return None
     return runtime_pod_creator(ctx, namespace, pods)
+
+
+def _untemplated_keys(ctx, namespace: str | None, pods: LabelSelector) -> bool:
+    """Every key the selector needs on a pod (In, Exists) is a key no pod template of `namespace`
+    carries."""
+    needed = {r.key for r in pods.requirements if r.operator in (IN, EXISTS)}
+    templated = ctx.memo(
+        "policy-refs.template-label-keys",
+        lambda: {(w.namespace, key) for w in ctx.model.workloads for key in w.template.labels},
+    )
+    return bool(needed) and all((namespace, key) not in templated for key in needed)
 
 
 @rule(
@@ -402,7 +416,8 @@ def _spawner(ctx, namespace: str | None, pods: LabelSelector) -> str | None:
         "warning: the allow rule admits nobody; the connection it was meant for is reported as an "
         "error by dependency-blocked-by-policy when topo sees the application make it. Info when a "
         "workload of the peer's namespace may create pods there (RBAC of the input) and a policy of "
-        "the input selects those pods: the peer probably names the pods it spawns at run time."
+        "the input selects those pods, or no pod template of the namespace carries the label keys "
+        "the peer needs: the peer probably names the pods it spawns at run time."
     ),
 )
 def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
@@ -422,8 +437,10 @@ def networkpolicy_peer_selects_nothing(policy: NetworkPolicy, ctx):
         A peer whose pods a workload of the input may create at run time (RBAC of the input) is
         an info naming it, as for `networkpolicy-selects-nothing`, when a NetworkPolicy of the
         input selects exactly those pods (the install expects them: JupyterHub's policies for
-        the user pods its hub spawns); a peer for a component the install leaves out stays a
-        warning.
+        the user pods its hub spawns), or when every label key the peer needs is one that no pod
+        template of the namespace carries (labels the creator gives its pods: Longhorn's
+        `longhorn.io/component: share-manager`); a peer for a component the install leaves out,
+        on a key the namespace's templates use (`component: autohttps`), stays a warning.
 
         Empty selectors (`{}`) match everything and `ipBlock` peers are not checked. A
         namespaceSelector on other labels is never flagged (a namespace outside the input may

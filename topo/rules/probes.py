@@ -31,6 +31,14 @@ LONG_RUNNING_KINDS = WORKLOAD_KINDS - {"Job", "CronJob"}
 STARTUP_BUDGET_SECONDS = 120
 
 PROBE_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readiness": "readinessProbe"}
+
+#: Istio's gateway injection: a container `istio-proxy` with `image: auto` is a placeholder that
+#: the sidecar injector replaces at admission, merging its template's `istio-proxy` over it
+#: (https://istio.io/latest/docs/reference/config/analysis/ist0146/). Both of Istio's injection
+#: templates give that container a readinessProbe (`/healthz/ready` on 15021: istio/istio
+#: manifests/charts/istio-control/istio-discovery/files/{gateway-,}injection-template.yaml); none
+#: gives it a liveness probe.
+ISTIO_PROXY_PLACEHOLDER = ("istio-proxy", "auto")
 _NUMERIC = re.compile(r"^[+-]?[0-9]+$")  # kubelet's last resort: a number written as a string
 
 
@@ -63,7 +71,10 @@ def readiness_probe_missing(workload: Workload, ctx):
         Pods where no main container (`spec.containers`) has a `readinessProbe`, and names the
         Services that send traffic to the pods (Services with `publishNotReadyAddresses: true` do
         not count: they ignore readiness anyway). Jobs and CronJobs are skipped. A bare Pod that
-        no Service selects is an info: it has no rollout, and nothing routes to it yet.
+        no Service selects is an info: it has no rollout, and nothing routes to it yet. Not
+        flagged: Istio's gateway placeholder, a container `istio-proxy` with `image: auto`, which
+        Istio's sidecar injector replaces at admission with a container that has a readinessProbe
+        (the way Istio's `gateway` chart installs gateways).
 
     Why it matters:
         Without a readiness probe a pod is Ready as soon as its containers start: the Service
@@ -88,11 +99,12 @@ def readiness_probe_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#readiness-probe
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes
         - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
+        - https://istio.io/latest/docs/setup/additional-setup/gateway/ (gateway injection, `image: auto`)
     """
     if not isinstance(workload, Workload):
         return
     containers = workload.template.spec.containers
-    if not containers or any("readiness" in c.probes for c in containers):
+    if not containers or any("readiness" in c.probes or _injected_readiness(c) for c in containers):
         return  # no container at all is manifest-invalid's finding, not a missing probe
     what = f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} no readinessProbe"
     services = [s for s in ctx.services_selecting(workload.id) if not _publishes_not_ready(ctx.get(s))]
@@ -118,6 +130,11 @@ def readiness_probe_missing(workload: Workload, ctx):
             f"do not wait for the application)",
             hint="add a readinessProbe that passes only when the application can do its work",
         )
+
+
+def _injected_readiness(container: Container) -> bool:
+    """Istio's injector replaces the container at admission and gives it a readinessProbe."""
+    return (container.name, container.image) == ISTIO_PROXY_PLACEHOLDER
 
 
 def _publishes_not_ready(service) -> bool:
