@@ -92,3 +92,34 @@ def test_a_cluster_an_operator_runs_from_one_object_is_noted_once_per_kind():
         (1, "info", f"2 CloudNativePG Clusters (Cluster/shop/orders-db, ...), each: {operated}"),
         (11, "info", f"Strimzi Kafka Kafka/streaming/events: {operated}"),
     ]
+
+
+EXPERIMENT = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Experiment
+metadata: {name: experiment-demo, namespace: shop}
+spec:
+  duration: 15m
+  templates:
+    - name: purple
+      replicas: 2
+      selector: {matchLabels: {app: demo, color: purple}}
+      template:
+        metadata: {labels: {app: demo, color: purple}}
+        spec: {containers: [{name: demo, image: argoproj/rollouts-demo:purple}]}
+"""
+
+
+def test_an_argo_rollouts_experiment_is_noted_as_running_pods_topo_does_not_analyse():
+    # argoproj/rollouts-demo's examples/experiment reported "No findings": an Experiment runs one
+    # ReplicaSet per template (https://argo-rollouts.readthedocs.io/en/stable/features/experiment/),
+    # as a Rollout does from its template.
+    notes = [(w.line, w.level, w.message) for w in analyze(text=EXPERIMENT, name="x.yaml").load_warnings]
+    assert notes == [
+        (
+            1,
+            "info",
+            "Argo Rollouts Experiment Experiment/shop/experiment-demo: it runs pods from its own template, "
+            "which topo does not analyse: probes, references and rollouts there are unchecked",
+        )
+    ]

@@ -448,6 +448,25 @@ def test_a_database_or_user_setting_names_no_service(text, variable):
 
 
 @pytest.mark.parametrize(
+    ("text", "variable"),
+    [
+        ("minio", "MINIO_ACCESS_KEY"),
+        ("minio", "MINIO_SECRET_KEY"),
+        ("rabbitmq", "RABBITMQ_DEFAULT_PASS"),
+        ("grafana", "GF_SECURITY_ADMIN_PASSWORD"),
+        ("vault", "VAULT_TOKEN"),
+        ("--api-secret=orders", None),
+    ],
+)
+def test_a_credential_setting_names_no_service(text, variable):
+    # kubernetes/examples' MinIO (_archived/storage/minio) sets MINIO_ACCESS_KEY to "minio", beside
+    # its Service minio: MinIO reads its root credentials from it
+    # (https://min.io/docs/minio/linux/reference/minio-server/settings/deprecated.html),
+    # and an access key, a password or a token named like a Service is no call to it.
+    assert list(names_in(text, variable)) == []
+
+
+@pytest.mark.parametrize(
     ("text", "variable", "expected"),
     [
         ("catalog", "CATALOG_ENDPOINT", ["catalog"]),
@@ -455,6 +474,8 @@ def test_a_database_or_user_setting_names_no_service(text, variable):
         ("db.shop", "DB_NAME", ["db.shop"]),
         ("catalog-mysql:3306", "MYSQL_DATABASE", ["catalog-mysql"]),
         ("postgres://orders-db:5432/orders", "ORDERS_DB", ["orders-db"]),
+        ("minio:9000", "MINIO_ACCESS_KEY", ["minio"]),
+        ("vault.secrets.svc", "VAULT_TOKEN", ["vault.secrets.svc"]),
     ],
 )
 def test_host_settings_and_addresses_in_name_settings_still_count(text, variable, expected):

@@ -183,13 +183,19 @@ def _host_key(key: str, in_file: bool = False) -> bool:
     return setting.lower() not in _NOT_HOST_SETTINGS and HOST_LIKE_VARIABLE.search(setting) is not None
 
 
-#: The last word of a setting that holds the name of a database, a user or a password, or a name
-#: of the application's own (`MYSQL_DATABASE`, `POSTGRES_DB`, `POSTGRES_USER`, `DB_NAME`,
-#: `--database=`): the official MySQL image creates the database `MYSQL_DATABASE` names
-#: (https://hub.docker.com/_/mysql, "Environment Variables"), the PostgreSQL image names its
-#: default database `POSTGRES_DB` (https://hub.docker.com/_/postgres). A database or a user is
-#: often named like the Service in front of it (`catalog`, `orders`) and is no call to it.
-_NAME_WORDS = frozenset({"db", "database", "dbname", "schema", "user", "username", "password", "name"})
+#: The last word of a setting that holds the name of a database, a user or a credential, or a
+#: name of the application's own (`MYSQL_DATABASE`, `POSTGRES_DB`, `POSTGRES_USER`, `DB_NAME`,
+#: `--database=`, `MINIO_ACCESS_KEY`): the official MySQL image creates the database
+#: `MYSQL_DATABASE` names (https://hub.docker.com/_/mysql, "Environment Variables"), the
+#: PostgreSQL image names its default database `POSTGRES_DB` (https://hub.docker.com/_/postgres),
+#: MinIO takes its root credentials from `MINIO_ACCESS_KEY` and `MINIO_SECRET_KEY`
+#: (https://min.io/docs/minio/linux/reference/minio-server/settings/deprecated.html). A
+#: database, a user or an access key is often named like the Service in front of it (`catalog`,
+#: `orders`, `minio`) and is no call to it.
+_NAME_WORDS = frozenset(
+    {"db", "database", "dbname", "schema", "user", "username", "name"}
+    | {"password", "passwd", "pass", "key", "secret", "token"}
+)
 #: `HOST_NAME`, `SERVER_NAME` and `SERVICE_NAME` may still name a host: they keep their meaning.
 _HOST_WORDS = frozenset({"host", "server", "service"})
 
@@ -198,9 +204,10 @@ _HOST_WORDS = frozenset({"host", "server", "service"})
 def _names_other_things(key: str) -> bool:
     """Whether a variable or a key holds names that are not Services: namespaces
     (`WATCH_NAMESPACE`, `--namespaces`: a namespace is often named like a Service in it,
-    `cert-manager`), or a database, user or password (`MYSQL_DATABASE`,
-    `RETAIL_CATALOG_PERSISTENCE_DB_NAME`, `--db-user`). Its single-label value is no call, even
-    when a Service of the namespace has that name; a dotted name, a port or a URL still counts."""
+    `cert-manager`), or a database, user or credential (`MYSQL_DATABASE`,
+    `RETAIL_CATALOG_PERSISTENCE_DB_NAME`, `--db-user`, `MINIO_ACCESS_KEY`). Its single-label value
+    is no call, even when a Service of the namespace has that name; a dotted name, a port or a URL
+    still counts."""
     setting = key.strip("-\"'").lower()
     if setting.endswith(("namespace", "namespaces")):
         return True

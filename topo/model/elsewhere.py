@@ -58,6 +58,8 @@ ELSEWHERE: dict[tuple[str, str], tuple[str, str]] = {
     ("helm.toolkit.fluxcd.io", "HelmRelease"): ("Flux HelmRelease", _DEPLOYS_ITS_SOURCE),
     ("kustomize.toolkit.fluxcd.io", "Kustomization"): ("Flux Kustomization", _DEPLOYS_ITS_SOURCE),
     ("argoproj.io", "Rollout"): ("Argo Rollouts Rollout", _RUNS_PODS),
+    # An Experiment runs a ReplicaSet per `spec.templates[]` (https://argo-rollouts.readthedocs.io/en/stable/features/experiment/)
+    ("argoproj.io", "Experiment"): ("Argo Rollouts Experiment", _RUNS_PODS),
     ("serving.knative.dev", "Service"): ("Knative Service", _RUNS_PODS),
     **{key: (called, _OPERATOR_RUNS_PODS) for key, called in _OPERATOR_CLUSTERS.items()},
 }

@@ -22,7 +22,8 @@ from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, RULES, WARNING, Issue, rule
+from topo.rules.references import custom_resource_may_create_service
+from topo.rules.registry import ERROR, INFO, RULES, WARNING, Issue, rule
 from topo.rules.suggest import NameIndex, valid_suggestions
 
 _ORDINAL = re.compile(r"^(?P<set>[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-(?P<ordinal>\d+)$")
@@ -74,7 +75,9 @@ def _sort_key(item):
         "error: the name gets NXDOMAIN as written (a dotted in-cluster name: `<svc>.<ns>`, `<pod>.<svc>`, "
         "`*.svc`). Warning for a single label (the node's search domains may answer it; often an "
         "optional component's default) and for a name in a namespace no object of the input uses "
-        "(installed separately: topo cannot know what it holds)."
+        "(installed separately: topo cannot know what it holds). Info for a Service named like a "
+        "custom resource of its namespace (`pg-rw` beside a CloudNativePG Cluster `pg`): its operator "
+        "probably creates it, and the message names the resource."
     ),
 )
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
@@ -102,7 +105,9 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         `kube-dns.kube-system`). A warning instead of an error for a name in a namespace that no
         object of the input uses (that part of the system is installed separately) and for a
         single label (`ai-service`: not provably in-cluster, since the resolver also tries the
-        node's search domains, and often an optional component's default address).
+        node's search domains, and often an optional component's default address). An info for a
+        Service named like a custom resource of its namespace (its name, `<name>-x` or `x-<name>`:
+        CloudNativePG creates `pg-rw` for a Cluster `pg`), naming the resource.
 
     Why it matters:
         The client gets NXDOMAIN: the application fails at startup or, worse, retries forever
@@ -141,6 +146,18 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
     for call in _merge_ports(calls_of(workload, ctx)):
         if resolves(call, workload.namespace, domain, ctx) or _governing_service_reports_it(call, ctx):
             continue
+        kind, namespace, name = split_id(call.target)
+        operated = custom_resource_may_create_service(ctx, namespace, name) if kind == "Service" else None
+        if operated is not None:  # an operator's Service, named after its resource (`pg` → `pg-rw`)
+            yield Issue(
+                f"{call.name!r} ({call.where}) names no Service of the input: the operator of "
+                f"{operated}, a custom resource of that namespace named like it, probably creates it",
+                hint="nothing to do if the operator creates it; else fix the name, or list the Service "
+                "under `external:` in topo.yaml",
+                related=(call.target, operated),
+                severity=INFO,
+            )
+            continue
         reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
@@ -149,7 +166,7 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         # shared database): topo cannot know what it holds. A single label (`ai-service`) is not
         # provably in-cluster: after the cluster suffixes the resolver tries the node's search
         # domains, and it is often an optional component's default. Both are warnings.
-        elsewhere = split_id(call.target)[1] not in _index(ctx).namespaces
+        elsewhere = namespace not in _index(ctx).namespaces
         single_label = "." not in call.name.rstrip(".")
         if single_label and not elsewhere:
             reason += " (a single label: the node's search domains may still answer it)"

@@ -231,6 +231,37 @@ def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSele
     return None
 
 
+def _service_sources_by_namespace(ctx) -> dict[str, list[tuple[str, str]]]:
+    sources: dict[str, list[tuple[str, str]]] = {}
+    for obj in ctx.model.objects.values():
+        if obj.namespace is None or obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
+            continue
+        sources.setdefault(obj.namespace, []).append((obj.name, obj.id))
+    return sources
+
+
+def custom_resource_may_create_service(ctx, namespace: str | None, name: str) -> str | None:
+    """The id of a custom resource in `namespace` whose operator probably creates Service `name`,
+    else None.
+
+    Operators create the Services of what they run from a custom resource, named after it: a
+    CloudNativePG Cluster `pg` gets `pg-rw`, `pg-ro` and `pg-r` ("<CLUSTER_NAME>-<SERVICE_NAME>",
+    https://cloudnative-pg.io/documentation/current/service_management/), a KAITO Workspace its
+    inference Service of its own name (https://github.com/kaito-project/kaito, docs/inference),
+    Strimzi `<kafka>-kafka-bootstrap`, ECK `<name>-es-http`, the Altinity operator
+    `clickhouse-<installation>`. A Service named like such a resource (its name, or its name and a
+    suffix or a prefix after a `-`) is probably one of them; the resources that never run pods
+    (certificates, monitors, routes) create no Service either.
+    """
+    if namespace is None:
+        return None
+    sources = ctx.memo("service-sources", lambda: _service_sources_by_namespace(ctx))
+    for resource, resource_id in sources.get(namespace, ()):
+        if name == resource or name.startswith(f"{resource}-") or name.endswith(f"-{resource}"):
+            return resource_id
+    return None
+
+
 def _produced_secrets(ctx) -> dict[tuple[str, str], str]:
     """Secrets that a controller creates from an object of the input: (namespace, name) → id."""
     produced: dict[tuple[str, str], str] = {}
