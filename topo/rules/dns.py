@@ -22,7 +22,7 @@ from topo.model.build import statefulset_ordinals
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.references import custom_resource_may_create_service
+from topo.rules.operated import custom_resource_may_create_service
 from topo.rules.registry import ERROR, INFO, RULES, WARNING, Issue, rule
 from topo.rules.suggest import NameIndex, valid_suggestions
 

@@ -12,7 +12,7 @@ from topo.model.kinds import make_id
 from topo.model.objects import HorizontalPodAutoscaler, NetworkPolicy, PodDisruptionBudget
 from topo.model.selectors import EVERYTHING, EXISTS, IN, LabelSelector, parse_label_selector
 from topo.rules.creators import runtime_pod_creator
-from topo.rules.references import custom_resource_may_run_pods
+from topo.rules.operated import custom_resource_may_run_pods
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 from topo.rules.services import selector_miss_hint
 from topo.rules.suggest import NameIndex

@@ -2,15 +2,15 @@
 
 Also the lookups the other reference modules share (ingress, services, storage_refs,
 policy_refs): objects that exist without being declared (the control plane's
-`kube-root-ca.crt`, Secrets that controllers create from objects of the input), and pods that an
-operator creates from a custom resource, which topo cannot see.
+`kube-root-ca.crt`, Secrets that controllers create from objects of the input). What operators
+create from custom resources is in topo.rules.operated.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from topo.model import K8sObject, LabelSelector, Workload
+from topo.model import K8sObject, Workload
 from topo.model.kinds import WORKLOAD_KINDS, make_id
 from topo.model.names import dns1123_subdomain_problems
 from topo.model.objects import Ingress
@@ -109,54 +109,6 @@ def cert_manager_issues_tls(ingress: Ingress) -> bool:
     )
 
 
-#: API groups of built-in kinds: objects of other groups are custom resources.
-_BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "policy", "autoscaling"})
-#: `*.k8s.io` groups that are CRDs which may run pods (Gateway API implementations start one
-#: proxy Deployment per Gateway, labelled with the Gateway's name).
-_CUSTOM_K8S_IO_GROUPS = frozenset({"gateway.networking.k8s.io"})
-#: Custom kinds that never run pods: a selector value equal to their name proves nothing.
-_KINDS_WITHOUT_PODS = frozenset(
-    {
-        "Certificate",
-        "CertificateRequest",
-        "Issuer",
-        "ClusterIssuer",
-        "Order",
-        "Challenge",
-        "ServiceMonitor",
-        "PodMonitor",
-        "PrometheusRule",
-        "AlertmanagerConfig",
-        "ScrapeConfig",
-        "SealedSecret",
-        "ExternalSecret",
-        "SecretStore",
-        "ClusterSecretStore",
-        "VirtualService",
-        "DestinationRule",
-        "ServiceEntry",
-        "Sidecar",
-        "PeerAuthentication",
-        "AuthorizationPolicy",
-        "RequestAuthentication",
-        "EnvoyFilter",
-        "Telemetry",
-        "HTTPRoute",
-        "GRPCRoute",
-        "TCPRoute",
-        "TLSRoute",
-        "UDPRoute",
-        "ReferenceGrant",
-        "IngressRoute",
-        "IngressRouteTCP",
-        "IngressRouteUDP",
-        "Middleware",
-        "TLSOption",
-        "ServersTransport",
-    }
-)
-
-
 def workloads_in(ctx, namespace: str | None) -> tuple[Workload, ...]:
     """The workloads of one namespace, in input order (indexed once per run)."""
 
@@ -167,99 +119,6 @@ def workloads_in(ctx, namespace: str | None) -> tuple[Workload, ...]:
         return {namespace: tuple(items) for namespace, items in by_namespace.items()}
 
     return ctx.memo("workloads-by-namespace", compute).get(namespace, ())
-
-
-def is_custom_resource(obj: K8sObject) -> bool:
-    group = obj.group
-    if type(obj) is not K8sObject or group in _BUILTIN_GROUPS:
-        return False
-    return group in _CUSTOM_K8S_IO_GROUPS or not group.endswith(".k8s.io")
-
-
-def _label_maps(value, depth: int = 0):
-    """Every `labels: {k: v}` mapping inside a custom resource's spec (pod templates of Argo
-    Rollouts, Knative Services, `podMetadata` of Prometheus, `podTemplate` of ECK node sets...)."""
-    if depth > 8:
-        return
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if (
-                key == "labels"
-                and isinstance(item, Mapping)
-                and all(isinstance(v, str) for v in item.values())
-            ):
-                yield item
-            else:
-                yield from _label_maps(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _label_maps(item, depth + 1)
-
-
-def _pod_sources_by_namespace(ctx) -> dict[str, list[tuple[str, list[Mapping[str, str]]]]]:
-    sources: dict[str, list[tuple[str, list[Mapping[str, str]]]]] = {}
-    for obj in ctx.model.objects.values():
-        if obj.namespace is None or obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
-            continue
-        labels = [obj.labels, *_label_maps(obj.raw.get("spec"))]
-        sources.setdefault(obj.namespace, []).append((obj.name, labels))
-    return sources
-
-
-def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSelector) -> str | None:
-    """The name of a custom resource in `namespace` whose operator may create the pods `selector`
-    looks for, else None.
-
-    Operators create pods that are not in the manifests (an Argo Rollout's ReplicaSets, the
-    StatefulSet of a Prometheus or an Elasticsearch cluster, a Knative revision). Their pods carry
-    the labels of the resource's pod template or metadata, or a label whose value is the resource's
-    name (`prometheus: k8s`, `strimzi.io/cluster: my-cluster`). When a selector could match such
-    pods, "selects nothing" would be a guess, so the rules stay quiet.
-    """
-    if namespace is None or selector.matches_nothing:
-        return None
-    sources = ctx.memo("pod-sources", lambda: _pod_sources_by_namespace(ctx))
-    values = {
-        value
-        for requirement in selector.requirements
-        if requirement.operator == "In"
-        for value in requirement.values
-    }
-    for name, label_maps in sources.get(namespace, ()):
-        if name in values or any(selector.matches(labels) for labels in label_maps):
-            return name
-    return None
-
-
-def _service_sources_by_namespace(ctx) -> dict[str, list[tuple[str, str]]]:
-    sources: dict[str, list[tuple[str, str]]] = {}
-    for obj in ctx.model.objects.values():
-        if obj.namespace is None or obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
-            continue
-        sources.setdefault(obj.namespace, []).append((obj.name, obj.id))
-    return sources
-
-
-def custom_resource_may_create_service(ctx, namespace: str | None, name: str) -> str | None:
-    """The id of a custom resource in `namespace` whose operator probably creates Service `name`,
-    else None.
-
-    Operators create the Services of what they run from a custom resource, named after it: a
-    CloudNativePG Cluster `pg` gets `pg-rw`, `pg-ro` and `pg-r` ("<CLUSTER_NAME>-<SERVICE_NAME>",
-    https://cloudnative-pg.io/documentation/current/service_management/), a KAITO Workspace its
-    inference Service of its own name (https://github.com/kaito-project/kaito, docs/inference),
-    Strimzi `<kafka>-kafka-bootstrap`, ECK `<name>-es-http`, the Altinity operator
-    `clickhouse-<installation>`. A Service named like such a resource (its name, or its name and a
-    suffix or a prefix after a `-`) is probably one of them; the resources that never run pods
-    (certificates, monitors, routes) create no Service either.
-    """
-    if namespace is None:
-        return None
-    sources = ctx.memo("service-sources", lambda: _service_sources_by_namespace(ctx))
-    for resource, resource_id in sources.get(namespace, ()):
-        if name == resource or name.startswith(f"{resource}-") or name.endswith(f"-{resource}"):
-            return resource_id
-    return None
 
 
 def _produced_secrets(ctx) -> dict[tuple[str, str], str]:

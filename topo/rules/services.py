@@ -10,7 +10,8 @@ from topo.graph.relations import ROUTES_TO, SELECTS
 from topo.model.objects import Service, Workload
 from topo.model.selectors import LabelSelector
 from topo.rules.creators import runtime_labeller
-from topo.rules.references import custom_resource_may_run_pods, workloads_in
+from topo.rules.operated import custom_resource_may_run_pods
+from topo.rules.references import workloads_in
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
