@@ -467,6 +467,30 @@ def test_a_credential_setting_names_no_service(text, variable):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "-external-service=nginx-ingress",
+        "--publish-service=nginx-ingress",
+        "--providers.kubernetesingress.ingressendpoint.publishedservice=traefik",
+    ],
+)
+def test_an_ingress_controllers_status_service_is_no_call(text):
+    # NGINX Ingress Controller's -external-service names the LoadBalancer Service whose external
+    # address it reports in the Ingresses' status (docs.nginx.com, "Reporting resource status");
+    # ingress-nginx's --publish-service mirrors that Service's address likewise (cli-arguments):
+    # an API object read for its address, never a connection (nginx/kubernetes-ingress's own
+    # manifests pass the controller's Service; topo drew a `calls` edge to it).
+    assert list(names_in(text, None)) == []
+
+
+def test_an_ingress_controllers_default_backend_is_still_a_call():
+    # ingress-nginx sends the requests no rule matches to --default-backend-service: a connection
+    assert [name for name, *_ in names_in("--default-backend-service=default-http-backend", None)] == [
+        "default-http-backend"
+    ]
+
+
+@pytest.mark.parametrize(
     ("text", "variable", "expected"),
     [
         ("catalog", "CATALOG_ENDPOINT", ["catalog"]),

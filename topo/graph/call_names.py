@@ -196,6 +196,14 @@ _NAME_WORDS = frozenset(
     {"db", "database", "dbname", "schema", "user", "username", "name"}
     | {"password", "passwd", "pass", "key", "secret", "token"}
 )
+#: Ingress controllers' settings that name their own Service as an API object, whose address they
+#: copy into the status of the Ingresses they serve, never a host they connect to: NGINX Ingress
+#: Controller's `-external-service` ("the external address of the service is used when reporting
+#: the status", docs.nginx.com, command-line arguments and "Reporting resource status"),
+#: ingress-nginx's `--publish-service` ("the controller mirrors the address of this service's
+#: endpoints to the load-balancer status", kubernetes.github.io/ingress-nginx, cli-arguments) and
+#: Traefik's `providers.kubernetesIngress.ingressEndpoint.publishedService`.
+_STATUS_SERVICE_SETTINGS = ("external-service", "publish-service", "publishedservice")
 #: `HOST_NAME`, `SERVER_NAME` and `SERVICE_NAME` may still name a host: they keep their meaning.
 _HOST_WORDS = frozenset({"host", "server", "service"})
 
@@ -204,12 +212,13 @@ _HOST_WORDS = frozenset({"host", "server", "service"})
 def _names_other_things(key: str) -> bool:
     """Whether a variable or a key holds names that are not Services: namespaces
     (`WATCH_NAMESPACE`, `--namespaces`: a namespace is often named like a Service in it,
-    `cert-manager`), or a database, user or credential (`MYSQL_DATABASE`,
+    `cert-manager`), an ingress controller's own Service named for its status
+    (`-external-service`), or a database, user or credential (`MYSQL_DATABASE`,
     `RETAIL_CATALOG_PERSISTENCE_DB_NAME`, `--db-user`, `MINIO_ACCESS_KEY`). Its single-label value
     is no call, even when a Service of the namespace has that name; a dotted name, a port or a URL
     still counts."""
     setting = key.strip("-\"'").lower()
-    if setting.endswith(("namespace", "namespaces")):
+    if setting.endswith(("namespace", "namespaces", *_STATUS_SERVICE_SETTINGS)):
         return True
     words = [word for word in re.split(r"[_.-]+", setting) if word]
     if not words or words[-1] not in _NAME_WORDS:
