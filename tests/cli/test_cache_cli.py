@@ -72,7 +72,7 @@ def test_output_is_identical_with_the_cache_cold_warm_and_off(command, source, c
     assert not os.path.exists(cache_dir)
     cached = [args[0], "--cache-dir", cache_dir, *args[1:]]
     cold = run(cached, str(tmp_path))
-    assert os.path.isdir(os.path.join(cache_dir, "parse-v1")), "the cold run filled the parse cache"
+    assert os.path.isdir(os.path.join(cache_dir, "parse-v2")), "the cold run filled the parse cache"
     kept = args[0] in result_cache.COMMANDS
     assert os.path.isdir(os.path.join(cache_dir, result_cache.SUBDIR)) == kept
     with monkeypatch.context() as patched:

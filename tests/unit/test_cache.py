@@ -21,6 +21,7 @@ from topo.load.cache import (
     prune_location,
     read_entry,
 )
+from topo.load.stamps import _read as stamp_entries
 
 MANIFESTS = {
     "a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: x}\ndata: {k: v}\n",
@@ -187,11 +188,13 @@ def test_concurrent_runs_leave_only_whole_entries(tmp_path):
     with multiprocessing.get_context("fork").Pool(4) as pool:
         results = pool.map(_load_into, [(tree, cache_dir)] * 8)
     assert all(result == expected for result in results)
-    stored = entries(cache_dir)
+    stored = entries(os.path.join(cache_dir, "parse-v2"))
     assert len(stored) == len(files)
     for path in stored:
         with open(path, "rb") as handle:
             assert decode_entry(handle.read()) is not None
+    (stamps,) = entries(os.path.join(cache_dir, "stamps-v1"))  # the last writer's, whole
+    assert len(stamp_entries(stamps)) == len(files)
     assert not [n for _, _, names in os.walk(cache_dir) for n in names if n.startswith(".tmp-")]
 
 
@@ -228,7 +231,7 @@ def test_parse_and_result_entries_share_one_size_cap_and_nothing_else_is_touched
     load_paths([tree], cache=ParseCache(str(cache_dir), max_size=4000))
     assert not old_result.exists(), "the least recently used entry went, though another kind"
     assert mine.exists()
-    assert sum(os.path.getsize(p) for p in entries(cache_dir / "parse-v1")) <= 4000 * 0.9
+    assert sum(os.path.getsize(p) for p in entries(cache_dir / "parse-v2")) <= 4000 * 0.9
 
 
 def test_entries_of_a_retired_format_and_stale_temporary_files_are_removed(tmp_path):

@@ -43,7 +43,7 @@ def tree(tmp_path) -> str:
 def stored(cache_dir) -> list[str]:
     return sorted(
         name
-        for _, _, names in os.walk(os.path.join(cache_dir, "parse-v1"))
+        for _, _, names in os.walk(os.path.join(cache_dir, "parse-v2"))
         for name in names
         if not name.startswith(".tmp-")
     )

@@ -53,7 +53,7 @@ def tree(tmp_path):
 
 
 def lines_entries(cache_dir) -> list[str]:
-    root = os.path.join(cache_dir, "lines-v1")
+    root = os.path.join(cache_dir, "lines-v2")
     return sorted(
         os.path.join(r, n) for r, _, names in os.walk(root) for n in names if not n.startswith(".tmp-")
     )
@@ -73,7 +73,7 @@ def test_a_run_that_finds_the_cache_empty_keeps_no_field_lines(tree, tmp_path):
     cache = str(tmp_path / "cache")
     assert located([str(tree)], cache) == located([str(tree)], False)
     assert lines_entries(cache) == []
-    assert os.listdir(os.path.join(cache, "parse-v1"))
+    assert os.listdir(os.path.join(cache, "parse-v2"))
 
 
 def test_a_later_run_recalls_every_line_without_locating(tree, tmp_path, monkeypatch):

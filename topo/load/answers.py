@@ -25,8 +25,10 @@ import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topo.load.cache import ParseCache, read_entry, write_entry
+from topo.load.cache import ParseCache, input_scope, read_entry, write_entry
 from topo.load.salt import package_salt
+
+__all__ = ["KeptAnswers", "input_scope"]
 
 MAGIC = b"topo\x00an1"
 SUBDIR = "answers-v1"
@@ -97,15 +99,3 @@ def _read(path: str) -> dict[Hashable, Any]:
     except (EOFError, ValueError, TypeError):
         return {}
     return answers if type(answers) is dict else {}
-
-
-def input_scope(files: Any) -> str:
-    """The scope of an input's answers: the deepest folder holding all of its files (absolute), or
-    "" when there are none."""
-    folders = {os.path.dirname(os.path.abspath(name)) for name in files}
-    if not folders:
-        return ""
-    try:
-        return os.path.commonpath(sorted(folders))
-    except ValueError:  # paths on different drives
-        return ""

@@ -37,17 +37,17 @@ FileResult = tuple[list, list, list]
 
 _MAGIC = b"topo\x00pc1"
 _CHECK = 16  # bytes of blake2b over the payload
-_SUBDIR = "parse-v1"
+_SUBDIR = "parse-v2"
 #: The lines of fields in a file (topo.load.locate), under the same key as the file's parse result.
 _LINES_MAGIC = b"topo\x00ln1"
-_LINES_SUBDIR = "lines-v1"
+_LINES_SUBDIR = "lines-v2"
 #: Every kind of entry a cache location holds (parse results and field lines here, whole-run
 #: results from topo.cli.result_cache, kept answers from topo.load.answers): they share one LRU
 #: size cap.
-ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v2", "answers-v1")
+ENTRY_KINDS = (_SUBDIR, _LINES_SUBDIR, "result-v2", "answers-v1", "stamps-v1")
 #: Folders of entries in a format no topo reads any more (whole-run results before their output
 #: was streamed to disk): everything in them is removed whenever the location is pruned.
-RETIRED_KINDS = ("result-v1",)
+RETIRED_KINDS = ("result-v1", "parse-v1", "lines-v1")
 DEFAULT_MAX_MB = 512
 #: From this many new entries on, a run writes them from a forked copy of itself (`write_held`).
 BACKGROUND_WRITES = 256
@@ -115,6 +115,22 @@ class ParseCache:
         self._held: list[tuple[str, bytes]] | None = None  # entries put while reading a batch of files
         self._writer: Any = None  # the forked copy writing them (topo.load.fork.SharedWork), and its parent
         self._writer_parent = 0
+        #: the stamps of the files being read (topo.load.stamps.StampIndex), set by `use_stamps`
+        self.stamps: Any = None
+
+    def use_stamps(self, files: Any) -> None:
+        """Read `files` through the stamps an earlier run noted for them (topo.load.stamps)."""
+        from topo.load.stamps import StampIndex  # (topo.load.stamps imports this module)
+
+        self.stamps = (
+            StampIndex(self.location, input_scope(f for f in files if f != "-")) if self.enabled else None
+        )
+
+    def keep_stamps(self) -> None:
+        """Write the stamps noted since `use_stamps`, when they changed (one small entry: not
+        counted in `writes`, which are the files' entries)."""
+        if self.stamps is not None and self.enabled:
+            self.stamps.save()
 
     @property
     def salt(self) -> bytes:
@@ -122,6 +138,10 @@ class ParseCache:
 
     def key(self, data: bytes, name: str) -> str:
         return entry_key(self._salt, data, name)
+
+    def key_of_digest(self, digest: bytes, name: str) -> str:
+        """`key` of bytes whose `content_digest` is `digest` (topo.load.stamps: without the bytes)."""
+        return digest_key(self._salt, digest, name)
 
     def _path(self, key: str) -> str:
         return os.path.join(self.root, key[:2], key[2:])
@@ -413,11 +433,21 @@ def prune_location(location: str, max_size: int) -> None:
 
 def entry_key(salt: bytes, data: bytes, name: str) -> str:
     """The name of a file's entry: a hash of the code salt, the last part of the file's name (a
-    Helm values file or a kustomization is told by its name) and the file's bytes."""
-    digest = hashlib.blake2b(salt, digest_size=20)
-    digest.update(os.path.basename(name).encode("utf-8", "surrogateescape") + b"\0")
-    digest.update(data)
-    return digest.hexdigest()
+    Helm values file or a kustomization is told by its name) and the file's bytes (through their
+    `content_digest`, which topo.load.stamps keeps between runs)."""
+    return digest_key(salt, content_digest(data), name)
+
+
+def content_digest(data: bytes) -> bytes:
+    """The digest of a file's bytes that its entries' names are made from."""
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def digest_key(salt: bytes, digest: bytes, name: str) -> str:
+    digest_of_key = hashlib.blake2b(salt, digest_size=20)
+    digest_of_key.update(os.path.basename(name).encode("utf-8", "surrogateescape") + b"\0")
+    digest_of_key.update(digest)
+    return digest_of_key.hexdigest()
 
 
 def encode_payload(result: FileResult) -> bytes | None:
@@ -486,3 +516,16 @@ def _remove(path: str) -> None:
         os.remove(path)
     except OSError:
         pass
+
+
+def input_scope(files: Any) -> str:
+    """What an input's entries that stand for the whole input are kept under (topo.load.answers,
+    topo.load.stamps): the deepest folder holding all of its files (absolute), or "" when there
+    are none."""
+    folders = {os.path.dirname(os.path.abspath(name)) for name in files}
+    if not folders:
+        return ""
+    try:
+        return os.path.commonpath(sorted(folders))
+    except ValueError:  # paths on different drives
+        return ""

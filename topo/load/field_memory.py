@@ -8,7 +8,8 @@ source) and a file unchanged since an earlier run is neither decoded nor compose
 after a small edit locates only in the edited files.
 
 Each file is read once: its answers, recalled or found, and the key they are kept under come from
-the same bytes. Nothing is kept by a run whose parse cache answered no file (a cache that starts
+the same bytes — or none at all, when its stamp says it is unchanged since an earlier run read it
+(topo.load.stamps) and every answer asked for is kept. Nothing is kept by a run whose parse cache answered no file (a cache that starts
 empty every time, as in a CI job that does not restore it, would only cost the writes). Sources
 that cannot be read again (stdin, rendered charts, git revisions) are located in the text kept in
 memory, never kept.
@@ -42,6 +43,11 @@ class FieldLineMemory:
         if cache is None or not cache.enabled or name in self.loaded.texts:
             text = self.loaded.text_of(name)
             return (field_lines(text, requests) if text is not None else {}), 0
+        digest = cache.stamps.digest(name) if cache.stamps is not None else None
+        if digest is not None:  # unchanged since an earlier run read it (topo.load.stamps)
+            known = cache.get_lines(cache.key_of_digest(digest, name)) or {}
+            if all(request in known for request in requests):
+                return {request: known[request] for request in requests if known[request]}, 0
         data = _read(name)
         if data is None:
             return {}, 0

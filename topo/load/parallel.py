@@ -18,10 +18,12 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from topo.load.cache import FileResult, ParseCache, decode_payload, encode_payload, entry_key
+from topo.load.plumbing import plumbing_by_name
 from topo.load.reader import (
     STDIN,
     LoadResult,
     add_file_result,
+    display_name,
     file_result,
     load_kept,
     parse_and_store,
@@ -99,15 +101,24 @@ def _read_files(
 ) -> None:
     outcomes: list[Any] = [None] * len(files)
     misses: list[_Miss] = []
+    stamps = cache.stamps if cache is not None else None
     for position, path in enumerate(files):
-        name, data, error = read_input(path, stdin)
+        if cache is not None and stamps is not None and path != STDIN:
+            recalled = _recall(path, cache, stamps)
+            if recalled is not None:  # unchanged since an earlier run read it: not read again
+                outcomes[position] = recalled
+                continue
+        name, data, error = read_input(path, stdin, stamps if path != STDIN else None)
         if data is None:
             outcomes[position] = error
             continue
         if path == STDIN:  # read once: its text is kept for finding lines, and never cached
             outcomes[position] = _Stdin(name, data)
             continue
-        hit = cache.get(cache.key(data, name)) if cache is not None else None
+        hit = None
+        if cache is not None:
+            digest = stamps.read_digest(path) if stamps is not None else None
+            hit = cache.get(cache.key(data, name) if digest is None else cache.key_of_digest(digest, name))
         if hit is not None:
             outcomes[position] = (name, hit)
         else:
@@ -135,6 +146,16 @@ def _read_files(
             result.errors.append(outcome)
         if progress is not None:
             progress(done, len(files))
+
+
+def _recall(path: str, cache: ParseCache, stamps: Any) -> tuple[str, FileResult] | None:
+    """(display name, result) of a file whose stamp an earlier run noted, from the cache."""
+    digest = stamps.digest(path)
+    if digest is None or plumbing_by_name(path) is not None:
+        return None
+    name = display_name(path)
+    hit = cache.get(cache.key_of_digest(digest, name))
+    return None if hit is None else (name, hit)
 
 
 def _parse_chunk(paths: list[tuple[str, str]], salt: bytes) -> list[tuple[str, bytes] | None]:

@@ -90,7 +90,7 @@ def note_nothing_to_analyse(result: LoadResult, paths: list[str]) -> None:
     silence."""
     if result.documents or result.errors or result.warnings or not paths:
         return
-    name = STDIN_NAME if paths[0] == STDIN else _display(paths[0])
+    name = STDIN_NAME if paths[0] == STDIN else display_name(paths[0])
     result.warnings.append(LoadWarning(name, 1, "no Kubernetes objects in the input: nothing to analyse"))
 
 
@@ -112,7 +112,7 @@ def collect_inputs(paths: Iterable[str], result: LoadResult) -> tuple[list[str],
         found = list(_manifest_files(path, result, units))
         if not found and len(units) == units_before and len(result.errors) == errors_before:
             result.errors.append(
-                LoadError(_display(path), 1, "directory contains no manifests (.yaml, .yml, .json)")
+                LoadError(display_name(path), 1, "directory contains no manifests (.yaml, .yml, .json)")
             )
         files.extend(found)
     return files, drop_nested_units(units, result)
@@ -128,24 +128,34 @@ def load_files(
     """Read each file (or `-`) into `result`: through the cache, in parallel when it pays."""
     from topo.load.parallel import read_files
 
+    if cache is not None:
+        cache.use_stamps(files)
     read_files(files, result, stdin=stdin, cache=cache, progress=progress)
+    if cache is not None:
+        cache.keep_stamps()
     if cache is not None and not cache.writing_in_background:  # (a background writer prunes itself)
         cache.prune()
 
 
-def read_input(path: str, stdin: Any = None) -> tuple[str, bytes | None, LoadError | LoadWarning | None]:
+def read_input(
+    path: str, stdin: Any = None, stamps: Any = None
+) -> tuple[str, bytes | None, LoadError | LoadWarning | None]:
     """(display name, bytes, None), or (name, None, why not): the LoadError when the input cannot be
-    read, the note when it is a file of a renderer's plumbing skipped by name."""
+    read, the note when it is a file of a renderer's plumbing skipped by name. With `stamps`
+    (topo.load.stamps.StampIndex), the file's stamp and digest are noted as it is read."""
     if path == STDIN:
         stream = stdin if stdin is not None else sys.stdin.buffer
         data = stream.read()
         return STDIN_NAME, data if isinstance(data, bytes) else data.encode(), None
-    name = _display(path)
+    name = display_name(path)
     if (what := plumbing_by_name(path)) is not None:
         return name, None, load_note(name, 1, f"{what}: not a manifest, skipped")
     if not os.path.exists(path):
         return name, None, LoadError(name, 1, "no such file or directory")
     try:
+        noted = stamps.read(path) if stamps is not None else None
+        if noted is not None:
+            return name, noted[0], None
         with open(path, "rb") as handle:
             return name, handle.read(), None
     except OSError as error:
@@ -262,23 +272,23 @@ def _manifest_files(directory: str, result: LoadResult, units: list[Any] | None 
     visited: dict[tuple[int, int], str] = {}
 
     def unreadable(error: OSError) -> None:
-        where = _display(error.filename or directory)
+        where = display_name(error.filename or directory)
         result.errors.append(LoadError(where, 1, f"cannot read directory: {error.strerror or error}"))
 
     for root, dirs, files in os.walk(directory, onerror=unreadable, followlinks=True):
         try:
             status = os.stat(root)
         except OSError as error:
-            result.errors.append(LoadError(_display(root), 1, f"cannot read directory: {error.strerror}"))
+            result.errors.append(LoadError(display_name(root), 1, f"cannot read directory: {error.strerror}"))
             dirs[:] = []
             continue
         key = (status.st_dev, status.st_ino)
         if key in visited:
             message = f"a symbolic link to {visited[key]}, which is read already: not read twice"
-            result.warnings.append(LoadWarning(_display(root), 1, message))
+            result.warnings.append(LoadWarning(display_name(root), 1, message))
             dirs[:] = []
             continue
-        visited[key] = _display(root)
+        visited[key] = display_name(root)
         if units is not None and (unit := unit_of(root)) is not None:
             units.append(unit)  # rendered as one unit: its files are not manifests on their own
             dirs[:] = []
@@ -291,15 +301,15 @@ def _manifest_files(directory: str, result: LoadResult, units: list[Any] | None 
                 if problem is None:
                     found.append(path)
                 elif problem.startswith("cannot"):
-                    result.errors.append(LoadError(_display(path), 1, problem))
+                    result.errors.append(LoadError(display_name(path), 1, problem))
                 else:
-                    result.warnings.append(LoadWarning(_display(path), 1, problem))
+                    result.warnings.append(LoadWarning(display_name(path), 1, problem))
     yield from sorted(found, key=lambda p: p.split(os.sep))
 
 
 def display_path(path: str) -> str:
     """A path as messages show it: normalised, with forward slashes."""
-    return _display(path)
+    return display_name(path)
 
 
 def _not_a_regular_file(path: str) -> str | None:
@@ -324,7 +334,8 @@ def _not_a_regular_file(path: str) -> str | None:
     return f"{what}, not a regular file: skipped (name it on the command line to read it)"
 
 
-def _display(path: str) -> str:
+def display_name(path: str) -> str:
+    """How a file is named in messages: its path as given, normalised, with forward slashes."""
     return os.path.normpath(path).replace(os.sep, "/")
 
 

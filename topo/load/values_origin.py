@@ -22,6 +22,7 @@ import yaml
 
 from topo.load.helm_values import ValuesError, parse_set
 from topo.load.nesting import refuse_deep_nesting
+from topo.load.reader import display_name
 from topo.load.source import Source, ValueOrigin
 from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
@@ -35,7 +36,7 @@ class ValuesIndex:
         chart_values = os.path.join(unit.directory, "values.yaml")
         for path in (chart_values, *options.values):
             for key, value, line in _flattened_file(path):
-                self.keys[key] = ValueOrigin(value, f"values key {key}", _display(path), line)
+                self.keys[key] = ValueOrigin(value, f"values key {key}", display_name(path), line)
         for expression in options.set_values:
             try:
                 parsed = parse_set(expression)
@@ -89,7 +90,7 @@ class ValuesIndex:
         if directory not in self._subchart_keys:
             path = os.path.join(directory, "values.yaml")
             self._subchart_keys[directory] = {
-                k: ValueOrigin(value, f"values key {k}", _display(path), line)
+                k: ValueOrigin(value, f"values key {k}", display_name(path), line)
                 for k, value, line in _flattened_file(path)
             }
         return self._subchart_keys[directory].get(key)
@@ -198,10 +199,6 @@ def _appears(value: str, leaves: set[str]) -> bool:
     if len(value) < 3 or re.fullmatch(r"-?\d+(\.\d+)?|true|false", value):
         return False
     return any(value in leaf for leaf in leaves)
-
-
-def _display(path: str) -> str:
-    return os.path.normpath(path).replace(os.sep, "/")
 
 
 def _text(value: Any) -> str:
