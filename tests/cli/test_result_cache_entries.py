@@ -18,7 +18,9 @@ import pytest
 from result_cache_support import ORPHAN, REPORT, add_a_manifest, entries, topo
 
 from topo.cli import result_cache, result_entry
+from topo.load import stamps
 from topo.load.cache import _CHECK, _MAGIC, read_entry
+from topo.load.stamps import StampIndex
 
 
 def checksummed(payload: bytes) -> bytes:
@@ -198,8 +200,9 @@ def test_a_racy_edit_that_no_stamp_shows_is_not_kept(workspace, monkeypatch):
 
 
 def test_the_check_at_the_end_reads_only_recently_changed_files(workspace, monkeypatch):
-    """Each input file is read once for the digest; at the end only the racy ones (here: all of
-    them, just written) are read again, and with none racy none is."""
+    """Each input file is read once for the digest (manifests through the loader's stamps); at the
+    end only the racy ones (here: all of them, just written) are read again, and with none racy
+    none is."""
     reads: list[str] = []
     digest = result_cache._file_digest
 
@@ -207,7 +210,13 @@ def test_the_check_at_the_end_reads_only_recently_changed_files(workspace, monke
         reads.append(path)
         return digest(path)
 
+    class CountedIndex(StampIndex):  # the fingerprint's (the loader has its own)
+        def read(self, path):
+            reads.append(path)
+            return super().read(path)
+
     monkeypatch.setattr(result_cache, "_file_digest", counted)
+    monkeypatch.setattr(result_cache, "StampIndex", CountedIndex)
     topo(*REPORT)
     assert len(entries(workspace)) == 1
     assert sorted(reads) == sorted(2 * ["k8s/service.yaml", "k8s/apps/wordpress.yaml"])
@@ -302,3 +311,35 @@ def test_the_recording_process_does_not_hold_the_output(workspace, monkeypatch):
         (0, 64 << 16),
     ]
     assert b"".join(data for number, data in stored[3] if number == 0) == piece.encode() * 512
+
+
+def test_a_run_on_settled_unchanged_files_reads_none_of_them(workspace, monkeypatch):
+    """The loader keeps each manifest file's stamp and digest (topo.load.stamps); once the files
+    have held still (here: at once), the whole-run check stats them instead of reading them, and
+    an edit that keeps the size and sets the modification time back still misses (the change
+    time moves on)."""
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
+    monkeypatch.setattr(result_cache, "_RACY_NS", 0)
+    reads: list[str] = []
+    digest = result_cache._file_digest
+    monkeypatch.setattr(result_cache, "_file_digest", lambda path: reads.append(path) or digest(path))
+
+    class CountedIndex(StampIndex):
+        def read(self, path):
+            reads.append(path)
+            return super().read(path)
+
+    monkeypatch.setattr(result_cache, "StampIndex", CountedIndex)
+    first = topo(*REPORT)
+    assert len(entries(workspace)) == 1
+    reads.clear()
+    assert topo(*REPORT) == first
+    assert reads == [], "answered from the whole-run entry without reading a manifest"
+    same_size_edit(workspace / "k8s" / "service.yaml", keep_mtime=True)
+    with monkeypatch.context() as off:
+        off.setattr(result_cache, "ENABLED", False)
+        expected = topo("report", "--no-cache", "-o", "json", "k8s")
+    assert expected != first
+    reads.clear()
+    assert topo(*REPORT) == expected
+    assert reads == ["k8s/service.yaml"]

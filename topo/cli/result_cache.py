@@ -36,9 +36,17 @@ import time
 from typing import Any
 
 from topo.cli.result_entry import MAGIC, SUBDIR, Spool, decode, tee
-from topo.load.cache import default_cache_dir, max_bytes, prune_location, read_entry
+from topo.load.cache import (
+    content_digest,
+    default_cache_dir,
+    input_scope,
+    max_bytes,
+    prune_location,
+    read_entry,
+)
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 from topo.load.salt import PACKAGE, code_salt, package_salt
+from topo.load.stamps import StampIndex
 
 __all__ = ["PACKAGE", "code_salt"]  # (the salt's home is topo.load.salt; tests read it here)
 
@@ -105,7 +113,7 @@ class PendingRun:
         if self.checked is not None and self.checked[0] == inputs:
             return self.checked[1], self.checked[2]
         stamps = Stamps()
-        return fingerprint_of(inputs, stamps), stamps
+        return fingerprint_of(inputs, stamps, self.location), stamps
 
 
 #: Set by `replay` when a run qualifies and missed; taken by `Recording` when the command runs.
@@ -128,7 +136,7 @@ def replay(arguments: list[str]) -> None:
         return
     inputs, fingerprint, code, chunks, written = entry
     stamps = Stamps()
-    now = fingerprint_of(inputs, stamps)
+    now = fingerprint_of(inputs, stamps, run.location)
     if now != fingerprint:
         run.checked = (inputs, now, stamps)
         return
@@ -286,13 +294,39 @@ def inputs_of(ctx: Any) -> list[tuple[str, str]] | None:
     return inputs
 
 
-def fingerprint_of(inputs: list[tuple[str, str]], stamps: Stamps | None = None) -> bytes | None:
+def fingerprint_of(
+    inputs: list[tuple[str, str]], stamps: Stamps | None = None, location: str | None = None
+) -> bytes | None:
     """A digest of every byte the inputs hold (with their names and the folders' shapes), or None
     when one of them does not qualify (stdin, git:, a kustomization or chart, a link to a folder,
     something that is not a regular file, a folder that cannot be read). With `stamps`, note what
-    was read for `unchanged`."""
-    hasher = _Hasher(stamps)
-    return hasher.digest.digest() if _walk(inputs, hasher) else None
+    was read for `unchanged`. With the cache's `location`, manifest files unchanged since an
+    earlier run read them are not read again (topo.load.stamps: the stamps the loader keeps)."""
+    index, manifests = None, frozenset[str]()
+    if location is not None:
+        files = _Files()
+        if _walk([i for i in inputs if i[0] == "manifests"], files):
+            manifests = frozenset(files.paths)
+            index = StampIndex(location, input_scope(files.paths))
+    hasher = _Hasher(stamps, index, manifests)
+    digest = hasher.digest.digest() if _walk(inputs, hasher) else None
+    if index is not None:
+        index.save()
+    return digest
+
+
+class _Files:
+    """A walk's files, in order."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+
+    def shape(self, token: bytes) -> None:
+        pass
+
+    def file(self, path: str) -> bool:
+        self.paths.append(path)
+        return True
 
 
 def unchanged(inputs: list[tuple[str, str]], stamps: Stamps) -> bool:
@@ -346,17 +380,21 @@ def _regular(path: str) -> os.stat_result | None:
 def _file_digest(path: str) -> bytes | None:
     try:
         with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).digest()
+            return content_digest(handle.read())
     except OSError:
         return None
 
 
 class _Hasher:
-    """`fingerprint_of`'s side of the walk: hash the shape and every file's bytes."""
+    """`fingerprint_of`'s side of the walk: hash the shape and the digest of every file's bytes —
+    read, or recalled by the file's stamp for a manifest file unchanged since an earlier run read
+    it (`index`, topo.load.stamps)."""
 
-    def __init__(self, stamps: Stamps | None):
+    def __init__(self, stamps: Stamps | None, index: StampIndex | None = None, manifests: Any = ()):
         self.digest = hashlib.sha256()  # with the CPU's SHA instructions, twice as fast as blake2b here
         self.stamps = stamps
+        self.index = index
+        self.manifests = manifests
 
     def shape(self, token: bytes) -> None:
         self.digest.update(token)
@@ -367,8 +405,16 @@ class _Hasher:
         # The stamp is taken before the bytes are read: a write in between leaves a newer stamp
         # at the end, or a racy one (then the bytes are compared), and the run is not kept.
         info = _regular(path)
-        content = None if info is None else _file_digest(path)
-        if info is None or content is None:
+        if info is None:
+            return False
+        index = self.index if path in self.manifests else None
+        content = None if index is None else index.digest(path, info)
+        if content is None and index is not None:
+            read = index.read(path)
+            content = None if read is None else read[1]
+        if content is None:
+            content = _file_digest(path)
+        if content is None:
             return False
         self.digest.update(content)
         if self.stamps is not None:

@@ -56,13 +56,14 @@ class StampIndex:
         self._read: dict[str, bytes] = {}
         self._noted = 0
 
-    def digest(self, path: str) -> bytes | None:
-        """The digest of the file's bytes when its stamp is one an earlier run noted and trusts."""
+    def digest(self, path: str, info: os.stat_result | None = None) -> bytes | None:
+        """The digest of the file's bytes when its stamp (`info`, else stat now) is one an earlier
+        run noted and trusts."""
         known = self._known.get(os.path.abspath(path))
         if known is None:
             return None
         try:
-            info = os.stat(path)
+            info = os.stat(path) if info is None else info
         except OSError:
             return None
         size, mtime, ctime, inode, device, read_at, digest = known
