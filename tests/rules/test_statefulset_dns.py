@@ -18,7 +18,7 @@ from topo.api import analyze
 from topo.config import Config
 from topo.rules import RULES
 from topo.rules.engine import run_rules
-from topo.rules.statefulset import is_scratch_path, is_scratch_volume
+from topo.rules.mounts import is_scratch_path, is_scratch_volume
 
 
 def findings(text: str, rule_id: str, config: Config | None = None):
