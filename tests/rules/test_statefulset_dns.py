@@ -18,7 +18,7 @@ from topo.api import analyze
 from topo.config import Config
 from topo.rules import RULES
 from topo.rules.engine import run_rules
-from topo.rules.statefulset import is_scratch_path, is_scratch_volume
+from topo.rules.mounts import is_scratch_path, is_scratch_volume
 
 
 def findings(text: str, rule_id: str, config: Config | None = None):
@@ -322,6 +322,38 @@ def test_scratch_paths_and_volume_names():
         and not is_scratch_volume("redis-data")
         and not is_scratch_volume("empty-dir")
     )
+
+
+def test_a_pods_own_name_as_a_single_label_is_an_info_naming_the_pod():
+    # A pod's hostname (a StatefulSet pod's name, a bare Pod's name without spec.hostname) is in
+    # its own /etc/hosts (the kubelet's managed hosts file), and the cluster DNS has no record for
+    # it as a single label: records are `<hostname>.<subdomain>.<ns>.svc.<domain>`
+    # (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-hostname-and-subdomain-fields).
+    # Bitnami's Elasticsearch lists such names as its initial master nodes (node names).
+    (finding,) = findings(es("es-1"), "dns-name-unresolved")
+    assert finding.severity.value == "info"
+    assert "hostname of a pod of StatefulSet/search/es" in finding.message
+    assert "es-1.es" in finding.hint
+    (finding,) = findings(es("es-3"), "dns-name-unresolved")  # no such ordinal: no pod's name
+    assert finding.severity.value == "warning" and "there is no Service 'es-3'" in finding.message
+    bare = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: %s, namespace: x}
+    spec:
+      %s
+      containers: [{name: c, image: busybox:1.36}]
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: client, namespace: x}
+    spec:
+      containers: [{name: c, image: busybox:1.36, env: [{name: PEER_HOST, value: "busy"}]}]
+    """
+    (finding,) = findings(bare % ("busy", ""), "dns-name-unresolved")
+    assert finding.severity.value == "info" and "hostname of Pod/x/busy" in finding.message
+    (finding,) = findings(bare % ("busy", "hostname: other"), "dns-name-unresolved")
+    assert finding.severity.value == "warning"  # that pod's hostname is `other`
 
 
 def test_bare_pod_name_needs_hostname_subdomain_and_a_headless_service():

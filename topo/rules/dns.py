@@ -19,7 +19,7 @@ from topo.model import Workload
 from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
-from topo.rules.dns_explain import dns_index, explain_unresolved
+from topo.rules.dns_explain import dns_index, explain_unresolved, pod_hostname_owner
 from topo.rules.operated import custom_resource_may_create_service
 from topo.rules.registry import ERROR, INFO, RULES, WARNING, Issue, rule
 
@@ -72,7 +72,9 @@ def _sort_key(item):
         "optional component's default) and for a name in a namespace no object of the input uses "
         "(installed separately: topo cannot know what it holds). Info for a Service named like a "
         "custom resource of its namespace (`pg-rw` beside a CloudNativePG Cluster `pg`): its operator "
-        "probably creates it, and the message names the resource."
+        "probably creates it, and the message names the resource. Info for a single label that is "
+        "the name of a pod of the input (`es-master-0`): its hostname, often a member's name rather "
+        "than an address."
     ),
 )
 def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
@@ -102,7 +104,11 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         single label (`ai-service`: not provably in-cluster, since the resolver also tries the
         node's search domains, and often an optional component's default address). An info for a
         Service named like a custom resource of its namespace (its name, `<name>-x` or `x-<name>`:
-        CloudNativePG creates `pg-rw` for a Cluster `pg`), naming the resource.
+        CloudNativePG creates `pg-rw` for a Cluster `pg`), naming the resource, and for a single
+        label that is the name of a pod of the input (a StatefulSet ordinal in range, a bare Pod):
+        that is the pod's hostname, which only the pod itself resolves, and configurations list
+        such names as members' names (Elasticsearch's `cluster.initial_master_nodes` holds node
+        names) more often than as addresses — the message says both.
 
     Why it matters:
         The client gets NXDOMAIN: the application fails at startup or, worse, retries forever
@@ -153,6 +159,15 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
                 severity=INFO,
             )
             continue
+        single_label = "." not in call.name.rstrip(".")
+        owner = (
+            pod_hostname_owner(name, namespace, ctx)
+            if kind == "Service" and namespace and single_label
+            else None
+        )
+        if owner is not None:  # a pod's own name (`es-master-0`): a member's name more often than an address
+            yield _pod_hostname_issue(call, name, owner)
+            continue
         reason, suggestion, related = explain_unresolved(call, workload.namespace, ctx)
         hint = f"did you mean {suggestion!r}? " if suggestion else ""
         hint += "fix the name, declare what it should reach, or list a Service created elsewhere under `external:` in topo.yaml"
@@ -162,7 +177,6 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         # provably in-cluster: after the cluster suffixes the resolver tries the node's search
         # domains, and it is often an optional component's default. Both are warnings.
         elsewhere = namespace not in dns_index(ctx).namespaces
-        single_label = "." not in call.name.rstrip(".")
         if single_label and not elsewhere:
             reason += " (a single label: the node's search domains may still answer it)"
         yield Issue(
@@ -171,6 +185,25 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
             related=tuple(dict.fromkeys((call.target, *related))),
             severity=WARNING if elsewhere or single_label else None,
         )
+
+
+def _pod_hostname_issue(call: Call, pod: str, owner: Workload) -> Issue:
+    """A single label that is the name of a pod of the input: that pod's hostname, which the kubelet
+    writes into the pod's own /etc/hosts and no DNS record answers for other pods (a StatefulSet
+    pod's record is `<pod>.<service>.<ns>.svc`; https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-hostname-and-subdomain-fields).
+    Programs name their members so (Elasticsearch's `cluster.initial_master_nodes` holds node
+    names, which default to the hostname): an info that gives both readings."""
+    governing = owner.service_name if owner.kind == "StatefulSet" else owner.template.spec.subdomain
+    reach = f"write {pod}.{governing} to reach the pod" if governing else "reach the pod through a Service"
+    whose = f"a pod of {owner.id}" if owner.kind == "StatefulSet" else owner.id
+    return Issue(
+        f"{call.name!r} ({call.where}) is the hostname of {whose}: only that pod resolves it (its own "
+        "/etc/hosts), no Service has that name — right where it names a member (a node name, as "
+        "Elasticsearch's initial master nodes), unresolved where it is an address",
+        hint=f"nothing to do if it names a member; if it is an address, {reach}",
+        related=(call.target, owner.id),
+        severity=INFO,
+    )
 
 
 #: The rules that report a StatefulSet's governing Service, as an error naming the workloads that

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from topo.graph.relations import OWNS
 from topo.load.answers import KeptAnswers
 from topo.model import Workload
-from topo.model.build import statefulset_ordinals
+from topo.model.build import all_statefulset_ordinals, statefulset_ordinals
 from topo.model.kinds import make_id, split_id
 from topo.model.objects import Service
 from topo.rules.suggest import NameIndex, valid_suggestions
@@ -33,6 +33,21 @@ def explain_unresolved(
     if kind == "Service":
         return _explain_service(name, namespace, caller_namespace, ctx)
     return _explain_pod(call, name, namespace, caller_namespace, ctx)
+
+
+def pod_hostname_owner(name: str, namespace: str, ctx) -> Workload | None:
+    """The StatefulSet of the input with a pod named `name` in `namespace` (an ordinal in its range:
+    its hostname), or a bare Pod of that name whose hostname it is; else None."""
+    match = _ORDINAL.match(name)
+    if match:
+        statefulset = ctx.get(make_id("StatefulSet", namespace, match.group("set")))
+        ordinal = int(match.group("ordinal"))
+        if isinstance(statefulset, Workload) and ordinal in all_statefulset_ordinals(statefulset):
+            return statefulset
+    pod = ctx.get(make_id("Pod", namespace, name))
+    if isinstance(pod, Workload) and pod.kind == "Pod" and (pod.template.spec.hostname or pod.name) == name:
+        return pod
+    return None
 
 
 def _explain_service(name: str, namespace: str, caller: str | None, ctx):

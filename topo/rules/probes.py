@@ -16,6 +16,7 @@ from typing import Any
 
 from topo.model import Container, Probe, Service, Workload
 from topo.model.kinds import WORKLOAD_KINDS
+from topo.rules.mounts import data_mounts_of
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 LONG_RUNNING_KINDS = WORKLOAD_KINDS - {"Job", "CronJob"}
@@ -216,7 +217,9 @@ def startup_probe_missing(workload: Workload, ctx):
         (`initialDelaySeconds` + `failureThreshold` × `periodSeconds`) is under 120 seconds and no
         `startupProbe`. The containers judged are those that mount the persistent volume (in a
         StatefulSet without one, its main containers that mount a data volume such as an
-        emptyDir: a StatefulSet that keeps no data has nothing to recover).
+        emptyDir read-write at a data location — not `/tmp`, a `conf` or `logs` directory or a
+        volume named for scratch use, as `statefulset-ephemeral-storage` reads them: a
+        StatefulSet that keeps no data has nothing to recover).
 
     Why it matters:
         A database that recovers after a crash, replays its log or opens many shards can take
@@ -285,10 +288,12 @@ def _stateful_containers(workload: Workload) -> Iterator[tuple[Container, str]]:
             yield container, "volume " + ", ".join(repr(m) for m in mounted)
     if not found and workload.kind == "StatefulSet":
         # No claim: the containers that keep data in a pod volume (an emptyDir survives a
-        # container restart, so recovery replays it); a container without one has nothing to recover.
+        # container restart, so recovery replays it); a container without one, or that mounts one
+        # only read-only or at scratch locations (/tmp, a `conf` directory), has nothing to recover.
         data = {v.name for v in spec.volumes if v.source_type not in _CONFIG_SOURCES}
+        holders = {container for container, volume, _ in data_mounts_of(workload) if volume in data}
         for container in spec.containers:
-            if data & set(container.volume_mounts):
+            if container.name in holders:
                 yield container, ""
 
 

@@ -10,16 +10,14 @@ that selects the pod (the endpoints controller copies `hostname` into an endpoin
 from __future__ import annotations
 
 import difflib
-import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 from topo.graph.relations import CALLS, OWNS
 from topo.model import Workload
 from topo.model.kinds import make_id
 from topo.model.objects import Service
+from topo.rules.mounts import EPHEMERAL_SOURCES, data_mounts_of, empty_dir_medium
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 STATEFULSET = ("StatefulSet",)
@@ -267,61 +265,6 @@ def statefulset_service_selector_mismatch(statefulset: Workload, ctx) -> Iterato
 
 # --- where the data lives -------------------------------------------------------------------------
 
-#: Volume sources whose content dies with the pod (or that only carry configuration).
-EPHEMERAL_SOURCES = frozenset(
-    {"emptyDir", "configMap", "secret", "projected", "downwardAPI", "ephemeral", "image", "gitRepo"}
-)
-
-#: Mount locations that hold scratch space, runtime files, logs or configuration: not the data.
-SCRATCH_DIRECTORIES = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/var/cache", "/var/log", "/etc")
-SCRATCH_NAMES = frozenset(
-    {
-        "tmp",
-        "temp",
-        "cache",
-        "caches",
-        "log",
-        "logs",
-        "run",
-        "shm",
-        "etc",
-        "conf",
-        "config",
-        "certs",
-        "tls",
-        "socket",
-        "sockets",
-        "csi",
-        "plugins",
-        "scratch",
-        "lock",
-        "locks",
-    }
-)
-#: Words in a volume's name that say what it is for (`socket-dir`, `tmp-volume`, `nginx-cache`).
-SCRATCH_VOLUME_WORDS = frozenset(
-    {
-        "tmp",
-        "temp",
-        "cache",
-        "socket",
-        "sockets",
-        "sock",
-        "shm",
-        "scratch",
-        "log",
-        "logs",
-        "run",
-        "config",
-        "conf",
-        "certs",
-        "tls",
-        "plugins",
-        "csi",
-        "lock",
-    }
-)
-
 
 @rule(
     "statefulset-ephemeral-storage",
@@ -388,15 +331,11 @@ def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]
     disk_backed = {
         volume.name
         for volume in spec.volumes
-        if volume.source_type == "emptyDir" and _empty_dir_medium(volume.raw) != "Memory"
+        if volume.source_type == "emptyDir" and empty_dir_medium(volume.raw) != "Memory"
     }
     if not disk_backed:
         return
-    data_mounts = [
-        (container, name, path)
-        for container, name, path, read_only in _main_container_mounts(statefulset)
-        if name in disk_backed and not read_only and not is_scratch_path(path) and not is_scratch_volume(name)
-    ]
+    data_mounts = [mount for mount in data_mounts_of(statefulset) if mount[1] in disk_backed]
     if not data_mounts:
         return
     shown = ", ".join(f"{name!r} at {path} ({container})" for container, name, path in data_mounts)
@@ -409,51 +348,6 @@ def statefulset_ephemeral_storage(statefulset: Workload, ctx) -> Iterator[Issue]
             None,
         ),
     )
-
-
-def is_scratch_path(path: str) -> bool:
-    """A mount location for temporary files, runtime sockets, logs or configuration (not data)."""
-    normalised = posixpath.normpath(path or "/")
-    for directory in SCRATCH_DIRECTORIES:
-        if normalised == directory or normalised.startswith(directory + "/"):
-            return True
-    return posixpath.basename(normalised).lower() in SCRATCH_NAMES
-
-
-def is_scratch_volume(name: str) -> bool:
-    """A volume whose name says it holds sockets, temporary files, caches, logs or configuration."""
-    return any(word in SCRATCH_VOLUME_WORDS for word in re.split(r"[-_.]", name.lower()))
-
-
-def _main_container_mounts(statefulset: Workload) -> Iterator[tuple[str, str, str, bool]]:
-    """(container, volume, mountPath, readOnly) for the main containers and sidecars."""
-    pod_spec = _mapping(_mapping(_mapping(statefulset.raw.get("spec")).get("template")).get("spec"))
-    sidecars = [
-        c
-        for c in pod_spec.get("initContainers") or ()
-        if isinstance(c, dict) and c.get("restartPolicy") == "Always"
-    ]
-    for container in [*(pod_spec.get("containers") or ()), *sidecars]:
-        if not isinstance(container, dict):
-            continue
-        for mount in container.get("volumeMounts") or ():
-            if isinstance(mount, dict) and isinstance(mount.get("name"), str):
-                yield (
-                    str(container.get("name")),
-                    mount["name"],
-                    str(mount.get("mountPath") or ""),
-                    mount.get("readOnly") is True,
-                )
-
-
-def _empty_dir_medium(volume_raw: Any) -> str:
-    source = _mapping(_mapping(volume_raw).get("emptyDir"))
-    medium = source.get("medium")
-    return medium if isinstance(medium, str) else ""
-
-
-def _mapping(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 # --- helpers --------------------------------------------------------------------------------------
