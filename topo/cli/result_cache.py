@@ -18,8 +18,9 @@ kustomization or Helm chart, which external tools render, no symbolic link to a 
 stream a terminal (colours, progress), exit code 0, 1 or 2. Anything else runs as usual and is
 not kept.
 
-The check reads and hashes the input files and a few hundred KB of topo's own source; it imports
-neither the model nor the rules (nor networkx, nor the YAML parser). A run that records writes its
+The check reads and hashes the input files (a manifest file whose stamp says it is unchanged since
+a run read it only is stat()ed: topo.load.stamps) and a few hundred KB of topo's own source; it
+imports neither the model nor the rules (nor networkx, nor the YAML parser). A run that records writes its
 output to the entry's temporary file as it goes (topo.cli.result_entry), and at its end checks
 that its inputs did not change by their file system stamps instead of reading them again
 (`unchanged`). Entries share the parse cache's location, format safety (magic number, checksum,

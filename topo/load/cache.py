@@ -4,7 +4,9 @@ Parsing YAML is most of the cost of a run; a file whose bytes have not changed p
 documents, errors and warnings every time. Each file's result is kept as plain data (dicts, lists,
 strings, numbers; `marshal` — measured ~25× faster to load than parsing the YAML again, and as fast
 as pickle without pickle's ability to run code) under a key that is a hash of the file's bytes and
-of the topo code that reads files, so a new topo version or a changed loader never sees an old entry.
+of the topo code that reads files, so a new topo version or a changed loader never sees an old entry
+(a file unchanged since an earlier run read it is not even read: its stamp finds the digest of its
+bytes, topo.load.stamps).
 Of the file's name only the last part is in the key (a Helm values file or a kustomization is told
 by its name): a file moved or copied to another folder hits.
 
