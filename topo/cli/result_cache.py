@@ -137,12 +137,14 @@ def replay(arguments: list[str]) -> None:
         return
     inputs, fingerprint, code, chunks, written = entry
     stamps = Stamps()
-    now = fingerprint_of(inputs, stamps, run.location)
+    now, index = _fingerprint(inputs, stamps, run.location)
     if now != fingerprint:
         run.checked = (inputs, now, stamps)
         return
     if not _write_files(written):
         return
+    if index is not None:
+        index.save()  # the stamps of files read again because they were recent, now settled
     streams = (sys.stdout, sys.stderr)
     for number, data in chunks:
         other = streams[1 - number]
@@ -303,6 +305,14 @@ def fingerprint_of(
     something that is not a regular file, a folder that cannot be read). With `stamps`, note what
     was read for `unchanged`. With the cache's `location`, manifest files unchanged since an
     earlier run read them are not read again (topo.load.stamps: the stamps the loader keeps)."""
+    return _fingerprint(inputs, stamps, location)[0]
+
+
+def _fingerprint(
+    inputs: list[tuple[str, str]], stamps: Stamps | None, location: str | None
+) -> tuple[bytes | None, StampIndex | None]:
+    """`fingerprint_of`, and the stamps it read the manifest files through (to keep on a hit: a
+    run that goes on to load the files keeps the loader's)."""
     index, manifests = None, frozenset[str]()
     if location is not None:
         files = _Files()
@@ -310,10 +320,7 @@ def fingerprint_of(
             manifests = frozenset(files.paths)
             index = StampIndex(location, input_scope(files.paths))
     hasher = _Hasher(stamps, index, manifests)
-    digest = hasher.digest.digest() if _walk(inputs, hasher) else None
-    if index is not None:
-        index.save()
-    return digest
+    return (hasher.digest.digest() if _walk(inputs, hasher) else None), index
 
 
 class _Files:
