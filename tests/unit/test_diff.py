@@ -201,6 +201,23 @@ def test_identical_inputs_have_an_empty_diff():
     assert diff_analyses(analysis_of(text), analysis_of(text)).empty
 
 
+def test_a_namespace_wide_finding_whose_stand_in_changes_is_the_same_finding():
+    # namespace-without-default-deny reports on the Namespace when the input declares it, else on
+    # the namespace's first open workload: declaring the Namespace (the sock shop's commit 0a5dbc6)
+    # or adding a workload that sorts first moves it, and the namespace is as open as before.
+    namespace = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
+    before = analysis_of(deployment("web", namespace="shop") + SERVICE)
+    declared = analysis_of(deployment("web", namespace="shop") + SERVICE + namespace)
+    first = analysis_of(deployment("api", namespace="shop") + deployment("web", namespace="shop") + SERVICE)
+    for after in (declared, first):
+        change = diff_analyses(before, after).findings
+        moved = [f.rule for f in change.introduced + change.resolved]
+        assert "namespace-without-default-deny" not in moved, moved
+    assert [f.object for f in declared.findings().findings if f.rule == "namespace-without-default-deny"] == [
+        "Namespace/shop"
+    ]
+
+
 # --- availability (topo rollout -o json documents) -------------------------------------------------
 
 

@@ -115,6 +115,7 @@ def _check(ctx: RuleContext, rule: Rule, overrides: dict[str, Severity]) -> tupl
                         source=subject.source,
                         related=tuple(issue.related),
                         path=issue.path or field_named_in(subject, issue.message),
+                        about=issue.about,
                     )
                 )
         except Exception as error:
