@@ -240,7 +240,7 @@ def test_a_huge_field_value_is_shown_around_its_change_and_keeps_the_other_secti
     after.write_text(config.format(changed) + "---\n" + deployment_yaml("web:1.1"))
     text = run("diff", str(before), str(after)).stdout
     (line,) = [line for line in text.splitlines() if "d.json" in line]
-    assert len(line) < 600 and r'panel9000\": 9000' in line and r'panel9000\": 9001' in line
+    assert len(line) < 600 and r"panel9000\": 9000" in line and r"panel9000\": 9001" in line
     assert "characters)" in line
     markdown = run("diff", str(before), str(after), "-o", "markdown").stdout
     assert "web:1.0" in markdown and "left out" not in markdown

@@ -126,7 +126,9 @@ def test_a_rendered_revision_locates_fields_in_its_own_text_not_the_work_tree(tm
     patch = repository / "overlays" / "prod" / "service-selector.yaml"
     patch.write_text(patch.read_text().replace("shop-prod", "shop"))
     service = repository / "base" / "service.yaml"
-    service.write_text(service.read_text().replace("  name: shop\n", "  name: shop\n  labels:\n    a: b\n    c: d\n"))
+    service.write_text(
+        service.read_text().replace("  name: shop\n", "  name: shop\n  labels:\n    a: b\n    c: d\n")
+    )
     result = subprocess.run(
         [sys.executable, "-m", "topo", "diff", "git:HEAD:overlays/prod", "overlays/prod", "-o", "json"],
         cwd=repository,

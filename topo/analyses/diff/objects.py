@@ -158,7 +158,9 @@ def _list_changes(before: list, after: list, path: tuple) -> Iterable[FieldChang
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:
             for offset in range(i2 - i1):
-                yield from document_changes(before[i1 + offset], after[j1 + offset], path + (f"[{j1 + offset}]",))
+                yield from document_changes(
+                    before[i1 + offset], after[j1 + offset], path + (f"[{j1 + offset}]",)
+                )
             continue
         for index in range(i1, i2):
             yield FieldChange(_path_text(path + (f"[{index}]",)), before[index], ABSENT)
