@@ -122,8 +122,8 @@ def test_status_and_live_cluster_metadata_are_not_changes():
 
 def test_an_item_added_to_an_unnamed_list_is_that_item_not_the_two_whole_lists():
     # ingress-nginx controller-v1.11.0 → v1.12.0 drops `--enable-metrics=false` from the controller's
-    # args; v1.3.0 → v1.8.0 inserts
-    # RBAC rules: each was shown as both whole lists (lines of 1,000 to 2,000 characters).
+    # args; v1.3.0 → v1.8.0 inserts RBAC rules: each was shown as both whole lists (lines of 1,000 to
+    # 2,000 characters).
     args = ["/nginx-ingress-controller", "--election-id=ingress-nginx-leader", "--ingress-class=nginx"]
     changes = document_changes({"args": args}, {"args": [*args, "--enable-metrics=false"]})
     assert [c.to_dict() for c in changes] == [{"path": "args[3]", "after": "--enable-metrics=false"}]
