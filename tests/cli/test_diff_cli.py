@@ -228,6 +228,35 @@ def test_markdown_fits_a_pull_request_comment(tmp_path):
     assert "## topo diff" in result.stdout and "Findings introduced" in result.stdout
 
 
+def test_a_huge_field_value_is_shown_around_its_change_and_keeps_the_other_sections(tmp_path):
+    # opentelemetry-demo b18c0a2ac → b24d7ea5a: Grafana dashboards of up to 300,000 characters in
+    # one ConfigMap key were printed whole on one line of text, and pushed the Objects and Graph
+    # edges sections (56 objects, image bumps included) out of the Markdown comment.
+    dashboard = "{" + ",".join(f'"panel{i}": {i}' for i in range(20_000)) + "}"
+    config = "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: dashboards}}\ndata:\n  d.json: '{0}'\n"
+    before, after = tmp_path / "before.yaml", tmp_path / "after.yaml"
+    before.write_text(config.format(dashboard) + "---\n" + deployment_yaml("web:1.0"))
+    changed = dashboard.replace('"panel9000": 9000', '"panel9000": 9001')
+    after.write_text(config.format(changed) + "---\n" + deployment_yaml("web:1.1"))
+    text = run("diff", str(before), str(after)).stdout
+    (line,) = [line for line in text.splitlines() if "d.json" in line]
+    assert len(line) < 600 and r"panel9000\": 9000" in line and r"panel9000\": 9001" in line
+    assert "characters)" in line
+    markdown = run("diff", str(before), str(after), "-o", "markdown").stdout
+    assert "web:1.0" in markdown and "left out" not in markdown
+    document = json.loads(run("diff", str(before), str(after), "-o", "json").stdout)
+    (field,) = [f for o in document["objects"] for f in o["fields"] if f["path"] == 'data["d.json"]']
+    assert field["after"] == changed  # -o json keeps the whole value
+
+
+def deployment_yaml(image: str) -> str:
+    return (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        f"    spec: {{containers: [{{name: web, image: '{image}'}}]}}\n"
+    )
+
+
 def test_the_installed_command_runs(in_repo):
     in_repo("rename-service-label")
     completed = subprocess.run(

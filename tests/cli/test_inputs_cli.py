@@ -113,3 +113,29 @@ def test_diff_of_an_overlay_against_a_git_revision(tmp_path):
     document = json.loads(result.stdout)
     (resolved,) = [f for f in document["findings"]["resolved"] if f["rule"] == "service-selects-nothing"]
     assert resolved["source"] == {"file": "base/service.yaml", "line": 6}  # the spec.selector line
+
+
+def test_a_rendered_revision_locates_fields_in_its_own_text_not_the_work_tree(tmp_path):
+    # The revision is rendered from a temporary checkout that is gone once it is loaded: the field
+    # lines of its findings must come from the revision's files, not from the work tree's files of
+    # the same name (here three label lines above `spec.selector` move it to line 9).
+    repository = tmp_path / "repo"
+    subprocess.run(["cp", "-r", fixture("kustomize"), str(repository)], check=True)
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
+        git(repository, *command)
+    patch = repository / "overlays" / "prod" / "service-selector.yaml"
+    patch.write_text(patch.read_text().replace("shop-prod", "shop"))
+    service = repository / "base" / "service.yaml"
+    service.write_text(
+        service.read_text().replace("  name: shop\n", "  name: shop\n  labels:\n    a: b\n    c: d\n")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "topo", "diff", "git:HEAD:overlays/prod", "overlays/prod", "-o", "json"],
+        cwd=repository,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    document = json.loads(result.stdout)
+    (resolved,) = [f for f in document["findings"]["resolved"] if f["rule"] == "service-selects-nothing"]
+    assert resolved["source"] == {"file": "base/service.yaml", "line": 6}  # line 6 in the revision

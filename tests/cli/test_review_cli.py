@@ -145,3 +145,17 @@ def test_input_errors_still_write_the_page_and_exit_2(tmp_path):
     result = run("review", str(bad), "--out", str(out))
     assert result.exit_code == 2
     assert 'id="load-errors"' in out.read_text(encoding="utf-8")
+
+
+def test_a_fencepost_of_zero_is_written_as_0_in_markdown(tmp_path):
+    # One replica with the apps/v1 defaults (25%/25%): max surge 1, max unavailable 0 — the
+    # Online Boutique's frontend (release/kubernetes-manifests.yaml, v0.10.0) read "max unavailable ,".
+    manifest = tmp_path / "web.yaml"
+    manifest.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n"
+        "  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n"
+        "    spec: {containers: [{name: web, image: nginx}]}\n"
+    )
+    out = tmp_path / "review.md"
+    assert run("review", str(manifest), "--out", str(out)).exit_code == 0
+    assert "max surge 1, max unavailable 0, min available 1" in out.read_text(encoding="utf-8")

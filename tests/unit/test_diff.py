@@ -120,9 +120,27 @@ def test_status_and_live_cluster_metadata_are_not_changes():
     assert list(document_changes(before, after)) == []
 
 
-def test_unnamed_lists_of_another_length_are_one_change():
-    assert [(c.path, c.after) for c in document_changes({"args": ["a"]}, {"args": ["a", "b"]})] == [
-        ("args", ["a", "b"])
+def test_an_item_added_to_an_unnamed_list_is_that_item_not_the_two_whole_lists():
+    # ingress-nginx controller-v1.11.0 → v1.12.0 drops `--enable-metrics=false` from the controller's
+    # args; v1.3.0 → v1.8.0 inserts RBAC rules: each was shown as both whole lists (lines of 1,000 to
+    # 2,000 characters).
+    args = ["/nginx-ingress-controller", "--election-id=ingress-nginx-leader", "--ingress-class=nginx"]
+    changes = document_changes({"args": args}, {"args": [*args, "--enable-metrics=false"]})
+    assert [c.to_dict() for c in changes] == [{"path": "args[3]", "after": "--enable-metrics=false"}]
+    rules = [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]
+    leases = {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["get"]}
+    changes = document_changes({"rules": rules}, {"rules": [leases, *rules]})
+    assert [(c.path, c.before, c.after) for c in changes] == [("rules[0]", ABSENT, leases)]
+    changes = document_changes({"args": ["-v", "a", "b"]}, {"args": ["a", "b"]})
+    assert [(c.path, c.before, c.after) for c in changes] == [("args[0]", "-v", ABSENT)]
+
+
+def test_an_unnamed_list_item_changed_in_place_is_compared_field_by_field():
+    before = {"ports": [{"port": 80, "targetPort": 8080}, {"port": 443}]}
+    after = {"ports": [{"port": 80, "targetPort": 9090}, {"port": 443}, {"port": 8443}]}
+    assert [(c.path, c.before, c.after) for c in document_changes(before, after)] == [
+        ("ports[0].targetPort", 8080, 9090),
+        ("ports[2]", ABSENT, {"port": 8443}),
     ]
 
 
@@ -199,6 +217,23 @@ def test_a_service_whose_selector_no_longer_matches_is_highlighted():
 def test_identical_inputs_have_an_empty_diff():
     text = deployment("web", namespace="shop") + SERVICE
     assert diff_analyses(analysis_of(text), analysis_of(text)).empty
+
+
+def test_a_namespace_wide_finding_whose_stand_in_changes_is_the_same_finding():
+    # namespace-without-default-deny reports on the Namespace when the input declares it, else on
+    # the namespace's first open workload: declaring the Namespace (the sock shop's commit 0a5dbc6)
+    # or adding a workload that sorts first moves it, and the namespace is as open as before.
+    namespace = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n"
+    before = analysis_of(deployment("web", namespace="shop") + SERVICE)
+    declared = analysis_of(deployment("web", namespace="shop") + SERVICE + namespace)
+    first = analysis_of(deployment("api", namespace="shop") + deployment("web", namespace="shop") + SERVICE)
+    for after in (declared, first):
+        change = diff_analyses(before, after).findings
+        moved = [f.rule for f in change.introduced + change.resolved]
+        assert "namespace-without-default-deny" not in moved, moved
+    assert [f.object for f in declared.findings().findings if f.rule == "namespace-without-default-deny"] == [
+        "Namespace/shop"
+    ]
 
 
 # --- availability (topo rollout -o json documents) -------------------------------------------------

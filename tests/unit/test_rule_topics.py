@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from topo_test_support import analysis_of, deployment
 
+from topo.load.source import Source
+from topo.rules import engine
+from topo.rules.registry import Finding, Severity
+
 SYSTEM = (
     deployment(
         "web",
@@ -44,3 +48,22 @@ def test_the_rules_leave_the_analyses_they_computed_to_this_process():
     assert {"single-replica", "dns-name-unresolved"} <= {f.rule for f in findings.findings}
     assert {"rollout", "reach"} <= set(vars(analysis))  # what `review` shows next, not computed twice
     assert not vars(analysis.rule_context).get("_memo")  # the topics' lookups are gone
+
+
+def test_a_finding_crosses_from_the_worker_whole():
+    """The forked worker hands its findings back as plain values (engine._encode/_decode): every
+    field the rules set comes back, `about` included (what `topo diff` matches a namespace-wide
+    finding by). Value origins are added afterwards, in topo's own process."""
+    finding = Finding(
+        rule="namespace-without-default-deny",
+        severity=Severity.WARNING,
+        object="Deployment/shop/web",
+        message="namespace shop has no default-deny ingress policy",
+        hint="add a NetworkPolicy",
+        source=Source("shop.yaml", 3),
+        related=("Deployment/shop/web", "Deployment/shop/api"),
+        path="spec.template",
+        about="Namespace/shop",
+    )
+    ((index, found, failed),) = engine._decode(list(engine._encode([(4, [finding], ["boom"])])))
+    assert (index, found, failed) == (4, [finding], ["boom"])

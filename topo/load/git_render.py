@@ -34,14 +34,33 @@ def load_rendered_revision(archive: bytes, prefix: str, path: str, render: Any) 
                 tar.extractall(root)  # a git archive of the user's own repository
         base = os.path.join(root, prefix)
         loaded = load_paths([os.path.normpath(os.path.join(base, path))], render=render)
-    return _relocated(loaded, base)
+        result = _relocated(loaded, base)
+        # The checkout is gone once this returns: keep the text of every file the objects point
+        # at, or their field lines would be looked up in the work tree's file of the same name.
+        for file in _files_pointed_at(loaded):
+            text = loaded.text_of(file)
+            if text is not None:
+                result.texts[_relative_name(file, base)] = text
+    return result
+
+
+def _files_pointed_at(loaded: LoadResult) -> set[str]:
+    files = {document.source.file for document in loaded.documents}
+    for origins in loaded.provenance.values():
+        files.update(origin.file for origin in origins if origin.file)
+    return files
+
+
+def _relative_name(file: str, base: str) -> str:
+    """A file of the temporary checkout, named relative to the working directory (`base`)."""
+    if os.path.isabs(file):
+        return os.path.relpath(file, base).replace(os.sep, "/")
+    return file
 
 
 def _relocated(loaded: LoadResult, base: str) -> LoadResult:
     def name(file: str) -> str:
-        if os.path.isabs(file):
-            return os.path.relpath(file, base).replace(os.sep, "/")
-        return file
+        return _relative_name(file, base)
 
     result = LoadResult()
     for document in loaded.documents:

@@ -139,6 +139,35 @@ def value_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(", ", ": "), default=str)
 
 
+#: The most characters of one field value a text or Markdown diff shows (-o json has all of them).
+VALUE_SHOWN = 200
+
+
+def field_texts(before: Any, after: Any) -> tuple[str, str]:
+    """A changed field's two values in one line each, a long value cut to VALUE_SHOWN characters
+    around the first character where the two differ (a dashboard in a ConfigMap key, a script):
+    one 300,000-character value must not fill the terminal, nor push every other section out of
+    a Markdown comment."""
+    old, new = value_text(before), value_text(after)
+    if max(len(old), len(new)) <= VALUE_SHOWN:
+        return old, new
+    common = 0
+    for a, b in zip(old, new):
+        if a != b:
+            break
+        common += 1
+    start = max(0, common - VALUE_SHOWN // 4)
+    return _excerpt(old, start), _excerpt(new, start)
+
+
+def _excerpt(text: str, start: int) -> str:
+    if len(text) <= VALUE_SHOWN:
+        return text
+    start = min(start, len(text) - VALUE_SHOWN // 2) if start else 0
+    piece = text[start : start + VALUE_SHOWN]
+    return ("…" if start else "") + piece + f"… ({len(text):,} characters)"
+
+
 def before_after(before: Any, after: Any) -> str:
     return f"{_number(before)} → {_number(after)}"
 

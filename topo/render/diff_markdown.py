@@ -7,7 +7,7 @@ over 65,536) by leaving out the least important sections first, saying so.
 
 from __future__ import annotations
 
-from topo.render.diff_data import DiffReport, value_text
+from topo.render.diff_data import DiffReport, field_texts
 from topo.render.diff_sections import (
     availability_groups,
     connectivity_lines,
@@ -220,8 +220,9 @@ def _objects_section(objects) -> str:
     rows = []
     for change in objects:
         fields = "<br>".join(
-            f"{code(f.path)}: {code(value_text(f.before))} → {code(value_text(f.after))}"
+            f"{code(f.path)}: {code(old)} → {code(new)}"
             for f in change.fields[:8]
+            for old, new in [field_texts(f.before, f.after)]
         )
         if len(change.fields) > 8:
             fields += f"<br>…{len(change.fields) - 8} more"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from topo.render.diff_data import DiffReport, before_after, value_text
+from topo.render.diff_data import DiffReport, before_after, field_texts
 from topo.render.diff_sections import (
     availability_groups,
     connectivity_lines,
@@ -77,9 +77,8 @@ def render_diff_text(report: DiffReport) -> str:
             where = f"  {change.source}" if change.source else ""
             lines.append(f"  {_MARKS[change.change]} {change.id}{where}")
             for field_change in change.fields[:_FIELDS_SHOWN]:
-                lines.append(
-                    f"      {field_change.path}: {value_text(field_change.before)} → {value_text(field_change.after)}"
-                )
+                old, new = field_texts(field_change.before, field_change.after)
+                lines.append(f"      {field_change.path}: {old} → {new}")
             if len(change.fields) > _FIELDS_SHOWN:
                 lines.append(
                     f"      … {len(change.fields) - _FIELDS_SHOWN} more fields (-o json lists them all)"

@@ -17,11 +17,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 _BREAKS = re.compile(r"[\r\n]+")
 
 
-def cell(text: str | None) -> str:
+def cell(text: object) -> str:
     """Any value made safe as Markdown prose or a table cell: one line, no control character, and
     every character that could start a link, an emphasis, an HTML tag or a cell escaped (a name
     cannot inject `<img onerror=...>` or `[x](javascript:...)`)."""
-    text = _BREAKS.sub(" ", _CONTROL.sub("", str(text or "")))
+    text = _BREAKS.sub(" ", _CONTROL.sub("", "" if text is None else str(text)))  # 0 is "0"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
@@ -32,14 +32,14 @@ def inline(text: str | None) -> str:
     """A value in a Markdown table whose format is fixed by another tool (np-guard's
     `ns/name[Kind]`): brackets stay as they are, but no tag, emphasis, cell break or link
     (`](` becomes `]\\(`) can come out of it."""
-    text = _BREAKS.sub(" ", _CONTROL.sub("", str(text or "")))
+    text = _BREAKS.sub(" ", _CONTROL.sub("", "" if text is None else str(text)))
     return _INLINE_SPECIAL.sub(r"\\\1", text).replace("](", "]\\(")
 
 
 def code(text: str | None) -> str:
     """Any value as an inline code span (literal: no Markdown or HTML inside it is rendered): one
     line, `|` escaped for tables, and a backtick fence longer than any backtick run in the value."""
-    text = _BREAKS.sub(" ", _CONTROL.sub("", str(text or ""))).strip().replace("|", "\\|")
+    text = _BREAKS.sub(" ", _CONTROL.sub("", "" if text is None else str(text))).strip().replace("|", "\\|")
     if not text:
         return "` `"
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)

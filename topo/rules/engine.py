@@ -115,6 +115,7 @@ def _check(ctx: RuleContext, rule: Rule, overrides: dict[str, Severity]) -> tupl
                         source=subject.source,
                         related=tuple(issue.related),
                         path=issue.path or field_named_in(subject, issue.message),
+                        about=issue.about,
                     )
                 )
         except Exception as error:
@@ -184,6 +185,7 @@ def _encode(done: list[tuple[int, list[Finding], list[str]]]) -> Iterator[tuple]
                         None if f.source is None else (f.source.file, f.source.line),
                         f.related,
                         f.path,
+                        f.about,
                     )
                     for f in found[start : start + _PIECE_FINDINGS]
                 ],
@@ -220,8 +222,9 @@ def _decode(pieces: list) -> list[tuple[int, list[Finding], list[str]]]:
                 source=source_of(source),
                 related=tuple(related),
                 path=path,
+                about=about,
             )
-            for rule, severity, obj, message, hint, source, related, path in found
+            for rule, severity, obj, message, hint, source, related, path, about in found
         )
         errors.extend(failed)
     return [(index, findings, errors) for index, (findings, errors) in by_rule.items()]

@@ -353,6 +353,7 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
         f"namespace {namespace} has no default-deny ingress policy: {names} can be reached from pods of every namespace on every port",
         hint=f"add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [Ingress]` in {namespace}, then allow what is needed",
         related=tuple(w.id for w in workloads),
+        about=f"Namespace/{namespace}",
     )
 
 

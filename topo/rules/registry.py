@@ -54,6 +54,11 @@ class Issue:
     #: the offending field inside the subject (`spec.template.spec.containers[0].env[2]`): the
     #: finding points at that field's line (topo.rules.locate), else at the object's first line
     path: str | None = None
+    #: what the finding is about when the subject only stands in for it (`Namespace/shop` for a
+    #: namespace-wide fact reported on the namespace's first workload): `topo diff` matches the
+    #: findings of two revisions by it, so a change of stand-in is not a finding resolved and another
+    #: introduced
+    about: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +72,7 @@ class Finding:
     related: tuple[str, ...] = ()
     value_from: tuple[ValueOrigin, ...] = ()  # a rendered chart's values key (or patch) the message quotes
     path: str | None = None  # the offending field; `source` is its line once located
+    about: str | None = None  # what the finding is about, when `object` only stands in for it (Issue.about)
 
     def _move_to_line(self, line: int) -> None:
         """Point the finding at its field's line. Only topo.rules.locate calls this, while topo
@@ -79,6 +85,12 @@ class Finding:
     def sort_key(self) -> tuple:
         source = self.source or Source("", 0)
         return (source.file, source.line, self.rule, self.object, self.message)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What makes two revisions' findings the same finding (`topo diff`): rule and the object it
+        is about, whatever its line or message."""
+        return (self.rule, self.about or self.object)
 
     @property
     def fingerprint(self) -> tuple[str, str, str]:

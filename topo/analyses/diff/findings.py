@@ -1,5 +1,6 @@
 """Rule results before → after: findings introduced, resolved, changed and newly suppressed,
-matched by rule + object whatever their file or line."""
+matched by rule + object whatever their file or line (the object a finding is about: a
+namespace-wide finding reported on a stand-in workload is the namespace's, `Finding.identity`)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ def diff_findings(before: Any, after: Any) -> FindingsDiff:
     new_groups = _group_findings(after.findings)
     suppressed_after = {s.finding.fingerprint: s.reason for s in after.suppressed}
     suppressed_by_key: dict[tuple[str, str], str] = {}
-    for (rule, obj, _), reason in sorted(suppressed_after.items()):
-        suppressed_by_key.setdefault((rule, obj), reason)
+    for finding in sorted(after.suppressed, key=lambda s: s.finding.fingerprint):
+        suppressed_by_key.setdefault(finding.finding.identity, finding.reason)
     introduced, resolved, changed, suppressed = [], [], [], []
     unchanged = 0
     for key in sorted(set(old_groups) | set(new_groups)):
@@ -81,7 +82,7 @@ def _report_order(finding: Any) -> tuple:
 def _group_findings(findings: Iterable[Any]) -> dict[tuple[str, str], list[Any]]:
     groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for finding in findings:
-        groups[(finding.rule, finding.object)].append(finding)
+        groups[finding.identity].append(finding)
     return groups
 
 

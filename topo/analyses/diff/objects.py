@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -117,7 +118,8 @@ def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[Fiel
     """Field-level differences of two documents, in document order, `status` and live-cluster noise
     left out. Lists whose items all have a distinct `name` are matched by name
     (`containers[name=web]`), as Kubernetes merges them: containers, volumes, env, ports... carry
-    `patchMergeKey:"name"` (k8s.io/api core/v1 types.go, strategic merge patch)."""
+    `patchMergeKey:"name"` (k8s.io/api core/v1 types.go, strategic merge patch); other lists item by
+    item, aligned as a line diff aligns lines (`_list_changes`)."""
     if before == after:
         return
     if path == ("status",) or path[:2] in _NOISE:
@@ -138,11 +140,32 @@ def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[Fiel
                     old_named.get(name, ABSENT), new_named.get(name, ABSENT), path + (f"[name={name}]",)
                 )
             return
-        if len(before) == len(after):
-            for index, (old_item, new_item) in enumerate(zip(before, after)):
-                yield from document_changes(old_item, new_item, path + (f"[{index}]",))
-            return
+        yield from _list_changes(before, after, path)
+        return
     yield FieldChange(_path_text(path), before, after)
+
+
+def _list_changes(before: list, after: list, path: tuple) -> Iterable[FieldChange]:
+    """Items of an unnamed list (`args`, RBAC `rules`, `ports` without names) inserted, removed or
+    changed, as a line-oriented diff aligns them: `args[8]: (absent) → --enable-metrics`, never the
+    two whole lists when one item was added. An item changed in place is compared field by field;
+    indices are the after side's (a removed item's: the before side's)."""
+    old_keys = [json.dumps(item, sort_keys=True, default=str) for item in before]
+    new_keys = [json.dumps(item, sort_keys=True, default=str) for item in after]
+    matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            for offset in range(i2 - i1):
+                yield from document_changes(
+                    before[i1 + offset], after[j1 + offset], path + (f"[{j1 + offset}]",)
+                )
+            continue
+        for index in range(i1, i2):
+            yield FieldChange(_path_text(path + (f"[{index}]",)), before[index], ABSENT)
+        for index in range(j1, j2):
+            yield FieldChange(_path_text(path + (f"[{index}]",)), ABSENT, after[index])
 
 
 def _by_name(items: list) -> dict[str, Any] | None:
