@@ -13,9 +13,9 @@ from dashboard.view import ENTRY, OUTSIDE, SystemView
 
 #: What each relation means, in the words of the objects' own fields (graph.md has the full story).
 MEANING = {
-    "routes-to": "the Ingress sends requests for this host and path to the Service",
-    "class": "the Ingress names this IngressClass (ingressClassName or the class annotation)",
-    "uses": "the pods (or the Ingress, for TLS) read this ConfigMap, Secret or ServiceAccount",
+    "routes-to": "the Ingress (or Gateway API route) sends requests for this host and path (or rule) to the Service",
+    "class": "the Ingress names this IngressClass (ingressClassName or the class annotation); the Gateway its GatewayClass",
+    "uses": "the pods (or the Ingress or Gateway, for TLS) read this ConfigMap, Secret or ServiceAccount",
     "selects": "the Service's selector matches the workload's pod labels: its pods are the Service's endpoints",
     "governed-by": "the StatefulSet's serviceName: the headless Service that gives its pods DNS names",
     "owns": "the controller creates this pod and owns it",
@@ -26,6 +26,7 @@ MEANING = {
     "scales": "the HorizontalPodAutoscaler's scaleTargetRef: it sets the workload's replicas",
     "isolates": "the NetworkPolicy selects the workload's pods: only what its rules allow gets through",
     "calls": "the workload's configuration names this Service: it calls it",
+    "attaches-to": "the route's parentRefs name this Gateway: its listeners serve the route if they admit it",
     ENTRY: "clients outside the cluster can reach it (an Ingress, or a NodePort or LoadBalancer Service)",
 }
 #: Workload kinds whose connections the reachability analysis can explain.
@@ -83,9 +84,13 @@ def edge_summary(view: SystemView, edge: Mapping[str, Any]) -> str:
     port = port_of(edge)
     if port:
         parts.append(f"port {port}")
-    if edge["relation"] == "routes-to":
+    if edge["relation"] == "routes-to" and edge.get("rule") is not None:  # a Gateway API route's rule
+        parts.append(f"rule {edge['rule']}")
+    elif edge["relation"] == "routes-to":
         parts.append(f"{edge.get('host') or '*'}{edge.get('path') or ''}")
-    extra = [f"{k} {v}" for k, v in attributes(edge) if k not in ("targetPorts", "port", "host", "path")]
+    extra = [
+        f"{k} {v}" for k, v in attributes(edge) if k not in ("targetPorts", "port", "host", "path", "rule")
+    ]
     return " · ".join(parts + extra)
 
 

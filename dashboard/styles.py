@@ -27,7 +27,18 @@ FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
     "outside": (OKABE_ITO["black"], {"Outside": "star"}),
     "entry": (
         OKABE_ITO["reddish purple"],
-        {"Ingress": "tag", "IngressClass": "diamond", "Route": "round-tag"},
+        {
+            "Ingress": "tag",
+            "IngressClass": "diamond",
+            "Route": "round-tag",
+            "Gateway": "tag",
+            "GatewayClass": "diamond",
+            "HTTPRoute": "round-tag",
+            "GRPCRoute": "round-tag",
+            "TLSRoute": "round-tag",
+            "TCPRoute": "round-tag",
+            "UDPRoute": "round-tag",
+        },
     ),
     "service": (OKABE_ITO["blue"], {"Service": "ellipse"}),
     "workload": (
@@ -68,6 +79,7 @@ RELATION_STYLE: dict[str, tuple[str, str, float]] = {
     "entry": (OKABE_ITO["black"], "solid", 2.5),
     "routes-to": (OKABE_ITO["reddish purple"], "solid", 2.5),
     "class": (OKABE_ITO["reddish purple"], "dotted", 1.5),
+    "attaches-to": (OKABE_ITO["reddish purple"], "dashed", 2),
     "calls": (OKABE_ITO["vermillion"], "solid", 2),
     "selects": (OKABE_ITO["blue"], "solid", 2),
     "governed-by": (OKABE_ITO["blue"], "dashed", 1.5),

@@ -26,6 +26,7 @@ def test_relation_names_are_the_documented_ones():
         "scales",
         "isolates",
         "calls",
+        "attaches-to",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from topo.graph.context import LinkContext
 from topo.graph.details import node_attributes
 from topo.graph.link_calls import CallScan, link_calls
+from topo.graph.link_gateway import link_gateway_api
 from topo.graph.link_policy import link_policies
 from topo.graph.link_routing import ingress_class_of, link_ingresses, link_services
 from topo.graph.link_statefulsets import link_statefulsets
@@ -31,6 +32,7 @@ def build_graph(
         for obj in model.objects.values():
             graph.add_node(obj.id, **node_attributes(obj, model.cluster_domain))
         link_ingresses(ctx)
+        link_gateway_api(ctx)
         link_services(ctx)
         link_workloads(ctx)
         link_statefulsets(ctx)

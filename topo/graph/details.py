@@ -9,6 +9,7 @@ from typing import Any
 
 from topo.graph.context import object_node
 from topo.model.dns import service_fqdn, srv_name
+from topo.model.gateway_api import Gateway, GatewayClass, GatewayRoute, ReferenceGrant
 from topo.model.objects import (
     ConfigData,
     Ingress,
@@ -144,6 +145,46 @@ def _ingress(ingress: Ingress, domain: str) -> dict[str, Any]:
     }
 
 
+def _gateway(gateway: Gateway, domain: str) -> dict[str, Any]:
+    return {
+        "gatewayClassName": gateway.class_name,
+        "listeners": [
+            {
+                "name": listener.name,
+                "port": listener.port,
+                "protocol": listener.protocol,
+                "hostname": listener.hostname,
+                "allowedRoutes": {
+                    "namespaces": {"from": listener.namespaces_from},
+                    "kinds": [{"group": group, "kind": kind} for group, kind in listener.kinds],
+                },
+            }
+            for listener in gateway.listeners
+        ],
+    }
+
+
+def _gateway_route(route: GatewayRoute, domain: str) -> dict[str, Any]:
+    return {
+        "hostnames": list(route.hostnames),
+        "parentRefs": [
+            {"id": ref.id, "group": ref.group, "sectionName": ref.section_name, "port": ref.port}
+            for ref in route.parent_refs
+        ],
+    }
+
+
+def _gateway_class(gateway_class: GatewayClass, domain: str) -> dict[str, Any]:
+    return {"controllerName": gateway_class.controller}
+
+
+def _reference_grant(grant: ReferenceGrant, domain: str) -> dict[str, Any]:
+    return {
+        "from": [{"group": f.group, "kind": f.kind, "namespace": f.namespace} for f in grant.grants_from],
+        "to": [{"group": t.group, "kind": t.kind, "name": t.name} for t in grant.grants_to],
+    }
+
+
 def _config(config: ConfigData, domain: str) -> dict[str, Any]:
     attrs: dict[str, Any] = {"keys": list(config.keys)}
     if config.secret_type is not None:
@@ -159,4 +200,8 @@ _DESCRIBERS: dict[type, Callable[[Any, str], dict[str, Any]]] = {
     StorageClass: _storage_class,
     Ingress: _ingress,
     ConfigData: _config,
+    Gateway: _gateway,
+    GatewayRoute: _gateway_route,
+    GatewayClass: _gateway_class,
+    ReferenceGrant: _reference_grant,
 }

@@ -3,9 +3,9 @@
 Edges point from the object that depends on something to what it depends on.
 """
 
-ROUTES_TO = "routes-to"  # Ingress → Service
-CLASS = "class"  # Ingress → IngressClass
-USES = "uses"  # Ingress → TLS Secret; workload → ConfigMap / Secret / ServiceAccount
+ROUTES_TO = "routes-to"  # Ingress or Gateway API route → Service
+CLASS = "class"  # Ingress → IngressClass; Gateway → GatewayClass
+USES = "uses"  # Ingress or Gateway → TLS Secret; workload → ConfigMap / Secret / ServiceAccount
 SELECTS = "selects"  # Service → workload
 GOVERNED_BY = "governed-by"  # StatefulSet → Service
 OWNS = "owns"  # StatefulSet → ordinal Pod
@@ -16,6 +16,7 @@ PROTECTS = "protects"  # PodDisruptionBudget → workload
 SCALES = "scales"  # HorizontalPodAutoscaler → workload
 ISOLATES = "isolates"  # NetworkPolicy → workload
 CALLS = "calls"  # workload → Service or Pod named by DNS
+ATTACHES_TO = "attaches-to"  # Gateway API route → Gateway (parentRefs; a Service for mesh routes)
 
 ALL_RELATIONS = (
     ROUTES_TO,
@@ -31,4 +32,5 @@ ALL_RELATIONS = (
     SCALES,
     ISOLATES,
     CALLS,
+    ATTACHES_TO,
 )

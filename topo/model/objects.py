@@ -301,6 +301,10 @@ class Service(K8sObject):
                 return port
         return None
 
+    def ports_text(self) -> str:
+        """The ports as a finding names them: `http:80, 9090`, or `none`."""
+        return ", ".join(f"{p.name}:{p.port}" if p.name else str(p.port) for p in self.ports) or "none"
+
 
 @dataclass(frozen=True, slots=True)
 class IngressBackend:

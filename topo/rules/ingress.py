@@ -167,7 +167,7 @@ def ingress_backend_port_missing(ingress: Ingress, ctx):
             missing.setdefault((service.id, backend.port_text()), []).append(where)
     for (service_id, port), places in missing.items():
         service = ctx.get(service_id)
-        declared = ", ".join(f"{p.name}:{p.port}" if p.name else str(p.port) for p in service.ports) or "none"
+        declared = service.ports_text()
         yield Issue(
             f"backend port {port} ({_join(places)}) is not a port of {service_id} (its ports: {declared})",
             hint="use the Service's `port` number or port name (not the container's targetPort), or add the port to the Service",

@@ -61,9 +61,11 @@ _KINDS_WITHOUT_PODS = frozenset(
 
 def is_custom_resource(obj: K8sObject) -> bool:
     group = obj.group
+    if group in _CUSTOM_K8S_IO_GROUPS:
+        return True  # (the Gateway API's kinds are typed, topo.model.gateway_api, yet still CRDs)
     if type(obj) is not K8sObject or group in _BUILTIN_GROUPS:
         return False
-    return group in _CUSTOM_K8S_IO_GROUPS or not group.endswith(".k8s.io")
+    return not group.endswith(".k8s.io")
 
 
 def _label_maps(value, depth: int = 0):

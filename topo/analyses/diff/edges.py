@@ -26,6 +26,7 @@ VERBS = {
     "scales": "scales",
     "isolates": "isolates",
     "calls": "calls",
+    "attaches-to": "attaches to",
 }
 
 
@@ -64,7 +65,8 @@ def graph_edges(graph: Any) -> list[dict[str, Any]]:
 
 def _identity(edge: Mapping[str, Any]) -> tuple:
     """What makes two edges "the same edge, changed": a route is its Ingress, host, path and
-    pathType (a new backend is the route moved); any other edge is its endpoints and relation."""
+    pathType, or its Gateway API route and rule (a new backend is the route moved); any other
+    edge is its endpoints and relation."""
     if edge["relation"] == ROUTES_TO:
         return (
             edge["source"],
@@ -73,6 +75,8 @@ def _identity(edge: Mapping[str, Any]) -> tuple:
             edge.get("path"),
             edge.get("pathType"),
             edge.get("default", False),
+            edge.get("rule"),
+            edge.get("mirror", False),
         )
     return (edge["source"], edge["relation"], edge["target"])
 
@@ -138,7 +142,10 @@ def _edge_change(
 
 
 def route_text(edge: Mapping[str, Any]) -> str:
-    """`blog.example.com/ (Prefix)`, `*/api (Exact)`, or `default backend`."""
+    """`blog.example.com/ (Prefix)`, `*/api (Exact)`, `default backend`, or a Gateway API route's
+    `rule 0` (`rule 0 mirror`)."""
+    if edge.get("rule") is not None:
+        return f"rule {edge['rule']}" + (" mirror" if edge.get("mirror") else "")
     if edge.get("default"):
         return "default backend"
     host = edge.get("host") or "*"

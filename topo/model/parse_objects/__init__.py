@@ -4,7 +4,7 @@ Defaults: k8s.io/kubernetes pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defa
 pkg/apis/core/v1/defaults.go, pkg/apis/networking/v1/defaults.go, pkg/apis/autoscaling/v2/defaults.go.
 
 The parsers live by kind family: `workloads`, `services` (and routing), `storage`, `policy` (and
-scaling), `cluster` (configuration, namespaces, nodes); `common` reads what every kind shares.
+scaling), `cluster` (configuration, namespaces, nodes), `gateway` (the Gateway API); `common` reads what every kind shares.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from topo.model.fields import Fields
 from topo.model.objects import K8sObject
 from topo.model.parse_objects.cluster import CLUSTER_PARSERS
 from topo.model.parse_objects.common import common_fields
+from topo.model.parse_objects.gateway import GATEWAY_PARSERS
 from topo.model.parse_objects.policy import POLICY_PARSERS
 from topo.model.parse_objects.services import (
     DEFAULT_INGRESS_CLASS_ANNOTATION,
@@ -69,6 +70,7 @@ PARSERS: dict[str, Callable[[Fields, dict], K8sObject]] = {
     **STORAGE_PARSERS,
     **POLICY_PARSERS,
     **CLUSTER_PARSERS,
+    **GATEWAY_PARSERS,
 }
 
 _CORE = ("",)
@@ -94,4 +96,5 @@ API_GROUPS: dict[str, tuple[str, ...]] = {
     "Secret": _CORE,
     "Namespace": _CORE,
     "Node": _CORE,
+    **dict.fromkeys(GATEWAY_PARSERS, ("gateway.networking.k8s.io",)),
 }

@@ -1,0 +1,154 @@
+"""Typed Gateway API objects (gateway.networking.k8s.io): GatewayClass, Gateway, the route kinds
+(HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute) and ReferenceGrant.
+
+Every field holds its value with the API's defaults applied (the `+kubebuilder:default` markers of
+kubernetes-sigs/gateway-api apis/v1/shared_types.go, object_reference_types.go, gateway_types.go):
+
+- a parentRef's group is `gateway.networking.k8s.io`, its kind `Gateway`, its namespace the route's;
+- a backendRef's group is `""` (core), its kind `Service`, its namespace the route's, its weight 1;
+- a listener's `allowedRoutes.namespaces.from` is `Same`; without `allowedRoutes.kinds` the kinds
+  follow the listener's protocol;
+- a certificateRef's group is `""`, its kind `Secret`, its namespace the Gateway's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from topo.model.kinds import make_id
+from topo.model.objects import K8sObject
+from topo.model.selectors import LabelSelector
+
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+#: Route kinds whose spec has `hostnames` (matched against a listener's hostname).
+HOSTNAME_ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute"})
+#: The route kinds a listener of each core protocol admits when `allowedRoutes.kinds` is empty
+#: ("determined using the Listener protocol", gateway_types.go AllowedRoutes.Kinds; the route
+#: summary table of https://gateway-api.sigs.k8s.io/docs/concepts/api-overview/: HTTPRoute and
+#: GRPCRoute on HTTP or HTTPS, TLSRoute on TLS, TCPRoute on TCP (or a terminating TLS listener),
+#: UDPRoute on UDP). Implementation-specific protocols (`example.com/x`) are not in the table.
+PROTOCOL_ROUTE_KINDS: dict[str, frozenset[str]] = {
+    "HTTP": frozenset({"HTTPRoute", "GRPCRoute"}),
+    "HTTPS": frozenset({"HTTPRoute", "GRPCRoute"}),
+    "TLS": frozenset({"TLSRoute", "TCPRoute"}),
+    "TCP": frozenset({"TCPRoute"}),
+    "UDP": frozenset({"UDPRoute"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """A parentRef, backendRef or certificateRef with its defaults applied."""
+
+    group: str
+    kind: str
+    namespace: str | None
+    name: str
+    field_path: str
+    port: int | None = None
+    port_given: bool = False  # `port` is written (None with it: not a port number, manifest-invalid)
+    section_name: str | None = None  # parentRefs only
+    weight: int = 1  # backendRefs only
+    rule: int | None = None  # backendRefs: the index of the route rule
+    mirror: bool = False  # a RequestMirror filter's backendRef
+
+    @property
+    def id(self) -> str:
+        return make_id(self.kind, self.namespace, self.name)
+
+    @property
+    def is_service(self) -> bool:
+        return self.group == "" and self.kind == "Service"
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.group == GATEWAY_GROUP and self.kind == "Gateway"
+
+
+@dataclass(frozen=True, slots=True)
+class Listener:
+    name: str
+    port: int | None
+    protocol: str
+    hostname: str | None
+    namespaces_from: str  # Same (default) | All | Selector | None
+    namespaces_selector: LabelSelector | None
+    kinds: tuple[tuple[str, str], ...]  # (group, kind); empty: by protocol
+    certificate_refs: tuple[ObjectRef, ...]
+    field_path: str
+
+    def admits_kind(self, group: str, kind: str) -> bool | None:
+        """Whether a route of (group, kind) may attach; None when topo cannot tell (an
+        implementation-specific protocol without `allowedRoutes.kinds`)."""
+        if self.kinds:
+            return (group, kind) in self.kinds
+        by_protocol = PROTOCOL_ROUTE_KINDS.get(self.protocol)
+        if by_protocol is None or group != GATEWAY_GROUP:
+            return None
+        return kind in by_protocol
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayClass(K8sObject):
+    controller: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Gateway(K8sObject):
+    class_name: str
+    listeners: tuple[Listener, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GatewayRoute(K8sObject):
+    """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` tells which)."""
+
+    parent_refs: tuple[ObjectRef, ...]
+    hostnames: tuple[str, ...]
+    backend_refs: tuple[ObjectRef, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class GrantFrom:
+    group: str
+    kind: str
+    namespace: str
+
+
+@dataclass(frozen=True, slots=True)
+class GrantTo:
+    group: str
+    kind: str
+    name: str | None  # None: every object of the group and kind in the grant's namespace
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReferenceGrant(K8sObject):
+    grants_from: tuple[GrantFrom, ...]
+    grants_to: tuple[GrantTo, ...]
+
+    def permits(self, source: K8sObject, target: ObjectRef) -> bool:
+        """Whether this grant (in the target's namespace) lets `source` refer to `target`
+        (apis/v1beta1/referencegrant_types.go: `from` entries OR-ed, `to` entries OR-ed)."""
+        if target.namespace != self.namespace:
+            return False
+        from_ok = any(
+            f.group == source.group and f.kind == source.kind and f.namespace == source.namespace
+            for f in self.grants_from
+        )
+        return from_ok and any(
+            t.group == target.group and t.kind == target.kind and t.name in (None, target.name)
+            for t in self.grants_to
+        )
+
+
+def hostnames_intersect(listener: str, route: str) -> bool:
+    """Whether a listener hostname and a route hostname match each other: equal, or one is a
+    wildcard (`*.example.com`, a suffix match that never matches `example.com` itself) covering
+    the other (apis/v1/httproute_types.go HTTPRouteSpec.Hostnames)."""
+    if listener == route:
+        return True
+    if listener.startswith("*.") and route.endswith(listener[1:]):
+        return True
+    return route.startswith("*.") and listener.endswith(route[1:])

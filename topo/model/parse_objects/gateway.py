@@ -1,0 +1,195 @@
+"""Gateway API (gateway.networking.k8s.io): GatewayClass, Gateway, HTTPRoute, GRPCRoute, TLSRoute,
+TCPRoute, UDPRoute, ReferenceGrant — every served version (v1, v1beta1, v1alpha2, v1alpha3) reads
+the same, with the defaults of kubernetes-sigs/gateway-api apis/v1 (see topo.model.gateway_api).
+
+Reading is lenient: a reference without `name`, a port that is not a number or a string where a
+number belongs is kept in `invalid_fields` (reported by manifest-invalid at its line) and the
+rest of the object is analysed; only a field of the wrong shape the analysis cannot read at all
+(`parentRefs: {}`) drops the object with a load error naming the file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from topo.load.reader import type_name
+from topo.model.fields import Fields
+from topo.model.gateway_api import (
+    GATEWAY_GROUP,
+    ROUTE_KINDS,
+    Gateway,
+    GatewayClass,
+    GatewayRoute,
+    GrantFrom,
+    GrantTo,
+    Listener,
+    ObjectRef,
+    ReferenceGrant,
+)
+from topo.model.objects import K8sObject
+from topo.model.selectors import parse_label_selector
+
+
+def _port(fields: Fields, key: str) -> int | None:
+    """A port number (1-65535); anything else is recorded as invalid and read as unset."""
+    value = fields.raw(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        fields.invalid(fields.at(key), f"expected a port number, got {type_name(value)} (ignored)")
+        return None
+    if not 1 <= value <= 65535:
+        fields.invalid(fields.at(key), f"must be between 1 and 65535, got {value} (ignored)")
+        return None
+    return value
+
+
+def _name(fields: Fields, what: str) -> str:
+    name = fields.text("name")
+    if not name:
+        fields.required("name", what)
+        return ""
+    return name
+
+
+def object_ref(ref: Fields, namespace: str | None, *, group: str, kind: str, what: str, **extra) -> ObjectRef:
+    """A reference with the API's defaults: the given group and kind, the local namespace."""
+    return ObjectRef(
+        group=ref.text("group", group) or "",
+        kind=ref.text("kind", kind) or kind,
+        namespace=ref.text("namespace") or namespace,
+        name=_name(ref, what),
+        field_path=ref.path,
+        port=_port(ref, "port"),
+        port_given=ref.has("port"),
+        **extra,
+    )
+
+
+def _parent_refs(spec: Fields, namespace: str | None) -> tuple[ObjectRef, ...]:
+    # ParentReference (apis/v1/shared_types.go): group gateway.networking.k8s.io, kind Gateway
+    return tuple(
+        object_ref(
+            ref,
+            namespace,
+            group=GATEWAY_GROUP,
+            kind="Gateway",
+            what="the name of the parent (a Gateway)",
+            section_name=ref.text("sectionName"),
+        )
+        for ref in spec.maps("parentRefs")
+    )
+
+
+def _mirrors(filters: Fields, key: str, namespace: str | None, rule: int) -> Iterator[ObjectRef]:
+    # HTTPRequestMirrorFilter.backendRef (apis/v1/httproute_types.go): a BackendObjectReference
+    for item in filters.maps(key):
+        mirror = item.optional_map("requestMirror")
+        backend = mirror.optional_map("backendRef") if mirror is not None else None
+        if backend is not None:
+            yield _backend_ref(backend, namespace, rule, mirror=True)
+
+
+def _backend_ref(ref: Fields, namespace: str | None, rule: int, mirror: bool = False) -> ObjectRef:
+    # BackendObjectReference (apis/v1/object_reference_types.go): group "", kind Service;
+    # BackendRef.weight defaults to 1 (apis/v1/shared_types.go)
+    weight = ref.raw("weight", 1)
+    if isinstance(weight, bool) or not isinstance(weight, int):
+        ref.invalid(ref.at("weight"), f"expected an integer, got {type_name(weight)} (read as 1)")
+        weight = 1
+    return object_ref(
+        ref,
+        namespace,
+        group="",
+        kind="Service",
+        what="the backend's name",
+        weight=weight,
+        rule=rule,
+        mirror=mirror,
+    )
+
+
+def _route(doc: Fields, common: dict) -> GatewayRoute:
+    spec = doc.map("spec")
+    namespace = common["namespace"]
+    backends: list[ObjectRef] = []
+    for index, rule in enumerate(spec.maps("rules")):
+        for ref in rule.maps("backendRefs"):
+            backends.append(_backend_ref(ref, namespace, index))
+            backends.extend(_mirrors(ref, "filters", namespace, index))
+        backends.extend(_mirrors(rule, "filters", namespace, index))
+    return GatewayRoute(
+        **common,
+        parent_refs=_parent_refs(spec, namespace),
+        hostnames=spec.texts("hostnames"),
+        backend_refs=tuple(backends),
+    )
+
+
+def _listener(listener: Fields, namespace: str | None) -> Listener:
+    allowed = listener.map("allowedRoutes")
+    namespaces = allowed.map("namespaces")
+    # AllowedRoutes (apis/v1/gateway_types.go): +kubebuilder:default={namespaces:{from: Same}};
+    # RouteGroupKind.group defaults to gateway.networking.k8s.io
+    kinds = tuple(
+        (kind.text("group", GATEWAY_GROUP) or "", kind.text("kind") or "") for kind in allowed.maps("kinds")
+    )
+    selector = (
+        parse_label_selector(namespaces.raw("selector"), namespaces.at("selector"))
+        if namespaces.has("selector")
+        else None
+    )
+    tls = listener.map("tls")
+    return Listener(
+        name=_name(listener, "the listener's name"),
+        port=_port(listener, "port"),
+        protocol=listener.text("protocol") or "",
+        hostname=listener.text("hostname"),
+        namespaces_from=namespaces.text("from", "Same") or "Same",
+        namespaces_selector=selector,
+        kinds=kinds,
+        certificate_refs=tuple(
+            object_ref(ref, namespace, group="", kind="Secret", what="the certificate's name")
+            for ref in tls.maps("certificateRefs")
+        ),
+        field_path=listener.path,
+    )
+
+
+def _gateway(doc: Fields, common: dict) -> Gateway:
+    spec = doc.map("spec")
+    class_name = spec.text("gatewayClassName")
+    if not class_name:
+        spec.required("gatewayClassName")
+    return Gateway(
+        **common,
+        class_name=class_name or "",
+        listeners=tuple(_listener(listener, common["namespace"]) for listener in spec.maps("listeners")),
+    )
+
+
+def _gateway_class(doc: Fields, common: dict) -> GatewayClass:
+    return GatewayClass(**common, controller=doc.map("spec").text("controllerName"))
+
+
+def _reference_grant(doc: Fields, common: dict) -> ReferenceGrant:
+    spec = doc.map("spec")
+    return ReferenceGrant(
+        **common,
+        grants_from=tuple(
+            GrantFrom(entry.text("group", "") or "", entry.text("kind") or "", entry.text("namespace") or "")
+            for entry in spec.maps("from")
+        ),
+        grants_to=tuple(
+            GrantTo(entry.text("group", "") or "", entry.text("kind") or "", entry.text("name") or None)
+            for entry in spec.maps("to")
+        ),
+    )
+
+
+GATEWAY_PARSERS: dict[str, Callable[[Fields, dict], K8sObject]] = {
+    "GatewayClass": _gateway_class,
+    "Gateway": _gateway,
+    "ReferenceGrant": _reference_grant,
+    **dict.fromkeys(ROUTE_KINDS, _route),
+}
