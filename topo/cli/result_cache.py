@@ -313,28 +313,10 @@ def _fingerprint(
 ) -> tuple[bytes | None, StampIndex | None]:
     """`fingerprint_of`, and the stamps it read the manifest files through (to keep on a hit: a
     run that goes on to load the files keeps the loader's)."""
-    index, manifests = None, frozenset[str]()
-    if location is not None:
-        files = _Files()
-        if _walk([i for i in inputs if i[0] == "manifests"], files):
-            manifests = frozenset(files.paths)
-            index = StampIndex(location, input_scope(files.paths))
-    hasher = _Hasher(stamps, index, manifests)
-    return (hasher.digest.digest() if _walk(inputs, hasher) else None), index
-
-
-class _Files:
-    """A walk's files, in order."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-
-    def shape(self, token: bytes) -> None:
-        pass
-
-    def file(self, path: str) -> bool:
-        self.paths.append(path)
-        return True
+    hasher = _Hasher(stamps)
+    if not _walk(inputs, hasher):
+        return None, None
+    return hasher.finish(location)
 
 
 def unchanged(inputs: list[tuple[str, str]], stamps: Stamps) -> bool:
@@ -394,20 +376,18 @@ def _file_digest(path: str) -> bytes | None:
 
 
 class _Hasher:
-    """`fingerprint_of`'s side of the walk: hash the shape and the digest of every file's bytes —
-    read, or recalled by the file's stamp for a manifest file unchanged since an earlier run read
-    it (`index`, topo.load.stamps)."""
+    """`fingerprint_of`'s side of the walk: the shape and every file's stamp, in walk order; then
+    (`finish`) a hash of the shape and of the digest of every file's bytes — read, or recalled by
+    the file's stamp for a manifest file unchanged since an earlier run read it (topo.load.stamps:
+    the stamps of the loader, for the input the manifest files make up)."""
 
-    def __init__(self, stamps: Stamps | None, index: StampIndex | None = None, manifests: Any = ()):
-        self.digest = hashlib.sha256()  # with the CPU's SHA instructions, twice as fast as blake2b here
+    def __init__(self, stamps: Stamps | None):
         self.stamps = stamps
-        self.index = index
-        self.manifests = manifests
+        self.manifests = False  # whether the input being walked names manifests (set by `_walk`)
+        self.walked: list[Any] = []  # shape tokens, and (path, stat, is a manifest) for each file
 
     def shape(self, token: bytes) -> None:
-        self.digest.update(token)
-        if self.stamps is not None:
-            self.stamps.seen.append(token)
+        self.walked.append(token)
 
     def file(self, path: str) -> bool:
         # The stamp is taken before the bytes are read: a write in between leaves a newer stamp
@@ -415,20 +395,40 @@ class _Hasher:
         info = _regular(path)
         if info is None:
             return False
-        index = self.index if path in self.manifests else None
-        content = None if index is None else index.digest(path, info)
-        if content is None and index is not None:
-            read = index.read(path)
-            content = None if read is None else read[1]
-        if content is None:
-            content = _file_digest(path)
-        if content is None:
-            return False
-        self.digest.update(content)
-        if self.stamps is not None:
-            racy = max(info.st_mtime_ns, info.st_ctime_ns) >= self.stamps.racy_from
-            self.stamps.seen.append((_stamp(info), content if racy else None))
+        self.walked.append((path, info, self.manifests))
         return True
+
+    def finish(self, location: str | None) -> tuple[bytes | None, StampIndex | None]:
+        manifests = [item[0] for item in self.walked if type(item) is tuple and item[2]]
+        index = StampIndex(location, input_scope(manifests)) if location is not None and manifests else None
+        digest = hashlib.sha256()  # with the CPU's SHA instructions, twice as fast as blake2b here
+        seen = self.stamps.seen if self.stamps is not None else None
+        for item in self.walked:
+            if type(item) is bytes:
+                digest.update(item)
+                if seen is not None:
+                    seen.append(item)
+                continue
+            path, info, manifest = item
+            content = _content(path, info, index if manifest else None)
+            if content is None:
+                return None, index
+            digest.update(content)
+            if seen is not None and self.stamps is not None:
+                racy = max(info.st_mtime_ns, info.st_ctime_ns) >= self.stamps.racy_from
+                seen.append((_stamp(info), content if racy else None))
+        return digest.digest(), index
+
+
+def _content(path: str, info: os.stat_result, index: StampIndex | None) -> bytes | None:
+    """The digest of a file's bytes: recalled by its stamp, else read (and its stamp noted)."""
+    if index is None:
+        return _file_digest(path)
+    content = index.digest(path, info)
+    if content is None:
+        read = index.read(path)
+        content = None if read is None else read[1]
+    return content if content is not None else _file_digest(path)
 
 
 class _Checker:
@@ -460,6 +460,7 @@ def _walk(inputs: list[tuple[str, str]], sink: Any) -> bool:
         if type(kind) is not str or type(path) is not str:
             return False
         sink.shape(f"{kind}\0{path}\0".encode("utf-8", "surrogateescape"))
+        sink.manifests = kind == "manifests"
         if kind == "file":
             ok = _walk_path(sink, path, manifests=False)
         elif kind == "manifests" and path != "-" and not path.startswith(_GIT_PREFIX):

@@ -59,7 +59,8 @@ class StampIndex:
     def digest(self, path: str, info: os.stat_result | None = None) -> bytes | None:
         """The digest of the file's bytes when its stamp (`info`, else stat now) is one an earlier
         run noted and trusts."""
-        known = self._known.get(os.path.abspath(path))
+        absolute = os.path.abspath(path)
+        known = self._known.get(absolute)
         if known is None:
             return None
         try:
@@ -69,7 +70,7 @@ class StampIndex:
         size, mtime, ctime, inode, device, read_at, digest = known
         if stamp_of(info) != (size, mtime, ctime, inode, device) or max(mtime, ctime) >= read_at - RACY_NS:
             return None
-        self._now[os.path.abspath(path)] = known
+        self._now[absolute] = known
         return digest
 
     def read(self, path: str) -> tuple[bytes, bytes] | None:
