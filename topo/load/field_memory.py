@@ -8,11 +8,11 @@ source) and a file unchanged since an earlier run is neither decoded nor compose
 after a small edit locates only in the edited files.
 
 Each file is read once: its answers, recalled or found, and the key they are kept under come from
-the same bytes — or none at all, when its stamp says it is unchanged since an earlier run read it
-(topo.load.stamps) and every answer asked for is kept. Nothing is kept by a run whose parse cache answered no file (a cache that starts
-empty every time, as in a CI job that does not restore it, would only cost the writes). Sources
-that cannot be read again (stdin, rendered charts, git revisions) are located in the text kept in
-memory, never kept.
+the same bytes — or not at all, when its stamp says it is unchanged since an earlier run read it
+(topo.load.stamps) and every answer asked for is kept. Nothing is kept by a run whose parse cache
+answered no file (a cache that starts empty every time, as in a CI job that does not restore it,
+would only cost the writes). Sources that cannot be read again (stdin, rendered charts, git
+revisions) are located in the text kept in memory, never kept.
 """
 
 from __future__ import annotations

@@ -129,12 +129,12 @@ def load_files(
     from topo.load.parallel import read_files
 
     if cache is not None:
-        cache.use_stamps(files)
+        cache.use_stamps(files)  # files unchanged since an earlier run read them are not read again
     read_files(files, result, stdin=stdin, cache=cache, progress=progress)
     if cache is not None:
         cache.keep_stamps()
-    if cache is not None and not cache.writing_in_background:  # (a background writer prunes itself)
-        cache.prune()
+        if not cache.writing_in_background:  # (a background writer prunes itself)
+            cache.prune()
 
 
 def read_input(
