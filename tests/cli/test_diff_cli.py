@@ -12,6 +12,9 @@ checking that the new output is right). The three stories:
 * add-default-deny — a default-deny ingress policy and one allow rule (ingress controller →
   frontend); frontend → api is forgotten: `dependency-blocked-by-policy` introduced,
   `namespace-without-default-deny` resolved, five connections removed: exit 1.
+* relabel-deployment — the api Deployment's labels gain `tier: backend`, its selector too (as Bank
+  of Anthos v0.6.0 did), and an `immutable: true` ConfigMap changes a value: two
+  `immutable-field-changed` highlights, since `kubectl apply` of either is refused; exit 0.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from topo_test_support import git
 from topo.cli import main
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "diff")
-CASES = ("remove-pdb", "rename-service-label", "add-default-deny")
+CASES = ("remove-pdb", "rename-service-label", "add-default-deny", "relabel-deployment")
 UPDATE = bool(os.environ.get("TOPO_UPDATE_GOLDEN"))
 
 
@@ -76,7 +79,8 @@ def test_each_pull_request_gives_exactly_the_expected_output(in_repo, case, fmt,
 
 
 @pytest.mark.parametrize(
-    ("case", "code"), [("remove-pdb", 0), ("rename-service-label", 1), ("add-default-deny", 1)]
+    ("case", "code"),
+    [("remove-pdb", 0), ("rename-service-label", 1), ("add-default-deny", 1), ("relabel-deployment", 0)],
 )
 def test_exit_code_is_1_when_a_finding_at_or_above_fail_on_is_introduced(in_repo, case, code):
     in_repo(case)
@@ -107,6 +111,28 @@ def test_removing_a_pdb_is_a_highlight_and_an_availability_change(in_repo):
     assert [(o["id"], o["change"]) for o in document["objects"]] == [
         ("PodDisruptionBudget/shop/frontend", "removed")
     ]
+
+
+def test_a_changed_deployment_selector_is_highlighted_as_refused_by_kubectl_apply(in_repo):
+    # apps/v1 Deployment spec.selector: "field is immutable" (k8s.io/kubernetes
+    # pkg/registry/apps/deployment/strategy.go ValidateUpdate); an immutable ConfigMap's data:
+    # "field is immutable when `immutable` is set" (pkg/apis/core/validation ValidateConfigMapUpdate).
+    in_repo("relabel-deployment")
+    document = json.loads(run("diff", "git:HEAD:k8s", "k8s", "-o", "json").stdout)
+    assert [(h["kind"], h["subject"]) for h in document["highlights"]] == [
+        ("immutable-field-changed", "ConfigMap/shop/api-settings"),
+        ("immutable-field-changed", "Deployment/shop/api"),
+    ]
+    deployment = document["highlights"][1]
+    assert (
+        "spec.selector" in deployment["text"] and "matchLabels.tier: (absent) → backend" in deployment["text"]
+    )
+    assert "`kubectl apply` will be refused" in deployment["text"]
+    assert "delete and recreate" in deployment["text"] and deployment["related"] == []
+    text = run("diff", "git:HEAD:k8s", "k8s").stdout
+    markdown = run("diff", "git:HEAD:k8s", "k8s", "-o", "markdown").stdout
+    for output in (text, markdown):
+        assert "will be refused — spec.selector cannot change on an existing Deployment" in output
 
 
 def test_renaming_a_service_selector_key_shows_the_field_and_the_lost_selection(in_repo):

@@ -12,7 +12,8 @@ do to it?". A Diff answers it in the system's own terms, never line by line:
 * edges of the dependency graph added, removed and changed, each with a sentence (`edges`), and the
   highlights a reviewer must not miss: a Service that no longer selects anything, an Ingress
   route moved to another backend, a workload that lost its PodDisruptionBudget, a workload newly
-  isolated (or no longer isolated) by NetworkPolicies (`consequences`);
+  isolated (or no longer isolated) by NetworkPolicies (`consequences`), and a change to a field
+  the API server refuses to update, so that `kubectl apply` fails (`immutable`);
 * availability and connectivity before → after, from the availability and reachability analyses'
   public JSON documents (see `availability_changes`, `connectivity_changes`), when the Analysis
   offers them (`availability`, `connectivity`).
@@ -41,6 +42,7 @@ from topo.analyses.diff.connectivity import ConnectionChange, ConnectivityDiff, 
 from topo.analyses.diff.consequences import Highlight, highlights
 from topo.analyses.diff.edges import VERBS, EdgeChange, describe_edge, diff_edges, graph_edges, route_text
 from topo.analyses.diff.findings import FindingsDiff, diff_findings
+from topo.analyses.diff.immutable import Refusal, immutable_changes, refusals
 from topo.analyses.diff.objects import ABSENT, FieldChange, ObjectChange, diff_objects, document_changes
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "FindingsDiff",
     "Highlight",
     "ObjectChange",
+    "Refusal",
     "Side",
     "availability_changes",
     "connectivity_changes",
@@ -70,5 +73,7 @@ __all__ = [
     "document_changes",
     "graph_edges",
     "highlights",
+    "immutable_changes",
+    "refusals",
     "route_text",
 ]

@@ -11,6 +11,7 @@ from topo.analyses.diff.connectivity import connectivity_changes
 from topo.analyses.diff.consequences import Highlight, highlights
 from topo.analyses.diff.edges import EdgeChange, diff_edges, graph_edges
 from topo.analyses.diff.findings import FindingsDiff, diff_findings
+from topo.analyses.diff.immutable import immutable_changes
 from topo.analyses.diff.objects import ObjectChange, diff_objects
 
 
@@ -90,7 +91,12 @@ def diff_analyses(before: Any, after: Any, disabled: Iterable[str] = (), enabled
         findings=diff_findings(old_results, new_results),
         objects=diff_objects(before.model, after.model),
         edges=edges,
-        highlights=highlights(graph_before, graph_after, edges),
+        highlights=tuple(
+            sorted(
+                highlights(graph_before, graph_after, edges) + immutable_changes(before.model, after.model),
+                key=lambda h: (h.subject, h.kind, h.text),
+            )
+        ),
         availability=availability,
         connectivity=connectivity,
         notes=tuple(notes),

@@ -17,7 +17,8 @@ class Highlight:
     """A consequence a reviewer must see, in one sentence, about one subject."""
 
     kind: str  # service-selects-nothing | service-selects-again | route-moved | route-added | route-removed |
-    #            pdb-lost | pdb-gained | isolation-gained | isolation-lost
+    #            pdb-lost | pdb-gained | isolation-gained | isolation-lost |
+    #            immutable-field-changed (topo.analyses.diff.immutable)
     subject: str
     text: str
     related: tuple[str, ...] = ()
