@@ -524,7 +524,7 @@ def input_scope(files: Any) -> str:
     """What an input's entries that stand for the whole input are kept under (topo.load.answers,
     topo.load.stamps): the deepest folder holding all of its files (absolute), or "" when there
     are none."""
-    folders = {os.path.dirname(os.path.abspath(name)) for name in files}
+    folders = {os.path.abspath(folder) for folder in {os.path.dirname(name) for name in files}}
     if not folders:
         return ""
     try:
