@@ -74,10 +74,20 @@ def entries(cache_dir) -> list[str]:
     )
 
 
+def fill(folder, cache) -> list:
+    """Two runs: the first fills the parse cache, the second (whose parse cache answered) keeps the
+    answers; the graph's edges."""
+    edges(folder, cache)
+    return edges(folder, cache)
+
+
 def test_a_string_scanned_before_is_not_scanned_again_and_an_edited_one_is(tree, tmp_path, scanned):
     cache = str(tmp_path / "cache")
     expected = edges(tree, False)
     first = sorted(scanned)
+    scanned.clear()
+    assert edges(tree, cache) == expected and sorted(scanned) == first
+    assert entries(cache) == [], "a run whose parse cache answered no file keeps no answers"
     scanned.clear()
     assert edges(tree, cache) == expected and sorted(scanned) == first
     assert len(entries(cache)) == 1
@@ -93,7 +103,7 @@ def test_a_string_scanned_before_is_not_scanned_again_and_an_edited_one_is(tree,
 
 def test_the_entry_keeps_only_the_answers_of_the_last_run_that_scanned(tree, tmp_path, scanned):
     cache = str(tmp_path / "cache")
-    edges(tree, cache)
+    fill(tree, cache)
     (tree / "api.yaml").write_text(DEPLOYMENT.format(name="api", db="cache.shop"))
     edges(tree, cache)
     (path,) = entries(cache)
@@ -103,7 +113,7 @@ def test_the_entry_keeps_only_the_answers_of_the_last_run_that_scanned(tree, tmp
 
 def test_a_corrupt_or_truncated_entry_is_a_miss(tree, tmp_path, scanned):
     cache = str(tmp_path / "cache")
-    expected = edges(tree, cache)
+    expected = fill(tree, cache)
     (path,) = entries(cache)
     with open(path, "r+b") as handle:
         data = handle.read()
@@ -119,8 +129,10 @@ def test_a_corrupt_or_truncated_entry_is_a_miss(tree, tmp_path, scanned):
 
 def test_an_answer_of_the_wrong_shape_is_a_miss(tree, tmp_path, scanned):
     cache_dir = str(tmp_path / "cache")
-    expected = edges(tree, cache_dir)
-    kept = KeptAnswers(ParseCache(cache_dir), "calls-scan", input_scope([str(tree / "web.yaml")]))
+    expected = fill(tree, cache_dir)
+    parse_cache = ParseCache(cache_dir)
+    parse_cache.hits = 1  # (as a run whose parse cache answered: it keeps answers)
+    kept = KeptAnswers(parse_cache, "calls-scan", input_scope([str(tree / "web.yaml")]))
     assert kept.path is not None and kept.path in entries(cache_dir)
     for key in kept._known:
         kept.put(key, (("web", "80", True, True),))  # a port that is not a number
@@ -132,7 +144,7 @@ def test_an_answer_of_the_wrong_shape_is_a_miss(tree, tmp_path, scanned):
 
 def test_other_code_or_another_input_folder_does_not_read_the_entry(tree, tmp_path, scanned, monkeypatch):
     cache = str(tmp_path / "cache")
-    edges(tree, cache)
+    fill(tree, cache)
     elsewhere = tmp_path / "copy"
     elsewhere.mkdir()
     for name in ("web.yaml", "api.yaml"):
@@ -151,7 +163,7 @@ def test_nothing_is_written_without_a_cache_or_when_nothing_was_scanned(tree, tm
     cache = str(tmp_path / "cache")
     edges(tree, False)
     assert not os.path.exists(cache)
-    edges(tree, cache)
+    fill(tree, cache)
     (path,) = entries(cache)
     stamp = os.stat(path).st_mtime_ns
     edges(tree, cache)
@@ -219,7 +231,9 @@ def test_a_suggestion_is_recalled_for_the_same_names_and_made_again_when_they_ch
     expected = unresolved(services, False)
     assert "payments" in expected[0][2]
     computed.clear()
-    assert unresolved(services, cache) == expected and computed == ["paymnets"]
+    assert unresolved(services, cache) == expected and computed == ["paymnets"]  # fills the parse cache
+    computed.clear()
+    assert unresolved(services, cache) == expected and computed == ["paymnets"]  # keeps the answer
     computed.clear()
     assert unresolved(services, cache) == expected and computed == []
     (services / "payments.yaml").write_text(DEPLOYMENT.format(name="paymentz", db="none"))
@@ -239,7 +253,8 @@ def test_suggestions_made_by_a_forked_worker_are_kept(services, tmp_path, monkey
     monkeypatch.setattr(engine, "PARALLEL_MIN_OBJECTS", 0)
     cache = str(tmp_path / "cache")
     expected = unresolved(services, False)
-    assert unresolved(services, cache) == expected
+    assert unresolved(services, cache) == expected  # fills the parse cache
+    assert unresolved(services, cache) == expected  # keeps the answers, from the worker
     kept = [answers._read(path) for path in entries(cache)]
     words = [key[1] for table in kept for key in table if len(key) == 4]
     assert "paymnets" in words

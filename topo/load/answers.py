@@ -12,7 +12,7 @@ folder that holds the input: each project keeps its own) and topo's code salt (e
 package, topo.load.salt: the function and everything it calls), so other code or another input
 never sees it. A run reads its topic's entry once, asks it for each key, computes what it does not
 hold, and when it computed anything writes the answers it used — this run's, so an entry never
-holds more than one run's worth. Safety as for every entry (topo.load.cache): magic number,
+holds more than one run's worth (and only when its parse cache answered some files, as field lines). Safety as for every entry (topo.load.cache): magic number,
 checksum, atomic rename, and any failure a miss (a value of the wrong shape too: `valid`); the
 LRU size cap covers these entries too. `--no-cache` neither reads nor writes them.
 """
@@ -69,8 +69,12 @@ class KeptAnswers:
         self._computed += 1
 
     def save(self) -> int:
-        """Write this run's answers when it computed any; the number of entries written (0 or 1)."""
-        if self.path is None or not self._computed or self._cache is None or not self._cache.enabled:
+        """Write this run's answers when it computed any; the number of entries written (0 or 1).
+        As field lines (topo.load.field_memory), only by a run whose parse cache answered some of
+        its files: a cache that starts empty every time (a CI job that does not restore it) would
+        only pay for the write, and hold the whole entry in memory while it is encoded."""
+        cache = self._cache
+        if self.path is None or not self._computed or cache is None or not cache.enabled or not cache.hits:
             return 0
         try:
             payload = marshal.dumps(self._used)
@@ -79,7 +83,7 @@ class KeptAnswers:
         self._computed = 0
         if not write_entry(self.path, MAGIC, payload):
             return 0
-        self._cache.note_writes(1)
+        cache.note_writes(1)
         return 1
 
 
