@@ -78,6 +78,7 @@ class CallScan:
                 answer = kept.get(key)
                 if answer is not None:
                     self.recalled[key] = answer
+            kept.release()
         self.keys: list[ScanKey] = [key for key in keys if key not in self.recalled]
         size = sum(len(text) for text, _, _ in self.keys)
         self._work = SharedWork(1, self._scan, parallel=size >= BACKGROUND_SCAN_CHARS)

@@ -63,6 +63,10 @@ class KeptAnswers:
         self._used[key] = answer
         return answer
 
+    def release(self) -> None:
+        """Let go of the kept answers not asked for: every question of the run has been asked."""
+        self._known = {}
+
     def put(self, key: Hashable, answer: Any) -> None:
         """An answer computed in this run."""
         self._used[key] = answer

@@ -92,15 +92,15 @@ class StampIndex:
         return data, digest
 
     def read_digest(self, path: str) -> bytes | None:
-        """The digest of the bytes `read` read from `path` in this run."""
-        return self._read.get(path)
+        """The digest of the bytes `read` read from `path` in this run (asked for once)."""
+        return self._read.pop(path, None)
 
     def save(self) -> bool:
-        """Keep this run's stamps when it noted any (or when the files are fewer than before)."""
-        if not self._noted and len(self._now) == len(self._known):
-            return False
-        self._noted = 0
-        return write_entry(self.path, MAGIC, marshal.dumps(self._now))
+        """Keep this run's stamps when it noted any (or when the files are fewer than before), and
+        let go of them: what stays is what the earlier run noted, for `digest`."""
+        changed = self._noted or len(self._now) != len(self._known)
+        now, self._now, self._read, self._noted = self._now, {}, {}, 0
+        return bool(changed) and write_entry(self.path, MAGIC, marshal.dumps(now))
 
 
 def _read(path: str) -> dict[str, Any]:
