@@ -66,7 +66,8 @@ class WorkloadState:
 
 @dataclass(frozen=True)
 class EntryPoint:
-    """An Ingress route or an externally exposed Service, and the pods behind it."""
+    """An Ingress route, a Gateway API HTTPRoute rule on a listener, or an externally exposed
+    Service, and the pods behind it."""
 
     id: str
     route: str
@@ -76,12 +77,23 @@ class EntryPoint:
     min_ready_on_node_loss: int | None
     weakest_link: str | None
     service: str | None
+    #: A Gateway API route: `Gateway/ns/name listener NAME` that admits it (else None).
+    gateway: str | None = None
+    #: Every backend Service (a route rule's weighted backendRefs); `service` is the first.
+    services: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        return self.id.split("/", 1)[0]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "kind": self.kind,
             "route": self.route,
             "service": self.service,
+            "services": list(self.services) or ([self.service] if self.service else []),
+            "gateway": self.gateway,
             "backends": list(self.backends),
             "ready": self.ready,
             "minReadyDuringRollout": self.min_ready_during_rollout,

@@ -1,5 +1,11 @@
-"""Entry points — each Ingress route and each externally exposed Service — and the ready backend
-pods they keep during a rollout of each backend and during the loss of one node.
+"""Entry points — each Ingress route, each rule of an HTTPRoute on each Gateway listener that admits
+it, and each externally exposed Service — and the ready backend pods they keep during a rollout of
+each backend and during the loss of one node.
+
+An HTTPRoute counts on a listener only when the listener admits it (parentRef sectionName/port,
+allowedRoutes namespaces and kinds, hostnames: topo.model.gateway_api.admitted_listeners, the logic
+of the rule route-parent-missing); its backends are the Services of the rule's backendRefs with a
+non-zero weight (apis/v1/shared_types.go BackendRef.Weight: 0 sends no traffic).
 
 * During a rollout of backend B the entry point keeps B's minimum availability (rollout.py) plus
   every pod of its other backends; the minimum over its backends is reported, and the backend that
@@ -19,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from topo.analyses.disruption import sum_known
+from topo.model.gateway_api import Gateway, GatewayRoute, admitted_listeners
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress
 
@@ -34,6 +41,7 @@ def entry_points(availability: Availability) -> list[EntryPoint]:
         for route, service_name in routes_of(ingress):
             service_id = make_id("Service", ingress.namespace, service_name) if service_name else None
             found.append(_entry(availability, ingress.id, route, service_id))
+    found.extend(_gateway_entries(availability))
     for service in external_services(availability.model):
         ports = ",".join(str(p.port) for p in service.ports)
         found.append(
@@ -44,10 +52,51 @@ def entry_points(availability: Availability) -> list[EntryPoint]:
     return found
 
 
-def _entry(availability: Availability, entry_id: str, route: str, service: str | None) -> EntryPoint:
+def _gateway_entries(availability: Availability) -> list[EntryPoint]:
+    """One entry per (Gateway listener, admitted HTTPRoute, rule)."""
+    model = availability.model
+    gateways = {g.id: g for g in model.of_type(Gateway)}
+    found: list[EntryPoint] = []
+    for route in sorted(model.of_type(GatewayRoute), key=lambda r: r.id):
+        if route.kind != "HTTPRoute":
+            continue
+        for gateway_id in sorted({p.id for p in route.parent_refs if p.is_gateway}):
+            gateway = gateways.get(gateway_id)
+            if gateway is None:
+                continue
+            for listener in admitted_listeners(route, gateway, model.get):
+                hosts = route.hostnames or (listener.hostname or "*",)
+                via = f"{gateway.id} listener {listener.name}"
+                for index, matches in enumerate(route.rule_matches):
+                    paths = ", ".join(f"{host}{m.path}" for host in hosts for m in matches)
+                    services = tuple(
+                        dict.fromkeys(
+                            b.id
+                            for b in route.backend_refs
+                            if b.rule == index and not b.mirror and b.is_service and b.weight > 0
+                        )
+                    )
+                    found.append(
+                        _entry(
+                            availability, route.id, f"{paths} (rule {index}, {via})", *services, gateway=via
+                        )
+                    )
+    return found
+
+
+def _entry(
+    availability: Availability,
+    entry_id: str,
+    route: str,
+    service: str | None = None,
+    *more: str,
+    gateway: str | None = None,
+) -> EntryPoint:
     from topo.analyses.availability import EntryPoint
 
-    backends = availability.workloads_of_service.get(service, ()) if service else ()
+    backends = tuple(
+        dict.fromkeys(b for s in (service, *more) if s for b in availability.workloads_of_service.get(s, ()))
+    )
     states = [
         availability.workloads[b] for b in backends if availability.workloads[b].workload.is_long_running
     ]
@@ -63,6 +112,8 @@ def _entry(availability: Availability, entry_id: str, route: str, service: str |
         min_ready_on_node_loss=_on_node_loss(availability, states, ready),
         weakest_link=weakest,
         service=service,
+        gateway=gateway,
+        services=(service, *more) if service and more else (),
     )
 
 

@@ -21,6 +21,9 @@ Ingress matching (https://kubernetes.io/docs/concepts/services-networking/ingres
 OpenShift Routes (route.openshift.io/v1) are tried when no Ingress has a rule for the host: the
 route's `host` must equal the request host, its `path` is a plain string prefix (the HAProxy
 router's `path_beg`), the longest wins.
+
+Gateway API HTTPRoutes (topo.analyses.trace_gateway) are tried when no Ingress rule matches, before
+an Ingress defaultBackend or an OpenShift Route; the Service → workload hops are the same.
 """
 
 from __future__ import annotations
@@ -197,9 +200,12 @@ class Hop:
 @dataclass
 class Trace:
     url: str
-    ingress: str | None = None
+    ingress: str | None = None  # the entry: an Ingress, an OpenShift Route or an HTTPRoute
     rule: str | None = None
     backend: str | None = None
+    kind: str | None = None  # HTTPRoute for a Gateway API trace (else the kind of `ingress`)
+    gateway: str | None = None  # `Gateway/ns/name listener NAME` for a Gateway API trace
+    backends: list[dict[str, Any]] = field(default_factory=list)  # an HTTPRoute rule's weighted backendRefs
     workloads: list[str] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
 
@@ -213,6 +219,9 @@ class Trace:
             "ingress": self.ingress,
             "rule": self.rule,
             "backend": self.backend,
+            "kind": self.kind or (self.ingress.split("/", 1)[0] if self.ingress else None),
+            "gateway": self.gateway,
+            "backends": list(self.backends),
             "workloads": list(self.workloads),
             "ok": self.ok,
             "hops": [hop.to_dict() for hop in self.hops],
@@ -233,12 +242,20 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
         trace.hops.append(Hop("url", False, f"{url!r} has no host"))
         return trace
     match, _notes = match_request(model, request)
+    if match is None or match.route or match.rule == "defaultBackend":
+        # An Ingress rule for the host is taken first; an HTTPRoute before a fallback.
+        from topo.analyses.trace_gateway import match_gateway
+
+        found = match_gateway(model, request)
+        if found is not None:
+            _gateway_hops(trace, model, request, found, reach, rollout)
+            return trace
     if match is None:
         trace.hops.append(
             Hop(
                 "ingress",
                 False,
-                f"no Ingress rule, Route or defaultBackend matches host {request.host} path {request.path}",
+                f"no Ingress rule, HTTPRoute, Route or defaultBackend matches host {request.host} path {request.path}",
             )
         )
         return trace
@@ -254,18 +271,90 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
     if not match.service:
         trace.hops.append(Hop("service", False, "the backend is not a Service", _source(entry)))
         return trace
-    service_id = make_id("Service", entry.namespace, match.service)
+    _backend_hops(trace, model, make_id("Service", entry.namespace, match.service), match, reach, rollout)
+    return trace
+
+
+def _gateway_hops(trace: Trace, model: Model, request: Request, found: Any, reach: Any, rollout: Any) -> None:
+    """Gateway listener → HTTPRoute rule → each weighted backend Service → its workloads."""
+    chosen = found.chosen
+    route, gateway, listener = chosen.route, chosen.gateway, chosen.listener
+    trace.ingress, trace.kind = route.id, route.kind
+    trace.rule = f"rule {chosen.rule}: {chosen.text()}"
+    trace.gateway = f"{gateway.id} listener {listener.name}"
+    on_host = f", hostname {listener.hostname}" if listener.hostname else ""
+    trace.hops.append(
+        Hop(
+            "gateway",
+            True,
+            f"{gateway.id} listener {listener.name} ({listener.protocol} :{listener.port}{on_host}) admits {route.id}",
+            _source(gateway),
+        )
+    )
+    backends = chosen.backends
+    trace.backends = [
+        {"service": f"{b.id}:{b.port}" if b.port is not None else b.id, "weight": b.weight} for b in backends
+    ]
+    shares = ", ".join(f"{b['service']} (weight {b['weight']})" for b in trace.backends) or "none"
+    why = f"{route.id} rule {chosen.rule}: {chosen.text()} matches {request.host}{request.path}; backends: {shares}"
+    needs = chosen.needs
+    if needs:
+        why += f"; only for requests with {', '.join(needs)}: a URL cannot tell"
+    if found.notes:
+        why += f" ({'; '.join(found.notes)})"
+    trace.hops.append(Hop("route", None if needs else True, why, _source(route)))
+    if request.scheme == "https":
+        secrets = ", ".join(ref.name for ref in listener.certificate_refs) or "none"
+        trace.hops.append(
+            Hop(
+                "tls",
+                bool(listener.certificate_refs),
+                f"listener {listener.name} terminates TLS with certificateRefs: {secrets}",
+                _source(gateway),
+            )
+        )
+    if not backends:
+        trace.hops.append(
+            Hop(
+                "service",
+                None,
+                f"rule {chosen.rule} has no backendRefs: only a filter (such as RequestRedirect) answers, else HTTP 500",
+                _source(route),
+            )
+        )
+    for backend in backends:
+        if backend.weight == 0:
+            continue  # weight 0: no traffic (BackendRef.Weight)
+        if not backend.is_service:
+            trace.hops.append(
+                Hop(
+                    "service",
+                    None,
+                    f"backend {backend.id} is not a Service (implementation-specific)",
+                    _source(route),
+                )
+            )
+            continue
+        match = Match(route, chosen.text(), backend.name, backend.port, None)
+        _backend_hops(trace, model, backend.id, match, reach, rollout)
+
+
+def _backend_hops(
+    trace: Trace, model: Model, service_id: str, match: Match, reach: Any, rollout: Any
+) -> None:
+    """Service port → targetPort → workloads → readiness → NetworkPolicy → rollout."""
+    entry = match.entry
     service = model.get(service_id)
     if not isinstance(service, Service):
         trace.hops.append(Hop("service", False, f"{service_id} is not in the input", _source(entry)))
-        return trace
+        return
     ports = _service_ports(service, match)
     if not ports:
         wanted = match.port_number if match.port_number is not None else match.port_name
         trace.hops.append(Hop("service", False, f"{service_id} has no port {wanted}", _source(service)))
-        return trace
+        return
     port = ports[0]
-    trace.backend = f"{service_id}:{port.port}"
+    trace.backend = trace.backend or f"{service_id}:{port.port}"
     written = (
         match.port_name
         if match.port_name
@@ -296,11 +385,10 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
                 _source(service),
             )
         )
-        return trace
-    trace.workloads = [w.id for w in workloads]
+        return
+    trace.workloads.extend(w.id for w in workloads if w.id not in trace.workloads)
     for workload in workloads:
         _workload_hops(trace, workload, port, reach, rollout)
-    return trace
 
 
 def _service_ports(service: Service, match: Match) -> list[ServicePort]:

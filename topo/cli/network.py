@@ -112,9 +112,10 @@ def reach(analysis: Analysis, fmt: str, only, matrix: bool, source, destination,
 @manifest_options
 @click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def trace(analysis: Analysis, url: str, fmt: str) -> None:
-    """The end-to-end path of a request to URL: Ingress rule → Service port → targetPort →
-    workload → readiness → NetworkPolicy verdict from the ingress controller → ready pods during
-    a rollout, each hop with its verdict and file:line (exit 0 whatever the verdict)."""
+    """The end-to-end path of a request to URL: Ingress rule (or Gateway listener and HTTPRoute
+    rule) → Service port → targetPort → workload → readiness → NetworkPolicy verdict from the
+    ingress controller → ready pods during a rollout, each hop with its verdict and file:line
+    (exit 0 whatever the verdict)."""
     from topo.analyses.trace import trace_request
     from topo.render.reach_trace import render_trace
 

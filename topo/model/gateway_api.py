@@ -13,6 +13,7 @@ kubernetes-sigs/gateway-api apis/v1/shared_types.go, object_reference_types.go, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from topo.model.kinds import make_id
@@ -100,6 +101,23 @@ class Gateway(K8sObject):
     listeners: tuple[Listener, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class RouteMatch:
+    """One HTTPRouteMatch (apis/v1/httproute_types.go) with its default applied: without `path`
+    the path match is `PathPrefix` `/`. Header, query-parameter and method conditions are kept
+    as text: a URL alone cannot decide them."""
+
+    path_type: str  # Exact | PathPrefix | RegularExpression (or what the manifest says)
+    path: str
+    headers: tuple[str, ...] = ()  # `name: value` (`name ~ value` for RegularExpression)
+    query_params: tuple[str, ...] = ()
+    method: str | None = None
+
+
+#: An HTTPRouteRule without `matches` matches every request: one PathPrefix `/` match.
+DEFAULT_MATCH = RouteMatch("PathPrefix", "/")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayRoute(K8sObject):
     """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` tells which)."""
@@ -107,6 +125,9 @@ class GatewayRoute(K8sObject):
     parent_refs: tuple[ObjectRef, ...]
     hostnames: tuple[str, ...]
     backend_refs: tuple[ObjectRef, ...]
+    #: HTTPRoute only: each rule's matches, by rule index (a rule's backends are the backend_refs
+    #: with that `rule` index and not `mirror`).
+    rule_matches: tuple[tuple[RouteMatch, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +173,89 @@ def hostnames_intersect(listener: str, route: str) -> bool:
     if listener.startswith("*.") and route.endswith(listener[1:]):
         return True
     return route.startswith("*.") and listener.endswith(route[1:])
+
+
+# Route admission by a Gateway's listeners, shared by the route-parent-missing rule and the
+# analyses (trace, entry points): apis/v1/gateway_types.go (Listener, AllowedRoutes,
+# RouteNamespaces), apis/v1/shared_types.go (ParentReference.SectionName, .Port).
+
+#: The label every namespace carries with its own name (Kubernetes 1.22+, NamespaceDefaultLabelName).
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+#: Listener protocols that match hostnames (gateway_types.go Listener.Hostname: "ignored for
+#: protocols that don't require hostname based matching").
+HOSTNAME_PROTOCOLS = frozenset({"HTTP", "HTTPS", "TLS"})
+
+Lookup = Callable[[str], "K8sObject | None"]
+
+
+def selected_listeners(parent: ObjectRef, gateway: Gateway) -> list[Listener]:
+    """The listeners a parentRef names: by `sectionName` and `port` when given, else all."""
+    return [
+        listener
+        for listener in gateway.listeners
+        if (parent.section_name is None or listener.name == parent.section_name)
+        and (parent.port is None or listener.port == parent.port)
+    ]
+
+
+def _namespace_labels(lookup: Lookup, namespace: str) -> dict[str, str] | None:
+    """The labels of `namespace` when the input declares it, else None."""
+    declared = lookup(make_id("Namespace", None, namespace))
+    if declared is None:
+        return None
+    return {**declared.labels, NAMESPACE_NAME_LABEL: namespace}
+
+
+def namespace_refusal(listener: Listener, gateway: Gateway, namespace: str, lookup: Lookup) -> str | None:
+    """Why the listener's allowedRoutes.namespaces refuse routes of `namespace` (None: admitted,
+    or topo cannot tell)."""
+    origin = listener.namespaces_from
+    if origin == "Same" and namespace != gateway.namespace:
+        return f"allowedRoutes.namespaces.from is Same (only routes of namespace {gateway.namespace})"
+    if origin == "None":
+        return "allowedRoutes.namespaces.from is None"
+    if origin != "Selector":
+        return None  # All, or a value topo does not know
+    selector = listener.namespaces_selector
+    if selector is None:
+        return "allowedRoutes.namespaces.from is Selector without a selector"
+    labels = _namespace_labels(lookup, namespace)
+    if labels is None:
+        # an undeclared namespace is known only by its name label
+        if {r.key for r in selector.requirements} - {NAMESPACE_NAME_LABEL} or selector.matches_nothing:
+            return None
+        labels = {NAMESPACE_NAME_LABEL: namespace}
+    if selector.matches(labels):
+        return None
+    return f"allowedRoutes.namespaces.selector does not select namespace {namespace}"
+
+
+def listener_refusal(listener: Listener, gateway: Gateway, route: GatewayRoute, lookup: Lookup) -> str | None:
+    """Why the listener does not admit the route (None: it does, or topo cannot tell)."""
+    refusal = namespace_refusal(listener, gateway, route.namespace or "", lookup)
+    if refusal is not None:
+        return refusal
+    if listener.admits_kind(route.group, route.kind) is False:
+        if listener.kinds:
+            return f"allowedRoutes.kinds does not list {route.kind}"
+        return f"protocol {listener.protocol} does not carry {route.kind}s"
+    if (
+        route.kind in HOSTNAME_ROUTE_KINDS
+        and listener.hostname
+        and route.hostnames
+        and listener.protocol in HOSTNAME_PROTOCOLS
+        and not any(hostnames_intersect(listener.hostname, h) for h in route.hostnames)
+    ):
+        return f"hostname {listener.hostname} matches none of the route's hostnames"
+    return None
+
+
+def admitted_listeners(route: GatewayRoute, gateway: Gateway, lookup: Lookup) -> list[Listener]:
+    """The listeners of `gateway` that admit `route` through any of its parentRefs to it."""
+    found: list[Listener] = []
+    for parent in route.parent_refs:
+        if parent.is_gateway and parent.id == gateway.id:
+            for listener in selected_listeners(parent, gateway):
+                if listener not in found and listener_refusal(listener, gateway, route, lookup) is None:
+                    found.append(listener)
+    return found

@@ -12,24 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from topo.model.gateway_api import (
-    HOSTNAME_ROUTE_KINDS,
     ROUTE_KINDS,
     Gateway,
     GatewayRoute,
-    Listener,
     ObjectRef,
     ReferenceGrant,
-    hostnames_intersect,
+    listener_refusal,
+    selected_listeners,
 )
-from topo.model.kinds import make_id
 from topo.model.objects import Service
 from topo.rules.registry import ERROR, WARNING, Issue, rule
-
-#: The label every namespace carries with its own name (Kubernetes 1.22+, NamespaceDefaultLabelName).
-NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
-#: Listener protocols that match hostnames (gateway_types.go Listener.Hostname: "ignored for
-#: protocols that don't require hostname based matching").
-_HOSTNAME_PROTOCOLS = frozenset({"HTTP", "HTTPS", "TLS"})
 
 
 def _rules_text(refs: list[ObjectRef]) -> str:
@@ -267,66 +259,9 @@ def route_backend_not_granted(route: GatewayRoute, ctx):
         )
 
 
-def _namespace_labels(ctx, namespace: str) -> dict[str, str] | None:
-    """The labels of `namespace` when the input declares it, else None."""
-    declared = ctx.get(make_id("Namespace", None, namespace))
-    if declared is None:
-        return None
-    return {**declared.labels, NAMESPACE_NAME_LABEL: namespace}
-
-
-def _namespace_refusal(listener: Listener, gateway: Gateway, namespace: str, ctx) -> str | None:
-    """Why the listener's allowedRoutes.namespaces refuse routes of `namespace` (None: admitted,
-    or topo cannot tell)."""
-    origin = listener.namespaces_from
-    if origin == "Same" and namespace != gateway.namespace:
-        return f"allowedRoutes.namespaces.from is Same (only routes of namespace {gateway.namespace})"
-    if origin == "None":
-        return "allowedRoutes.namespaces.from is None"
-    if origin != "Selector":
-        return None  # All, or a value topo does not know
-    selector = listener.namespaces_selector
-    if selector is None:
-        return "allowedRoutes.namespaces.from is Selector without a selector"
-    labels = _namespace_labels(ctx, namespace)
-    if labels is None:
-        # an undeclared namespace is known only by its name label
-        if {r.key for r in selector.requirements} - {NAMESPACE_NAME_LABEL} or selector.matches_nothing:
-            return None
-        labels = {NAMESPACE_NAME_LABEL: namespace}
-    if selector.matches(labels):
-        return None
-    return f"allowedRoutes.namespaces.selector does not select namespace {namespace}"
-
-
-def _listener_refusal(listener: Listener, gateway: Gateway, route: GatewayRoute, ctx) -> str | None:
-    """Why the listener does not admit the route (None: it does, or topo cannot tell)."""
-    refusal = _namespace_refusal(listener, gateway, route.namespace or "", ctx)
-    if refusal is not None:
-        return refusal
-    if listener.admits_kind(route.group, route.kind) is False:
-        if listener.kinds:
-            return f"allowedRoutes.kinds does not list {route.kind}"
-        return f"protocol {listener.protocol} does not carry {route.kind}s"
-    if (
-        route.kind in HOSTNAME_ROUTE_KINDS
-        and listener.hostname
-        and route.hostnames
-        and listener.protocol in _HOSTNAME_PROTOCOLS
-        and not any(hostnames_intersect(listener.hostname, h) for h in route.hostnames)
-    ):
-        return f"hostname {listener.hostname} matches none of the route's hostnames"
-    return None
-
-
 def _detached(parent: ObjectRef, gateway: Gateway, route: GatewayRoute, ctx) -> str | None:
     """Why no listener of the Gateway accepts the route through `parent` (None: one does)."""
-    chosen = [
-        listener
-        for listener in gateway.listeners
-        if (parent.section_name is None or listener.name == parent.section_name)
-        and (parent.port is None or listener.port == parent.port)
-    ]
+    chosen = selected_listeners(parent, gateway)
     if not chosen:
         wanted = " and ".join(
             text
@@ -338,7 +273,7 @@ def _detached(parent: ObjectRef, gateway: Gateway, route: GatewayRoute, ctx) -> 
         )
         names = ", ".join(f"{listener.name}:{listener.port}" for listener in gateway.listeners) or "none"
         return f"no listener has {wanted or 'any name'} (its listeners: {names}; NoMatchingParent)"
-    refusals = [(listener, _listener_refusal(listener, gateway, route, ctx)) for listener in chosen]
+    refusals = [(listener, listener_refusal(listener, gateway, route, ctx.get)) for listener in chosen]
     if any(refusal is None for _, refusal in refusals):
         return None
     return "; ".join(f"listener {listener.name}: {refusal}" for listener, refusal in refusals)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from topo.load.reader import type_name
 from topo.model.fields import Fields
 from topo.model.gateway_api import (
+    DEFAULT_MATCH,
     GATEWAY_GROUP,
     ROUTE_KINDS,
     Gateway,
@@ -25,6 +26,7 @@ from topo.model.gateway_api import (
     Listener,
     ObjectRef,
     ReferenceGrant,
+    RouteMatch,
 )
 from topo.model.objects import K8sObject
 from topo.model.selectors import parse_label_selector
@@ -109,11 +111,41 @@ def _backend_ref(ref: Fields, namespace: str | None, rule: int, mirror: bool = F
     )
 
 
+def _conditions(match: Fields, key: str) -> tuple[str, ...]:
+    found = []
+    for item in match.maps(key):
+        operator = " ~ " if item.text("type") == "RegularExpression" else ": "
+        found.append(f"{item.text('name') or ''}{operator}{item.text('value') or ''}")
+    return tuple(found)
+
+
+def _matches(rule: Fields) -> tuple[RouteMatch, ...]:
+    # HTTPRouteMatch (apis/v1/httproute_types.go): +kubebuilder:default={path:{type: "PathPrefix",
+    # value: "/"}}; HTTPRouteRule.Matches defaults to one such match. HTTPPathMatch.type
+    # defaults to PathPrefix, value to "/".
+    matches = []
+    for match in rule.maps("matches"):
+        path = match.map("path")
+        matches.append(
+            RouteMatch(
+                path_type=path.text("type", "PathPrefix") or "PathPrefix",
+                path=path.text("value", "/") or "/",
+                headers=_conditions(match, "headers"),
+                query_params=_conditions(match, "queryParams"),
+                method=match.text("method"),
+            )
+        )
+    return tuple(matches) or (DEFAULT_MATCH,)
+
+
 def _route(doc: Fields, common: dict) -> GatewayRoute:
     spec = doc.map("spec")
     namespace = common["namespace"]
     backends: list[ObjectRef] = []
+    rule_matches = []
     for index, rule in enumerate(spec.maps("rules")):
+        if common["kind"] == "HTTPRoute":
+            rule_matches.append(_matches(rule))
         for ref in rule.maps("backendRefs"):
             backends.append(_backend_ref(ref, namespace, index))
             backends.extend(_mirrors(ref, "filters", namespace, index))
@@ -123,6 +155,7 @@ def _route(doc: Fields, common: dict) -> GatewayRoute:
         parent_refs=_parent_refs(spec, namespace),
         hostnames=spec.texts("hostnames"),
         backend_refs=tuple(backends),
+        rule_matches=tuple(rule_matches),
     )
 
 

@@ -1,0 +1,188 @@
+"""`topo trace` through the Gateway API: listener, HTTPRoute hostnames, path matches, precedence.
+
+Sources (kubernetes-sigs/gateway-api, https://gateway-api.sigs.k8s.io/reference/spec/):
+- apis/v1/httproute_types.go HTTPRouteSpec.Hostnames: "`*.example.com` would match both
+  `test.example.com`, and `foo.test.example.com`, but not `example.com`"; precedence across routes
+  with intersecting hostnames: "Characters in a matching non-wildcard hostname", then "Characters
+  in a matching hostname".
+- HTTPPathMatch: PathPrefix is "done on a path element by element basis ... the paths `/abc`,
+  `/abc/`, and `/abc/def` would all match the prefix `/abc`, but the path `/abcd` would not";
+  RegularExpression support is implementation-specific.
+- HTTPRouteRule.Matches: precedence "Exact" path, "Prefix" path with the largest number of
+  characters, method match, largest number of header matches, of query param matches; then the
+  oldest Route, then "{namespace}/{name}" alphabetically; within a route the first matching rule.
+  Without matches a rule matches PathPrefix `/`.
+- apis/v1/gateway_types.go Listener.Port/Protocol/Hostname; AllowedRoutes (`from: Same` default).
+"""
+
+from __future__ import annotations
+
+import pytest
+from reach_support import documents
+
+from topo.analyses.trace import parse_url, path_matches, trace_request
+from topo.analyses.trace_gateway import gateway_host_match, match_gateway
+from topo.api import analyze
+
+GATEWAY = """
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: app}
+spec:
+  gatewayClassName: eg
+  listeners:
+    - {name: http, port: 80, protocol: HTTP}
+    - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: cert}]}}
+"""
+
+
+def route(
+    name: str,
+    rules: str,
+    hostnames: str = "[]",
+    namespace: str = "app",
+    parent: str = "{name: gw, namespace: app}",
+) -> str:
+    return f"""
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {{name: {name}, namespace: {namespace}}}
+spec:
+  parentRefs: [{parent}]
+  hostnames: {hostnames}
+  rules: {rules}
+"""
+
+
+def backend(service: str, port: int = 80) -> str:
+    return f"{{backendRefs: [{{name: {service}, port: {port}}}]"
+
+
+def chosen(url: str, *docs: str):
+    analysis = analyze(text=documents(GATEWAY, *docs))
+    found = match_gateway(analysis.model, parse_url(url))
+    if found is None:
+        return None, []
+    return (found.chosen.route.name, found.chosen.rule), found.notes
+
+
+@pytest.mark.parametrize(
+    "pattern, host, rank",
+    [
+        ("*.example.com", "test.example.com", (0, 13)),
+        ("*.example.com", "foo.test.example.com", (0, 13)),  # a suffix match, unlike Ingress
+        ("*.example.com", "example.com", None),
+        ("foo.example.com", "foo.example.com", (15, 15)),
+        ("Foo.Example.com", "foo.example.com", (15, 15)),
+        ("foo.example.com", "bar.example.com", None),
+        (None, "anything.org", (0, 0)),
+    ],
+)
+def test_hostname_match(pattern, host, rank):
+    assert gateway_host_match(pattern, host) == rank
+
+
+@pytest.mark.parametrize(
+    "request_path, matches", [("/abc", True), ("/abc/", True), ("/abc/def", True), ("/abcd", False)]
+)
+def test_path_prefix_is_element_wise_like_ingress_prefix(request_path, matches):
+    # the upstream HTTPPathMatch example; shared with Ingress `Prefix`
+    assert path_matches("Prefix", "/abc", request_path) is matches
+
+
+def test_exact_hostname_beats_wildcard_route():
+    wild = route("a-wild", f"[{backend('wild')}}}]", '["*.example.com"]')
+    exact = route("z-exact", f"[{backend('exact')}}}]", '["shop.example.com"]')
+    assert chosen("http://shop.example.com/", wild, exact)[0] == ("z-exact", 0)
+    assert chosen("http://blog.example.com/", wild, exact)[0] == ("a-wild", 0)
+    assert chosen("http://example.com/", wild, exact)[0] is None
+
+
+def test_exact_path_beats_longer_prefix_and_longest_prefix_wins():
+    rules = (
+        "[{matches: [{path: {type: PathPrefix, value: /api}}], backendRefs: [{name: api, port: 80}]},"
+        " {matches: [{path: {type: PathPrefix, value: /api/v1/users}}], backendRefs: [{name: users, port: 80}]},"
+        " {matches: [{path: {type: Exact, value: /api/v1}}], backendRefs: [{name: v1, port: 80}]},"
+        f" {backend('web')}}}]"
+    )
+    r = route("shop", rules)
+    assert chosen("http://x/api/v1/users/7", r)[0] == ("shop", 1)
+    assert chosen("http://x/api/v1", r)[0] == ("shop", 2)
+    assert chosen("http://x/api/v2", r)[0] == ("shop", 0)
+    assert chosen("http://x/apix", r)[0] == ("shop", 3)  # no matches: PathPrefix /
+
+
+def test_header_and_method_matches_are_not_assumed():
+    rules = (
+        "[{matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: 'true'}]}],"
+        " backendRefs: [{name: canary, port: 80}]},"
+        f" {backend('web')}}}]"
+    )
+    (name_rule, notes) = chosen("http://x/", route("shop", rules))
+    assert name_rule == ("shop", 1)
+    assert notes == ["a request with header x-canary: true goes to HTTPRoute/app/shop rule 0 instead"]
+    only_post = route("post", "[{matches: [{method: POST}], backendRefs: [{name: web, port: 80}]}]")
+    analysis = analyze(text=documents(GATEWAY, only_post))
+    hops = trace_request(analysis.model, "http://x/", analysis.reach, None).hops
+    assert hops[1].what == "route" and hops[1].ok is None and "method POST" in hops[1].why
+
+
+def test_regular_expression_is_implementation_specific():
+    r = route(
+        "re",
+        "[{matches: [{path: {type: RegularExpression, value: '/v[0-9]+'}}], backendRefs: [{name: web, port: 80}]}]",
+    )
+    analysis = analyze(text=documents(GATEWAY, r))
+    hop = trace_request(analysis.model, "http://x/v1", analysis.reach, None).hops[1]
+    assert hop.ok is None and "implementation-specific" in hop.why
+
+
+def test_equal_matches_across_routes_take_the_first_by_namespace_name():
+    a = route("alpha", f"[{backend('a')}}}]")
+    b = route("beta", f"[{backend('b')}}}]")
+    (name_rule, notes) = chosen("http://x/", b, a)
+    assert name_rule == ("alpha", 0)
+    assert any("creation times" in n for n in notes)
+
+
+def test_scheme_port_and_listener_admission():
+    r = route("shop", f"[{backend('web')}}}]")
+    assert chosen("http://x/", r)[0] == ("shop", 0)
+    assert chosen("https://x/", r)[0] == ("shop", 0)
+    assert chosen("http://x:8080/", r)[0] is None  # no listener on 8080
+    assert chosen("https://x:80/", r)[0] is None  # port 80 is HTTP, not HTTPS
+    # allowedRoutes.namespaces.from defaults to Same: a route of another namespace is not admitted
+    other = route("other", f"[{backend('web')}}}]", namespace="elsewhere")
+    assert chosen("http://x/", other)[0] is None
+    # a sectionName selects one listener
+    http_only = route("h", f"[{backend('web')}}}]", parent="{name: gw, namespace: app, sectionName: http}")
+    assert chosen("https://x/", http_only)[0] is None
+
+
+def test_listener_hostname_limits_the_routes_hostnames():
+    gateway = GATEWAY.replace(
+        "{name: http, port: 80, protocol: HTTP}",
+        "{name: http, port: 80, protocol: HTTP, hostname: '*.example.com'}",
+    )
+    r = route("shop", f"[{backend('web')}}}]")
+    analysis = analyze(text=documents(gateway, r))
+    assert match_gateway(analysis.model, parse_url("http://a.example.com/")) is not None
+    assert match_gateway(analysis.model, parse_url("http://a.example.org/")) is None
+
+
+def test_weighted_backends_are_listed_and_followed():
+    r = route(
+        "shop",
+        "[{backendRefs: [{name: stable, port: 80, weight: 9}, {name: canary, port: 80, weight: 1}, {name: idle, port: 80, weight: 0}]}]",
+    )
+    analysis = analyze(text=documents(GATEWAY, r))
+    result = trace_request(analysis.model, "http://x/", analysis.reach, None).to_dict()
+    assert result["kind"] == "HTTPRoute" and result["ingress"] == "HTTPRoute/app/shop"
+    assert result["gateway"] == "Gateway/app/gw listener http"
+    assert result["backends"] == [
+        {"service": "Service/app/stable:80", "weight": 9},
+        {"service": "Service/app/canary:80", "weight": 1},
+        {"service": "Service/app/idle:80", "weight": 0},
+    ]
+    services = [h["why"] for h in result["hops"] if h["what"] == "service"]
+    assert services == ["Service/app/stable is not in the input", "Service/app/canary is not in the input"]
