@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from topo.analyses.disruption import sum_known
-from topo.model.gateway_api import Gateway, GatewayRoute, admitted_listeners
+from topo.model.gateway_api import Gateway, GatewayRoute, attached_http_routes
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress
 
@@ -55,32 +55,23 @@ def entry_points(availability: Availability) -> list[EntryPoint]:
 def _gateway_entries(availability: Availability) -> list[EntryPoint]:
     """One entry per (Gateway listener, admitted HTTPRoute, rule)."""
     model = availability.model
-    gateways = {g.id: g for g in model.of_type(Gateway)}
     found: list[EntryPoint] = []
-    for route in sorted(model.of_type(GatewayRoute), key=lambda r: r.id):
-        if route.kind != "HTTPRoute":
-            continue
-        for gateway_id in sorted({p.id for p in route.parent_refs if p.is_gateway}):
-            gateway = gateways.get(gateway_id)
-            if gateway is None:
-                continue
-            for listener in admitted_listeners(route, gateway, model.get):
-                hosts = route.hostnames or (listener.hostname or "*",)
-                via = f"{gateway.id} listener {listener.name}"
-                for index, matches in enumerate(route.rule_matches):
-                    paths = ", ".join(f"{host}{m.path}" for host in hosts for m in matches)
-                    services = tuple(
-                        dict.fromkeys(
-                            b.id
-                            for b in route.backend_refs
-                            if b.rule == index and not b.mirror and b.is_service and b.weight > 0
-                        )
-                    )
-                    found.append(
-                        _entry(
-                            availability, route.id, f"{paths} (rule {index}, {via})", *services, gateway=via
-                        )
-                    )
+    routes = model.of_type(GatewayRoute)
+    for route, gateway, listener in attached_http_routes(routes, model.of_type(Gateway), model.get):
+        hosts = route.hostnames or (listener.hostname or "*",)
+        via = f"{gateway.id} listener {listener.name}"
+        for index, matches in enumerate(route.rule_matches):
+            paths = ", ".join(f"{host}{m.path}" for host in hosts for m in matches)
+            services = tuple(
+                dict.fromkeys(
+                    b.id
+                    for b in route.backend_refs
+                    if b.rule == index and not b.mirror and b.is_service and b.weight > 0
+                )
+            )
+            found.append(
+                _entry(availability, route.id, f"{paths} (rule {index}, {via})", *services, gateway=via)
+            )
     return found
 
 

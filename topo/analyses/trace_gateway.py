@@ -37,7 +37,7 @@ from topo.model.gateway_api import (
     Listener,
     ObjectRef,
     RouteMatch,
-    admitted_listeners,
+    attached_http_routes,
     hostnames_intersect,
 )
 
@@ -163,29 +163,24 @@ def candidates(model: Model, request: Request) -> list[Candidate]:
     from topo.analyses.trace import path_matches
 
     found: list[Candidate] = []
-    gateways = {g.id: g for g in model.of_type(Gateway)}
-    for route in sorted(model.of_type(GatewayRoute), key=lambda r: r.id):
-        if route.kind != "HTTPRoute":
+    serving: dict[str, list[Listener]] = {}  # by Gateway: its listeners for the request's scheme and port
+    routes = model.of_type(GatewayRoute)
+    for route, gateway, listener in attached_http_routes(routes, model.of_type(Gateway), model.get):
+        if gateway.id not in serving:
+            serving[gateway.id] = listeners_for(gateway, request)
+        if listener not in serving[gateway.id]:
             continue
-        for gateway_id in sorted({p.id for p in route.parent_refs if p.is_gateway}):
-            gateway = gateways.get(gateway_id)
-            if gateway is None:
-                continue
-            serving = listeners_for(gateway, request)
-            for listener in admitted_listeners(route, gateway, model.get):
-                if listener not in serving:
+        hostname = _route_hostname(route, listener, request.host)
+        if hostname is None:
+            continue
+        for rule, matches in enumerate(route.rule_matches):
+            for match in matches:
+                decidable = match.path_type in ("Exact", "PathPrefix")
+                if decidable and not path_matches(
+                    "Exact" if match.path_type == "Exact" else "Prefix", match.path, request.path
+                ):
                     continue
-                hostname = _route_hostname(route, listener, request.host)
-                if hostname is None:
-                    continue
-                for rule, matches in enumerate(route.rule_matches):
-                    for match in matches:
-                        decidable = match.path_type in ("Exact", "PathPrefix")
-                        if decidable and not path_matches(
-                            "Exact" if match.path_type == "Exact" else "Prefix", match.path, request.path
-                        ):
-                            continue
-                        found.append(Candidate(route, gateway, listener, rule, match, *hostname))
+                found.append(Candidate(route, gateway, listener, rule, match, *hostname))
     found.sort(key=Candidate.key)
     return found
 

@@ -13,7 +13,7 @@ kubernetes-sigs/gateway-api apis/v1/shared_types.go, object_reference_types.go, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from topo.model.kinds import make_id
@@ -259,3 +259,19 @@ def admitted_listeners(route: GatewayRoute, gateway: Gateway, lookup: Lookup) ->
                 if listener not in found and listener_refusal(listener, gateway, route, lookup) is None:
                     found.append(listener)
     return found
+
+
+def attached_http_routes(
+    routes: Iterable[GatewayRoute], gateways: Iterable[Gateway], lookup: Lookup
+) -> Iterator[tuple[GatewayRoute, Gateway, Listener]]:
+    """Every (HTTPRoute, Gateway of the input, listener) where the listener admits the route:
+    routes by id, each route's Gateways by id, listeners in the Gateway's order."""
+    by_id = {gateway.id: gateway for gateway in gateways}
+    for route in sorted(routes, key=lambda r: r.id):
+        if route.kind != "HTTPRoute":
+            continue
+        for gateway_id in sorted({p.id for p in route.parent_refs if p.is_gateway}):
+            gateway = by_id.get(gateway_id)
+            if gateway is not None:
+                for listener in admitted_listeners(route, gateway, lookup):
+                    yield route, gateway, listener
