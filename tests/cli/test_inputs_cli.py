@@ -95,20 +95,32 @@ def test_commands_other_than_report_ask_for_one_system_or_merge():
     assert run("graph", fixture("kustomize"), "--merge").exit_code == 0
 
 
-def test_diff_of_an_overlay_against_a_git_revision(tmp_path):
+def committed_overlay(tmp_path):
+    """The kustomize fixture committed in a git repository, then its prod overlay's Service
+    selector fixed in the work tree (the committed revision selects nothing)."""
     repository = tmp_path / "repo"
     subprocess.run(["cp", "-r", fixture("kustomize"), str(repository)], check=True)
     for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
         git(repository, *command)
     patch = repository / "overlays" / "prod" / "service-selector.yaml"
     patch.write_text(patch.read_text().replace("shop-prod", "shop"))
-    result = subprocess.run(
+    return repository
+
+
+def diff_against_head(repository):
+    """`topo diff git:HEAD:overlays/prod overlays/prod -o json`, run in the repository."""
+    return subprocess.run(
         [sys.executable, "-m", "topo", "diff", "git:HEAD:overlays/prod", "overlays/prod", "-o", "json"],
         cwd=repository,
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_diff_of_an_overlay_against_a_git_revision(tmp_path):
+    repository = committed_overlay(tmp_path)
+    result = diff_against_head(repository)
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     (resolved,) = [f for f in document["findings"]["resolved"] if f["rule"] == "service-selects-nothing"]
@@ -119,23 +131,12 @@ def test_a_rendered_revision_locates_fields_in_its_own_text_not_the_work_tree(tm
     # The revision is rendered from a temporary checkout that is gone once it is loaded: the field
     # lines of its findings must come from the revision's files, not from the work tree's files of
     # the same name (here three label lines above `spec.selector` move it to line 9).
-    repository = tmp_path / "repo"
-    subprocess.run(["cp", "-r", fixture("kustomize"), str(repository)], check=True)
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "base"]):
-        git(repository, *command)
-    patch = repository / "overlays" / "prod" / "service-selector.yaml"
-    patch.write_text(patch.read_text().replace("shop-prod", "shop"))
+    repository = committed_overlay(tmp_path)
     service = repository / "base" / "service.yaml"
     service.write_text(
         service.read_text().replace("  name: shop\n", "  name: shop\n  labels:\n    a: b\n    c: d\n")
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "topo", "diff", "git:HEAD:overlays/prod", "overlays/prod", "-o", "json"],
-        cwd=repository,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = diff_against_head(repository)
     document = json.loads(result.stdout)
     (resolved,) = [f for f in document["findings"]["resolved"] if f["rule"] == "service-selects-nothing"]
     assert resolved["source"] == {"file": "base/service.yaml", "line": 6}  # line 6 in the revision
