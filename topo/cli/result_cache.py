@@ -47,7 +47,7 @@ from topo.load.cache import (
 )
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 from topo.load.salt import PACKAGE, code_salt, package_salt
-from topo.load.stamps import StampIndex
+from topo.load.stamps import RACY_NS, StampIndex, stamp_of
 
 __all__ = ["PACKAGE", "code_salt"]  # (the salt's home is topo.load.salt; tests read it here)
 
@@ -329,7 +329,9 @@ def unchanged(inputs: list[tuple[str, str]], stamps: Stamps) -> bool:
 
 #: A file whose mtime or ctime is less than this before the moment its digest was taken (or
 #: later) is read again by `unchanged` instead of trusting its stamp (see Stamps).
-_RACY_NS = 2_000_000_000
+_RACY_NS = RACY_NS
+#: A file's stamp (size, mtime_ns, ctime_ns, inode, device): the loader's (topo.load.stamps).
+_stamp = stamp_of
 
 
 class Stamps:
@@ -352,10 +354,6 @@ class Stamps:
         #: a stamp taken from here on is racy (see above)
         self.racy_from = time.time_ns() - _RACY_NS
         self.seen: list[Any] = []
-
-
-def _stamp(info: os.stat_result) -> tuple[int, ...]:
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
 
 
 def _regular(path: str) -> os.stat_result | None:
