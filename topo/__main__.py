@@ -1,3 +1,3 @@
-from topo.cli import main
+from topo.cli.entry import run
 
-main(prog_name="topo")
+run()
