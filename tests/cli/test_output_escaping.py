@@ -126,21 +126,3 @@ def test_diagnostics_on_stderr_are_one_line_and_control_codes_are_shown_escaped(
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
     assert "\x1b" not in line and "\\x1b[2J" in line and "Evil\\nfake.yaml" in line
-
-
-def test_sarif_results_encode_exactly_as_json_dumps_with_its_defaults(monkeypatch):
-    """The SARIF renderer reuses one C encoder for its results: the same text as `json.dumps`
-    for what a finding can hold (non-ASCII, quotes, control characters, numbers, nesting), and
-    `json.dumps` itself where the C accelerator is missing."""
-    import topo.render.report_sarif as sarif
-
-    values = [
-        {"text": 'Dienst „café" \\ \n\t\x00\u2028 \U0001f600', "n": [1, -2.5, 1e300, True, None], "e": {}},
-        {"ruleId": "x", "related": [], "nested": {"a": [{"b": "c"}]}},
-        ["plain", 0, 3.0, float("inf")],
-    ]
-    for value in values:
-        assert sarif._dumps(value) == json.dumps(value)
-    monkeypatch.delattr(json.encoder, "c_make_encoder")
-    fallback = sarif._compact_encoder()
-    assert fallback is json.dumps

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from topo.render.compact_json import dumps_or_str
 from topo.render.escape import mermaid_label, xml_safe
 from topo.render.graph_data import SCHEMA_VERSION, graph_document, iter_edges, iter_nodes
 
@@ -39,7 +40,7 @@ def iter_json(analysis) -> Iterator[str]:
         yield f',\n "{key}": ['
         separator = "\n  "
         for item in items:
-            yield separator + json.dumps(item, default=str)
+            yield separator + dumps_or_str(item)
             separator = ",\n  "
         yield "\n ]" if separator != "\n  " else "]"
     yield "\n}\n"

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from topo.analyses.reach import Connection, Reachability
+from topo.render.compact_json import dumps
 from topo.render.report_markdown import inline
 
 LIST_FORMATS = ("text", "json", "csv", "md", "dot")
@@ -94,7 +95,7 @@ def render_json(reach: Reachability, connections: Iterable[Connection]) -> Itera
         yield '{\n  "connections": ['
         first = True
         for c in connections:
-            item = json.dumps({"src": c.src_id, "dst": c.dst_id, "ports": c.ports.to_json()})
+            item = dumps({"src": c.src_id, "dst": c.dst_id, "ports": c.ports.to_json()})
             yield ("\n    " if first else ",\n    ") + item
             first = False
         yield "\n  ],\n" if not first else "],\n"

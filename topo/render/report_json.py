@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from topo.render.compact_json import dumps
 from topo.render.graph_data import SCHEMA_VERSION
 from topo.rules.engine import RuleResults
 
@@ -40,6 +41,6 @@ def iter_json(analysis, results: RuleResults) -> Iterator[str]:
 def _array(items: Iterable[Any]) -> Iterator[str]:
     opening = "["
     for item in items:
-        yield opening + "\n  " + json.dumps(item)
+        yield opening + "\n  " + dumps(item)
         opening = ","
     yield "[]" if opening == "[" else "\n ]"

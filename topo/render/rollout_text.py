@@ -8,6 +8,7 @@ from typing import Any
 
 from topo.analyses.availability import Availability, WorkloadState
 from topo.analyses.rollout import TIMELINE_ASSUMPTION
+from topo.render.compact_json import dumps
 
 NODE_MODEL_HINT = (
     "no node model: eligible nodes, the most pods that fit, and losses on node failure are unknown — "
@@ -237,7 +238,7 @@ def iter_rollout_json(availability: Availability, workload: str | None = None) -
             yield f'{separator}\n "{key}": ['
             item_separator = "\n  "
             for item in value:
-                yield item_separator + json.dumps(item)
+                yield item_separator + dumps(item)
                 item_separator = ",\n  "
             yield "\n ]" if item_separator != "\n  " else "]"
         separator = ","
