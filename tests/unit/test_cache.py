@@ -13,6 +13,7 @@ import pytest
 from topo.load import load_paths
 from topo.load import parallel as parallel_module
 from topo.load.cache import (
+    LEDGER,
     EntryWriter,
     ParseCache,
     decode_entry,
@@ -59,7 +60,7 @@ def entries(cache_dir) -> list[str]:
         os.path.join(root, name)
         for root, _, names in os.walk(cache_dir)
         for name in names
-        if not name.startswith(".tmp-")
+        if not name.startswith(".tmp-") and name != LEDGER
     )
 
 

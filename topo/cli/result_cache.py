@@ -42,7 +42,7 @@ from topo.load.cache import (
     default_cache_dir,
     input_scope,
     max_bytes,
-    prune_location,
+    prune_if_due,
     read_entry,
 )
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
@@ -221,7 +221,7 @@ class Recording:
         if not unchanged(self.inputs, self.stamps):
             return  # an input changed while the command ran: its output may mix both versions
         if self.spool.keep(self.inputs, self.fingerprint, int(code), self.outputs):
-            prune_location(self.run.location, max_bytes())
+            prune_if_due(self.run.location, max_bytes())
 
     def _discard(self) -> None:
         """Remove the spool's temporary file, unless `keep` renamed it into place."""
