@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import click
@@ -400,12 +400,36 @@ def finish(
         click.echo(output, nl=False, color=True)
     else:
         stream = click.get_text_stream("stdout")
-        for chunk in output:
-            stream.write(chunk)
+        for block in _blocks(output):
+            stream.write(block)
         stream.flush()
     load_code = report_load_problems(analysis)
     rule_code = report_rule_errors(rule_results) if rule_results is not None else ExitCode.OK
     sys.exit(max(code, load_code, rule_code))
+
+
+#: Characters of streamed output written at a time (`finish`).
+OUTPUT_BLOCK = 1 << 16
+
+
+def _blocks(chunks: Iterable[str]) -> Iterator[str]:
+    """The chunks of a streamed output joined into blocks of about OUTPUT_BLOCK characters.
+
+    A JSON document streams one line per finding, and click's stdout flushes at every line (it is
+    line-buffered, as is any stream under PYTHONUNBUFFERED): 19,000 findings were 19,000 writes to
+    stdout and as many to a recording whole-run entry (0.1 s at 10,000 objects). Each block is
+    written once; the output stays streamed, never whole in memory."""
+    pending: list[str] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= OUTPUT_BLOCK:
+            yield "".join(pending)
+            pending.clear()
+            size = 0
+    if pending:
+        yield "".join(pending)
 
 
 @main.command()
