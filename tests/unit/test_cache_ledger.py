@@ -4,12 +4,14 @@ was written since the last listing could take the location past its cap, and the
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 import topo.load.cache as cache_module
 from topo.load import load_paths
-from topo.load.cache import LEDGER, ParseCache
+from topo.load.cache import LEDGER, ParseCache, write_entry
+from topo.load.fork import can_fork, split_work
 
 SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec: {{ports: [{{port: {port}}}]}}\n"
 
@@ -122,3 +124,24 @@ def test_an_unwritable_ledger_is_no_error(tmp_path, measures):
     run(tmp_path, 2, start=10)
     run(tmp_path, 2, start=20)
     assert len(measures) == 3  # every run measures: the cap still holds
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs a second CPU and os.fork")
+def test_what_a_forked_worker_writes_is_in_the_ledger(tmp_path, measures):
+    """Field lines and kept answers are written by the forked worker of the rules or of locating
+    (topo.load.fork); the prune runs in its parent, which counts them through the ledger."""
+    run(tmp_path, 3)
+    before = sum(ledger_lines(tmp_path / "cache"))
+    location = str(tmp_path / "cache")
+    pid = os.getpid()
+
+    def write(task: int) -> bool:
+        if os.getpid() == pid:
+            time.sleep(0.3)  # leave the other tasks to the worker
+            return False  # only the worker writes here
+        return write_entry(os.path.join(location, "lines-v2", "ab", f"entry-{task}"), b"magic", b"x" * 1000)
+
+    written = split_work(4, write)
+    in_worker = written.count(True)
+    assert in_worker, "the worker took no task"
+    assert sum(ledger_lines(tmp_path / "cache")) == before + in_worker * (5 + 16 + 1000)

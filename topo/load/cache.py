@@ -429,17 +429,7 @@ def prune_if_due(location: str, max_size: int) -> None:
     known = _ledger_total(ledger)
     retired = any(os.path.isdir(os.path.join(location, kind)) for kind in RETIRED_KINDS)
     if known is not None and known + written <= max_size and not retired:
-        if written:
-            try:
-                descriptor = os.open(ledger, os.O_WRONLY | os.O_APPEND)
-            except OSError:
-                return
-            try:
-                os.write(descriptor, b"%d\n" % written)
-            except OSError:
-                pass
-            finally:
-                os.close(descriptor)
+        _append_to_ledger(ledger, written)
         return
     total = prune_location(location, max_size)
     try:
@@ -455,6 +445,35 @@ def prune_if_due(location: str, max_size: int) -> None:
             raise
     except OSError:
         pass  # no ledger: the next run measures again
+
+
+def note_written_in_ledgers() -> None:
+    """Append what this process wrote to its locations' ledgers, without pruning: a forked worker's
+    last act (topo.load.fork), so that its writes count though the prune runs in its parent."""
+    while _WRITTEN:
+        location, written = _WRITTEN.popitem()
+        _append_to_ledger(os.path.join(location, LEDGER), written)
+
+
+def forget_written() -> None:
+    """In a forked worker at its start: the parent notes what it wrote before the fork."""
+    _WRITTEN.clear()
+
+
+def _append_to_ledger(ledger: str, written: int) -> None:
+    """One line with `written` at the end of an existing ledger (a missing one is measured anew)."""
+    if not written:
+        return
+    try:
+        descriptor = os.open(ledger, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        return
+    try:
+        os.write(descriptor, b"%d\n" % written)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _ledger_total(ledger: str) -> int | None:

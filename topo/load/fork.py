@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from topo.load.cache import write_all
+from topo.load.cache import forget_written, note_written_in_ledgers, write_all
 from topo.load.parallel import _fork_is_safe, worker_count
 
 _TOKEN = 2  # bytes per task index in the claims pipe (big-endian): up to 65,535 tasks
@@ -194,6 +194,7 @@ def _work(claims_read: int, spool: int, run, encode) -> None:
     """In the forked worker: run claimed tasks and write each piece of their results to `spool` as
     it is encoded, then a mark that the task is complete; exit without cleanup."""
     status = 1
+    forget_written()
     try:
         for index in _claims(claims_read):
             try:
@@ -204,7 +205,10 @@ def _work(claims_read: int, spool: int, run, encode) -> None:
                 continue
         status = 0
     finally:
-        os._exit(status)  # no atexit handlers, no flushing of the parent's stdio buffers
+        try:
+            note_written_in_ledgers()  # cache entries a task wrote (field lines, kept answers)
+        finally:
+            os._exit(status)  # no atexit handlers, no flushing of the parent's stdio buffers
 
 
 def _open_spool() -> Any:
