@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from topo.analyses.disruption import sum_known
-from topo.model.gateway_api import Gateway, GatewayRoute, attached_http_routes
+from topo.model.gateway_api import Gateway, GatewayRoute, RouteMatch, attached_routes
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress
 
@@ -57,11 +57,15 @@ def _gateway_entries(availability: Availability) -> list[EntryPoint]:
     model = availability.model
     found: list[EntryPoint] = []
     routes = model.of_type(GatewayRoute)
-    for route, gateway, listener in attached_http_routes(routes, model.of_type(Gateway), model.get):
+    for route, gateway, listener in attached_routes(
+        routes, model.of_type(Gateway), model.get, ("HTTPRoute",)
+    ):
         hosts = route.hostnames or (listener.hostname or "*",)
         via = f"{gateway.id} listener {listener.name}"
         for index, matches in enumerate(route.rule_matches):
-            paths = ", ".join(f"{host}{m.path}" for host in hosts for m in matches)
+            paths = ", ".join(
+                f"{host}{m.path}" for host in hosts for m in matches if isinstance(m, RouteMatch)
+            )
             services = tuple(
                 dict.fromkeys(
                     b.id

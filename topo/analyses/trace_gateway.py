@@ -37,7 +37,7 @@ from topo.model.gateway_api import (
     Listener,
     ObjectRef,
     RouteMatch,
-    attached_http_routes,
+    attached_routes,
     hostnames_intersect,
 )
 
@@ -165,7 +165,9 @@ def candidates(model: Model, request: Request) -> list[Candidate]:
     found: list[Candidate] = []
     serving: dict[str, list[Listener]] = {}  # by Gateway: its listeners for the request's scheme and port
     routes = model.of_type(GatewayRoute)
-    for route, gateway, listener in attached_http_routes(routes, model.of_type(Gateway), model.get):
+    for route, gateway, listener in attached_routes(
+        routes, model.of_type(Gateway), model.get, ("HTTPRoute",)
+    ):
         if gateway.id not in serving:
             serving[gateway.id] = listeners_for(gateway, request)
         if listener not in serving[gateway.id]:
@@ -175,6 +177,8 @@ def candidates(model: Model, request: Request) -> list[Candidate]:
             continue
         for rule, matches in enumerate(route.rule_matches):
             for match in matches:
+                if not isinstance(match, RouteMatch):
+                    continue
                 decidable = match.path_type in ("Exact", "PathPrefix")
                 if decidable and not path_matches(
                     "Exact" if match.path_type == "Exact" else "Prefix", match.path, request.path
