@@ -32,6 +32,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from topo.analyses.reach.entry import routes
+from topo.analyses.trace_gateway import (
+    DEFAULT_PORT,
+    SCHEME_PROTOCOL,
+    gateway_hops,
+    match_gateway,
+    unmatched_hop,
+)
 from topo.analyses.trace_hops import backend_hops
 from topo.analyses.trace_types import Hop, Match, Request, Trace, parse_url, source_of
 from topo.model import Model
@@ -153,37 +160,95 @@ def _match_route(model: Model, request: Request) -> Match | None:
 
 
 def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None) -> Trace:
-    """Follow one request; `reach` (topo.analyses.reach.Reachability) judges the NetworkPolicies,
-    `rollout` (topo.analyses.availability.Availability, when available) the rollout minimum."""
+    """Follow one request — a URL, or a gRPC target `grpc[s]://host[:port]/package.Service/Method`;
+    `reach` (topo.analyses.reach.Reachability) judges the NetworkPolicies, `rollout`
+    (topo.analyses.availability.Availability, when available) the rollout minimum."""
     request = parse_url(url)
     trace = Trace(url)
     if not request.host:
         trace.hops.append(Hop("url", False, f"{url!r} has no host"))
         return trace
-    match, _notes = match_request(model, request)
-    if match is None or match.route or match.rule == "defaultBackend":
-        # An Ingress rule for the host is taken first; an HTTPRoute before a fallback.
-        from topo.analyses.trace_gateway import match_gateway
+    if not request.grpc:
+        return _trace_http(trace, model, request, reach, rollout)
+    if request.grpc_call() is None:
+        trace.hops.append(
+            Hop(
+                "url",
+                False,
+                f"{request.path!r} is not a gRPC call: grpc[s]://host[:port]/package.Service/Method",
+            )
+        )
+        return trace
+    found = match_gateway(model, request)
+    if found is None:
+        # No GRPCRoute takes the host: the call is an HTTP/2 request for /package.Service/Method.
+        port = request.port if request.port is not None else DEFAULT_PORT[request.http_scheme]
+        note = (
+            f"no GRPCRoute takes {request.host} on an {SCHEME_PROTOCOL[request.http_scheme]} listener of port {port}: "
+            f"followed as the HTTP/2 request for {request.path}"
+        )
+        return _trace_http(trace, model, request.as_http(), reach, rollout, note)
+    if found.chosen is None:
+        trace.hops.append(unmatched_hop(found, request))
+        return trace
+    match, _notes = match_request(model, request.as_http())
+    gateway_hops(trace, model, request, found, reach, rollout, _also_answers(match, request))
+    return trace
 
-        found = match_gateway(model, request)
-        if found is not None:
-            _gateway_hops(trace, model, request, found, reach, rollout)
-            return trace
+
+def _also_answers(match: Match | None, request: Request) -> list[str]:
+    """A note when an Ingress (or OpenShift Route) also answers a request a Gateway route serves."""
+    if match is None:
+        return []
+    return [
+        f"{match.entry.id} ({match.rule}) also answers {request.host}{request.path} on its controller: "
+        "which one does depends on where DNS points"
+    ]
+
+
+def _trace_http(
+    trace: Trace, model: Model, request: Request, reach: Any, rollout: Any, note: str = ""
+) -> Trace:
+    match, _notes = match_request(model, request)
+    found = match_gateway(model, request)
+    routed = found is not None and found.chosen is not None
+    if routed and (match is None or match.route or match.rule == "defaultBackend"):
+        # An Ingress rule for the host is taken first; an HTTPRoute before a fallback.
+        assert found is not None
+        gateway_hops(
+            trace,
+            model,
+            request,
+            found,
+            reach,
+            rollout,
+            ([note] if note else []) + _also_answers(match, request),
+        )
+        return trace
     if match is None:
         trace.hops.append(
             Hop(
                 "ingress",
                 False,
-                f"no Ingress rule, HTTPRoute, Route or defaultBackend matches host {request.host} path {request.path}",
+                f"no Ingress rule, HTTPRoute, Route or defaultBackend matches host {request.host} path {request.path}"
+                + (f" ({note})" if note else ""),
             )
         )
         return trace
     entry = match.entry
     trace.ingress = entry.id
     trace.rule = match.rule
+    notes = [n for n in (match.note, note) if n]
+    if routed:
+        assert found is not None and found.chosen is not None
+        chosen = found.chosen
+        notes.append(
+            f"{chosen.route.id} on {chosen.gateway.id} listener {chosen.listener.name} also matches: the ingress "
+            "controller and the Gateway both serve this URL, and which one answers depends on where DNS points"
+        )
     why = f"{entry.id}: {match.rule} matches {request.host}{request.path}"
-    if match.note:
-        why += f" ({match.note})"
+    if notes:
+        why += f" ({'; '.join(notes)})"
     trace.hops.append(Hop("ingress", True, why, source_of(entry)))
     if isinstance(entry, Ingress) and request.scheme == "https":
         trace.hops.append(_tls_hop(entry, request))
@@ -192,70 +257,6 @@ def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None
         return trace
     backend_hops(trace, model, make_id("Service", entry.namespace, match.service), match, reach, rollout)
     return trace
-
-
-def _gateway_hops(trace: Trace, model: Model, request: Request, found: Any, reach: Any, rollout: Any) -> None:
-    """Gateway listener → HTTPRoute rule → each weighted backend Service → its workloads."""
-    chosen = found.chosen
-    route, gateway, listener = chosen.route, chosen.gateway, chosen.listener
-    trace.ingress, trace.kind = route.id, route.kind
-    trace.rule = f"rule {chosen.rule}: {chosen.text()}"
-    trace.gateway = f"{gateway.id} listener {listener.name}"
-    on_host = f", hostname {listener.hostname}" if listener.hostname else ""
-    trace.hops.append(
-        Hop(
-            "gateway",
-            True,
-            f"{gateway.id} listener {listener.name} ({listener.protocol} :{listener.port}{on_host}) admits {route.id}",
-            source_of(gateway),
-        )
-    )
-    backends = chosen.backends
-    trace.backends = [
-        {"service": f"{b.id}:{b.port}" if b.port is not None else b.id, "weight": b.weight} for b in backends
-    ]
-    shares = ", ".join(f"{b['service']} (weight {b['weight']})" for b in trace.backends) or "none"
-    why = f"{route.id} rule {chosen.rule}: {chosen.text()} matches {request.host}{request.path}; backends: {shares}"
-    needs = chosen.needs
-    if needs:
-        why += f"; only for requests with {', '.join(needs)}: a URL cannot tell"
-    if found.notes:
-        why += f" ({'; '.join(found.notes)})"
-    trace.hops.append(Hop("route", None if needs else True, why, source_of(route)))
-    if request.scheme == "https":
-        secrets = ", ".join(ref.name for ref in listener.certificate_refs) or "none"
-        trace.hops.append(
-            Hop(
-                "tls",
-                bool(listener.certificate_refs),
-                f"listener {listener.name} terminates TLS with certificateRefs: {secrets}",
-                source_of(gateway),
-            )
-        )
-    if not backends:
-        trace.hops.append(
-            Hop(
-                "service",
-                None,
-                f"rule {chosen.rule} has no backendRefs: only a filter (such as RequestRedirect) answers, else HTTP 500",
-                source_of(route),
-            )
-        )
-    for backend in backends:
-        if backend.weight == 0:
-            continue  # weight 0: no traffic (BackendRef.Weight)
-        if not backend.is_service:
-            trace.hops.append(
-                Hop(
-                    "service",
-                    None,
-                    f"backend {backend.id} is not a Service (implementation-specific)",
-                    source_of(route),
-                )
-            )
-            continue
-        match = Match(route, chosen.text(), backend.name, backend.port, None)
-        backend_hops(trace, model, backend.id, match, reach, rollout)
 
 
 def _tls_hop(ingress: Ingress, request: Request) -> Hop:

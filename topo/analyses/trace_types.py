@@ -3,11 +3,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from topo.model.objects import K8sObject
+
+#: gRPC targets: `grpc://` is gRPC over cleartext HTTP/2 (h2c), `grpcs://` over TLS — the schemes of
+#: the JetBrains HTTP Client's gRPC requests; the path is the HTTP/2 `:path` of a call,
+#: `/package.Service/Method` (grpc/grpc doc/PROTOCOL-HTTP2.md; grpcurl's `service/method` symbol).
+GRPC_SCHEMES = {"grpc": "http", "grpcs": "https"}
+#: GRPCMethodMatch's validation of Exact values (apis/v1/grpcroute_types.go)
+GRPC_SERVICE = re.compile(r"\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*", re.IGNORECASE)
+GRPC_METHOD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 
 @dataclass(frozen=True)
@@ -18,9 +27,41 @@ class Request:
     port: int | None
     path: str
 
+    @property
+    def grpc(self) -> bool:
+        """A gRPC call (`grpc://` or `grpcs://`), not a plain HTTP request."""
+        return self.scheme in GRPC_SCHEMES
+
+    @property
+    def http_scheme(self) -> str:
+        """The scheme of the HTTP request that carries it: `https` for `grpcs`, `http` for `grpc`."""
+        return GRPC_SCHEMES.get(self.scheme, self.scheme)
+
+    def as_http(self) -> Request:
+        """The same request as the HTTP/2 request that carries a gRPC call (path `/Service/Method`)."""
+        return replace(self, scheme=self.http_scheme)
+
+    def grpc_call(self) -> tuple[str | None, str | None] | None:
+        """(service, method) of a gRPC target's path: `/pkg.Service/Method` → both, `/pkg.Service`
+        → the service only, `/` → neither (None for a part the target does not name); None when the
+        path is not a gRPC call.
+
+        >>> parse_url("grpcs://api.example.com:50051/com.example.User/Login").grpc_call()
+        ('com.example.User', 'Login')
+        >>> parse_url("grpc://api.example.com/a/b/c").grpc_call() is None
+        True
+        """
+        parts = self.path.strip("/").split("/") if self.path.strip("/") else []
+        if len(parts) > 2 or (parts and not GRPC_SERVICE.fullmatch(parts[0])):
+            return None
+        if len(parts) == 2 and not GRPC_METHOD.fullmatch(parts[1]):
+            return None
+        return (parts[0] if parts else None, parts[1] if len(parts) == 2 else None)
+
 
 def parse_url(url: str) -> Request:
-    """`https://blog.example.com/wp-admin/?x=1` → scheme, host (lower case), port, path."""
+    """`https://blog.example.com/wp-admin/?x=1` → scheme, host (lower case), port, path; a gRPC
+    target `grpcs://host:port/package.Service/Method` likewise."""
     text = url.strip()
     if "://" not in text:
         text = "http://" + text
