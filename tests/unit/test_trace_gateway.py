@@ -125,6 +125,10 @@ def test_header_and_method_matches_are_not_assumed():
     analysis = analyze(text=documents(GATEWAY, only_post))
     hops = trace_request(analysis.model, "http://x/", analysis.reach, None).hops
     assert hops[1].what == "route" and hops[1].ok is None and "method POST" in hops[1].why
+    assert (
+        "a request that meets none of these conditions matches no rule: the Gateway answers 404"
+        in hops[1].why
+    )
 
 
 def test_regular_expression_is_implementation_specific():
@@ -210,7 +214,9 @@ def test_an_ingress_and_an_httproute_that_both_match_are_named():
     # the HTTPRoute is taken before the Ingress's defaultBackend, which also answers
     result = trace_request(analysis.model, "http://x/other", analysis.reach, None).to_dict()
     assert result["ingress"] == "HTTPRoute/app/shop"
-    assert "Ingress/app/web (defaultBackend) also answers x/other on its controller" in result["hops"][1]["why"]
+    assert (
+        "Ingress/app/web (defaultBackend) also answers x/other on its controller" in result["hops"][1]["why"]
+    )
     # nothing to say when only one of them matches
     analysis = analyze(text=documents(GATEWAY, INGRESS))
     result = trace_request(analysis.model, "http://x/api", analysis.reach, None).to_dict()

@@ -144,6 +144,30 @@ def test_header_matches_are_reported_not_assumed():
     route_hop = trace("grpc://x/a.B/C", only_header)["hops"][1]
     assert route_hop["what"] == "route" and route_hop["ok"] is None
     assert "only for requests with header env: canary: a gRPC target cannot tell" in route_hop["why"]
+    # conformance GRPCRouteHeaderMatching: a call without the headers any rule needs is Unimplemented
+    assert (
+        "a request that meets none of these conditions matches no rule: the Gateway answers UNIMPLEMENTED"
+        in (route_hop["why"])
+    )
+
+
+def test_when_every_rule_needs_headers_each_is_named_in_precedence_order():
+    # conformance/tests/grpcroute-header-matching.yaml: "version: two" AND "color: orange" (two
+    # header matches) before "version: one" and "version: two"; no header at all: Unimplemented
+    header = "{{headers: [{}]}}".format
+    route = grpc_route(
+        "grpc-header-matching",
+        f"[{rule('v1', header('{name: version, value: one}'))},"
+        f" {rule('v2', header('{name: version, value: two}'))},"
+        f" {rule('v1', header('{name: version, value: two}, {name: color, value: orange}'))}]",
+    )
+    (name_rule, found) = chosen("grpc://x/a.B/C", route)
+    assert name_rule == ("grpc-header-matching", 2)
+    assert found.notes == [
+        "failing that, a request with header version: one goes to GRPCRoute/app/grpc-header-matching rule 0",
+        "failing that, a request with header version: two goes to GRPCRoute/app/grpc-header-matching rule 1",
+        "a request that meets none of these conditions matches no rule: the Gateway answers UNIMPLEMENTED",
+    ]
 
 
 def test_regular_expression_is_implementation_specific():
@@ -226,6 +250,14 @@ def test_only_admitted_grpc_routes_count():
         "{name: h2c, port: 80, protocol: HTTP, allowedRoutes: {kinds: [{kind: HTTPRoute}]}}",
     )
     assert chosen("grpc://x/a.B/C", grpc_route("r", f"[{rule('svc')}]"), gateway=gateway)[0] is None
+
+
+def test_a_rule_that_takes_every_call_reads_so():
+    _, found = chosen("grpc://x/a.B/C", grpc_route("r", f"[{rule('svc')}]"))
+    assert found.chosen.text() == "* (every call)"
+    login = grpc_route("r", f"[{rule('svc', method('a.B', 'C'))}]", "[x.example.com]")
+    _, found = chosen("grpc://x.example.com/a.B/C", login)
+    assert found.chosen.text() == "x.example.com a.B/C (Exact)"
 
 
 def test_weighted_backends_are_followed():

@@ -248,6 +248,16 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
         notes.append(
             f"a request with {', '.join(other.needs)} goes to {other.route.id} rule {other.rule} instead"
         )
+    if not plain:
+        # Every match needs what the request cannot say: the next ones in precedence, then none.
+        notes.extend(
+            f"failing that, a request with {', '.join(other.needs)} goes to {other.route.id} rule {other.rule}"
+            for other in found[1:]
+        )
+        answer = "UNIMPLEMENTED" if request.grpc else "404"
+        notes.append(
+            f"a request that meets none of these conditions matches no rule: the Gateway answers {answer}"
+        )
     ties = [
         c
         for c in found

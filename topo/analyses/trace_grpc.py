@@ -65,6 +65,6 @@ def grpc_method_text(match: GRPCMatch) -> str:
 
 
 def grpc_match_text(match: GRPCMatch) -> str:
-    """`com.example.User/Login (Exact)`; `*` for a match without service and method."""
+    """`com.example.User/Login (Exact)`; `(every call)` for a match without service and method."""
     text = grpc_method_text(match)
-    return text if text == "*" else f"{text} ({match.method_type})"
+    return "(every call)" if text == "*" else f"{text} ({match.method_type})"
