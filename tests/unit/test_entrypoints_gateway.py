@@ -102,3 +102,14 @@ def test_a_listener_that_does_not_admit_grpc_routes_has_no_grpc_entry_points():
     text = GRPC_FIXTURE.read_text().replace("kinds: [{kind: GRPCRoute}]", "kinds: [{kind: HTTPRoute}]")
     gateways = {e.gateway for e in entries(text) if e.kind == "GRPCRoute"}
     assert gateways == {"Gateway/infra/grpc-edge listener h2c"}
+
+
+def test_matches_that_read_alike_are_named_once():
+    # conformance/tests/grpcroute-header-matching.yaml: "color: blue" OR "color: green" — two
+    # header-only matches of one rule take the same calls
+    text = GRPC_FIXTURE.read_text().replace(
+        "matches: [{headers: [{name: env, value: canary}]}]",
+        "matches: [{headers: [{name: color, value: blue}]}, {headers: [{name: color, value: green}]}]",
+    )
+    routes = {e.route for e in entries(text) if e.gateway == "Gateway/infra/grpc-edge listener h2c"}
+    assert "users.example.com/* (rule 1, Gateway/infra/grpc-edge listener h2c)" in routes

@@ -64,7 +64,7 @@ def _gateway_entries(availability: Availability) -> list[EntryPoint]:
         hosts = route.hostnames or (listener.hostname or "*",)
         via = f"{gateway.id} listener {listener.name}"
         for index, matches in enumerate(route.rule_matches):
-            paths = ", ".join(f"{host}{_target(m)}" for host in hosts for m in matches)
+            paths = ", ".join(dict.fromkeys(f"{host}{_target(m)}" for host in hosts for m in matches))
             services = tuple(
                 dict.fromkeys(
                     b.id
