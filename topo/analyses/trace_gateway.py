@@ -285,8 +285,8 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
     if conflicts:
         notes.append(
             f"{', '.join(conflicts)} takes intersecting hostnames on listener {chosen.listener.name} too: of an "
-            "HTTPRoute and a GRPCRoute that do, the implementation accepts only the older, and topo cannot see "
-            "creation times"
+            "HTTPRoute and a GRPCRoute that do, the spec has the implementation accept only the older (some, such "
+            "as Istio, serve both), and topo cannot see creation times"
         )
     return GatewayMatch(chosen, notes, hosting, conflicts)
 
