@@ -23,7 +23,12 @@ route's `host` must equal the request host, its `path` is a plain string prefix 
 router's `path_beg`), the longest wins.
 
 Gateway API HTTPRoutes (topo.analyses.trace_gateway) are tried when no Ingress rule matches, before
-an Ingress defaultBackend or an OpenShift Route; the Service → workload hops are the same.
+an Ingress defaultBackend or an OpenShift Route; the Service → workload hops are the same. When both
+an Ingress (rule, defaultBackend or Route) and an HTTPRoute answer the URL, the hop of the one taken
+names the other: two proxies serve it, and DNS decides which one a client reaches.
+
+A gRPC target (`grpc://host[:port]/package.Service/Method`, `grpcs://` over TLS) is followed through
+GRPCRoutes; when no GRPCRoute takes its host, as the HTTP/2 request for `/package.Service/Method`.
 """
 
 from __future__ import annotations

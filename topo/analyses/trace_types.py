@@ -99,12 +99,14 @@ class Hop:
 @dataclass
 class Trace:
     url: str
-    ingress: str | None = None  # the entry: an Ingress, an OpenShift Route or an HTTPRoute
+    ingress: str | None = None  # the entry: an Ingress, an OpenShift Route, an HTTPRoute or a GRPCRoute
     rule: str | None = None
     backend: str | None = None
-    kind: str | None = None  # HTTPRoute for a Gateway API trace (else the kind of `ingress`)
+    kind: str | None = None  # HTTPRoute or GRPCRoute for a Gateway API trace (else the kind of `ingress`)
     gateway: str | None = None  # `Gateway/ns/name listener NAME` for a Gateway API trace
-    backends: list[dict[str, Any]] = field(default_factory=list)  # an HTTPRoute rule's weighted backendRefs
+    backends: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # a Gateway API route rule's weighted backendRefs
     workloads: list[str] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
 
