@@ -27,7 +27,10 @@ MEANING = {
     "isolates": "the NetworkPolicy selects the workload's pods: only what its rules allow gets through",
     "calls": "the workload's configuration names this Service: it calls it",
     "attaches-to": "the route's parentRefs name this Gateway: its listeners serve the route if they admit it",
-    ENTRY: "clients outside the cluster can reach it (an Ingress, or a NodePort or LoadBalancer Service)",
+    ENTRY: (
+        "clients outside the cluster can reach it (an Ingress, an HTTPRoute or GRPCRoute that a Gateway "
+        "listener admits, or a NodePort or LoadBalancer Service)"
+    ),
 }
 #: Workload kinds whose connections the reachability analysis can explain.
 CALLERS = (

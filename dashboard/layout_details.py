@@ -384,7 +384,8 @@ def _outside_panel(details: Mapping[str, Any]) -> list:
             [html.Span("Outside", className="topo-kind"), "the outside world"], className="topo-details-title"
         ),
         html.P(
-            "Clients outside the cluster. They come in through Ingresses and through Services of type NodePort or LoadBalancer.",
+            "Clients outside the cluster. They come in through Ingresses, through the HTTPRoutes and GRPCRoutes "
+            "of Gateways, and through Services of type NodePort or LoadBalancer.",
             className="topo-muted",
         ),
         html.H4(f"Entry points ({len(details['entries'])})"),

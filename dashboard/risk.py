@@ -5,7 +5,8 @@ Service that an Ingress routes to matters more than the same warning on a Config
 
     severity(o)  = Σ over o's findings of  error 10 · warning 4 · info 1
     dependents(o) = objects that depend on o, directly or not (its blast radius)
-    entries(o)   = entry points (Ingresses, NodePort/LoadBalancer Services) among o and its dependents
+    entries(o)   = entry points (Ingresses, HTTPRoutes and GRPCRoutes a Gateway listener admits,
+                   NodePort/LoadBalancer Services) among o and its dependents
     risk(o)      = round(severity(o) · (1 + log2(1 + dependents(o) + 2 · entries(o))))
     risk(ns)     = Σ risk(o) over the objects of the namespace (and the Namespace object itself)
 

@@ -6,8 +6,10 @@ element and figure builders that use it can be unit-tested without a browser.
 
 Two things exist only on the dashboard, both drawn differently from the graph's own objects:
 
-- `OUTSIDE`: the outside world, with an `entry` edge to each Ingress and to each Service that a
-  client outside the cluster can reach (type NodePort or LoadBalancer);
+- `OUTSIDE`: the outside world, with an `entry` edge to each Ingress, to each HTTPRoute and
+  GRPCRoute that a listener of a Gateway of the input admits (the graph's `attaches-to` edge names
+  the listeners), and to each Service that a client outside the cluster can reach (type NodePort or
+  LoadBalancer);
 - namespace groups (`ns:<name>`, and `ns:(cluster)` for cluster-scoped objects): the compound
   nodes that hold a namespace's objects. A declared Namespace object is shown as its group.
 """
@@ -35,6 +37,9 @@ SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1}
 #: Service types reachable from outside the cluster (upstream ServiceType docs: NodePort opens a
 #: port on every node, LoadBalancer adds a cloud load balancer in front of those node ports).
 EXPOSED_SERVICE_TYPES = ("NodePort", "LoadBalancer")
+#: Gateway API routes of requests that are entry points when a Gateway listener admits them (the
+#: kinds of `topo rollout`'s entry points).
+GATEWAY_ENTRY_KINDS = ("HTTPRoute", "GRPCRoute")
 
 Translate = Callable[[str, int], tuple[str, int]]
 
@@ -105,7 +110,7 @@ class SystemView:
         if translate is not None:
             nodes = {node_id: _translated_node(node, translate) for node_id, node in nodes.items()}
         edges = list(document["edges"])
-        edges.extend(_entry_edges(nodes))
+        edges.extend(_entry_edges(nodes, edges))
         findings = [_finding_row(f.to_dict(), translate) for f in results.findings]
         findings.sort(
             key=lambda f: (-SEVERITY_RANK.get(f["severity"], 0), f["object"], f["rule"], f["message"])
@@ -332,7 +337,12 @@ def _search_text(node: dict) -> str:
     return "\n".join(parts).lower()
 
 
-def _entry_edges(nodes: dict[str, dict]) -> list[dict]:
+def _entry_edges(nodes: dict[str, dict], graph_edges: list[dict]) -> list[dict]:
+    admitted = {
+        edge["source"]
+        for edge in graph_edges
+        if edge["relation"] == "attaches-to" and edge.get("listeners")  # some Gateway listener admits it
+    }
     edges = []
     for node_id in sorted(nodes):
         node = nodes[node_id]
@@ -342,6 +352,8 @@ def _entry_edges(nodes: dict[str, dict]) -> list[dict]:
             edges.append({"source": OUTSIDE, "target": node_id, "relation": ENTRY, "via": "Ingress"})
         elif node["kind"] == "Service" and node.get("type") in EXPOSED_SERVICE_TYPES:
             edges.append({"source": OUTSIDE, "target": node_id, "relation": ENTRY, "via": node["type"]})
+        elif node["kind"] in GATEWAY_ENTRY_KINDS and node_id in admitted:
+            edges.append({"source": OUTSIDE, "target": node_id, "relation": ENTRY, "via": "Gateway"})
     return edges
 
 

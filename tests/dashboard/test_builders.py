@@ -118,6 +118,10 @@ def test_layered_layout_reads_left_to_right_by_tier(samples_view, positions):
         < tier_of("ConfigMap")
         < tier_of("StorageClass")
     )
+    # the Gateway API sits with the Ingress: the entry column, left of the Services
+    assert {tier_of(k) for k in ("Gateway", "GatewayClass", "HTTPRoute", "GRPCRoute", "TLSRoute")} == {
+        tier_of("Ingress")
+    }
 
 
 def test_every_object_is_inside_its_namespace_block_and_blocks_do_not_overlap(samples_view, positions):

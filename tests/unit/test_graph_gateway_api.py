@@ -100,3 +100,29 @@ def test_a_review_names_a_gateway_route_edge_by_its_rule():
     ]
     added = describe_edge(None, {"source": "HTTPRoute/web/shop", "target": "Service/backend/api", **shop})
     assert added == "HTTPRoute/web/shop now routes rule 1 to Service/backend/api:8080"
+
+
+def test_attaches_to_names_the_listeners_that_admit_the_route():
+    # gateway_types.go AllowedRoutes: namespaces.from defaults to Same (the route in `web` is not
+    # admitted by the Gateway in `infra`); parentRef sectionName selects one listener
+    # (shared_types.go ParentReference.SectionName)
+    graph = graph_of(SYSTEM)
+    assert edge(graph, "HTTPRoute/web/shop", "Gateway/infra/gw", "attaches-to")["listeners"] == []
+    opened = SYSTEM.replace(
+        "    - {name: https, port: 443, protocol: HTTPS, tls: {certificateRefs: [{name: site-tls}]}}",
+        "    - {name: https, port: 443, protocol: HTTPS, allowedRoutes: {namespaces: {from: All}}}\n"
+        "    - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}",
+    )
+    graph = graph_of(opened)
+    assert edge(graph, "HTTPRoute/web/shop", "Gateway/infra/gw", "attaches-to")["listeners"] == ["https"]
+    graph = graph_of(opened.replace(", sectionName: https}", "}"))
+    assert edge(graph, "HTTPRoute/web/shop", "Gateway/infra/gw", "attaches-to")["listeners"] == [
+        "https",
+        "http",
+    ]
+    # a Service parent (a mesh route) or a Gateway not in the input: nothing to say
+    assert "listeners" not in edge(graph, "TCPRoute/web/db", "Service/web/mesh-svc", "attaches-to")
+    graph = graph_of(
+        SYSTEM.replace("{name: gw, namespace: infra, sectionName: https}", "{name: gone, namespace: infra}")
+    )
+    assert "listeners" not in edge(graph, "HTTPRoute/web/shop", "Gateway/infra/gone", "attaches-to")

@@ -125,6 +125,10 @@ def test_header_and_method_matches_are_not_assumed():
     analysis = analyze(text=documents(GATEWAY, only_post))
     hops = trace_request(analysis.model, "http://x/", analysis.reach, None).hops
     assert hops[1].what == "route" and hops[1].ok is None and "method POST" in hops[1].why
+    assert (
+        "a request that meets none of these conditions matches no rule: the Gateway answers 404"
+        in hops[1].why
+    )
 
 
 def test_regular_expression_is_implementation_specific():
@@ -186,3 +190,34 @@ def test_weighted_backends_are_listed_and_followed():
     ]
     services = [h["why"] for h in result["hops"] if h["what"] == "service"]
     assert services == ["Service/app/stable is not in the input", "Service/app/canary is not in the input"]
+
+
+INGRESS = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: app}
+spec:
+  rules:
+    - host: x
+      http: {paths: [{path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 80}}}}]}
+  defaultBackend: {service: {name: fallback, port: {number: 80}}}
+"""
+
+
+def test_an_ingress_and_an_httproute_that_both_match_are_named():
+    # The Ingress is served by its ingress controller, the HTTPRoute by the Gateway's implementation:
+    # both answer the URL, and which one a client reaches depends on DNS.
+    analysis = analyze(text=documents(GATEWAY, INGRESS, route("shop", f"[{backend('web')}}}]")))
+    result = trace_request(analysis.model, "http://x/api/v1", analysis.reach, None).to_dict()
+    assert result["ingress"] == "Ingress/app/web"  # an Ingress rule is taken first
+    assert "HTTPRoute/app/shop on Gateway/app/gw listener http also matches" in result["hops"][0]["why"]
+    # the HTTPRoute is taken before the Ingress's defaultBackend, which also answers
+    result = trace_request(analysis.model, "http://x/other", analysis.reach, None).to_dict()
+    assert result["ingress"] == "HTTPRoute/app/shop"
+    assert (
+        "Ingress/app/web (defaultBackend) also answers x/other on its controller" in result["hops"][1]["why"]
+    )
+    # nothing to say when only one of them matches
+    analysis = analyze(text=documents(GATEWAY, INGRESS))
+    result = trace_request(analysis.model, "http://x/api", analysis.reach, None).to_dict()
+    assert "also" not in result["hops"][0]["why"]

@@ -66,8 +66,8 @@ class WorkloadState:
 
 @dataclass(frozen=True)
 class EntryPoint:
-    """An Ingress route, a Gateway API HTTPRoute rule on a listener, or an externally exposed
-    Service, and the pods behind it."""
+    """An Ingress route, a Gateway API HTTPRoute or GRPCRoute rule on a listener, or an externally
+    exposed Service, and the pods behind it."""
 
     id: str
     route: str

@@ -1,11 +1,13 @@
-"""Entry points — each Ingress route, each rule of an HTTPRoute on each Gateway listener that admits
-it, and each externally exposed Service — and the ready backend pods they keep during a rollout of
-each backend and during the loss of one node.
+"""Entry points — each Ingress route, each rule of an HTTPRoute or GRPCRoute on each Gateway listener
+that admits it, and each externally exposed Service — and the ready backend pods they keep during a
+rollout of each backend and during the loss of one node.
 
-An HTTPRoute counts on a listener only when the listener admits it (parentRef sectionName/port,
-allowedRoutes namespaces and kinds, hostnames: topo.model.gateway_api.admitted_listeners, the logic
-of the rule route-parent-missing); its backends are the Services of the rule's backendRefs with a
-non-zero weight (apis/v1/shared_types.go BackendRef.Weight: 0 sends no traffic).
+An HTTPRoute or GRPCRoute counts on a listener only when the listener admits it (parentRef
+sectionName/port, allowedRoutes namespaces and kinds, hostnames:
+topo.model.gateway_api.admitted_listeners, the logic of the rule route-parent-missing); its backends
+are the Services of the rule's backendRefs with a non-zero weight (apis/v1/shared_types.go
+BackendRef.Weight: 0 sends no traffic). A GRPCRoute rule's matches read as the HTTP/2 paths of the
+calls they take (`host/com.example.User/Login`, `host/com.example.User/*`, `host/*`).
 
 * During a rollout of backend B the entry point keeps B's minimum availability (rollout.py) plus
   every pod of its other backends; the minimum over its backends is reported, and the backend that
@@ -25,7 +27,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from topo.analyses.disruption import sum_known
-from topo.model.gateway_api import Gateway, GatewayRoute, attached_http_routes
+from topo.analyses.trace_grpc import grpc_method_text
+from topo.model.gateway_api import Gateway, GatewayRoute, GRPCMatch, RouteMatch, attached_routes
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress
 
@@ -53,15 +56,15 @@ def entry_points(availability: Availability) -> list[EntryPoint]:
 
 
 def _gateway_entries(availability: Availability) -> list[EntryPoint]:
-    """One entry per (Gateway listener, admitted HTTPRoute, rule)."""
+    """One entry per (Gateway listener, admitted HTTPRoute or GRPCRoute, rule)."""
     model = availability.model
     found: list[EntryPoint] = []
     routes = model.of_type(GatewayRoute)
-    for route, gateway, listener in attached_http_routes(routes, model.of_type(Gateway), model.get):
+    for route, gateway, listener in attached_routes(routes, model.of_type(Gateway), model.get):
         hosts = route.hostnames or (listener.hostname or "*",)
         via = f"{gateway.id} listener {listener.name}"
         for index, matches in enumerate(route.rule_matches):
-            paths = ", ".join(f"{host}{m.path}" for host in hosts for m in matches)
+            paths = ", ".join(dict.fromkeys(f"{host}{_target(m)}" for host in hosts for m in matches))
             services = tuple(
                 dict.fromkeys(
                     b.id
@@ -73,6 +76,11 @@ def _gateway_entries(availability: Availability) -> list[EntryPoint]:
                 _entry(availability, route.id, f"{paths} (rule {index}, {via})", *services, gateway=via)
             )
     return found
+
+
+def _target(match: RouteMatch | GRPCMatch) -> str:
+    """The path a match takes: `/api`; for a GRPCRoute the call's HTTP/2 path, `/pkg.Service/Method`."""
+    return "/" + grpc_method_text(match) if isinstance(match, GRPCMatch) else match.path
 
 
 def _entry(

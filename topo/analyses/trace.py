@@ -23,47 +23,36 @@ route's `host` must equal the request host, its `path` is a plain string prefix 
 router's `path_beg`), the longest wins.
 
 Gateway API HTTPRoutes (topo.analyses.trace_gateway) are tried when no Ingress rule matches, before
-an Ingress defaultBackend or an OpenShift Route; the Service → workload hops are the same.
+an Ingress defaultBackend or an OpenShift Route; the Service → workload hops are the same. When both
+an Ingress (rule, defaultBackend or Route) and an HTTPRoute answer the URL, the hop of the one taken
+names the other: two proxies serve it, and DNS decides which one a client reaches.
+
+A gRPC target (`grpc://host[:port]/package.Service/Method`, `grpcs://` over TLS) is followed through
+GRPCRoutes; when no GRPCRoute takes its host, as the HTTP/2 request for `/package.Service/Method`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from topo.analyses.reach.entry import routes
-from topo.analyses.reach.ports import PortSet
-from topo.graph.link_routing import resolve_target_port
+from topo.analyses.trace_gateway import (
+    DEFAULT_PORT,
+    SCHEME_PROTOCOL,
+    gateway_hops,
+    match_gateway,
+    unmatched_hop,
+)
+from topo.analyses.trace_hops import backend_hops
+from topo.analyses.trace_types import Hop, Match, Request, Trace, parse_url, source_of
 from topo.model import Model
 from topo.model.kinds import make_id
-from topo.model.objects import Ingress, IngressPath, K8sObject, Service, ServicePort, Workload
+from topo.model.objects import Ingress, IngressPath
+
+__all__ = ["Hop", "Match", "Request", "Trace", "match_request", "parse_url", "path_matches", "trace_request"]
 
 EXACT_HOST, WILDCARD_HOST, ANY_HOST = 3, 2, 1
-
-
-@dataclass(frozen=True)
-class Request:
-    url: str
-    scheme: str
-    host: str
-    port: int | None
-    path: str
-
-
-def parse_url(url: str) -> Request:
-    """`https://blog.example.com/wp-admin/?x=1` → scheme, host (lower case), port, path."""
-    text = url.strip()
-    if "://" not in text:
-        text = "http://" + text
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower().rstrip(".")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return Request(url, parts.scheme.lower(), host, port, parts.path or "/")
 
 
 def host_match(rule_host: str | None, host: str) -> int:
@@ -87,17 +76,6 @@ def path_matches(path_type: str, rule_path: str | None, request_path: str) -> bo
     rule_elements = rule_path.rstrip("/").split("/")
     request_elements = request_path.rstrip("/").split("/")
     return request_elements[: len(rule_elements)] == rule_elements
-
-
-@dataclass(frozen=True)
-class Match:
-    entry: K8sObject  # the Ingress or Route
-    rule: str  # text for people: `blog.example.com / (Prefix)`, `defaultBackend`
-    service: str | None  # Service name
-    port_number: int | None
-    port_name: str | None
-    note: str = ""
-    route: bool = False  # an OpenShift Route: its port is a targetPort
 
 
 def match_request(model: Model, request: Request) -> tuple[Match | None, list[str]]:
@@ -186,225 +164,104 @@ def _match_route(model: Model, request: Request) -> Match | None:
     return Match(obj, rule, service if isinstance(service, str) else None, number, name, route=True)
 
 
-@dataclass
-class Hop:
-    what: str
-    ok: bool | None  # None: not known
-    why: str
-    source: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"what": self.what, "ok": self.ok, "why": self.why, "source": self.source}
-
-
-@dataclass
-class Trace:
-    url: str
-    ingress: str | None = None  # the entry: an Ingress, an OpenShift Route or an HTTPRoute
-    rule: str | None = None
-    backend: str | None = None
-    kind: str | None = None  # HTTPRoute for a Gateway API trace (else the kind of `ingress`)
-    gateway: str | None = None  # `Gateway/ns/name listener NAME` for a Gateway API trace
-    backends: list[dict[str, Any]] = field(default_factory=list)  # an HTTPRoute rule's weighted backendRefs
-    workloads: list[str] = field(default_factory=list)
-    hops: list[Hop] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.hops) and all(hop.ok is not False for hop in self.hops)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "url": self.url,
-            "ingress": self.ingress,
-            "rule": self.rule,
-            "backend": self.backend,
-            "kind": self.kind or (self.ingress.split("/", 1)[0] if self.ingress else None),
-            "gateway": self.gateway,
-            "backends": list(self.backends),
-            "workloads": list(self.workloads),
-            "ok": self.ok,
-            "hops": [hop.to_dict() for hop in self.hops],
-        }
-
-
-def _source(obj: Any) -> str | None:
-    source = getattr(obj, "source", None)
-    return str(source) if source is not None else None
-
-
 def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None) -> Trace:
-    """Follow one request; `reach` (topo.analyses.reach.Reachability) judges the NetworkPolicies,
-    `rollout` (topo.analyses.availability.Availability, when available) the rollout minimum."""
+    """Follow one request — a URL, or a gRPC target `grpc[s]://host[:port]/package.Service/Method`;
+    `reach` (topo.analyses.reach.Reachability) judges the NetworkPolicies, `rollout`
+    (topo.analyses.availability.Availability, when available) the rollout minimum."""
     request = parse_url(url)
     trace = Trace(url)
     if not request.host:
         trace.hops.append(Hop("url", False, f"{url!r} has no host"))
         return trace
-    match, _notes = match_request(model, request)
-    if match is None or match.route or match.rule == "defaultBackend":
-        # An Ingress rule for the host is taken first; an HTTPRoute before a fallback.
-        from topo.analyses.trace_gateway import match_gateway
+    if not request.grpc:
+        return _trace_http(trace, model, request, reach, rollout)
+    if request.grpc_call() is None:
+        trace.hops.append(
+            Hop(
+                "url",
+                False,
+                f"{request.path!r} is not a gRPC call: grpc[s]://host[:port]/package.Service/Method",
+            )
+        )
+        return trace
+    found = match_gateway(model, request)
+    if found is None:
+        # No GRPCRoute takes the host: the call is an HTTP/2 request for /package.Service/Method.
+        port = request.port if request.port is not None else DEFAULT_PORT[request.http_scheme]
+        note = (
+            f"no GRPCRoute takes {request.host} on an {SCHEME_PROTOCOL[request.http_scheme]} listener of port {port}: "
+            f"followed as the HTTP/2 request for {request.path}"
+        )
+        return _trace_http(trace, model, request.as_http(), reach, rollout, note)
+    if found.chosen is None:
+        trace.hops.append(unmatched_hop(found, request))
+        return trace
+    match, _notes = match_request(model, request.as_http())
+    gateway_hops(trace, model, request, found, reach, rollout, _also_answers(match, request))
+    return trace
 
-        found = match_gateway(model, request)
-        if found is not None:
-            _gateway_hops(trace, model, request, found, reach, rollout)
-            return trace
+
+def _also_answers(match: Match | None, request: Request) -> list[str]:
+    """A note when an Ingress (or OpenShift Route) also answers a request a Gateway route serves."""
+    if match is None:
+        return []
+    return [
+        f"{match.entry.id} ({match.rule}) also answers {request.host}{request.path} on its controller: "
+        "which one does depends on where DNS points"
+    ]
+
+
+def _trace_http(
+    trace: Trace, model: Model, request: Request, reach: Any, rollout: Any, note: str = ""
+) -> Trace:
+    match, _notes = match_request(model, request)
+    found = match_gateway(model, request)
+    routed = found is not None and found.chosen is not None
+    if routed and (match is None or match.route or match.rule == "defaultBackend"):
+        # An Ingress rule for the host is taken first; an HTTPRoute before a fallback.
+        assert found is not None
+        gateway_hops(
+            trace,
+            model,
+            request,
+            found,
+            reach,
+            rollout,
+            ([note] if note else []) + _also_answers(match, request),
+        )
+        return trace
     if match is None:
         trace.hops.append(
             Hop(
                 "ingress",
                 False,
-                f"no Ingress rule, HTTPRoute, Route or defaultBackend matches host {request.host} path {request.path}",
+                f"no Ingress rule, HTTPRoute, Route or defaultBackend matches host {request.host} path {request.path}"
+                + (f" ({note})" if note else ""),
             )
         )
         return trace
     entry = match.entry
     trace.ingress = entry.id
     trace.rule = match.rule
+    notes = [n for n in (match.note, note) if n]
+    if routed:
+        assert found is not None and found.chosen is not None
+        chosen = found.chosen
+        notes.append(
+            f"{chosen.route.id} on {chosen.gateway.id} listener {chosen.listener.name} also matches: the ingress "
+            "controller and the Gateway both serve this URL, and which one answers depends on where DNS points"
+        )
     why = f"{entry.id}: {match.rule} matches {request.host}{request.path}"
-    if match.note:
-        why += f" ({match.note})"
-    trace.hops.append(Hop("ingress", True, why, _source(entry)))
+    if notes:
+        why += f" ({'; '.join(notes)})"
+    trace.hops.append(Hop("ingress", True, why, source_of(entry)))
     if isinstance(entry, Ingress) and request.scheme == "https":
         trace.hops.append(_tls_hop(entry, request))
     if not match.service:
-        trace.hops.append(Hop("service", False, "the backend is not a Service", _source(entry)))
+        trace.hops.append(Hop("service", False, "the backend is not a Service", source_of(entry)))
         return trace
-    _backend_hops(trace, model, make_id("Service", entry.namespace, match.service), match, reach, rollout)
+    backend_hops(trace, model, make_id("Service", entry.namespace, match.service), match, reach, rollout)
     return trace
-
-
-def _gateway_hops(trace: Trace, model: Model, request: Request, found: Any, reach: Any, rollout: Any) -> None:
-    """Gateway listener → HTTPRoute rule → each weighted backend Service → its workloads."""
-    chosen = found.chosen
-    route, gateway, listener = chosen.route, chosen.gateway, chosen.listener
-    trace.ingress, trace.kind = route.id, route.kind
-    trace.rule = f"rule {chosen.rule}: {chosen.text()}"
-    trace.gateway = f"{gateway.id} listener {listener.name}"
-    on_host = f", hostname {listener.hostname}" if listener.hostname else ""
-    trace.hops.append(
-        Hop(
-            "gateway",
-            True,
-            f"{gateway.id} listener {listener.name} ({listener.protocol} :{listener.port}{on_host}) admits {route.id}",
-            _source(gateway),
-        )
-    )
-    backends = chosen.backends
-    trace.backends = [
-        {"service": f"{b.id}:{b.port}" if b.port is not None else b.id, "weight": b.weight} for b in backends
-    ]
-    shares = ", ".join(f"{b['service']} (weight {b['weight']})" for b in trace.backends) or "none"
-    why = f"{route.id} rule {chosen.rule}: {chosen.text()} matches {request.host}{request.path}; backends: {shares}"
-    needs = chosen.needs
-    if needs:
-        why += f"; only for requests with {', '.join(needs)}: a URL cannot tell"
-    if found.notes:
-        why += f" ({'; '.join(found.notes)})"
-    trace.hops.append(Hop("route", None if needs else True, why, _source(route)))
-    if request.scheme == "https":
-        secrets = ", ".join(ref.name for ref in listener.certificate_refs) or "none"
-        trace.hops.append(
-            Hop(
-                "tls",
-                bool(listener.certificate_refs),
-                f"listener {listener.name} terminates TLS with certificateRefs: {secrets}",
-                _source(gateway),
-            )
-        )
-    if not backends:
-        trace.hops.append(
-            Hop(
-                "service",
-                None,
-                f"rule {chosen.rule} has no backendRefs: only a filter (such as RequestRedirect) answers, else HTTP 500",
-                _source(route),
-            )
-        )
-    for backend in backends:
-        if backend.weight == 0:
-            continue  # weight 0: no traffic (BackendRef.Weight)
-        if not backend.is_service:
-            trace.hops.append(
-                Hop(
-                    "service",
-                    None,
-                    f"backend {backend.id} is not a Service (implementation-specific)",
-                    _source(route),
-                )
-            )
-            continue
-        match = Match(route, chosen.text(), backend.name, backend.port, None)
-        _backend_hops(trace, model, backend.id, match, reach, rollout)
-
-
-def _backend_hops(
-    trace: Trace, model: Model, service_id: str, match: Match, reach: Any, rollout: Any
-) -> None:
-    """Service port → targetPort → workloads → readiness → NetworkPolicy → rollout."""
-    entry = match.entry
-    service = model.get(service_id)
-    if not isinstance(service, Service):
-        trace.hops.append(Hop("service", False, f"{service_id} is not in the input", _source(entry)))
-        return
-    ports = _service_ports(service, match)
-    if not ports:
-        wanted = match.port_number if match.port_number is not None else match.port_name
-        trace.hops.append(Hop("service", False, f"{service_id} has no port {wanted}", _source(service)))
-        return
-    port = ports[0]
-    trace.backend = trace.backend or f"{service_id}:{port.port}"
-    written = (
-        match.port_name
-        if match.port_name
-        else (match.port_number if match.port_number is not None else "(every port)")
-    )
-    trace.hops.append(
-        Hop(
-            "service",
-            True,
-            f"{service_id} port {written} → {port.port}/{port.protocol} (targetPort {port.target_port})",
-            _source(service),
-        )
-    )
-    workloads = [
-        w
-        for w in model.workloads
-        if w.namespace == service.namespace
-        and service.has_selector
-        and service.selector.matches(w.template.labels)
-    ]
-    workloads.sort(key=lambda w: w.id)
-    if not workloads:
-        trace.hops.append(
-            Hop(
-                "workloads",
-                False,
-                f"{service_id} selects no workload ({service.selector.to_text() or 'no selector'})",
-                _source(service),
-            )
-        )
-        return
-    trace.workloads.extend(w.id for w in workloads if w.id not in trace.workloads)
-    for workload in workloads:
-        _workload_hops(trace, workload, port, reach, rollout)
-
-
-def _service_ports(service: Service, match: Match) -> list[ServicePort]:
-    if match.port_name is not None:
-        return [
-            p
-            for p in service.ports
-            if p.name == match.port_name or (match.route and p.target_port == match.port_name)
-        ]
-    if match.port_number is not None:
-        if match.route:
-            return [
-                p for p in service.ports if p.target_port == match.port_number or p.port == match.port_number
-            ]
-        return [p for p in service.ports if p.port == match.port_number]
-    return [p for p in service.ports if p.protocol == "TCP"]
 
 
 def _tls_hop(ingress: Ingress, request: Request) -> Hop:
@@ -414,149 +271,11 @@ def _tls_hop(ingress: Ingress, request: Request) -> Hop:
                 "tls",
                 True,
                 f"TLS for {request.host} with Secret {secret or '(controller default certificate)'}",
-                _source(ingress),
+                source_of(ingress),
             )
     return Hop(
         "tls",
         False,
         f"https requested but {ingress.id} has no TLS entry for {request.host}: the controller's default certificate answers",
-        _source(ingress),
-    )
-
-
-def _workload_hops(trace: Trace, workload: Workload, port: ServicePort, reach: Any, rollout: Any) -> None:
-    number = resolve_target_port(port, workload)
-    replicas = (
-        "one per node"
-        if workload.replicas is None and workload.kind == "DaemonSet"
-        else f"{workload.replicas} replica(s)"
-        if workload.replicas is not None
-        else "pods"
-    )
-    if number is None:
-        trace.hops.append(
-            Hop(
-                "targetPort",
-                False,
-                f"{workload.id} declares no port named {port.target_port!r} ({port.protocol})",
-                _source(workload),
-            )
-        )
-        return
-    trace.hops.append(
-        Hop(
-            "targetPort",
-            True,
-            f"{workload.id} ({replicas}): targetPort {port.target_port} → container port {number}/{port.protocol}",
-            _source(workload),
-        )
-    )
-    readiness = any("readiness" in c.probes for c in workload.template.spec.long_running_containers())
-    trace.hops.append(
-        Hop(
-            "readiness",
-            readiness,
-            f"{workload.id} has a readinessProbe"
-            if readiness
-            else f"{workload.id} has no readinessProbe: pods get traffic before they are ready",
-            _source(workload),
-        )
-    )
-    trace.hops.append(_policy_hop(workload, PortSet.of(port.protocol, number), reach))
-    trace.hops.append(_rollout_hop(workload, rollout))
-
-
-def _policy_hop(workload: Workload, ports: PortSet, reach: Any) -> Hop:
-    if reach is None:
-        return Hop("network-policy", None, "not evaluated")
-    sources = [w.id for w in reach.controllers] or ["{ingress-controller}"]
-    verdicts = []
-    for source in sources:
-        try:
-            verdicts.extend(reach.explain(source, workload.id, ports))
-        except ValueError as error:
-            return Hop("network-policy", None, str(error))
-    if not verdicts:
-        return Hop("network-policy", None, "no ingress controller to judge from")
-    allowed = all(v.allowed for v in verdicts)
-    if not allowed and not reach.controllers:
-        # Where the controller runs is not known: a rule that admits some other namespaces may
-        # or may not admit it.
-        maybe = reach.controller_endpoints(maybe=True)
-        destination = reach.universe.class_of(workload.id)
-        if maybe and destination is not None and maybe[0][1] is not reach.universe.ingress_controller:
-            label, optimistic = maybe[0]
-            if reach.judge(label, optimistic, verdicts[0].destination, destination, ports).allowed:
-                return Hop(
-                    "network-policy",
-                    None,
-                    f"{verdicts[0].destination} admits some pods of other namespaces on {ports.short_text()}, but where the "
-                    "ingress controller runs is not known: declare `ingressController: {namespace, podLabels}` in topo.yaml",
-                    _policy_source(reach, verdicts[0].ingress.selected_by[0])
-                    if verdicts[0].ingress.selected_by
-                    else _source(workload),
-                )
-    verdict = next((v for v in verdicts if not v.allowed), verdicts[0])
-    if not allowed and all(v.state != "denied" for v in verdicts):
-        return Hop(
-            "network-policy",
-            None,
-            f"{verdict.source} → {verdict.destination} on {ports.short_text()}: uncertain ({verdict.uncertain})",
-            _source(workload),
-        )
-    side = verdict.ingress if not verdict.ingress.allowed & ports or allowed else verdict.egress
-    if allowed:
-        decisive = verdict.ingress.allowed_by or verdict.ingress.admin
-        why = f"{verdict.source} → {verdict.destination} on {ports.short_text()}: allowed ({verdict.ingress.reason()})"
-        source = _policy_source(reach, decisive[0].policy) if decisive else None
-    else:
-        blocking = verdict.blocking_sides()
-        side = blocking[0] if blocking else side
-        why = f"{verdict.source} → {verdict.destination} on {ports.short_text()}: denied by {side.direction} ({side.reason()})"
-        policy = side.selected_by[0] if side.selected_by else (side.admin[0].policy if side.admin else None)
-        source = _policy_source(reach, policy) if policy else None
-    return Hop("network-policy", allowed, why, source or _source(workload))
-
-
-def _policy_source(reach: Any, policy_id: str) -> str | None:
-    obj = reach.model.get(policy_id)
-    return _source(obj) if obj is not None else None
-
-
-def _rollout_hop(workload: Workload, rollout: Any) -> Hop:
-    if rollout is None:
-        return Hop(
-            "rollout",
-            None,
-            "minimum ready pods during a rollout: not known yet (the availability analysis is not available)",
-        )
-    try:
-        state = rollout.workloads.get(workload.id)
-    except Exception as error:
-        return Hop(
-            "rollout",
-            None,
-            f"minimum ready pods during a rollout: not known ({type(error).__name__}: {error})",
-        )
-    plan = getattr(state, "rollout", None) if state is not None else None
-    if plan is None:
-        return Hop(
-            "rollout", None, f"{workload.id}: no rollout model for a {workload.kind}", _source(workload)
-        )
-    minimum = plan.min_available
-    if minimum is None:
-        return Hop(
-            "rollout",
-            None,
-            f"{workload.id}: minimum ready pods during a rollout not known ({plan.problem or 'replicas not fixed'})",
-            _source(workload),
-        )
-    real = (
-        "" if plan.readiness_probe else " (without a readinessProbe this counts started pods, not ready ones)"
-    )
-    return Hop(
-        "rollout",
-        minimum > 0,
-        f"{workload.id}: at least {minimum} of {plan.replicas} pod(s) ready during a {plan.strategy} rollout{real}",
-        _source(workload),
+        source_of(ingress),
     )

@@ -115,7 +115,8 @@ def trace(analysis: Analysis, url: str, fmt: str) -> None:
     """The end-to-end path of a request to URL: Ingress rule (or Gateway listener and HTTPRoute
     rule) → Service port → targetPort → workload → readiness → NetworkPolicy verdict from the
     ingress controller → ready pods during a rollout, each hop with its verdict and file:line
-    (exit 0 whatever the verdict)."""
+    (exit 0 whatever the verdict). A gRPC call is traced through GRPCRoutes:
+    grpc://host[:port]/package.Service/Method (cleartext HTTP/2), grpcs://... (TLS)."""
     from topo.analyses.trace import trace_request
     from topo.render.reach_trace import render_trace
 

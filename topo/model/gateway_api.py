@@ -13,7 +13,7 @@ kubernetes-sigs/gateway-api apis/v1/shared_types.go, object_reference_types.go, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
 from topo.model.kinds import make_id
@@ -24,6 +24,10 @@ GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
 #: Route kinds whose spec has `hostnames` (matched against a listener's hostname).
 HOSTNAME_ROUTE_KINDS = frozenset({"HTTPRoute", "GRPCRoute", "TLSRoute"})
+#: Route kinds of requests (rules with matches and weighted backends): followed by `topo trace` and
+#: counted as entry points. Of two such routes of different kinds on one listener whose hostnames
+#: intersect the implementation accepts only one (apis/v1/grpcroute_types.go GRPCRouteSpec.Hostnames).
+REQUEST_ROUTE_KINDS = ("HTTPRoute", "GRPCRoute")
 #: The route kinds a listener of each core protocol admits when `allowedRoutes.kinds` is empty
 #: ("determined using the Listener protocol", gateway_types.go AllowedRoutes.Kinds; the route
 #: summary table of https://gateway-api.sigs.k8s.io/docs/concepts/api-overview/: HTTPRoute and
@@ -118,6 +122,22 @@ class RouteMatch:
 DEFAULT_MATCH = RouteMatch("PathPrefix", "/")
 
 
+@dataclass(frozen=True, slots=True)
+class GRPCMatch:
+    """One GRPCRouteMatch (apis/v1/grpcroute_types.go) with its defaults applied: `method.type` is
+    `Exact`; an absent or empty `service` matches every service, an absent or empty `method` every
+    method. Header conditions are kept as text (`name: value`, `name ~ value` for RegularExpression)."""
+
+    method_type: str = "Exact"  # Exact | RegularExpression (or what the manifest says)
+    service: str | None = None
+    method: str | None = None
+    headers: tuple[str, ...] = ()
+
+
+#: A GRPCRouteRule without `matches` matches every gRPC request.
+DEFAULT_GRPC_MATCH = GRPCMatch()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayRoute(K8sObject):
     """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` tells which)."""
@@ -125,9 +145,10 @@ class GatewayRoute(K8sObject):
     parent_refs: tuple[ObjectRef, ...]
     hostnames: tuple[str, ...]
     backend_refs: tuple[ObjectRef, ...]
-    #: HTTPRoute only: each rule's matches, by rule index (a rule's backends are the backend_refs
-    #: with that `rule` index and not `mirror`).
-    rule_matches: tuple[tuple[RouteMatch, ...], ...] = ()
+    #: Each rule's matches, by rule index: RouteMatch for an HTTPRoute, GRPCMatch for a GRPCRoute,
+    #: empty for the other kinds (a rule's backends are the backend_refs with that `rule` index and
+    #: not `mirror`).
+    rule_matches: tuple[tuple[RouteMatch | GRPCMatch, ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,17 +282,52 @@ def admitted_listeners(route: GatewayRoute, gateway: Gateway, lookup: Lookup) ->
     return found
 
 
-def attached_http_routes(
-    routes: Iterable[GatewayRoute], gateways: Iterable[Gateway], lookup: Lookup
+def attached_routes(
+    routes: Iterable[GatewayRoute],
+    gateways: Iterable[Gateway],
+    lookup: Lookup,
+    kinds: Collection[str] = REQUEST_ROUTE_KINDS,
 ) -> Iterator[tuple[GatewayRoute, Gateway, Listener]]:
-    """Every (HTTPRoute, Gateway of the input, listener) where the listener admits the route:
-    routes by id, each route's Gateways by id, listeners in the Gateway's order."""
+    """Every (route of one of `kinds`, Gateway of the input, listener) where the listener admits the
+    route: routes by id, each route's Gateways by id, listeners in the Gateway's order."""
     by_id = {gateway.id: gateway for gateway in gateways}
     for route in sorted(routes, key=lambda r: r.id):
-        if route.kind != "HTTPRoute":
+        if route.kind not in kinds:
             continue
         for gateway_id in sorted({p.id for p in route.parent_refs if p.is_gateway}):
             gateway = by_id.get(gateway_id)
             if gateway is not None:
                 for listener in admitted_listeners(route, gateway, lookup):
                     yield route, gateway, listener
+
+
+def hostnames_on(route: GatewayRoute, listener: Listener) -> tuple[str, ...] | None:
+    """The hostnames `route` takes on `listener`: its own that intersect the listener's hostname
+    (the others "MUST be ignored"), else the listener's; None for every hostname (neither has
+    any) — HTTPRouteSpec.Hostnames, GRPCRouteSpec.Hostnames."""
+    if not route.hostnames:
+        return (listener.hostname,) if listener.hostname else None
+    if not listener.hostname:
+        return route.hostnames
+    return tuple(h for h in route.hostnames if hostnames_intersect(listener.hostname, h))
+
+
+def kind_conflicts(
+    route: GatewayRoute, gateway: Gateway, listener: Listener, routes: Iterable[GatewayRoute], lookup: Lookup
+) -> list[GatewayRoute]:
+    """The routes of the other request kind (a GRPCRoute for an HTTPRoute, and the reverse) that
+    `listener` admits too, with hostnames intersecting `route`'s on it. Of each such pair the
+    implementation "MUST accept exactly one": the oldest, then the first by `{namespace}/{name}`
+    (apis/v1/grpcroute_types.go GRPCRouteSpec.Hostnames); topo cannot see creation times."""
+    if route.kind not in REQUEST_ROUTE_KINDS:
+        return []
+    other_kinds = set(REQUEST_ROUTE_KINDS) - {route.kind}
+    mine = hostnames_on(route, listener)
+    found = []
+    for other, _, on in attached_routes(routes, [gateway], lookup, other_kinds):
+        if on != listener:
+            continue
+        theirs = hostnames_on(other, listener)
+        if mine is None or theirs is None or any(hostnames_intersect(a, b) for a in mine for b in theirs):
+            found.append(other)
+    return found

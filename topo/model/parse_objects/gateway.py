@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from topo.load.reader import type_name
 from topo.model.fields import Fields
 from topo.model.gateway_api import (
+    DEFAULT_GRPC_MATCH,
     DEFAULT_MATCH,
     GATEWAY_GROUP,
     ROUTE_KINDS,
@@ -23,6 +24,7 @@ from topo.model.gateway_api import (
     GatewayRoute,
     GrantFrom,
     GrantTo,
+    GRPCMatch,
     Listener,
     ObjectRef,
     ReferenceGrant,
@@ -138,14 +140,35 @@ def _matches(rule: Fields) -> tuple[RouteMatch, ...]:
     return tuple(matches) or (DEFAULT_MATCH,)
 
 
+def _grpc_matches(rule: Fields) -> tuple[GRPCMatch, ...]:
+    # GRPCRouteMatch (apis/v1/grpcroute_types.go): without `method` "all services and methods will
+    # match"; GRPCMethodMatch.type +kubebuilder:default=Exact, an empty or absent service (method)
+    # matches any; GRPCRouteRule.Matches: "If no matches are specified, the implementation MUST
+    # match every gRPC request."
+    matches = []
+    for match in rule.maps("matches"):
+        method = match.map("method")
+        matches.append(
+            GRPCMatch(
+                method_type=method.text("type", "Exact") or "Exact",
+                service=method.text("service") or None,
+                method=method.text("method") or None,
+                headers=_conditions(match, "headers"),
+            )
+        )
+    return tuple(matches) or (DEFAULT_GRPC_MATCH,)
+
+
 def _route(doc: Fields, common: dict) -> GatewayRoute:
     spec = doc.map("spec")
     namespace = common["namespace"]
     backends: list[ObjectRef] = []
-    rule_matches = []
+    rule_matches: list[tuple[RouteMatch | GRPCMatch, ...]] = []
     for index, rule in enumerate(spec.maps("rules")):
         if common["kind"] == "HTTPRoute":
             rule_matches.append(_matches(rule))
+        elif common["kind"] == "GRPCRoute":
+            rule_matches.append(_grpc_matches(rule))
         for ref in rule.maps("backendRefs"):
             backends.append(_backend_ref(ref, namespace, index))
             backends.extend(_mirrors(ref, "filters", namespace, index))
