@@ -571,6 +571,21 @@ def test_embedded_metadata_with_a_null_creation_timestamp_is_as_absent():
         assert changes(document, with_field(document, path, None)) == [], document["kind"]
 
 
+def test_a_field_written_as_null_is_as_absent():
+    # JSON null decodes to the Go zero value, which omitempty leaves out when the object is
+    # written back (what a chart renders for `volumeMounts: {{ .Values.mounts }}` left empty).
+    assert changes(workload(), with_field(workload(), (*WEB, "volumeMounts"), None)) == []
+    assert changes(workload(), with_field(workload(), (*POD, "nodeSelector"), None)) == []
+    # in a string map a null value is the empty string, still a label
+    labels = ("metadata", "labels")
+    assert (
+        changes(with_field(workload(), labels, {"a": ""}), with_field(workload(), labels, {"a": None})) == []
+    )
+    assert changes(workload(), with_field(workload(), labels, {"a": None})) == [
+        ("metadata.labels", ABSENT, {"a": None})
+    ]
+
+
 def test_a_dumped_claim_template_is_the_written_one():
     written = workload(
         "StatefulSet",

@@ -25,9 +25,11 @@ The defaults are upstream's, for the API versions that define them (k8s.io/kuber
   jobTemplate gets pod template defaults only, SetDefaults_Job is for Job objects).
 * storage.k8s.io/v1 — pkg/apis/storage/v1/defaults.go (SetDefaults_StorageClass).
 
-Besides defaults, two zero values the API always writes out: a container's `resources: {}` (a
+Besides defaults, the API's reading of null and of zero values: a field written as null is as
+absent (JSON null decodes to the Go zero value, which is not written back; in a string map such as
+labels it is ""), and two zero values are always written out: a container's `resources: {}` (a
 struct, which encoding/json's omitempty never leaves out) and an embedded object's
-`metadata.creationTimestamp: null`. Container requests and limits compare by value, rounded up to
+`metadata.creationTimestamp: null` (the zero time). Container requests and limits compare by value, rounded up to
 1m as SetDefaults_ResourceList stores them (`cpu: 0.5` is `500m`, `memory: 1024Mi` is `1Gi`); a
 claim's sizes by value. Feature-gated defaults are those of the gates' defaults at master
 (JobPodReplacementPolicy, StatefulSetAutoDeletePVC: on).
@@ -181,9 +183,19 @@ def pull_policy(image: Any) -> str:
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _copy(value: Any) -> Any:
+#: Fields that are string maps (map[string]string): a null value there is the empty string.
+_STRING_MAPS = frozenset(
+    {"labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector"}
+)
+
+
+def _copy(value: Any, string_map: bool = False) -> Any:
+    """A copy of the document's mappings and lists; a field that is null is left out (JSON null
+    decodes to the zero value, which is not written back), in a string map it is ""."""
     if isinstance(value, Mapping):
-        return {k: _copy(v) for k, v in value.items()}
+        if string_map:
+            return {k: "" if v is None else _copy(v) for k, v in value.items()}
+        return {k: _copy(v, k in _STRING_MAPS) for k, v in value.items() if v is not None}
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
@@ -230,17 +242,7 @@ _VOLUME_SOURCES = frozenset((
 ))  # fmt: skip
 
 
-def _embedded_metadata(template: dict) -> None:
-    """An embedded object's metadata: a null creationTimestamp is the zero time, as absent."""
-    metadata = _sub(template, "metadata")
-    if metadata is not None and "creationTimestamp" in metadata and metadata["creationTimestamp"] is None:
-        del metadata["creationTimestamp"]
-
-
 def _pod_template(template: dict | None) -> None:
-    if template is None:
-        return
-    _embedded_metadata(template)
     spec = _sub(template, "spec")
     if spec is not None:
         _pod_spec(spec)
@@ -314,9 +316,7 @@ def _volume(volume: dict) -> None:
     if host_path is not None:
         _fill(host_path, (("type", "", None),))
     claim = _sub(_sub(volume, "ephemeral"), "volumeClaimTemplate")
-    if claim is not None:
-        _embedded_metadata(claim)
-        _claim_spec(_sub(claim, "spec"))
+    _claim_spec(_sub(claim, "spec"))
 
 
 def _claim_spec(spec: dict | None) -> None:
@@ -372,8 +372,6 @@ def _template_of(*path: str) -> Callable[[dict], None]:
         holder: Any = document
         for key in path[:-1]:
             holder = _sub(holder, key)
-            if key == "jobTemplate" and holder is not None:
-                _embedded_metadata(holder)
         _pod_template(_sub(holder, path[-1]))
 
     return step
@@ -415,7 +413,6 @@ def _stateful_set(document: dict) -> None:
     if retention is not None:
         _fill(retention, (("whenDeleted", "Retain", ""), ("whenScaled", "Retain", "")))
     for claim in _items(spec, "volumeClaimTemplates"):
-        _embedded_metadata(claim)
         _claim_spec(_sub(claim, "spec"))
         status = _sub(claim, "status", create=True)
         if status is not None:
