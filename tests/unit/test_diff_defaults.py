@@ -668,6 +668,8 @@ def test_older_api_versions_default_their_pod_template_only():
         ("spec.revisionHistoryLimit", ABSENT, 10)
     ]
     assert changes(old, with_field(old, (*WEB, "ports", 0, "protocol"), "TCP")) == []
+    # spec.strategy is a struct, not a pointer: `{}` (kompose writes it) decodes as its absence.
+    assert changes(old, with_field(old, ("spec", "strategy"), {})) == []
     sts = workload("StatefulSet", api="apps/v1beta1")
     assert changes(sts, with_field(sts, ("spec", "updateStrategy"), {"type": "RollingUpdate"})) != []
 

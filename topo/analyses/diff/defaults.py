@@ -20,7 +20,7 @@ The defaults are upstream's, for the API versions that define them (k8s.io/kuber
 * apps/v1 — pkg/apis/apps/v1/defaults.go (SetDefaults_Deployment, _DaemonSet, _StatefulSet,
   _ReplicaSet). Other versions of these kinds (extensions/v1beta1, apps/v1beta1, apps/v1beta2)
   defaulted differently and are served no more: only their pod template is defaulted (their
-  generated defaulters call the core v1 functions).
+  generated defaulters call the core v1 functions), and `strategy: {}` (a struct) is as absent.
 * batch/v1 — pkg/apis/batch/v1/defaults.go (SetDefaults_Job, SetDefaults_CronJob; a CronJob's
   jobTemplate gets pod template defaults only, SetDefaults_Job is for Job objects).
 * storage.k8s.io/v1 — pkg/apis/storage/v1/defaults.go (SetDefaults_StorageClass).
@@ -526,9 +526,22 @@ _STEPS: dict[tuple[str, str], tuple[Callable[[dict], None], ...]] = {
     ("v1", "PersistentVolumeClaim"): (_spec_fields(("v1", "PersistentVolumeClaim")), _stored_claim),
     ("storage.k8s.io/v1", "StorageClass"): (_top_fields(("storage.k8s.io/v1", "StorageClass")),),
 }
+
+
+def _zero_struct(key: str) -> Callable[[dict], None]:
+    """A struct field (not a pointer): `{}` and absent decode alike, whatever the version does next."""
+
+    def step(document: dict) -> None:
+        _sub(_sub(document, "spec"), key, create=True)
+
+    return step
+
+
+_UPDATE_STRATEGY = {"Deployment": "strategy", "DaemonSet": "updateStrategy", "StatefulSet": "updateStrategy"}
 for _version in ("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"):
     for _kind in ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet"):
         if _version != "extensions/v1beta1" or _kind != "StatefulSet":
-            _STEPS[(_version, _kind)] = (_TEMPLATE,)
+            _strategy = _UPDATE_STRATEGY.get(_kind)
+            _STEPS[(_version, _kind)] = (_zero_struct(_strategy), _TEMPLATE) if _strategy else (_TEMPLATE,)
 for _version in ("batch/v1beta1", "batch/v2alpha1"):
     _STEPS[(_version, "CronJob")] = (_template_of("spec", "jobTemplate", "spec", "template"),)
