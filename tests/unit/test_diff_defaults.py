@@ -586,6 +586,25 @@ def test_a_field_written_as_null_is_as_absent():
     ]
 
 
+def test_an_empty_template_metadata_is_as_absent():
+    # ObjectMeta in a PodTemplateSpec or JobTemplateSpec is a struct, not a pointer.
+    cron = simple("CronJob", "batch/v1", spec={"jobTemplate": {"spec": {"template": {"spec": {}}}}})
+    dumped = with_field(cron, ("spec", "jobTemplate", "metadata"), {"creationTimestamp": None})
+    dumped = with_field(
+        dumped, ("spec", "jobTemplate", "spec", "template", "metadata"), {"creationTimestamp": None}
+    )
+    assert changes(cron, dumped) == []
+
+
+def test_a_namespace_gets_the_kubernetes_finalizer():
+    # pkg/registry/core/namespace/strategy.go PrepareForCreate appends `kubernetes` when missing.
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}
+    assert changes(namespace, with_field(namespace, ("spec",), {"finalizers": ["kubernetes"]})) == []
+    assert changes(namespace, with_field(namespace, ("spec",), {"finalizers": ["example.com/cleanup"]})) == [
+        ("spec", ABSENT, {"finalizers": ["example.com/cleanup"]})
+    ]
+
+
 def test_a_dumped_claim_template_is_the_written_one():
     written = workload(
         "StatefulSet",
@@ -595,6 +614,9 @@ def test_a_dumped_claim_template_is_the_written_one():
         written,
         ("spec", "volumeClaimTemplates", 0),
         {
+            # pkg/apis/apps/v1 conversion.go: claim templates are read back with their TypeMeta
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
             "metadata": {"name": "data", "creationTimestamp": None},
             "spec": {"accessModes": ["ReadWriteOnce"], "volumeMode": "Filesystem"},
             "status": {"phase": "Pending"},  # CORE SetDefaults_PersistentVolumeClaim

@@ -25,14 +25,16 @@ The defaults are upstream's, for the API versions that define them (k8s.io/kuber
   jobTemplate gets pod template defaults only, SetDefaults_Job is for Job objects).
 * storage.k8s.io/v1 — pkg/apis/storage/v1/defaults.go (SetDefaults_StorageClass).
 
-Besides defaults, the API's reading of null and of zero values: a field written as null is as
-absent (JSON null decodes to the Go zero value, which is not written back; in a string map such as
-labels it is ""), and two zero values are always written out: a container's `resources: {}` (a
-struct, which encoding/json's omitempty never leaves out) and an embedded object's
-`metadata.creationTimestamp: null` (the zero time). Container requests and limits compare by value, rounded up to
-1m as SetDefaults_ResourceList stores them (`cpu: 0.5` is `500m`, `memory: 1024Mi` is `1Gi`); a
-claim's sizes by value. Feature-gated defaults are those of the gates' defaults at master
-(JobPodReplacementPolicy, StatefulSetAutoDeletePVC: on).
+Besides defaults, what the API server does to every object of these kinds on the way in and out:
+a field written as null is as absent (JSON null decodes to the Go zero value, which is not written
+back; in a string map such as labels it is ""); a struct that is not a pointer is written out even
+when empty (a container's `resources: {}`, a template's `metadata: {creationTimestamp: null}`);
+a StatefulSet's claim templates are read back with `apiVersion: v1`, `kind: PersistentVolumeClaim`
+(pkg/apis/apps/v1/conversion.go, kubernetes/kubernetes#87583); a Namespace gets the `kubernetes`
+finalizer (pkg/registry/core/namespace/strategy.go PrepareForCreate). Container requests and
+limits compare by value, rounded up to 1m as SetDefaults_ResourceList stores them (`cpu: 0.5` is
+`500m`, `memory: 1024Mi` is `1Gi`); a claim's sizes by value. Feature-gated defaults follow the
+gates' defaults at master (JobPodReplacementPolicy, StatefulSetAutoDeletePVC: on).
 
 Not defaulted (topo cannot know them or they are rare): values the API server allocates (a
 Service's clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts; a Job's generated selector), other
@@ -243,6 +245,7 @@ _VOLUME_SOURCES = frozenset((
 
 
 def _pod_template(template: dict | None) -> None:
+    _sub(template, "metadata", create=True)  # ObjectMeta is a struct: `{}` is as absent
     spec = _sub(template, "spec")
     if spec is not None:
         _pod_spec(spec)
@@ -372,6 +375,8 @@ def _template_of(*path: str) -> Callable[[dict], None]:
         holder: Any = document
         for key in path[:-1]:
             holder = _sub(holder, key)
+            if key == "jobTemplate":
+                _sub(holder, "metadata", create=True)
         _pod_template(_sub(holder, path[-1]))
 
     return step
@@ -417,6 +422,16 @@ def _stateful_set(document: dict) -> None:
         status = _sub(claim, "status", create=True)
         if status is not None:
             _fill(status, (("phase", "Pending", ""),))  # SetDefaults_PersistentVolumeClaim
+    _claim_type_meta(document)
+
+
+def _claim_type_meta(document: dict) -> None:
+    """pkg/apis/apps/v1 conversion.go Convert_apps_StatefulSetSpec_To_v1_StatefulSetSpec (and
+    v1beta1, v1beta2): each claim template is read back as `apiVersion: v1`, `kind:
+    PersistentVolumeClaim`, whatever was written (kubernetes/kubernetes#87583)."""
+    for claim in _items(_sub(document, "spec"), "volumeClaimTemplates"):
+        claim.update(apiVersion="v1", kind="PersistentVolumeClaim")
+        _sub(claim, "metadata", create=True)
 
 
 def _job(document: dict) -> None:
@@ -490,6 +505,14 @@ def _namespace(document: dict) -> None:
     labels = _sub(metadata, "labels", create=True)
     if isinstance(name, str) and name and labels is not None:
         labels["kubernetes.io/metadata.name"] = name
+    # pkg/registry/core/namespace/strategy.go PrepareForCreate: the `kubernetes` finalizer is
+    # added on create (and PrepareForUpdate keeps the stored finalizers).
+    spec = _sub(document, "spec", create=True)
+    finalizers = spec.get("finalizers") if spec is not None else None
+    if spec is not None and (finalizers is None or isinstance(finalizers, list)):
+        spec["finalizers"] = (finalizers or []) + (
+            [] if "kubernetes" in (finalizers or []) else ["kubernetes"]
+        )
 
 
 def _config_map(document: dict) -> None:
@@ -542,6 +565,7 @@ for _version in ("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"):
     for _kind in ("Deployment", "DaemonSet", "StatefulSet", "ReplicaSet"):
         if _version != "extensions/v1beta1" or _kind != "StatefulSet":
             _strategy = _UPDATE_STRATEGY.get(_kind)
-            _STEPS[(_version, _kind)] = (_zero_struct(_strategy), _TEMPLATE) if _strategy else (_TEMPLATE,)
+            _steps = (_zero_struct(_strategy), _TEMPLATE) if _strategy else (_TEMPLATE,)
+            _STEPS[(_version, _kind)] = (*_steps, _claim_type_meta) if _kind == "StatefulSet" else _steps
 for _version in ("batch/v1beta1", "batch/v2alpha1"):
     _STEPS[(_version, "CronJob")] = (_template_of("spec", "jobTemplate", "spec", "template"),)
