@@ -165,6 +165,16 @@ def test_spelled_out_defaults_are_no_change_and_real_values_are_shown_as_written
     assert result.exit_code == 0
 
 
+def test_the_documented_defaults_example_is_the_pinned_output():
+    with open(os.path.join(FIXTURES, "spell-out-defaults", "expected.txt"), encoding="utf-8") as handle:
+        expected = handle.read()
+    with open(os.path.join(FIXTURES, "..", "..", "..", "docs", "review.md"), encoding="utf-8") as handle:
+        docs = handle.read()
+    section = docs.split("### Upstream defaults are no change", 1)[1]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("Objects (2 changed)") and example in expected
+
+
 def test_renaming_a_service_selector_key_shows_the_field_and_the_lost_selection(in_repo):
     in_repo("rename-service-label")
     document = json.loads(run("diff", "git:HEAD:k8s", "k8s", "-o", "json").stdout)
