@@ -3,7 +3,7 @@
 Each folder of tests/fixtures/diff/ is a pull request: `before/` is committed as `k8s/`, `after/`
 replaces it in the work tree, and `topo diff git:HEAD:k8s k8s` must print exactly
 `expected.txt`, `expected.md` and `expected.json` (regenerate with TOPO_UPDATE_GOLDEN=1 after
-checking that the new output is right). The three stories:
+checking that the new output is right). The stories:
 
 * remove-pdb — the frontend's PodDisruptionBudget is deleted: `pdb-missing` introduced, the
   workload loses its budget (PDB disruptions allowed 1 → none); nothing at error: exit 0.
@@ -15,6 +15,10 @@ checking that the new output is right). The three stories:
 * relabel-deployment — the api Deployment's labels gain `tier: backend`, its selector too (as Bank
   of Anthos v0.6.0 did), and an `immutable: true` ConfigMap changes a value: two
   `immutable-field-changed` highlights, since `kubectl apply` of either is refused; exit 0.
+* spell-out-defaults — the hand-written shop is replaced by what the cluster returns (`kubectl get
+  -o yaml`): every upstream default spelled out, live metadata, claim templates with their
+  TypeMeta. Two objects are listed, with the two values that really differ (the api's
+  imagePullPolicy Always, the report CronJob suspended); the four others are not; exit 0.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from topo_test_support import git
 from topo.cli import main
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "fixtures", "diff")
-CASES = ("remove-pdb", "rename-service-label", "add-default-deny", "relabel-deployment")
+CASES = ("remove-pdb", "rename-service-label", "add-default-deny", "relabel-deployment", "spell-out-defaults")
 UPDATE = bool(os.environ.get("TOPO_UPDATE_GOLDEN"))
 
 
@@ -80,7 +84,13 @@ def test_each_pull_request_gives_exactly_the_expected_output(in_repo, case, fmt,
 
 @pytest.mark.parametrize(
     ("case", "code"),
-    [("remove-pdb", 0), ("rename-service-label", 1), ("add-default-deny", 1), ("relabel-deployment", 0)],
+    [
+        ("remove-pdb", 0),
+        ("rename-service-label", 1),
+        ("add-default-deny", 1),
+        ("relabel-deployment", 0),
+        ("spell-out-defaults", 0),
+    ],
 )
 def test_exit_code_is_1_when_a_finding_at_or_above_fail_on_is_introduced(in_repo, case, code):
     in_repo(case)
@@ -133,6 +143,36 @@ def test_a_changed_deployment_selector_is_highlighted_as_refused_by_kubectl_appl
     markdown = run("diff", "git:HEAD:k8s", "k8s", "-o", "markdown").stdout
     for output in (text, markdown):
         assert "will be refused — spec.selector cannot change on an existing Deployment" in output
+
+
+def test_spelled_out_defaults_are_no_change_and_real_values_are_shown_as_written(in_repo):
+    # Defaults of pkg/apis/{core,apps,batch}/v1/defaults.go written out by the API server: only
+    # the api's imagePullPolicy (Always on a tagged image, whose default is IfNotPresent) and the
+    # CronJob's suspend (default false) differ from what the team wrote.
+    in_repo("spell-out-defaults")
+    result = run("diff", "git:HEAD:k8s", "k8s", "-o", "json", "--fail-on", "info")
+    document = json.loads(result.stdout)
+    assert [(o["id"], o["change"], o["fields"]) for o in document["objects"]] == [
+        ("CronJob/shop/nightly-report", "changed", [{"path": "spec.suspend", "after": True}]),
+        (
+            "Deployment/shop/api",
+            "changed",
+            [{"path": "spec.template.spec.containers[name=api].imagePullPolicy", "after": "Always"}],
+        ),
+    ]
+    assert document["summary"]["objectsChanged"] == 2 and document["edges"] == []
+    assert not document["findings"]["introduced"] and not document["findings"]["resolved"]
+    assert result.exit_code == 0
+
+
+def test_the_documented_defaults_example_is_the_pinned_output():
+    with open(os.path.join(FIXTURES, "spell-out-defaults", "expected.txt"), encoding="utf-8") as handle:
+        expected = handle.read()
+    with open(os.path.join(FIXTURES, "..", "..", "..", "docs", "review.md"), encoding="utf-8") as handle:
+        docs = handle.read()
+    section = docs.split("### Upstream defaults are no change", 1)[1]
+    example = section.split("```text\n", 1)[1].split("```", 1)[0]
+    assert example.startswith("Objects (2 changed)") and example in expected
 
 
 def test_renaming_a_service_selector_key_shows_the_field_and_the_lost_selection(in_repo):

@@ -6,10 +6,11 @@ Each test names the upstream validation it pins (k8s.io/kubernetes at master).
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 from topo_test_support import analysis_of
 
-from topo.analyses.diff import diff_analyses, refusals
+from topo.analyses.diff import diff_analyses, immutable_changes, refusals
 
 IMMUTABLE = "immutable-field-changed"
 
@@ -188,6 +189,32 @@ def test_a_job_completion_mode_is_immutable():
     assert paths("Job", before, changed(before, "spec", "completionMode", value="Indexed")) == [
         "spec.completionMode"
     ]
+
+
+def test_a_job_template_is_compared_as_stored():
+    """spec.template: validatePodTemplateUpdate compares the defaulted templates (the request is
+    defaulted before validation; pkg/apis/core/v1/defaults.go SetDefaults_PodSpec, _Container):
+    written-out defaults are no update, and a real change is named without them."""
+    before = workload("Job", api="batch/v1", selector=False)
+    pod = ("spec", "template", "spec")
+    dumped = changed(before, *pod, "dnsPolicy", value="ClusterFirst")
+    dumped = changed(dumped, *pod, "securityContext", value={})
+    dumped["spec"]["template"]["spec"]["containers"][0].update(
+        imagePullPolicy="IfNotPresent", terminationMessagePath="/dev/termination-log", resources={}
+    )
+    assert paths("Job", before, dumped) == []
+    moved = copy.deepcopy(dumped)
+    moved["spec"]["template"]["spec"]["containers"][0]["image"] = "web:2"
+    [refusal] = refusals("Job", before, moved)
+    assert refusal.path == "spec.template"
+    [highlight] = immutable_changes(model(before), model(moved))
+    assert "spec.containers[name=web].image: web:1 → web:2;" in highlight.text
+    assert "dnsPolicy" not in highlight.text and "imagePullPolicy" not in highlight.text
+
+
+def model(document):
+    obj = SimpleNamespace(generated_by=None, raw=document, kind=document["kind"])
+    return SimpleNamespace(objects={"Job/shop/web": obj})
 
 
 # --- Service -------------------------------------------------------------------------------------

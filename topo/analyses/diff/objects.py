@@ -1,5 +1,10 @@
 """Declared objects added, removed and changed, down to the field paths of their documents
-(`spec.replicas`, `spec.template.spec.containers[name=web].image`); Secret payloads redacted."""
+(`spec.replicas`, `spec.template.spec.containers[name=web].image`); Secret payloads redacted.
+
+Documents are compared as the API server stores them (`defaults.defaulted`): a field spelled out
+with its upstream default (`protocol: TCP`, `imagePullPolicy: IfNotPresent`, `revisionHistoryLimit:
+10`) or dropped is no change, and an object whose only differences are such fields is not listed.
+A field whose stored value changes is shown with its values as written (`(absent) → Always`)."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from topo.analyses.diff.defaults import defaulted
 from topo.model.secrets import LAST_APPLIED, PAYLOAD_KEYS, REDACTED, redact_value
 
 
@@ -33,7 +39,11 @@ _NOISE = {
     ("metadata", "managedFields"),
     ("metadata", "selfLink"),
 }
-_NOISE_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
+_NOISE_ANNOTATIONS = (
+    "kubectl.kubernetes.io/last-applied-configuration",
+    "deployment.kubernetes.io/revision",
+    "deprecated.daemonset.template.generation",
+)
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
@@ -82,7 +92,8 @@ def diff_objects(before_model: Any, after_model: Any) -> tuple[ObjectChange, ...
         elif object_id not in new:
             changes.append(ObjectChange(object_id, "removed", old[object_id].source))
         elif old[object_id].raw != new[object_id].raw:
-            fields = tuple(document_changes(old[object_id].raw, new[object_id].raw))
+            before, after = old[object_id].raw, new[object_id].raw
+            fields = tuple(document_changes(before, after, effective=(defaulted(before), defaulted(after))))
             if old[object_id].kind == "Secret" or new[object_id].kind == "Secret":
                 fields = tuple(_redacted(change) for change in fields)
             if fields:
@@ -114,53 +125,92 @@ def _without_last_applied(value: Any) -> Any:
     return {k: (REDACTED if k == LAST_APPLIED else v) for k, v in value.items()}
 
 
-def document_changes(before: Any, after: Any, path: tuple = ()) -> Iterable[FieldChange]:
+def document_changes(
+    before: Any, after: Any, path: tuple = (), *, effective: tuple[Any, Any] | None = None
+) -> Iterable[FieldChange]:
     """Field-level differences of two documents, in document order, `status` and live-cluster noise
     left out. Lists whose items all have a distinct `name` are matched by name
     (`containers[name=web]`), as Kubernetes merges them: containers, volumes, env, ports... carry
     `patchMergeKey:"name"` (k8s.io/api core/v1 types.go, strategic merge patch); other lists item by
-    item, aligned as a line diff aligns lines (`_list_changes`)."""
-    if before == after:
+    item, aligned as a line diff aligns lines (`_list_changes`).
+
+    `effective`: the two documents as stored (`defaults.defaulted`); a field is then a change only
+    where its stored values differ too, and is shown with the values as written."""
+    old, new = effective if effective is not None else (before, after)
+    yield from _changes(before, after, old, new, path)
+
+
+def _changes(before: Any, after: Any, old: Any, new: Any, path: tuple) -> Iterable[FieldChange]:
+    """`before`/`after` as written, `old`/`new` the same fields as stored."""
+    if path == ("metadata", "annotations"):
+        before, after, old, new = (_without_noise(value) for value in (before, after, old, new))
+    if before == after or old == new:
         return
     if path == ("status",) or path[:2] in _NOISE:
         return
     if isinstance(before, Mapping) and isinstance(after, Mapping):
         keys = list(before) + [k for k in after if k not in before]
         for key in keys:
-            if path == ("metadata", "annotations") and key in _NOISE_ANNOTATIONS:
-                continue
-            yield from document_changes(before.get(key, ABSENT), after.get(key, ABSENT), path + (key,))
+            yield from _changes(
+                before.get(key, ABSENT),
+                after.get(key, ABSENT),
+                _field(old, key),
+                _field(new, key),
+                path + (key,),
+            )
         return
     if isinstance(before, list) and isinstance(after, list):
         old_named, new_named = _by_name(before), _by_name(after)
         if old_named is not None and new_named is not None:
+            old_stored, new_stored = _by_name(_same_list(old, before)), _by_name(_same_list(new, after))
             names = list(old_named) + [n for n in new_named if n not in old_named]
             for name in names:
-                yield from document_changes(
-                    old_named.get(name, ABSENT), new_named.get(name, ABSENT), path + (f"[name={name}]",)
+                yield from _changes(
+                    old_named.get(name, ABSENT),
+                    new_named.get(name, ABSENT),
+                    (old_stored or {}).get(name, ABSENT),
+                    (new_stored or {}).get(name, ABSENT),
+                    path + (f"[name={name}]",),
                 )
             return
-        yield from _list_changes(before, after, path)
+        yield from _list_changes(before, after, _same_list(old, before), _same_list(new, after), path)
         return
     yield FieldChange(_path_text(path), before, after)
 
 
-def _list_changes(before: list, after: list, path: tuple) -> Iterable[FieldChange]:
+def _without_noise(annotations: Any) -> Any:
+    """Annotations without those a live cluster writes; none left is as absent."""
+    if not isinstance(annotations, Mapping):
+        return annotations
+    kept = {k: v for k, v in annotations.items() if k not in _NOISE_ANNOTATIONS}
+    return kept or ABSENT
+
+
+def _field(stored: Any, key: str) -> Any:
+    return stored.get(key, ABSENT) if isinstance(stored, Mapping) else ABSENT
+
+
+def _same_list(stored: Any, written: list) -> list:
+    """The stored list, item for item the written one (defaulting never adds or drops items)."""
+    return stored if isinstance(stored, list) and len(stored) == len(written) else written
+
+
+def _list_changes(before: list, after: list, old: list, new: list, path: tuple) -> Iterable[FieldChange]:
     """Items of an unnamed list (`args`, RBAC `rules`, `ports` without names) inserted, removed or
     changed, as a line-oriented diff aligns them: `args[8]: (absent) → --enable-metrics`, never the
-    two whole lists when one item was added. An item changed in place is compared field by field;
-    indices are the after side's (a removed item's: the before side's)."""
-    old_keys = [json.dumps(item, sort_keys=True, default=str) for item in before]
-    new_keys = [json.dumps(item, sort_keys=True, default=str) for item in after]
+    two whole lists when one item was added. Items are aligned by their stored values (`old`,
+    `new`); an item changed in place is compared field by field; indices are the after side's (a
+    removed item's: the before side's)."""
+    old_keys = [json.dumps(item, sort_keys=True, default=str) for item in old]
+    new_keys = [json.dumps(item, sort_keys=True, default=str) for item in new]
     matcher = difflib.SequenceMatcher(None, old_keys, new_keys, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:
             for offset in range(i2 - i1):
-                yield from document_changes(
-                    before[i1 + offset], after[j1 + offset], path + (f"[{j1 + offset}]",)
-                )
+                i, j = i1 + offset, j1 + offset
+                yield from _changes(before[i], after[j], old[i], new[j], path + (f"[{j}]",))
             continue
         for index in range(i1, i2):
             yield FieldChange(_path_text(path + (f"[{index}]",)), before[index], ABSENT)
