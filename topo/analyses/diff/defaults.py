@@ -383,25 +383,24 @@ def _template_of(*path: str) -> Callable[[dict], None]:
 
 
 def _deployment(document: dict) -> None:
-    strategy = _sub(_sub(document, "spec"), "strategy", create=True)
-    if strategy is None:
-        return
-    _fill(strategy, (("type", "RollingUpdate", ""),))
-    if strategy["type"] == "RollingUpdate":
-        rolling = _sub(strategy, "rollingUpdate", create=True)
-        if rolling is not None:
-            _fill(rolling, (("maxUnavailable", "25%", None), ("maxSurge", "25%", None)))
+    _rolling_update(document, "strategy", max_unavailable="25%", max_surge="25%")
 
 
 def _daemon_set(document: dict) -> None:
-    strategy = _sub(_sub(document, "spec"), "updateStrategy", create=True)
+    _rolling_update(document, "updateStrategy", max_unavailable=1, max_surge=0)
+
+
+def _rolling_update(document: dict, field: str, *, max_unavailable: Any, max_surge: Any) -> None:
+    """`spec.<field>` of a Deployment or DaemonSet: type RollingUpdate, and its rollingUpdate's
+    maxUnavailable and maxSurge when it is one."""
+    strategy = _sub(_sub(document, "spec"), field, create=True)
     if strategy is None:
         return
     _fill(strategy, (("type", "RollingUpdate", ""),))
     if strategy["type"] == "RollingUpdate":
         rolling = _sub(strategy, "rollingUpdate", create=True)
         if rolling is not None:
-            _fill(rolling, (("maxUnavailable", 1, None), ("maxSurge", 0, None)))
+            _fill(rolling, (("maxUnavailable", max_unavailable, None), ("maxSurge", max_surge, None)))
 
 
 def _stateful_set(document: dict) -> None:
