@@ -19,7 +19,8 @@ from result_cache_support import ORPHAN, REPORT, add_a_manifest, entries, topo
 
 from topo.cli import result_cache, result_entry
 from topo.load import stamps
-from topo.load.cache import _CHECK, _MAGIC, read_entry
+from topo.load.cache import _MAGIC
+from topo.load.cache_files import _CHECK, read_entry
 from topo.load.stamps import StampIndex
 
 

@@ -12,16 +12,8 @@ import pytest
 
 from topo.load import load_paths
 from topo.load import parallel as parallel_module
-from topo.load.cache import (
-    LEDGER,
-    EntryWriter,
-    ParseCache,
-    decode_entry,
-    default_cache_dir,
-    encode_payload,
-    prune_location,
-    read_entry,
-)
+from topo.load.cache import ParseCache, decode_entry, default_cache_dir, encode_payload
+from topo.load.cache_files import LEDGER, EntryWriter, prune_location, read_entry
 from topo.load.stamps import _read as stamp_entries
 
 MANIFESTS = {

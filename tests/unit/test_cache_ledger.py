@@ -1,4 +1,4 @@
-"""The cache's size ledger (topo.load.cache.prune_if_due): a run lists every entry only when what
+"""The cache's size ledger (topo.load.cache_files.prune_if_due): a run lists every entry only when what
 was written since the last listing could take the location past its cap, and the cap holds."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-import topo.load.cache as cache_module
+import topo.load.cache_files as cache_files
 from topo.load import fork, load_paths
-from topo.load.cache import LEDGER, ParseCache, write_entry
+from topo.load.cache import ParseCache
+from topo.load.cache_files import LEDGER, write_entry
 from topo.load.fork import split_work
 
 SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec: {{ports: [{{port: {port}}}]}}\n"
@@ -20,13 +21,13 @@ SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec: {{port
 def measures(monkeypatch):
     """How many times the location was listed (`prune_location`)."""
     calls: list[str] = []
-    real = cache_module.prune_location
+    real = cache_files.prune_location
 
     def counted(location, max_size):
         calls.append(location)
         return real(location, max_size)
 
-    monkeypatch.setattr(cache_module, "prune_location", counted)
+    monkeypatch.setattr(cache_files, "prune_location", counted)
     return calls
 
 

@@ -37,14 +37,8 @@ import time
 from typing import Any
 
 from topo.cli.result_entry import MAGIC, SUBDIR, Spool, decode, tee
-from topo.load.cache import (
-    content_digest,
-    default_cache_dir,
-    input_scope,
-    max_bytes,
-    prune_if_due,
-    read_entry,
-)
+from topo.load.cache import content_digest, default_cache_dir, input_scope, max_bytes
+from topo.load.cache_files import prune_if_due, read_entry
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES, MANIFEST_SUFFIXES
 from topo.load.salt import PACKAGE, code_salt, package_salt
 from topo.load.stamps import RACY_NS, StampIndex, stamp_of

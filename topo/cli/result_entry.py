@@ -23,9 +23,9 @@ import marshal
 import os
 from typing import Any
 
-from topo.load.cache import EntryWriter
+from topo.load.cache_files import EntryWriter
 
-SUBDIR = "result-v2"  # result-v1 held the output in one marshal value (topo.load.cache.RETIRED_KINDS)
+SUBDIR = "result-v2"  # result-v1 held the output in one marshal value (topo.load.cache_files.RETIRED_KINDS)
 MAGIC = b"topo\x00rc2"
 _LENGTH = 8  # bytes of the trailer's length
 _BLOCK = 1 << 20  # bytes copied at a time from a file the run wrote
@@ -97,7 +97,7 @@ class Spool:
 
 
 def decode(payload: Any) -> Entry | None:
-    """The entry in a checked payload (topo.load.cache.read_entry), its stream and file bytes as
+    """The entry in a checked payload (topo.load.cache_files.read_entry), its stream and file bytes as
     views of it; None unless the trailer has the expected shape and its lengths add up to the
     bytes before it."""
     view = memoryview(payload)

@@ -25,7 +25,8 @@ import os
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from topo.load.cache import ParseCache, input_scope, read_entry, write_entry
+from topo.load.cache import ParseCache, input_scope
+from topo.load.cache_files import read_entry, write_entry
 from topo.load.salt import package_salt
 
 __all__ = ["KeptAnswers", "input_scope"]

@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from topo.load.cache import forget_written, note_written_in_ledgers, write_all
+from topo.load.cache_files import forget_written, note_written_in_ledgers, write_all
 from topo.load.parallel import _fork_is_safe, worker_count
 
 _TOKEN = 2  # bytes per task index in the claims pipe (big-endian): up to 65,535 tasks

@@ -30,7 +30,8 @@ import os
 import time
 from typing import Any
 
-from topo.load.cache import content_digest, read_entry, write_entry
+from topo.load.cache import content_digest
+from topo.load.cache_files import read_entry, write_entry
 
 MAGIC = b"topo\x00st1"
 SUBDIR = "stamps-v1"
