@@ -15,8 +15,8 @@ def run() -> None:
     """`main`, then exit at once with its exit code.
 
     A finished run holds the whole model, graph and findings, and Python's own exit frees them
-    object by object before the process ends: 0.07 s of a warm 10,000-object report, more at
-    50,000 (docs/performance.md, "eighth stop"). Nothing is lost by skipping that: the exit
+    object by object before the process ends: 0.07 s of a 10,000-object report, several tenths
+    of a second at 50,000 (docs/performance.md, "eighth stop"). Nothing is lost by skipping that: the exit
     handlers still run (the parse cache waits for its forked writer there) and the output streams
     are flushed first. mypy leaves the same way. Anything unusual — an exit message instead of a
     code, an output that cannot be flushed, a thread still running — leaves the usual way, so
