@@ -543,3 +543,110 @@ def test_the_strings_scanned_in_the_background_are_the_ones_linked(monkeypatch):
         os.close(started_write)
     assert len(forks) == 1
     assert set(found) == {"Service/db/mariadb", "Service/db/scanned-by-the-copy"}
+
+
+# Istio's mesh config: an extension provider is called only by the proxies a resource naming it
+# selects (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider,
+# https://istio.io/latest/docs/tasks/observability/telemetry/). topo.graph.mesh_providers.
+MESH_CONFIG = """
+--- {apiVersion: v1, kind: Namespace, metadata: {name: tracing}}
+--- {apiVersion: v1, kind: Service, metadata: {name: zipkin, namespace: tracing}, spec: {ports: [{port: 9411}]}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: shop}
+data:
+  mesh: |-
+    %s
+    extensionProviders:
+    - name: tracer
+      zipkin:
+        service: zipkin.tracing.svc.cluster.local
+        port: 9411
+"""
+#: Deployment/shop/app mounting the mesh config, as an Istio gateway does.
+MESH_READER = """
+--- {apiVersion: apps/v1, kind: Deployment, metadata: {name: app, namespace: shop}, spec: {
+  selector: {matchLabels: {app: app}}, template: {metadata: {labels: %s}, spec: {
+    containers: [{name: istio-proxy, image: istio/proxyv2, volumeMounts: [{name: mesh, mountPath: /etc/istio}]}],
+    volumes: [{name: mesh, configMap: {name: istio}}]}}}}
+"""
+
+
+def _mesh_caller(resource: str = "", mesh_setting: str = "", labels: str = "{app: app}") -> str:
+    return MESH_CONFIG % (mesh_setting or "rootNamespace: istio-system") + resource + MESH_READER % labels
+
+
+TELEMETRY = """
+---
+apiVersion: telemetry.istio.io/v1
+kind: Telemetry
+metadata: {name: tracing, namespace: %s}
+spec:
+  %s
+  tracing: [{providers: [{name: tracer}]}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("resource", "mesh_setting", "called"),
+    [
+        ("", "", False),  # defined, named by nothing
+        ("", "defaultProviders: {tracing: [tracer]}", True),  # every proxy
+        (TELEMETRY % ("istio-system", ""), "", True),  # mesh-wide Telemetry in the root namespace
+        (TELEMETRY % ("shop", ""), "", True),  # the workload's namespace, no selector
+        (TELEMETRY % ("other", ""), "", False),  # another namespace
+        (TELEMETRY % ("shop", "selector: {matchLabels: {app: app}}"), "", True),
+        (TELEMETRY % ("shop", "selector: {matchLabels: {app: web}}"), "", False),
+        # a workload selector in the root namespace is ignored for Telemetry
+        (TELEMETRY % ("istio-system", "selector: {matchLabels: {app: app}}"), "", False),
+        (
+            TELEMETRY % ("shop", "targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: gw}]"),
+            "",
+            False,
+        ),
+    ],
+    ids=[
+        "named-by-nothing",
+        "default-provider",
+        "root-telemetry",
+        "namespace-telemetry",
+        "other-namespace-telemetry",
+        "selecting-telemetry",
+        "selecting-other-labels",
+        "root-selector-ignored",
+        "target-ref-other-gateway",
+    ],
+)
+def test_a_mesh_extension_provider_is_called_only_by_the_proxies_a_resource_naming_it_selects(
+    resource, mesh_setting, called
+):
+    found = calls(_mesh_caller(resource, mesh_setting))
+    assert ("Service/tracing/zipkin" in found) is called
+
+
+def test_a_mesh_provider_named_for_a_gateway_by_target_ref_is_called_by_its_deployment():
+    telemetry = TELEMETRY % (
+        "shop",
+        "targetRefs: [{kind: Gateway, group: gateway.networking.k8s.io, name: gw}]",
+    )
+    found = calls(_mesh_caller(telemetry, labels="{app: app, gateway.networking.k8s.io/gateway-name: gw}"))
+    assert "Service/tracing/zipkin" in found
+
+
+def test_a_custom_authorization_policy_in_the_root_namespace_selects_in_every_namespace():
+    # https://istio.io/latest/docs/reference/config/security/authorization-policy/
+    policy = """
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ext-authz, namespace: istio-system}
+spec:
+  action: CUSTOM
+  provider: {name: tracer}
+  selector: {matchLabels: {app: app}}
+  rules: [{}]
+"""
+    assert "Service/tracing/zipkin" in calls(_mesh_caller(policy))
+    allow = policy.replace("action: CUSTOM", "action: ALLOW")  # only CUSTOM delegates to a provider
+    assert "Service/tracing/zipkin" not in calls(_mesh_caller(allow))

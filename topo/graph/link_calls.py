@@ -3,6 +3,8 @@
 Where names are looked for: container env values, command and args (init containers included;
 their `$(VAR)` references expanded as the kubelet does, topo.model.env_expansion), and the data of
 ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
+An Istio mesh config's extension providers count only for the workloads that a policy naming
+them selects (topo.graph.mesh_providers).
 
 What counts as an in-cluster name (so that a real corpus does not produce a flood of calls):
 - a name that the pod's resolver turns into an existing record (search path `<ns>.svc.<domain>`,
@@ -28,6 +30,7 @@ from topo.graph.call_names import names_in
 from topo.graph.context import LinkContext
 from topo.graph.ignored_config import ignored_variables
 from topo.graph.link_statefulsets import summarised_pod
+from topo.graph.mesh_providers import mesh_text_for
 from topo.graph.relations import CALLS
 from topo.load.answers import KeptAnswers
 from topo.load.fork import SharedWork
@@ -275,7 +278,9 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
             # The value lands in an env var: its name says whether a single label is a host
             # (`DB_HOST` ← configMapKeyRef key `database`); envFrom names the variable by the key.
             variable = (ref.variable or key) if ref.via in ("env", "envFrom") else None
-            yield variable, value, f"{config.id} key {key}"
+            # Istio's mesh config defines extension providers for every proxy; a proxy calls only
+            # those that a policy selecting it names (topo.graph.mesh_providers).
+            yield variable, mesh_text_for(model, workload, key, value), f"{config.id} key {key}"
 
 
 def resolve_call(
