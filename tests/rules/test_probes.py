@@ -40,6 +40,21 @@ def deployment(name: str, container: str, *, labels: str = "{app: web}", extra_s
     """
 
 
+def _controller(kind: str, name: str, spec_line: str) -> str:
+    """A one-container workload of `kind`, its pods labelled app: NAME, with one more spec line."""
+    return f"""
+    apiVersion: apps/v1
+    kind: {kind}
+    metadata: {{name: {name}}}
+    spec:
+      {spec_line}
+      selector: {{matchLabels: {{app: {name}}}}}
+      template:
+        metadata: {{labels: {{app: {name}}}}}
+        spec: {{containers: [{{name: {name}, image: {name}}}]}}
+    """
+
+
 # --- readiness-probe-missing ---
 
 
@@ -86,6 +101,35 @@ def test_a_bare_pod_no_service_selects_is_told_so_as_an_info():
     """
     [routed] = findings("readiness-probe-missing", service + pod)
     assert routed.severity == WARNING and "Service default/shell sends traffic" in routed.message
+
+
+def test_readiness_missing_is_an_info_when_no_rollout_service_or_budget_waits_for_it():
+    """OpenEBS's localpv provisioner (dynamic-localpv-provisioner deploy/kubectl): one replica,
+    `strategy: Recreate`, no Service. The Recreate rollout scales the old pods to zero, waits for
+    them to stop and starts the new ones without ever waiting for readiness (k8s.io/kubernetes
+    pkg/controller/deployment/recreate.go, rolloutRecreate); an OnDelete DaemonSet is never
+    rolled by the controller (pkg/controller/daemon/daemon_controller.go, updateDaemonSet); a
+    ReplicaSet has no rollout. With nothing else acting on readiness the finding is advice."""
+    recreate = _controller("Deployment", "provisioner", "strategy: {type: Recreate}")
+    [finding] = findings("readiness-probe-missing", recreate)
+    assert finding.severity == INFO
+    assert finding.message == (
+        "container 'provisioner' has no readinessProbe: its pods count as ready the moment they start, "
+        "but nothing acts on it yet (no Service selects them, no PodDisruptionBudget counts them, and a "
+        "Recreate rollout stops the old pods before it starts new ones, without waiting for them)"
+    )
+    on_delete = _controller("DaemonSet", "agent", "updateStrategy: {type: OnDelete}")
+    assert [f.severity for f in findings("readiness-probe-missing", on_delete)] == [INFO]
+    replica_set = _controller("ReplicaSet", "workers", "replicas: 2")
+    assert [f.severity for f in findings("readiness-probe-missing", replica_set)] == [INFO]
+    # A Service routing to the pods, or a budget counting their readiness, keeps the warning.
+    service = "kind: Service\napiVersion: v1\nmetadata: {name: provisioner}\nspec: {selector: {app: provisioner}, ports: [{port: 80}]}\n---\n"
+    budget = "kind: PodDisruptionBudget\napiVersion: policy/v1\nmetadata: {name: provisioner}\nspec: {minAvailable: 1, selector: {matchLabels: {app: provisioner}}}\n---\n"
+    assert [f.severity for f in findings("readiness-probe-missing", service + recreate)] == [WARNING]
+    assert [f.severity for f in findings("readiness-probe-missing", budget + recreate)] == [WARNING]
+    # A rolling DaemonSet moves to the next node once the new pod is available: still a warning.
+    rolling = on_delete.replace("{type: OnDelete}", "{type: RollingUpdate}")
+    assert [f.severity for f in findings("readiness-probe-missing", rolling)] == [WARNING]
 
 
 def test_publish_not_ready_service_is_not_named():

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from topo.graph.relations import PROTECTS
 from topo.model import Container, Probe, Service, Workload
 from topo.model.kinds import WORKLOAD_KINDS
 from topo.rules.mounts import data_mounts_of
@@ -62,7 +63,9 @@ def _container_word(containers) -> str:
     kinds=LONG_RUNNING_KINDS,
     why_severity=(
         "warning: traffic reaches a pod before it can serve only while it starts (a rollout, a "
-        "restart): an event, not the steady state. info on a bare Pod no Service selects."
+        "restart): an event, not the steady state. info when nothing acts on readiness: no "
+        "Service selects the pods, no PodDisruptionBudget counts them, and no rollout waits for "
+        "them (a bare Pod, a ReplicaSet, a Recreate Deployment, an OnDelete DaemonSet)."
     ),
 )
 def readiness_probe_missing(workload: Workload, ctx):
@@ -71,8 +74,14 @@ def readiness_probe_missing(workload: Workload, ctx):
         Finds Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and bare
         Pods where no main container (`spec.containers`) has a `readinessProbe`, and names the
         Services that send traffic to the pods (Services with `publishNotReadyAddresses: true` do
-        not count: they ignore readiness anyway). Jobs and CronJobs are skipped. A bare Pod that
-        no Service selects is an info: it has no rollout, and nothing routes to it yet. Not
+        not count: they ignore readiness anyway). Jobs and CronJobs are skipped. Without such a
+        Service and without a PodDisruptionBudget over the pods, the finding is an info when no
+        controller waits for the pods' readiness either: a bare Pod or a ReplicaSet (no rollout),
+        a Deployment with `strategy: Recreate` (the controller scales the old pods to zero, waits
+        for them to stop and creates the new ones: it never waits for them to be ready), a
+        DaemonSet with `updateStrategy: OnDelete` (new pods start only as old ones are deleted
+        by hand) — like OpenEBS's one-replica Recreate localpv provisioner. StatefulSets stay
+        warnings: `OrderedReady` creates each pod only once the one before it is Ready. Not
         flagged: Istio's gateway placeholder, a container `istio-proxy` with `image: auto`, which
         Istio's sidecar injector replaces at admission with a container that has a readinessProbe
         (the way Istio's `gateway` chart installs gateways).
@@ -125,12 +134,39 @@ def readiness_probe_missing(workload: Workload, ctx):
             hint="add a readinessProbe before a Service selects this pod",
             severity=INFO,
         )
+    elif (unwaited := _rollout_not_waiting_for_readiness(workload)) and not any(
+        True for _ in ctx.incoming(workload.id, PROTECTS)
+    ):
+        yield Issue(
+            f"{what}: its pods count as ready the moment they start, but nothing acts on it yet "
+            f"(no Service selects them, no PodDisruptionBudget counts them, {unwaited})",
+            hint="add a readinessProbe before a Service selects these pods or the rollout strategy changes",
+            severity=INFO,
+        )
     else:
         yield Issue(
             f"{what}: its pods count as ready and available the moment they start (rolling updates "
             f"do not wait for the application)",
             hint="add a readinessProbe that passes only when the application can do its work",
         )
+
+
+def _rollout_not_waiting_for_readiness(workload: Workload) -> str | None:
+    """Why no controller waits for these pods to be Ready, or None when one does.
+
+    k8s.io/kubernetes pkg/controller/deployment/recreate.go (rolloutRecreate: scale the old
+    ReplicaSets to zero, wait until no old pod runs, scale the new one up; readiness is only
+    reported in the status); pkg/controller/daemon/daemon_controller.go (updateDaemonSet calls
+    rollingUpdate only for the RollingUpdate strategy; under OnDelete, manage() replaces a pod once
+    it is deleted)."""
+    strategy = workload.strategy.type if workload.strategy else None
+    if workload.kind in ("ReplicaSet", "ReplicationController"):
+        return f"and a {workload.kind} has no rollout"
+    if workload.kind == "Deployment" and strategy == "Recreate":
+        return "and a Recreate rollout stops the old pods before it starts new ones, without waiting for them"
+    if workload.kind == "DaemonSet" and strategy == "OnDelete":
+        return "and an OnDelete DaemonSet replaces a pod only when it is deleted"
+    return None
 
 
 def _injected_readiness(container: Container) -> bool:
