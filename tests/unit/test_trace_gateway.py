@@ -272,3 +272,23 @@ def test_a_redirect_rule_sends_nothing_to_its_backends():
     trace = trace_request(analysis.model, "http://x/", analysis.reach, None)
     assert trace.redirect == "https://x/" and trace.workloads == []
     assert [hop.what for hop in trace.hops] == ["gateway", "route", "redirect"]
+
+
+def test_a_regular_expression_match_after_the_chosen_one_is_named():
+    # apis/v1/httproute_types.go HTTPRouteRule.Matches: "The precedence of RegularExpression path
+    # matches are implementation-specific" — NGINX Gateway Fabric's examples/advanced-routing has
+    # `coffee` (PathPrefix /coffee) and `coffee-regex` (RegularExpression /coffee/[a-z]+) on one host
+    prefix = route(
+        "coffee",
+        "[{matches: [{path: {type: PathPrefix, value: /coffee}}], backendRefs: [{name: v1, port: 80}]}]",
+    )
+    regex = route(
+        "coffee-regex",
+        "[{matches: [{path: {type: RegularExpression, value: '/coffee/[a-z]+'}}], backendRefs: [{name: re, port: 80}]}]",
+    )
+    name_rule, notes = chosen("http://x/coffee/abc", prefix, regex)
+    assert name_rule == ("coffee", 0)
+    assert notes == [
+        "a request whose path matches '/coffee/[a-z]+' (RegularExpression) may go to HTTPRoute/app/coffee-regex "
+        "rule 0 instead: the precedence of regular expressions is implementation-specific"
+    ]

@@ -267,6 +267,16 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
         notes.append(
             f"a request that meets none of these conditions matches no rule: the Gateway answers {answer}"
         )
+    if plain:
+        # RegularExpression sorts last, but its precedence is the implementation's (HTTPRouteRule
+        # Matches: "The precedence of RegularExpression path matches are implementation-specific"):
+        # NGINX, for one, tries regex locations before prefix ones.
+        notes.extend(
+            f"a request whose path matches {other.match.path!r} (RegularExpression) may go to {other.route.id} "
+            f"rule {other.rule} instead: the precedence of regular expressions is implementation-specific"
+            for other in found[found.index(chosen) + 1 :]
+            if isinstance(other.match, RouteMatch) and other.match.path_type == "RegularExpression"
+        )
     ties = [
         c
         for c in found
