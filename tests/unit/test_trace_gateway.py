@@ -221,3 +221,74 @@ def test_an_ingress_and_an_httproute_that_both_match_are_named():
     analysis = analyze(text=documents(GATEWAY, INGRESS))
     result = trace_request(analysis.model, "http://x/api", analysis.reach, None).to_dict()
     assert "also" not in result["hops"][0]["why"]
+
+
+@pytest.mark.parametrize(
+    "redirect, url, location",
+    [
+        # NGINX Gateway Fabric's examples/https-termination: `scheme: https, port: 443` on the http listener
+        ("{scheme: https, port: 443}", "http://cafe.example.com/coffee", "https://cafe.example.com/coffee"),
+        # a scheme without a port: that scheme's well-known port, left out of the Location
+        ("{scheme: https}", "http://x/a", "https://x/a"),
+        # neither: the listener's port (80, left out); a port that is not the scheme's is written
+        ("{hostname: www.example.com}", "http://x/a", "http://www.example.com/a"),
+        ("{scheme: https, port: 8443, statusCode: 301}", "http://x/a", "https://x:8443/a"),
+        ("{path: {type: ReplaceFullPath, replaceFullPath: /new}}", "http://x/old/page", "http://x/new"),
+        (
+            "{path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}",
+            "http://x/v1/users",
+            "http://x/v2/users",
+        ),
+        ("{path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}", "http://x/v1/users", "http://x/users"),
+    ],
+)
+def test_a_request_redirect_filter_answers_with_its_location(redirect, url, location):
+    # apis/v1/httproute_types.go HTTPRequestRedirectFilter: scheme/hostname/path replace the
+    # request's; without `port`, a scheme's well-known port, else the listener's; no port in the
+    # Location for http:80 and https:443; statusCode +kubebuilder:default=302
+    rules = (
+        "[{matches: [{path: {type: PathPrefix, value: /v1}}],"
+        f" filters: [{{type: RequestRedirect, requestRedirect: {redirect}}}]}},"
+        f" {{filters: [{{type: RequestRedirect, requestRedirect: {redirect}}}]}}]"
+    )
+    analysis = analyze(text=documents(GATEWAY, route("redirect", rules)))
+    trace = trace_request(analysis.model, url, analysis.reach, None)
+    assert trace.redirect == location
+    assert [hop.what for hop in trace.hops] == ["gateway", "route", "redirect"]
+    assert trace.ok and all(hop.ok for hop in trace.hops)
+    status = "301" if "301" in redirect else "302"
+    assert trace.hops[-1].why.startswith(
+        f"rule {0 if '/v1' in url else 1} answers {status} with Location {location}"
+    )
+
+
+def test_a_redirect_rule_sends_nothing_to_its_backends():
+    # the redirect answers the request: no Service, workload or policy hop follows
+    rules = (
+        "[{filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}],"
+        " backendRefs: [{name: web, port: 80}]}]"
+    )
+    analysis = analyze(text=documents(GATEWAY, route("redirect", rules)))
+    trace = trace_request(analysis.model, "http://x/", analysis.reach, None)
+    assert trace.redirect == "https://x/" and trace.workloads == []
+    assert [hop.what for hop in trace.hops] == ["gateway", "route", "redirect"]
+
+
+def test_a_regular_expression_match_after_the_chosen_one_is_named():
+    # apis/v1/httproute_types.go HTTPRouteRule.Matches: "The precedence of RegularExpression path
+    # matches are implementation-specific" — NGINX Gateway Fabric's examples/advanced-routing has
+    # `coffee` (PathPrefix /coffee) and `coffee-regex` (RegularExpression /coffee/[a-z]+) on one host
+    prefix = route(
+        "coffee",
+        "[{matches: [{path: {type: PathPrefix, value: /coffee}}], backendRefs: [{name: v1, port: 80}]}]",
+    )
+    regex = route(
+        "coffee-regex",
+        "[{matches: [{path: {type: RegularExpression, value: '/coffee/[a-z]+'}}], backendRefs: [{name: re, port: 80}]}]",
+    )
+    name_rule, notes = chosen("http://x/coffee/abc", prefix, regex)
+    assert name_rule == ("coffee", 0)
+    assert notes == [
+        "a request whose path matches '/coffee/[a-z]+' (RegularExpression) may go to HTTPRoute/app/coffee-regex "
+        "rule 0 instead: the precedence of regular expressions is implementation-specific"
+    ]

@@ -34,6 +34,8 @@ grpcroute_types.go, https://gateway-api.sigs.k8s.io/reference/spec/):
   implementation accepts only one, the older (GRPCRouteSpec.Hostnames): the route hop says so and
   its verdict is not known.
 * Backends: a rule's `backendRefs` share its traffic by `weight` (default 1; 0 gets none).
+* A rule with a RequestRedirect filter answers with a redirect instead
+  (topo.analyses.trace_redirect): the trace ends there, with the `Location`.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from topo.analyses.trace_grpc import grpc_applies, grpc_match_text, grpc_needs, grpc_rank
 from topo.analyses.trace_hops import backend_hops
+from topo.analyses.trace_redirect import redirect_location
 from topo.analyses.trace_types import Hop, Match, Request, Trace, source_of
 from topo.model.gateway_api import (
     Gateway,
@@ -50,6 +53,7 @@ from topo.model.gateway_api import (
     GRPCMatch,
     Listener,
     ObjectRef,
+    Redirect,
     RouteMatch,
     attached_routes,
     hostnames_intersect,
@@ -150,6 +154,11 @@ class Candidate:
             f"{self.route.namespace}/{self.route.name}",
             self.rule,
         )
+
+    @property
+    def redirect(self) -> Redirect | None:
+        redirects = self.route.rule_redirects
+        return redirects[self.rule] if self.rule < len(redirects) else None
 
     @property
     def backends(self) -> tuple[ObjectRef, ...]:
@@ -258,6 +267,16 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
         notes.append(
             f"a request that meets none of these conditions matches no rule: the Gateway answers {answer}"
         )
+    if plain:
+        # RegularExpression sorts last, but its precedence is the implementation's (HTTPRouteRule
+        # Matches: "The precedence of RegularExpression path matches are implementation-specific"):
+        # NGINX, for one, tries regex locations before prefix ones.
+        notes.extend(
+            f"a request whose path matches {other.match.path!r} (RegularExpression) may go to {other.route.id} "
+            f"rule {other.rule} instead: the precedence of regular expressions is implementation-specific"
+            for other in found[found.index(chosen) + 1 :]
+            if isinstance(other.match, RouteMatch) and other.match.path_type == "RegularExpression"
+        )
     ties = [
         c
         for c in found
@@ -354,6 +373,23 @@ def gateway_hops(
                 source_of(gateway),
             )
         )
+    redirect = chosen.redirect
+    if redirect is not None:
+        path_match = chosen.match if isinstance(chosen.match, RouteMatch) else None
+        location = redirect_location(
+            redirect, request.http_scheme, request.host, request.path, listener.port, path_match
+        )
+        trace.redirect = location
+        trace.hops.append(
+            Hop(
+                "redirect",
+                True,
+                f"rule {chosen.rule} answers {redirect.status_code} with Location {location} (RequestRedirect "
+                f"filter): the client's next request is `topo trace {location}`",
+                source_of(route),
+            )
+        )
+        return
     if not backends:
         answer = (
             "the call gets UNAVAILABLE unless an implementation's filter answers"

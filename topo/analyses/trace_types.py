@@ -109,6 +109,7 @@ class Trace:
     )  # a Gateway API route rule's weighted backendRefs
     workloads: list[str] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
+    redirect: str | None = None  # the `Location` a Gateway API RequestRedirect filter answers with
 
     @property
     def ok(self) -> bool:
@@ -125,6 +126,7 @@ class Trace:
             "backends": list(self.backends),
             "workloads": list(self.workloads),
             "ok": self.ok,
+            "redirect": self.redirect,
             "hops": [hop.to_dict() for hop in self.hops],
         }
 

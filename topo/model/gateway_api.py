@@ -138,6 +138,21 @@ class GRPCMatch:
 DEFAULT_GRPC_MATCH = GRPCMatch()
 
 
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """An HTTPRoute rule's RequestRedirect filter (HTTPRequestRedirectFilter, apis/v1/httproute_types.go):
+    the Gateway answers with `status_code` (default 302) and a `Location` built from the request,
+    each field given replacing its part; the rule's backends get no traffic."""
+
+    scheme: str | None = None
+    hostname: str | None = None
+    port: int | None = None
+    #: HTTPPathModifier: `ReplaceFullPath` or `ReplacePrefixMatch` (None: the request's path)
+    path_type: str | None = None
+    path: str | None = None
+    status_code: int = 302
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayRoute(K8sObject):
     """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` tells which)."""
@@ -149,6 +164,8 @@ class GatewayRoute(K8sObject):
     #: empty for the other kinds (a rule's backends are the backend_refs with that `rule` index and
     #: not `mirror`).
     rule_matches: tuple[tuple[RouteMatch | GRPCMatch, ...], ...] = ()
+    #: Each HTTPRoute rule's RequestRedirect filter, by rule index (None: the rule has none).
+    rule_redirects: tuple[Redirect | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

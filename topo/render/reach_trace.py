@@ -25,7 +25,11 @@ def render_trace(trace: Trace, fmt: str) -> str:
     for hop in trace.hops:
         where = f"  [{hop.source}]" if hop.source else ""
         lines.append(f"  {_MARK[hop.ok]} {hop.what.ljust(width)}  {hop.why}{where}")
-    lines.append(
-        f"result: {'the request reaches its pods' if trace.ok else 'the request does not get through (see FAIL)'}"
-    )
+    if not trace.ok:
+        result = "the request does not get through (see FAIL)"
+    elif trace.redirect:
+        result = f"the Gateway redirects the request to {trace.redirect}"
+    else:
+        result = "the request reaches its pods"
+    lines.append(f"result: {result}")
     return "\n".join(lines) + "\n"

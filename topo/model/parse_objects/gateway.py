@@ -27,6 +27,7 @@ from topo.model.gateway_api import (
     GRPCMatch,
     Listener,
     ObjectRef,
+    Redirect,
     ReferenceGrant,
     RouteMatch,
 )
@@ -113,6 +114,33 @@ def _backend_ref(ref: Fields, namespace: str | None, rule: int, mirror: bool = F
     )
 
 
+def _redirect(rule: Fields) -> Redirect | None:
+    # HTTPRouteFilter type RequestRedirect → HTTPRequestRedirectFilter (apis/v1/httproute_types.go):
+    # scheme, hostname, path (HTTPPathModifier), port, statusCode +kubebuilder:default=302
+    for item in rule.maps("filters"):
+        redirect = item.optional_map("requestRedirect")
+        if item.text("type") != "RequestRedirect" or redirect is None:
+            continue
+        path = redirect.map("path")
+        path_type = path.text("type")
+        path_value = path.text("replaceFullPath" if path_type == "ReplaceFullPath" else "replacePrefixMatch")
+        status = redirect.raw("statusCode", 302)
+        if isinstance(status, bool) or not isinstance(status, int):
+            redirect.invalid(
+                redirect.at("statusCode"), f"expected an integer, got {type_name(status)} (read as 302)"
+            )
+            status = 302
+        return Redirect(
+            scheme=redirect.text("scheme"),
+            hostname=redirect.text("hostname"),
+            port=_port(redirect, "port"),
+            path_type=path_type,
+            path=path_value,
+            status_code=status,
+        )
+    return None
+
+
 def _conditions(match: Fields, key: str) -> tuple[str, ...]:
     found = []
     for item in match.maps(key):
@@ -164,9 +192,11 @@ def _route(doc: Fields, common: dict) -> GatewayRoute:
     namespace = common["namespace"]
     backends: list[ObjectRef] = []
     rule_matches: list[tuple[RouteMatch | GRPCMatch, ...]] = []
+    redirects: list[Redirect | None] = []
     for index, rule in enumerate(spec.maps("rules")):
         if common["kind"] == "HTTPRoute":
             rule_matches.append(_matches(rule))
+            redirects.append(_redirect(rule))
         elif common["kind"] == "GRPCRoute":
             rule_matches.append(_grpc_matches(rule))
         for ref in rule.maps("backendRefs"):
@@ -179,6 +209,7 @@ def _route(doc: Fields, common: dict) -> GatewayRoute:
         hostnames=spec.texts("hostnames"),
         backend_refs=tuple(backends),
         rule_matches=tuple(rule_matches),
+        rule_redirects=tuple(redirects) if any(redirects) else (),
     )
 
 
