@@ -20,7 +20,11 @@ from topo.model.dns import search_candidates
 from topo.model.kinds import WORKLOAD_KINDS, make_id, split_id
 from topo.model.objects import Service
 from topo.rules.dns_explain import dns_index, explain_unresolved, pod_hostname_owner
-from topo.rules.operated import custom_resource_may_create_service
+from topo.rules.operated import (
+    OPERATED_SERVICE_HINT,
+    custom_resource_may_create_service,
+    operated_service_reason,
+)
 from topo.rules.registry import ERROR, INFO, RULES, WARNING, Issue, rule
 
 
@@ -151,10 +155,8 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         operated = custom_resource_may_create_service(ctx, namespace, name) if kind == "Service" else None
         if operated is not None:  # an operator's Service, named after its resource (`pg` → `pg-rw`)
             yield Issue(
-                f"{call.name!r} ({call.where}) names no Service of the input: the operator of "
-                f"{operated}, a custom resource of that namespace named like it, probably creates it",
-                hint="nothing to do if the operator creates it; else fix the name, or list the Service "
-                "under `external:` in topo.yaml",
+                f"{call.name!r} ({call.where}) names no Service of the input: {operated_service_reason(operated)}",
+                hint=OPERATED_SERVICE_HINT,
                 related=(call.target, operated),
                 severity=INFO,
             )

@@ -21,7 +21,12 @@ from topo.model.gateway_api import (
     selected_listeners,
 )
 from topo.model.objects import Service
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.operated import (
+    OPERATED_SERVICE_HINT,
+    custom_resource_may_create_service,
+    operated_service_reason,
+)
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 
 def _rules_text(refs: list[ObjectRef]) -> str:
@@ -54,7 +59,8 @@ def _input_namespaces(ctx) -> frozenset[str]:
     kinds=ROUTE_KINDS,
     why_severity=(
         "error: the route's requests fail as written (ResolvedRefs=False, BackendNotFound: HTTP "
-        "gets 500s); a warning when the Service's namespace is not in the input at all."
+        "gets 500s); a warning when the Service's namespace is not in the input at all, an info "
+        "when an operator of a custom resource of the input probably creates it."
     ),
 )
 def route_backend_missing(route: GatewayRoute, ctx):
@@ -66,7 +72,10 @@ def route_backend_missing(route: GatewayRoute, ctx):
         core Service, and without `namespace` one of the route's namespace. Backends of other
         kinds (a ServiceImport, an implementation's own kinds) are not checked. When the input has
         nothing at all in the Service's namespace the finding is a warning: that namespace is
-        probably installed apart.
+        probably installed apart. A Service named like a custom resource of its namespace (its
+        name, or its name and a suffix or prefix after a `-`) is probably one its operator creates
+        at run time (KubeRay's `<raycluster>-head-svc`, CloudNativePG's `<cluster>-rw`): an info
+        naming the resource.
 
     Why it matters:
         The implementation cannot resolve the reference: the route's `ResolvedRefs` condition is
@@ -96,6 +105,17 @@ def route_backend_missing(route: GatewayRoute, ctx):
     refs = (ref for ref in route.backend_refs if ref.name and ref.is_service and not ctx.exists(ref.id))
     for service_id, refs_of in _grouped(refs).items():
         ref = refs_of[0]
+        operated = custom_resource_may_create_service(ctx, ref.namespace, ref.name)
+        if operated is not None:  # an operator's Service, named after its resource (`ray` → `ray-head-svc`)
+            yield Issue(
+                f"backend Service {ref.name!r} ({_rules_text(refs_of)}) is not declared in namespace "
+                f"{ref.namespace}: {operated_service_reason(operated)}",
+                hint=OPERATED_SERVICE_HINT,
+                related=(service_id, operated),
+                severity=INFO,
+                path=ref.field_path,
+            )
+            continue
         elsewhere = ref.namespace not in _input_namespaces(ctx)
         yield Issue(
             f"backend Service {ref.name!r} ({_rules_text(refs_of)}) is not declared in namespace {ref.namespace}"

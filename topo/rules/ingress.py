@@ -8,8 +8,13 @@ from collections.abc import Iterator
 from topo.graph.link_routing import default_ingress_class
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress, IngressBackend, IngressClass, Service
+from topo.rules.operated import (
+    OPERATED_SERVICE_HINT,
+    custom_resource_may_create_service,
+    operated_service_reason,
+)
 from topo.rules.references import config_exists
-from topo.rules.registry import ERROR, WARNING, Issue, rule
+from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
 #: ingress-nginx's canary Ingresses repeat the host and path of the main one on purpose
 #: (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#canary).
@@ -59,7 +64,10 @@ def _join(places: list[str]) -> str:
     title="Ingress routes to a Service that is not declared",
     severity=ERROR,
     kinds=("Ingress",),
-    why_severity="error: requests on that route get 503s as written: the Service does not exist.",
+    why_severity=(
+        "error: requests on that route get 503s as written: the Service does not exist; an info "
+        "when an operator of a custom resource of the input probably creates it."
+    ),
 )
 def ingress_backend_missing(ingress: Ingress, ctx):
     """
@@ -68,7 +76,10 @@ def ingress_backend_missing(ingress: Ingress, ctx):
         old API versions) names a Service that is neither in the Ingress's namespace in the input
         nor declared `external` in topo.yaml. `resource` backends and AWS Load Balancer Controller
         actions (`port.name: use-annotation` with an `alb.ingress.kubernetes.io/actions.NAME`
-        annotation) are not Services and are not checked.
+        annotation) are not Services and are not checked. A Service named like a custom resource
+        of the Ingress's namespace (its name, or its name and a suffix or prefix after a `-`) is
+        probably one its operator creates at run time (KubeRay's `<raycluster>-head-svc`,
+        CloudNativePG's `<cluster>-rw`): an info naming the resource.
 
     Why it matters:
         An Ingress can only send traffic to a Service of its own namespace. With no such Service
@@ -106,8 +117,21 @@ def ingress_backend_missing(ingress: Ingress, ctx):
             missing.setdefault(backend.service, []).append(where)
     for name, places in missing.items():
         service_id = make_id("Service", ingress.namespace, name)
+        missing_text = (
+            f"backend Service {name!r} ({_join(places)}) is not declared in namespace {ingress.namespace}"
+        )
+        operated = custom_resource_may_create_service(ctx, ingress.namespace, name)
+        if operated is not None:  # an operator's Service, named after its resource (`ray` → `ray-head-svc`)
+            yield Issue(
+                f"{missing_text}: {operated_service_reason(operated)}",
+                hint=OPERATED_SERVICE_HINT,
+                related=(service_id, operated),
+                severity=INFO,
+                path=_backend_field(ingress, places[0]),
+            )
+            continue
         yield Issue(
-            f"backend Service {name!r} ({_join(places)}) is not declared in namespace {ingress.namespace}",
+            missing_text,
             hint=f"fix the Service name, declare {service_id}, or list it under `external:` in topo.yaml",
             related=(service_id,),
             path=_backend_field(ingress, places[0]),

@@ -132,6 +132,17 @@ def _service_sources_by_namespace(ctx) -> dict[str, list[tuple[str, str]]]:
     return sources
 
 
+#: How the reference rules word a Service they downgrade because an operator probably creates it.
+OPERATED_SERVICE_HINT = (
+    "nothing to do if the operator creates it; else fix the name, or list the Service under "
+    "`external:` in topo.yaml"
+)
+
+
+def operated_service_reason(resource_id: str) -> str:
+    return f"the operator of {resource_id}, a custom resource of that namespace named like it, probably creates it"
+
+
 def custom_resource_may_create_service(ctx, namespace: str | None, name: str) -> str | None:
     """The id of a custom resource in `namespace` whose operator probably creates Service `name`,
     else None.
@@ -141,7 +152,8 @@ def custom_resource_may_create_service(ctx, namespace: str | None, name: str) ->
     https://cloudnative-pg.io/documentation/current/service_management/), a KAITO Workspace its
     inference Service of its own name (https://github.com/kaito-project/kaito, docs/inference),
     Strimzi `<kafka>-kafka-bootstrap`, ECK `<name>-es-http`, the Altinity operator
-    `clickhouse-<installation>`. A Service named like such a resource (its name, or its name and a
+    `clickhouse-<installation>`, KubeRay `<raycluster>-head-svc` (ray-project/kuberay
+    ray-operator/controllers/ray/utils/util.go, GenerateHeadServiceName). A Service named like such a resource (its name, or its name and a
     suffix or a prefix after a `-`) is probably one of them; the resources that never run pods
     (certificates, monitors, routes) create no Service either.
     """
