@@ -334,3 +334,58 @@ def test_a_pod_template_without_containers_is_not_a_missing_probe():
     """
     for rule_id in ("readiness-probe-missing", "liveness-probe-missing"):
         assert not findings(rule_id, text)
+
+
+def _pause_daemon_set(image: str, *, command: str = "", extra_container: str = "") -> str:
+    return f"""
+    apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {{name: image-puller}}
+    spec:
+      selector: {{matchLabels: {{app: puller}}}}
+      template:
+        metadata: {{labels: {{app: puller}}}}
+        spec:
+          initContainers:
+            - {{name: image-pull-singleuser, image: "quay.io/jupyterhub/k8s-singleuser-sample:4.1.0", command: [/bin/sh, -c, echo Pulling complete]}}
+          containers:
+            - {{name: pause, image: "{image}"{command}}}{extra_container}
+    """
+
+
+def test_a_pause_container_needs_no_readiness_or_liveness_probe():
+    """JupyterHub's image pullers (zero-to-jupyterhub-k8s jupyterhub/templates/image-puller):
+    init containers pull the images, then `registry.k8s.io/pause` holds the pod. /pause only
+    waits for signals, listens on nothing and has no shell (k8s.io/kubernetes
+    build/pause/linux/pause.c): no probe could say more than that it runs."""
+    for image in (
+        "registry.k8s.io/pause:3.10.2",
+        "k8s.gcr.io/pause:3.2",
+        "gcr.io/google_containers/pause-amd64:3.1",
+        "registry.k8s.io/pause@sha256:" + "a" * 64,
+    ):
+        text = _pause_daemon_set(image)
+        assert findings("readiness-probe-missing", text) == (), image
+        assert findings("liveness-probe-missing", text) == (), image
+
+
+def test_an_application_beside_a_pause_container_is_still_named():
+    # A pod that also runs an application: the application is flagged, the pause container is not.
+    text = _pause_daemon_set(
+        "registry.k8s.io/pause:3.10.2", extra_container="\n            - {name: agent, image: acme/agent:1.0}"
+    )
+    [readiness] = findings("readiness-probe-missing", text)
+    assert readiness.message.startswith("container 'agent' has no readinessProbe")
+    [liveness] = findings("liveness-probe-missing", text)
+    assert liveness.message.startswith("container 'agent' has no livenessProbe")
+
+
+def test_a_pause_image_running_another_command_or_a_lookalike_name_is_not_pause():
+    # `command` replaces /pause; an image merely named like it (`pause-app`) is someone's
+    # application.
+    for text in (
+        _pause_daemon_set("registry.k8s.io/pause:3.10.2", command=", command: [/bin/server]"),
+        _pause_daemon_set("acme/pause-app:1.0"),
+    ):
+        assert [f.severity for f in findings("readiness-probe-missing", text)] == [WARNING]
+        assert [f.severity for f in findings("liveness-probe-missing", text)] == [INFO]

@@ -43,6 +43,29 @@ PROBE_FIELDS = {"startup": "startupProbe", "liveness": "livenessProbe", "readine
 ISTIO_PROXY_PLACEHOLDER = ("istio-proxy", "auto")
 _NUMERIC = re.compile(r"^[+-]?[0-9]+$")  # kubelet's last resort: a number written as a string
 
+#: The Kubernetes pause image (registry.k8s.io/pause, earlier k8s.gcr.io/pause and
+#: gcr.io/google_containers/pause-<arch>; a repository named `pause` on any registry): its only program, /pause, installs
+#: handlers for SIGINT, SIGTERM and SIGCHLD and then calls pause() forever (k8s.io/kubernetes
+#: build/pause/linux/pause.c). It listens on nothing and has no shell, so no probe can say more
+#: than "the process runs" — which the kubelet knows without one. Charts run it where the pod's
+#: work is done by init containers (JupyterHub's image pullers) or where the pod only holds a place
+#: (JupyterHub's user placeholders, cluster overprovisioners).
+_PAUSE_REPOSITORY = re.compile(r"^pause(-(amd64|arm|arm64|ppc64le|s390x|windows))?$")
+
+
+def is_pause_container(container: Container) -> bool:
+    """The container runs the Kubernetes pause image's own /pause (no `command` of its own)."""
+    if not container.image or container.command:
+        return False
+    reference = container.image.split("@", 1)[0]
+    repository = reference.rsplit("/", 1)[-1].split(":", 1)[0]
+    return bool(_PAUSE_REPOSITORY.match(repository))
+
+
+def _application_containers(containers: tuple[Container, ...]) -> tuple[Container, ...]:
+    """The main containers a probe could check: all but the pause ones."""
+    return tuple(c for c in containers if not is_pause_container(c))
+
 
 def _names(containers) -> str:
     names = [repr(c.name) for c in containers]
@@ -84,7 +107,13 @@ def readiness_probe_missing(workload: Workload, ctx):
         warnings: `OrderedReady` creates each pod only once the one before it is Ready. Not
         flagged: Istio's gateway placeholder, a container `istio-proxy` with `image: auto`, which
         Istio's sidecar injector replaces at admission with a container that has a readinessProbe
-        (the way Istio's `gateway` chart installs gateways).
+        (the way Istio's `gateway` chart installs gateways); and containers of the Kubernetes
+        pause image (`registry.k8s.io/pause`: a repository named `pause` or `pause-<arch>` on any
+        registry, without a `command` of their own): `/pause` only waits for signals, listens on
+        nothing and has no shell, so no probe could say more than that it runs — JupyterHub's
+        image pullers (their work is done by init containers, which finish before the pod
+        starts) and user placeholders. A pod whose only main containers are pause is not flagged; in a pod that
+        also runs an application, the others are named.
 
     Why it matters:
         Without a readiness probe a pod is Ready as soon as its containers start: the Service
@@ -110,12 +139,15 @@ def readiness_probe_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes
         - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
         - https://istio.io/latest/docs/setup/additional-setup/gateway/ (gateway injection, `image: auto`)
+        - https://github.com/kubernetes/kubernetes/blob/master/build/pause/linux/pause.c (the pause image)
     """
     if not isinstance(workload, Workload):
         return
     containers = workload.template.spec.containers
     if not containers or any("readiness" in c.probes or _injected_readiness(c) for c in containers):
         return  # no container at all is manifest-invalid's finding, not a missing probe
+    if not (containers := _application_containers(containers)):
+        return  # only pause: ready as soon as it runs, which is what a probe would say
     what = f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} no readinessProbe"
     services = [s for s in ctx.services_selecting(workload.id) if not _publishes_not_ready(ctx.get(s))]
     if services:
@@ -193,7 +225,10 @@ def liveness_probe_missing(workload: Workload, ctx):
     What it does:
         Finds long-running workloads (not Jobs or CronJobs, nor bare Pods with
         `restartPolicy: Never`, which run once like a Job's) where no main container
-        (`spec.containers`) has a `livenessProbe`.
+        (`spec.containers`) has a `livenessProbe`. Containers of the Kubernetes pause image
+        (`registry.k8s.io/pause`, without a `command` of their own) are not counted: `/pause`
+        only waits for signals and cannot hang short of exiting, which the kubelet sees without a
+        probe (JupyterHub's image pullers and user placeholders).
 
     Why it matters:
         The kubelet restarts a container only when its process exits. An application that
@@ -217,12 +252,15 @@ def liveness_probe_missing(workload: Workload, ctx):
     References:
         - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#liveness-probe
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+        - https://github.com/kubernetes/kubernetes/blob/master/build/pause/linux/pause.c (the pause image)
     """
     if not isinstance(workload, Workload):
         return
     containers = workload.template.spec.containers
     if not containers or any("liveness" in c.probes for c in containers):
         return  # no container at all is manifest-invalid's finding, not a missing probe
+    if not (containers := _application_containers(containers)):
+        return  # only pause: it never hangs short of its process, which the kubelet sees exiting
     if workload.template.spec.restart_policy == "Never":
         return  # a run-once pod, like a Job's: a failed liveness probe would not restart it either
     yield Issue(
