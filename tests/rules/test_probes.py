@@ -132,6 +132,42 @@ def test_readiness_missing_is_an_info_when_no_rollout_service_or_budget_waits_fo
     assert [f.severity for f in findings("readiness-probe-missing", rolling)] == [WARNING]
 
 
+def test_readiness_missing_is_an_info_when_the_rolling_update_may_stop_every_old_pod_at_once():
+    """kubernetes-csi/csi-driver-nfs deploy/csi-nfs-controller.yaml: one replica, RollingUpdate with
+    `maxSurge: 0, maxUnavailable: 1`, no Service, no PDB. The controller may then scale the old
+    ReplicaSet to zero at once (minAvailable = replicas - maxUnavailable = 0) and the new pod
+    replaces it without anything waiting for its readiness (k8s.io/kubernetes
+    pkg/controller/deployment/rolling.go, reconcileOldReplicaSets: maxScaledDown = allPodsCount -
+    minAvailable - newRSUnavailablePodCount), as under Recreate: advice, as for the chart's Recreate
+    controller of the same driver. ResolveFenceposts makes maxUnavailable 1 when both fenceposts
+    resolve to 0 (pkg/controller/deployment/util/deployment_util.go)."""
+    no_surge = _controller(
+        "Deployment",
+        "csi-controller",
+        "replicas: 1\n      strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 0, maxUnavailable: 1}}",
+    )
+    [finding] = findings("readiness-probe-missing", no_surge)
+    assert finding.severity == INFO
+    assert finding.message.endswith(
+        "(no Service selects them, no PodDisruptionBudget counts them, and a rolling update may stop "
+        "every old pod at once (maxUnavailable 1 of 1 replica), without waiting for new ones)"
+    )
+    # Both fenceposts round to 0 of one replica: maxUnavailable becomes 1, the same rollout.
+    rounded = no_surge.replace("maxUnavailable: 1", "maxUnavailable: 25%")
+    assert [f.severity for f in findings("readiness-probe-missing", rounded)] == [INFO]
+    # A rollout that keeps an old pod until a new one is available waits for readiness.
+    surging = no_surge.replace("maxSurge: 0, maxUnavailable: 1", "maxSurge: 1, maxUnavailable: 0")
+    assert [f.severity for f in findings("readiness-probe-missing", surging)] == [WARNING]
+    two = no_surge.replace("replicas: 1", "replicas: 2")
+    assert [f.severity for f in findings("readiness-probe-missing", two)] == [WARNING]
+    # An HPA may scale it above maxUnavailable: the rollout then waits, still a warning.
+    hpa = (
+        "kind: HorizontalPodAutoscaler\napiVersion: autoscaling/v2\nmetadata: {name: csi-controller}\n"
+        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: csi-controller}, minReplicas: 1, maxReplicas: 3}\n---\n"
+    )
+    assert [f.severity for f in findings("readiness-probe-missing", hpa + no_surge)] == [WARNING]
+
+
 def test_publish_not_ready_service_is_not_named():
     # A Service with publishNotReadyAddresses: true publishes endpoints regardless of readiness
     # (EndpointSlice controller), so readiness does not gate its traffic: not named.

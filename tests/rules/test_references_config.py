@@ -204,3 +204,51 @@ def test_a_workload_that_mounts_the_secret_is_never_named_as_its_creator():
         "probably created at run time by Job/mesh/consul-server-acl-init "
         in by_object["Deployment/mesh/gateway"]
     )
+
+
+CEPH_TOOLBOX = """
+apiVersion: ceph.rook.io/v1
+kind: CephCluster
+metadata: {name: rook-ceph, namespace: rook-ceph}
+spec: {cephVersion: {image: quay.io/ceph/ceph:v19}, dataDirHostPath: /var/lib/rook}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: rook-ceph-tools, namespace: rook-ceph}
+spec:
+  selector: {matchLabels: {app: rook-ceph-tools}}
+  template:
+    metadata: {labels: {app: rook-ceph-tools}}
+    spec:
+      containers:
+        - name: tools
+          image: quay.io/ceph/ceph:v19
+          env: [{name: ROOK_CEPH_SECRET, valueFrom: {secretKeyRef: {name: rook-ceph-mon, key: ceph-secret}}}]
+      volumes:
+        - {name: mon-endpoints, configMap: {name: rook-ceph-mon-endpoints}}
+        - {name: settings, configMap: {name: toolbox-settings}}
+"""
+
+
+def test_a_config_object_named_after_a_custom_resource_of_its_namespace_is_probably_the_operators():
+    """rook/rook deploy/charts/rook-ceph-cluster with `toolbox.enabled`: the toolbox reads the
+    Secret `rook-ceph-mon` and the ConfigMap `rook-ceph-mon-endpoints`, which the Rook operator
+    writes when it reconciles the chart's CephCluster `rook-ceph` (rook/rook
+    pkg/operator/ceph/cluster/mon/config.go, mon/spec.go; the chart alone has no operator to name
+    as creator). A Secret or ConfigMap named after a custom resource of its namespace (its name,
+    or its name and a suffix or prefix after `-`), as operators name what they make
+    (CloudNativePG `<cluster>-app`, ECK `<name>-es-elastic-user`), is a warning naming that
+    resource, as dns-name-unresolved does for Services; a name unlike any resource stays an error."""
+    by_name = {f.message.split("'")[1]: f for f in findings("config-ref-missing", CEPH_TOOLBOX)}
+    assert by_name["rook-ceph-mon"].severity.value == "warning"
+    assert by_name["rook-ceph-mon"].message.endswith(
+        "; probably created at run time by the operator of CephCluster/rook-ceph/rook-ceph, "
+        "a custom resource of that namespace named like it"
+    )
+    assert by_name["rook-ceph-mon-endpoints"].severity.value == "warning"
+    assert by_name["toolbox-settings"].severity.value == "error"
+    # In another namespace the resource proves nothing.
+    elsewhere = CEPH_TOOLBOX.replace(
+        "metadata: {name: rook-ceph, namespace: rook-ceph}", "metadata: {name: rook-ceph, namespace: storage}"
+    )
+    assert {f.severity.value for f in findings("config-ref-missing", elsewhere)} == {"error"}

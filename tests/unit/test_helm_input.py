@@ -460,3 +460,40 @@ def test_a_key_of_a_block_switched_off_is_not_the_origin_of_a_value(tmp_path):
     result = CliRunner().invoke(main, ["report", root, "--no-cache", "-o", "json"])
     [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "readiness-probe-missing"]
     assert [origin["origin"] for origin in finding["valueFrom"]] == ["values key name"]
+
+
+def test_a_key_whose_value_the_template_writes_itself_is_not_the_origin_of_it(tmp_path):
+    """democratic-csi/charts stable/democratic-csi templates/node.yaml writes `type: Directory`
+    on five hostPath volumes and `type: {{ .Values.node.driver.iscsiDirHostPathType }}` (also
+    `Directory`) under `{{- if $mountIscsi }}`, which the nfs-client example does not render: the
+    host-path-volume finding named `iscsiDirHostPathType` as where `Directory` came from. When the
+    object has the value no more often than the template writes it as text, the key is not named;
+    rendered once more than written (the iSCSI volume mounted), it is."""
+    template = (
+        "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: node}\nspec:\n"
+        "  selector: {matchLabels: {app: node}}\n"
+        "  template:\n    metadata: {labels: {app: node}}\n    spec:\n"
+        "      containers: [{name: node, image: node:1, readinessProbe: {tcpSocket: {port: 80}}}]\n"
+        "      volumes:\n"
+        "      - name: kubelet-dir\n        hostPath:\n          path: /var/lib/kubelet\n          type: Directory\n"
+        "      {{- if .Values.iscsi.mount }}\n"
+        "      - name: iscsi-dir\n        hostPath:\n          path: /etc/iscsi\n"
+        "          type: {{ .Values.iscsi.hostPathType }}\n"
+        "      {{- end }}\n"
+    )
+    root = write_chart(
+        tmp_path / "csi",
+        "csi",
+        {
+            "values.yaml": "iscsi:\n  mount: false\n  hostPathType: Directory\n",
+            "templates/node.yaml": template,
+        },
+    )
+
+    def origins(*flags: str) -> list[str]:
+        result = CliRunner().invoke(main, ["report", root, "--no-cache", "-o", "json", *flags])
+        [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "host-path-volume"]
+        return [origin["origin"] for origin in finding.get("valueFrom", [])]
+
+    assert origins() == []
+    assert origins("--set", "iscsi.mount=true") == ["values key iscsi.hostPathType"]

@@ -6,9 +6,11 @@ key wins, as in `helm template`. For a rendered object, the keys its template fi
 (`.Values.a.b`, also through `$.Values` and `index .Values "a"` is not followed) whose merged
 value is a scalar that appears as a field value of the object are recorded as the object's value
 origins — except a key under a mapping whose `enabled` is false, which the chart does not read
-(`oidc.clientId` beside `oidc.enabled: false`). A finding names such an origin when the origin's
-value appears in the finding's message (topo.api: Analysis.findings). Values passed through helpers (`include`) or computed (`printf`,
-`default`) are found only when the final value still equals the values entry.
+(`oidc.clientId` beside `oidc.enabled: false`), and a key whose value the object has no more
+often than the template's own text writes it (`type: Directory`). A finding names such an origin
+when the origin's value appears in the finding's message (topo.api: Analysis.findings). Values
+passed through helpers (`include`) or computed (`printf`, `default`) are found only when the
+final value still equals the values entry.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ from topo.load.units import RenderOptions, Unit
 from topo.load.yamldocs_base import SafeLoader
 
 _VALUES_REFERENCE = re.compile(r"\.Values((?:\.[A-Za-z_][A-Za-z0-9_-]*)+)")
+_ACTIONS = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_COMMENT = re.compile(r"(?:^|(?<=\s))#.*$", re.MULTILINE)
+
+
+def _literal_pattern(value: str) -> re.Pattern[str]:
+    """The value as a whole YAML scalar of a template's text (`type: Directory`, `- "Directory"`),
+    not a part of a longer one (`DirectoryOrCreate`)."""
+    return re.compile(rf"(?<![^\s:\[{{,\"']){re.escape(value)}(?![^\s,\]}}\"'])")
 
 
 class ValuesIndex:
@@ -47,6 +57,8 @@ class ValuesIndex:
         self.origins: dict[Source, list[ValueOrigin]] = {}
         self._references: dict[str, list[str]] = {}
         self._subchart_keys: dict[str, dict[str, ValueOrigin]] = {}  # a subchart's own values.yaml
+        self._texts: dict[str, str] = {}
+        self._literals: dict[str, dict[str, int]] = {}  # template → value → times written as is
 
     def record(
         self, source: Source, template_path: str, data: Mapping[str, Any], subchart: tuple[str, str] | None
@@ -54,17 +66,40 @@ class ValuesIndex:
         """Note the values keys of `template_path` whose value appears in the rendered object.
         `subchart`: for a subchart's template, the prefix of its values in the parent's (`a.b.`)
         and its folder (topo.load.helm_subcharts.SubchartFolders.subchart)."""
-        leaves = {_text(value) for value in _leaf_values(data)}
+        rendered = [_text(value) for value in _leaf_values(data)]
+        leaves = set(rendered)
         found = []
         for key in self._referenced(template_path):
             origin = self._origin(key, subchart)
             if origin is None or origin in found or not _appears(origin.value, leaves):
                 continue
-            if not self._switched_off(key, subchart):
-                found.append(origin)
+            if self._switched_off(key, subchart) or self._written_out(origin.value, rendered, template_path):
+                continue
+            found.append(origin)
         if found:
             known = self.origins.setdefault(source, [])
             known.extend(o for o in found if o not in known)
+
+    def _written_out(self, value: str, rendered: list[str], template_path: str) -> bool:
+        """The template writes the value itself as often as the object has it (`type: Directory`
+        on five hostPath volumes, and `type: {{ .Values.iscsiDirHostPathType }}` under an `if`
+        that did not render: democratic-csi's node template): the object's values may all be the
+        template's own text, so the key is not named. A key whose value the object has more often
+        than the template writes it is still named (it set at least one of them)."""
+        if value not in rendered:
+            return False  # part of a field (`image: repo:tag`): not a value the template writes
+        counts = self._literals.setdefault(template_path, {})
+        if value not in counts:
+            counts[value] = len(_literal_pattern(value).findall(self._literal_text(template_path)))
+        return counts[value] > 0 and rendered.count(value) <= counts[value]
+
+    def _literal_text(self, template_path: str) -> str:
+        """The template's text without its actions and comments: what it writes as it stands."""
+        key = "\x00literal:" + template_path
+        if key not in self._texts:
+            text = _ACTIONS.sub("\x00", self._template_text(template_path))
+            self._texts[key] = _COMMENT.sub("", text)
+        return self._texts[key]
 
     def _switched_off(self, key: str, subchart: tuple[str, str] | None) -> bool:
         """A mapping that holds the key says `enabled: false` (`oidc.enabled` for `oidc.clientId`):
@@ -95,13 +130,18 @@ class ValuesIndex:
             }
         return self._subchart_keys[directory].get(key)
 
-    def _referenced(self, template_path: str) -> list[str]:
-        if template_path not in self._references:
+    def _template_text(self, template_path: str) -> str:
+        if template_path not in self._texts:
             try:
                 with open(template_path, encoding="utf-8-sig") as handle:
-                    text = handle.read()
+                    self._texts[template_path] = handle.read()
             except (OSError, UnicodeDecodeError):
-                text = ""
+                self._texts[template_path] = ""
+        return self._texts[template_path]
+
+    def _referenced(self, template_path: str) -> list[str]:
+        if template_path not in self._references:
+            text = self._template_text(template_path)
             keys = sorted({match.group(1)[1:] for match in _VALUES_REFERENCE.finditer(text)})
             self._references[template_path] = keys
         return self._references[template_path]

@@ -143,6 +143,16 @@ def operated_service_reason(resource_id: str) -> str:
     return f"the operator of {resource_id}, a custom resource of that namespace named like it, probably creates it"
 
 
+def custom_resource_may_create_config(ctx, namespace: str | None, name: str) -> str | None:
+    """The id of a custom resource in `namespace` whose operator probably creates the Secret or
+    ConfigMap `name`, else None: operators name the configuration and credentials they write
+    after the resource, as they name its Services (CloudNativePG `<cluster>-app`, ECK
+    `<name>-es-elastic-user`, Rook's `rook-ceph-mon` and `rook-ceph-mon-endpoints` beside the
+    CephCluster `rook-ceph`: rook/rook pkg/operator/ceph/cluster/mon). The same match as
+    custom_resource_may_create_service, over the same resources."""
+    return custom_resource_may_create_service(ctx, namespace, name)
+
+
 def custom_resource_may_create_service(ctx, namespace: str | None, name: str) -> str | None:
     """The id of a custom resource in `namespace` whose operator probably creates Service `name`,
     else None.

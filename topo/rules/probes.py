@@ -14,9 +14,12 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from topo.analyses.availability import WorkloadState
+from topo.analyses.rollout import ROLLING_UPDATE
 from topo.graph.relations import PROTECTS
 from topo.model import Container, Probe, Service, Workload
 from topo.model.kinds import WORKLOAD_KINDS
+from topo.rules.availability import state_of
 from topo.rules.mounts import data_mounts_of
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
 
@@ -88,7 +91,8 @@ def _container_word(containers) -> str:
         "warning: traffic reaches a pod before it can serve only while it starts (a rollout, a "
         "restart): an event, not the steady state. info when nothing acts on readiness: no "
         "Service selects the pods, no PodDisruptionBudget counts them, and no rollout waits for "
-        "them (a bare Pod, a ReplicaSet, a Recreate Deployment, an OnDelete DaemonSet)."
+        "them (a bare Pod, a ReplicaSet, a Recreate Deployment, a rolling Deployment whose "
+        "maxUnavailable covers every replica, an OnDelete DaemonSet)."
     ),
 )
 def readiness_probe_missing(workload: Workload, ctx):
@@ -102,8 +106,11 @@ def readiness_probe_missing(workload: Workload, ctx):
         controller waits for the pods' readiness either: a bare Pod or a ReplicaSet (no rollout),
         a Deployment with `strategy: Recreate` (the controller scales the old pods to zero, waits
         for them to stop and creates the new ones: it never waits for them to be ready), a
-        DaemonSet with `updateStrategy: OnDelete` (new pods start only as old ones are deleted
-        by hand) — like OpenEBS's one-replica Recreate localpv provisioner. StatefulSets stay
+        RollingUpdate Deployment whose `maxUnavailable` covers every replica and that no
+        HorizontalPodAutoscaler scales (one replica with `maxSurge: 0`, as csi-driver-nfs writes
+        its controller: the old pod may go at once, nothing waits for the new one), a DaemonSet
+        with `updateStrategy: OnDelete` (new pods start only as old ones are deleted by hand) —
+        like OpenEBS's one-replica Recreate localpv provisioner. StatefulSets stay
         warnings: `OrderedReady` creates each pod only once the one before it is Ready. Not
         flagged: Istio's gateway placeholder, a container `istio-proxy` with `image: auto`, which
         Istio's sidecar injector replaces at admission with a container that has a readinessProbe
@@ -138,6 +145,7 @@ def readiness_probe_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#readiness-probe
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes
         - https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#rolling-update-deployment
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/controller/deployment/rolling.go (old pods scaled down to replicas - maxUnavailable)
         - https://istio.io/latest/docs/setup/additional-setup/gateway/ (gateway injection, `image: auto`)
         - https://github.com/kubernetes/kubernetes/blob/master/build/pause/linux/pause.c (the pause image)
     """
@@ -166,7 +174,7 @@ def readiness_probe_missing(workload: Workload, ctx):
             hint="add a readinessProbe before a Service selects this pod",
             severity=INFO,
         )
-    elif (unwaited := _rollout_not_waiting_for_readiness(workload)) and not any(
+    elif (unwaited := _rollout_not_waiting_for_readiness(workload, ctx)) and not any(
         True for _ in ctx.incoming(workload.id, PROTECTS)
     ):
         yield Issue(
@@ -183,14 +191,16 @@ def readiness_probe_missing(workload: Workload, ctx):
         )
 
 
-def _rollout_not_waiting_for_readiness(workload: Workload) -> str | None:
+def _rollout_not_waiting_for_readiness(workload: Workload, ctx) -> str | None:
     """Why no controller waits for these pods to be Ready, or None when one does.
 
     k8s.io/kubernetes pkg/controller/deployment/recreate.go (rolloutRecreate: scale the old
     ReplicaSets to zero, wait until no old pod runs, scale the new one up; readiness is only
-    reported in the status); pkg/controller/daemon/daemon_controller.go (updateDaemonSet calls
-    rollingUpdate only for the RollingUpdate strategy; under OnDelete, manage() replaces a pod once
-    it is deleted)."""
+    reported in the status); pkg/controller/deployment/rolling.go (reconcileOldReplicaSets scales
+    the old pods down to minAvailable = replicas - maxUnavailable: at 0 it removes them all without
+    waiting for a new pod to be available); pkg/controller/daemon/daemon_controller.go
+    (updateDaemonSet calls rollingUpdate only for the RollingUpdate strategy; under OnDelete,
+    manage() replaces a pod once it is deleted)."""
     strategy = workload.strategy.type if workload.strategy else None
     if workload.kind in ("ReplicaSet", "ReplicationController"):
         return f"and a {workload.kind} has no rollout"
@@ -198,7 +208,25 @@ def _rollout_not_waiting_for_readiness(workload: Workload) -> str | None:
         return "and a Recreate rollout stops the old pods before it starts new ones, without waiting for them"
     if workload.kind == "DaemonSet" and strategy == "OnDelete":
         return "and an OnDelete DaemonSet replaces a pod only when it is deleted"
+    if workload.kind == "Deployment":
+        return _rolling_update_not_waiting(state_of(ctx, workload))
     return None
+
+
+def _rolling_update_not_waiting(state: WorkloadState | None) -> str | None:
+    """A RollingUpdate whose maxUnavailable covers every replica (one replica with `maxSurge: 0`,
+    as CSI controllers are written) keeps no old pod until a new one is available, so it waits
+    for no readiness. Not with an HPA: scaled above its minimum, the rollout waits again."""
+    if state is None or state.hpa is not None or state.rollout is None:
+        return None
+    rollout = state.rollout
+    if rollout.strategy != ROLLING_UPDATE or rollout.min_available != 0 or not rollout.replicas:
+        return None
+    replicas = rollout.replicas
+    return (
+        f"and a rolling update may stop every old pod at once (maxUnavailable {rollout.max_unavailable} "
+        f"of {replicas} replica{'' if replicas == 1 else 's'}), without waiting for new ones"
+    )
 
 
 def _injected_readiness(container: Container) -> bool:

@@ -15,6 +15,7 @@ from topo.model.kinds import WORKLOAD_KINDS, make_id
 from topo.model.names import dns1123_subdomain_problems
 from topo.model.objects import Ingress
 from topo.rules.creators import runtime_creator
+from topo.rules.operated import custom_resource_may_create_config
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
 
@@ -195,7 +196,8 @@ def config_exists(
         "error: a ConfigMap or Secret that is not optional and does not exist keeps the pod from "
         "starting as written. Warning when an object of the input probably creates it at run time "
         "(a workload whose ServiceAccount may create Secrets there): the message names the likely "
-        "creator. Warning when the name is not a valid object name at all "
+        "creator, or a custom resource of that namespace named like it (an operator's output). "
+        "Warning when the name is not a valid object name at all "
         "(an unrendered template placeholder such as `${SA_NAME}`)."
     ),
 )
@@ -216,7 +218,12 @@ def config_ref_missing(workload: Workload, ctx):
         A warning instead of an error when the object is probably created at run time by a
         workload of the input: its ServiceAccount is granted `create` on Secrets (ConfigMaps) in
         that namespace by a Role or ClusterRole of the input (a password generator Job, a webhook
-        certificate generator). The message names that workload.
+        certificate generator). The message names that workload. Else a warning too when a
+        custom resource of that namespace (one that may run pods) is named like it — its name, or
+        its name and a suffix or prefix after `-` — as operators name what they write: Rook's
+        operator writes `rook-ceph-mon` and `rook-ceph-mon-endpoints` for the CephCluster
+        `rook-ceph` of the rook-ceph-cluster chart, whose operator is another chart. The message
+        names the resource.
 
     Why it matters:
         The kubelet cannot build the container: a missing env source leaves the pod in
@@ -270,6 +277,17 @@ def config_ref_missing(workload: Workload, ctx):
                 f"{message}; probably created at run time by {creator}",
                 hint=f"list {object_id} under `external:` in topo.yaml once you know who creates it",
                 related=(object_id, creator.split(" ", 1)[0]),
+                severity=WARNING,
+                path=paths[0],
+            )
+            continue
+        operated = custom_resource_may_create_config(ctx, workload.namespace, name)
+        if operated:  # the operator that reconciles it is not in the input (another chart)
+            yield Issue(
+                f"{message}; probably created at run time by the operator of {operated}, "
+                "a custom resource of that namespace named like it",
+                hint=f"list {object_id} under `external:` in topo.yaml once you know the operator creates it",
+                related=(object_id, operated),
                 severity=WARNING,
                 path=paths[0],
             )
