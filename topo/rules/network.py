@@ -4,14 +4,13 @@ controller reaching Ingress and Route backends) checked against what the policie
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator
 
 from topo.analyses.reach import Reachability
 from topo.analyses.reach.classes import workload_label
 from topo.analyses.reach.entry import ROUTE_GROUP
 from topo.analyses.reach.explain import Side, Verdict
-from topo.analyses.reach.policy import EGRESS, INGRESS
+from topo.analyses.reach.policy import INGRESS
 from topo.analyses.reach.ports import EMPTY, PortSet
 from topo.graph.link_routing import resolve_target_port
 from topo.graph.relations import CALLS
@@ -20,8 +19,6 @@ from topo.model.kinds import WORKLOAD_KINDS
 from topo.model.objects import Namespace, NetworkPolicy, Service
 from topo.rules.fieldnames import found_field
 from topo.rules.registry import ERROR, INFO, WARNING, Issue, rule
-
-DNS_POLICIES_USING_CLUSTER_DNS = ("ClusterFirst", "ClusterFirstWithHostNet")
 
 
 def reach_of(ctx) -> Reachability:
@@ -354,118 +351,6 @@ def namespace_without_default_deny(subject, ctx) -> Iterator[Issue]:
         hint=f"add a NetworkPolicy with `podSelector: {{}}` and `policyTypes: [Ingress]` in {namespace}, then allow what is needed",
         related=tuple(w.id for w in workloads),
         about=f"Namespace/{namespace}",
-    )
-
-
-# --- egress-blocks-dns ---------------------------------------------------------------------------------
-
-
-def _uses_cluster_dns(workload: Workload) -> bool:
-    """dnsPolicy ClusterFirst (the default) or ClusterFirstWithHostNet sends lookups to kube-dns;
-    a hostNetwork pod with ClusterFirst falls back to the node's resolver
-    (https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#pod-s-dns-policy)."""
-    spec = workload.raw.get("spec") if workload.kind == "Pod" else _template_spec(workload.raw)
-    policy = spec.get("dnsPolicy") if isinstance(spec, Mapping) else None
-    policy = policy or "ClusterFirst"
-    if policy not in DNS_POLICIES_USING_CLUSTER_DNS:
-        return False
-    return not workload.template.spec.host_network or policy == "ClusterFirstWithHostNet"
-
-
-def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    spec = raw.get("spec")
-    if not isinstance(spec, Mapping):
-        return None
-    if raw.get("kind") == "CronJob":
-        spec = (
-            spec.get("jobTemplate", {}).get("spec") if isinstance(spec.get("jobTemplate"), Mapping) else None
-        )
-        if not isinstance(spec, Mapping):
-            return None
-    template = spec.get("template")
-    return template.get("spec") if isinstance(template, Mapping) else None
-
-
-@rule(
-    "egress-blocks-dns",
-    title="Egress-isolated pods cannot reach kube-dns on port 53",
-    severity=ERROR,
-    kinds=WORKLOAD_KINDS,
-    why_severity=(
-        "error: every name lookup of the isolated pods fails as written, in every cluster that "
-        "enforces NetworkPolicy."
-    ),
-)
-def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
-    """
-    What it does:
-        For every workload whose egress is restricted (a NetworkPolicy with `Egress` in its
-        policyTypes selects it, or an admin policy decides its egress), checks that its egress
-        admits the cluster DNS — pods labelled `k8s-app: kube-dns` in `kube-system` — on UDP
-        port 53. The kube-dns pods of the input are used when it has them; otherwise topo assumes
-        the CoreDNS that kubeadm installs (labels `k8s-app: kube-dns`, ports `dns` UDP 53 and
-        `dns-tcp` TCP 53) in a `kube-system` namespace whose labels, besides
-        `kubernetes.io/metadata.name`, are not known and so are assumed to match. Pods that do not
-        use the cluster DNS (`dnsPolicy: Default` or `None`, or hostNetwork without
-        `ClusterFirstWithHostNet`) and the DNS pods themselves are skipped. Only the source's
-        egress is judged here; kube-dns's own ingress is another policy's business.
-
-    Why it matters:
-        Every Service name the application resolves goes through kube-dns first. A default-deny
-        egress policy without a DNS exception breaks every in-cluster and external name lookup:
-        the pod's calls fail with "temporary failure in name resolution" even though the rule
-        for the real destination is right.
-
-    Example:
-        ```yaml
-        kind: NetworkPolicy
-        spec:
-          podSelector: {}
-          policyTypes: [Egress]
-          egress:
-            - to: [{podSelector: {matchLabels: {app: postgres}}}]   # no rule for DNS
-        ```
-
-    Fix:
-        Allow DNS next to the default deny:
-        ```yaml
-        egress:
-          - to:
-              - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}
-                podSelector: {matchLabels: {k8s-app: kube-dns}}
-            ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
-        ```
-
-    References:
-        - https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/
-        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic
-        - https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-namespace-by-its-name
-    """
-    reach = reach_of(ctx)
-    source = reach.universe.class_of(workload.id)
-    if (
-        source is None
-        or workload.id in {w.id for w in reach.dns_workloads}
-        or not _uses_cluster_dns(workload)
-    ):
-        return
-    dns = reach.dns_class(workload)
-    if dns is None:
-        return
-    side = reach.judge_side(EGRESS, source, dns, workload_label(workload))
-    if not side.isolated and not side.admin:
-        return
-    if side.allowed.contains("UDP", 53):
-        return
-    tcp = "TCP 53 is allowed" if side.allowed.contains("TCP", 53) else "TCP 53 neither"
-    if side.isolated:
-        why = f"egress is isolated by {', '.join(side.selected_by)} and no egress rule admits kube-system/kube-dns on UDP 53 ({tcp})"
-    else:
-        why = f"{side.reason()} ({tcp})"
-    yield Issue(
-        f"{why}: name lookups fail",
-        hint="add an egress rule to pods `k8s-app: kube-dns` in namespace kube-system on UDP and TCP 53",
-        related=tuple(side.selected_by) + tuple(m.policy for m in side.admin),
     )
 
 
