@@ -2,7 +2,11 @@
 
 Where names are looked for: container env values, command and args (init containers included;
 their `$(VAR)` references expanded as the kubelet does, topo.model.env_expansion), and the data of
-ConfigMaps the workload reads (envFrom, configMapKeyRef, configMap volumes).
+ConfigMaps and Secrets the workload reads (envFrom, configMapKeyRef/secretKeyRef, configMap and
+secret volumes, projected sources). A Secret's text is `stringData` over base64-decoded `data`
+(topo.model.secrets.secret_text_data); credential keys (`*_PASSWORD`, `tls.key`) and the built-in
+credential types (`kubernetes.io/tls`, `kubernetes.io/dockerconfigjson`, ...) are never read, and a
+`calls` edge names the Secret and key (`found`), never the value.
 An Istio mesh config's extension providers count only for the workloads that a policy naming
 them selects (topo.graph.mesh_providers).
 
@@ -53,7 +57,8 @@ _ORDINAL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?-\d+$")
 BUILTIN_SERVICES = (("default", "kubernetes"), ("kube-system", "kube-dns"))
 
 
-#: A string the linker scans: (text, the variable it is the value of, whether a ConfigMap value).
+#: A string the linker scans: (text, the variable it is the value of, whether a ConfigMap or
+#: Secret value).
 ScanKey = tuple[str, str | None, bool]
 #: Candidate names of one string (`names_in`): (name, port, explicit, dangling_ok).
 Candidates = tuple[tuple[str, int | None, bool, bool], ...]
@@ -119,7 +124,7 @@ def valid_scan(answer: Any) -> bool:
 
 
 def _scan_key(variable: str | None, text: str, found: str) -> ScanKey:
-    return (text, variable, found.startswith("ConfigMap/"))
+    return (text, variable, found.startswith(("ConfigMap/", "Secret/")))
 
 
 def link_calls(ctx: LinkContext, scan: CallScan | None = None) -> None:
@@ -265,12 +270,18 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
         for part in container.args:
             yield None, expand(part, variables), f"args of container {container.name}"
     for ref in spec.config_refs:
-        if ref.kind != "ConfigMap":
+        if ref.kind == "ConfigMap":
+            config = model.get(make_id("ConfigMap", workload.namespace, ref.name))
+            if not isinstance(config, ConfigData):
+                continue
+            config_id, data = config.id, config.data
+        elif ref.kind == "Secret" and ref.via != "imagePullSecrets":
+            # Decoded only here, for a Secret some workload reads (Model.secret_texts).
+            config_id = make_id("Secret", workload.namespace, ref.name)
+            data = model.secret_texts(config_id)
+        else:
             continue
-        config = model.get(make_id("ConfigMap", workload.namespace, ref.name))
-        if not isinstance(config, ConfigData):
-            continue
-        for key, value in config.data.items():
+        for key, value in data.items():
             # Only the keys the pod receives: configMapKeyRef takes one, a volume with `items`
             # only those, envFrom and a volume without `items` all of them.
             if (ref.key is not None and key != ref.key) or (ref.items is not None and key not in ref.items):
@@ -278,9 +289,28 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
             # The value lands in an env var: its name says whether a single label is a host
             # (`DB_HOST` ← configMapKeyRef key `database`); envFrom names the variable by the key.
             variable = (ref.variable or key) if ref.via in ("env", "envFrom") else None
+            if ref.kind == "Secret":
+                if _credential(key) or (variable is not None and _credential(variable)):
+                    continue
+                yield variable, value, f"{config_id} key {key}"
+                continue
             # Istio's mesh config defines extension providers for every proxy; a proxy calls only
             # those that a policy selecting it names (topo.graph.mesh_providers).
-            yield variable, mesh_text_for(model, workload, key, value), f"{config.id} key {key}"
+            yield variable, mesh_text_for(model, workload, key, value), f"{config_id} key {key}"
+
+
+#: The last word of a Secret key or variable that holds a credential, a key or a certificate
+#: (`DB_PASSWORD`, `api-token`, `tls.key`, `ca.crt`): never read for names, so that a password
+#: that happens to look like a host name is never shown as one.
+_CREDENTIAL_WORDS = frozenset(
+    {"password", "passwd", "pass", "pwd", "secret", "token", "key", "keys", "credentials"}
+    | {"credential", "apikey", "crt", "pem", "cert", "certificate", "jks", "p12", "keystore"}
+)
+
+
+def _credential(key: str) -> bool:
+    words = [word for word in re.split(r"[_.-]+", key.lower()) if word]
+    return bool(words) and words[-1] in _CREDENTIAL_WORDS
 
 
 def resolve_call(

@@ -19,6 +19,7 @@ from topo.model.errors import ManifestError
 from topo.model.kinds import CLUSTER_SCOPED_KINDS, DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, make_id
 from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
 from topo.model.parse_objects import parse_object
+from topo.model.secrets import secret_text_data
 from topo.model.selectors import LabelIndex
 
 T = TypeVar("T", bound=K8sObject)
@@ -83,6 +84,18 @@ class Model:
                         controller_pod_labels(workload),
                     )
             self._by_kind[key] = index
+        return self._by_kind[key]
+
+    def secret_texts(self, secret_id: str) -> Mapping[str, str]:
+        """The text values of a Secret of the input (topo.model.secrets.secret_text_data), decoded
+        on first use: only the Secrets that some workload reads pay for it. Empty for a missing
+        Secret or another kind."""
+        key = f"<secret-texts>{secret_id}"
+        if key not in self._by_kind:
+            secret = self.objects.get(secret_id)
+            self._by_kind[key] = (
+                secret_text_data(secret.raw) if secret is not None and secret.kind == "Secret" else {}
+            )
         return self._by_kind[key]
 
     def namespaces(self) -> list[str]:

@@ -414,7 +414,8 @@ class NetworkPolicy(K8sObject):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ConfigData(K8sObject):
-    """ConfigMap or Secret: the keys it holds; ConfigMap values are scanned for DNS names."""
+    """ConfigMap or Secret: the keys it holds; ConfigMap values are scanned for DNS names (a
+    Secret's values only when a workload reads it, from `raw`: Model.secret_texts)."""
 
     keys: tuple[str, ...]
     data: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)

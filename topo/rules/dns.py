@@ -1,7 +1,7 @@
 """In-cluster DNS names that workloads use (the graph's `calls` edges) and what answers them.
 
 The graph (topo.graph.link_calls) already found the names in env values, command, args and the
-ConfigMap data a workload reads, and resolved each one with the pod resolver's search path
+ConfigMap and Secret data a workload reads, and resolved each one with the pod resolver's search path
 (topo.model.dns): a name that an existing record answers points at that Service or Pod; a name
 that can only be in-cluster but that nothing answers points at a node marked `missing`, or (a
 per-pod name `<pod>.<service>`) at an ordinal Pod that has no DNS record. These rules explain the
@@ -87,8 +87,8 @@ def dns_name_unresolved(workload: Workload, ctx) -> Iterator[Issue]:
         Finds in-cluster DNS names in a workload's env values, command, args (their `$(VAR)`
         references expanded as the kubelet does: a literal value defined before, the pod's
         namespace, and a StatefulSet pod's or a bare Pod's own name) and the data of the
-        ConfigMaps it reads that resolve to nothing from the workload's namespace: a Service that
-        is not declared, a namespace where that Service does not exist (`mariadb.database` when
+        ConfigMaps and Secrets it reads (a Secret and its key are named, never its value) that
+        resolve to nothing from the workload's namespace: a Service that is not declared, a namespace where that Service does not exist (`mariadb.database` when
         the Service lives in `db`), a StatefulSet ordinal at or beyond `replicas` (`es-master-5`
         with 3 replicas), or a per-pod name written under a Service that is not the pod's governing
         Service, or (a bare Pod) whose Service is not headless or does not select it — such a pod

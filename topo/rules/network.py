@@ -110,7 +110,7 @@ def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
     What it does:
         Checks the traffic the system needs against the network policies:
         - every Service or Pod a workload calls by an in-cluster DNS name (the graph's `calls`
-          edges: env values, command and args, ConfigMap data), on the port of the name when it
+          edges: env values, command and args, ConfigMap and Secret data), on the port of the name when it
           has one (a Service port, translated to the pods' targetPort; for a headless Service,
           the port as written) and otherwise on any of the Service's target ports;
         - every Ingress rule and Route backend, from the ingress controller (declared in topo.yaml,
