@@ -156,3 +156,32 @@ def test_the_root_ca_configmap_and_pull_secrets_hold_no_host_names():
 """
     (finding,) = findings(PORT_TO_ANYWHERE + controller(extra=extra))
     assert finding.severity == WARNING
+
+
+SECRET_READER = "[{name: c, image: c:1, envFrom: [{secretRef: {name: settings}}]}]"
+
+
+def secret(string_data: str) -> str:
+    return f"""---
+apiVersion: v1
+kind: Secret
+metadata: {{name: settings, namespace: ops}}
+stringData: {string_data}
+"""
+
+
+def test_a_secret_of_the_input_is_read_for_host_names_like_a_configmap():
+    # Its text is scanned as the calls linker scans it (stringData over decoded data): an address
+    # there is a name lookup; credentials alone are not.
+    with_url = findings(
+        API_SERVER_ONLY + controller(SECRET_READER) + secret("{WEBHOOK_URL: 'https://hooks.example.org/x'}")
+    )
+    assert [
+        (f.severity, "Secret/ops/settings key WEBHOOK_URL names the host hooks.example.org" in f.message)
+        for f in with_url
+    ] == [(ERROR, True)]
+    (credentials_only,) = findings(
+        API_SERVER_ONLY + controller(SECRET_READER) + secret("{DB_PASSWORD: s3cr3t}")
+    )
+    assert credentials_only.severity == WARNING
+    assert "s3cr3t" not in credentials_only.message

@@ -60,13 +60,13 @@ def _template_spec(raw: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def name_use_evidence(workload: Workload, ctx) -> str | None:
     """Why the pods may look up a name (the first reason found), or None when topo sees none:
-    a `calls` edge; a host name in an env value, an argument or a ConfigMap the pods read; or
-    configuration topo cannot read (a Secret, a ConfigMap missing from the input), which may
+    a `calls` edge; a host name in an env value, an argument or a ConfigMap or Secret the pods
+    read (texts_of, credential keys aside); or configuration missing from the input, which may
     hold one."""
     for target_id, data in sorted(ctx.outgoing(workload.id, CALLS), key=lambda item: item[0]):
         return f"they call {data.get('name') or target_id} by name ({data.get('found')})"
     for variable, text, found in texts_of(ctx.model, workload):
-        is_file = found.startswith("ConfigMap/")
+        is_file = found.startswith(("ConfigMap/", "Secret/"))
         for name, port, explicit, _ in names_in(text, variable, is_file):
             # A bare single label (`json`, `info`) is a word unless it stands where a host does;
             # dotted names count even when they resolve to nothing in the cluster (`api.slack.com`,
@@ -77,7 +77,11 @@ def name_use_evidence(workload: Workload, ctx) -> str | None:
         if ref.via == "imagePullSecrets" or (ref.kind == "ConfigMap" and ref.name == _ROOT_CA_CONFIGMAP):
             continue
         if ref.kind == "Secret":
-            return f"they read Secret {ref.name} ({ref.path}), whose values topo does not read"
+            # A Secret of the input was scanned above (texts_of: its text values, credential keys
+            # and types aside); one that is not in the input may hold an address.
+            if ctx.get(make_id("Secret", workload.namespace, ref.name)) is None:
+                return f"they read Secret {ref.name} ({ref.path}), which is not in the input"
+            continue
         if not isinstance(ctx.get(make_id("ConfigMap", workload.namespace, ref.name)), ConfigData):
             return f"they read ConfigMap {ref.name} ({ref.path}), which is not in the input"
     return None
@@ -124,7 +128,8 @@ def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
         every egress rule of the NetworkPolicies that isolate them admits IP ranges (`ipBlock`)
         or every destination on some ports, none admits pods or namespaces, and topo sees no
         name the pods use — no `calls` edge, no host name in their env values, arguments or the
-        ConfigMaps they read, and no Secret or missing ConfigMap that could hold one. A
+        ConfigMaps and Secrets they read (a Secret's keys that name credentials are not read),
+        and no ConfigMap or Secret missing from the input that could hold one. A
         Kubernetes client in the pod reaches the API server at `$KUBERNETES_SERVICE_HOST`, an IP
         address the kubelet always sets (k8s.io/client-go rest/config.go `InClusterConfig`;
         k8s.io/kubernetes pkg/kubelet/kubelet_pods.go `getServiceEnvVarMap`). A name built into
