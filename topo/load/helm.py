@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from topo.load.api_table import served_group_versions, served_kind_versions
+from topo.load.helm_dependency_versions import mismatched_version_warnings
 from topo.load.helm_repeated_keys import RepeatedKey, repeated_key_warnings
 from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
@@ -67,6 +68,7 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
             )
         )
         return
+    result.warnings.extend(mismatched_version_warnings(unit.directory, unit.display))
     folders = SubchartFolders(unit.directory)
     try:
         values = merged_values(options.values, options.set_values)

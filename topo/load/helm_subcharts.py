@@ -49,20 +49,26 @@ def declared_dependencies(directory: str) -> tuple[str, list[Mapping[str, Any]]]
 def vendored_charts(directory: str) -> dict[str, str]:
     """{entry of charts/ (folder or `.tgz` archive) as a path: the name in its Chart.yaml, or ""
     when it cannot be read} for the entries Helm loads as subcharts."""
+    return {path: _chart_name(chart) for path, chart in vendored_chart_files(directory).items()}
+
+
+def vendored_chart_files(directory: str) -> dict[str, Mapping[str, Any]]:
+    """{entry of charts/ (folder or `.tgz` archive) as a path: its Chart.yaml, {} when it cannot be
+    read} for the entries Helm loads as subcharts, in name order."""
     folder = os.path.join(directory, "charts")
     try:
         entries = sorted(os.listdir(folder))
     except OSError:
         return {}
-    found = {}
+    found: dict[str, Mapping[str, Any]] = {}
     for entry in entries:
         path = os.path.join(folder, entry)
         if entry.startswith(("_", ".")):
             continue
         if os.path.isdir(path):
-            found[path] = _chart_name(read_yaml_mapping(os.path.join(path, CHART_FILE)))
+            found[path] = read_yaml_mapping(os.path.join(path, CHART_FILE))
         elif entry.endswith(".tgz") and os.path.isfile(path):
-            found[path] = _chart_name(_archived_chart_file(path))
+            found[path] = _archived_chart_file(path)
     return found
 
 
