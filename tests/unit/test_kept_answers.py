@@ -5,6 +5,7 @@ cache whatever the entry holds — corrupt, of the wrong shape, from other code 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -258,3 +259,41 @@ def test_suggestions_made_by_a_forked_worker_are_kept(services, tmp_path, monkey
     kept = [answers._read(path) for path in entries(cache)]
     words = [key[1] for table in kept for key in table if len(key) == 4]
     assert "paymnets" in words
+
+
+SECRET_READER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: billing, namespace: shop}}
+spec:
+  selector: {{matchLabels: {{app: billing}}}}
+  template:
+    metadata: {{labels: {{app: billing}}}}
+    spec:
+      containers:
+        - {{name: app, image: example/billing:1, envFrom: [{{secretRef: {{name: billing-db}}}}]}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {{name: billing-db, namespace: shop}}
+data: {{DATABASE_URL: {url}}}
+"""
+
+
+def test_the_decoded_text_of_a_secret_is_never_kept_in_the_cache(tree, tmp_path, scanned):
+    # The parse cache holds the file as written (base64 here); the kept answers are keyed by the
+    # scanned string, so a Secret's decoded value would be stored in clear: it is scanned anew.
+    import base64
+
+    url = "postgres://billing:hunter2@web:5432/billing"
+    (tree / "billing.yaml").write_text(SECRET_READER.format(url=base64.b64encode(url.encode()).decode()))
+    cache = str(tmp_path / "cache")
+    expected = fill(tree, cache)
+    assert ("Deployment/shop/billing", "Service/shop/web") in {(u, v) for u, v, _ in expected}
+    (tree / "api.yaml").write_text(DEPLOYMENT.format(name="api", db="cache.shop"))  # a run that keeps
+    scanned.clear()
+    edges(tree, cache)
+    assert url in scanned and "cache.shop" in scanned
+    stored = b"".join(Path(r, n).read_bytes() for r, _, ns in os.walk(cache) for n in ns)
+    assert b"hunter2" not in stored
+    assert len(entries(cache)) == 1

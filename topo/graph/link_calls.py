@@ -71,19 +71,23 @@ class CallScan:
     """The candidate names in every distinct string the linker will read (`names_in`), scanned by
     a forked copy while this process links the graph's other relations when there is much to scan
     (topo.load.fork.SharedWork), else here. The scan reads only the model, never the graph. With
-    `kept`, the strings an earlier run scanned are not scanned again (topo.load.answers)."""
+    `kept`, the strings an earlier run scanned are not scanned again (topo.load.answers) — except
+    the decoded text of Secrets: kept answers are keyed by the string itself, and a Secret's value
+    (`postgres://user:password@db`) is never written to the cache in clear; it is scanned anew."""
 
     def __init__(self, model: Model, kept: KeptAnswers | None = None):
-        keys = dict.fromkeys(
-            _scan_key(variable, text, found)
-            for workload in model.workloads
-            for variable, text, found in texts_of(model, workload)
-        )
+        # key → whether only Secrets hold the string (a string a ConfigMap or env also holds is no secret)
+        keys: dict[ScanKey, bool] = {}
+        for workload in model.workloads:
+            for variable, text, found in texts_of(model, workload):
+                key = _scan_key(variable, text, found)
+                keys[key] = keys.get(key, True) and found.startswith("Secret/")
+        self._unkept = {key for key, secret_only in keys.items() if secret_only}
         self._kept = kept
         self.recalled: dict[ScanKey, Candidates] = {}
         if kept is not None:
             for key in keys:
-                answer = kept.get(key)
+                answer = None if key in self._unkept else kept.get(key)
                 if answer is not None:
                     self.recalled[key] = answer
             kept.release()
@@ -99,7 +103,8 @@ class CallScan:
         scanned = dict(zip(self.keys, found))
         if self._kept is not None:
             for key, names in scanned.items():
-                self._kept.put(key, names)
+                if key not in self._unkept:
+                    self._kept.put(key, names)
             self._kept.save()
         return {**self.recalled, **scanned}
 
