@@ -10,7 +10,9 @@ Upstream sources:
   addresses, pod and namespace selectors admit pods
   (https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors).
 The shapes are the real ones: Sealed Secrets' chart (`networkPolicy.egress.kubeapiCidr`, an
-ipBlock to the API server only) and Reloader's (`reloader.netpol.enabled`: TCP 443 to anywhere).
+ipBlock to the API server only: a warning), and Reloader's (`reloader.netpol.enabled`: TCP 443
+to anywhere) and External Secrets' (`networkPolicy.egress` with TCP 443): errors, since the same
+shape serves an API-server-only controller and one that calls its providers by name.
 """
 
 from __future__ import annotations
@@ -62,12 +64,28 @@ spec:
 """
 
 
-@pytest.mark.parametrize("policy", [API_SERVER_ONLY, PORT_TO_ANYWHERE], ids=["ipblock", "port-anywhere"])
-def test_pods_that_name_no_host_behind_an_address_only_egress_get_a_warning(policy):
-    (finding,) = findings(policy + controller())
+def test_pods_that_name_no_host_behind_an_address_only_egress_get_a_warning():
+    (finding,) = findings(API_SERVER_ONLY + controller())
     assert finding.severity == WARNING
     assert "appear to use only IP addresses" in finding.message
     assert "$KUBERNETES_SERVICE_HOST" in finding.message
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        PORT_TO_ANYWHERE,
+        controller_policy("    - to: [{ipBlock: {cidr: 0.0.0.0/0}}]\n      ports: [{port: 443}]\n"),
+        controller_policy("    - to: [{ipBlock: {cidr: 10.0.0.0/8}}]\n"),
+    ],
+    ids=["port-anywhere", "internet-ipblock", "private-range"],
+)
+def test_a_way_out_to_wide_addresses_stays_an_error_whatever_topo_sees(policy):
+    # External Secrets with `networkPolicy.egress: [{ports: [{port: 443}]}]` and no DNS reaches
+    # its providers (secretsmanager.<region>.amazonaws.com, a Vault address in a SecretStore) by
+    # name, and fails: such a rule says nothing about names, unlike a list of a few addresses.
+    (finding,) = findings(policy + controller())
+    assert finding.severity == ERROR
 
 
 @pytest.mark.parametrize(
@@ -154,7 +172,7 @@ def test_the_root_ca_configmap_and_pull_secrets_hold_no_host_names():
               - serviceAccountToken: {path: token}
               - configMap: {name: kube-root-ca.crt, items: [{key: ca.crt, path: ca.crt}]}
 """
-    (finding,) = findings(PORT_TO_ANYWHERE + controller(extra=extra))
+    (finding,) = findings(API_SERVER_ONLY + controller(extra=extra))
     assert finding.severity == WARNING
 
 

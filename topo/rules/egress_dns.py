@@ -6,8 +6,10 @@ server at `https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT` (k8s.io/cl
 rest/config.go, InClusterConfig), and the kubelet always sets those two variables to the cluster
 IP and port of Service `default/kubernetes`, even with `enableServiceLinks: false`
 (k8s.io/kubernetes pkg/kubelet/kubelet_pods.go, getServiceEnvVarMap; pkg/kubelet/envvars). So a
-controller whose policy admits only IP ranges (Sealed Secrets' `kubeapiCidr`) or only a port to
-anywhere (Reloader's 443), and that is given no host name, works with DNS blocked.
+controller whose policy admits only a few listed addresses (Sealed Secrets' `kubeapiCidr`), and
+that is given no host name, works with DNS blocked. One whose policy admits a port to anywhere
+(Reloader's TCP 443) may too, but so is written one that calls its providers by name (External
+Secrets): that stays an error.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from topo.analyses.reach.classes import workload_label
+from topo.analyses.reach.ipblocks import IPSet
 from topo.analyses.reach.policy import EGRESS
 from topo.graph.call_names import names_in
 from topo.graph.link_calls import texts_of
@@ -87,15 +90,29 @@ def name_use_evidence(workload: Workload, ctx) -> str | None:
     return None
 
 
+#: The most addresses one `ipBlock` may hold for its rule to count as a list of addresses (a /24):
+#: the API server's address (`kubeapiCidr: 10.0.0.1/32`) is one; `0.0.0.0/0` or a whole private
+#: range is a way out to whatever the pods name, and so is a rule without `to` (every destination).
+MAX_LISTED_ADDRESSES = 256
+
+
 def _egress_admits_only_addresses(reach, policy_ids: list[str], ctx) -> bool:
-    """Every egress rule of the selecting policies admits IP ranges or every destination, none
-    selects pods or namespaces (pods are reached by Service name), and at least one rule admits
-    something: the author listed where the pods go, and it is no workload of the cluster."""
+    """Every egress rule of the selecting policies admits only a few listed addresses (ipBlocks
+    of at most MAX_LISTED_ADDRESSES each), and at least one rule admits something: the author
+    listed where the pods go, by address. A rule to every destination does not count, even on
+    one port: TCP 443 to anywhere is how a controller reaches the API server, and just as much
+    how External Secrets reaches `secretsmanager.<region>.amazonaws.com`, by name."""
     by_id = ctx.memo("network.policies-by-id", lambda: {p.id: p for p in reach.policies})
     rules = [r for policy_id in policy_ids for r in (getattr(by_id.get(policy_id), "egress", None) or ())]
     return bool(rules) and all(
-        r.peers is None or all(not peer.selects_pods for peer in r.peers) for r in rules
+        bool(r.peers)
+        and all(peer.ip is not None and _address_count(peer.ip) <= MAX_LISTED_ADDRESSES for peer in r.peers)
+        for r in rules
     )
+
+
+def _address_count(addresses: IPSet) -> int:
+    return sum(high - low + 1 for low, high in addresses.intervals)
 
 
 @rule(
@@ -106,7 +123,7 @@ def _egress_admits_only_addresses(reach, policy_ids: list[str], ctx) -> bool:
     why_severity=(
         "error: every name lookup of the isolated pods fails as written, in every cluster that "
         "enforces NetworkPolicy. A warning when the pods appear to use only IP addresses (their "
-        "egress admits only IP ranges or ports to anywhere, and topo sees no host name they use): "
+        "egress admits only a few listed IP addresses, and topo sees no host name they use): "
         "nothing breaks as configured, but any name lookup added later fails."
     ),
 )
@@ -125,15 +142,18 @@ def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
         egress is judged here; kube-dns's own ingress is another policy's business.
 
         The finding is a warning, not an error, when the pods appear to use only IP addresses:
-        every egress rule of the NetworkPolicies that isolate them admits IP ranges (`ipBlock`)
-        or every destination on some ports, none admits pods or namespaces, and topo sees no
-        name the pods use — no `calls` edge, no host name in their env values, arguments or the
+        every egress rule of the NetworkPolicies that isolate them admits only a few listed
+        addresses (`ipBlock`s of at most 256 addresses, a /24, each: Sealed Secrets'
+        `kubeapiCidr`, the API server's address), and topo sees no name the pods use — no `calls` edge, no host name in their env values, arguments or the
         ConfigMaps and Secrets they read (a Secret's keys that name credentials are not read),
         and no ConfigMap or Secret missing from the input that could hold one. A
         Kubernetes client in the pod reaches the API server at `$KUBERNETES_SERVICE_HOST`, an IP
         address the kubelet always sets (k8s.io/client-go rest/config.go `InClusterConfig`;
         k8s.io/kubernetes pkg/kubelet/kubelet_pods.go `getServiceEnvVarMap`). A name built into
-        the image stays invisible: the message says what topo looked at.
+        the image stays invisible: the message says what topo looked at. A rule to every
+        destination, or a wide ipBlock (`0.0.0.0/0`, a whole private range), keeps the error even
+        on one port: TCP 443 to anywhere is how Reloader reaches the API server by address, and
+        also how External Secrets reaches its providers by name — topo cannot tell them apart.
 
     Why it matters:
         Every Service name the application resolves goes through kube-dns first. A default-deny
@@ -199,7 +219,7 @@ def egress_blocks_dns(workload: Workload, ctx) -> Iterator[Issue]:
     if only_addresses and evidence is None:
         yield Issue(
             f"{why}: any name lookup fails, but the pods appear to use only IP addresses (their egress "
-            "admits no pods or namespaces, and topo sees no host name in their env, args or ConfigMaps; "
+            "admits only a few listed addresses, and topo sees no host name in their env, args, ConfigMaps or Secrets; "
             "a Kubernetes client reaches the API server at $KUBERNETES_SERVICE_HOST, an IP)",
             hint=f"if the pods look up any name (one built into the image, a webhook URL added later), {hint}",
             related=related,
