@@ -529,6 +529,20 @@ def test_service_account_is_the_alias_of_service_account_name():
     ]
 
 
+def test_a_change_of_account_is_one_line_whichever_of_name_and_alias_each_side_writes():
+    # A dump writes both (conversion.go copies the name into the alias); hand-written manifests the
+    # name, old ones the alias: one account change is one line, at the name.
+    logging = with_field(workload(), (*POD, "serviceAccountName"), "logging")
+    dumped = with_field(
+        with_field(workload(), (*POD, "serviceAccountName"), "fluentd"), (*POD, "serviceAccount"), "fluentd"
+    )
+    assert changes(logging, dumped) == [("spec.template.spec.serviceAccountName", "logging", "fluentd")]
+    assert changes(dumped, logging) == [("spec.template.spec.serviceAccountName", "fluentd", "logging")]
+    aliased = with_field(workload(), (*POD, "serviceAccount"), "logging")
+    assert changes(aliased, dumped) == [("spec.template.spec.serviceAccountName", "logging", "fluentd")]
+    assert changes(workload(), dumped) == [("spec.template.spec.serviceAccountName", ABSENT, "fluentd")]
+
+
 def test_container_resources_compare_by_value_rounded_up_to_milli():
     # CORE SetDefaults_ResourceList: `val.RoundUp(milliScale)`; a Quantity is stored canonical.
     def limits(**values):

@@ -149,6 +149,7 @@ def _changes(before: Any, after: Any, old: Any, new: Any, path: tuple) -> Iterab
     if path == ("status",) or path[:2] in _NOISE:
         return
     if isinstance(before, Mapping) and isinstance(after, Mapping):
+        before, after = _account_alias_folded(before, after)
         keys = list(before) + [k for k in after if k not in before]
         for key in keys:
             yield from _changes(
@@ -176,6 +177,29 @@ def _changes(before: Any, after: Any, old: Any, new: Any, path: tuple) -> Iterab
         yield from _list_changes(before, after, _same_list(old, before), _same_list(new, after), path)
         return
     yield FieldChange(_path_text(path), before, after)
+
+
+def _account_alias_folded(before: Mapping, after: Mapping) -> tuple[Mapping, Mapping]:
+    """Pod specs where either side writes `serviceAccountName`: its deprecated alias
+    `serviceAccount` left out, and a side that writes only the alias shown by it. The API server
+    stores the alias as a copy of the name (pkg/apis/core/v1/conversion.go
+    Convert_core_PodSpec_To_v1_PodSpec), so one change of the account is one line, not two."""
+    name, alias = "serviceAccountName", "serviceAccount"
+    if not ({name, alias} & (before.keys() | after.keys())) or not (
+        "containers" in before or "containers" in after
+    ):
+        return before, after
+    if name not in before and name not in after:
+        return before, after  # only the alias is written: its own line, as written
+
+    def folded(spec: Mapping) -> Mapping:
+        account = spec.get(name) or spec.get(alias)
+        kept = {key: value for key, value in spec.items() if key != alias}
+        if account is not None and name not in kept:
+            kept[name] = account
+        return kept
+
+    return folded(before), folded(after)
 
 
 def _without_noise(annotations: Any) -> Any:
