@@ -189,6 +189,98 @@ def test_a_container_named_in_a_message_points_at_that_container():
     assert [(f.path, f.source.line) for f in findings] == [("spec.template.spec.containers[0]", 15)]
 
 
+CONFIG_CALLS = textwrap.dedent(
+    """\
+    apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: app-config, namespace: shop}
+    data:
+      DB_URL: postgres://db.data.svc.cluster.local:5432/shop
+      CACHE_URL: redis://cache.shop.svc.cluster.local:6379
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: search, namespace: shop}
+    stringData:
+      endpoint: http://search.shop.svc.cluster.local:9200
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: api}}
+      template:
+        metadata: {labels: {app: api}}
+        spec:
+          containers:
+            - name: api
+              image: api:1.0
+              envFrom:
+                - configMapRef:
+                    name: app-config
+              env:
+                - name: PRIMARY
+                  valueFrom:
+                    configMapKeyRef: {name: app-config, key: DB_URL}
+              volumeMounts: [{name: search, mountPath: /etc/search}]
+          volumes:
+            - name: search
+              secret:
+                secretName: search
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: db, namespace: data}
+    spec: {selector: {app: db}, ports: [{port: 5432}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: db, namespace: data}
+    spec:
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: deny, namespace: data}
+    spec: {podSelector: {}, policyTypes: [Ingress]}
+    """
+)
+
+
+def test_a_name_found_in_a_config_key_points_at_where_the_workload_takes_that_key_in():
+    # The graph's `calls` edges say `ConfigMap/shop/app-config key DB_URL`: the finding is on the
+    # workload, at the configMapKeyRef that takes that key (before: the envFrom that takes every
+    # key), the envFrom for a key only it takes, the Secret volume for a key of the Secret.
+    findings = analysis_of(CONFIG_CALLS).findings().findings
+    where = {
+        (f.rule, f.message.split(" ")[1 if f.rule == "dependency-blocked-by-policy" else 0]): (
+            f.path,
+            f.source.line,
+        )
+        for f in findings
+        if f.object == "Deployment/shop/api"
+        and f.rule in ("dependency-blocked-by-policy", "dns-name-unresolved")
+    }
+    containers = "spec.template.spec.containers[0]"
+    assert where == {
+        ("dependency-blocked-by-policy", "db.data.svc.cluster.local"): (
+            f"{containers}.env[0].valueFrom.configMapKeyRef",
+            31,
+        ),
+        ("dns-name-unresolved", "'cache.shop.svc.cluster.local'"): (
+            f"{containers}.envFrom[0].configMapRef",
+            26,
+        ),
+        ("dns-name-unresolved", "'search.shop.svc.cluster.local'"): (
+            "spec.template.spec.volumes[0].secret",
+            35,
+        ),
+    }
+
+
 def _paths(value, prefix=""):
     """Every field path of a parsed object, plus one absent key and one index past the end per level."""
     if isinstance(value, dict):

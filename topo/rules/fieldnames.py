@@ -3,7 +3,9 @@
 Messages name their field in a few fixed ways; each is mapped to a path inside the subject:
 - a message that starts with a field path (`spec.ports[1].nodePort 80 is outside ...`);
 - a DNS name found in a container's env, command or args (`(env DB_URL of container api)`,
-  the `found` text of the graph's `calls` edges): that env entry, or the command or args;
+  the `found` text of the graph's `calls` edges): that env entry, or the command or args; found
+  in a ConfigMap or Secret key (`ConfigMap/shop/app key DB_URL`): the env entry, envFrom or
+  volume through which the workload takes that key;
 - a container named in quotes (`container 'web' has no readinessProbe`): that container.
 Nothing found: None, and the finding stays at its object's first line.
 """
@@ -20,6 +22,7 @@ _LEADING_FIELD = re.compile(
 _ENV = re.compile(r"\benv (\S+) of container (\S+?)(?:[);,]|$)")
 _COMMAND = re.compile(r"\b(command|args) of container (\S+?)(?:[);,]|$)")
 _CONTAINER = re.compile(r"\bcontainers? '([^']*)'")
+_CONFIG_KEY = re.compile(r"\b(ConfigMap|Secret)/[^/\s]+/([^\s;)]+) key ([-._A-Za-z0-9]+)")
 
 
 def leading_field_path(message: str) -> str | None:
@@ -42,9 +45,18 @@ def field_named_in(subject: K8sObject, message: str) -> str | None:
 
 
 def found_field(workload: Workload, found: str | None) -> str | None:
-    """The env entry, command or args that a `calls` edge's `found` text names."""
-    if not found or " of container " not in found:  # (a substring test is ~20x cheaper than the search)
+    """The env entry, command or args that a `calls` edge's `found` text names; for a name found
+    in a ConfigMap or Secret key, where the workload takes that key in."""
+    if not found:
         return None
+    # (substring tests are ~20x cheaper than the searches)
+    path = _container_field(workload, found) if " of container " in found else None
+    if path is None and " key " in found and ("ConfigMap/" in found or "Secret/" in found):
+        path = _config_ref_taking(workload, found)
+    return path
+
+
+def _container_field(workload: Workload, found: str) -> str | None:
     match = _ENV.search(found)
     container = _container(workload, match.group(2)) if match else None
     if match and container is not None:
@@ -55,6 +67,26 @@ def found_field(workload: Workload, found: str | None) -> str | None:
     container = _container(workload, match.group(2)) if match else None
     if match and container is not None:
         return f"{container.path}.{match.group(1)}"
+    return None
+
+
+def _config_ref_taking(workload: Workload, found: str) -> str | None:
+    """The path of the reference through which the workload receives `Kind/namespace/name key K`:
+    a configMapKeyRef/secretKeyRef of that key first, then a volume whose `items` list it, then
+    an envFrom or a volume that takes every key."""
+    match = _CONFIG_KEY.search(found)
+    if match is None:
+        return None
+    kind, name, key = match.groups()
+    refs = [ref for ref in workload.template.spec.config_refs if ref.kind == kind and ref.name == name]
+    for takes in (
+        lambda ref: ref.key == key,
+        lambda ref: ref.key is None and ref.items is not None and key in ref.items,
+        lambda ref: ref.key is None and ref.items is None,
+    ):
+        for ref in refs:
+            if takes(ref):
+                return ref.path
     return None
 
 
