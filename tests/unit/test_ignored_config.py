@@ -4,7 +4,7 @@ switched off with their own `enabled: false`, whose names are no calls."""
 from __future__ import annotations
 
 import pytest
-from topo_test_support import graph_of, targets
+from topo_test_support import analysis_of, graph_of, targets
 
 from topo.graph.ignored_config import ignored_variables, switched_off_spans, within
 from topo.graph.link_calls import names_in
@@ -150,3 +150,61 @@ def test_the_name_a_program_gives_its_telemetry_is_no_call():
     assert targets(graph_of(TELEMETRY), "Deployment/shop/checkout", "calls") == {
         "Service/shop/otel-collector"
     }
+
+
+PULSAR_INIT = """
+apiVersion: batch/v1
+kind: Job
+metadata: {name: pulsar-init, namespace: milvus}
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+        - name: pulsar-init
+          image: apachepulsar/pulsar:3.0.7
+          command: ["sh", "-c"]
+          args:
+            - |
+              bin/pulsar initialize-cluster-metadata \\
+                --cluster pulsar \\
+                --zookeeper pulsar-zookeeper:2181 \\
+                --web-service-url http://pulsar-broker.milvus.svc.cluster.local:8080/ \\
+                --web-service-url-tls https://pulsar-broker.milvus.svc.cluster.local:8443/ \\
+                --broker-service-url pulsar://pulsar-broker.milvus.svc.cluster.local:6650/ \\
+                --broker-service-url-tls pulsar+ssl://pulsar-broker.milvus.svc.cluster.local:6651/ ;
+              CHECK
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pulsar-broker, namespace: milvus}
+spec:
+  selector: {app: broker}
+  ports: [{name: http, port: 8080}, {name: pulsar, port: 6650}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: pulsar-zookeeper, namespace: milvus}
+spec:
+  selector: {app: zookeeper}
+  ports: [{name: client, port: 2181}]
+"""
+
+
+def test_the_urls_a_pulsar_cluster_metadata_init_publishes_are_no_calls():
+    # `pulsar initialize-cluster-metadata` stores the service URLs as the cluster's data for
+    # clients and connects only to the metadata store (https://pulsar.apache.org/docs/2.11.x/admin-api-clusters/,
+    # "Initialize cluster metadata"; apache/pulsar PulsarClusterMetadataSetup): the TLS ports the
+    # broker does not listen on (Milvus's Pulsar init Job) are no dns-port-not-exposed error, and
+    # the Job calls only ZooKeeper. A URL the same script then connects to is a call again.
+    published = PULSAR_INIT.replace("CHECK", "echo done")
+    assert targets(graph_of(published), "Job/milvus/pulsar-init", "calls") == {
+        "Service/milvus/pulsar-zookeeper"
+    }
+    assert not [f for f in analysis_of(published).findings().findings if f.rule == "dns-port-not-exposed"]
+    called = PULSAR_INIT.replace(
+        "CHECK", "curl -f https://pulsar-broker.milvus.svc.cluster.local:8443/admin/v2/clusters"
+    )
+    assert [f.rule for f in analysis_of(called).findings().findings if f.rule == "dns-port-not-exposed"] == [
+        "dns-port-not-exposed"
+    ]

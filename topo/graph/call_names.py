@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from topo.graph.ignored_config import switched_off_spans, within
+from topo.graph.ignored_config import ignored_spans, within
 from topo.model.env_expansion import REFERENCE
 
 _SEPARATORS = "\\s,;'\"=()\\[\\]{}|<>`\\\\"
@@ -86,12 +86,13 @@ def names_in(
     value, Java properties): there a single label counts only in a URL, with a port or as the
     value of a host-like key (`host: redis`, `--redis-host=redis`, `"server": "redis"`), and a
     name that resolves to nothing is reported only in those positions too. Nothing under a YAML
-    or JSON block switched off (`enabled: false`, topo.graph.ignored_config) is a candidate.
+    or JSON block switched off (`enabled: false`) nor among the URLs a Pulsar
+    `initialize-cluster-metadata` command publishes (topo.graph.ignored_config) is a candidate.
     """
     host_like = variable is not None and _host_key(variable)
     if "$(" in text:
         text = _masked_references(text)
-    off = switched_off_spans(text)
+    off = ignored_spans(text)
     multiline = (is_file and variable is None) or "\n" in text or len(text) > LONG_TEXT
     found: list[tuple[str, int | None, str]] = []  # (name, port, how: url | port | key | bare)
     key: str | None = None  # the key the next value belongs to (`host:`, `HOST=`)

@@ -15,6 +15,12 @@ no calls (topo.graph.link_calls).
   resource's own attributes, https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/),
   the Jaeger clients' `JAEGER_SERVICE_NAME`, Elastic APM's `ELASTIC_APM_SERVICE_NAME` and Datadog's
   `DD_SERVICE`. The name is usually that of the workload's own Service: no call to it.
+- The service URLs given to Apache Pulsar's `initialize-cluster-metadata` (`--web-service-url`,
+  `--web-service-url-tls`, `--broker-service-url`, `--broker-service-url-tls`, in a script): the
+  command stores them in the metadata store as the cluster's data for clients to look up, and
+  connects only to the metadata and configuration stores (pulsar.apache.org/docs
+  admin-api-clusters, "Initialize cluster metadata"; apache/pulsar PulsarClusterMetadataSetup).
+  Charts publish the TLS URLs whether or not the broker listens on them (Milvus's Pulsar init Job).
 """
 
 from __future__ import annotations
@@ -47,6 +53,14 @@ _DESCRIBES_ITSELF = frozenset(
 #: Character spans [start, end) of a text, sorted and disjoint.
 Spans = tuple[tuple[int, int], ...]
 
+_CLUSTER_METADATA_COMMAND = "initialize-cluster-metadata"
+#: Where a shell command ends: `;`, `&&`, `||`, `|` or a line end that no `\` continues.
+_COMMAND_END = re.compile(r"[;&|]|(?<!\\)\n")
+#: A published URL option and its value (`--broker-service-url-tls pulsar+ssl://...:6651/`).
+_PUBLISHED_URL_OPTION = re.compile(
+    r"--(?:web-service-url|broker-service-url)(?:-tls)?(?:[ \t]+|=)['\"]?(?P<value>[^\s'\";]+)"
+)
+
 
 def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
     """The names of a container's env variables that its program does not act on."""
@@ -56,6 +70,31 @@ def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
         for variable in env
     )
     return (_DESCRIBES_ITSELF | _SEED_HOSTS) if single_node else _DESCRIBES_ITSELF
+
+
+def ignored_spans(text: str) -> Spans:
+    """The spans of `text` whose names the program does not call: blocks switched off and the
+    URLs a command publishes (the module's docstring)."""
+    return _merged([*switched_off_spans(text), *published_url_spans(text)])
+
+
+def published_url_spans(text: str) -> Spans:
+    """The spans of the service URLs a Pulsar `initialize-cluster-metadata` command in `text`
+    stores for clients rather than connects to.
+
+    >>> text = "bin/pulsar initialize-cluster-metadata --web-service-url-tls https://b:8443/; curl https://b:8443/"
+    >>> [text[start:end] for start, end in published_url_spans(text)]
+    ['https://b:8443/']
+    """
+    spans: list[tuple[int, int]] = []
+    start = text.find(_CLUSTER_METADATA_COMMAND)
+    while start != -1:
+        end_match = _COMMAND_END.search(text, start)
+        end = end_match.start() if end_match else len(text)
+        for option in _PUBLISHED_URL_OPTION.finditer(text, start, end):
+            spans.append(option.span("value"))
+        start = text.find(_CLUSTER_METADATA_COMMAND, end)
+    return tuple(spans)
 
 
 def switched_off_spans(text: str) -> Spans:
