@@ -175,16 +175,23 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
     source = reach.universe.class_of(workload.id)
     if source is None:
         return
+    # (a target's calls on a port come before its call without one: "None" sorts after digits)
+    calls = sorted(ctx.outgoing(workload.id, CALLS), key=lambda item: (item[0], str(item[1].get("port"))))
+    # A name found without a port (`nc -vz valkey 6379` read word by word) beside a call to the
+    # same target on one of its ports says nothing more: on all of the target's ports it is denied
+    # only when that port is, and allowed when any is. One fact, one finding.
+    checked_on_a_port: set[str] = set()
     seen: set[tuple[str, int | None]] = set()
-    for target_id, data in sorted(
-        ctx.outgoing(workload.id, CALLS), key=lambda item: (item[0], str(item[1].get("port")))
-    ):
+    for target_id, data in calls:
         port = data.get("port")
         key = (target_id, port)
-        if key in seen:
+        if key in seen or (port is None and target_id in checked_on_a_port):
             continue
         seen.add(key)
-        for destination, ports in _needed_targets(ctx, reach, target_id, port):
+        needed = _needed_targets(ctx, reach, target_id, port)
+        if port is not None and needed:
+            checked_on_a_port.add(target_id)
+        for destination, ports in needed:
             if destination.id == workload.id:
                 continue
             destination_class = reach.universe.class_of(destination.id)
