@@ -182,6 +182,40 @@ def test_publish_not_ready_service_is_not_named():
     assert [f.severity for f in result] == [WARNING] and result[0].related == ()
 
 
+def test_a_service_of_metrics_profiling_or_health_ports_is_named_as_such_not_as_sending_traffic():
+    # Tekton's remote resolvers (config/resolvers/resolvers-service.yaml: http-metrics,
+    # http-profiling, probes) and Volcano's scheduler (`metrics`): the Service is scraped, not sent
+    # requests. The rolling-update warning stays; a Recreate rollout is advice as without a Service.
+    scraped = """
+    apiVersion: v1
+    kind: Service
+    metadata: {name: resolvers}
+    spec:
+      selector: {app: resolvers}
+      ports: [{name: http-metrics, port: 9090}, {name: http-profiling, port: 8008}, {name: probes, port: 8080}]
+    ---
+    """
+    rolling = _controller("Deployment", "resolvers", "replicas: 2")
+    [finding] = findings("readiness-probe-missing", scraped + rolling)
+    assert finding.severity == WARNING and finding.related == ("Service/default/resolvers",)
+    assert finding.message == (
+        "container 'resolvers' has no readinessProbe: its pods count as ready and available the moment "
+        "they start (rolling updates do not wait for the application; Service default/resolvers only "
+        "exposes metrics, profiling or health ports)"
+    )
+    recreate = _controller("Deployment", "resolvers", "strategy: {type: Recreate}")
+    [advice] = findings("readiness-probe-missing", scraped + recreate)
+    assert advice.severity == INFO
+    assert (
+        "(no Service but default/resolvers (metrics, profiling or health ports only) selects them,"
+        in advice.message
+    )
+    # One port that serves requests (`http`, or an unnamed one) makes it a Service sending traffic.
+    serving = scraped.replace("{name: probes, port: 8080}", "{name: http, port: 80}")
+    [routed] = findings("readiness-probe-missing", serving + recreate)
+    assert routed.severity == WARNING and "Service default/resolvers sends traffic" in routed.message
+
+
 def test_readiness_on_any_main_container_is_enough():
     text = """
     apiVersion: v1

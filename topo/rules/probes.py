@@ -101,7 +101,9 @@ def readiness_probe_missing(workload: Workload, ctx):
         Finds Deployments, StatefulSets, DaemonSets, ReplicaSets, ReplicationControllers and bare
         Pods where no main container (`spec.containers`) has a `readinessProbe`, and names the
         Services that send traffic to the pods (Services with `publishNotReadyAddresses: true` do
-        not count: they ignore readiness anyway). Jobs and CronJobs are skipped. Without such a
+        not count: they ignore readiness anyway; a Service whose every port is named for metrics,
+        profiling or health checks — `http-metrics`, `http-profiling`, `probes`, as Tekton's
+        resolvers have — is named as such: it is scraped, not sent requests). Jobs and CronJobs are skipped. Without such a
         Service and without a PodDisruptionBudget over the pods, the finding is an info when no
         controller waits for the pods' readiness either: a bare Pod or a ReplicaSet (no rollout),
         a Deployment with `strategy: Recreate` (the controller scales the old pods to zero, waits
@@ -157,7 +159,17 @@ def readiness_probe_missing(workload: Workload, ctx):
     if not (containers := _application_containers(containers)):
         return  # only pause: ready as soon as it runs, which is what a probe would say
     what = f"{_container_word(containers)} {_names(containers)} {'has' if len(containers) == 1 else 'have'} no readinessProbe"
-    services = [s for s in ctx.services_selecting(workload.id) if not _publishes_not_ready(ctx.get(s))]
+    selecting = [ctx.get(s) for s in ctx.services_selecting(workload.id)]
+    services = [s.id for s in selecting if not _publishes_not_ready(s) and not _only_metrics(s)]
+    # a Service of metrics, profiling or health ports only is scraped, not sent requests (Tekton's
+    # resolvers, Volcano's scheduler)
+    scraped = [s.id for s in selecting if not _publishes_not_ready(s) and _only_metrics(s)]
+    no_service = (
+        f"no Service but {', '.join(s.split('/', 1)[1] for s in scraped)} (metrics, profiling or health "
+        "ports only) selects"
+        if scraped
+        else "no Service selects"
+    )
     if services:
         names = ", ".join(s.split("/", 1)[1] for s in services)
         yield Issue(
@@ -170,24 +182,34 @@ def readiness_probe_missing(workload: Workload, ctx):
         # a bare pod has no rollout, and nothing routes to it yet: only a Service added later (or
         # a PodDisruptionBudget counting ready pods) would act on its readiness
         yield Issue(
-            f"{what}: it counts as ready the moment it starts (no Service selects it yet)",
+            f"{what}: it counts as ready the moment it starts ({no_service} it yet)",
             hint="add a readinessProbe before a Service selects this pod",
             severity=INFO,
+            related=tuple(scraped),
         )
     elif (unwaited := _rollout_not_waiting_for_readiness(workload, ctx)) and not any(
         True for _ in ctx.incoming(workload.id, PROTECTS)
     ):
         yield Issue(
             f"{what}: its pods count as ready the moment they start, but nothing acts on it yet "
-            f"(no Service selects them, no PodDisruptionBudget counts them, {unwaited})",
+            f"({no_service} them, no PodDisruptionBudget counts them, {unwaited})",
             hint="add a readinessProbe before a Service selects these pods or the rollout strategy changes",
             severity=INFO,
+            related=tuple(scraped),
         )
     else:
+        scrapers = ", ".join(s.split("/", 1)[1] for s in scraped)
         yield Issue(
             f"{what}: its pods count as ready and available the moment they start (rolling updates "
-            f"do not wait for the application)",
+            f"do not wait for the application"
+            + (
+                f"; Service{'s' if len(scraped) > 1 else ''} {scrapers} only "
+                f"expose{'' if len(scraped) > 1 else 's'} metrics, profiling or health ports)"
+                if scraped
+                else ")"
+            ),
             hint="add a readinessProbe that passes only when the application can do its work",
+            related=tuple(scraped),
         )
 
 
@@ -236,6 +258,19 @@ def _injected_readiness(container: Container) -> bool:
 
 def _publishes_not_ready(service) -> bool:
     return isinstance(service, Service) and service.publish_not_ready_addresses
+
+
+_METRICS_PORT = re.compile(r"(?:^|-)(?:metrics|prometheus|profiling|pprof|probes|health|healthz)(?:$|-)")
+
+
+def _only_metrics(service) -> bool:
+    """Every port of the Service is named for observability: metrics (`metrics`, `http-metrics`,
+    `prometheus`), profiling (`http-profiling`, `pprof`) or health checks (`probes`, `health`)."""
+    return (
+        isinstance(service, Service)
+        and bool(service.ports)
+        and all(p.name and _METRICS_PORT.search(p.name) for p in service.ports)
+    )
 
 
 # --- liveness-probe-missing -----------------------------------------------------------------------
