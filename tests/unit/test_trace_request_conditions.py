@@ -334,3 +334,21 @@ def test_a_redirect_keeps_the_query_string():
     trace = trace_request(analysis.model, "http://x/shop?page=2&sort=asc", analysis.reach, None)
     assert trace.redirect == "https://x/shop?page=2&sort=asc"
     assert trace_request(analysis.model, "http://x/shop", analysis.reach, None).redirect == "https://x/shop"
+
+
+def test_a_failed_match_of_the_chosen_rule_is_not_called_skipped():
+    # NGINX Gateway Fabric examples/advanced-routing: rule 1 matches `version: v2` OR `?TEST=v2`
+    docs = route(
+        "coffee",
+        f"""
+  - {{matches: [{{path: {{type: PathPrefix, value: /coffee}}}}], {to("v1")}}}
+  - matches:
+    - {{path: {{type: PathPrefix, value: /coffee}}, headers: [{{name: version, value: v2}}]}}
+    - {{path: {{type: PathPrefix, value: /coffee}}, queryParams: [{{name: TEST, value: v2}}]}}
+    {to("v2")}
+""",
+    )
+    analysis = analyze(text=documents(GATEWAY, backends(), docs))
+    trace = trace_request(analysis.model, "http://x/coffee?TEST=v2", analysis.reach, None)
+    route_hop = next(hop for hop in trace.hops if hop.what == "route")
+    assert trace.rule == "rule 1: * /coffee (PathPrefix)" and "skipped" not in route_hop.why

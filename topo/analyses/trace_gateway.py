@@ -331,7 +331,12 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
             "HTTPRoute and a GRPCRoute that do, the spec has the implementation accept only the older (some, such "
             "as Istio, serve both), and topo cannot see creation times"
         )
-    skipped = [_skipped_text(c) for c in every[: every.index(chosen)] if c.unmet]
+    # Another match of the chosen rule that the request fails says nothing: the rule is taken.
+    skipped = [
+        _skipped_text(c)
+        for c in every[: every.index(chosen)]
+        if c.unmet and (c.route.id, c.rule) != (chosen.route.id, chosen.rule)
+    ]
     return GatewayMatch(chosen, notes, hosting, conflicts, skipped)
 
 
