@@ -34,8 +34,11 @@ def test_weighted_rule_json():
     assert whats[:2] == ["gateway", "route"] and whats.count("service") == 2
     route = document["hops"][1]
     assert route["source"].endswith("gateway.yaml:20")
-    # the Exact /api/admin rule needs a header: named, not assumed
-    assert "header x-admin: 1 goes to HTTPRoute/web/shop rule 1 instead" in route["why"]
+    # the Exact /api/admin rule needs a header the request does not carry: skipped, and named
+    assert (
+        "HTTPRoute/web/shop rule 1 (shop.example.com /api/admin (Exact)) is skipped: it needs header x-admin: 1 "
+        "(the request has none)" in route["why"]
+    )
 
 
 def test_text_https_and_wildcard():

@@ -49,11 +49,19 @@ def test_service_rule_over_h2c_text():
     assert "result: the request reaches its pods" in out
 
 
-def test_a_header_only_rule_is_not_assumed():
+def test_a_header_only_rule_takes_a_call_with_the_header():
     code, out = run("grpc://users.example.com/com.example.Order/Get", FIXTURE, "-o", "json")
-    route = json.loads(out)["hops"][1]
-    assert code == 0 and route["what"] == "route" and route["ok"] is None
-    assert "only for requests with header env: canary" in route["why"]
+    (route,) = json.loads(out)["hops"]
+    assert code == 0 and route["what"] == "route" and route["ok"] is False
+    assert "is skipped: it needs header env: canary (the request has none)" in route["why"]
+    code, out = run(
+        "grpc://users.example.com/com.example.Order/Get", FIXTURE, "-H", "Env: canary", "-o", "json"
+    )
+    document = json.loads(out)
+    assert code == 0 and document["ok"] is True and document["rule"].startswith("rule 1:")
+    assert document["request"] == {"method": "POST", "headers": [{"name": "Env", "value": "canary"}]}
+    code, out = run("grpc://users.example.com/com.example.Order/Get", FIXTURE, "-X", "GET")
+    assert code == 3 and out == ""  # a usage error (topo.exitcodes)
 
 
 def test_no_cleartext_listener_on_the_tls_port():

@@ -23,6 +23,7 @@ from topo.model.gateway_api import (
     Gateway,
     GatewayRoute,
     GRPCMatch,
+    ValueMatch,
     hostnames_on,
     kind_conflicts,
 )
@@ -56,9 +57,16 @@ def test_grpc_matches_take_the_defaults_of_grpcroute_types():
     login_or_regex, canary, ping, catch_all = route.rule_matches
     assert login_or_regex == (
         GRPCMatch("Exact", "com.example.User", "Login"),
-        GRPCMatch("RegularExpression", "com\\.example\\..*", None, ("env: canary", "x-v ~ v[0-9]")),
+        GRPCMatch(
+            "RegularExpression",
+            "com\\.example\\..*",
+            None,
+            (ValueMatch("env", "canary"), ValueMatch("x-v", "v[0-9]", "RegularExpression")),
+        ),
     )
-    assert canary == (GRPCMatch(headers=("env: canary",)),)  # no method: every service and method
+    assert canary == (
+        GRPCMatch(headers=(ValueMatch("env", "canary"),)),
+    )  # no method: every service and method
     assert ping == (GRPCMatch("Exact", None, "Ping"),)  # an empty service matches any service
     assert catch_all == (DEFAULT_GRPC_MATCH,)
     assert GRPCMatch("Exact", None, None, ()) == DEFAULT_GRPC_MATCH

@@ -112,23 +112,32 @@ def test_exact_path_beats_longer_prefix_and_longest_prefix_wins():
     assert chosen("http://x/apix", r)[0] == ("shop", 3)  # no matches: PathPrefix /
 
 
-def test_header_and_method_matches_are_not_assumed():
+def test_a_match_the_request_fails_is_skipped_with_a_line_saying_so():
+    # HTTPRouteMatch.Headers, .Method: a request without the header (a GET) does not match; the
+    # header rule outranks the plain one ("Largest number of header matches"), so the skip is named
     rules = (
         "[{matches: [{path: {type: PathPrefix, value: /}, headers: [{name: x-canary, value: 'true'}]}],"
         " backendRefs: [{name: canary, port: 80}]},"
         f" {backend('web')}}}]"
     )
-    (name_rule, notes) = chosen("http://x/", route("shop", rules))
-    assert name_rule == ("shop", 1)
-    assert notes == ["a request with header x-canary: true goes to HTTPRoute/app/shop rule 0 instead"]
+    analysis = analyze(text=documents(GATEWAY, route("shop", rules)))
+    found = match_gateway(analysis.model, parse_url("http://x/"))
+    assert found is not None and found.chosen is not None and found.chosen.rule == 1 and found.notes == []
+    assert found.skipped == [
+        "HTTPRoute/app/shop rule 0 (* / (PathPrefix)) is skipped: it needs header x-canary: true (the request has none)"
+    ]
+    # header names are case-insensitive (HTTPHeaderMatch.Name)
+    canary = match_gateway(analysis.model, parse_url("http://x/", headers=(("X-Canary", "true"),)))
+    assert (
+        canary is not None and canary.chosen is not None and canary.chosen.rule == 0 and canary.skipped == []
+    )
     only_post = route("post", "[{matches: [{method: POST}], backendRefs: [{name: web, port: 80}]}]")
     analysis = analyze(text=documents(GATEWAY, only_post))
-    hops = trace_request(analysis.model, "http://x/", analysis.reach, None).hops
-    assert hops[1].what == "route" and hops[1].ok is None and "method POST" in hops[1].why
-    assert (
-        "a request that meets none of these conditions matches no rule: the Gateway answers 404"
-        in hops[1].why
-    )
+    (hop,) = trace_request(analysis.model, "http://x/", analysis.reach, None).hops
+    assert hop.what == "route" and hop.ok is False and "the Gateway answers 404" in hop.why
+    assert "rule 0 (* / (PathPrefix)) is skipped: it needs method POST (the request is GET)" in hop.why
+    hops = trace_request(analysis.model, "http://x/", analysis.reach, None, method="POST").hops
+    assert hops[1].what == "route" and hops[1].ok is True
 
 
 def test_regular_expression_is_implementation_specific():

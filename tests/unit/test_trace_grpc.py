@@ -65,9 +65,9 @@ def method(service: str | None = None, name: str | None = None, kind: str | None
     return f"{{method: {{{', '.join(parts)}}}}}"
 
 
-def chosen(target: str, *docs: str, gateway: str = GATEWAY):
+def chosen(target: str, *docs: str, gateway: str = GATEWAY, headers: tuple[tuple[str, str], ...] = ()):
     analysis = analyze(text=documents(gateway, *docs))
-    found = match_gateway(analysis.model, parse_url(target))
+    found = match_gateway(analysis.model, parse_url(target, headers=headers))
     if found is None or found.chosen is None:
         return None, found
     return (found.chosen.route.name, found.chosen.rule), found
@@ -124,13 +124,16 @@ def test_precedence_service_characters_then_method_characters_then_headers():
     # then the most header matches: both header rules come first, the one with two headers before
     (name_rule, found) = chosen("grpc://x/c.D/Any", route)
     assert name_rule == ("r", 5)
-    assert found.notes == [
-        "a request with header a: b, header c: d goes to GRPCRoute/app/r rule 4 instead",
-        "a request with header a: b goes to GRPCRoute/app/r rule 3 instead",
+    assert found.skipped == [
+        "GRPCRoute/app/r rule 4 (* c.D/* (Exact)) is skipped: it needs header a: b (the request has none), "
+        "header c: d (the request has none)",
+        "GRPCRoute/app/r rule 3 (* c.D/* (Exact)) is skipped: it needs header a: b (the request has none)",
     ]
+    assert chosen("grpc://x/c.D/Any", route, headers=(("a", "b"),))[0] == ("r", 3)
+    assert chosen("grpc://x/c.D/Any", route, headers=(("a", "b"), ("C", "d")))[0] == ("r", 4)
 
 
-def test_header_matches_are_reported_not_assumed():
+def test_header_matches_are_decided_on_the_calls_metadata():
     # the upstream grpc-routing example (examples/standard/grpc-routing/bar-grpcroute.yaml)
     route = grpc_route(
         "bar-route",
@@ -139,19 +142,20 @@ def test_header_matches_are_reported_not_assumed():
     )
     (name_rule, found) = chosen("grpc://bar.example.com/com.example.User/Login", route)
     assert name_rule == ("bar-route", 1)
-    assert found.notes == ["a request with header env: canary goes to GRPCRoute/app/bar-route rule 0 instead"]
+    assert found.skipped == [
+        "GRPCRoute/app/bar-route rule 0 (bar.example.com (every call)) is skipped: it needs header env: canary "
+        "(the request has none)"
+    ]
+    assert chosen("grpc://bar.example.com/a.B/C", route, headers=(("env", "canary"),))[0] == ("bar-route", 0)
     only_header = grpc_route("h", f"[{rule('canary', '{headers: [{name: env, value: canary}]}')}]")
-    route_hop = trace("grpc://x/a.B/C", only_header)["hops"][1]
-    assert route_hop["what"] == "route" and route_hop["ok"] is None
-    assert "only for requests with header env: canary: a gRPC target cannot tell" in route_hop["why"]
     # conformance GRPCRouteHeaderMatching: a call without the headers any rule needs is Unimplemented
-    assert (
-        "a request that meets none of these conditions matches no rule: the Gateway answers UNIMPLEMENTED"
-        in (route_hop["why"])
-    )
+    (route_hop,) = trace("grpc://x/a.B/C", only_header)["hops"]
+    assert route_hop["what"] == "route" and route_hop["ok"] is False
+    assert "no rule matches a.B/C: the Gateway answers UNIMPLEMENTED" in route_hop["why"]
+    assert "is skipped: it needs header env: canary (the request has none)" in route_hop["why"]
 
 
-def test_when_every_rule_needs_headers_each_is_named_in_precedence_order():
+def test_when_every_rule_needs_headers_the_metadata_picks_one():
     # conformance/tests/grpcroute-header-matching.yaml: "version: two" AND "color: orange" (two
     # header matches) before "version: one" and "version: two"; no header at all: Unimplemented
     header = "{{headers: [{}]}}".format
@@ -162,12 +166,14 @@ def test_when_every_rule_needs_headers_each_is_named_in_precedence_order():
         f" {rule('v1', header('{name: version, value: two}, {name: color, value: orange}'))}]",
     )
     (name_rule, found) = chosen("grpc://x/a.B/C", route)
-    assert name_rule == ("grpc-header-matching", 2)
-    assert found.notes == [
-        "failing that, a request with header version: one goes to GRPCRoute/app/grpc-header-matching rule 0",
-        "failing that, a request with header version: two goes to GRPCRoute/app/grpc-header-matching rule 1",
-        "a request that meets none of these conditions matches no rule: the Gateway answers UNIMPLEMENTED",
-    ]
+    assert name_rule is None and len(found.skipped) == 3
+    # grpcroute-header-matching.go: version one → v1, two → v2, two + orange → v1, orange alone,
+    # color blue alone, no header: Unimplemented
+    assert chosen("grpc://x/a.B/C", route, headers=(("version", "one"),))[0] == ("grpc-header-matching", 0)
+    assert chosen("grpc://x/a.B/C", route, headers=(("version", "two"),))[0] == ("grpc-header-matching", 1)
+    two_orange = (("version", "two"), ("color", "orange"))
+    assert chosen("grpc://x/a.B/C", route, headers=two_orange)[0] == ("grpc-header-matching", 2)
+    assert chosen("grpc://x/a.B/C", route, headers=(("color", "orange"),))[0] is None
 
 
 def test_regular_expression_is_implementation_specific():

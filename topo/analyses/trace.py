@@ -50,7 +50,17 @@ from topo.model import Model
 from topo.model.kinds import make_id
 from topo.model.objects import Ingress, IngressPath
 
-__all__ = ["Hop", "Match", "Request", "Trace", "match_request", "parse_url", "path_matches", "trace_request"]
+__all__ = [
+    "Hop",
+    "Match",
+    "Request",
+    "Trace",
+    "match_request",
+    "parse_header",
+    "parse_url",
+    "path_matches",
+    "trace_request",
+]
 
 EXACT_HOST, WILDCARD_HOST, ANY_HOST = 3, 2, 1
 
@@ -164,12 +174,37 @@ def _match_route(model: Model, request: Request) -> Match | None:
     return Match(obj, rule, service if isinstance(service, str) else None, number, name, route=True)
 
 
-def trace_request(model: Model, url: str, reach: Any = None, rollout: Any = None) -> Trace:
-    """Follow one request — a URL, or a gRPC target `grpc[s]://host[:port]/package.Service/Method`;
-    `reach` (topo.analyses.reach.Reachability) judges the NetworkPolicies, `rollout`
-    (topo.analyses.availability.Availability, when available) the rollout minimum."""
-    request = parse_url(url)
-    trace = Trace(url)
+def parse_header(text: str) -> tuple[str, str] | None:
+    """A `-H` argument as curl reads it: `Name: value` → (name, value), `Name;` → (name, "") (an
+    empty header), `Name:` → None (curl then sends no such header); ValueError without `:` or `;`.
+
+    >>> parse_header("X-Canary:  true "), parse_header("X-Empty;"), parse_header("Accept:")
+    (('X-Canary', 'true'), ('X-Empty', ''), None)
+    """
+    name, colon, value = text.partition(":")
+    if colon and name.strip() and ";" not in name:
+        return (name.strip(), value.strip()) if value.strip() else None
+    if text.rstrip().endswith(";") and text.rstrip()[:-1].strip():
+        return (text.rstrip()[:-1].strip(), "")
+    raise ValueError(f"-H {text!r}: expected 'Name: value' (or 'Name;' for an empty value)")
+
+
+def trace_request(
+    model: Model,
+    url: str,
+    reach: Any = None,
+    rollout: Any = None,
+    method: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
+) -> Trace:
+    """Follow one request — a URL, or a gRPC target `grpc[s]://host[:port]/package.Service/Method`
+    — with its `method` (GET by default, POST for a gRPC call) and `headers` ((name, value) pairs,
+    curl's `-H`): Gateway API route matches on them and on the URL's query string are decided;
+    Ingress rules match on host and path only. `reach` (topo.analyses.reach.Reachability) judges
+    the NetworkPolicies, `rollout` (topo.analyses.availability.Availability, when available) the
+    rollout minimum."""
+    request = parse_url(url, method, headers)
+    trace = Trace(url, method=request.method, headers=list(request.headers))
     if not request.host:
         trace.hops.append(Hop("url", False, f"{url!r} has no host"))
         return trace
@@ -229,6 +264,13 @@ def _trace_http(
             rollout,
             ([note] if note else []) + _also_answers(match, request),
         )
+        return trace
+    if match is None and found is not None:
+        # HTTPRoutes take the host, and no rule of theirs (nor an Ingress) matches: the Gateway's 404,
+        # with the matches skipped for a header, method or query parameter the request fails.
+        hop = unmatched_hop(found, request)
+        hop.why += f" ({note})" if note else ""
+        trace.hops.append(hop)
         return trace
     if match is None:
         trace.hops.append(

@@ -18,9 +18,10 @@ grpcroute_types.go, https://gateway-api.sigs.k8s.io/reference/spec/):
   ignoring a trailing `/` — the same as the Ingress `Prefix` type, so both share
   `topo.analyses.trace.path_matches`. `RegularExpression` is implementation-specific: topo does
   not evaluate it. A rule without matches matches `PathPrefix /`.
-* Header, query-parameter and method matches cannot be decided from a URL: such a match is
-  reported as needing them, never assumed. GRPCRoute service and method matches:
-  topo.analyses.trace_grpc.
+* Header, query-parameter and method matches are decided from the request — its `-H` headers, its
+  URL's query string, its `-X` method (topo.analyses.trace_conditions): a match the request fails
+  is skipped, and the route hop says so when the skipped match would have taken precedence.
+  GRPCRoute service and method matches: topo.analyses.trace_grpc.
 * Precedence across every rule of the applicable routes (HTTPRouteSpec.Hostnames,
   HTTPRouteRule.Matches, GRPCRouteRule.Matches): the largest number of characters in a matching
   non-wildcard hostname, then in a matching hostname; then for an HTTPRoute an `Exact` path, the
@@ -35,7 +36,8 @@ grpcroute_types.go, https://gateway-api.sigs.k8s.io/reference/spec/):
   its verdict is not known.
 * Backends: a rule's `backendRefs` share its traffic by `weight` (default 1; 0 gets none).
 * A rule with a RequestRedirect filter answers with a redirect instead
-  (topo.analyses.trace_redirect): the trace ends there, with the `Location`.
+  (topo.analyses.trace_redirect): the trace ends there, with the `Location`. A rule's URLRewrite
+  and RequestHeaderModifier filters change what its backends receive (topo.analyses.trace_rewrite).
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from topo.analyses.trace_conditions import first_of_each_name, request_conditions
 from topo.analyses.trace_grpc import grpc_applies, grpc_match_text, grpc_needs, grpc_rank
 from topo.analyses.trace_hops import backend_hops
 from topo.analyses.trace_redirect import redirect_location
+from topo.analyses.trace_rewrite import backend_request, backend_request_text
 from topo.analyses.trace_types import Hop, Match, Request, Trace, source_of
 from topo.model.gateway_api import (
     Gateway,
@@ -54,6 +58,7 @@ from topo.model.gateway_api import (
     Listener,
     ObjectRef,
     Redirect,
+    RequestChanges,
     RouteMatch,
     attached_routes,
     hostnames_intersect,
@@ -96,17 +101,10 @@ def path_rank(match: RouteMatch) -> tuple[int, int]:
 
 
 def conditions(match: RouteMatch) -> list[str]:
-    """What a match needs beyond the URL's host and path (empty: decided by the URL)."""
-    needs = []
+    """What topo cannot decide of a match's path (empty: the request decides it)."""
     if match.path_type not in ("Exact", "PathPrefix"):
-        needs.append(
-            f"path {match.path_type} {match.path!r} (implementation-specific: topo does not evaluate it)"
-        )
-    if match.method:
-        needs.append(f"method {match.method}")
-    needs.extend(f"header {h}" for h in match.headers)
-    needs.extend(f"query parameter {q}" for q in match.query_params)
-    return needs
+        return [f"path {match.path_type} {match.path!r} (implementation-specific: topo does not evaluate it)"]
+    return []
 
 
 def _applies(match: RouteMatch | GRPCMatch, request: Request) -> bool:
@@ -124,7 +122,10 @@ def _rank(match: RouteMatch | GRPCMatch) -> tuple:
     """The match's precedence after the hostnames (smaller sorts first)."""
     if isinstance(match, GRPCMatch):
         return grpc_rank(match)
-    return (path_rank(match), 0 if match.method else 1, -len(match.headers), -len(match.query_params))
+    # "Largest number of header matches" counts the entries that count: the first of each name.
+    headers = len(first_of_each_name(match.headers, fold_case=True))
+    params = len(first_of_each_name(match.query_params, fold_case=False))
+    return (path_rank(match), 0 if match.method else 1, -headers, -params)
 
 
 def match_text(match: RouteMatch | GRPCMatch) -> str:
@@ -145,6 +146,7 @@ class Candidate:
     host_rank: tuple[int, int]
     rank: tuple = ()  # the match's precedence (_rank)
     needs: tuple[str, ...] = ()  # what the match needs beyond what the request says
+    unmet: tuple[str, ...] = ()  # the match's conditions the request fails: the match is skipped
 
     def key(self) -> tuple:
         return (
@@ -159,6 +161,11 @@ class Candidate:
     def redirect(self) -> Redirect | None:
         redirects = self.route.rule_redirects
         return redirects[self.rule] if self.rule < len(redirects) else None
+
+    @property
+    def changes(self) -> RequestChanges | None:
+        changes = self.route.rule_changes
+        return changes[self.rule] if self.rule < len(changes) else None
 
     @property
     def backends(self) -> tuple[ObjectRef, ...]:
@@ -176,6 +183,9 @@ class GatewayMatch:
     hosting: list[str] = field(default_factory=list)
     #: routes of the other kind (HTTPRoute, GRPCRoute) with intersecting hostnames on the chosen listener
     conflicts: list[str] = field(default_factory=list)
+    #: the skipped matches (a header, method or query parameter the request fails) that would have
+    #: taken precedence over the chosen one — every skipped match when none is chosen
+    skipped: list[str] = field(default_factory=list)
 
 
 def request_kind(request: Request) -> str:
@@ -211,8 +221,9 @@ def _route_hostname(route: GatewayRoute, listener: Listener, host: str) -> tuple
 
 def candidates(model: Model, request: Request) -> tuple[list[Candidate], list[str]]:
     """Every (route, rule, match) of an admitted route of the request's kind whose hostname and
-    match meet the request, in precedence order; and the routes that take the request's host on a
-    listener for it, whether or not a rule matches."""
+    path (or gRPC service and method) meet the request, in precedence order — those whose header,
+    method or query-parameter conditions the request fails with their `unmet` conditions; and the
+    routes that take the request's host on a listener for it, whether or not a rule matches."""
     found: list[Candidate] = []
     hosting: list[str] = []
     serving: dict[str, list[Listener]] = {}  # by Gateway: its listeners for the request's scheme and port
@@ -231,11 +242,22 @@ def candidates(model: Model, request: Request) -> tuple[list[Candidate], list[st
         for rule, matches in enumerate(route.rule_matches):
             for match in matches:
                 if _applies(match, request):
-                    needs = tuple(
+                    unmet, undecided = request_conditions(match, request)
+                    needs = (
                         grpc_needs(match, request) if isinstance(match, GRPCMatch) else conditions(match)
-                    )
+                    ) + undecided
                     found.append(
-                        Candidate(route, gateway, listener, rule, match, *hostname, _rank(match), needs)
+                        Candidate(
+                            route,
+                            gateway,
+                            listener,
+                            rule,
+                            match,
+                            *hostname,
+                            _rank(match),
+                            tuple(needs),
+                            tuple(unmet),
+                        )
                     )
     found.sort(key=Candidate.key)
     return found, hosting
@@ -245,9 +267,11 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
     """The route rule that serves `request` (an HTTPRoute's for a URL, a GRPCRoute's for a gRPC
     target), with notes on how it was chosen; None when no admitted route of that kind takes the
     request's host, a match without `chosen` when some do but none of their rules matches."""
-    found, hosting = candidates(model, request)
+    every, hosting = candidates(model, request)
+    found = [c for c in every if not c.unmet]
     if not found:
-        return GatewayMatch(None, hosting=hosting) if hosting else None
+        skipped = [_skipped_text(c) for c in every]
+        return GatewayMatch(None, hosting=hosting, skipped=skipped) if hosting else None
     plain = [c for c in found if not c.needs]
     chosen = plain[0] if plain else found[0]
     notes = []
@@ -307,7 +331,17 @@ def match_gateway(model: Model, request: Request) -> GatewayMatch | None:
             "HTTPRoute and a GRPCRoute that do, the spec has the implementation accept only the older (some, such "
             "as Istio, serve both), and topo cannot see creation times"
         )
-    return GatewayMatch(chosen, notes, hosting, conflicts)
+    # Another match of the chosen rule that the request fails says nothing: the rule is taken.
+    skipped = [
+        _skipped_text(c)
+        for c in every[: every.index(chosen)]
+        if c.unmet and (c.route.id, c.rule) != (chosen.route.id, chosen.rule)
+    ]
+    return GatewayMatch(chosen, notes, hosting, conflicts, skipped)
+
+
+def _skipped_text(candidate: Candidate) -> str:
+    return f"{candidate.route.id} rule {candidate.rule} ({candidate.text()}) is skipped: it needs {', '.join(candidate.unmet)}"
 
 
 def unmatched_hop(found: GatewayMatch, request: Request) -> Hop:
@@ -320,7 +354,10 @@ def unmatched_hop(found: GatewayMatch, request: Request) -> Hop:
     else:
         call, answer = request.path, "the Gateway answers 404"
     verb = "take" if len(found.hosting) > 1 else "takes"
-    return Hop("route", False, f"{routes} {verb} host {request.host}, but no rule matches {call}: {answer}")
+    skipped = f" ({'; '.join(found.skipped)})" if found.skipped else ""
+    return Hop(
+        "route", False, f"{routes} {verb} host {request.host}, but no rule matches {call}: {answer}{skipped}"
+    )
 
 
 def gateway_hops(
@@ -358,7 +395,7 @@ def gateway_hops(
     if needs:
         target = "a gRPC target" if request.grpc else "a URL"
         why += f"; only for requests with {', '.join(needs)}: {target} cannot tell"
-    notes = [*found.notes, *(more_notes or ())]
+    notes = [*found.skipped, *found.notes, *(more_notes or ())]
     if notes:
         why += f" ({'; '.join(notes)})"
     known = not needs and not found.conflicts
@@ -377,7 +414,13 @@ def gateway_hops(
     if redirect is not None:
         path_match = chosen.match if isinstance(chosen.match, RouteMatch) else None
         location = redirect_location(
-            redirect, request.http_scheme, request.host, request.path, listener.port, path_match
+            redirect,
+            request.http_scheme,
+            request.host,
+            request.path,
+            listener.port,
+            path_match,
+            request.query,
         )
         trace.redirect = location
         trace.hops.append(
@@ -390,6 +433,12 @@ def gateway_hops(
             )
         )
         return
+    changes = chosen.changes
+    if changes is not None:
+        path_match = chosen.match if isinstance(chosen.match, RouteMatch) else None
+        received = backend_request(changes, request, path_match)
+        trace.backend_request = received
+        trace.hops.append(Hop("rewrite", True, backend_request_text(received, changes), source_of(route)))
     if not backends:
         answer = (
             "the call gets UNAVAILABLE unless an implementation's filter answers"

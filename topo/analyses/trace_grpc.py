@@ -6,14 +6,16 @@ Semantics (kubernetes-sigs/gateway-api apis/v1/grpcroute_types.go):
   sensitivity"; an empty or absent service matches any service, an empty or absent method any
   method; `RegularExpression` is implementation-specific (the dialect is the implementation's):
   topo does not evaluate it. A match without `method` matches every service and method.
-* Headers (GRPCHeaderMatch) cannot be decided from a target: a match that needs them is reported,
-  never assumed. So is a service or method condition when the target does not name one.
+* Headers (GRPCHeaderMatch) are the call's metadata (`topo trace -H`), decided as an HTTPRoute's
+  (topo.analyses.trace_conditions). A service or method condition when the target does not name
+  one is reported, never assumed.
 * Precedence (GRPCRouteRule.Matches), after the hostnames: the most characters in a matching
   service, then in a matching method, then the most header matches.
 """
 
 from __future__ import annotations
 
+from topo.analyses.trace_conditions import first_of_each_name
 from topo.analyses.trace_types import Request
 from topo.model.gateway_api import GRPCMatch
 
@@ -47,14 +49,14 @@ def grpc_needs(match: GRPCMatch, request: Request) -> list[str]:
             needs.append(f"service {match.service}")
         if match.method and method is None:
             needs.append(f"method {match.method}")
-    needs.extend(f"header {h}" for h in match.headers)
     return needs
 
 
 def grpc_rank(match: GRPCMatch) -> tuple[int, ...]:
     """Precedence after the hostname (smaller sorts first): the most characters in the service,
     then in the method, then the most header matches."""
-    return (-len(match.service or ""), -len(match.method or ""), -len(match.headers))
+    headers = len(first_of_each_name(match.headers, fold_case=True))
+    return (-len(match.service or ""), -len(match.method or ""), -headers)
 
 
 def grpc_method_text(match: GRPCMatch) -> str:

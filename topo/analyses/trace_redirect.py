@@ -7,6 +7,10 @@ answers with (HTTPRequestRedirectFilter, kubernetes-sigs/gateway-api apis/v1/htt
   443 ("Implementations SHOULD NOT add the port number");
 * path (HTTPPathModifier): `ReplaceFullPath` replaces the whole path, `ReplacePrefixMatch` the
   part the rule's `PathPrefix` match matched; without it the request's path;
+* query: the request's, kept. The filter has no query field and the spec says nothing of it (the
+  conformance suite compares only the redirect's path, conformance/utils/http/http.go); Envoy —
+  under Envoy Gateway, Istio and others — keeps it (RedirectAction `strip_query` defaults to false,
+  envoyproxy/envoy#11443 made a path redirect keep it too), as NGINX's `$request_uri` does;
 * statusCode: default 302.
 
 A redirect answers the request: the rule's backends get no traffic from it.
@@ -19,31 +23,46 @@ from topo.model.gateway_api import Redirect, RouteMatch
 WELL_KNOWN_PORT = {"http": 80, "https": 443}
 
 
-def _path(redirect: Redirect, match: RouteMatch | None, path: str) -> str:
-    if redirect.path_type == "ReplaceFullPath" and redirect.path is not None:
-        return redirect.path
+def modified_path(path_type: str | None, replacement: str | None, match: RouteMatch | None, path: str) -> str:
+    """The path after an HTTPPathModifier (of a RequestRedirect or a URLRewrite filter), by the
+    table of HTTPPathModifier.ReplacePrefixMatch: `/foo/bar` with prefix `/foo` and `/xyz` gives
+    `/xyz/bar`, with `` gives `/bar`; `/foo` with `/` gives `/`.
+
+    >>> modified_path("ReplacePrefixMatch", "/xyz", RouteMatch("PathPrefix", "/foo/"), "/foo/bar")
+    '/xyz/bar'
+    """
+    if path_type == "ReplaceFullPath" and replacement is not None:
+        return replacement
     if (
-        redirect.path_type == "ReplacePrefixMatch"
-        and redirect.path is not None
+        path_type == "ReplacePrefixMatch"
+        and replacement is not None
         and match is not None
         and match.path_type == "PathPrefix"
     ):
         prefix = match.path.rstrip("/")
         rest = path[len(prefix) :] if path.startswith(prefix) else path
-        return (redirect.path.rstrip("/") + rest) or "/"
+        return (replacement.rstrip("/") + rest) or "/"
     return path
 
 
 def redirect_location(
-    redirect: Redirect, scheme: str, host: str, path: str, listener_port: int | None, match: RouteMatch | None
+    redirect: Redirect,
+    scheme: str,
+    host: str,
+    path: str,
+    listener_port: int | None,
+    match: RouteMatch | None,
+    query: str = "",
 ) -> str:
-    """The `Location` of the redirect answering a request for `scheme://host/path` on a listener
-    of port `listener_port`.
+    """The `Location` of the redirect answering a request for `scheme://host/path?query` on a
+    listener of port `listener_port`.
 
     >>> redirect_location(Redirect(scheme="https"), "http", "cafe.example.com", "/coffee", 80, None)
     'https://cafe.example.com/coffee'
     >>> redirect_location(Redirect(hostname="www.example.com"), "http", "example.com", "/", 8080, None)
     'http://www.example.com:8080/'
+    >>> redirect_location(Redirect(scheme="https"), "http", "example.com", "/", 80, None, "page=2")
+    'https://example.com/?page=2'
     """
     new_scheme = (redirect.scheme or scheme).lower()
     port: int | None
@@ -54,4 +73,5 @@ def redirect_location(
     else:
         port = listener_port
     shown = "" if port is None or WELL_KNOWN_PORT.get(new_scheme) == port else f":{port}"
-    return f"{new_scheme}://{redirect.hostname or host}{shown}{_path(redirect, match, path)}"
+    new_path = modified_path(redirect.path_type, redirect.path, match, path)
+    return f"{new_scheme}://{redirect.hostname or host}{shown}{new_path}{'?' + query if query else ''}"

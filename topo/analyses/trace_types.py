@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from topo.model.objects import K8sObject
 
@@ -21,11 +21,39 @@ GRPC_METHOD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 
 @dataclass(frozen=True)
 class Request:
+    """A request as the client sends it: the URL's parts, the method (curl's `-X`: GET, POST for a
+    gRPC call) and the headers (curl's `-H`, in order, names as given)."""
+
     url: str
     scheme: str
     host: str
     port: int | None
     path: str
+    query: str = ""  # the URL's query string, without `?`
+    method: str = "GET"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        """The value of header `name` (case-insensitive, RFC 9110 5.1), repeated fields joined by
+        `,` (RFC 9110 5.3); None when the request does not carry it.
+
+        >>> parse_url("http://a/", headers=(("Version", "two"), ("version", "three"))).header("VERSION")
+        'two,three'
+        """
+        values = [value for key, value in self.headers if key.lower() == name.lower()]
+        return ",".join(values) if values else None
+
+    def query_param(self, name: str) -> str | None:
+        """The first value of query parameter `name` (case-sensitive; HTTPQueryParamMatch.Name
+        recommends the first value of a repeated parameter); None when the URL has none.
+
+        >>> parse_url("http://a/?animal=whale&animal=dolphin").query_param("animal")
+        'whale'
+        """
+        for key, value in parse_qsl(self.query, keep_blank_values=True):
+            if key == name:
+                return value
+        return None
 
     @property
     def grpc(self) -> bool:
@@ -59,9 +87,10 @@ class Request:
         return (parts[0] if parts else None, parts[1] if len(parts) == 2 else None)
 
 
-def parse_url(url: str) -> Request:
-    """`https://blog.example.com/wp-admin/?x=1` → scheme, host (lower case), port, path; a gRPC
-    target `grpcs://host:port/package.Service/Method` likewise."""
+def parse_url(url: str, method: str | None = None, headers: tuple[tuple[str, str], ...] = ()) -> Request:
+    """`https://blog.example.com/wp-admin/?x=1` → scheme, host (lower case), port, path, query; a
+    gRPC target `grpcs://host:port/package.Service/Method` likewise. The method defaults to GET,
+    POST for a gRPC call (grpc/grpc doc/PROTOCOL-HTTP2.md: "Method → ":method POST"")."""
     text = url.strip()
     if "://" not in text:
         text = "http://" + text
@@ -71,7 +100,9 @@ def parse_url(url: str) -> Request:
         port = parts.port
     except ValueError:
         port = None
-    return Request(url, parts.scheme.lower(), host, port, parts.path or "/")
+    scheme = parts.scheme.lower()
+    default_method = "POST" if scheme in GRPC_SCHEMES else "GET"
+    return Request(url, scheme, host, port, parts.path or "/", parts.query, method or default_method, headers)
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,10 @@ class Trace:
     workloads: list[str] = field(default_factory=list)
     hops: list[Hop] = field(default_factory=list)
     redirect: str | None = None  # the `Location` a Gateway API RequestRedirect filter answers with
+    method: str = "GET"
+    headers: list[tuple[str, str]] = field(default_factory=list)  # the request's (`-H`)
+    #: what the backends receive when the chosen rule's URLRewrite or RequestHeaderModifier changes it
+    backend_request: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,6 +162,8 @@ class Trace:
             "workloads": list(self.workloads),
             "ok": self.ok,
             "redirect": self.redirect,
+            "request": {"method": self.method, "headers": [{"name": k, "value": v} for k, v in self.headers]},
+            "backend_request": self.backend_request,
             "hops": [hop.to_dict() for hop in self.hops],
         }
 

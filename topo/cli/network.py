@@ -111,18 +111,44 @@ def reach(analysis: Analysis, fmt: str, only, matrix: bool, source, destination,
 @click.argument("url")
 @manifest_options
 @click.option("-o", "--output", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def trace(analysis: Analysis, url: str, fmt: str) -> None:
+@click.option(
+    "-H",
+    "--header",
+    "request_headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="A header the request carries, as curl's -H (repeatable; `NAME;` for an empty value). "
+    "Gateway API header matches are decided on them; a gRPC call's metadata likewise.",
+)
+@click.option(
+    "-X",
+    "--request",
+    "method",
+    metavar="METHOD",
+    help="The request's method, as curl's -X (default GET; a gRPC call is always POST).",
+)
+def trace(
+    analysis: Analysis, url: str, fmt: str, request_headers: tuple[str, ...], method: str | None
+) -> None:
     """The end-to-end path of a request to URL: Ingress rule (or Gateway listener and HTTPRoute
     rule) → Service port → targetPort → workload → readiness → NetworkPolicy verdict from the
     ingress controller → ready pods during a rollout, each hop with its verdict and file:line
-    (exit 0 whatever the verdict). A gRPC call is traced through GRPCRoutes:
+    (exit 0 whatever the verdict). HTTPRoute header, method and query-parameter matches are
+    decided on -H, -X and the URL's query string; URLRewrite and RequestHeaderModifier filters
+    show what the backends receive. A gRPC call is traced through GRPCRoutes:
     grpc://host[:port]/package.Service/Method (cleartext HTTP/2), grpcs://... (TLS)."""
-    from topo.analyses.trace import trace_request
+    from topo.analyses.trace import parse_header, trace_request
     from topo.render.reach_trace import render_trace
 
+    try:
+        headers = tuple(header for text in request_headers if (header := parse_header(text)) is not None)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    if method is not None and method != "POST" and url.strip().lower().startswith(("grpc://", "grpcs://")):
+        raise click.UsageError(f"-X {method} does not go with a gRPC call: gRPC calls are POST")
     try:
         rollout = analysis.rollout
     except Exception:
         rollout = None
-    result = trace_request(analysis.model, url, analysis.reach, rollout)
+    result = trace_request(analysis.model, url, analysis.reach, rollout, method, headers)
     finish(analysis, render_trace(result, fmt))

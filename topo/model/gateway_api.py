@@ -106,15 +106,29 @@ class Gateway(K8sObject):
 
 
 @dataclass(frozen=True, slots=True)
+class ValueMatch:
+    """One header or query-parameter condition of a route match (HTTPHeaderMatch,
+    HTTPQueryParamMatch, GRPCHeaderMatch): `type` is `Exact` (the default) or `RegularExpression`.
+    Its text is `name: value` (`name ~ value` for a RegularExpression)."""
+
+    name: str
+    value: str
+    type: str = "Exact"
+
+    def __str__(self) -> str:
+        return f"{self.name}{' ~ ' if self.type == 'RegularExpression' else ': '}{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
 class RouteMatch:
     """One HTTPRouteMatch (apis/v1/httproute_types.go) with its default applied: without `path`
-    the path match is `PathPrefix` `/`. Header, query-parameter and method conditions are kept
-    as text: a URL alone cannot decide them."""
+    the path match is `PathPrefix` `/`; header, query-parameter and method conditions as written
+    (topo.analyses.trace_conditions decides them for a request)."""
 
     path_type: str  # Exact | PathPrefix | RegularExpression (or what the manifest says)
     path: str
-    headers: tuple[str, ...] = ()  # `name: value` (`name ~ value` for RegularExpression)
-    query_params: tuple[str, ...] = ()
+    headers: tuple[ValueMatch, ...] = ()
+    query_params: tuple[ValueMatch, ...] = ()
     method: str | None = None
 
 
@@ -126,12 +140,12 @@ DEFAULT_MATCH = RouteMatch("PathPrefix", "/")
 class GRPCMatch:
     """One GRPCRouteMatch (apis/v1/grpcroute_types.go) with its defaults applied: `method.type` is
     `Exact`; an absent or empty `service` matches every service, an absent or empty `method` every
-    method. Header conditions are kept as text (`name: value`, `name ~ value` for RegularExpression)."""
+    method."""
 
     method_type: str = "Exact"  # Exact | RegularExpression (or what the manifest says)
     service: str | None = None
     method: str | None = None
-    headers: tuple[str, ...] = ()
+    headers: tuple[ValueMatch, ...] = ()
 
 
 #: A GRPCRouteRule without `matches` matches every gRPC request.
@@ -153,6 +167,21 @@ class Redirect:
     status_code: int = 302
 
 
+@dataclass(frozen=True, slots=True)
+class RequestChanges:
+    """What an HTTPRoute rule's URLRewrite and RequestHeaderModifier filters change in the request
+    its backends receive (HTTPURLRewriteFilter, HTTPHeaderFilter, apis/v1/httproute_types.go):
+    the Host, the path (HTTPPathModifier: `ReplaceFullPath` or `ReplacePrefixMatch`), and headers
+    set (replacing any value), added (appended to any value) and removed (names case-insensitive)."""
+
+    hostname: str | None = None
+    path_type: str | None = None
+    path: str | None = None
+    header_set: tuple[tuple[str, str], ...] = ()
+    header_add: tuple[tuple[str, str], ...] = ()
+    header_remove: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GatewayRoute(K8sObject):
     """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` tells which)."""
@@ -166,6 +195,8 @@ class GatewayRoute(K8sObject):
     rule_matches: tuple[tuple[RouteMatch | GRPCMatch, ...], ...] = ()
     #: Each HTTPRoute rule's RequestRedirect filter, by rule index (None: the rule has none).
     rule_redirects: tuple[Redirect | None, ...] = ()
+    #: Each HTTPRoute rule's URLRewrite and RequestHeaderModifier filters, by rule index (None: neither).
+    rule_changes: tuple[RequestChanges | None, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

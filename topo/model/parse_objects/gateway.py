@@ -11,6 +11,7 @@ rest of the object is analysed; only a field of the wrong shape the analysis can
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from topo.load.reader import type_name
 from topo.model.fields import Fields
@@ -29,7 +30,9 @@ from topo.model.gateway_api import (
     ObjectRef,
     Redirect,
     ReferenceGrant,
+    RequestChanges,
     RouteMatch,
+    ValueMatch,
 )
 from topo.model.objects import K8sObject
 from topo.model.selectors import parse_label_selector
@@ -141,12 +144,47 @@ def _redirect(rule: Fields) -> Redirect | None:
     return None
 
 
-def _conditions(match: Fields, key: str) -> tuple[str, ...]:
-    found = []
-    for item in match.maps(key):
-        operator = " ~ " if item.text("type") == "RegularExpression" else ": "
-        found.append(f"{item.text('name') or ''}{operator}{item.text('value') or ''}")
-    return tuple(found)
+def _conditions(match: Fields, key: str) -> tuple[ValueMatch, ...]:
+    # HTTPHeaderMatch, HTTPQueryParamMatch, GRPCHeaderMatch: type +kubebuilder:default=Exact
+    return tuple(
+        ValueMatch(item.text("name") or "", item.text("value") or "", item.text("type", "Exact") or "Exact")
+        for item in match.maps(key)
+    )
+
+
+def _name_values(modifier: Fields, key: str) -> tuple[tuple[str, str], ...]:
+    return tuple((item.text("name") or "", item.text("value") or "") for item in modifier.maps(key))
+
+
+def _changes(rule: Fields) -> RequestChanges | None:
+    # HTTPRouteFilter types URLRewrite → HTTPURLRewriteFilter (hostname, path: HTTPPathModifier) and
+    # RequestHeaderModifier → HTTPHeaderFilter (set, add, remove); each at most once per rule
+    # (apis/v1/httproute_types.go: "... filter cannot be repeated"): the first one counts.
+    rewrite = modifier = None
+    for item in rule.maps("filters"):
+        if item.text("type") == "URLRewrite" and rewrite is None:
+            rewrite = item.optional_map("urlRewrite")
+        elif item.text("type") == "RequestHeaderModifier" and modifier is None:
+            modifier = item.optional_map("requestHeaderModifier")
+    if rewrite is None and modifier is None:
+        return None
+    changes = RequestChanges()
+    if rewrite is not None:
+        path = rewrite.map("path")
+        path_type = path.text("type")
+        changes = RequestChanges(
+            hostname=rewrite.text("hostname"),
+            path_type=path_type,
+            path=path.text("replaceFullPath" if path_type == "ReplaceFullPath" else "replacePrefixMatch"),
+        )
+    if modifier is not None:
+        changes = replace(
+            changes,
+            header_set=_name_values(modifier, "set"),
+            header_add=_name_values(modifier, "add"),
+            header_remove=modifier.texts("remove"),
+        )
+    return changes
 
 
 def _matches(rule: Fields) -> tuple[RouteMatch, ...]:
@@ -193,10 +231,12 @@ def _route(doc: Fields, common: dict) -> GatewayRoute:
     backends: list[ObjectRef] = []
     rule_matches: list[tuple[RouteMatch | GRPCMatch, ...]] = []
     redirects: list[Redirect | None] = []
+    changes: list[RequestChanges | None] = []
     for index, rule in enumerate(spec.maps("rules")):
         if common["kind"] == "HTTPRoute":
             rule_matches.append(_matches(rule))
             redirects.append(_redirect(rule))
+            changes.append(_changes(rule))
         elif common["kind"] == "GRPCRoute":
             rule_matches.append(_grpc_matches(rule))
         for ref in rule.maps("backendRefs"):
@@ -210,6 +250,7 @@ def _route(doc: Fields, common: dict) -> GatewayRoute:
         backend_refs=tuple(backends),
         rule_matches=tuple(rule_matches),
         rule_redirects=tuple(redirects) if any(redirects) else (),
+        rule_changes=tuple(changes) if any(changes) else (),
     )
 
 
