@@ -72,6 +72,36 @@ def test_an_on_delete_statefulset_is_stopped_by_the_update_its_owner_applies():
     )
 
 
+def test_an_autoscaled_workload_names_its_autoscaler_once():
+    # authentik's chart with `server.autoscaling.enabled`: the message read "HorizontalPodAutoscaler
+    # HorizontalPodAutoscaler/authentik/...": the id already says the kind
+    hpa = """\
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+  minReplicas: 1
+  maxReplicas: 5
+"""
+    analysis = analysis_of(
+        """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web:1}]}
+"""
+        + hpa
+    )
+    [message] = [f.message for f in analysis.findings().findings if f.rule == "single-replica"]
+    assert message.startswith("HorizontalPodAutoscaler/shop/web may scale it to 1 (minReplicas 1): ")
+
+
 def messages_of(rule: str, text: str) -> list[str]:
     return [f.message for f in analysis_of(text).findings().findings if f.rule == rule]
 
