@@ -12,7 +12,7 @@ import pytest
 from topo_test_support import analysis_of
 
 
-def single_replica_message(kind: str, spec: str = "") -> str:
+def single_replica_message(kind: str, spec: str = "", others: str = "") -> str:
     extra = "  serviceName: web\n" if kind == "StatefulSet" else ""
     analysis = analysis_of(
         f"""\
@@ -25,7 +25,7 @@ spec:
   template:
     metadata: {{labels: {{app: web}}}}
     spec: {{containers: [{{name: web, image: web:1}}]}}
-"""
+{others}"""
     )
     [finding] = [f for f in analysis.findings().findings if f.rule == "single-replica"]
     return finding.message
@@ -75,30 +75,12 @@ def test_an_on_delete_statefulset_is_stopped_by_the_update_its_owner_applies():
 def test_an_autoscaled_workload_names_its_autoscaler_once():
     # authentik's chart with `server.autoscaling.enabled`: the message read "HorizontalPodAutoscaler
     # HorizontalPodAutoscaler/authentik/...": the id already says the kind
-    hpa = """\
----
-apiVersion: autoscaling/v2
-kind: HorizontalPodAutoscaler
-metadata: {name: web, namespace: shop}
-spec:
-  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}
-  minReplicas: 1
-  maxReplicas: 5
-"""
-    analysis = analysis_of(
-        """\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: web:1}]}
-"""
-        + hpa
+    autoscaler = (
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: web, namespace: shop}\n"
+        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, minReplicas: 1, maxReplicas: 5}\n"
     )
-    [message] = [f.message for f in analysis.findings().findings if f.rule == "single-replica"]
+    message = single_replica_message("Deployment", others=autoscaler)
     assert message.startswith("HorizontalPodAutoscaler/shop/web may scale it to 1 (minReplicas 1): ")
 
 
