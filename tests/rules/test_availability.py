@@ -12,7 +12,7 @@ import pytest
 from topo_test_support import analysis_of
 
 
-def single_replica_message(kind: str, spec: str = "") -> str:
+def single_replica_message(kind: str, spec: str = "", others: str = "") -> str:
     extra = "  serviceName: web\n" if kind == "StatefulSet" else ""
     analysis = analysis_of(
         f"""\
@@ -25,7 +25,7 @@ spec:
   template:
     metadata: {{labels: {{app: web}}}}
     spec: {{containers: [{{name: web, image: web:1}}]}}
-"""
+{others}"""
     )
     [finding] = [f for f in analysis.findings().findings if f.rule == "single-replica"]
     return finding.message
@@ -70,6 +70,18 @@ def test_an_on_delete_statefulset_is_stopped_by_the_update_its_owner_applies():
         "1 replica: every update, node drain or node failure stops it "
         "(a ReplicaSet never replaces its pod: an update reaches the pod when it is deleted)"
     )
+
+
+def test_an_autoscaled_workload_names_its_autoscaler_once():
+    # authentik's chart with `server.autoscaling.enabled`: the message read "HorizontalPodAutoscaler
+    # HorizontalPodAutoscaler/authentik/...": the id already says the kind
+    autoscaler = (
+        "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+        "metadata: {name: web, namespace: shop}\n"
+        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, minReplicas: 1, maxReplicas: 5}\n"
+    )
+    message = single_replica_message("Deployment", others=autoscaler)
+    assert message.startswith("HorizontalPodAutoscaler/shop/web may scale it to 1 (minReplicas 1): ")
 
 
 def messages_of(rule: str, text: str) -> list[str]:

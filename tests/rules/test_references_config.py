@@ -59,22 +59,29 @@ def test_istio_root_cert_exists_for_injected_pods():
     assert fired_on("config-ref-missing", injected) == []
 
 
-CERTGEN = """
+def _account_creating_secrets(name: str, namespace: str) -> str:
+    """A ServiceAccount `name` granted get and create on Secrets in `namespace` (a Role)."""
+    return f"""
 apiVersion: v1
 kind: ServiceAccount
-metadata: {name: certgen, namespace: edge}
+metadata: {{name: {name}, namespace: {namespace}}}
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
-metadata: {name: certgen, namespace: edge}
-rules: [{apiGroups: [""], resources: [secrets], verbs: [get, create]}]
+metadata: {{name: {name}, namespace: {namespace}}}
+rules: [{{apiGroups: [""], resources: [secrets], verbs: [get, create]}}]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
-metadata: {name: certgen, namespace: edge}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: certgen}
-subjects: [{kind: ServiceAccount, name: certgen, namespace: edge}]
----
+metadata: {{name: {name}, namespace: {namespace}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {name}}}
+subjects: [{{kind: ServiceAccount, name: {name}, namespace: {namespace}}}]
+---"""
+
+
+CERTGEN = (
+    _account_creating_secrets("certgen", "edge")
+    + """
 apiVersion: batch/v1
 kind: Job
 metadata: {name: gate-webhook-create, namespace: edge}
@@ -116,6 +123,7 @@ spec:
       containers: [{name: gate, image: gate:1, volumeMounts: [{name: cert, mountPath: /cert}]}]
       volumes: [{name: cert, secret: {secretName: gate-webhook}}]
 """
+)
 
 
 def test_the_job_whose_arguments_create_the_secret_is_named_as_its_creator():
@@ -252,3 +260,64 @@ def test_a_config_object_named_after_a_custom_resource_of_its_namespace_is_proba
         "metadata: {name: rook-ceph, namespace: rook-ceph}", "metadata: {name: rook-ceph, namespace: storage}"
     )
     assert {f.severity.value for f in findings("config-ref-missing", elsewhere)} == {"error"}
+
+
+SCRIPTED_SECRET = (
+    _account_creating_secrets("idp", "idp")
+    + """
+apiVersion: batch/v1
+kind: Job
+metadata: {name: idp-setup, namespace: idp}
+spec:
+  template:
+    spec:
+      serviceAccountName: idp
+      restartPolicy: OnFailure
+      containers:
+        - name: login-client-pat
+          image: kubectl:1
+          command:
+            - sh
+            - -c
+            - |
+              if [ -f /login-client/pat ]; then
+                kubectl --namespace=idp create secret generic login-client \\
+                  --from-file=pat=/login-client/pat --dry-run=client --output=yaml | kubectl apply --filename=-;
+              fi;
+          volumeMounts: [{name: login-client, mountPath: /login-client}]
+      volumes: [{name: login-client, emptyDir: {}}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: idp-cleanup, namespace: idp}
+spec:
+  template:
+    spec:
+      serviceAccountName: idp
+      restartPolicy: Never
+      containers:
+        - name: cleanup
+          image: kubectl:1
+          command: [sh, -c, "kubectl --namespace=idp delete secret --selector='app.kubernetes.io/managed-by=idp'"]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: idp-login, namespace: idp}
+spec:
+  selector: {matchLabels: {app: login}}
+  template:
+    metadata: {labels: {app: login}}
+    spec:
+      containers: [{name: login, image: login:1, volumeMounts: [{name: pat, mountPath: /pat}]}]
+      volumes: [{name: pat, secret: {secretName: login-client}}]
+"""
+)
+
+
+def test_the_job_whose_shell_script_creates_the_secret_is_named_as_its_creator():
+    # ZITADEL's chart (zitadel/zitadel-charts charts/zitadel, job_setup.yaml and job_cleanup.yaml):
+    # the setup Job's sidecar runs `sh -c "... kubectl create secret generic login-client ..."`,
+    # the cleanup Job of the same ServiceAccount, whose name is closer to `login-client`, deletes
+    # the chart's Secrets. A script is one argument: its words name the Secret and say `create`.
+    [finding] = findings("config-ref-missing", SCRIPTED_SECRET)
+    assert "probably created at run time by Job/idp/idp-setup " in finding.message

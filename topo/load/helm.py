@@ -26,6 +26,11 @@ from typing import Any
 from topo.load.api_table import served_group_versions, served_kind_versions
 from topo.load.helm_dependency_versions import mismatched_version_warnings
 from topo.load.helm_repeated_keys import RepeatedKey, repeated_key_warnings
+from topo.load.helm_schema import (
+    copy_without_values_schemas,
+    unchecked_schema_warning,
+    unloadable_schema_reference,
+)
 from topo.load.helm_subcharts import SubchartFolders, missing_dependencies
 from topo.load.helm_values import ValuesError, merged_values
 from topo.load.locate_text import TextLines
@@ -72,7 +77,7 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
     folders = SubchartFolders(unit.directory)
     try:
         values = merged_values(options.values, options.set_values)
-        templates = _render(unit.directory, values, options)
+        templates = _render_offline(unit, values, options, result)
     except ValuesError as error:
         result.errors.append(LoadError(error.file, error.line, error.message))
         return
@@ -94,6 +99,24 @@ def render_chart(unit: Unit, options: RenderOptions, result: Any) -> None:
 
 class _NoRenderer(Exception):
     pass
+
+
+def _render_offline(
+    unit: Unit, values: dict[str, Any], options: RenderOptions, result: Any
+) -> dict[str, str]:
+    """Render; when Helm refused only because a remote schema of values.schema.json could not be
+    fetched, render again without the schemas and warn (topo.load.helm_schema)."""
+    try:
+        return _render(unit.directory, values, options)
+    except ChartError as error:
+        url = unloadable_schema_reference(str(error))
+        if url is None:
+            raise
+        reason = str(error)
+    with copy_without_values_schemas(unit.directory) as copy:
+        templates = _render(copy, values, options)
+    result.warnings.append(unchecked_schema_warning(unit.directory, unit.display, url, reason))
+    return templates
 
 
 def _render(directory: str, values: dict[str, Any], options: RenderOptions) -> dict[str, str]:

@@ -116,11 +116,7 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     state = state_of(ctx, workload)
     if state is None or state.replicas != 1:
         return
-    why = (
-        f"HorizontalPodAutoscaler {state.hpa_id} may scale it to 1 (minReplicas 1)"
-        if state.hpa
-        else "1 replica"
-    )
+    why = f"{state.hpa_id} may scale it to 1 (minReplicas 1)" if state.hpa else "1 replica"
     path = None if state.hpa else "spec.replicas"  # with an HPA, minReplicas (on the HPA) decides
     events = "every update, node drain or node failure stops it"
     if state.rollout is not None and state.rollout.strategy == ON_DELETE:

@@ -27,6 +27,7 @@ selects no pod template of the input, by design (`runtime_pod_creator`).
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator, Mapping
 
 from topo.model import K8sObject, LabelSelector, Workload
@@ -35,6 +36,9 @@ from topo.model.kinds import make_id
 _RESOURCES = {"Secret": "secrets", "ConfigMap": "configmaps"}
 _CREATE = frozenset({"create", "*"})
 _RELABEL = frozenset({"update", "patch", "*"})
+#: where a shell script given as one argument (`sh -c "kubectl create secret generic x ..."`)
+#: splits into words: blanks, quotes and the shell's operators
+_SHELL_WORD_BREAK = re.compile(r"[\s'\"`;|&()<>]+")
 
 
 def _grants(role: K8sObject | None, resource: str, verbs: frozenset[str]) -> bool:
@@ -91,7 +95,8 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     input whose ServiceAccount may create `kind` objects in `namespace`, else None.
 
     When several may, the likeliest: one whose command or arguments name the object
-    (`--secret-name=x`), then the workload `user` that needs the object itself when it has init
+    (`--secret-name=x`, or a word of a shell script: ZITADEL's setup Job runs `sh -c "kubectl
+    create secret generic login-client ..."`, its cleanup Job of the same account deletes), then the workload `user` that needs the object itself when it has init
     containers (they run first: argo-cd's redis generates its own password Secret), a Job or
     CronJob (a one-shot generator), then any other; among equals one whose arguments say `create`
     (ingress-nginx's admission `create` Job makes the Secret its `patch` Job then reads), then the
@@ -126,7 +131,7 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
         )
         if role_id is not None:
             rank = 0 if itself else 1 if workload.kind in ("Job", "CronJob") else 2
-            words = {word for c in workload.template.spec.all_containers() for word in (*c.command, *c.args)}
+            words = _words(workload)
             names_it = any(word == name or word.endswith(f"={name}") for word in words)
             likeness = difflib.SequenceMatcher(None, workload.name, name).ratio()
             candidates.append(
@@ -137,6 +142,12 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     *_, workload_id, account, role_id = min(candidates)
     account_namespace = workload_id.split("/")[1]
     return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
+
+
+def _words(workload: Workload) -> set[str]:
+    """Every argument of every container, and every word of each (a script is one argument)."""
+    arguments = [text for c in workload.template.spec.all_containers() for text in (*c.command, *c.args)]
+    return {*arguments, *(word for text in arguments for word in _SHELL_WORD_BREAK.split(text) if word)}
 
 
 def _mounts(workload: Workload, kind: str, name: str) -> bool:
