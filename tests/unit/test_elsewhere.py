@@ -20,14 +20,15 @@ spec:
   source: {repoURL: https://example.com/blog, path: deploy}
 ---
 apiVersion: argoproj.io/v1alpha1
-kind: Rollout
+kind: Experiment
 metadata: {name: checkout, namespace: shop}
 spec:
-  replicas: 2
-  selector: {matchLabels: {app: checkout}}
-  template:
-    metadata: {labels: {app: checkout}}
-    spec: {containers: [{name: checkout, image: shop/checkout:1}]}
+  templates:
+  - name: canary
+    selector: {matchLabels: {app: checkout}}
+    template:
+      metadata: {labels: {app: checkout}}
+      spec: {containers: [{name: checkout, image: shop/checkout:1}]}
 ---
 apiVersion: example.com/v1
 kind: Application
@@ -51,10 +52,25 @@ def test_each_kind_whose_substance_is_elsewhere_is_noted_once_at_its_first_objec
             "apps.yaml",
             14,
             "info",
-            "Argo Rollouts Rollout Rollout/shop/checkout: it runs pods from its own template, which topo does "
+            "Argo Rollouts Experiment Experiment/shop/checkout: it runs pods from its own template, which topo does "
             "not analyse: probes, references and rollouts there are unchecked",
         ),
     ]
+
+
+def test_a_rollout_is_analysed_as_a_workload_so_it_gets_no_note():
+    rollout = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: checkout, namespace: shop}
+spec:
+  selector: {matchLabels: {app: checkout}}
+  template:
+    metadata: {labels: {app: checkout}}
+    spec: {containers: [{name: checkout, image: shop/checkout:1}]}
+  strategy: {canary: {}}
+"""
+    assert analyze(text=rollout, name="r.yaml").load_warnings == ()
 
 
 OPERATED = """\

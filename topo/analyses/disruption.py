@@ -29,8 +29,10 @@ from typing import Any
 from topo.model.errors import ManifestError
 from topo.model.intorstr import is_percent, scaled_value
 
-#: Controllers the disruption controller finds a scale for (its finders and the /scale subresource).
-SCALE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
+#: Controllers the disruption controller finds a scale for (its finders and the /scale subresource:
+#: an Argo Rollout's CRD declares one, argoproj/argo-rollouts manifests/crds/rollout-crd.yaml
+#: `subresources.scale`, which is also what lets an HPA scale it).
+SCALE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout"})
 
 
 @dataclass(frozen=True, slots=True)

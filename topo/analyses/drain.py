@@ -32,7 +32,9 @@ if TYPE_CHECKING:
     from topo.analyses.availability import Availability, WorkloadState
 
 #: Workloads whose pods a drain evicts and their controller replaces.
-REPLACED_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Job"})
+REPLACED_KINDS = frozenset(
+    {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Job", "Rollout"}
+)
 
 
 class DrainError(ValueError):

@@ -29,7 +29,7 @@ def rollout(analysis: Analysis, fmt: str, workload: str | None, steps: bool) -> 
         close = [k for k in known if k.rsplit("/", 1)[-1] == workload.rsplit("/", 1)[-1]]
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
         raise click.UsageError(
-            f"no Deployment, StatefulSet, DaemonSet or ReplicaSet {workload!r} in the input{hint}"
+            f"no Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout {workload!r} in the input{hint}"
         )
     output: str | Iterator[str]
     if fmt == "json":

@@ -1,4 +1,5 @@
-"""Workload → ConfigMap / Secret / ServiceAccount (`uses`) and → PersistentVolumeClaim (`mounts`)."""
+"""Workload → ConfigMap / Secret / ServiceAccount (`uses`) and → PersistentVolumeClaim (`mounts`);
+an Argo Rollout → the Services its strategy names and the object of its `workloadRef` (`uses`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def link_workloads(ctx: LinkContext) -> None:
         _link_config(ctx, workload)
         _link_service_account(ctx, workload)
         _link_claims(ctx, workload)
+        _link_rollout_objects(ctx, workload)
 
 
 def _link_config(ctx: LinkContext, workload: Workload) -> None:
@@ -53,6 +55,25 @@ def _link_claims(ctx: LinkContext, workload: Workload) -> None:
         for ordinal, name in ordinal_claim_names(workload, template):
             claim_id = make_id("PersistentVolumeClaim", workload.namespace, name)
             ctx.link(workload.id, claim_id, MOUNTS, volume=template.name, ordinal=ordinal)
+
+
+def _link_rollout_objects(ctx: LinkContext, workload: Workload) -> None:
+    """The Services whose selector the Rollouts controller manages (it adds
+    `rollouts-pod-template-hash` to point each at the canary, stable, active or preview pods:
+    argoproj/argo-rollouts rollout/service.go), and the object its template comes from."""
+    settings = workload.rollout
+    if settings is None:
+        return
+    strategy = (
+        "spec.strategy.blueGreen"
+        if workload.strategy and workload.strategy.type == "BlueGreen"
+        else "spec.strategy.canary"
+    )
+    for key, name in settings.managed_services:
+        ctx.link(workload.id, make_id("Service", workload.namespace, name), USES, via=f"{strategy}.{key}")
+    ref = settings.workload_ref
+    if ref is not None:
+        ctx.link(workload.id, make_id(ref.kind, workload.namespace, ref.name), USES, via="spec.workloadRef")
 
 
 def mounted_claims(ctx: LinkContext) -> set[str]:

@@ -21,6 +21,7 @@ from topo.model.objects import K8sObject, PersistentVolumeClaim, Workload
 from topo.model.parse_objects import parse_object
 from topo.model.secrets import secret_text_data
 from topo.model.selectors import LabelIndex
+from topo.model.workload_ref import resolve_workload_refs
 
 T = TypeVar("T", bound=K8sObject)
 
@@ -136,6 +137,7 @@ def build_model(
         objects[parsed.id] = parsed
     objects = _fold_owned_objects(objects, warnings)
     objects = _add_claims_from_templates(objects)
+    objects = resolve_workload_refs(objects, warnings)
     warnings.extend(notes_on_what_is_elsewhere(objects.values()))
     return Model(
         objects=objects,

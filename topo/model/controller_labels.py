@@ -16,6 +16,11 @@ Upstream (k8s.io/api apps/v1 and batch/v1 types.go hold the label keys):
 - Job (and a CronJob's Jobs): `batch.kubernetes.io/job-name` / `job-name` = the Job's name, and
   `batch.kubernetes.io/controller-uid` / `controller-uid` (pkg/controller/job, batch/v1
   JobNameLabel, ControllerUidLabel); `batch.kubernetes.io/job-completion-index` for Indexed Jobs.
+- Argo Rollouts `Rollout`: `rollouts-pod-template-hash` on its ReplicaSets' pods
+  (argoproj/argo-rollouts pkg/apis/rollouts/v1alpha1/types.go DefaultRolloutUniqueLabelKey), and
+  the labels of `canaryMetadata`/`stableMetadata` (canary) or `activeMetadata`/`previewMetadata`
+  (blueGreen), which the controller puts on the pods of that side (docs/features/canary.md,
+  bluegreen.md "ephemeral metadata").
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ POD_INDEX = "apps.kubernetes.io/pod-index"
 REVISION_HASH = "controller-revision-hash"
 TEMPLATE_HASH = "pod-template-hash"
 TEMPLATE_GENERATION = "pod-template-generation"
+ROLLOUT_TEMPLATE_HASH = "rollouts-pod-template-hash"
 _JOB_KEYS = (
     "batch.kubernetes.io/controller-uid",
     "controller-uid",
@@ -51,6 +57,10 @@ def controller_pod_labels(workload) -> dict[str, frozenset[str] | None]:
         labels[REVISION_HASH] = None
     elif kind == "Deployment":
         labels[TEMPLATE_HASH] = None
+    elif kind == "Rollout" and workload.rollout is not None:
+        labels[ROLLOUT_TEMPLATE_HASH] = None
+        for key, values in workload.rollout.ephemeral_labels:
+            labels[key] = values
     elif kind == "DaemonSet":
         labels[REVISION_HASH] = None
         labels[TEMPLATE_GENERATION] = None

@@ -1,6 +1,6 @@
 """Objects whose substance topo does not see: GitOps objects that deploy what their source names
 (an Argo CD Application, a Flux HelmRelease), custom workloads that run pods topo does not analyse
-(an Argo Rollouts Rollout, a Knative Service), and the clusters an operator runs from one object
+(an Argo Rollouts Experiment, a Knative Service), and the clusters an operator runs from one object
 (a CloudNativePG Cluster, a Strimzi Kafka, an ECK Elasticsearch). A report of "No findings" over
 them would read as "this application is fine", so each kind gets one info line saying what is
 left out.
@@ -57,7 +57,6 @@ ELSEWHERE: dict[tuple[str, str], tuple[str, str]] = {
     ("argoproj.io", "ApplicationSet"): ("Argo CD ApplicationSet", _DEPLOYS_ITS_SOURCE),
     ("helm.toolkit.fluxcd.io", "HelmRelease"): ("Flux HelmRelease", _DEPLOYS_ITS_SOURCE),
     ("kustomize.toolkit.fluxcd.io", "Kustomization"): ("Flux Kustomization", _DEPLOYS_ITS_SOURCE),
-    ("argoproj.io", "Rollout"): ("Argo Rollouts Rollout", _RUNS_PODS),
     # An Experiment runs a ReplicaSet per `spec.templates[]` (https://argo-rollouts.readthedocs.io/en/stable/features/experiment/)
     ("argoproj.io", "Experiment"): ("Argo Rollouts Experiment", _RUNS_PODS),
     ("serving.knative.dev", "Service"): ("Knative Service", _RUNS_PODS),

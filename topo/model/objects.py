@@ -226,10 +226,55 @@ class CronJobSettings:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class WorkloadRef:
+    """An Argo Rollout's `spec.workloadRef`: the object its pod template (and, when it has none,
+    its selector) comes from."""
+
+    api_version: str | None
+    kind: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutSettings:
+    """What an Argo Rollouts `Rollout` adds to a workload (argoproj/argo-rollouts
+    pkg/apis/rollouts/v1alpha1/types.go; defaults of utils/defaults/defaults.go)."""
+
+    workload_ref: WorkloadRef | None = None
+    template_from: str | None = None  # the id the template was taken from (workloadRef found)
+    canary_service: str | None = None
+    stable_service: str | None = None
+    active_service: str | None = None
+    preview_service: str | None = None
+    preview_replica_count: int | None = None  # blueGreen: pods of the preview ReplicaSet
+    scale_down_delay_seconds: int | None = None  # old pods kept after the switch
+    auto_promotion_enabled: bool = True
+    traffic_routing: bool = False  # canary.trafficRouting: weights go to a mesh/ingress
+    dynamic_stable_scale: bool = False  # canary.dynamicStableScale: the stable side scales down
+    steps: int = 0  # canary steps
+    indefinite_pauses: int = 0  # `pause: {}`: waits for a person (or `kubectl argo rollouts promote`)
+    # labels of canaryMetadata/stableMetadata/activeMetadata/previewMetadata: key → the values
+    # some of the pods carry
+    ephemeral_labels: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    @property
+    def managed_services(self) -> tuple[tuple[str, str], ...]:
+        """(field, Service name) of the Services whose selector the controller manages."""
+        fields = (
+            ("canaryService", self.canary_service),
+            ("stableService", self.stable_service),
+            ("activeService", self.active_service),
+            ("previewService", self.preview_service),
+        )
+        return tuple((key, name) for key, name in fields if name)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Workload(K8sObject):
     """Anything that runs pods: Deployment, StatefulSet, DaemonSet, ReplicaSet,
-    ReplicationController, Job, CronJob, a bare Pod, or the owner a live Pod stands for."""
+    ReplicationController, Job, CronJob, an Argo Rollouts Rollout, a bare Pod, or the owner a live
+    Pod stands for."""
 
     replicas: int | None  # None: one per eligible node (DaemonSet) or not a fixed count (CronJob)
     selector: LabelSelector | None
@@ -242,6 +287,7 @@ class Workload(K8sObject):
     claim_templates: tuple[PersistentVolumeClaim, ...] = ()  # StatefulSet
     job: JobSettings | None = None
     cronjob: CronJobSettings | None = None
+    rollout: RolloutSettings | None = None  # an Argo Rollouts Rollout
     folded_pods: tuple[str, ...] = ()  # live Pods this workload stands for
     # the Pods themselves, when this workload is a stand-in for an owner not in the input
     folded_from: tuple[Workload, ...] = field(default=(), repr=False, compare=False)

@@ -115,7 +115,7 @@ def render_rollout_text(availability: Availability, workload: str | None = None,
         rows,
     )
     if not states:
-        lines.append("(no Deployment, StatefulSet, DaemonSet or ReplicaSet in the input)")
+        lines.append("(no Deployment, StatefulSet, DaemonSet, ReplicaSet or Rollout in the input)")
     covered = {p for s in states for p in s.pdbs} if workload else set(availability.pdbs)
     pdbs = [availability.pdbs[p] for p in sorted(covered)]
     if pdbs:

@@ -21,7 +21,7 @@ from topo.model import (
 from topo.model.kinds import make_id
 from topo.rules.registry import INFO, WARNING, Issue, rule
 
-REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet")
+REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "Rollout")
 
 
 def availability_of(ctx) -> Availability:

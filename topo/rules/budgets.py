@@ -152,7 +152,16 @@ def budget_path(pdb: PodDisruptionBudget) -> str:
     "pdb-overlap",
     title="Pods covered by more than one PodDisruptionBudget",
     severity=ERROR,
-    kinds=("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "DaemonSet", "Job", "Pod"),
+    kinds=(
+        "Deployment",
+        "StatefulSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "DaemonSet",
+        "Job",
+        "Pod",
+        "Rollout",
+    ),
     why_severity=(
         "error: the eviction API refuses every eviction of a pod with more than one budget, so "
         "drains hang as written."

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from topo.model import K8sObject, LabelSelector
+from topo.model import K8sObject, LabelSelector, Workload
 
 #: API groups of built-in kinds: objects of other groups are custom resources.
 _BUILTIN_GROUPS = frozenset({"", "apps", "batch", "extensions", "policy", "autoscaling"})
@@ -88,13 +88,23 @@ def _label_maps(value, depth: int = 0):
             yield from _label_maps(item, depth + 1)
 
 
-def _pod_sources_by_namespace(ctx) -> dict[str, list[tuple[str, list[Mapping[str, str]]]]]:
-    sources: dict[str, list[tuple[str, list[Mapping[str, str]]]]] = {}
+def _pod_sources_by_namespace(ctx) -> dict[str, list[tuple[str, list[Mapping[str, str]], bool]]]:
+    """namespace → (name, label maps of the pods it may run, whether its name may be a label value)."""
+    sources: dict[str, list[tuple[str, list[Mapping[str, str]], bool]]] = {}
     for obj in ctx.model.objects.values():
-        if obj.namespace is None or obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
+        if obj.namespace is None:
+            continue
+        if isinstance(obj, Workload) and obj.rollout is not None:
+            # A Rollout is analysed as a workload, but the experiment steps of its strategy run
+            # ReplicaSets with their own labels (docs/features/experiment.md: `templates[].metadata`)
+            labels = list(_label_maps(obj.raw.get("spec", {}).get("strategy")))
+            if labels:
+                sources.setdefault(obj.namespace, []).append((obj.name, labels, False))
+            continue
+        if obj.kind in _KINDS_WITHOUT_PODS or not is_custom_resource(obj):
             continue
         labels = [obj.labels, *_label_maps(obj.raw.get("spec"))]
-        sources.setdefault(obj.namespace, []).append((obj.name, labels))
+        sources.setdefault(obj.namespace, []).append((obj.name, labels, True))
     return sources
 
 
@@ -117,8 +127,8 @@ def custom_resource_may_run_pods(ctx, namespace: str | None, selector: LabelSele
         if requirement.operator == "In"
         for value in requirement.values
     }
-    for name, label_maps in sources.get(namespace, ()):
-        if name in values or any(selector.matches(labels) for labels in label_maps):
+    for name, label_maps, by_name in sources.get(namespace, ()):
+        if (by_name and name in values) or any(selector.matches(labels) for labels in label_maps):
             return name
     return None
 

@@ -10,7 +10,7 @@ from topo.model import Workload
 from topo.rules.availability import availability_of, state_of
 from topo.rules.registry import ERROR, WARNING, Issue, rule
 
-REPLICATED = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
+REPLICATED = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Rollout")
 
 
 def _reasons(excluded) -> str:
@@ -28,7 +28,7 @@ def _reasons(excluded) -> str:
     "replicas-may-colocate",
     title="Replicas may all run on one node",
     severity=WARNING,
-    kinds=("Deployment", "ReplicaSet", "StatefulSet"),
+    kinds=("Deployment", "ReplicaSet", "StatefulSet", "Rollout"),
     why_severity=(
         "warning: the replicas are lost together only when their node fails or is drained (an event)."
     ),
@@ -102,7 +102,16 @@ def replicas_may_colocate(workload: Workload, ctx) -> Iterator[Issue]:
     "no-eligible-node",
     title="No node of the node model can run the pods",
     severity=ERROR,
-    kinds=("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Job", "CronJob", "Pod"),
+    kinds=(
+        "Deployment",
+        "ReplicaSet",
+        "ReplicationController",
+        "StatefulSet",
+        "Job",
+        "CronJob",
+        "Pod",
+        "Rollout",
+    ),
     why_severity=(
         "error: no node of the declared node model can run the pods, so they stay Pending as written."
     ),

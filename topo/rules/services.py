@@ -69,12 +69,13 @@ def service_selects_nothing(service: Service, ctx):
     """
     What it does:
         Finds Services with a `spec.selector` that matches the pod template labels of no workload
-        (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, bare Pod...) in the
-        Service's namespace, over the whole input. Services without a selector (their endpoints
+        (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Argo Rollout, bare Pod...)
+        in the Service's namespace, over the whole input; labels a controller adds (an Argo
+        Rollout's `rollouts-pod-template-hash` and canary/stable metadata) count. Services without a selector (their endpoints
         are managed by hand or by another controller) and ExternalName Services are not checked.
         A selector that could match the pods an operator creates from a custom resource of the
-        namespace (an Argo Rollout's template, a Prometheus or Elasticsearch resource whose name
-        appears among the selector's values) is not flagged either. When a workload of the
+        namespace (the pods of an Argo Rollout's experiment step, a Prometheus or Elasticsearch
+        resource whose name appears among the selector's values) is not flagged either. When a workload of the
         namespace may update or patch pods there (RBAC of the input) and its pod labels do not
         contradict the selector, it may add the labels at run time — longhorn-manager labels its
         own pod `longhorn.io/admission-webhook=…` once its webhook serves —: the finding is then a

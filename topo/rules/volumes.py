@@ -18,7 +18,7 @@ MULTI_NODE_MODES = frozenset({"ReadWriteMany", "ReadOnlyMany"})
 #: check) or that pin every pod to one node (`local`, through the PV's node affinity).
 NODE_OR_UNATTACHED_SOURCES = ("nfs", "hostPath", "local")
 
-REPLICATED = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet")
+REPLICATED = ("Deployment", "ReplicaSet", "ReplicationController", "StatefulSet", "Rollout")
 HOSTNAME_LABEL = "kubernetes.io/hostname"
 
 

@@ -21,7 +21,7 @@ from topo.model.errors import ManifestError
 from topo.model.objects import Workload
 
 #: Kinds whose pods are rolled out by a controller (and listed by `topo rollout`).
-ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
+ROLLOUT_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout")
 
 #: First Kubernetes minor version where MaxUnavailableStatefulSet is on by default (beta).
 STATEFULSET_MAX_UNAVAILABLE_SINCE = (1, 35)
@@ -137,6 +137,10 @@ def plan_rollout(
             return _statefulset(workload, replicas or 0, capacity, kubernetes_minor, common)
         if workload.kind == "DaemonSet":
             return _daemonset(workload, daemon_nodes, common)
+        if workload.kind == "Rollout":
+            from topo.analyses.rollout.argo import argo_rollout
+
+            return Rollout(**argo_rollout(workload, replicas or 0), **common)
     except ManifestError as error:
         strategy = workload.strategy.type if workload.strategy else ON_DELETE
         return Rollout(

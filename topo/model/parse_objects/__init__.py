@@ -4,7 +4,8 @@ Defaults: k8s.io/kubernetes pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defa
 pkg/apis/core/v1/defaults.go, pkg/apis/networking/v1/defaults.go, pkg/apis/autoscaling/v2/defaults.go.
 
 The parsers live by kind family: `workloads`, `services` (and routing), `storage`, `policy` (and
-scaling), `cluster` (configuration, namespaces, nodes), `gateway` (the Gateway API); `common` reads what every kind shares.
+scaling), `cluster` (configuration, namespaces, nodes), `gateway` (the Gateway API), `argo_rollouts`
+(the Argo Rollouts `Rollout`); `common` reads what every kind shares.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from topo.load.source import Source
 from topo.model.errors import FieldProblem
 from topo.model.fields import Fields
 from topo.model.objects import K8sObject
+from topo.model.parse_objects.argo_rollouts import parse_rollout
 from topo.model.parse_objects.cluster import CLUSTER_PARSERS
 from topo.model.parse_objects.common import common_fields
 from topo.model.parse_objects.gateway import GATEWAY_PARSERS
@@ -71,6 +73,7 @@ PARSERS: dict[str, Callable[[Fields, dict], K8sObject]] = {
     **POLICY_PARSERS,
     **CLUSTER_PARSERS,
     **GATEWAY_PARSERS,
+    "Rollout": parse_rollout,
 }
 
 _CORE = ("",)
@@ -83,6 +86,7 @@ API_GROUPS: dict[str, tuple[str, ...]] = {
     "Job": ("batch",),
     "CronJob": ("batch",),
     "Pod": _CORE,
+    "Rollout": ("argoproj.io",),
     "Service": _CORE,
     "Ingress": ("networking.k8s.io", "extensions"),
     "IngressClass": ("networking.k8s.io",),
