@@ -131,6 +131,11 @@ def test_the_values_key_behind_a_finding_is_named():
         main, ["report", chart("shop"), "--values", chart("shop", "values-prod.yaml"), "-o", "json"]
     )
     document = json.loads(result.stdout)
+    # `-f` is `--values`, as in `helm template -f`
+    short = runner.invoke(
+        main, ["report", chart("shop"), "-f", chart("shop", "values-prod.yaml"), "-o", "json"]
+    )
+    assert short.stdout == result.stdout
     by_rule = {f["rule"]: f for f in document["findings"]}
     missing = by_rule["config-ref-missing"]
     # the field's line in the template itself: its `envFrom` entry (the template's YAML is walked,

@@ -174,12 +174,14 @@ def render_options(command: Callable) -> Callable:
         "(default: the first of them on PATH).",
     )
     @click.option(
+        "-f",
         "--values",
         "values_files",
         multiple=True,
         type=click.Path(dir_okay=False),
         metavar="FILE",
-        help="Helm values file for the charts among the paths (repeatable, later files win).",
+        help="Helm values file for the charts among the paths (repeatable, later files win; "
+        "`-f` as in `helm template -f`).",
     )
     @click.option(
         "--set",
