@@ -162,6 +162,22 @@ def test_services_select_the_rollout_and_the_rollout_uses_its_managed_services()
     ]
 
 
+def test_ping_pong_services_are_managed_services_too():
+    # types.go PingPongSpec; rollout/controller.go getReferencedServices looks both up
+    ping_pong = CANARY.replace(
+        "canaryService: web-canary\n      stableService: web-stable",
+        "pingPong: {pingService: web-canary, pongService: web-stable}\n      trafficRouting: {alb: {ingress: web, servicePort: 80}}",
+    )
+    assert _rollout(analysis_of(ping_pong)).rollout.managed_services == (
+        ("pingPong.pingService", "web-canary"),
+        ("pingPong.pongService", "web-stable"),
+    )
+    assert [(t, d["via"]) for _, t, d in edges(graph_of(ping_pong), USES, "Rollout/shop/web")] == [
+        ("Service/shop/web-canary", "spec.strategy.canary.pingPong.pingService"),
+        ("Service/shop/web-stable", "spec.strategy.canary.pingPong.pongService"),
+    ]
+
+
 def test_a_service_on_the_controllers_labels_selects_the_rollout_and_nothing_is_reported():
     text = CANARY.replace(
         "metadata: {name: web-canary, namespace: shop}\nspec: {selector: {app: web}",

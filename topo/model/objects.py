@@ -247,6 +247,8 @@ class RolloutSettings:
     stable_service: str | None = None
     active_service: str | None = None
     preview_service: str | None = None
+    ping_service: str | None = None  # canary.pingPong: the two Services traffic alternates between
+    pong_service: str | None = None
     preview_replica_count: int | None = None  # blueGreen: pods of the preview ReplicaSet
     scale_down_delay_seconds: int | None = None  # old pods kept after the switch
     auto_promotion_enabled: bool = True
@@ -266,6 +268,8 @@ class RolloutSettings:
             ("stableService", self.stable_service),
             ("activeService", self.active_service),
             ("previewService", self.preview_service),
+            ("pingPong.pingService", self.ping_service),
+            ("pingPong.pongService", self.pong_service),
         )
         return tuple((key, name) for key, name in fields if name)
 

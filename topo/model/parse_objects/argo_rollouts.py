@@ -112,6 +112,8 @@ def _settings(
         stable_service=canary.str("stableService") or None,
         active_service=blue_green.str("activeService") or None,
         preview_service=blue_green.str("previewService") or None,
+        ping_service=canary.map("pingPong").str("pingService") or None,
+        pong_service=canary.map("pingPong").str("pongService") or None,
         preview_replica_count=blue_green.int("previewReplicaCount", minimum=0),
         scale_down_delay_seconds=source.int("scaleDownDelaySeconds", delay_default, minimum=0),
         auto_promotion_enabled=bool(blue_green.bool("autoPromotionEnabled", True)),

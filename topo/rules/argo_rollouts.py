@@ -1,0 +1,73 @@
+"""Argo Rollouts: what the Rollouts controller needs of the input before it moves any pod."""
+
+from __future__ import annotations
+
+from topo.model import Workload
+from topo.model.kinds import make_id
+from topo.rules.references import placeholder_issue
+from topo.rules.registry import ERROR, Issue, rule
+
+
+@rule(
+    "rollout-service-missing",
+    title="Argo Rollout names a Service that is not declared",
+    severity=ERROR,
+    kinds=("Rollout",),
+    why_severity=(
+        "error: the controller refuses the Rollout's spec (InvalidSpec) and moves no pod until the "
+        "Service exists. Warning when the name is not a valid object name at all (an unrendered "
+        "template placeholder)."
+    ),
+)
+def rollout_service_missing(rollout: Workload, ctx):
+    """
+    What it does:
+        Finds Argo Rollouts whose strategy names a Service — `canary.stableService`,
+        `canary.canaryService`, `canary.pingPong.pingService`/`pongService`,
+        `blueGreen.activeService`, `blueGreen.previewService` — that is neither in the input (in
+        the Rollout's namespace) nor declared `external` in topo.yaml.
+
+    Why it matters:
+        The controller looks each of these Services up before it reconciles the Rollout, to point
+        its selector at the stable, canary, active or preview pods. A Service that does not exist
+        makes the spec invalid (`InvalidSpec`: `service "web-preview" not found`): no ReplicaSet is
+        scaled, no traffic is shifted, and the Rollout stays degraded until the Service is created.
+
+    Example:
+        ```yaml
+        kind: Rollout
+        spec:
+          strategy:
+            blueGreen:
+              activeService: web
+              previewService: web-preview   # no Service web-preview in the namespace
+        ```
+
+    Fix:
+        Declare the Service in the Rollout's namespace (a blue-green Rollout needs both the active
+        and the preview Service), fix the name, or list it under `external:` in topo.yaml when it
+        is created outside these manifests.
+
+    References:
+        - https://argo-rollouts.readthedocs.io/en/stable/features/bluegreen/
+        - https://argo-rollouts.readthedocs.io/en/stable/features/canary/
+        - https://github.com/argoproj/argo-rollouts/blob/master/rollout/controller.go (getReferencedService: a Service not found is a field.Invalid)
+    """
+    settings = rollout.rollout if isinstance(rollout, Workload) else None
+    if settings is None or rollout.strategy is None:
+        return
+    strategy = "blueGreen" if rollout.strategy.type == "BlueGreen" else "canary"
+    for key, name in settings.managed_services:
+        path = f"spec.strategy.{strategy}.{key}"
+        service_id = make_id("Service", rollout.namespace, name)
+        placeholder = placeholder_issue("Service", name, key, path)
+        if placeholder:
+            yield placeholder
+        elif not ctx.exists(service_id):
+            yield Issue(
+                f"{key} {name!r} names a Service that is not declared in namespace {rollout.namespace}: "
+                f"the Rollouts controller refuses the spec until it exists",
+                hint=f"declare {service_id}, fix the name, or list it under `external:` in topo.yaml",
+                related=(service_id,),
+                path=path,
+            )
