@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import topo
 from dashboard.view import ENTRY, OUTSIDE, SystemView
 
 #: What each relation means, in the words of the objects' own fields (graph.md has the full story).
@@ -32,17 +33,9 @@ MEANING = {
         "listener admits, or a NodePort or LoadBalancer Service)"
     ),
 }
-#: Workload kinds whose connections the reachability analysis can explain.
-CALLERS = (
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "Pod",
-)
+#: Workload kinds whose connections the reachability analysis can explain: every kind topo runs
+#: pods for (an Argo Rollout too).
+CALLERS = tuple(sorted(topo.WORKLOAD_KINDS))
 
 
 def _text(value: Any) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from dash import dcc, html
 
+import topo
 from dashboard import ids
 from dashboard.view import SystemView
 
@@ -162,7 +163,7 @@ def _analysis_sections(
     details: Mapping[str, Any], availability_ready: bool, reach_ready: bool, errors: Mapping[str, str]
 ) -> list:
     children: list = []
-    workload_kinds = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
+    workload_kinds = topo.WORKLOAD_KINDS
     if details["kind"] in workload_kinds:
         children.append(html.H4("Rollout"))
         rollout = details.get("rollout")

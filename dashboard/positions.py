@@ -48,6 +48,7 @@ TIERS: dict[str, int] = {
     "ReplicationController": 3,
     "Job": 3,
     "CronJob": 3,
+    "Rollout": 3,
     "Pod": 4,
     "Node": 4,
     "PersistentVolumeClaim": 5,

@@ -51,6 +51,7 @@ FAMILIES: dict[str, tuple[str, dict[str, str]]] = {
             "ReplicationController": "round-pentagon",
             "Job": "cut-rectangle",
             "CronJob": "concave-hexagon",
+            "Rollout": "round-heptagon",
         },
     ),
     "pod": (OKABE_ITO["sky blue"], {"Pod": "ellipse"}),

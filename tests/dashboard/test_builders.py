@@ -517,3 +517,47 @@ def test_details_say_why_a_section_has_no_numbers(samples_view):
     assert "Reachability could not be computed: bang" in failed
     fine = text(availability_ready=True, reach_ready=True)
     assert "could not be computed" not in fine and "not available yet (" not in fine
+
+
+def test_an_argo_rollout_is_drawn_and_detailed_as_a_workload():
+    """A Rollout is a workload for topo (topo.WORKLOAD_KINDS): the map gives it a workload shape in
+    the workloads' tier and colour, and its details have the rollout and reachability sections."""
+    from dashboard.edge_info import CALLERS
+    from dashboard.layout_details import details_panel
+
+    analysis = topo.analyze(
+        text="""
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shop/web:1, ports: [{containerPort: 8080}]}]}
+  strategy: {canary: {stableService: web}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+"""
+    )
+    view = SystemView.build(analysis)
+    assert "Rollout" in CALLERS
+    assert tier_of("Rollout") == tier_of("Deployment")
+    [rule] = [r for r in stylesheet() if r["selector"] == 'node[kind = "Rollout"]']
+    [deployment] = [r for r in stylesheet() if r["selector"] == 'node[kind = "Deployment"]']
+    assert rule["style"]["background-color"] == deployment["style"]["background-color"]
+    assert rule["style"]["shape"] not in {
+        r["style"].get("shape")
+        for r in stylesheet()
+        if r["selector"] != rule["selector"] and r["selector"].startswith("node[kind")
+    }
+    details = object_details(view, "Rollout/shop/web")
+    text = json.dumps(
+        [c.to_plotly_json() for c in details_panel(details, availability_ready=False, reach_ready=False)],
+        default=str,
+    )
+    assert "Rollout numbers: not available yet" in text and "Reachability: not available yet" in text
