@@ -19,6 +19,7 @@ from topo.model import (
     Workload,
 )
 from topo.model.kinds import make_id
+from topo.model.parse_objects.argo_rollouts import CANARY
 from topo.rules.registry import INFO, WARNING, Issue, rule
 
 REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "Rollout")
@@ -151,7 +152,7 @@ def single_replica(workload: Workload, ctx) -> Iterator[Issue]:
     "rollout-unavailable",
     title="A rolling update can take every ready pod down",
     severity=WARNING,
-    kinds=("Deployment", "StatefulSet", "DaemonSet"),
+    kinds=("Deployment", "StatefulSet", "DaemonSet", "Rollout"),
     why_severity=(
         "warning: every ready pod may go down during a rolling update (an event). Single-replica "
         "workloads are single-replica's finding (one fact, one finding)."
@@ -166,7 +167,9 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
         down, maxSurge percentages round up, both 0 → maxUnavailable 1), a StatefulSet whose
         `maxUnavailable` (default 1, at least 1) covers every replica — one replica is enough —
         and a DaemonSet on more than one node whose `maxUnavailable` (rounded up) covers them
-        all. Recreate Deployments are `rollout-recreate-downtime`'s, and one-replica Deployments
+        all; an Argo Rollout's canary without `trafficRouting` resolves its fenceposts as a
+        Deployment does (a blue-green Rollout, or a canary whose traffic a mesh or ingress shifts,
+        keeps every stable pod). Recreate Deployments are `rollout-recreate-downtime`'s, and one-replica Deployments
         and StatefulSets `single-replica`'s (one fact, one finding).
 
     Why it matters:
@@ -197,7 +200,7 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
         return
     rollout = state.rollout
     replicas = state.replicas or 0
-    if rollout.strategy != "RollingUpdate" or rollout.min_available != 0 or replicas == 0:
+    if rollout.strategy not in ("RollingUpdate", CANARY) or rollout.min_available != 0 or replicas == 0:
         return
     if replicas < 2:
         return  # one pod: single-replica's finding (a DaemonSet on one node: nothing to compare)
@@ -209,13 +212,17 @@ def rollout_unavailable(workload: Workload, ctx) -> Iterator[Issue]:
         f"maxUnavailable resolves to {rollout.max_unavailable} of {replicas} {unit} (minAvailable 0): "
         f"a rolling update may take every ready pod down{extra}",
         hint="run more replicas, or lower maxUnavailable (for a Deployment: maxSurge 1, maxUnavailable 0)",
-        path=f"{strategy_field(workload)}.rollingUpdate.maxUnavailable",
+        path=_max_unavailable_field(workload),
     )
 
 
-def strategy_field(workload: Workload) -> str:
-    """Where the kind keeps its update strategy: a Deployment's `spec.strategy`, else `spec.updateStrategy`."""
-    return "spec.strategy" if workload.kind == "Deployment" else "spec.updateStrategy"
+def _max_unavailable_field(workload: Workload) -> str:
+    """Where the kind keeps maxUnavailable: a Deployment's `spec.strategy.rollingUpdate`, a
+    Rollout's `spec.strategy.canary`, else `spec.updateStrategy.rollingUpdate`."""
+    if workload.kind == "Rollout":
+        return "spec.strategy.canary.maxUnavailable"
+    strategy = "spec.strategy" if workload.kind == "Deployment" else "spec.updateStrategy"
+    return f"{strategy}.rollingUpdate.maxUnavailable"
 
 
 # --- rollout-recreate-downtime ---------------------------------------------------------------------
