@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from topo.model.errors import ManifestError
+from topo.model.quantity import parse_quantity, round_up_to_milli
+
 #: A default: (field, value, the zero value that also means "unset"). Pointer fields are unset
 #: only when absent or null (zero None); Go strings and numbers are unset at "" and 0 too.
 Default = tuple[str, Any, Any]
@@ -57,3 +60,13 @@ def items_of(mapping: Any, key: str) -> list[dict]:
 
 def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def quantity(value: Any, milli: bool = False) -> Any:
+    """A resource.Quantity's value (`1Gi` equals `1024Mi`), rounded up to 1m with `milli` (as
+    container requests and limits are stored); the value itself when it does not parse."""
+    try:
+        parsed = parse_quantity(value, "quantity")
+    except ManifestError:
+        return value
+    return round_up_to_milli(parsed) if milli else parsed

@@ -24,6 +24,10 @@ The defaults are upstream's, for the API versions that define them (k8s.io/kuber
 * batch/v1 — pkg/apis/batch/v1/defaults.go (SetDefaults_Job, SetDefaults_CronJob; a CronJob's
   jobTemplate gets pod template defaults only, SetDefaults_Job is for Job objects).
 * storage.k8s.io/v1 — pkg/apis/storage/v1/defaults.go (SetDefaults_StorageClass).
+* networking.k8s.io/v1, discovery.k8s.io/v1, autoscaling/v2 and v1, rbac.authorization.k8s.io/v1,
+  scheduling.k8s.io/v1, admissionregistration.k8s.io/v1 — in their own modules
+  (defaults_networking, defaults_autoscaling, defaults_rbac_scheduling, defaults_admission), each
+  citing its upstream functions; policy/v1 has none.
 
 Besides defaults, what the API server does to every object of these kinds on the way in and out:
 a field written as null is as absent (JSON null decodes to the Go zero value, which is not written
@@ -37,9 +41,10 @@ limits compare by value, rounded up to 1m as SetDefaults_ResourceList stores the
 gates' defaults at master (JobPodReplacementPolicy, StatefulSetAutoDeletePVC: on).
 
 Not defaulted (topo cannot know them or they are rare): values the API server allocates (a
-Service's clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts; a Job's generated selector), other
-API groups (NetworkPolicy, HorizontalPodAutoscaler...), and the in-tree volume plugins' fields
-(ISCSI, RBD, AzureDisk, ScaleIO).
+Service's clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts; a Job's generated selector: not
+defaults, see topo.analyses.diff.allocated for how a pair compares them), API groups not listed
+above and custom resources, and the in-tree volume plugins' fields (ISCSI, RBD, AzureDisk,
+ScaleIO).
 """
 
 from __future__ import annotations
@@ -48,17 +53,22 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from topo.analyses.diff import (
+    defaults_admission,
+    defaults_autoscaling,
+    defaults_networking,
+    defaults_rbac_scheduling,
+)
 from topo.analyses.diff.defaulting import (
     Default,
     fill,
     is_int,
     is_unset,
     items_of,
+    quantity,
     sub,
     without_nulls,
 )
-from topo.model.errors import ManifestError
-from topo.model.quantity import parse_quantity, round_up_to_milli
 
 _POD_SPEC: tuple[Default, ...] = (
     ("dnsPolicy", "ClusterFirst", ""),
@@ -149,16 +159,6 @@ def defaulted(document: Any) -> Any:
     for step in steps:
         step(out)
     return out
-
-
-def quantity(value: Any, milli: bool = False) -> Any:
-    """A resource.Quantity's value (`1Gi` equals `1024Mi`), rounded up to 1m with `milli` (as
-    container requests and limits are stored); the value itself when it does not parse."""
-    try:
-        parsed = parse_quantity(value, "quantity")
-    except ManifestError:
-        return value
-    return round_up_to_milli(parsed) if milli else parsed
 
 
 # --- image pull policy ----------------------------------------------------------------------------
@@ -521,3 +521,5 @@ for _version in ("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"):
             _STEPS[(_version, _kind)] = (*_steps, _claim_type_meta) if _kind == "StatefulSet" else _steps
 for _version in ("batch/v1beta1", "batch/v2alpha1"):
     _STEPS[(_version, "CronJob")] = (_template_of("spec", "jobTemplate", "spec", "template"),)
+for _group in (defaults_networking, defaults_autoscaling, defaults_rbac_scheduling, defaults_admission):
+    _STEPS.update(_group.STEPS)
