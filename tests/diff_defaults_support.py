@@ -6,13 +6,13 @@ from __future__ import annotations
 import copy
 
 from topo.analyses.diff import ABSENT
-from topo.analyses.diff.defaults import defaulted
+from topo.analyses.diff.allocated import as_stored
 from topo.analyses.diff.objects import document_changes
 
 
 def changes(before, after):
     """The listed field changes of one object, as `topo diff` computes them."""
-    found = document_changes(before, after, effective=(defaulted(before), defaulted(after)))
+    found = document_changes(before, after, effective=as_stored(before, after))
     return [(c.path, c.before, c.after) for c in found]
 
 
