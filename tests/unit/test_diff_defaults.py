@@ -17,31 +17,18 @@ import copy
 from types import SimpleNamespace
 
 import pytest
+from diff_defaults_support import (
+    assert_no_change_either_way,
+    assert_shown_as_written,
+    case_id,
+    changes,
+    with_field,
+)
 from topo_test_support import analysis_of
 
-from topo.analyses.diff import ABSENT, diff_analyses, diff_objects, document_changes
-from topo.analyses.diff.defaults import default_of, defaulted, pull_policy
+from topo.analyses.diff import ABSENT, diff_analyses, diff_objects
+from topo.analyses.diff.defaults import default_of, pull_policy
 from topo.load.source import Source
-
-
-def changes(before, after):
-    """The listed field changes of one object, as `topo diff` computes them."""
-    found = document_changes(before, after, effective=(defaulted(before), defaulted(after)))
-    return [(c.path, c.before, c.after) for c in found]
-
-
-def with_field(document, path, value):
-    """A copy of `document` with `value` at `path` (keys and list indices; mappings created)."""
-    out = copy.deepcopy(document)
-    target = out
-    for key in path[:-1]:
-        target = target[key] if isinstance(key, int) else target.setdefault(key, {})
-    target[path[-1]] = value
-    return out
-
-
-def path_text(path):
-    return "".join(f"[{k}]" if isinstance(k, int) else ("." if i else "") + k for i, k in enumerate(path))
 
 
 def workload(kind="Deployment", api="apps/v1", **spec):
@@ -357,54 +344,18 @@ DEFAULTS = [
 ]
 
 
-def case_id(case):
-    document, path, *_ = case
-    return f"{document['kind']}:{path_text(path)}"
-
-
 @pytest.mark.parametrize(
     ("document", "path", "default", "other", "upstream"), DEFAULTS, ids=map(case_id, DEFAULTS)
 )
 def test_a_default_written_out_or_dropped_is_no_change(document, path, default, other, upstream):
-    spelled_out = with_field(document, path, default)
-    assert changes(document, spelled_out) == []
-    assert changes(spelled_out, document) == []
-
-
-def shown_path(document, path):
-    """The path `topo diff` names for `path` in `document`, up to its first part the document
-    lacks, and the value a field added there has: list items by name where all are named."""
-    text, node = "", document
-    for depth, key in enumerate(path):
-        if isinstance(key, int):
-            names = [item.get("name") for item in node]
-            text += f"[name={names[key]}]" if all(names) else f"[{key}]"
-        else:
-            text += ("." if text else "") + key
-            if key not in node:
-                return text, path[depth + 1 :]
-        node = node[key]
-    return text, ()
-
-
-def nested(rest, value):
-    for key in reversed(rest):
-        value = {key: value}
-    return value
+    assert_no_change_either_way(document, path, default, upstream)
 
 
 @pytest.mark.parametrize(
     ("document", "path", "default", "other", "upstream"), DEFAULTS, ids=map(case_id, DEFAULTS)
 )
 def test_another_value_is_still_a_change_shown_as_written(document, path, default, other, upstream):
-    text, rest = shown_path(document, path)
-    assert changes(document, with_field(document, path, other)) == [(text, ABSENT, nested(rest, other))], (
-        upstream
-    )
-    assert changes(with_field(document, path, other), document) == [(text, nested(rest, other), ABSENT)]
-    if not isinstance(default, dict):
-        spelled_out, changed = with_field(document, path, default), with_field(document, path, other)
-        assert changes(spelled_out, changed) == [(shown_path(spelled_out, path)[0], default, other)]
+    assert_shown_as_written(document, path, default, other, upstream)
 
 
 def test_a_real_change_of_a_defaulted_field_is_shown_with_the_values_as_written():

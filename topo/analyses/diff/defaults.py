@@ -24,6 +24,10 @@ The defaults are upstream's, for the API versions that define them (k8s.io/kuber
 * batch/v1 — pkg/apis/batch/v1/defaults.go (SetDefaults_Job, SetDefaults_CronJob; a CronJob's
   jobTemplate gets pod template defaults only, SetDefaults_Job is for Job objects).
 * storage.k8s.io/v1 — pkg/apis/storage/v1/defaults.go (SetDefaults_StorageClass).
+* networking.k8s.io/v1, discovery.k8s.io/v1, autoscaling/v2 and v1, rbac.authorization.k8s.io/v1,
+  scheduling.k8s.io/v1, admissionregistration.k8s.io/v1 — in their own modules
+  (defaults_networking, defaults_autoscaling, defaults_rbac_scheduling, defaults_admission), each
+  citing its upstream functions; policy/v1 has none.
 
 Besides defaults, what the API server does to every object of these kinds on the way in and out:
 a field written as null is as absent (JSON null decodes to the Go zero value, which is not written
@@ -37,9 +41,10 @@ limits compare by value, rounded up to 1m as SetDefaults_ResourceList stores the
 gates' defaults at master (JobPodReplacementPolicy, StatefulSetAutoDeletePVC: on).
 
 Not defaulted (topo cannot know them or they are rare): values the API server allocates (a
-Service's clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts; a Job's generated selector), other
-API groups (NetworkPolicy, HorizontalPodAutoscaler...), and the in-tree volume plugins' fields
-(ISCSI, RBD, AzureDisk, ScaleIO).
+Service's clusterIP(s), ipFamilies, ipFamilyPolicy, nodePorts; a Job's generated selector: not
+defaults, see topo.analyses.diff.allocated for how a pair compares them), API groups not listed
+above and custom resources, and the in-tree volume plugins' fields (ISCSI, RBD, AzureDisk,
+ScaleIO).
 """
 
 from __future__ import annotations
@@ -48,12 +53,22 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from topo.model.errors import ManifestError
-from topo.model.quantity import parse_quantity, round_up_to_milli
-
-#: A default: (field, value, the zero value that also means "unset"). Pointer fields are unset
-#: only when absent or null (zero None); Go strings and numbers are unset at "" and 0 too.
-Default = tuple[str, Any, Any]
+from topo.analyses.diff import (
+    defaults_admission,
+    defaults_autoscaling,
+    defaults_networking,
+    defaults_rbac_scheduling,
+)
+from topo.analyses.diff.defaulting import (
+    Default,
+    fill,
+    is_int,
+    is_unset,
+    items_of,
+    quantity,
+    sub,
+    without_nulls,
+)
 
 _POD_SPEC: tuple[Default, ...] = (
     ("dnsPolicy", "ClusterFirst", ""),
@@ -140,20 +155,10 @@ def defaulted(document: Any) -> Any:
     )
     if steps is None:
         return document
-    out = _copy(document)
+    out = without_nulls(document)
     for step in steps:
         step(out)
     return out
-
-
-def quantity(value: Any, milli: bool = False) -> Any:
-    """A resource.Quantity's value (`1Gi` equals `1024Mi`), rounded up to 1m with `milli` (as
-    container requests and limits are stored); the value itself when it does not parse."""
-    try:
-        parsed = parse_quantity(value, "quantity")
-    except ManifestError:
-        return value
-    return round_up_to_milli(parsed) if milli else parsed
 
 
 # --- image pull policy ----------------------------------------------------------------------------
@@ -182,56 +187,6 @@ def pull_policy(image: Any) -> str:
     return "Always" if tag == "latest" else "IfNotPresent"
 
 
-# --- helpers --------------------------------------------------------------------------------------
-
-
-#: Fields that are string maps (map[string]string): a null value there is the empty string.
-_STRING_MAPS = frozenset(
-    {"labels", "annotations", "data", "stringData", "binaryData", "matchLabels", "nodeSelector"}
-)
-
-
-def _copy(value: Any, string_map: bool = False) -> Any:
-    """A copy of the document's mappings and lists; a field that is null is left out (JSON null
-    decodes to the zero value, which is not written back), in a string map it is ""."""
-    if isinstance(value, Mapping):
-        if string_map:
-            return {k: "" if v is None else _copy(v) for k, v in value.items()}
-        return {k: _copy(v, k in _STRING_MAPS) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
-def _unset(value: Any, zero: Any = None) -> bool:
-    return value is None or (zero is not None and type(value) is type(zero) and value == zero)
-
-
-def _fill(mapping: dict, defaults: tuple[Default, ...]) -> None:
-    for key, value, zero in defaults:
-        if _unset(mapping.get(key), zero):
-            mapping[key] = value
-
-
-def _sub(mapping: Any, key: str, create: bool = False) -> dict | None:
-    """mapping[key] when it is a mapping; with `create`, a new one where it is absent or null."""
-    if not isinstance(mapping, dict):
-        return None
-    value = mapping.get(key)
-    if value is None and create:
-        value = mapping[key] = {}
-    return value if isinstance(value, dict) else None
-
-
-def _items(mapping: Any, key: str) -> list[dict]:
-    value = mapping.get(key) if isinstance(mapping, dict) else None
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 # --- pods ---------------------------------------------------------------------------------------
 
 #: VolumeSource's fields: a volume with none of them is an emptyDir (SetDefaults_Volume).
@@ -245,90 +200,90 @@ _VOLUME_SOURCES = frozenset((
 
 
 def _pod_template(template: dict | None) -> None:
-    _sub(template, "metadata", create=True)  # ObjectMeta is a struct: `{}` is as absent
-    spec = _sub(template, "spec")
+    sub(template, "metadata", create=True)  # ObjectMeta is a struct: `{}` is as absent
+    spec = sub(template, "spec")
     if spec is not None:
         _pod_spec(spec)
 
 
 def _pod_spec(spec: dict) -> None:
-    _fill(spec, _POD_SPEC)
-    _sub(spec, "securityContext", create=True)
+    fill(spec, _POD_SPEC)
+    sub(spec, "securityContext", create=True)
     # conversion.go: serviceAccountName wins, the deprecated serviceAccount is its copy when read.
     account = spec.get("serviceAccountName") or spec.get("serviceAccount")
     if account:
         spec["serviceAccountName"] = spec["serviceAccount"] = account
     for key in ("initContainers", "containers", "ephemeralContainers"):
-        for container in _items(spec, key):
+        for container in items_of(spec, key):
             _container(container)
-    for volume in _items(spec, "volumes"):
+    for volume in items_of(spec, "volumes"):
         _volume(volume)
 
 
 def _field_ref(holder: Any) -> None:
-    ref = _sub(holder, "fieldRef")
+    ref = sub(holder, "fieldRef")
     if ref is not None:
-        _fill(ref, (("apiVersion", "v1", ""),))  # SetDefaults_ObjectFieldSelector
+        fill(ref, (("apiVersion", "v1", ""),))  # SetDefaults_ObjectFieldSelector
 
 
 def _handler(handler: dict | None) -> None:
-    http_get = _sub(handler, "httpGet")
+    http_get = sub(handler, "httpGet")
     if http_get is not None:
-        _fill(http_get, _HTTP_GET)
+        fill(http_get, _HTTP_GET)
 
 
 def _container(container: dict) -> None:
-    if _unset(container.get("imagePullPolicy"), ""):
+    if is_unset(container.get("imagePullPolicy"), ""):
         container["imagePullPolicy"] = pull_policy(container.get("image"))
-    _fill(container, _CONTAINER)
-    resources = _sub(container, "resources", create=True)
+    fill(container, _CONTAINER)
+    resources = sub(container, "resources", create=True)
     for part in ("limits", "requests"):
-        values = _sub(resources, part)
+        values = sub(resources, part)
         if values is not None:
             values.update({name: quantity(value, milli=True) for name, value in values.items()})
-    for port in _items(container, "ports"):
-        _fill(port, (("protocol", "TCP", ""),))
-    for env in _items(container, "env"):
-        _field_ref(_sub(env, "valueFrom"))
+    for port in items_of(container, "ports"):
+        fill(port, (("protocol", "TCP", ""),))
+    for env in items_of(container, "env"):
+        _field_ref(sub(env, "valueFrom"))
     for key in ("livenessProbe", "readinessProbe", "startupProbe"):
-        probe = _sub(container, key)
+        probe = sub(container, key)
         if probe is not None:
-            _fill(probe, _PROBE)
+            fill(probe, _PROBE)
             _handler(probe)
-    lifecycle = _sub(container, "lifecycle")
+    lifecycle = sub(container, "lifecycle")
     for hook in ("postStart", "preStop"):
-        _handler(_sub(lifecycle, hook))
+        _handler(sub(lifecycle, hook))
 
 
 def _volume(volume: dict) -> None:
     if all(volume.get(key) is None for key in _VOLUME_SOURCES):
         volume["emptyDir"] = {}
     for key in ("secret", "configMap", "downwardAPI", "projected"):
-        source = _sub(volume, key)
+        source = sub(volume, key)
         if source is not None:
-            _fill(source, _DEFAULT_MODE)
-    for item in _items(_sub(volume, "downwardAPI"), "items"):
+            fill(source, _DEFAULT_MODE)
+    for item in items_of(sub(volume, "downwardAPI"), "items"):
         _field_ref(item)
-    for source in _items(_sub(volume, "projected"), "sources"):
-        token = _sub(source, "serviceAccountToken")
+    for source in items_of(sub(volume, "projected"), "sources"):
+        token = sub(source, "serviceAccountToken")
         if token is not None:
-            _fill(token, (("expirationSeconds", 3600, None),))
-        for item in _items(_sub(source, "downwardAPI"), "items"):
+            fill(token, (("expirationSeconds", 3600, None),))
+        for item in items_of(sub(source, "downwardAPI"), "items"):
             _field_ref(item)
-    host_path = _sub(volume, "hostPath")
+    host_path = sub(volume, "hostPath")
     if host_path is not None:
-        _fill(host_path, (("type", "", None),))
-    claim = _sub(_sub(volume, "ephemeral"), "volumeClaimTemplate")
-    _claim_spec(_sub(claim, "spec"))
+        fill(host_path, (("type", "", None),))
+    claim = sub(sub(volume, "ephemeral"), "volumeClaimTemplate")
+    _claim_spec(sub(claim, "spec"))
 
 
 def _claim_spec(spec: dict | None) -> None:
     if spec is None:
         return
-    _fill(spec, _CLAIM_SPEC)
-    resources = _sub(spec, "resources")
+    fill(spec, _CLAIM_SPEC)
+    resources = sub(spec, "resources")
     for part in ("limits", "requests"):
-        values = _sub(resources, part)
+        values = sub(resources, part)
         if values is not None:
             values.update({name: quantity(value) for name, value in values.items()})
 
@@ -336,21 +291,21 @@ def _claim_spec(spec: dict | None) -> None:
 def _pod(document: dict) -> None:
     """SetDefaults_Pod (a Pod only, not a template): enableServiceLinks; requests from limits;
     with hostNetwork, hostPort from containerPort."""
-    spec = _sub(document, "spec", create=True)
+    spec = sub(document, "spec", create=True)
     assert spec is not None
     _pod_spec(spec)
-    _fill(spec, (("enableServiceLinks", True, None),))
+    fill(spec, (("enableServiceLinks", True, None),))
     for key in ("containers", "initContainers"):
-        for container in _items(spec, key):
-            resources = _sub(container, "resources")
-            limits = _sub(resources, "limits")
+        for container in items_of(spec, key):
+            resources = sub(container, "resources")
+            limits = sub(resources, "limits")
             if resources is not None and limits:
-                requests = _sub(resources, "requests", create=True)
+                requests = sub(resources, "requests", create=True)
                 if requests is not None:
                     requests.update({k: v for k, v in limits.items() if k not in requests})
             if spec.get("hostNetwork") is True:
-                for port in _items(container, "ports"):
-                    if _unset(port.get("hostPort"), 0):
+                for port in items_of(container, "ports"):
+                    if is_unset(port.get("hostPort"), 0):
                         port["hostPort"] = port.get("containerPort")
 
 
@@ -359,25 +314,25 @@ def _pod(document: dict) -> None:
 
 def _spec_fields(key: tuple[str, str]) -> Callable[[dict], None]:
     def step(document: dict) -> None:
-        spec = _sub(document, "spec", create=True)
+        spec = sub(document, "spec", create=True)
         if spec is not None:
-            _fill(spec, SPEC_DEFAULTS[key])
+            fill(spec, SPEC_DEFAULTS[key])
 
     return step
 
 
 def _top_fields(key: tuple[str, str]) -> Callable[[dict], None]:
-    return lambda document: _fill(document, TOP_DEFAULTS[key])
+    return lambda document: fill(document, TOP_DEFAULTS[key])
 
 
 def _template_of(*path: str) -> Callable[[dict], None]:
     def step(document: dict) -> None:
         holder: Any = document
         for key in path[:-1]:
-            holder = _sub(holder, key)
+            holder = sub(holder, key)
             if key == "jobTemplate":
-                _sub(holder, "metadata", create=True)
-        _pod_template(_sub(holder, path[-1]))
+                sub(holder, "metadata", create=True)
+        _pod_template(sub(holder, path[-1]))
 
     return step
 
@@ -393,34 +348,34 @@ def _daemon_set(document: dict) -> None:
 def _rolling_update(document: dict, field: str, *, max_unavailable: Any, max_surge: Any) -> None:
     """`spec.<field>` of a Deployment or DaemonSet: type RollingUpdate, and its rollingUpdate's
     maxUnavailable and maxSurge when it is one."""
-    strategy = _sub(_sub(document, "spec"), field, create=True)
+    strategy = sub(sub(document, "spec"), field, create=True)
     if strategy is None:
         return
-    _fill(strategy, (("type", "RollingUpdate", ""),))
+    fill(strategy, (("type", "RollingUpdate", ""),))
     if strategy["type"] == "RollingUpdate":
-        rolling = _sub(strategy, "rollingUpdate", create=True)
+        rolling = sub(strategy, "rollingUpdate", create=True)
         if rolling is not None:
-            _fill(rolling, (("maxUnavailable", max_unavailable, None), ("maxSurge", max_surge, None)))
+            fill(rolling, (("maxUnavailable", max_unavailable, None), ("maxSurge", max_surge, None)))
 
 
 def _stateful_set(document: dict) -> None:
-    spec = _sub(document, "spec")
-    strategy = _sub(spec, "updateStrategy", create=True)
+    spec = sub(document, "spec")
+    strategy = sub(spec, "updateStrategy", create=True)
     if strategy is not None:
-        if _unset(strategy.get("type"), ""):
+        if is_unset(strategy.get("type"), ""):
             strategy["type"] = "RollingUpdate"
-            _sub(strategy, "rollingUpdate", create=True)
-        rolling = _sub(strategy, "rollingUpdate")
+            sub(strategy, "rollingUpdate", create=True)
+        rolling = sub(strategy, "rollingUpdate")
         if strategy["type"] == "RollingUpdate" and rolling is not None:
-            _fill(rolling, (("partition", 0, None),))
-    retention = _sub(spec, "persistentVolumeClaimRetentionPolicy", create=True)
+            fill(rolling, (("partition", 0, None),))
+    retention = sub(spec, "persistentVolumeClaimRetentionPolicy", create=True)
     if retention is not None:
-        _fill(retention, (("whenDeleted", "Retain", ""), ("whenScaled", "Retain", "")))
-    for claim in _items(spec, "volumeClaimTemplates"):
-        _claim_spec(_sub(claim, "spec"))
-        status = _sub(claim, "status", create=True)
+        fill(retention, (("whenDeleted", "Retain", ""), ("whenScaled", "Retain", "")))
+    for claim in items_of(spec, "volumeClaimTemplates"):
+        _claim_spec(sub(claim, "spec"))
+        status = sub(claim, "status", create=True)
         if status is not None:
-            _fill(status, (("phase", "Pending", ""),))  # SetDefaults_PersistentVolumeClaim
+            fill(status, (("phase", "Pending", ""),))  # SetDefaults_PersistentVolumeClaim
     _claim_type_meta(document)
 
 
@@ -428,41 +383,41 @@ def _claim_type_meta(document: dict) -> None:
     """pkg/apis/apps/v1 conversion.go Convert_apps_StatefulSetSpec_To_v1_StatefulSetSpec (and
     v1beta1, v1beta2): each claim template is read back as `apiVersion: v1`, `kind:
     PersistentVolumeClaim`, whatever was written (kubernetes/kubernetes#87583)."""
-    for claim in _items(_sub(document, "spec"), "volumeClaimTemplates"):
+    for claim in items_of(sub(document, "spec"), "volumeClaimTemplates"):
         claim.update(apiVersion="v1", kind="PersistentVolumeClaim")
-        _sub(claim, "metadata", create=True)
+        sub(claim, "metadata", create=True)
 
 
 def _job(document: dict) -> None:
-    spec = _sub(document, "spec")
+    spec = sub(document, "spec")
     if spec is None:
         return
     if spec.get("completions") is None and spec.get("parallelism") is None:
         spec["completions"] = 1
-    _fill(spec, (("parallelism", 1, None),))
+    fill(spec, (("parallelism", 1, None),))
     backoff = 2**31 - 1 if spec.get("backoffLimitPerIndex") is not None else 6
-    _fill(spec, (("backoffLimit", backoff, None),))
+    fill(spec, (("backoffLimit", backoff, None),))
     policy = "Failed" if spec.get("podFailurePolicy") is not None else "TerminatingOrFailed"
-    _fill(spec, (("podReplacementPolicy", policy, None),))
+    fill(spec, (("podReplacementPolicy", policy, None),))
     _labels_from_template(document, spec)
 
 
 def _labels_from_template(document: dict, spec: dict) -> None:
     """SetDefaults_Job, SetDefaults_ReplicationController: empty labels are the template's."""
-    labels = _sub(_sub(spec, "template"), "metadata")
+    labels = sub(sub(spec, "template"), "metadata")
     labels = labels.get("labels") if labels is not None else None
     if not isinstance(labels, dict):
         return
-    metadata = _sub(document, "metadata", create=True)
+    metadata = sub(document, "metadata", create=True)
     if metadata is not None and not metadata.get("labels"):
         metadata["labels"] = dict(labels)
 
 
 def _replication_controller(document: dict) -> None:
-    spec = _sub(document, "spec")
+    spec = sub(document, "spec")
     if spec is None:
         return
-    template = _sub(_sub(spec, "template"), "metadata")
+    template = sub(sub(spec, "template"), "metadata")
     labels = template.get("labels") if template is not None else None
     if isinstance(labels, dict) and not spec.get("selector"):
         spec["selector"] = dict(labels)
@@ -470,43 +425,41 @@ def _replication_controller(document: dict) -> None:
 
 
 def _service(document: dict) -> None:
-    spec = _sub(document, "spec")
+    spec = sub(document, "spec")
     if spec is None:
         return
     if spec["sessionAffinity"] == "None":
         spec.pop("sessionAffinityConfig", None)
     elif spec["sessionAffinity"] == "ClientIP":
-        client_ip = _sub(_sub(spec, "sessionAffinityConfig"), "clientIP")
+        client_ip = sub(sub(spec, "sessionAffinityConfig"), "clientIP")
         if client_ip is None or client_ip.get("timeoutSeconds") is None:
             spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": 10800}}
-    for port in _items(spec, "ports"):
-        _fill(port, (("protocol", "TCP", ""),))
+    for port in items_of(spec, "ports"):
+        fill(port, (("protocol", "TCP", ""),))
         target = port.get("targetPort")
-        if (target is None or target == "" or (_is_int(target) and target == 0)) and _is_int(
-            port.get("port")
-        ):
+        if (target is None or target == "" or (is_int(target) and target == 0)) and is_int(port.get("port")):
             port["targetPort"] = port["port"]
     kind = spec["type"]
     external_ips = spec.get("externalIPs")
     if kind in ("LoadBalancer", "NodePort") or (
         kind == "ClusterIP" and isinstance(external_ips, list) and external_ips
     ):
-        _fill(spec, (("externalTrafficPolicy", "Cluster", ""),))  # service.ExternallyAccessible
+        fill(spec, (("externalTrafficPolicy", "Cluster", ""),))  # service.ExternallyAccessible
     if kind in ("ClusterIP", "NodePort", "LoadBalancer"):
-        _fill(spec, (("internalTrafficPolicy", "Cluster", None),))
+        fill(spec, (("internalTrafficPolicy", "Cluster", None),))
     if kind == "LoadBalancer":
-        _fill(spec, (("allocateLoadBalancerNodePorts", True, None),))
+        fill(spec, (("allocateLoadBalancerNodePorts", True, None),))
 
 
 def _namespace(document: dict) -> None:
-    metadata = _sub(document, "metadata")
+    metadata = sub(document, "metadata")
     name = metadata.get("name") if metadata is not None else None
-    labels = _sub(metadata, "labels", create=True)
+    labels = sub(metadata, "labels", create=True)
     if isinstance(name, str) and name and labels is not None:
         labels["kubernetes.io/metadata.name"] = name
     # pkg/registry/core/namespace/strategy.go PrepareForCreate: the `kubernetes` finalizer is
     # added on create (and PrepareForUpdate keeps the stored finalizers).
-    spec = _sub(document, "spec", create=True)
+    spec = sub(document, "spec", create=True)
     finalizers = spec.get("finalizers") if spec is not None else None
     if spec is not None and (finalizers is None or isinstance(finalizers, list)):
         spec["finalizers"] = (finalizers or []) + (
@@ -515,11 +468,11 @@ def _namespace(document: dict) -> None:
 
 
 def _config_map(document: dict) -> None:
-    _sub(document, "data", create=True)
+    sub(document, "data", create=True)
 
 
 def _stored_claim(document: dict) -> None:
-    _claim_spec(_sub(document, "spec"))
+    _claim_spec(sub(document, "spec"))
 
 
 _TEMPLATE = _template_of("spec", "template")
@@ -554,7 +507,7 @@ def _zero_struct(key: str) -> Callable[[dict], None]:
     """A struct field (not a pointer): `{}` and absent decode alike, whatever the version does next."""
 
     def step(document: dict) -> None:
-        _sub(_sub(document, "spec"), key, create=True)
+        sub(sub(document, "spec"), key, create=True)
 
     return step
 
@@ -568,3 +521,5 @@ for _version in ("extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"):
             _STEPS[(_version, _kind)] = (*_steps, _claim_type_meta) if _kind == "StatefulSet" else _steps
 for _version in ("batch/v1beta1", "batch/v2alpha1"):
     _STEPS[(_version, "CronJob")] = (_template_of("spec", "jobTemplate", "spec", "template"),)
+for _group in (defaults_networking, defaults_autoscaling, defaults_rbac_scheduling, defaults_admission):
+    _STEPS.update(_group.STEPS)

@@ -1,9 +1,10 @@
 """Declared objects added, removed and changed, down to the field paths of their documents
 (`spec.replicas`, `spec.template.spec.containers[name=web].image`); Secret payloads redacted.
 
-Documents are compared as the API server stores them (`defaults.defaulted`): a field spelled out
+Documents are compared as the API server stores them (`allocated.as_stored`): a field spelled out
 with its upstream default (`protocol: TCP`, `imagePullPolicy: IfNotPresent`, `revisionHistoryLimit:
-10`) or dropped is no change, and an object whose only differences are such fields is not listed.
+10`) or dropped is no change, nor is a value the cluster allocated (a Service's `clusterIP`) that
+only one side has, and an object whose only differences are such fields is not listed.
 A field whose stored value changes is shown with its values as written (`(absent) → Always`)."""
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from topo.analyses.diff.defaults import defaulted
+from topo.analyses.diff.allocated import as_stored
 from topo.model.secrets import LAST_APPLIED, PAYLOAD_KEYS, REDACTED, redact_value
 
 
@@ -93,7 +94,7 @@ def diff_objects(before_model: Any, after_model: Any) -> tuple[ObjectChange, ...
             changes.append(ObjectChange(object_id, "removed", old[object_id].source))
         elif old[object_id].raw != new[object_id].raw:
             before, after = old[object_id].raw, new[object_id].raw
-            fields = tuple(document_changes(before, after, effective=(defaulted(before), defaulted(after))))
+            fields = tuple(document_changes(before, after, effective=as_stored(before, after)))
             if old[object_id].kind == "Secret" or new[object_id].kind == "Secret":
                 fields = tuple(_redacted(change) for change in fields)
             if fields:
