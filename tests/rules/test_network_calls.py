@@ -73,3 +73,77 @@ def test_a_call_on_a_port_the_target_does_not_serve_leaves_the_name_without_a_po
     assert blocked(WAIT_THEN_CALL.replace("CACHE_HOST:PORT", "cache:6380")) == [
         "calls cache → Service/shop/cache (StatefulSet/shop/cache) on TCP 6379, 16379"
     ]
+
+
+MASTER_AND_WORKER = """
+apiVersion: v1
+kind: Service
+metadata: {name: cluster, namespace: siem}
+spec:
+  clusterIP: None
+  selector: {app: manager}
+  ports: [{name: cluster, port: 1516}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-all, namespace: siem}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+---
+apiVersion: v1
+kind: List
+items:
+  - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: master-ingress, namespace: siem},
+     spec: {podSelector: {matchLabels: {app: manager, node-type: master}}, policyTypes: [Ingress],
+            ingress: [{from: [{podSelector: {matchLabels: {app: manager}}}], ports: [{protocol: TCP, port: 1516}]}]}}
+  - {apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: worker-egress, namespace: siem},
+     spec: {podSelector: {matchLabels: {app: manager, node-type: worker}}, policyTypes: [Egress],
+            egress: [{to: [{podSelector: {matchLabels: {app: manager}}}], ports: [{protocol: TCP, port: 1516}]}]}}
+"""
+
+
+def _manager(node_type: str) -> str:
+    return f"""---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: manager-{node_type}, namespace: siem}}
+spec:
+  serviceName: cluster
+  selector: {{matchLabels: {{app: manager, node-type: {node_type}}}}}
+  template:
+    metadata: {{labels: {{app: manager, node-type: {node_type}}}}}
+    spec:
+      containers:
+        - name: manager
+          image: wazuh/wazuh-manager:5.0.0
+          ports: [{{name: cluster, containerPort: 1516}}]
+          env: [{{name: WAZUH_CLUSTER_NODES, value: cluster}}]
+"""
+
+
+def test_a_call_through_a_service_that_selects_the_caller_denied_one_way_only_is_a_warning():
+    """wazuh/wazuh-kubernetes wazuh/: master and worker both name `wazuh-cluster`
+    (WAZUH_CLUSTER_NODES), a headless Service over both; the policies admit worker → master on
+    1516 and not master → worker. Whether the master dials its peers is the application's: a
+    Wazuh master only listens. The denial is a fact of the policies, its effect is not: a warning
+    that says so (https://kubernetes.io/docs/concepts/services-networking/network-policies/
+    #the-two-sorts-of-pod-isolation: a connection needs the source's egress and the
+    destination's ingress). Admitted neither way, it stays an error."""
+    text = MASTER_AND_WORKER + _manager("master") + _manager("worker")
+    found = [f for f in analysis_of(text).findings().findings if f.rule == "dependency-blocked-by-policy"]
+    assert [(f.object, f.severity.value) for f in found] == [("StatefulSet/siem/manager-master", "warning")]
+    assert "denied one way only" in found[0].message
+    assert found[0].message.endswith(
+        "but Service/siem/cluster selects StatefulSet/siem/manager-master too, and "
+        "StatefulSet/siem/manager-worker is admitted to it on TCP 1516: a cluster whose members dial "
+        "only this one (a leader, a master) works; one whose members dial each other does not"
+    )
+    # No direction admitted: both calls are errors.
+    worker_egress = (
+        "egress: [{to: [{podSelector: {matchLabels: {app: manager}}}], ports: [{protocol: TCP, port: 1516}]}]"
+    )
+    neither = text.replace(worker_egress, "egress: []")
+    found = [f for f in analysis_of(neither).findings().findings if f.rule == "dependency-blocked-by-policy"]
+    assert sorted((f.object, f.severity.value) for f in found) == [
+        ("StatefulSet/siem/manager-master", "error"),
+        ("StatefulSet/siem/manager-worker", "error"),
+    ]

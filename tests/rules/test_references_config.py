@@ -4,16 +4,19 @@ and which workload is named as the probable creator of an object made at run tim
 from __future__ import annotations
 
 import pytest
+import yaml
 from reference_support import findings, fired_on
 
 
 def _pod_using(volumes: str, env: str = "[]") -> str:
+    """A Pod whose container mounts every volume (the kubelet skips a volume no container mounts)."""
+    mounts = ", ".join(f"{{name: {v['name']}, mountPath: /v/{v['name']}}}" for v in yaml.safe_load(volumes))
     return f"""
 apiVersion: v1
 kind: Pod
 metadata: {{name: app, namespace: shop}}
 spec:
-  containers: [{{name: app, image: example/app:1.0, env: {env}}}]
+  containers: [{{name: app, image: example/app:1.0, env: {env}, volumeMounts: [{mounts}]}}]
   volumes: {volumes}
 """
 
@@ -232,6 +235,7 @@ spec:
         - name: tools
           image: quay.io/ceph/ceph:v19
           env: [{name: ROOK_CEPH_SECRET, valueFrom: {secretKeyRef: {name: rook-ceph-mon, key: ceph-secret}}}]
+          volumeMounts: [{name: mon-endpoints, mountPath: /etc/rook}, {name: settings, mountPath: /etc/tools}]
       volumes:
         - {name: mon-endpoints, configMap: {name: rook-ceph-mon-endpoints}}
         - {name: settings, configMap: {name: toolbox-settings}}
@@ -321,3 +325,39 @@ def test_the_job_whose_shell_script_creates_the_secret_is_named_as_its_creator()
     # the chart's Secrets. A script is one argument: its words name the Secret and say `create`.
     [finding] = findings("config-ref-missing", SCRIPTED_SECRET)
     assert "probably created at run time by Job/idp/idp-setup " in finding.message
+
+
+def test_a_volume_no_container_mounts_is_never_read():
+    """kubescape/helm-charts charts/kubescape-operator: with ClamAV off (the default) the
+    node-agent DaemonSet keeps the `etc` volume of ConfigMap `clamav`, which only the ClamAV
+    container mounts and only that option creates. The kubelet sets up only the volumes some
+    container mounts (k8s.io/kubernetes pkg/kubelet/volumemanager/populator/
+    desired_state_of_world_populator.go, processPodVolumes: "Skipping unused volume"), so the
+    missing ConfigMap never keeps the pod from starting, and its keys are never read."""
+    unmounted = """
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: node-agent, namespace: kubescape}
+spec:
+  selector: {matchLabels: {app: node-agent}}
+  template:
+    metadata: {labels: {app: node-agent}}
+    spec:
+      containers: [{name: node-agent, image: quay.io/kubescape/node-agent:1}]
+      volumes:
+        - {name: etc, configMap: {name: clamav, items: [{key: clamd.conf, path: clamd.conf}]}}
+        - {name: token, projected: {sources: [{secret: {name: cloud-secret}}]}}
+"""
+    assert fired_on("config-ref-missing", unmounted) == []
+    present = (
+        unmounted + "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: clamav, namespace: kubescape}\n"
+    )
+    assert fired_on("config-key-missing", present + "data: {other: x}\n") == []
+    # Mounted by any container — an init container too — the volume is set up and needed.
+    mounted_by_init = unmounted.replace(
+        "      containers:",
+        "      initContainers: [{name: init, image: busybox, volumeMounts: [{name: etc, mountPath: /etc/clamav}]}]\n"
+        "      containers:",
+    )
+    assert fired_on("config-ref-missing", mounted_by_init) == ["DaemonSet/kubescape/node-agent"]
+    assert [f.message.split("'")[1] for f in findings("config-ref-missing", mounted_by_init)] == ["clamav"]

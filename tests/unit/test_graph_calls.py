@@ -211,11 +211,16 @@ data:
       location /db { return 302 <http://mariadb.db>; }
     }
 """
-    text = caller(extra_docs=config_map).replace(
-        "        envFrom: []\n",
-        "        envFrom: []\n      volumes: [{name: conf, configMap: {name: nginx}}]\n",
+    volume = "      volumes: [{name: conf, configMap: {name: nginx}}]\n"
+    unmounted = caller(extra_docs=config_map).replace(
+        "        envFrom: []\n", "        envFrom: []\n" + volume
     )
-    found = calls(text)
+    # The kubelet sets up only the volumes a container mounts (k8s.io/kubernetes
+    # pkg/kubelet/volumemanager/populator/desired_state_of_world_populator.go, processPodVolumes):
+    # a file no container mounts is never in the pod, and the names in it are not calls.
+    assert calls(unmounted) == {}
+    mount = "        volumeMounts: [{name: conf, mountPath: /etc/nginx/conf.d}]\n"
+    found = calls(unmounted.replace(volume, mount + volume))
     assert set(found) == {"Service/shop/svc", "Service/db/mariadb"}
     assert found["Service/shop/svc"][0]["port"] == 8080
 

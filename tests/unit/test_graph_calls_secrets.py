@@ -107,6 +107,7 @@ def test_secret_key_ref_secret_volume_and_projected_source_are_read_only_for_the
       - name: app
         image: app
         env: [{name: REDIS_HOST, valueFrom: {secretKeyRef: {name: conn, key: redis}}}]
+        volumeMounts: [{name: ini, mountPath: /etc/app}, {name: all, mountPath: /etc/more}]
       volumes:
       - {name: ini, secret: {secretName: files, items: [{key: app.ini, path: app.ini}]}}
       - {name: all, projected: {sources: [{secret: {name: more}}]}}

@@ -345,6 +345,11 @@ def test_a_plain_word_of_the_messages_prose_is_not_a_quoted_value():
     assert origins_in_message([label], "label 'pod' selects nothing") == (label,)
     assert origins_in_message([tag], "image 'shop:latest' has a mutable tag") == (tag,)
     assert origins_in_message([port], "targetPort http names no container port") == (port,)
+    # neuvector/neuvector-helm charts/core: `serviceAccount: default` is not what
+    # "concurrencyPolicy is Allow (the default)" says
+    account = ValueOrigin("default", "values key serviceAccount", "values.yaml", 13)
+    assert origins_in_message([account], "concurrencyPolicy is Allow (the default): a run overlaps") == ()
+    assert origins_in_message([account], "ServiceAccount 'default' may create pods") == (account,)
 
 
 def test_a_number_is_beside_its_key_across_a_word_not_across_an_operator():

@@ -275,6 +275,8 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
         for part in container.args:
             yield None, expand(part, variables), f"args of container {container.name}"
     for ref in spec.config_refs:
+        if not ref.mounted:  # a volume no container mounts: the kubelet never reads it
+            continue
         if ref.kind == "ConfigMap":
             config = model.get(make_id("ConfigMap", workload.namespace, ref.name))
             if not isinstance(config, ConfigData):

@@ -170,12 +170,13 @@ def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueO
 
 
 def _only_as_a_prose_word(value: str, message: str) -> bool:
-    """A plain lowercase word that the message holds only between spaces, as its own prose."""
+    """A plain lowercase word that the message holds only between spaces (or closing a
+    parenthesis: "(the default)"), as its own prose."""
     if not re.fullmatch(r"[a-z]+", value):
         return False
     padded = f" {message} "
     return all(
-        padded[m.start() - 1].isspace() and (padded[m.end()].isspace() or padded[m.end()] in ",.;")
+        padded[m.start() - 1].isspace() and (padded[m.end()].isspace() or padded[m.end()] in ",.;)")
         for m in re.finditer(rf"(?<![\w./-]){value}(?![\w/-])", padded)
     )
 

@@ -90,6 +90,10 @@ class ConfigRef:
     key: str | None = None
     variable: str | None = None  # the env var a configMapKeyRef/secretKeyRef value becomes
     items: tuple[str, ...] | None = None  # a volume's `items[].key`: only these keys are projected
+    # False for a configMap/secret/projected volume that no container mounts: the kubelet skips
+    # such a volume (volumemanager/populator processPodVolumes, "Skipping unused volume"), so the
+    # object is never read and its absence never keeps the pod from starting.
+    mounted: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ def parse_pod_spec(spec: Fields) -> PodSpec:
         containers=containers,
         init_containers=init_containers,
         volumes=volumes,
-        config_refs=tuple(_config_refs(spec)),
+        config_refs=tuple(_config_refs(spec, _mounted_volume_names(containers + init_containers))),
         service_account_name=account or "default",
         service_account_explicit=account is not None,
         node_selector=spec.str_map("nodeSelector"),
@@ -199,7 +199,15 @@ def _parse_volume(volume: Fields) -> Volume:
     return Volume(name, "emptyDir", raw=volume.data)  # no source given: the API defaults to emptyDir
 
 
-def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
+def _mounted_volume_names(containers: tuple[Container, ...]) -> frozenset[str]:
+    """The volumes some container mounts. ConfigMap, Secret and projected volumes can only be
+    mounted (`volumeDevices` take claims alone: validateVolumeDevices), and the kubelet sets up
+    only the volumes a container mounts or maps (k8s.io/kubernetes
+    pkg/kubelet/volumemanager/populator/desired_state_of_world_populator.go, processPodVolumes)."""
+    return frozenset(name for container in containers for name in container.volume_mounts)
+
+
+def _config_refs(spec: Fields, mounted: frozenset[str]) -> Iterator[ConfigRef]:
     for container_fields in list(spec.maps("initContainers")) + list(spec.maps("containers")):
         for env in container_fields.maps("env"):
             source = env.map("valueFrom")
@@ -213,19 +221,22 @@ def _config_refs(spec: Fields) -> Iterator[ConfigRef]:
                 if ref is not None:
                     yield from _ref(ref, kind, "envFrom", "name")
     for volume in spec.maps("volumes"):
+        used = str(volume.data.get("name") or "") in mounted
         config_map = volume.optional_map("configMap")
         if config_map is not None:
-            yield from _ref(config_map, "ConfigMap", "volume", "name", items=_item_keys(config_map))
+            yield from _ref(
+                config_map, "ConfigMap", "volume", "name", items=_item_keys(config_map), mounted=used
+            )
         secret = volume.optional_map("secret")
         if secret is not None:
-            yield from _ref(secret, "Secret", "volume", "secretName", items=_item_keys(secret))
+            yield from _ref(secret, "Secret", "volume", "secretName", items=_item_keys(secret), mounted=used)
         projected = volume.optional_map("projected")
         if projected is not None:
             for source in projected.maps("sources"):
                 for key, kind in (("configMap", "ConfigMap"), ("secret", "Secret")):
                     ref = source.optional_map(key)
                     if ref is not None:
-                        yield from _ref(ref, kind, "projected", "name", items=_item_keys(ref))
+                        yield from _ref(ref, kind, "projected", "name", items=_item_keys(ref), mounted=used)
     for pull_secret in spec.maps("imagePullSecrets"):
         if pull_secret.str("name"):
             yield from _ref(pull_secret, "Secret", "imagePullSecrets", "name")
@@ -249,6 +260,7 @@ def _ref(
     key: str | None = None,
     variable: str | None = None,
     items: tuple[str, ...] | None = None,
+    mounted: bool = True,
 ) -> Iterator[ConfigRef]:
     name = ref.str(name_key)
     if not name:
@@ -263,4 +275,5 @@ def _ref(
         key=key,
         variable=variable,
         items=items,
+        mounted=mounted,
     )

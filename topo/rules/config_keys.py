@@ -30,8 +30,9 @@ def config_key_missing(workload: Workload, ctx) -> Iterator[Issue]:
         the input does not hold (`data`, `binaryData`, `stringData`), without `optional: true`.
 
         Not checked: objects that are not in the input (that is config-ref-missing's), objects
-        that declare no key at all (filled at run time by whoever creates them), and
-        service-account token Secrets, whose keys the token controller writes.
+        that declare no key at all (filled at run time by whoever creates them),
+        service-account token Secrets, whose keys the token controller writes, and volumes that
+        no container mounts (the kubelet never sets them up).
 
     Why it matters:
         A missing env key leaves the pod in `CreateContainerConfigError` (`couldn't find key
@@ -61,7 +62,7 @@ def config_key_missing(workload: Workload, ctx) -> Iterator[Issue]:
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/volume/configmap/configmap.go (MakePayload)
     """
     for ref in workload.template.spec.config_refs:
-        if ref.optional or (ref.key is None and not ref.items):
+        if ref.optional or not ref.mounted or (ref.key is None and not ref.items):
             continue
         config = ctx.get(make_id(ref.kind, workload.namespace, ref.name))
         if (

@@ -153,7 +153,11 @@ def _words(workload: Workload) -> set[str]:
 def _mounts(workload: Workload, kind: str, name: str) -> bool:
     """The workload's pods mount `kind`/`name` as a volume (or a projected source) they need."""
     return any(
-        ref.kind == kind and ref.name == name and ref.via in ("volume", "projected") and not ref.optional
+        ref.kind == kind
+        and ref.name == name
+        and ref.via in ("volume", "projected")
+        and not ref.optional
+        and ref.mounted
         for ref in workload.template.spec.config_refs
     )
 

@@ -77,7 +77,11 @@ def name_use_evidence(workload: Workload, ctx) -> str | None:
             if "." in name or explicit or port is not None:
                 return f"{found} names the host {name}"
     for ref in workload.template.spec.config_refs:
-        if ref.via == "imagePullSecrets" or (ref.kind == "ConfigMap" and ref.name == _ROOT_CA_CONFIGMAP):
+        if (
+            ref.via == "imagePullSecrets"
+            or not ref.mounted
+            or (ref.kind == "ConfigMap" and ref.name == _ROOT_CA_CONFIGMAP)
+        ):
             continue
         if ref.kind == "Secret":
             # A Secret of the input was scanned above (texts_of: its text values, credential keys

@@ -102,7 +102,9 @@ def _side_text(side: Side) -> str:
     kinds=(*WORKLOAD_KINDS, "Ingress", "Route"),
     why_severity=(
         "error: the network policies deny a connection the configuration shows the application "
-        "makes, in every cluster that enforces NetworkPolicy."
+        "makes, in every cluster that enforces NetworkPolicy. Warning when the caller is itself "
+        "selected by the Service it names (a cluster's member list) and the peer it cannot reach "
+        "is admitted to it on that port: only the application knows whether it dials its peers."
     ),
 )
 def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
@@ -126,6 +128,10 @@ def dependency_blocked_by_policy(subject, ctx) -> Iterator[Issue]:
         policies that select its labels apply to it is up to the network plugin: a denial that
         rests on them (or on the caller's egress, when it admits some outside addresses on
         the port) is reported as a warning that says what is uncertain, never as an error.
+        A call through a Service that also selects the caller (a cluster's member list:
+        Wazuh's `WAZUH_CLUSTER_NODES`, a seed list), denied towards a peer that is itself
+        admitted to the caller on that port, is denied one way only: a master that only listens
+        works, members that dial each other do not. A warning that says so.
 
     Why it matters:
         A NetworkPolicy denies silently: the call times out at run time while every manifest
@@ -191,6 +197,8 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
         needed = _needed_targets(ctx, reach, target_id, port)
         if port is not None and needed:
             checked_on_a_port.add(target_id)
+        # The caller among the target's own backends: the name is its cluster's (a member list).
+        own_ports = next((ports for destination, ports in needed if destination.id == workload.id), EMPTY)
         for destination, ports in needed:
             if destination.id == workload.id:
                 continue
@@ -213,6 +221,18 @@ def _blocked_calls(workload: Workload, ctx, reach: Reachability) -> Iterator[Iss
             name = data.get("name", target_id)
             via = f" ({destination.id})" if destination.id != target_id else ""
             explain = f"see `topo reach PATH --from {workload.id} --to {target_id} --explain`"
+            if own_ports and reach.engine.ports_between(destination_class, source) & own_ports:
+                yield Issue(
+                    f"calls {name} → {target_id}{via} on {ports.short_text()}: denied one way only — {why}; "
+                    f"but {target_id} selects {workload.id} too, and {destination.id} is admitted to it on "
+                    f"{own_ports.short_text()}: a cluster whose members dial only this one (a leader, a "
+                    "master) works; one whose members dial each other does not",
+                    hint=f"admit this direction too if {workload.id} connects to its peers; {explain}",
+                    related=tuple(dict.fromkeys([target_id, destination.id, *policies])),
+                    severity=WARNING,
+                    path=found_field(workload, data.get("found")),
+                )
+                continue
             if verdict.uncertain:  # a hostNetwork destination: the denial is not a fact
                 yield Issue(
                     f"calls {name} → {target_id}{via} on {ports.short_text()}: may be denied — the policies as "

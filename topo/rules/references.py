@@ -210,7 +210,9 @@ def config_ref_missing(workload: Workload, ctx):
         declared `external` in topo.yaml.
 
         Not flagged: `imagePullSecrets` (a missing pull secret only matters for private images),
-        the `kube-root-ca.crt` ConfigMap the control plane publishes into every namespace, and
+        the `kube-root-ca.crt` ConfigMap the control plane publishes into every namespace, a
+        `configMap`, `secret` or `projected` volume that no container mounts (the kubelet sets up
+        only the volumes a container uses, so the object is never read), and
         Secrets that a controller creates from an object of the input (a cert-manager
         `Certificate`'s `secretName`, an Ingress annotated for cert-manager, a `SealedSecret`,
         an `ExternalSecret`).
@@ -253,10 +255,12 @@ def config_ref_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#optional-configmaps
         - https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
         - https://kubernetes.io/docs/concepts/storage/projected-volumes/
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/kubelet/volumemanager/populator/desired_state_of_world_populator.go
+          (processPodVolumes: "Skipping unused volume")
     """
     missing: dict[tuple[str, str], list[str]] = {}
     for ref in workload.template.spec.config_refs:
-        if ref.via == "imagePullSecrets" or ref.optional:
+        if ref.via == "imagePullSecrets" or ref.optional or not ref.mounted:
             continue
         if config_exists(ctx, ref.kind, workload.namespace, ref.name, workload.template.annotations):
             continue
