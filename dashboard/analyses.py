@@ -22,7 +22,8 @@ import yaml
 
 import topo
 
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController")
+#: The workloads a what-if can change: those with replicas or an update strategy topo models.
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Rollout")
 LEVEL = {"none": 0, "some": 1, "all": 2}
 WHAT_IF_FULL_SYSTEM = 1500  # objects: above this a what-if re-analyses the workload's namespace only
 
@@ -250,6 +251,8 @@ def _changed_workload(raw: Mapping[str, Any], kind: str, change: WhatIf) -> dict
         spec["replicas"] = change.replicas
     if change.max_surge is None and change.max_unavailable is None:
         return document
+    if kind == "Rollout":
+        return _changed_canary(document, change)
     key = "strategy" if kind == "Deployment" else "updateStrategy"
     strategy = spec.setdefault(key, {})
     strategy["type"] = "RollingUpdate"
@@ -259,6 +262,20 @@ def _changed_workload(raw: Mapping[str, Any], kind: str, change: WhatIf) -> dict
         rolling["maxSurge"] = change.max_surge
     if change.max_unavailable is not None:
         rolling["maxUnavailable"] = change.max_unavailable
+    return document
+
+
+def _changed_canary(document: dict, change: WhatIf) -> dict:
+    """An Argo Rollout's canary fenceposts changed (`spec.strategy.canary`); a blue-green Rollout
+    has none for its updates (a full preview ReplicaSet: dashboard.whatif_notes says so)."""
+    strategy = document["spec"].get("strategy")
+    canary = strategy.get("canary") if isinstance(strategy, dict) else None
+    if not isinstance(canary, dict):
+        return document
+    if change.max_surge is not None:
+        canary["maxSurge"] = change.max_surge
+    if change.max_unavailable is not None:
+        canary["maxUnavailable"] = change.max_unavailable
     return document
 
 

@@ -12,6 +12,11 @@ the controllers do; these notes say so on the page instead of silently showing a
   pkg/apis/apps/validation/validation.go `validateRollingUpdateStatefulSet`); a
   percentage rounding down to 0 counts as 1 (pkg/controller/statefulset `getStatefulSetMaxUnavailable`);
   a StatefulSet has no maxSurge.
+- Argo Rollout: a blue-green update starts a full preview ReplicaSet (no maxSurge or
+  maxUnavailable for it); a canary whose traffic a mesh or ingress shifts keeps the stable
+  ReplicaSet at full scale (topo/analyses/rollout/argo.py); a basic canary with maxSurge and
+  maxUnavailable both 0 is refused (InvalidSpec "MaxSurge and MaxUnavailable both can not be
+  zero", argoproj/argo-rollouts pkg/apis/rollouts/validation/validation.go).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ def fencepost_notes(kind: str, change: Any, before: Mapping[str, Any], after: Ma
                 "uses 1 (getStatefulSetMaxUnavailable)."
             )
         return notes
+    if kind == "Rollout":
+        return _rollout_notes(change, before, after)
     if kind == "DaemonSet" and change.replicas is not None:
         notes.append("A DaemonSet runs one pod per eligible node: replicas is ignored.")
     if kind not in ("Deployment", "DaemonSet"):
@@ -68,3 +75,35 @@ def fencepost_notes(kind: str, change: Any, before: Mapping[str, Any], after: Ma
             "maxUnavailable 1 (ResolveFenceposts)."
         )
     return notes
+
+
+def _rollout_notes(change: Any, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    if change.max_surge is None and change.max_unavailable is None:
+        return []
+    if after.get("strategy") == "BlueGreen":
+        return [
+            "A blue-green Rollout starts a full preview ReplicaSet beside the active one: maxSurge and "
+            "maxUnavailable do not apply to its updates, the values are ignored."
+        ]
+    if after.get("maxSurge") is None:
+        return [
+            "This canary's traffic is shifted by a mesh or an ingress (trafficRouting): the stable "
+            "ReplicaSet stays at full scale and the canary follows the steps, so maxSurge and "
+            "maxUnavailable do not bound the update."
+        ]
+    surge = change.max_surge if change.max_surge is not None else before.get("maxSurge")
+    unavailable = (
+        change.max_unavailable if change.max_unavailable is not None else before.get("maxUnavailable")
+    )
+    if _zero(surge) and _zero(unavailable):
+        return [
+            "The Rollouts controller refuses this Rollout (InvalidSpec: MaxSurge and MaxUnavailable both "
+            f"can not be zero). The numbers shown are the fallback when both round to 0: maxUnavailable "
+            f"{after.get('maxUnavailable')}."
+        ]
+    if after.get("maxSurge") == 0 and after.get("maxUnavailable") == 1 and isinstance(unavailable, str):
+        return [
+            f"maxUnavailable {unavailable} and maxSurge both round to 0 pods: the Rollouts controller then "
+            "uses maxUnavailable 1 (resolveFenceposts, utils/replicaset/replicaset.go)."
+        ]
+    return []

@@ -7,6 +7,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
+import topo
 from dashboard import analyses
 from topo.cli import main
 
@@ -197,3 +198,54 @@ def test_the_details_panel_renders_for_every_node_of_the_samples(samples_analysi
         assert "Eligible nodes" in wordpress and "Graph" in wordpress  # rollout numbers and timeline
     if entry.reach_ready:
         assert "ingress-nginx-controller" in wordpress  # who can reach it
+
+
+ROLLOUTS = """
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: canary, namespace: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: canary}}
+  template:
+    metadata: {labels: {app: canary}}
+    spec: {containers: [{name: web, image: web:1}]}
+  strategy: {canary: {maxSurge: 0, maxUnavailable: "100"}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: bg, namespace: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: bg}}
+  template:
+    metadata: {labels: {app: bg}}
+    spec: {containers: [{name: web, image: web:1}]}
+  strategy: {blueGreen: {activeService: bg}}
+"""
+
+
+def test_what_if_changes_an_argo_rollouts_canary_and_says_what_a_blue_green_ignores():
+    from dashboard.whatif_notes import fencepost_notes
+
+    analysis = topo.analyze(text=ROLLOUTS)
+    # resolveFenceposts (argoproj/argo-rollouts utils/replicaset/replicaset.go): 25% of 3 rounds
+    # down to 0, with maxSurge 0 the controller takes maxUnavailable 1
+    change = analyses.WhatIf(max_unavailable="25%")
+    canary = analyses.what_if(analysis, "Rollout/web/canary", change)
+    assert (canary["before"]["minAvailable"], canary["after"]["minAvailable"]) == (0, 2)
+    assert {f["rule"] for f in canary["findingsBefore"]} >= {"rollout-unavailable"}
+    assert "rollout-unavailable" not in {f["rule"] for f in canary["findingsAfter"]}
+    assert fencepost_notes("Rollout", change, canary["before"], canary["after"]) == [
+        "maxUnavailable 25% and maxSurge both round to 0 pods: the Rollouts controller then uses "
+        "maxUnavailable 1 (resolveFenceposts, utils/replicaset/replicaset.go)."
+    ]
+    both_zero = analyses.WhatIf(max_surge=0, max_unavailable=0)
+    refused = analyses.what_if(analysis, "Rollout/web/canary", both_zero)
+    assert "InvalidSpec" in fencepost_notes("Rollout", both_zero, refused["before"], refused["after"])[0]
+    blue_green = analyses.what_if(analysis, "Rollout/web/bg", analyses.WhatIf(replicas=5, max_surge=1))
+    assert blue_green["after"]["replicas"] == 5 and blue_green["after"]["maxSurge"] == 5
+    [note] = fencepost_notes(
+        "Rollout", analyses.WhatIf(max_surge=1), blue_green["before"], blue_green["after"]
+    )
+    assert note.startswith("A blue-green Rollout starts a full preview ReplicaSet")
