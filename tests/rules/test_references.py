@@ -130,6 +130,27 @@ spec:
     assert [f.related for f in result] == [("Deployment/shop/web-canary",)]
 
 
+def test_a_target_port_that_is_no_valid_port_name_is_left_to_manifest_invalid():
+    # The API server rejects a Service whose string targetPort is not an IANA_SVC_NAME
+    # (validateServicePort, k8s.io/kubernetes pkg/apis/core/validation/validation.go:
+    # IsValidPortName), so no endpoints are ever computed for it: manifest-invalid says so once.
+    # Prow's starter-azure.yaml leaves `targetPort: $MINIO_CONSOLE_PORT` for envsubst to fill.
+    text = (
+        deployment("minio", ports="{name: api, containerPort: 9000}")
+        + """---
+apiVersion: v1
+kind: Service
+metadata: {name: minio-console, namespace: shop}
+spec:
+  selector: {app: minio}
+  ports: [{name: console, port: 8003, targetPort: $MINIO_CONSOLE_PORT}, {name: http, port: 80, targetPort: http}]
+"""
+    )
+    result = findings("service-target-port-missing", text)
+    assert [f.path for f in result] == ["spec.ports[1].targetPort"]
+    assert fired_on("manifest-invalid", text) == ["Service/shop/minio-console"]
+
+
 # --- service / PDB / NetworkPolicy selectors and operators ---------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
+from topo.analyses.validation.common import port_name_problems
 from topo.graph.relations import ROUTES_TO, SELECTS
 from topo.model.objects import Service, Workload
 from topo.model.selectors import LabelSelector
@@ -165,7 +166,9 @@ def service_target_port_missing(service: Service, ctx):
         container with `restartPolicy: Always`) declares in `ports[].name` with the same protocol.
         Numeric targetPorts are not checked: a container port need not be declared to be reached.
         Jobs and CronJobs that share the Service's labels are not checked either (their pods run
-        to completion and are not meant to serve).
+        to completion and are not meant to serve), nor is a targetPort that is no valid port name
+        (`$MINIO_CONSOLE_PORT` left for `envsubst`): the API server rejects that Service, which
+        `manifest-invalid` reports.
 
         On a headless Service (`clusterIP: None`) the finding is a warning: kube-proxy does not
         handle it and DNS answers with the pods' own addresses, which a pod without the port
@@ -202,6 +205,8 @@ def service_target_port_missing(service: Service, ctx):
         - https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
         - https://github.com/kubernetes/endpointslice/blob/master/utils.go (getEndpointPorts)
         - https://github.com/kubernetes/dns/blob/master/docs/specification.md (SRV records)
+        - https://github.com/kubernetes/kubernetes/blob/master/pkg/apis/core/validation/validation.go
+          (validateServicePort: a string targetPort must be an IANA_SVC_NAME)
     """
     ports = {port.key: port for port in service.ports}
     # An Ingress controller sends traffic to the EndpointSlices' ports, headless or not.
@@ -219,6 +224,8 @@ def service_target_port_missing(service: Service, ctx):
             port = ports.get(key)
             if resolved is not None or port is None:
                 continue
+            if isinstance(port.target_port, str) and port_name_problems(port.target_port):
+                continue  # the API server rejects the Service: manifest-invalid's finding, not endpoints'
             partial = key in served
             headless = service.headless and not {port.port, port.name} & routed
             if partial:
