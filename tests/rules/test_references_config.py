@@ -327,6 +327,30 @@ def test_the_job_whose_shell_script_creates_the_secret_is_named_as_its_creator()
     assert "probably created at run time by Job/idp/idp-setup " in finding.message
 
 
+def test_a_helm_hook_of_the_delete_or_test_phases_is_never_the_probable_creator():
+    # helm.sh/docs/topics/charts_hooks: a `post-delete` hook runs when the release is uninstalled,
+    # a `test` hook on `helm test`: neither runs before what the install needs. ZITADEL's cleanup
+    # Job is `helm.sh/hook: post-delete`.
+    setup_start = SCRIPTED_SECRET.index("apiVersion: batch/v1\nkind: Job\nmetadata: {name: idp-setup")
+    cleanup_start = SCRIPTED_SECRET.index("apiVersion: batch/v1\nkind: Job\nmetadata: {name: idp-cleanup")
+    without_setup = SCRIPTED_SECRET[:setup_start] + SCRIPTED_SECRET[cleanup_start:]
+    [named] = findings("config-ref-missing", without_setup)
+    assert "probably created at run time by Job/idp/idp-cleanup " in named.message
+    for phases in ("post-delete", "pre-delete,post-delete", "test"):
+        hooked = without_setup.replace(
+            "metadata: {name: idp-cleanup, namespace: idp}",
+            f'metadata: {{name: idp-cleanup, namespace: idp, annotations: {{helm.sh/hook: "{phases}"}}}}',
+        )
+        [finding] = findings("config-ref-missing", hooked)
+        assert "probably created" not in finding.message and finding.severity.value == "error", phases
+    installs_too = without_setup.replace(
+        "metadata: {name: idp-cleanup, namespace: idp}",
+        'metadata: {name: idp-cleanup, namespace: idp, annotations: {helm.sh/hook: "post-install,post-delete"}}',
+    )
+    [finding] = findings("config-ref-missing", installs_too)
+    assert "probably created at run time by Job/idp/idp-cleanup " in finding.message
+
+
 def test_a_volume_no_container_mounts_is_never_read():
     """kubescape/helm-charts charts/kubescape-operator: with ClamAV off (the default) the
     node-agent DaemonSet keeps the `etc` volume of ConfigMap `clamav`, which only the ClamAV

@@ -102,7 +102,8 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     (ingress-nginx's admission `create` Job makes the Secret its `patch` Job then reads), then the
     name closest to the object's.
 
-    Never a workload whose pods mount the object as a volume that is not `optional`: the kubelet
+    Never a Helm hook of the delete or test phases only (`helm.sh/hook: post-delete`: it runs when
+    the release goes away). Never a workload whose pods mount the object as a volume that is not `optional`: the kubelet
     mounts every volume of a pod before it starts any of its containers, init containers included
     (pkg/kubelet/kubelet.go SyncPod waits on volumemanager WaitForAttachAndMount), so such a pod
     waits for the object and cannot be the one that creates it (Consul's server-acl-init Job mounts
@@ -118,7 +119,7 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
         itself = workload.id == user
         if workload.namespace is None or (itself and not workload.template.spec.init_containers):
             continue
-        if _mounts(workload, kind, name):
+        if _mounts(workload, kind, name) or _runs_only_after_removal(workload):
             continue
         account = workload.template.spec.service_account_name
         role_id = next(
@@ -142,6 +143,23 @@ def runtime_creator(ctx, kind: str, namespace: str | None, name: str, user: str)
     *_, workload_id, account, role_id = min(candidates)
     account_namespace = workload_id.split("/")[1]
     return f"{workload_id} (ServiceAccount {account_namespace}/{account} may create {resource} in {namespace}: {role_id})"
+
+
+#: Helm hook phases in which a release's objects are installed or replaced: a hook that runs in
+#: none of them (pre-delete, post-delete, test) runs when the release goes away or on `helm test`,
+#: never before what the install needs (helm.sh/docs/topics/charts_hooks).
+_INSTALL_HOOKS = frozenset(
+    {"pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback"}
+)
+
+
+def _runs_only_after_removal(workload: Workload) -> bool:
+    """A Helm hook of the delete or test phases only (ZITADEL's cleanup Job is `post-delete`)."""
+    hook = (workload.annotations or {}).get("helm.sh/hook")
+    if not hook:
+        return False
+    phases = {phase.strip() for phase in hook.split(",") if phase.strip()}
+    return bool(phases) and not phases & _INSTALL_HOOKS
 
 
 def _words(workload: Workload) -> set[str]:

@@ -220,7 +220,8 @@ def config_ref_missing(workload: Workload, ctx):
         A warning instead of an error when the object is probably created at run time by a
         workload of the input: its ServiceAccount is granted `create` on Secrets (ConfigMaps) in
         that namespace by a Role or ClusterRole of the input (a password generator Job, a webhook
-        certificate generator). The message names that workload. Else a warning too when a
+        certificate generator; never a Helm hook that runs only at `pre-delete`, `post-delete` or
+        `test`). The message names that workload. Else a warning too when a
         custom resource of that namespace (one that may run pods) is named like it — its name, or
         its name and a suffix or prefix after `-` — as operators name what they write: Rook's
         operator writes `rook-ceph-mon` and `rook-ceph-mon-endpoints` for the CephCluster
