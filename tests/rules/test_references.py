@@ -332,6 +332,56 @@ def test_alb_actions_are_not_services():
     assert [f.message.split("'")[1] for f in findings("ingress-backend-missing", text)] == ["web"]
 
 
+ROLLOUT_ALB = """
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec:
+  strategy:
+    canary:
+      trafficRouting: {alb: {ingress: web, servicePort: 80, rootService: web-root}}
+      canaryService: web-canary
+      stableService: web-stable
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: shop/web:1}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: shop}
+spec:
+  ingressClassName: alb
+  rules:
+    - http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web-root, port: {name: use-annotation}}}}
+          - {path: /api, pathType: Prefix, backend: {service: {name: web-stable, port: {name: use-annotation}}}}
+"""
+ROLLOUT_ALB_SERVICES = "".join(
+    f"---\napiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: shop}}\n"
+    "spec: {selector: {app: web}, ports: [{name: http, port: 80}]}\n"
+    for name in ("web-root", "web-canary", "web-stable")
+)
+
+
+def test_rollout_alb_action_backend_is_not_a_service_port():
+    # argoproj/argo-rollouts rollout/trafficrouting/alb/alb.go SetWeight and utils/ingress/ingress.go
+    # ALBActionAnnotationKey: the controller writes `alb.ingress.kubernetes.io/actions.<rootService,
+    # else stableService>` onto the Ingress of `trafficRouting.alb`, so the manifest has the
+    # `use-annotation` backend without the annotation. Another backend with that port stays a finding.
+    text = ROLLOUT_ALB + ROLLOUT_ALB_SERVICES
+    result = findings("ingress-backend-port-missing", text)
+    assert [f.message.split(" (")[1].split(")")[0] for f in result] == ["*/api"]
+    # without the Services, the action's Service is not a missing backend; web-stable still is
+    missing = findings("ingress-backend-missing", ROLLOUT_ALB)
+    assert [f.message.split("'")[1] for f in missing] == ["web-stable"]
+
+
+def test_rollout_alb_action_without_root_service_is_the_stable_service():
+    text = ROLLOUT_ALB.replace(", rootService: web-root", "") + ROLLOUT_ALB_SERVICES
+    result = findings("ingress-backend-port-missing", text)
+    assert [f.message.split(" (")[1].split(")")[0] for f in result] == ["*/"]
+
+
 def test_legacy_annotation_served_by_a_controller_flag_needs_no_ingress_class():
     # ingress-nginx --ingress-class=NAME serves Ingresses annotated kubernetes.io/ingress.class: NAME
     # (https://kubernetes.github.io/ingress-nginx/user-guide/multiple-ingress/).

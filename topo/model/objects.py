@@ -258,6 +258,11 @@ class RolloutSettings:
     auto_promotion_enabled: bool = True
     traffic_routing: bool = False  # canary.trafficRouting: weights go to a mesh/ingress
     dynamic_stable_scale: bool = False  # canary.dynamicStableScale: the stable side scales down
+    # canary.trafficRouting.alb: the Ingresses (`ingress`, `ingresses`) whose rule for the action
+    # Service (`rootService`, else `stableService`) the controller turns into an AWS Load Balancer
+    # Controller action by writing its `alb.ingress.kubernetes.io/actions.<service>` annotation
+    alb_ingresses: tuple[str, ...] = ()
+    alb_action_service: str | None = None
     steps: int = 0  # canary steps
     indefinite_pauses: int = 0  # `pause: {}`: waits for a person (or `kubectl argo rollouts promote`)
     # labels of canaryMetadata/stableMetadata/activeMetadata/previewMetadata: key → the values

@@ -25,24 +25,51 @@ WATCH_WITHOUT_CLASS_FLAG = "--watch-ingress-without-class"
 ALB_ACTION_PREFIX = "alb.ingress.kubernetes.io/actions."
 
 
-def is_service(ingress: Ingress, backend: IngressBackend) -> bool:
+def is_service(
+    ingress: Ingress, backend: IngressBackend, rollout_actions: frozenset[str] = frozenset()
+) -> bool:
     """A backend that names a Service: not a `resource`, and not an AWS Load Balancer Controller
     action (`port: {name: use-annotation}` with an `alb.ingress.kubernetes.io/actions.<name>`
-    annotation: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#actions)."""
+    annotation: https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/#actions),
+    nor one whose annotation an Argo Rollout's controller writes (`rollout_actions`)."""
     if backend.service is None:
         return False
     return not (
         backend.port_name == "use-annotation"
-        and f"{ALB_ACTION_PREFIX}{backend.service}" in ingress.annotations
+        and (
+            f"{ALB_ACTION_PREFIX}{backend.service}" in ingress.annotations
+            or backend.service in rollout_actions
+        )
     )
 
 
-def service_backends(ingress: Ingress) -> Iterator[tuple[IngressBackend, str]]:
+def rollout_alb_actions(ctx, ingress: Ingress) -> frozenset[str]:
+    """The Services whose backend in `ingress` an Argo Rollout of its namespace turns into an ALB
+    action: the controller writes `alb.ingress.kubernetes.io/actions.<rootService or
+    stableService>` onto each Ingress of `trafficRouting.alb` (argoproj/argo-rollouts
+    rollout/trafficrouting/alb/alb.go `SetWeight`, utils/ingress/ingress.go `ALBActionAnnotationKey`),
+    so the manifest has the `use-annotation` backend without the annotation."""
+
+    def compute() -> dict[tuple[str, str], frozenset[str]]:
+        actions: dict[tuple[str, str], set[str]] = {}
+        for workload in ctx.model.workloads:
+            settings = workload.rollout
+            if settings is None or settings.alb_action_service is None:
+                continue
+            for name in settings.alb_ingresses:
+                actions.setdefault((workload.namespace, name), set()).add(settings.alb_action_service)
+        return {key: frozenset(names) for key, names in actions.items()}
+
+    return ctx.memo("rollout-alb-actions", compute).get((ingress.namespace, ingress.name), frozenset())
+
+
+def service_backends(ingress: Ingress, ctx) -> Iterator[tuple[IngressBackend, str]]:
     """Each Service backend with where it is written (`host/path` or `defaultBackend`)."""
+    actions = rollout_alb_actions(ctx, ingress)
     for route in ingress.paths:
-        if is_service(ingress, route.backend):
+        if is_service(ingress, route.backend, actions):
             yield route.backend, f"{route.host or '*'}{route.path or ''}"
-    if ingress.default_backend is not None and is_service(ingress, ingress.default_backend):
+    if ingress.default_backend is not None and is_service(ingress, ingress.default_backend, actions):
         yield ingress.default_backend, "defaultBackend"
 
 
@@ -76,7 +103,9 @@ def ingress_backend_missing(ingress: Ingress, ctx):
         old API versions) names a Service that is neither in the Ingress's namespace in the input
         nor declared `external` in topo.yaml. `resource` backends and AWS Load Balancer Controller
         actions (`port.name: use-annotation` with an `alb.ingress.kubernetes.io/actions.NAME`
-        annotation) are not Services and are not checked. A Service named like a custom resource
+        annotation, or without it on an Ingress an Argo Rollout's `trafficRouting.alb` names,
+        for its `rootService` or `stableService`: the Rollouts controller writes it) are not
+        Services and are not checked. A Service named like a custom resource
         of the Ingress's namespace (its name, or its name and a suffix or prefix after a `-`) is
         probably one its operator creates at run time (KubeRay's `<raycluster>-head-svc`,
         CloudNativePG's `<cluster>-rw`): an info naming the resource.
@@ -110,7 +139,7 @@ def ingress_backend_missing(ingress: Ingress, ctx):
         - https://kubernetes.io/docs/concepts/services-networking/ingress/#default-backend
     """
     missing: dict[str, list[str]] = {}
-    for backend, where in service_backends(ingress):
+    for backend, where in service_backends(ingress, ctx):
         if backend.service is None:
             continue  # (service_backends yields backends that name a Service)
         if not ctx.exists(make_id("Service", ingress.namespace, backend.service)):
@@ -151,7 +180,11 @@ def ingress_backend_port_missing(ingress: Ingress, ctx):
         Finds Ingress backends whose Service is in the input but has no port with the number
         (`port.number`) or name (`port.name`) the backend asks for. The Ingress names the
         Service's `port`, not the container's `targetPort`. Services of type ExternalName are not
-        checked (controllers use the Ingress's port for them).
+        checked (controllers use the Ingress's port for them), nor AWS Load Balancer Controller
+        actions (`port.name: use-annotation` with an `alb.ingress.kubernetes.io/actions.NAME`
+        annotation, or without it on an Ingress an Argo Rollout's `trafficRouting.alb` names, for
+        its `rootService` or `stableService`: the Rollouts controller writes it,
+        rollout/trafficrouting/alb/alb.go).
 
     Why it matters:
         The controller cannot map the route to endpoints: ingress-nginx logs
@@ -175,7 +208,7 @@ def ingress_backend_port_missing(ingress: Ingress, ctx):
         - https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressBackend
     """
     missing: dict[tuple[str, str], list[str]] = {}
-    for backend, where in service_backends(ingress):
+    for backend, where in service_backends(ingress, ctx):
         if backend.service is None:
             continue  # (service_backends yields backends that name a Service)
         service = ctx.get(make_id("Service", ingress.namespace, backend.service))

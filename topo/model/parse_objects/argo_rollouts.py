@@ -119,10 +119,22 @@ def _settings(
         auto_promotion_enabled=bool(blue_green.bool("autoPromotionEnabled", True)),
         traffic_routing=canary.has("trafficRouting"),
         dynamic_stable_scale=bool(canary.bool("dynamicStableScale", False)),
+        **_alb(canary),
         steps=len(steps),
         indefinite_pauses=sum(1 for pause in pauses if not pause.has("duration")),
         ephemeral_labels=_ephemeral_labels(canary, blue_green),
     )
+
+
+def _alb(canary: Fields) -> dict:
+    """`trafficRouting.alb`: the Ingresses it names and the Service of their action
+    (utils/ingress/ingress.go `GetRolloutIngressKeys`, `ALBActionAnnotationKey`: `rootService`,
+    else `stableService`)."""
+    alb = canary.map("trafficRouting").map("alb")
+    ingresses = [alb.str("ingress"), *alb.strs("ingresses")]
+    names = tuple(dict.fromkeys(name for name in ingresses if name))
+    action = alb.str("rootService") or canary.str("stableService") or None
+    return {"alb_ingresses": names, "alb_action_service": action if names else None}
 
 
 def _ephemeral_labels(canary: Fields, blue_green: Fields) -> tuple[tuple[str, frozenset[str]], ...]:
