@@ -173,6 +173,7 @@ def test_ping_pong_services_are_managed_services_too():
         ("pingPong.pongService", "web-stable"),
     )
     assert [(t, d["via"]) for _, t, d in edges(graph_of(ping_pong), USES, "Rollout/shop/web")] == [
+        ("Ingress/shop/web", "spec.strategy.canary.trafficRouting.alb.ingress"),
         ("Service/shop/web-canary", "spec.strategy.canary.pingPong.pingService"),
         ("Service/shop/web-stable", "spec.strategy.canary.pingPong.pongService"),
     ]
@@ -291,3 +292,85 @@ def test_traffic_routed_canary_keeps_the_stable_side_and_leaves_the_pod_count_un
 def test_a_rollout_without_a_strategy_is_a_problem_not_a_crash():
     plan = _plan(CANARY.split("  strategy:")[0] + "  strategy: {}\n")
     assert plan.problem is not None and "canary and blueGreen" in plan.problem
+
+
+def _references(strategy: str) -> list[tuple[str, str, str | None, str]]:
+    text = f"""\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {{name: web, namespace: shop}}
+spec:
+  selector: {{matchLabels: {{app: web}}}}
+  template:
+    metadata: {{labels: {{app: web}}}}
+    spec: {{containers: [{{name: web, image: shop/web:1}}]}}
+  strategy: {strategy}
+"""
+    settings = _rollout(analysis_of(text)).rollout
+    return [(r.kind, r.name, r.namespace, r.path.rsplit("strategy.", 1)[1]) for r in settings.references]
+
+
+def test_the_objects_a_strategy_names_are_read_where_the_controller_looks_them_up():
+    # rollout/controller.go getReferencedRolloutAnalyses: a canary's step analyses, then its
+    # background analysis; clusterScope: true is a ClusterAnalysisTemplate
+    assert _references(
+        "{canary: {steps: [{setWeight: 10}, {analysis: {templates: [{templateName: a}]}}],"
+        " analysis: {templates: [{templateName: b, clusterScope: true}]}}}"
+    ) == [
+        ("AnalysisTemplate", "a", None, "canary.steps[1].analysis.templates[0].templateName"),
+        ("ClusterAnalysisTemplate", "b", None, "canary.analysis.templates[0].templateName"),
+    ]
+    # blueGreen is read first: a canary written beside it is not looked up
+    assert _references(
+        "{blueGreen: {activeService: web, prePromotionAnalysis: {templates: [{templateName: pre}]},"
+        " postPromotionAnalysis: {templates: [{templateName: post}]}},"
+        " canary: {analysis: {templates: [{templateName: ignored}]}}}"
+    ) == [
+        ("AnalysisTemplate", "pre", None, "blueGreen.prePromotionAnalysis.templates[0].templateName"),
+        ("AnalysisTemplate", "post", None, "blueGreen.postPromotionAnalysis.templates[0].templateName"),
+    ]
+    # getReferencedIngresses: ALB before NGINX; the list when written (even empty), else the one
+    assert _references(
+        "{canary: {trafficRouting: {alb: {ingress: one, ingresses: [a, b]}, nginx: {stableIngress: n}}}}"
+    ) == [
+        ("Ingress", "a", None, "canary.trafficRouting.alb.ingresses[0]"),
+        ("Ingress", "b", None, "canary.trafficRouting.alb.ingresses[1]"),
+    ]
+    assert _references("{canary: {trafficRouting: {nginx: {stableIngress: web, stableIngresses: []}}}}") == []
+    assert _references("{canary: {trafficRouting: {nginx: {stableIngress: web}}}}") == [
+        ("Ingress", "web", None, "canary.trafficRouting.nginx.stableIngress")
+    ]
+    # utils/istio/istio.go GetVirtualServiceNamespaceName: `.cluster.local` stripped, the last part
+    # after a dot is the namespace; `virtualServices` when written, else `virtualService`
+    assert _references(
+        "{canary: {trafficRouting: {istio: {virtualService: {name: old},"
+        " virtualServices: [{name: web}, {name: web.mesh}, {name: api.v1.mesh.cluster.local}]}}}}"
+    ) == [
+        ("VirtualService", "web", None, "canary.trafficRouting.istio.virtualServices[0].name"),
+        ("VirtualService", "web", "mesh", "canary.trafficRouting.istio.virtualServices[1].name"),
+        ("VirtualService", "api.v1", "mesh", "canary.trafficRouting.istio.virtualServices[2].name"),
+    ]
+    assert _references(
+        "{canary: {trafficRouting: {ambassador: {mappings: [m1]}, appMesh: {virtualService: {name: vs}}}}}"
+    ) == [
+        ("Mapping", "m1", None, "canary.trafficRouting.ambassador.mappings[0]"),
+        ("VirtualService", "vs", None, "canary.trafficRouting.appMesh.virtualService.name"),
+    ]
+
+
+def test_a_rollout_uses_the_objects_its_strategy_names_a_cluster_template_declared_without_its_crd_too():
+    text = CANARY.replace(
+        "      steps: [{setWeight: 20}, {pause: {}}, {setWeight: 50}, {pause: {duration: 10m}}]",
+        "      steps: [{setWeight: 20}, {analysis: {templates: [{templateName: smoke, clusterScope: true}]}}]\n"
+        "      trafficRouting: {nginx: {stableIngress: web}}",
+    ) + (
+        "---\napiVersion: argoproj.io/v1alpha1\nkind: ClusterAnalysisTemplate\nmetadata: {name: smoke}\n"
+        "spec: {metrics: [{name: smoke, provider: {web: {url: 'http://smoke'}}}]}\n"
+    )
+    uses = {(t, d["via"]) for _, t, d in edges(graph_of(text), USES, "Rollout/shop/web")}
+    assert ("Ingress/shop/web", "spec.strategy.canary.trafficRouting.nginx.stableIngress") in uses
+    # without its CRD the template is read in the default namespace: the edge goes to that object
+    assert (
+        "ClusterAnalysisTemplate/default/smoke",
+        "spec.strategy.canary.steps[1].analysis.templates[0].templateName",
+    ) in uses

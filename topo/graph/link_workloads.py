@@ -8,6 +8,7 @@ from topo.graph.relations import MOUNTS, USES
 from topo.model.build import ordinal_claim_names
 from topo.model.kinds import make_id
 from topo.model.objects import Workload
+from topo.model.parse_objects.rollout_references import reference_id
 
 
 def link_workloads(ctx: LinkContext) -> None:
@@ -60,7 +61,8 @@ def _link_claims(ctx: LinkContext, workload: Workload) -> None:
 def _link_rollout_objects(ctx: LinkContext, workload: Workload) -> None:
     """The Services whose selector the Rollouts controller manages (it adds
     `rollouts-pod-template-hash` to point each at the canary, stable, active or preview pods:
-    argoproj/argo-rollouts rollout/service.go), and the object its template comes from."""
+    argoproj/argo-rollouts rollout/service.go), the object its template comes from, and the
+    analysis templates, Ingresses, VirtualServices and Mappings its strategy names."""
     settings = workload.rollout
     if settings is None:
         return
@@ -74,6 +76,9 @@ def _link_rollout_objects(ctx: LinkContext, workload: Workload) -> None:
     ref = settings.workload_ref
     if ref is not None:
         ctx.link(workload.id, make_id(ref.kind, workload.namespace, ref.name), USES, via="spec.workloadRef")
+    for reference in settings.references:
+        target = reference_id(ctx.model.objects, workload.namespace, reference)
+        ctx.link(workload.id, target, USES, via=reference.path)
 
 
 def mounted_claims(ctx: LinkContext) -> set[str]:

@@ -241,6 +241,18 @@ class WorkloadRef:
 
 
 @dataclass(frozen=True, slots=True)
+class RolloutReference:
+    """An object an Argo Rollout's strategy names and the controller looks up before it moves any
+    pod (an AnalysisTemplate, the Ingress or VirtualService its traffic routing edits...)."""
+
+    path: str  # the field, `spec.strategy.canary.trafficRouting.istio.virtualService.name`
+    kind: str
+    name: str
+    namespace: str | None = None  # None: the Rollout's own (or a cluster-scoped kind)
+    cluster_scoped: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RolloutSettings:
     """What an Argo Rollouts `Rollout` adds to a workload (argoproj/argo-rollouts
     pkg/apis/rollouts/v1alpha1/types.go; defaults of utils/defaults/defaults.go)."""
@@ -268,6 +280,7 @@ class RolloutSettings:
     # labels of canaryMetadata/stableMetadata/activeMetadata/previewMetadata: key → the values
     # some of the pods carry
     ephemeral_labels: tuple[tuple[str, frozenset[str]], ...] = ()
+    references: tuple[RolloutReference, ...] = ()  # besides the managed Services and workloadRef
 
     @property
     def managed_services(self) -> tuple[tuple[str, str], ...]:

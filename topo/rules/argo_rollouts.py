@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from topo.model import Workload
 from topo.model.kinds import make_id
+from topo.model.parse_objects.rollout_references import reference_id
 from topo.rules.references import placeholder_issue
 from topo.rules.registry import ERROR, Issue, rule
 
@@ -70,4 +71,79 @@ def rollout_service_missing(rollout: Workload, ctx):
                 hint=f"declare {service_id}, fix the name, or list it under `external:` in topo.yaml",
                 related=(service_id,),
                 path=path,
+            )
+
+
+@rule(
+    "rollout-reference-missing",
+    title="Argo Rollout names an analysis template or traffic-routing object that is not declared",
+    severity=ERROR,
+    kinds=("Rollout",),
+    why_severity=(
+        "error: the controller refuses the Rollout's spec (InvalidSpec) and moves no pod until the "
+        "object exists. Warning when the name is not a valid object name at all (an unrendered "
+        "template placeholder)."
+    ),
+)
+def rollout_reference_missing(rollout: Workload, ctx):
+    """
+    What it does:
+        Finds Argo Rollouts whose strategy names an object the controller looks up before it
+        reconciles the Rollout, and which is neither in the input nor declared `external` in
+        topo.yaml: an AnalysisTemplate (a ClusterAnalysisTemplate with `clusterScope: true`) of a
+        step's, the background or a blue-green promotion analysis; the Ingresses of ALB or NGINX
+        traffic routing (`ingresses` when written, else `ingress`; `stableIngresses`, else
+        `stableIngress`); Istio VirtualServices (`name.namespace` names another namespace);
+        Ambassador Mappings; the App Mesh VirtualService. Services are `rollout-service-missing`'s.
+
+    Why it matters:
+        The controller resolves each of them first and refuses the spec when one is not found
+        (`InvalidSpec`: `AnalysisTemplate 'success-rate' not found`, `ingress.networking.k8s.io
+        "web" not found`): no ReplicaSet is scaled and no traffic is shifted until the object
+        exists. A template kept in another repository must be installed before the Rollout.
+
+    Example:
+        ```yaml
+        kind: Rollout
+        spec:
+          strategy:
+            canary:
+              steps:
+                - setWeight: 20
+                - analysis:
+                    templates: [{templateName: success-rate}]   # no AnalysisTemplate success-rate
+        ```
+
+    Fix:
+        Declare the object (an AnalysisTemplate in the Rollout's namespace, a ClusterAnalysisTemplate,
+        the Ingress or VirtualService the traffic routing edits), fix the name, or list it under
+        `external:` in topo.yaml when it is installed outside these manifests.
+
+    References:
+        - https://argo-rollouts.readthedocs.io/en/stable/features/analysis/
+        - https://argo-rollouts.readthedocs.io/en/stable/features/traffic-management/
+        - https://github.com/argoproj/argo-rollouts/blob/master/rollout/controller.go (getRolloutReferencedResources)
+        - https://github.com/argoproj/argo-rollouts/blob/master/rollout/trafficrouting/istio/controller.go (GetReferencedVirtualServices)
+    """
+    settings = rollout.rollout if isinstance(rollout, Workload) else None
+    if settings is None or rollout.strategy is None:
+        return
+    for reference in settings.references:
+        target = reference_id(ctx.model.objects, rollout.namespace, reference)
+        where = reference.path.rsplit(".", 1)[-1]
+        placeholder = placeholder_issue(reference.kind, reference.name, where, reference.path)
+        if placeholder:
+            yield placeholder
+        elif not ctx.exists(target):
+            scope = (
+                ""
+                if reference.cluster_scoped
+                else f" in namespace {reference.namespace or rollout.namespace}"
+            )
+            yield Issue(
+                f"{reference.path} names {reference.kind} {reference.name!r}, which is not declared{scope}: "
+                f"the Rollouts controller refuses the spec until it exists",
+                hint=f"declare {target}, fix the name, or list it under `external:` in topo.yaml",
+                related=(target,),
+                path=reference.path,
             )

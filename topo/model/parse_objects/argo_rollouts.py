@@ -14,6 +14,7 @@ import re
 
 from topo.model.fields import Fields
 from topo.model.objects import RollingStrategy, RolloutSettings, Workload, WorkloadRef
+from topo.model.parse_objects.rollout_references import rollout_references
 from topo.model.parse_pods import parse_pod_template
 from topo.model.selectors import parse_label_selector
 
@@ -72,7 +73,7 @@ def parse_rollout(doc: Fields, common: dict) -> Workload:
         ),
         strategy=_strategy(strategy, canary, blue_green),
         min_ready_seconds=spec.int("minReadySeconds", 0, minimum=0),
-        rollout=_settings(canary, blue_green, workload_ref, has_blue_green=strategy.has("blueGreen")),
+        rollout=_settings(strategy, workload_ref),
     )
 
 
@@ -97,9 +98,9 @@ def _strategy(strategy: Fields, canary: Fields, blue_green: Fields) -> RollingSt
     )
 
 
-def _settings(
-    canary: Fields, blue_green: Fields, workload_ref: WorkloadRef | None, has_blue_green: bool
-) -> RolloutSettings:
+def _settings(strategy: Fields, workload_ref: WorkloadRef | None) -> RolloutSettings:
+    canary, blue_green = strategy.map("canary"), strategy.map("blueGreen")
+    has_blue_green = strategy.has("blueGreen")
     steps = list(canary.maps("steps"))
     pauses = [step.map("pause") for step in steps if step.has("pause")]
     delay_default = (
@@ -123,6 +124,7 @@ def _settings(
         steps=len(steps),
         indefinite_pauses=sum(1 for pause in pauses if not pause.has("duration")),
         ephemeral_labels=_ephemeral_labels(canary, blue_green),
+        references=rollout_references(strategy),
     )
 
 
