@@ -122,6 +122,25 @@ def test_workload_ref_takes_template_and_selector_from_the_deployment():
     assert ("Rollout/shop/web", "Deployment/shop/web") in [(s, t) for s, t, _ in edges(analysis.graph, USES)]
 
 
+def test_probe_findings_of_a_template_lent_to_a_rollout_are_the_rollouts_alone():
+    # docs/features/workload-ref: the Deployment, scaled to 0, only lends its template; its pods
+    # run as the Rollout's. One fact, one finding — unless the Deployment still runs pods itself.
+    probe_rules = ("liveness-probe-missing", "readiness-probe-missing")
+
+    def probe_findings(text):
+        return sorted(
+            (f.rule, f.object) for f in analysis_of(text).findings().findings if f.rule in probe_rules
+        )
+
+    assert probe_findings(WORKLOAD_REF) == [
+        ("liveness-probe-missing", "Rollout/shop/web"),
+        ("readiness-probe-missing", "Rollout/shop/web"),
+    ]
+    still_running = probe_findings(WORKLOAD_REF.replace("replicas: 0", "replicas: 2"))
+    assert ("liveness-probe-missing", "Deployment/shop/web") in still_running
+    assert ("liveness-probe-missing", "Rollout/shop/web") in still_running
+
+
 def test_workload_ref_to_an_object_not_in_the_input_is_a_warning_not_a_crash():
     analysis = analysis_of(WORKLOAD_REF.split("---\n", 1)[1])
     warnings = [w.message for w in analysis.load_warnings]

@@ -78,6 +78,22 @@ def container_word(containers) -> str:
     return "container" if len(containers) == 1 else "containers"
 
 
+def lends_its_template_only(workload: Workload, ctx) -> bool:
+    """A workload scaled to 0 whose pod template an Argo Rollout takes (`spec.workloadRef`): it
+    runs no pod, and what its template lacks is the Rollout's finding (one fact, one finding)."""
+    if workload.replicas != 0:
+        return False
+
+    def sources() -> frozenset[str]:
+        return frozenset(
+            w.rollout.template_from
+            for w in ctx.model.workloads
+            if w.rollout is not None and w.rollout.template_from
+        )
+
+    return workload.id in ctx.memo("probes.rollout-template-sources", sources)
+
+
 # --- liveness-probe-missing -----------------------------------------------------------------------
 
 
@@ -122,7 +138,7 @@ def liveness_probe_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
         - https://github.com/kubernetes/kubernetes/blob/master/build/pause/linux/pause.c (the pause image)
     """
-    if not isinstance(workload, Workload):
+    if not isinstance(workload, Workload) or lends_its_template_only(workload, ctx):
         return
     containers = workload.template.spec.containers
     if not containers or any("liveness" in c.probes for c in containers):
@@ -190,7 +206,7 @@ def startup_probe_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-startup-probes
         - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/#startup-probe
     """
-    if not isinstance(workload, Workload):
+    if not isinstance(workload, Workload) or lends_its_template_only(workload, ctx):
         return
     for container, volumes in _stateful_containers(workload):
         liveness = container.probes.get("liveness")
@@ -281,7 +297,7 @@ def liveness_same_as_readiness(workload: Workload, ctx):
         - https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
         - https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/#define-readiness-probes
     """
-    if not isinstance(workload, Workload):
+    if not isinstance(workload, Workload) or lends_its_template_only(workload, ctx):
         return
     for container in workload.template.spec.long_running_containers():
         liveness, readiness = container.probes.get("liveness"), container.probes.get("readiness")
@@ -391,7 +407,7 @@ def probe_port_missing(workload: Workload, ctx):
         - https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#Probe
         - https://github.com/kubernetes/kubernetes/blob/master/pkg/probe/util.go
     """
-    if not isinstance(workload, Workload):
+    if not isinstance(workload, Workload) or lends_its_template_only(workload, ctx):
         return
     for container in workload.template.spec.long_running_containers():
         for kind, probe in container.probes.items():

@@ -17,6 +17,7 @@ from topo.rules.probes import (
     application_containers,
     container_names,
     container_word,
+    lends_its_template_only,
 )
 from topo.rules.registry import INFO, WARNING, Issue, rule
 
@@ -92,7 +93,7 @@ def readiness_probe_missing(workload: Workload, ctx):
         - https://istio.io/latest/docs/setup/additional-setup/gateway/ (gateway injection, `image: auto`)
         - https://github.com/kubernetes/kubernetes/blob/master/build/pause/linux/pause.c (the pause image)
     """
-    if not isinstance(workload, Workload):
+    if not isinstance(workload, Workload) or lends_its_template_only(workload, ctx):
         return
     containers = workload.template.spec.containers
     if not containers or any("readiness" in c.probes or _injected_readiness(c) for c in containers):
