@@ -169,7 +169,7 @@ def with_value_origins(results, loaded: LoadResult):
 
     def annotate(finding):
         origins = loaded.provenance.get(finding.source) if finding.source else None
-        found = origins_in_message(origins, finding.message) if origins else ()
+        found = origins_in_message(origins, finding.message, finding.path) if origins else ()
         return replace(finding, value_from=found) if found else finding
 
     return replace(results, findings=tuple(annotate(f) for f in results.findings))

@@ -155,7 +155,7 @@ def _add_rendered(text: str, unit: Unit, wrapper: str | None, result: Any) -> No
         data, origin = _without_build_annotations(document.data)
         source = sources.locate(data, origin, wrapper) or sources.by_kind_and_name(data) or document.source
         result.documents.append(Document(data, source))
-        if patches and (origins := origins_for(patches, data)):
+        if patches and (origins := origins_for(patches, data, sources.declared(source, data))):
             known = result.provenance.setdefault(source, [])
             known.extend(o for o in origins if o not in known)
     result.warnings.append(
@@ -202,6 +202,7 @@ class _SourceFinder:
         self.unit = unit
         self._objects: dict[str, list[tuple[str, str, int]]] = {}
         self._resource_files: list[str] | None = None
+        self._declared: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
 
     def locate(
         self, data: Mapping[str, Any], origin: Mapping[str, Any], wrapper: str | None
@@ -238,6 +239,26 @@ class _SourceFinder:
         if best[0]:
             return best[1]
         return candidates[0][2] if len(candidates) == 1 else 1
+
+    def declared(self, source: Source, data: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The object as its resource file writes it (before patches), when `source` is its document."""
+        if source.file not in self._declared:
+            from topo.load.reader import load_text
+
+            try:
+                with open(source.file, encoding="utf-8-sig") as handle:
+                    loaded = load_text(handle.read(), source.file)
+                self._declared[source.file] = [(doc.source.line, doc.data) for doc in loaded.documents]
+            except (OSError, UnicodeDecodeError):
+                self._declared[source.file] = []
+        return next(
+            (
+                written
+                for line, written in self._declared[source.file]
+                if line == source.line and written.get("kind") == data.get("kind")
+            ),
+            None,
+        )
 
     def _objects_in(self, path: str) -> list[tuple[str, str, int]]:
         if path not in self._objects:

@@ -4,15 +4,23 @@ Method: the patches of the rendered kustomization and of every base it includes 
 `patchesStrategicMerge:`, `patchesJson6902:`, as files or inline) are read with the line of each
 value. A strategic-merge patch applies to the objects of its kind whose rendered name contains
 the patch's name (namePrefix/nameSuffix are added after patching); a patch with a `target:`
-applies to the objects its kind/name select. Each scalar value the patch sets becomes a value
-origin of those objects, and a finding names the patch when its message quotes that value
+applies to the objects its kind/name select. Each scalar value the patch sets is followed to the
+field of the rendered object it lands on (a list item of a strategic-merge patch by its merge key,
+`name` of a container; a JSON 6902 path as written, `-` to the appended item). It becomes a value
+origin of the object only when that field holds the value after the build — not when a later
+patch or a transformer (`images:`) changed it — and when the base resource does not write the same
+value at that field itself (a patch that restates the base changed nothing). The origin keeps the
+field it landed on and the other fields of the object that hold the same value; a finding names
+the patch when its message quotes the value from that field
 (topo.load.values_origin.origins_in_message) — so "1 replica" on a Deployment whose replicas a
-patch set points at the patch file as well as at the base.
+patch set points at the patch file as well as at the base, and "container 'web'" does not name a
+patch that set a volumeClaimTemplate's name to `web`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +32,10 @@ from topo.load.source import ValueOrigin
 from topo.load.units import read_kustomization, referenced_directories
 from topo.load.yamldocs_base import SafeLoader
 
+#: One step from a field to a field inside it: a mapping key, a list index, a list item picked by
+#: its merge key (key, value), or "-" (the item a JSON 6902 `add` appended).
+Step = str | int | tuple[str, str]
+
 
 @dataclass(frozen=True)
 class Patch:
@@ -31,6 +43,7 @@ class Patch:
     name: str | None
     values: tuple[tuple[str, str, int], ...]  # (field path, value, line)
     file: str
+    steps: tuple[tuple[Step, ...], ...] = ()  # for each value, the way to it in the patched object
 
 
 def patches_of(directory: str, display) -> list[Patch]:
@@ -43,19 +56,92 @@ def patches_of(directory: str, display) -> list[Patch]:
     return found
 
 
-def origins_for(patches: list[Patch], data: Mapping[str, Any]) -> list[ValueOrigin]:
+def origins_for(
+    patches: list[Patch], data: Mapping[str, Any], base: Mapping[str, Any] | None = None
+) -> list[ValueOrigin]:
+    """The values the patches set on the rendered object `data`, each at the field it landed on.
+    `base`: the object as its resource file writes it, when known."""
     kind = data.get("kind")
     metadata = data.get("metadata")
     name = metadata.get("name", "") if isinstance(metadata, Mapping) else ""
-    origins = []
+    landed: list[tuple[ValueOrigin, str]] = []
     for patch in patches:
         if patch.kind not in (None, kind):
             continue
         if patch.name and patch.name not in str(name):
             continue
-        for path, value, line in patch.values:
-            origins.append(ValueOrigin(value, f"patch field {path}", patch.file, line))
+        for (path, value, line), steps in zip(patch.values, patch.steps, strict=True):
+            field = _resolve(steps, data, value, "")
+            if field is None:
+                continue  # the rendered object does not hold it there: a later patch or a transformer won
+            if base is not None and _resolve(steps, base, value, "") is not None:
+                continue  # the base writes the same value at that field: the patch changed nothing
+            landed.append((ValueOrigin(value, f"patch field {path}", patch.file, line), field))
+    if not landed:
+        return []
+    patched = {field for _, field in landed}
+    leaves = list(_leaves(data, ""))
+    origins = []
+    for origin, field in landed:
+        quoted = _quoted_in(origin.value)
+        elsewhere = tuple(
+            p for p, text in leaves if p not in patched and (text == origin.value or quoted.search(text))
+        )
+        origins.append(ValueOrigin(origin.value, origin.origin, origin.file, origin.line, field, elsewhere))
     return origins
+
+
+def _quoted_in(value: str) -> re.Pattern[str]:
+    """The value as a word of a longer field value (`redis` in `redis:7`, not in `redis-ha`)."""
+    return re.compile(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])")
+
+
+def _resolve(steps: tuple[Step, ...], target: Any, value: str, path: str) -> str | None:
+    """The path of the field that `steps` reach in `target`, when it holds `value` as its text."""
+    if not steps:
+        return path if not isinstance(target, Mapping | list) and _text(target) == value else None
+    step, rest = steps[0], steps[1:]
+    if isinstance(step, str) and step != "-":
+        if not isinstance(target, Mapping) or step not in target:
+            return None
+        return _resolve(rest, target[step], value, f"{path}.{step}" if path else step)
+    if not isinstance(target, list):
+        return None
+    if isinstance(step, tuple):
+        key, wanted = step
+        candidates = [
+            i for i, item in enumerate(target) if isinstance(item, Mapping) and _text(item.get(key)) == wanted
+        ]
+    elif isinstance(step, int):
+        # a list a strategic-merge patch replaces keeps the patch's order; a merged list of
+        # scalars (finalizers) may not: then the item that holds the value
+        candidates = [step] if step < len(target) else []
+        if not rest:
+            candidates += [i for i, item in enumerate(target) if i != step and _text(item) == value]
+    else:
+        candidates = list(range(len(target) - 1, -1, -1))  # "-", appended: the last item that holds it
+    for index in candidates:
+        found = _resolve(rest, target[index], value, f"{path}[{index}]")
+        if found is not None:
+            return found
+    return None
+
+
+def _leaves(data: Any, path: str) -> Iterator[tuple[str, str]]:
+    if isinstance(data, Mapping):
+        for key, value in data.items():
+            yield from _leaves(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _leaves(item, f"{path}[{index}]")
+    elif data is not None:
+        yield path, _text(data)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "" if value is None else str(value)
 
 
 def _entries(data: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -95,14 +181,19 @@ def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patc
         if node is None:
             continue
         scalars = _operations(node) if isinstance(node, yaml.SequenceNode) else _scalars(node, "")
-        values = tuple((p, v, line + inline_offset) for p, v, line in scalars)
+        found = [(p, v, line + inline_offset, steps) for p, v, line, steps in scalars if not _identifies(p)]
         data = yaml.load(yaml.serialize(node), Loader=SafeLoader)
         kind = target.get("kind") or (data.get("kind") if isinstance(data, dict) else None)
         name = target.get("name")
         if name is None and isinstance(data, dict) and isinstance(data.get("metadata"), dict):
             name = data["metadata"].get("name")
-        leaf_values = tuple(v for v in values if not _identifies(v[0]))
-        yield Patch(kind, name if isinstance(name, str) else None, leaf_values, shown)
+        yield Patch(
+            kind,
+            name if isinstance(name, str) else None,
+            tuple((p, v, line) for p, v, line, _ in found),
+            shown,
+            tuple(steps for *_, steps in found),
+        )
 
 
 #: Fields that say which list item a strategic-merge patch changes rather than set a value
@@ -125,36 +216,82 @@ def _kustomization_names(folder: str) -> Iterator[str]:
 
 
 def _inline_offset(file: str, text: str) -> int:
-    """Lines before an inline patch's first line in its kustomization (0 when not found)."""
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    """Lines before an inline patch's first line in its kustomization (0 when not found): where
+    all its lines stand in a row, as several inline patches may begin with the same line
+    (`apiVersion: apps/v1`); else where its first line is."""
+    wanted = [line.strip() for line in text.splitlines()]
+    while wanted and not wanted[-1]:
+        wanted.pop()
     try:
         with open(file, encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if first and line.strip() == first:
-                    return number - 1
+            lines = [line.strip() for line in handle.read().splitlines()]
     except (OSError, UnicodeDecodeError):
-        pass
-    return 0
+        return 0
+    if not wanted:
+        return 0
+    starts = [number for number, line in enumerate(lines) if line == wanted[0]]
+    whole = next((n for n in starts if lines[n : n + len(wanted)] == wanted), None)
+    first = next((n for n in starts if wanted[0]), None)
+    return whole if whole is not None else first or 0
 
 
-def _operations(node: yaml.SequenceNode) -> Iterator[tuple[str, str, int]]:
-    """A JSON 6902 patch: each `value` of an add/replace operation, under the field its `path` names."""
+def _operations(node: yaml.SequenceNode) -> Iterator[tuple[str, str, int, tuple[Step, ...]]]:
+    """A JSON 6902 patch: each `value` of an add/replace operation, under the field its `path`
+    names (JSON Pointer: `~1` is `/`, a number is a list index, `-` the end of a list)."""
     for item in node.value:
         if not isinstance(item, yaml.MappingNode):
             continue
         fields = {key.value: value for key, value in item.value if isinstance(key, yaml.ScalarNode)}
         path = fields.get("path")
         if isinstance(path, yaml.ScalarNode) and "value" in fields:
-            field_path = path.value.strip("/").replace("/", ".")
-            yield from _scalars(fields["value"], field_path)
+            steps: list[Step] = []
+            shown = ""
+            tokens = path.value.strip("/").split("/")
+            inserts = isinstance(fields.get("op"), yaml.ScalarNode) and fields["op"].value == "add"
+            for position, token in enumerate(tokens):
+                token = token.replace("~1", "/").replace("~0", "~")
+                if token.isdigit() and not (inserts and position == len(tokens) - 1):
+                    steps.append(int(token))
+                    shown += f"[{token}]"
+                elif token.isdigit() or token == "-":
+                    # inserted: a later `add` at the same index moves the item, so look for it
+                    steps.append("-")
+                    shown += f"[{token}]"
+                else:
+                    steps.append(token)
+                    shown += f".{token}" if shown else token
+            yield from _scalars(fields["value"], shown, tuple(steps), merge_keys=False)
 
 
-def _scalars(node: Any, prefix: str) -> Iterator[tuple[str, str, int]]:
+def _scalars(
+    node: Any, prefix: str, steps: tuple[Step, ...] = (), merge_keys: bool = True
+) -> Iterator[tuple[str, str, int, tuple[Step, ...]]]:
+    """(field path, value, line, steps) of each scalar. With `merge_keys` (a strategic-merge
+    patch), a list item that has a merge key is reached by it: the patch's second container is
+    not the object's second one."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            yield from _scalars(value, f"{prefix}.{key.value}" if prefix else str(key.value))
+            if str(key.value).startswith("$"):
+                continue  # a directive ($patch, $setElementOrder), not a field
+            yield from _scalars(
+                value,
+                f"{prefix}.{key.value}" if prefix else str(key.value),
+                (*steps, str(key.value)),
+                merge_keys,
+            )
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _scalars(item, f"{prefix}[{index}]")
+            step: Step = (_merge_key(item) if merge_keys else None) or index
+            yield from _scalars(item, f"{prefix}[{index}]", (*steps, step), merge_keys)
     elif isinstance(node, yaml.ScalarNode) and not node.tag.endswith(":null"):
-        yield prefix, node.value, node.start_mark.line + 1
+        yield prefix, node.value, node.start_mark.line + 1, steps
+
+
+def _merge_key(item: Any) -> tuple[str, str] | None:
+    if not isinstance(item, yaml.MappingNode):
+        return None
+    fields = {key.value: value for key, value in item.value if isinstance(key, yaml.ScalarNode)}
+    for key in _MERGE_KEYS:
+        if isinstance(fields.get(key), yaml.ScalarNode):
+            return key, fields[key].value
+    return None

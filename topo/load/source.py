@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -77,6 +77,11 @@ class ValueOrigin:
     origin: str  # "values key image.tag", "--set image.tag", "patch"
     file: str | None = None
     line: int = 0
+    # a kustomize patch's value: the field of the rendered object it landed on, and the other
+    # fields that hold the same value (the base's or a transformer's, not a patch's) — what
+    # topo.load.values_origin.origins_in_message needs to tell which of them a message quotes
+    rendered_field: str | None = field(default=None, compare=False)
+    written_elsewhere: tuple[str, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = f" ({self.file}:{self.line})" if self.file else ""

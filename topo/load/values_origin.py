@@ -147,14 +147,20 @@ class ValuesIndex:
         return self._references[template_path]
 
 
-def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueOrigin, ...]:
+def origins_in_message(
+    origins: list[ValueOrigin], message: str, path: str | None = None
+) -> tuple[ValueOrigin, ...]:
     """The origins whose value the message quotes (not as part of an object id). Small numbers
     and booleans are everywhere, so
     one counts only right beside the word its key is named after (`replicaCount` = 1 in "1 replica",
-    "maxUnavailable resolves to 1 of 1 replica"; not `minReadySeconds` = 0 in "minAvailable 0")."""
+    "maxUnavailable resolves to 1 of 1 replica"; not `minReadySeconds` = 0 in "minAvailable 0").
+    `path`: the field the finding is about, which tells a kustomize patch's value from the same
+    text elsewhere in the object (_quoted_from_the_patched_field)."""
     chosen = []
     for origin in origins:
         value = origin.value
+        if origin.rendered_field is not None and not _quoted_from_the_patched_field(origin, message, path):
+            continue
         # a part of an object id (`Deployment/shop/web`) is not a quoted value: the kind, namespace
         # or name of an object the message names, which a values key may merely equal
         if not value or not re.search(rf"(?<![\w./-]){re.escape(value)}(?![\w/-])", message):
@@ -167,6 +173,19 @@ def origins_in_message(origins: list[ValueOrigin], message: str) -> tuple[ValueO
             continue  # "namespace otel" is the release's namespace, not `image.registry = otel`
         chosen.append(origin)
     return _named_in_the_message(chosen, message)
+
+
+def _quoted_from_the_patched_field(origin: ValueOrigin, message: str, path: str | None) -> bool:
+    """A patch's value is what the message quotes when the finding is about the field the patch
+    set (its `path` is that field or holds it) or the message names that field beside the value
+    ("6 replicas"), and no other field there holds the same value; when topo cannot tell which
+    field the message quotes, only when no other field of the object holds it (a container named
+    like the volumeClaimTemplate a patch renamed, a label a patch set to a container's name)."""
+    field = origin.rendered_field or ""
+    if path and (field == path or field.startswith((path + ".", path + "["))):
+        inside = [p for p in origin.written_elsewhere if p == path or p.startswith((path + ".", path + "["))]
+        return not inside
+    return _beside_its_key(origin, message) or not origin.written_elsewhere
 
 
 def _only_as_a_prose_word(value: str, message: str) -> bool:
