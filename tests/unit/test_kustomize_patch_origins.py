@@ -74,3 +74,35 @@ def test_a_value_the_base_writes_at_that_field_is_not_an_origin():
     patch = smp([("spec.replicas", "1", 6)], [("spec", "replicas")])
     assert origins_for([patch], rendered, base=rendered) == []
     assert len(origins_for([patch], rendered, base={"spec": {"replicas": 3}})) == 1
+
+
+def test_each_inline_patch_points_at_its_own_lines_when_several_begin_alike(tmp_path):
+    # microservices-demo kustomize/components/google-cloud-operations: 14 inline patches, each
+    # beginning `apiVersion: apps/v1`: the second one's values are on its own lines, not the first's
+    from topo.load.kustomize_patches import patches_of
+
+    (tmp_path / "kustomization.yaml").write_text(
+        "resources: []\n"
+        "patches:\n"
+        "- patch: |-\n"
+        "    apiVersion: apps/v1\n"
+        "    kind: Deployment\n"
+        "    metadata:\n"
+        "      name: cart\n"
+        "    spec:\n"
+        "      replicas: 2\n"
+        "- patch: |-\n"
+        "    apiVersion: apps/v1\n"
+        "    kind: Deployment\n"
+        "    metadata:\n"
+        "      name: catalog\n"
+        "    spec:\n"
+        "      replicas: 3\n"
+    )
+    lines = {
+        (p.name, path, value): line
+        for p in patches_of(str(tmp_path), lambda file: file)
+        for path, value, line in p.values
+    }
+    assert lines[("cart", "spec.replicas", "2")] == 9
+    assert lines[("catalog", "spec.replicas", "3")] == 16

@@ -231,8 +231,7 @@ def _inline_offset(file: str, text: str) -> int:
         return 0
     starts = [number for number, line in enumerate(lines) if line == wanted[0]]
     whole = next((n for n in starts if lines[n : n + len(wanted)] == wanted), None)
-    first = next((n for n in starts if wanted[0]), None)
-    return whole if whole is not None else first or 0
+    return whole if whole is not None else next(iter(starts), 0)
 
 
 def _operations(node: yaml.SequenceNode) -> Iterator[tuple[str, str, int, tuple[Step, ...]]]:
