@@ -181,7 +181,7 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
     parsed, so a file that changes while topo runs never leaves a wrong entry.
     """
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 
     chunks: list[list[_Miss]] = [[]]
     size = 0
@@ -198,11 +198,15 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
         return {}
     results: dict[int, FileResult] = {}
     try:
-        futures: list[Any] = [
-            pool.submit(_parse_chunk, [(m.path, m.name) for m in chunk], salt) for chunk in chunks
-        ]
+        futures: list[Any] = []
+        for chunk in chunks:
+            try:
+                futures.append(pool.submit(_parse_chunk, [(m.path, m.name) for m in chunk], salt))
+            except BrokenExecutor:  # a worker died before all chunks were handed out
+                break
+        futures += [None] * (len(chunks) - len(futures))  # chunks never handed out: parsed here
         for index in range(len(chunks) - 1, -1, -1):
-            if futures[index].cancel():  # no worker has started it: parse it here
+            if futures[index] is None or futures[index].cancel():  # no worker has it: parse it here
                 for miss in chunks[index]:
                     _, data, _ = read_input(miss.path)
                     if data is not None:
@@ -211,7 +215,7 @@ def _parse_in_parallel(misses: list[_Miss], workers: int, cache: ParseCache | No
             # let go of each chunk's bytes once decoded: holding every future until the end kept
             # all the workers' payloads alive beside the objects decoded from them
             future, futures[index] = futures[index], None
-            if future.cancelled():
+            if future is None or future.cancelled():
                 continue
             try:
                 payloads = future.result()
