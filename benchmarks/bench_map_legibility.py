@@ -36,16 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-CHROMIUM = os.environ.get("TOPO_CHROMIUM", "/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from benchmarks.bench_dashboard import CHROMIUM, FLAGS  # noqa: E402  (after sys.path)
+
 READABLE_PX = 8
 
 #: The map at its current view, measured in rendered (screen) pixels. Boxes are axis-aligned: a
