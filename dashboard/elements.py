@@ -182,6 +182,7 @@ class _Base:
         for group, block in positions.blocks.items():
             self.coordinates[group] = block.center
         self.layout = state.layout
+        self.pitch = positions.row_pitch if state.layout != "force" else 0
         # edges by the pair of namespaces they join (the outside stands for itself)
         self.pairs: dict[tuple[str, str], list[tuple[int, dict]]] = defaultdict(list)
         self.pairs_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -264,7 +265,8 @@ class _Base:
     def _open(self, view, group: str, members: list[str]) -> list[dict]:
         if group not in self._opened:
             self._opened[group] = [group_element(view, group, members, self.positions, self.marks)] + [
-                node_element(view, node_id, group, self.coordinates, self.marks) for node_id in members
+                node_element(view, node_id, group, self.coordinates, self.marks, self.pitch)
+                for node_id in members
             ]
         return self._opened[group]
 

@@ -79,8 +79,9 @@ def highlights(view: SystemView, state: MapState, shown: set[str]) -> Marks:
 # --- elements ---------------------------------------------------------------------------------
 
 
-def node_element(view, node_id, group, coordinates, marks: Marks) -> dict:
-    """An object on the map (the map builder marks the selected one)."""
+def node_element(view, node_id, group, coordinates, marks: Marks, pitch: int = 0) -> dict:
+    """An object on the map (the map builder marks the selected one); `pitch`, the layered layout's
+    row pitch, bounds how large the browser may draw its shape and label (assets/map_view.js)."""
     node = view.nodes.get(node_id, {})
     findings = view.findings_by_object.get(node_id, ())
     label = view.label_of(node_id)
@@ -100,6 +101,8 @@ def node_element(view, node_id, group, coordinates, marks: Marks) -> dict:
         data["missing"] = True
     if node.get("external"):
         data["external"] = True
+    if pitch:
+        data["pitch"] = pitch
     x, y = coordinates.get(node_id, (0, 0))
     element: dict[str, Any] = {
         "data": data,

@@ -22,7 +22,6 @@ ROW_H = 62  # height of one row
 PAD = 24  # padding inside a namespace block
 LABEL_H = 26  # room for the namespace's label above its block
 GAP = 70  # space between blocks
-ASPECT = 1.4  # shape the map aims for (the map pane of a laptop screen)
 
 #: Column of each kind, left to right; unknown kinds sit with the workloads.
 TIERS: dict[str, int] = {
@@ -96,6 +95,22 @@ class Item:
 class Positions:
     nodes: dict[str, tuple[int, int]]
     blocks: dict[str, Block]
+    #: vertical distance between two rows of a block (map units): the room of a node and its label
+    row_pitch: int = ROW_H
+
+
+#: The map pane the layered layout is shaped for (a laptop's map pane beside the side panel), the
+#: fit's padding, and what one object needs on screen there: its shape and its label under it
+#: (14 px shape + 3 px + a 12 px label in its box, ≈ 34 px; 36 with a gap), and ~14 characters of
+#: label across. The geometry (rows per column, row pitch) that best meets both is chosen per map.
+PANE = (900, 700)
+FIT_PADDING = 40
+ASPECT = (PANE[0] - 2 * FIT_PADDING) / (PANE[1] - 2 * FIT_PADDING)  # the shape the map aims for
+ROW_PX = 36
+COL_PX = 100
+#: Candidates: rows per column before a tier wraps (× √objects of the block), and the row pitch.
+CAP_FACTORS = (0.8, 1.3, 2.0, 3.0)
+ROW_PITCHES = (ROW_H, 72, 84, 100, 120)
 
 
 def layered_layout(
@@ -104,7 +119,12 @@ def layered_layout(
     groups: Sequence[str],
     outside: str | None = None,
 ) -> Positions:
-    """Positions of every item, one block per group; `outside` left of all, halfway down."""
+    """Positions of every item, one block per group; `outside` left of all, halfway down.
+
+    Rows are ordered once; then each geometry of `CAP_FACTORS` × `ROW_PITCHES` is laid out and the
+    one whose fitted view on `PANE` gives every object the most room on screen (see `_legibility`)
+    is kept: a map that is wider than the pane gets taller rows for free, one that is taller gets
+    fewer rows per column."""
     by_group: dict[str, list[Item]] = {group: [] for group in groups}
     for item in items:
         by_group.setdefault(item.group, []).append(item)
@@ -114,11 +134,25 @@ def layered_layout(
         group = group_of.get(source)
         if group is not None and group == group_of.get(target):
             local_edges[group].append((source, target))
+    ordered = {group: _ordered_tiers(members, local_edges[group]) for group, members in by_group.items()}
 
-    local = {group: _block(members, local_edges[group]) for group, members in by_group.items()}
+    best: tuple[tuple[float, float, float], Positions] | None = None
+    for factor in CAP_FACTORS:
+        for pitch in ROW_PITCHES:
+            positions = _arranged(ordered, factor, pitch, outside)
+            score = _legibility(positions, pitch)
+            if best is None or score > best[0]:
+                best = (score, positions)
+    assert best is not None  # the candidate lists are never empty
+    return best[1]
+
+
+def _arranged(
+    ordered: dict[str, list[list[Item]]], factor: float, pitch: int, outside: str | None
+) -> Positions:
+    local = {group: _place(tiers, factor, pitch) for group, tiers in ordered.items()}
     sizes = {group: (w + 2 * PAD, h + 2 * PAD + LABEL_H) for group, (_, w, h) in local.items()}
-    origins = _shelves(list(by_group), sizes)
-
+    origins = _shelves(list(ordered), sizes)
     nodes: dict[str, tuple[int, int]] = {}
     blocks: dict[str, Block] = {}
     for group, (positions, _, _) in local.items():
@@ -128,15 +162,36 @@ def layered_layout(
         for node_id, (x, y) in positions.items():
             nodes[node_id] = (x0 + PAD + x, y0 + PAD + LABEL_H + y)
     if outside is not None:
-        bottom = max((b.y + b.h for b in blocks.values()), default=ROW_H)
+        bottom = max((b.y + b.h for b in blocks.values()), default=pitch)
         nodes[outside] = (-COL_W // 2 - GAP, bottom // 2)
-    return Positions(nodes, blocks)
+    return Positions(nodes, blocks, pitch)
 
 
-def _block(members: list[Item], edges: list[tuple[str, str]]) -> tuple[dict[str, tuple[int, int]], int, int]:
-    """Layered positions inside one block, relative to its top-left corner; and its size."""
+def fitted_zoom(positions: Positions, pane: tuple[int, int] = PANE) -> float:
+    """The zoom at which the browser's fit (`cy.fit(all, FIT_PADDING)`) shows the whole map on `pane`."""
+    xs = [x for x, _ in positions.nodes.values()] + [b.x for b in positions.blocks.values()]
+    xs += [b.x + b.w for b in positions.blocks.values()]
+    ys = [y for _, y in positions.nodes.values()] + [b.y for b in positions.blocks.values()]
+    ys += [b.y + b.h for b in positions.blocks.values()]
+    if not xs:
+        return 1.0
+    width = max(xs) - min(xs) + COL_W  # a node and its label beyond the outermost centres
+    height = max(ys) - min(ys) + ROW_H
+    return min((pane[0] - 2 * FIT_PADDING) / width, (pane[1] - 2 * FIT_PADDING) / height)
+
+
+def _legibility(positions: Positions, pitch: int) -> tuple[float, float, float]:
+    """How much room an object gets on screen in the fitted view: first the share of what a
+    label needs (rows and columns, capped at enough), then the zoom, then the row spacing."""
+    zoom = fitted_zoom(positions)
+    room = min(1.0, zoom * pitch / ROW_PX, zoom * COL_W / COL_PX)
+    return (round(room, 3), round(min(zoom, 1.5), 3), zoom * pitch)
+
+
+def _ordered_tiers(members: list[Item], edges: list[tuple[str, str]]) -> list[list[Item]]:
+    """The block's columns by tier, each ordered by the barycentre heuristic."""
     if not members:
-        return {}, COL_W, ROW_H
+        return []
     tiers: dict[int, list[Item]] = {}
     for item in sorted(members, key=lambda i: (KIND_ORDER.get(i.kind, len(KIND_ORDER)), i.name, i.id)):
         tiers.setdefault(tier_of(item.kind), []).append(item)
@@ -160,24 +215,32 @@ def _block(members: list[Item], edges: list[tuple[str, str]]) -> tuple[dict[str,
             tier.sort(key=lambda i: (KIND_ORDER.get(i.kind, len(KIND_ORDER)), keys[i.id], i.name, i.id))
             for index, item in enumerate(tier):
                 rank[item.id] = (index + 0.5) / len(tier)
+    return [tiers[t] for t in order]
 
-    cap = max(6, math.ceil(1.3 * math.sqrt(len(members))))  # rows per column before it wraps
-    shapes = {}
-    for t in order:
-        count = len(tiers[t])
-        columns = math.ceil(count / cap)
-        shapes[t] = (columns, math.ceil(count / columns))
-    rows_total = max(rows for _, rows in shapes.values())
+
+def _place(
+    tiers: list[list[Item]], factor: float = 1.3, pitch: int = ROW_H
+) -> tuple[dict[str, tuple[int, int]], int, int]:
+    """Grid positions of ordered tiers inside one block, relative to its top-left corner; and its
+    size. A tier longer than the block's row cap wraps into several columns."""
+    if not tiers:
+        return {}, COL_W, pitch
+    count_all = sum(len(tier) for tier in tiers)
+    cap = max(6, math.ceil(factor * math.sqrt(count_all)))  # rows per column before it wraps
+    shapes = []
+    for tier in tiers:
+        columns = math.ceil(len(tier) / cap)
+        shapes.append((columns, math.ceil(len(tier) / columns)))
+    rows_total = max(rows for _, rows in shapes)
     positions: dict[str, tuple[int, int]] = {}
     column = 0
-    for t in order:
-        columns, rows = shapes[t]
-        offset = (rows_total - rows) * ROW_H // 2
-        for index, item in enumerate(tiers[t]):
+    for tier, (columns, rows) in zip(tiers, shapes):
+        offset = (rows_total - rows) * pitch // 2
+        for index, item in enumerate(tier):
             c, r = divmod(index, rows)
-            positions[item.id] = ((column + c) * COL_W + COL_W // 2, offset + r * ROW_H + ROW_H // 2)
+            positions[item.id] = ((column + c) * COL_W + COL_W // 2, offset + r * pitch + pitch // 2)
         column += columns
-    return positions, column * COL_W, rows_total * ROW_H
+    return positions, column * COL_W, rows_total * pitch
 
 
 def _shelves(groups: list[str], sizes: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:

@@ -8,6 +8,10 @@
   var BADGE_PX = 10;          // rendered size of a finding badge, at least
   var SCALED_UP_TO = 450;     // nodes: above this, labels hide when zoomed out (large maps)
   var MAX_ZOOM_ON_FIT = 1.5;  // fitting one node must not blow it up
+  var LABEL_BOX = 1.3;        // a label's box is this many times its font size (line + background)
+  var ROW_GAP = 6;            // map units between a label and the shape of the row below (margin included)
+  var LABEL_WIDTH = 166;      // map units a label may take across (under styles.py's text-max-width)
+  var MIN_SHAPE_PX = 10;      // a shape gives way to its label down to this rendered size
   var MARKED = ".match, .route, .blast, .origin, .affected";
   var collapsedBefore = {};
   var lastSignature = null;
@@ -34,6 +38,25 @@
     return container && container._cyreg && container._cyreg.cy;
   }
 
+  /* A long name cut in its middle to what its column holds at this font size: Helm and kustomize
+     names share long prefixes (release-chart-...), so the end tells objects apart; the hover card
+     has the whole name. */
+  var ruler = document.createElement("canvas").getContext("2d");
+  function cut(text, keep) {
+    var head = Math.ceil(keep / 2);
+    return text.slice(0, head) + "\u2026" + text.slice(text.length - (keep - head));
+  }
+  function shortened(text, font, family) {
+    ruler.font = font + "px " + family;  // widths scale with the font: measured in map units
+    if (ruler.measureText(text).width <= LABEL_WIDTH) { return text; }
+    var low = 2, high = text.length - 1;  // characters kept: the most whose cut fits
+    while (low < high) {
+      var mid = Math.ceil((low + high) / 2);
+      if (ruler.measureText(cut(text, mid)).width <= LABEL_WIDTH) { low = mid; } else { high = mid - 1; }
+    }
+    return cut(text, low);
+  }
+
   /* Labels keep at least LABEL_PX on screen however far the map is zoomed out (in model units
      they grow as the zoom shrinks); zoomed in they are the stylesheet's size times the zoom. */
   function scaleLabels(cy) {
@@ -52,7 +75,14 @@
         }
         if (node.hasClass("namespace")) { node.style("font-size", title); return; }
         var scale = node.data("kind") === "Pod" ? 0.7 : node.data("kind") === "Outside" ? 1.5 : 1;
-        node.style({"font-size": size, "width": shape * scale, "height": shape * scale,
+        var own = shape * scale, font = size;
+        var pitch = node.data("pitch");  // the layered layout's row pitch: the node and its label stay in their row
+        if (pitch) {
+          own = Math.min(own, Math.max(MIN_SHAPE_PX / zoom, pitch - ROW_GAP - LABEL_BOX * size));
+          font = Math.min(size, (pitch - own - ROW_GAP) / LABEL_BOX);
+        }
+        var text = String(node.data("label") || "");
+        node.style({"font-size": font, "width": own, "height": own, "label": scale > 1 ? text : shortened(text, font, node.style("font-family")),
                     "background-width": badge, "background-height": badge});
       });
     });

@@ -154,7 +154,9 @@ def test_layouts_are_deterministic(samples_view):
 def test_barycentre_ordering_puts_a_service_next_to_what_it_selects(positions):
     y = {node_id: xy[1] for node_id, xy in positions.nodes.items()}
     # wordpress: Service → Deployment in the same row band, the NetworkPolicy/PDB further away
-    assert abs(y["Service/blog/wordpress"] - y["Deployment/blog/wordpress"]) <= 62
+    assert (
+        abs(y["Service/blog/wordpress"] - y["Deployment/blog/wordpress"]) <= positions.row_pitch
+    )  # one row apart at most
 
 
 # --- elements ---------------------------------------------------------------------------------
