@@ -59,19 +59,32 @@ def rollout_service_missing(rollout: Workload, ctx):
         return
     strategy = "blueGreen" if rollout.strategy.type == "BlueGreen" else "canary"
     for key, name in settings.managed_services:
-        path = f"spec.strategy.{strategy}.{key}"
         service_id = make_id("Service", rollout.namespace, name)
-        placeholder = placeholder_issue("Service", name, key, path)
-        if placeholder:
-            yield placeholder
-        elif not ctx.exists(service_id):
-            yield Issue(
-                f"{key} {name!r} names a Service that is not declared in namespace {rollout.namespace}: "
-                f"the Rollouts controller refuses the spec until it exists",
-                hint=f"declare {service_id}, fix the name, or list it under `external:` in topo.yaml",
-                related=(service_id,),
-                path=path,
-            )
+        issue = _undeclared(
+            ctx,
+            "Service",
+            name,
+            key,
+            f"spec.strategy.{strategy}.{key}",
+            service_id,
+            f"{key} {name!r} names a Service that is not declared in namespace {rollout.namespace}",
+        )
+        if issue is not None:
+            yield issue
+
+
+def _undeclared(ctx, kind: str, name: str, where: str, path: str, target: str, what: str) -> Issue | None:
+    """The warning for a name that is an unrendered placeholder, the error for an object the input
+    does not declare (nor topo.yaml's `external:`), else None."""
+    placeholder = placeholder_issue(kind, name, where, path)
+    if placeholder is not None or ctx.exists(target):
+        return placeholder
+    return Issue(
+        f"{what}: the Rollouts controller refuses the spec until it exists",
+        hint=f"declare {target}, fix the name, or list it under `external:` in topo.yaml",
+        related=(target,),
+        path=path,
+    )
 
 
 @rule(
@@ -130,20 +143,17 @@ def rollout_reference_missing(rollout: Workload, ctx):
         return
     for reference in settings.references:
         target = reference_id(ctx.model.objects, rollout.namespace, reference)
-        where = reference.path.rsplit(".", 1)[-1]
-        placeholder = placeholder_issue(reference.kind, reference.name, where, reference.path)
-        if placeholder:
-            yield placeholder
-        elif not ctx.exists(target):
-            scope = (
-                ""
-                if reference.cluster_scoped
-                else f" in namespace {reference.namespace or rollout.namespace}"
-            )
-            yield Issue(
-                f"{reference.path} names {reference.kind} {reference.name!r}, which is not declared{scope}: "
-                f"the Rollouts controller refuses the spec until it exists",
-                hint=f"declare {target}, fix the name, or list it under `external:` in topo.yaml",
-                related=(target,),
-                path=reference.path,
-            )
+        scope = (
+            "" if reference.cluster_scoped else f" in namespace {reference.namespace or rollout.namespace}"
+        )
+        issue = _undeclared(
+            ctx,
+            reference.kind,
+            reference.name,
+            reference.path.rsplit(".", 1)[-1],
+            reference.path,
+            target,
+            f"{reference.path} names {reference.kind} {reference.name!r}, which is not declared{scope}",
+        )
+        if issue is not None:
+            yield issue
