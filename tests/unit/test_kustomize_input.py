@@ -256,3 +256,20 @@ def test_helm_charts_without_helm_say_what_kustomize_needs(tmp_path, monkeypatch
     (tmp_path / "kustomization.yaml").write_text("helmCharts:\n- name: web\n")
     (error,) = load_paths([str(tmp_path)]).errors
     assert error.message == f"{tmp_path} inflates charts (helmCharts:): kustomize needs `helm` on PATH"
+
+
+@needs_renderer
+def test_two_objects_of_one_kind_and_name_in_other_api_groups_point_at_their_own_documents(tmp_path):
+    # onedr0p/home-ops runners/home-ops/rbac.yaml: a core ServiceAccount (line 2) and a Talos
+    # talos.dev ServiceAccount (line 20) of the same name; kustomize keeps both (its resource id
+    # holds the group: sigs.k8s.io/kustomize api/resid ResId).
+    (tmp_path / "kustomization.yaml").write_text("resources: [rbac.yaml]\n")
+    (tmp_path / "rbac.yaml").write_text(
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: runner}\n---\n"
+        "apiVersion: talos.dev/v1alpha1\nkind: ServiceAccount\nmetadata: {name: runner}\n"
+        "spec: {roles: ['os:admin']}\n"
+    )
+    result = load_paths([str(tmp_path)])
+    assert result.errors == []
+    lines = {d.data["apiVersion"]: d.source.line for d in result.documents}
+    assert lines == {"v1": 1, "talos.dev/v1alpha1": 5}

@@ -397,3 +397,46 @@ def test_repeated_keys_are_reported_alike_when_safe_loading_builds_the_document(
     collected: list = []
     construct(node, collected)
     assert sorted(collected) == repeated_keys(node) == [(5, "x", 4), (9, "1", 8), (10, "k", 7)]
+
+
+def test_a_custom_resource_reusing_a_built_in_kind_name_is_no_duplicate_and_the_built_in_is_kept():
+    # An object is found by group, resource, namespace and name (k8s.io/apimachinery
+    # pkg/runtime/schema GroupVersionKind): Talos's talos.dev ServiceAccount is not the core one.
+    text = textwrap.dedent(
+        """\
+        apiVersion: v1
+        kind: ServiceAccount
+        metadata: {name: runner}
+        ---
+        apiVersion: talos.dev/v1alpha1
+        kind: ServiceAccount
+        metadata: {name: runner}
+        spec: {roles: ["os:admin"]}
+        """
+    )
+    loaded = load_text(text, "rbac.yaml")
+    model = build_model(loaded.documents, loaded.errors, loaded.warnings)
+    assert model.duplicates == ()
+    assert model.get("ServiceAccount/default/runner").api_version == "v1"
+    [note] = model.warnings
+    assert note.level == "info" and note.line == 5
+    assert "talos.dev/v1alpha1" in note.message and "rbac.yaml:1" in note.message
+
+
+def test_apps_and_extensions_deployments_of_one_name_are_still_one_object():
+    text = textwrap.dedent(
+        """\
+        apiVersion: extensions/v1beta1
+        kind: Deployment
+        metadata: {name: web}
+        spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}}}
+        """
+    )
+    loaded = load_text(text, "web.yaml")
+    model = build_model(loaded.documents, loaded.errors, loaded.warnings)
+    assert len(model.duplicates) == 1

@@ -200,7 +200,7 @@ class _SourceFinder:
 
     def __init__(self, unit: Unit):
         self.unit = unit
-        self._objects: dict[str, list[tuple[str, str, int]]] = {}
+        self._objects: dict[str, list[tuple[str, str, int, Any]]] = {}
         self._resource_files: list[str] | None = None
         self._declared: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
 
@@ -226,15 +226,17 @@ class _SourceFinder:
             self._resource_files = sorted(set(_resource_files(self.unit.directory, set())))
         best: tuple[int, str, int] | None = None
         for path in self._resource_files:
-            for kind, name, line in self._objects_in(path):
-                score = _name_score(kind, name, data)
+            for kind, name, line, api_version in self._objects_in(path):
+                score = _name_score(kind, name, api_version, data)
                 if score and (best is None or score > best[0]):
                     best = (score, path, line)
         return Source(_display(best[1], self.unit), best[2]) if best else None
 
     def _line_of(self, path: str, data: Mapping[str, Any]) -> int:
         candidates = self._objects_in(path)
-        scored = [(_name_score(kind, name, data), line) for kind, name, line in candidates]
+        scored = [
+            (_name_score(kind, name, api_version, data), line) for kind, name, line, api_version in candidates
+        ]
         best = max(scored, default=(0, 1))
         if best[0]:
             return best[1]
@@ -260,7 +262,7 @@ class _SourceFinder:
             None,
         )
 
-    def _objects_in(self, path: str) -> list[tuple[str, str, int]]:
+    def _objects_in(self, path: str) -> list[tuple[str, str, int, Any]]:
         if path not in self._objects:
             from topo.load.reader import load_text
 
@@ -270,7 +272,7 @@ class _SourceFinder:
             except (OSError, UnicodeDecodeError):
                 loaded = None
             self._objects[path] = [
-                (str(doc.data.get("kind")), _name(doc.data), doc.source.line)
+                (str(doc.data.get("kind")), _name(doc.data), doc.source.line, doc.data.get("apiVersion"))
                 for doc in (loaded.documents if loaded else [])
             ]
         return self._objects[path]
@@ -282,14 +284,17 @@ def _name(data: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _name_score(kind: str, name: str, data: Mapping[str, Any]) -> int:
-    """How well a declared (kind, name) explains a rendered object: exact > contained (prefix, suffix, hash)."""
+def _name_score(kind: str, name: str, api_version: Any, data: Mapping[str, Any]) -> int:
+    """How well a declared (kind, name) explains a rendered object: exact > contained (prefix, suffix,
+    hash); of two declarations with one kind and name, the one of the same apiVersion (kustomize
+    keeps it; a Talos `talos.dev/v1alpha1` ServiceAccount beside the core one of the same name)."""
     if kind != data.get("kind") or not name:
         return 0
     rendered = _name(data)
+    same_api = 2 if api_version == data.get("apiVersion") else 1
     if rendered == name:
-        return 100_000
-    return len(name) if name in rendered else 0
+        return 100_000 * same_api
+    return len(name) * same_api if name in rendered else 0
 
 
 def _generator_line(path: str, kind: Any, rendered_name: str) -> int:

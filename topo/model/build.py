@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from topo.load.source import Document, LoadError, LoadWarning, Source, note_where
+from topo.model.api_groups import is_builtin_group, same_resource
 from topo.model.controller_labels import controller_pod_labels
 from topo.model.elsewhere import notes_on_what_is_elsewhere
 from topo.model.errors import ManifestError
@@ -124,6 +125,11 @@ def build_model(
         parsed = _parse(document, default_namespace, cluster_scoped, errors)
         if parsed is None:
             continue
+        if parsed.id in objects and not same_resource(objects[parsed.id].group, parsed.group):
+            kept, left_out = _one_of_two_resources(objects[parsed.id], parsed)
+            warnings.append(_left_out_note(kept, left_out))
+            objects[parsed.id] = kept
+            continue
         if parsed.id in objects:
             earlier = objects.pop(parsed.id).source
             duplicates.append(Duplicate(parsed.id, parsed.source, earlier))
@@ -146,6 +152,25 @@ def build_model(
         duplicates=tuple(duplicates),
         cluster_domain=cluster_domain,
         default_namespace=default_namespace,
+    )
+
+
+def _one_of_two_resources(earlier: K8sObject, later: K8sObject) -> tuple[K8sObject, K8sObject]:
+    """(kept, left out) of two objects of different API groups that share an id: the built-in
+    one, whose references topo follows, else the later one (as for a duplicate)."""
+    if is_builtin_group(earlier.group) and not is_builtin_group(later.group):
+        return earlier, later
+    return later, earlier
+
+
+def _left_out_note(kept: K8sObject, left_out: K8sObject) -> LoadWarning:
+    return LoadWarning(
+        left_out.source.file,
+        left_out.source.line,
+        f"{left_out.id} of {left_out.api_version} is another object than the {kept.api_version} one at "
+        f"{kept.source} (another API group), but topo knows objects by kind, namespace and name: "
+        f"it analyses the {kept.api_version} one and leaves this one out",
+        level="info",
     )
 
 

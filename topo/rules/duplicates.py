@@ -26,7 +26,10 @@ def duplicate_object(obj: K8sObject, ctx):
     What it does:
         Finds objects whose id (kind, namespace and name, whatever the apiVersion) is declared
         more than once in the input. The finding is on the declaration that is kept (the last
-        one, as `kubectl apply` of the whole input would leave it) and names every place.
+        one, as `kubectl apply` of the whole input would leave it) and names every place. A
+        custom resource that reuses a built-in kind name in its own API group (a Talos
+        `talos.dev` ServiceAccount beside the core one) is another object, not a duplicate: the
+        load notes say which of the two topo analyses.
 
     Why it matters:
         Only one of the declarations ends up in the cluster: applied together, the later one
