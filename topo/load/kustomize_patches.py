@@ -118,7 +118,7 @@ def with_fields(
     if not landed:
         return []
     patched = {field for _, fields in landed for field in fields}
-    leaves = list(_leaves(data, ""))
+    leaves = list(field_values(data, ""))
     origins = []
     for origin, fields in landed:
         quoted = _quoted_in(origin.value)
@@ -167,13 +167,13 @@ def _resolve(steps: tuple[Step, ...], target: Any, value: str, path: str) -> str
     return None
 
 
-def _leaves(data: Any, path: str) -> Iterator[tuple[str, str]]:
+def field_values(data: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(data, Mapping):
         for key, value in data.items():
-            yield from _leaves(value, f"{path}.{key}" if path else str(key))
+            yield from field_values(value, f"{path}.{key}" if path else str(key))
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            yield from _leaves(item, f"{path}[{index}]")
+            yield from field_values(item, f"{path}[{index}]")
     elif data is not None:
         yield path, _text(data)
 

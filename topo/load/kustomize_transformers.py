@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from topo.load.kustomize_match import Stage
+from topo.load.kustomize_patches import field_values
 from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import ValueOrigin
 from topo.load.units import kustomization_file
@@ -57,7 +58,7 @@ def _entries(
     config: Mapping[str, yaml.Node], stage: Stage, data: Mapping[str, Any]
 ) -> Iterator[tuple[str, str, int, tuple[str, ...]]]:
     """(kustomization key, value, line, the fields of `data` the entry writes that value at)."""
-    leaves = dict(_leaves(data, ""))
+    leaves = dict(field_values(data, ""))
     namespace = config.get("namespace")
     if isinstance(namespace, yaml.ScalarNode) and namespace.value:
         yield "namespace", namespace.value, namespace.start_mark.line + 1, ("metadata.namespace",)
@@ -154,18 +155,7 @@ def _annotation_fields(leaves: Mapping[str, str], key: str) -> tuple[str, ...]:
 
 
 def _at(data: Any, field: str) -> str | None:
-    return dict(_leaves(data, "")).get(field)
-
-
-def _leaves(data: Any, path: str) -> Iterator[tuple[str, str]]:
-    if isinstance(data, Mapping):
-        for key, value in data.items():
-            yield from _leaves(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for index, item in enumerate(data):
-            yield from _leaves(item, f"{path}[{index}]")
-    elif data is not None:
-        yield path, str(data).lower() if isinstance(data, bool) else str(data)
+    return dict(field_values(data, "")).get(field)
 
 
 def _pairs(node: yaml.MappingNode, by_key: bool = False) -> Iterator[Any]:
