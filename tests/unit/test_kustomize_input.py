@@ -77,7 +77,9 @@ def test_a_patched_value_names_the_patch_file_and_line():
             "patch field spec.selector.app",
             fixture("overlays", "prod", "service-selector.yaml"),
             7,
-        )
+        ),
+        # the overlay's `namespace: prod` transformer (docs/inputs.md "Transformers")
+        ("prod", "namespace entry metadata.namespace", fixture("overlays", "prod", "kustomization.yaml"), 3),
     ]
 
 
@@ -86,7 +88,7 @@ def test_an_inline_json6902_patch_points_into_the_kustomization():
     result = load_paths([fixture("overlays", "staging")])
     deployment = by_id(result)["Deployment/staging/shop"]
     assert deployment.data["spec"]["replicas"] == 1
-    (origin,) = result.provenance[deployment.source]
+    (origin,) = [o for o in result.provenance[deployment.source] if o.origin.startswith("patch")]
     assert (origin.value, origin.origin, origin.file, origin.line) == (
         "1",
         "patch field spec.replicas",

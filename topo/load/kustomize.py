@@ -26,7 +26,9 @@ from typing import Any
 
 import yaml
 
-from topo.load.kustomize_patches import origins_for, patches_of
+from topo.load.kustomize_match import Scopes, stages
+from topo.load.kustomize_patches import landed_patches, patches_of, with_fields
+from topo.load.kustomize_transformers import landed_transformers
 from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import Document, LoadError, LoadWarning, Source, load_note
 from topo.load.units import RenderOptions, Unit, local_references, read_kustomization, referenced_directories
@@ -151,11 +153,18 @@ def _add_rendered(text: str, unit: Unit, wrapper: str | None, result: Any) -> No
     result.warnings.extend(rendered.warnings)
     sources = _SourceFinder(unit)
     patches = patches_of(unit.directory, lambda path: _display(path, unit))
+    scopes = Scopes(unit.directory)
     for document in rendered.documents:
         data, origin = _without_build_annotations(document.data)
         source = sources.locate(data, origin, wrapper) or sources.by_kind_and_name(data) or document.source
         result.documents.append(Document(data, source))
-        if patches and (origins := origins_for(patches, data, sources.declared(source, data))):
+        declared = sources.declared(source, data)
+        reached = scopes.reaching(source.file)
+        history = stages(reached, data, declared)
+        staged = {stage.folder: stage for stage in history} if reached else None
+        landed = landed_patches(patches, data, declared, staged) if patches else []
+        landed += landed_transformers(history, data, declared, lambda path: _display(path, unit))
+        if origins := with_fields(landed, data):
             known = result.provenance.setdefault(source, [])
             known.extend(o for o in origins if o not in known)
     result.warnings.append(

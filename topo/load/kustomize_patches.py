@@ -2,9 +2,10 @@
 
 Method: the patches of the rendered kustomization and of every base it includes (`patches:`,
 `patchesStrategicMerge:`, `patchesJson6902:`, as files or inline) are read with the line of each
-value. A strategic-merge patch applies to the objects of its kind whose rendered name contains
-the patch's name (namePrefix/nameSuffix are added after patching); a patch with a `target:`
-applies to the objects its kind/name select. Each scalar value the patch sets is followed to the
+value. A patch reaches the objects of the resource files its kustomization includes; there a
+strategic-merge patch applies to the object of its exact apiVersion, kind, name and namespace, and
+a patch with a `target:` to the objects the target's anchored regular expressions and selectors
+pick, under the names they had when the patch ran (topo.load.kustomize_match). Each scalar value the patch sets is followed to the
 field of the rendered object it lands on (a list item of a strategic-merge patch by its merge key,
 `name` of a container; a JSON 6902 path as written, `-` to the appended item). It becomes a value
 origin of the object only when that field holds the value after the build — not when a later
@@ -27,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.kustomize_match import Stage, identifies, selects
 from topo.load.nesting import refuse_deep_nesting
 from topo.load.source import ValueOrigin
 from topo.load.units import read_kustomization, referenced_directories
@@ -44,6 +46,26 @@ class Patch:
     values: tuple[tuple[str, str, int], ...]  # (field path, value, line)
     file: str
     steps: tuple[tuple[Step, ...], ...] = ()  # for each value, the way to it in the patched object
+    folder: str | None = None  # the real path of the kustomization that lists it
+    selector: Mapping[str, Any] | None = None  # its `target:`
+    identity: Mapping[str, str] | None = None  # without a target: apiVersion, kind, name, namespace
+    late: bool = False  # a patchesJson6902 entry: runs after namePrefix/nameSuffix
+
+    def reaches(self, data: Mapping[str, Any], stages: Mapping[str, Stage] | None) -> bool:
+        """Whether kustomize applies the patch to the rendered object `data`. `stages`: the
+        kustomizations that reached the object, by folder (None: not known, any reached it)."""
+        stage = None
+        if stages is not None and self.folder is not None:
+            stage = stages.get(self.folder)
+            if stage is None:
+                return False  # a sibling overlay's patch: its kustomization does not include the object
+        if self.selector is not None:
+            return selects(self.selector, data, stage, self.late)
+        if self.identity is not None:
+            return identifies(self.identity, data, stage)
+        metadata = data.get("metadata")
+        name = metadata.get("name") if isinstance(metadata, Mapping) else None
+        return self.kind in (None, data.get("kind")) and self.name in (None, name)
 
 
 def patches_of(directory: str, display) -> list[Patch]:
@@ -51,24 +73,32 @@ def patches_of(directory: str, display) -> list[Patch]:
     found: list[Patch] = []
     for folder in [directory, *sorted(referenced_directories(directory))]:
         data = read_kustomization(folder)
-        for entry in _entries(data):
-            found.extend(_read_patch(folder, entry, display))
+        for entry, late in _entries(data):
+            found.extend(_read_patch(folder, entry, display, late))
     return found
 
 
 def origins_for(
-    patches: list[Patch], data: Mapping[str, Any], base: Mapping[str, Any] | None = None
+    patches: list[Patch],
+    data: Mapping[str, Any],
+    base: Mapping[str, Any] | None = None,
+    stages: Mapping[str, Stage] | None = None,
 ) -> list[ValueOrigin]:
     """The values the patches set on the rendered object `data`, each at the field it landed on.
-    `base`: the object as its resource file writes it, when known."""
-    kind = data.get("kind")
-    metadata = data.get("metadata")
-    name = metadata.get("name", "") if isinstance(metadata, Mapping) else ""
-    landed: list[tuple[ValueOrigin, str]] = []
+    `base`: the object as its resource file writes it, when known; `stages`: see Patch.reaches."""
+    return with_fields(landed_patches(patches, data, base, stages), data)
+
+
+def landed_patches(
+    patches: list[Patch],
+    data: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    stages: Mapping[str, Stage] | None,
+) -> list[tuple[ValueOrigin, tuple[str, ...]]]:
+    """(origin, the fields it landed on) of each patch value still in the rendered object."""
+    landed: list[tuple[ValueOrigin, tuple[str, ...]]] = []
     for patch in patches:
-        if patch.kind not in (None, kind):
-            continue
-        if patch.name and patch.name not in str(name):
+        if not patch.reaches(data, stages):
             continue
         for (path, value, line), steps in zip(patch.values, patch.steps, strict=True):
             field = _resolve(steps, data, value, "")
@@ -76,18 +106,28 @@ def origins_for(
                 continue  # the rendered object does not hold it there: a later patch or a transformer won
             if base is not None and _resolve(steps, base, value, "") is not None:
                 continue  # the base writes the same value at that field: the patch changed nothing
-            landed.append((ValueOrigin(value, f"patch field {path}", patch.file, line), field))
+            landed.append((ValueOrigin(value, f"patch field {path}", patch.file, line), (field,)))
+    return landed
+
+
+def with_fields(
+    landed: list[tuple[ValueOrigin, tuple[str, ...]]], data: Mapping[str, Any]
+) -> list[ValueOrigin]:
+    """Each landed origin with its first field and the other fields of the object that hold the
+    same value and that no patch or transformer set (what the message may quote instead)."""
     if not landed:
         return []
-    patched = {field for _, field in landed}
-    leaves = list(_leaves(data, ""))
+    patched = {field for _, fields in landed for field in fields}
+    leaves = list(field_values(data, ""))
     origins = []
-    for origin, field in landed:
+    for origin, fields in landed:
         quoted = _quoted_in(origin.value)
         elsewhere = tuple(
             p for p, text in leaves if p not in patched and (text == origin.value or quoted.search(text))
         )
-        origins.append(ValueOrigin(origin.value, origin.origin, origin.file, origin.line, field, elsewhere))
+        origins.append(
+            ValueOrigin(origin.value, origin.origin, origin.file, origin.line, fields[0], elsewhere)
+        )
     return origins
 
 
@@ -127,13 +167,13 @@ def _resolve(steps: tuple[Step, ...], target: Any, value: str, path: str) -> str
     return None
 
 
-def _leaves(data: Any, path: str) -> Iterator[tuple[str, str]]:
+def field_values(data: Any, path: str) -> Iterator[tuple[str, str]]:
     if isinstance(data, Mapping):
         for key, value in data.items():
-            yield from _leaves(value, f"{path}.{key}" if path else str(key))
+            yield from field_values(value, f"{path}.{key}" if path else str(key))
     elif isinstance(data, list):
         for index, item in enumerate(data):
-            yield from _leaves(item, f"{path}[{index}]")
+            yield from field_values(item, f"{path}[{index}]")
     elif data is not None:
         yield path, _text(data)
 
@@ -144,17 +184,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _entries(data: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def _entries(data: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], bool]]:
+    """Each patch entry, and whether it runs after namePrefix/nameSuffix (patchesJson6902)."""
     for key in ("patches", "patchesJson6902"):
         for entry in data.get(key) or []:
-            if isinstance(entry, Mapping):
-                yield entry
+            if isinstance(entry, Mapping):  # `- patch.yaml` under patches: kustomize ignores it
+                yield entry, key == "patchesJson6902"
     for entry in data.get("patchesStrategicMerge") or []:
         if isinstance(entry, str):
-            yield {"path": entry} if "\n" not in entry else {"patch": entry}
+            yield ({"path": entry} if "\n" not in entry else {"patch": entry}), False
 
 
-def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patch]:
+def _read_patch(folder: str, entry: Mapping[str, Any], display, late: bool = False) -> Iterator[Patch]:
     target: Mapping[str, Any] = entry["target"] if isinstance(entry.get("target"), Mapping) else {}
     path = entry.get("path")
     if isinstance(path, str):
@@ -183,16 +224,28 @@ def _read_patch(folder: str, entry: Mapping[str, Any], display) -> Iterator[Patc
         scalars = _operations(node) if isinstance(node, yaml.SequenceNode) else _scalars(node, "")
         found = [(p, v, line + inline_offset, steps) for p, v, line, steps in scalars if not _identifies(p)]
         data = yaml.load(yaml.serialize(node), Loader=SafeLoader)
+        metadata = data.get("metadata") if isinstance(data, dict) else None
+        metadata = metadata if isinstance(metadata, dict) else {}
         kind = target.get("kind") or (data.get("kind") if isinstance(data, dict) else None)
-        name = target.get("name")
-        if name is None and isinstance(data, dict) and isinstance(data.get("metadata"), dict):
-            name = data["metadata"].get("name")
+        name = target.get("name") if target else metadata.get("name")
+        identity = None
+        if not target and isinstance(data, dict):
+            identity = {
+                "apiVersion": _text(data.get("apiVersion")),
+                "kind": _text(data.get("kind")),
+                "name": _text(metadata.get("name")),
+                "namespace": _text(metadata.get("namespace")),
+            }
         yield Patch(
             kind,
             name if isinstance(name, str) else None,
             tuple((p, v, line) for p, v, line, _ in found),
             shown,
             tuple(steps for *_, steps in found),
+            os.path.realpath(folder),
+            {k: _text(v) for k, v in target.items()} if target else None,
+            identity,
+            late,
         )
 
 
