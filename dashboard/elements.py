@@ -13,6 +13,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from dashboard.collapsed_grid import collapsed_grid
 from dashboard.edge_info import edge_summary
 from dashboard.map_parts import collapsed_element, group_element, highlights, node_element
 from dashboard.positions import Item, Positions, force_layout, layered_layout
@@ -175,14 +176,6 @@ class _Base:
             for group in view.groups:  # namespaces declared without objects still appear
                 groups_shown.setdefault(group, [])
         self.groups = dict(sorted(groups_shown.items()))
-        if not self.collapsed and shown_filtered(state) and state.layout != "force":
-            positions = compact_positions(view, shown, force_cache)
-        self.positions = positions
-        self.coordinates = dict(positions.nodes)
-        for group, block in positions.blocks.items():
-            self.coordinates[group] = block.center
-        self.layout = state.layout
-        self.pitch = positions.row_pitch if state.layout != "force" else 0
         # edges by the pair of namespaces they join (the outside stands for itself)
         self.pairs: dict[tuple[str, str], list[tuple[int, dict]]] = defaultdict(list)
         self.pairs_of: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -191,6 +184,19 @@ class _Base:
             self.pairs[pair].append((index, edge))
             self.pairs_of[pair[0]].add(pair)
             self.pairs_of[pair[1]].add(pair)
+        if not self.collapsed and shown_filtered(state) and state.layout != "force":
+            positions = compact_positions(view, shown, force_cache)
+        elif self.collapsed and state.layout != "force":
+            # one equal cell per namespace, the connected ones side by side (collapsed_grid.py)
+            links = [pair for pair, joined in self.pairs.items() for _ in joined]
+            outside = OUTSIDE if self.show_outside else None
+            positions = collapsed_grid(positions, list(self.groups), view.members, links, outside)
+        self.positions = positions
+        self.coordinates = dict(positions.nodes)
+        for group, block in positions.blocks.items():
+            self.coordinates[group] = block.center
+        self.layout = state.layout
+        self.pitch = positions.row_pitch if state.layout != "force" else 0
         self._collapsed: dict[str, dict] = {}
         self._opened: dict[str, list[dict]] = {}
         self._edges: dict[int, dict] = {}
@@ -237,7 +243,10 @@ class _Base:
             coordinates = _force_coordinates(view, self.positions, sorted(reps), sorted(pairs), force_cache)
         elements: list[dict[str, Any]] = []
         if self.show_outside:
-            elements.append(node_element(view, OUTSIDE, None, coordinates, self.marks))
+            # in a collapsed map's grid the outside world and its name keep to the upper half of its cell
+            cell = self.positions.cell
+            pitch = cell[1] // 2 if cell and coordinates is self.coordinates else 0
+            elements.append(node_element(view, OUTSIDE, None, coordinates, self.marks, pitch))
         for group, members in self.groups.items():
             if group in expanded:
                 elements += self._open(view, group, members)

@@ -143,13 +143,19 @@ def collapsed_element(
     count_findings = sum(len(view.findings_by_object.get(m, ())) for m in members)
     name = group_namespace(group) if group_namespace(group) != CLUSTER else "cluster-scoped"
     matches = sum(1 for m in members if "match" in marks.nodes.get(m, ()))
-    label = f"{name}\n{len(members)} objects"
-    if count_findings:
-        plural = "s" if count_findings != 1 else ""
-        label += f" · {count_findings} finding{plural} · risk {view.risk.of(group)}"
+    # short lines, most telling first: the browser keeps as many as its node holds at a readable
+    # size and cuts a line too long for it (assets/map_view.js); the hover card has them all
+    lines = [name]
     if matches:
-        label += f"\n{matches} match{'es' if matches > 1 else ''}"
-    w, h, fs = collapsed_size(positions.blocks.get(group), len(members), layout)
+        lines.append(f"{matches} match{'es' if matches > 1 else ''}")
+    lines.append(f"{len(members)} objects")
+    if count_findings:
+        lines += [
+            f"{count_findings} finding{'s' if count_findings != 1 else ''}",
+            f"risk {view.risk.of(group)}",
+        ]
+    label = "\n".join(lines)
+    w, h, fs = collapsed_size(positions.blocks.get(group), len(members), layout, positions.cell)
     classes = ["namespace", "collapsed", f"risk-{view.risk.level(group)}"]
     highlighted = [m for m in members if m in marks.nodes]
     if highlighted:
@@ -175,7 +181,14 @@ def collapsed_element(
     return {"data": data, "position": {"x": x, "y": y}, "classes": " ".join(classes)}
 
 
-def collapsed_size(block: Block | None, count: int, layout: str) -> tuple[int, int, int]:
+def collapsed_size(
+    block: Block | None, count: int, layout: str, cell: tuple[int, int] | None = None
+) -> tuple[int, int, int]:
+    """Width, height and font size (map units) of a collapsed namespace: the collapsed map's cell
+    (collapsed_grid.py), else its block, else grown with what it holds (force layout)."""
+    if layout == "layered" and cell is not None:
+        w, h = cell
+        return w, h, int(min(h * 0.85 / (4 * 1.3), w / 10))  # four lines; the browser refines it
     if layout == "layered" and block is not None:
         w, h = block.w, block.h
     else:

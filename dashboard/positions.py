@@ -97,6 +97,8 @@ class Positions:
     blocks: dict[str, Block]
     #: vertical distance between two rows of a block (map units): the room of a node and its label
     row_pitch: int = ROW_H
+    #: a collapsed map's cell (dashboard/collapsed_grid.py): the size a collapsed namespace is drawn at
+    cell: tuple[int, int] | None = None
 
 
 #: The map pane the layered layout is shaped for (a laptop's map pane beside the side panel), the

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var LABEL_PX = 12;          // rendered size aimed at for node labels (never below 11 px)
+  var READABLE_PX = 8.5;      // a collapsed namespace's label never smaller than this on screen
+  var NAME_PX = 10;           // ... and its name shrinks down to this size before it is cut
   var NAMESPACE_PX = 14;      // rendered size of a namespace block's title
   var NODE_PX = 14;           // rendered size of a node's shape, at least
   var BADGE_PX = 10;          // rendered size of a finding badge, at least
@@ -46,34 +48,66 @@
     var head = Math.ceil(keep / 2);
     return text.slice(0, head) + "\u2026" + text.slice(text.length - (keep - head));
   }
-  function shortened(text, font, family) {
-    ruler.font = font + "px " + family;  // widths scale with the font: measured in map units
-    if (ruler.measureText(text).width <= LABEL_WIDTH) { return text; }
-    var low = 2, high = text.length - 1;  // characters kept: the most whose cut fits
+  function cutEnd(text, keep) { return text.slice(0, keep) + "\u2026"; }
+  function shortened(text, font, family, width, cutter, weight) {
+    width = width || LABEL_WIDTH;
+    cutter = cutter || cut;
+    ruler.font = (weight ? weight + " " : "") + font + "px " + family;  // widths scale with the font: measured in map units
+    if (ruler.measureText(text).width <= width) { return text; }
+    var low = 1, high = text.length - 1;  // characters kept: the most whose cut fits
     while (low < high) {
       var mid = Math.ceil((low + high) / 2);
-      if (ruler.measureText(cut(text, mid)).width <= LABEL_WIDTH) { low = mid; } else { high = mid - 1; }
+      if (ruler.measureText(cutter(text, mid)).width <= width) { low = mid; } else { high = mid - 1; }
     }
-    return cut(text, low);
+    return cutter(text, low);
+  }
+
+  /* An expanded namespace's title above its block (what its collapsed node set is undone). */
+  function openedLabel(node, title) {
+    node.removeStyle("label text-max-width text-wrap");
+    node.style("font-size", title);
+  }
+
+  /* A collapsed namespace's label inside its node: 12 px on screen when the node has the room,
+     else smaller down to READABLE_PX, dropping the last lines (counts) that do not fit; the name
+     is cut in the middle, a count line at its end, to the node's width. */
+  function collapsedLabel(node, zoom) {
+    var w = node.data("w") || 100, h = node.data("h") || 60;
+    var lines = String(node.data("label") || "").split("\n");
+    var room = 0.86 * h;
+    var family = node.style("font-family"), weight = node.style("font-weight");
+    ruler.font = weight + " 100px " + family;
+    var whole = 100 * 0.88 * w / Math.max(1, ruler.measureText(lines[0]).width);  // the font the whole name fits at
+    var font = Math.min(LABEL_PX / zoom, Math.max(NAME_PX / zoom, whole));  // smaller type before a cut name
+    var kept = Math.max(1, Math.min(lines.length, Math.floor(room / (LABEL_BOX * Math.min(font, NAME_PX / zoom)))));
+    font = Math.max(READABLE_PX / zoom, Math.min(font, room / (kept * LABEL_BOX)));
+    var text = lines.slice(0, kept).map(function (line, i) {
+      return shortened(line, font, family, 0.88 * w, i ? cutEnd : cut, weight);
+    }).join("\n");
+    node.style({"font-size": font, "label": text, "text-max-width": w, "text-wrap": "wrap"});
   }
 
   /* Labels keep at least LABEL_PX on screen however far the map is zoomed out (in model units
      they grow as the zoom shrinks); zoomed in they are the stylesheet's size times the zoom. */
   function scaleLabels(cy) {
     var nodes = cy.nodes();
-    if (nodes.length > SCALED_UP_TO) { return; }
     var zoom = cy.zoom();
+    if (nodes.length > SCALED_UP_TO) {  // objects keep the stylesheet's sizes; namespaces are few
+      cy.batch(function () {
+        cy.nodes(".namespace").forEach(function (node) {
+          if (node.hasClass("collapsed")) { collapsedLabel(node, zoom); } else { openedLabel(node, Math.max(22, NAMESPACE_PX / zoom)); }
+        });
+      });
+      return;
+    }
     var size = Math.max(11, LABEL_PX / zoom);
     var title = Math.max(22, NAMESPACE_PX / zoom);
     var shape = Math.max(30, NODE_PX / zoom);
     var badge = Math.max(16, BADGE_PX / zoom);
     cy.batch(function () {
       nodes.forEach(function (node) {
-        if (node.hasClass("collapsed")) {  // a namespace block's label, as large as its block allows
-          node.style("font-size", Math.min(Math.max(node.data("fs") || 18, LABEL_PX / zoom), (node.data("h") || 60) / 4));
-          return;
-        }
-        if (node.hasClass("namespace")) { node.style("font-size", title); return; }
+        if (node.hasClass("collapsed")) { collapsedLabel(node, zoom); return; }
+        if (node.hasClass("namespace")) { openedLabel(node, title); return; }
         var scale = node.data("kind") === "Pod" ? 0.7 : node.data("kind") === "Outside" ? 1.5 : 1;
         var own = shape * scale, font = size;
         var pitch = node.data("pitch");  // the layered layout's row pitch: the node and its label stay in their row
@@ -83,6 +117,7 @@
         }
         var text = String(node.data("label") || "");
         node.style({"font-size": font, "width": own, "height": own, "label": scale > 1 ? text : shortened(text, font, node.style("font-family")),
+                    "text-max-width": scale > 1 ? 10 * font : LABEL_WIDTH + 4,  // the outside world's name whole at any zoom
                     "background-width": badge, "background-height": badge});
       });
     });

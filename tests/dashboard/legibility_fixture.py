@@ -53,3 +53,15 @@ def legibility_manifests(workloads: int = 40) -> str:
 def _roles(count: int):
     roles = ("checkout-service", "recommendation-engine", "product-catalog", "payment-gateway")
     return [(index, roles[index % len(roles)]) for index in range(count)]
+
+
+def collapsed_manifests(namespaces: int = 44, apps: int = 6) -> str:
+    """A large system that opens collapsed: `namespaces` namespaces with long Helm-style names
+    (`acme-platform-release-payments-eu-west-07`), each with `apps` applications of four objects
+    (`_app`); 44 × 6 × 4 = 1,056 objects."""
+    areas = ("payments", "identity", "observability", "recommendations")
+    return "".join(
+        _app(f"{RELEASE}-{areas[n % len(areas)]}-eu-west-{n:02d}", f"service-{a:02d}")
+        for n in range(namespaces)
+        for a in range(apps)
+    )
