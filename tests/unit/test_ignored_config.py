@@ -208,3 +208,49 @@ def test_the_urls_a_pulsar_cluster_metadata_init_publishes_are_no_calls():
     assert [f.rule for f in analysis_of(called).findings().findings if f.rule == "dns-port-not-exposed"] == [
         "dns-port-not-exposed"
     ]
+
+
+VAULTWARDEN = """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: vaultwarden, namespace: vault}
+data: {ICON_SERVICE: CHOICE}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: vaultwarden, namespace: vault}
+spec:
+  serviceName: vaultwarden
+  selector: {matchLabels: {app: vaultwarden}}
+  template:
+    metadata: {labels: {app: vaultwarden}}
+    spec:
+      containers:
+        - name: vaultwarden
+          image: vaultwarden/server:1.34.3
+          envFrom: [{configMapRef: {name: vaultwarden}}]
+        - name: sidecar
+          image: vaultwarden/server:1.34.3
+          env: [{name: ICON_SERVICE, value: duckduckgo}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: icons, namespace: vault}
+spec: {selector: {app: icons}, ports: [{port: 80}]}
+"""
+
+
+@pytest.mark.parametrize("keyword", ["internal", "bitwarden", "duckduckgo", "google"])
+def test_a_vaultwarden_icon_service_keyword_is_no_host(keyword):
+    # dani-garcia/vaultwarden .env.template "Icon service" (src/config.rs icon_service): the
+    # predefined services are internal, bitwarden, duckduckgo and google; `internal`, the chart's
+    # default (guerzon/vaultwarden values.yaml `iconService`), names no Service 'internal'.
+    analysis = analysis_of(VAULTWARDEN.replace("CHOICE", keyword))
+    assert not [f for f in analysis.findings().findings if f.rule.startswith("dns-")]
+    assert targets(analysis.graph, "StatefulSet/vault/vaultwarden", "calls") == set()
+
+
+def test_a_vaultwarden_icon_service_url_template_is_a_call():
+    # any other value is a URL template with `{}` for the domain: a call to its host
+    text = VAULTWARDEN.replace("CHOICE", '"http://icons.vault.svc.cluster.local/{}/icon.png"')
+    assert targets(graph_of(text), "StatefulSet/vault/vaultwarden", "calls") == {"Service/vault/icons"}

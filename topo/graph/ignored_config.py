@@ -21,6 +21,10 @@ no calls (topo.graph.link_calls).
   connects only to the metadata and configuration stores (pulsar.apache.org/docs
   admin-api-clusters, "Initialize cluster metadata"; apache/pulsar PulsarClusterMetadataSetup).
   Charts publish the TLS URLs whether or not the broker listens on them (Milvus's Pulsar init Job).
+- The keywords a program reads in a host-like variable as a choice of its own, not a host:
+  Vaultwarden's `ICON_SERVICE` is `internal` (its own icon fetcher, the default), `bitwarden`,
+  `duckduckgo` or `google` (built-in URL templates), or else a URL template with `{}`, which is a
+  call (dani-garcia/vaultwarden `.env.template` "Icon service", src/config.rs `icon_service`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,12 @@ _DESCRIBES_ITSELF = frozenset(
     }
 )
 
+#: A host-like variable's values that its program reads as one of its own keywords (the module's
+#: docstring): (variable, keywords), compared whole and case-sensitively, as the program does.
+_KEYWORD_CHOICES: dict[str, frozenset[str]] = {
+    "ICON_SERVICE": frozenset({"internal", "bitwarden", "duckduckgo", "google"}),
+}
+
 #: Character spans [start, end) of a text, sorted and disjoint.
 Spans = tuple[tuple[int, int], ...]
 
@@ -70,6 +80,15 @@ def ignored_variables(env: Iterable[EnvVar]) -> frozenset[str]:
         for variable in env
     )
     return (_DESCRIBES_ITSELF | _SEED_HOSTS) if single_node else _DESCRIBES_ITSELF
+
+
+def keyword_choice(variable: str | None, value: str) -> bool:
+    """Whether `value` of the variable is one of the keywords its program chooses among, not a host.
+
+    >>> keyword_choice("ICON_SERVICE", "internal"), keyword_choice("ICON_SERVICE", "https://i.example/{}")
+    (True, False)
+    """
+    return variable is not None and value.strip() in _KEYWORD_CHOICES.get(variable, frozenset())
 
 
 def ignored_spans(text: str) -> Spans:

@@ -32,7 +32,7 @@ from typing import Any
 
 from topo.graph.call_names import names_in
 from topo.graph.context import LinkContext
-from topo.graph.ignored_config import ignored_variables
+from topo.graph.ignored_config import ignored_variables, keyword_choice
 from topo.graph.link_statefulsets import summarised_pod
 from topo.graph.mesh_providers import mesh_text_for
 from topo.graph.relations import CALLS
@@ -266,7 +266,7 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
         ignored = ignored_variables(container.env)
         values, variables = container_variables(container.env, pod_fields)
         for env, value in values:
-            if env.name not in ignored:
+            if env.name not in ignored and not keyword_choice(env.name, value):
                 yield env.name, value, f"env {env.name} of container {container.name}"
         # command[0] is the program (`nginx`, `/bin/prometheus`), never a host, though it often
         # has the name of the workload's own Service.
@@ -296,6 +296,8 @@ def texts_of(model: Model, workload: Workload) -> Iterator[tuple[str | None, str
             # The value lands in an env var: its name says whether a single label is a host
             # (`DB_HOST` ← configMapKeyRef key `database`); envFrom names the variable by the key.
             variable = (ref.variable or key) if ref.via in ("env", "envFrom") else None
+            if keyword_choice(variable, value):
+                continue
             if ref.kind == "Secret":
                 if _credential(key) or (variable is not None and _credential(variable)):
                     continue
