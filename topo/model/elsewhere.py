@@ -49,6 +49,10 @@ _OPERATOR_CLUSTERS = {
     ("planetscale.com", "VitessCluster"): "VitessCluster",
     ("opentelemetry.io", "OpenTelemetryCollector"): "OpenTelemetryCollector",
     ("jaegertracing.io", "Jaeger"): "Jaeger (jaeger-operator)",
+    # the JobManager Deployment, its Services and the TaskManager pods of an application or session
+    # cluster (apache/flink-kubernetes-operator docs/content/docs/custom-resource/overview.md); a
+    # FlinkSessionJob only submits a job to such a cluster and runs no pods of its own
+    ("flink.apache.org", "FlinkDeployment"): "FlinkDeployment (Flink Kubernetes operator)",
 }
 
 #: (API group, kind) → (how the kind is called, what topo leaves out)
