@@ -177,3 +177,13 @@ def test_a_flink_deployment_is_noted_as_a_cluster_its_operator_runs():
             "budgets, placement and reachability are unchecked",
         )
     ]
+
+
+def test_several_of_a_kind_called_with_its_operator_in_parentheses_are_counted_in_the_plural():
+    # the ten FlinkDeployments of the operator's examples/ read "10 FlinkDeployment (Flink
+    # Kubernetes operator)s"; the same for Prometheus (prometheus-operator) and Jaeger
+    two = FLINK.split("---")[0] + "---\n" + FLINK.split("---")[0].replace("basic-example", "basic-reactive")
+    (note,) = analyze(text=two, name="examples.yaml").load_warnings
+    assert note.message.startswith(
+        "2 FlinkDeployments (Flink Kubernetes operator) (FlinkDeployment/default/basic-example, ...), each: "
+    )

@@ -79,7 +79,15 @@ def notes_on_what_is_elsewhere(objects: Iterable[K8sObject]) -> list[LoadWarning
         called, left_out = ELSEWHERE[key]
         first = group[0]
         which = (
-            f"{len(group)} {called}s ({first.id}, ...), each" if len(group) > 1 else f"{called} {first.id}"
+            f"{len(group)} {_plural(called)} ({first.id}, ...), each"
+            if len(group) > 1
+            else f"{called} {first.id}"
         )
         notes.append(load_note(first.source.file, first.source.line, f"{which}: {left_out}"))
     return notes
+
+
+def _plural(called: str) -> str:
+    """ "Jaeger (jaeger-operator)" → "Jaegers (jaeger-operator)", not "…operator)s"."""
+    name, paren, rest = called.partition(" (")
+    return f"{name}s{paren}{rest}"
