@@ -139,3 +139,51 @@ def test_an_argo_rollouts_experiment_is_noted_as_running_pods_topo_does_not_anal
             "which topo does not analyse: probes, references and rollouts there are unchecked",
         )
     ]
+
+
+FLINK = """\
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkDeployment
+metadata: {name: basic-example}
+spec:
+  image: flink:2.2
+  flinkVersion: v2_2
+  serviceAccount: flink
+  jobManager: {resource: {memory: 2048m, cpu: 1}}
+  taskManager: {resource: {memory: 2048m, cpu: 1}}
+  job: {jarURI: local:///opt/flink/examples/streaming/StateMachineExample.jar, parallelism: 2}
+---
+apiVersion: flink.apache.org/v1beta1
+kind: FlinkSessionJob
+metadata: {name: basic-session-job-example}
+spec:
+  deploymentName: basic-session-deployment-example
+  job: {jarURI: https://example.com/TopSpeedWindowing.jar, parallelism: 4}
+"""
+
+
+def test_a_flink_deployment_is_noted_as_a_cluster_its_operator_runs():
+    # apache/flink-kubernetes-operator's examples/basic.yaml reported "No findings": the operator
+    # makes the JobManager Deployment, its Services and the TaskManager pods from the
+    # FlinkDeployment (docs/content/docs/custom-resource/overview.md). A FlinkSessionJob only
+    # submits a job to the session cluster of another FlinkDeployment and runs no pods itself.
+    notes = [(w.line, w.level, w.message) for w in analyze(text=FLINK, name="basic.yaml").load_warnings]
+    assert notes == [
+        (
+            1,
+            "info",
+            "FlinkDeployment (Flink Kubernetes operator) FlinkDeployment/default/basic-example: its operator "
+            "creates the pods and Services from it, which are not in the input: their probes, disruption "
+            "budgets, placement and reachability are unchecked",
+        )
+    ]
+
+
+def test_several_of_a_kind_called_with_its_operator_in_parentheses_are_counted_in_the_plural():
+    # the ten FlinkDeployments of the operator's examples/ read "10 FlinkDeployment (Flink
+    # Kubernetes operator)s"; the same for Prometheus (prometheus-operator) and Jaeger
+    two = FLINK.split("---")[0] + "---\n" + FLINK.split("---")[0].replace("basic-example", "basic-reactive")
+    (note,) = analyze(text=two, name="examples.yaml").load_warnings
+    assert note.message.startswith(
+        "2 FlinkDeployments (Flink Kubernetes operator) (FlinkDeployment/default/basic-example, ...), each: "
+    )

@@ -49,6 +49,10 @@ _OPERATOR_CLUSTERS = {
     ("planetscale.com", "VitessCluster"): "VitessCluster",
     ("opentelemetry.io", "OpenTelemetryCollector"): "OpenTelemetryCollector",
     ("jaegertracing.io", "Jaeger"): "Jaeger (jaeger-operator)",
+    # the JobManager Deployment, its Services and the TaskManager pods of an application or session
+    # cluster (apache/flink-kubernetes-operator docs/content/docs/custom-resource/overview.md); a
+    # FlinkSessionJob only submits a job to such a cluster and runs no pods of its own
+    ("flink.apache.org", "FlinkDeployment"): "FlinkDeployment (Flink Kubernetes operator)",
 }
 
 #: (API group, kind) → (how the kind is called, what topo leaves out)
@@ -75,7 +79,15 @@ def notes_on_what_is_elsewhere(objects: Iterable[K8sObject]) -> list[LoadWarning
         called, left_out = ELSEWHERE[key]
         first = group[0]
         which = (
-            f"{len(group)} {called}s ({first.id}, ...), each" if len(group) > 1 else f"{called} {first.id}"
+            f"{len(group)} {_plural(called)} ({first.id}, ...), each"
+            if len(group) > 1
+            else f"{called} {first.id}"
         )
         notes.append(load_note(first.source.file, first.source.line, f"{which}: {left_out}"))
     return notes
+
+
+def _plural(called: str) -> str:
+    """ "Jaeger (jaeger-operator)" → "Jaegers (jaeger-operator)", not "…operator)s"."""
+    name, paren, rest = called.partition(" (")
+    return f"{name}s{paren}{rest}"
