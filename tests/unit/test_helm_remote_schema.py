@@ -83,3 +83,22 @@ def test_values_that_break_the_local_schema_stay_a_load_error(tmp_path):
     result = load_paths([root])
     (error,) = result.errors
     assert "replicas" in error.message and result.documents == []
+
+
+def test_a_reference_not_written_as_its_address_points_at_a_schema_file_that_exists(tmp_path):
+    # Immich's library chart writes `"$ref": "schemas/pod.json"` under an `$id`: Helm reports the
+    # resolved address, which no schema spells out. The warning names the subchart's schema (the
+    # chart itself has none), never a file that does not exist.
+    from topo.load.helm_schema import unchecked_schema_warning
+
+    chart = tmp_path / "immich"
+    (chart / "charts" / "common").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: immich\nversion: 1.0.0\n")
+    schema = chart / "charts" / "common" / "values.schema.json"
+    schema.write_text('{\n  "$id": "https://example.invalid/common/",\n  "$ref": "schemas/pod.json"\n}\n')
+    url = "https://example.invalid/common/schemas/pod.json"
+    warning = unchecked_schema_warning(str(chart), "immich", url, f'failing loading "{url}": no such host')
+    assert (warning.file, warning.line) == (str(schema), 1)
+    schema.unlink()
+    warning = unchecked_schema_warning(str(chart), "immich", url, f'failing loading "{url}": no such host')
+    assert (warning.file, warning.line) == (str(chart / "Chart.yaml"), 1)

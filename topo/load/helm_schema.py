@@ -47,8 +47,8 @@ def copy_without_values_schemas(directory: str) -> Iterator[str]:
 
 
 def unchecked_schema_warning(directory: str, display: str, url: str, reason: str) -> LoadWarning:
-    """Where the chart refers to `url` (its first mention in a values.schema.json, else the top
-    schema's first line), and what was not checked."""
+    """Where the chart refers to `url` (its first mention in a values.schema.json, else the first
+    line of the first values.schema.json of the chart or its subcharts), and what was not checked."""
     file, line = _first_mention(directory, url)
     # the innermost cause (`no such host`, `... returned status 404 (Not Found)`), not the chain
     detail = " ".join(reason.split(f'"{url}":', 1)[-1].split()).rsplit(": ", 1)[-1]
@@ -75,4 +75,6 @@ def _first_mention(directory: str, url: str) -> tuple[str, int]:
                         return schema, number
         except OSError:
             continue
-    return os.path.join(directory, SCHEMA_FILE), 1
+    # the address is not written as such (a relative `$ref` resolved against the schema's `$id`,
+    # as Immich's library chart writes `schemas/pod.json`): the first schema there is, else the chart
+    return (schemas[0] if schemas else os.path.join(directory, "Chart.yaml")), 1
