@@ -26,9 +26,8 @@ import yaml
 
 from topo.load.chart_semver import satisfies
 from topo.load.helm_subcharts import declared_dependencies, vendored_chart_files
-from topo.load.nesting import refuse_deep_nesting
+from topo.load.nesting import composed_file
 from topo.load.source import LoadWarning
-from topo.load.yamldocs_base import SafeLoader
 
 
 def mismatched_version_warnings(directory: str, display: str) -> list[LoadWarning]:
@@ -96,13 +95,7 @@ def _text(value: Any) -> str | None:
 def _item_lines(path: str) -> list[int]:
     """The 1-based line of each item of the file's top-level `dependencies` list ([] when the file
     cannot be read)."""
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-        refuse_deep_nesting(text)
-        root = yaml.compose(text, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []
+    root = composed_file(path)
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:

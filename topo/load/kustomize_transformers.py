@@ -20,10 +20,9 @@ import yaml
 
 from topo.load.kustomize_match import Stage
 from topo.load.kustomize_patches import field_values
-from topo.load.nesting import refuse_deep_nesting
+from topo.load.nesting import composed_file
 from topo.load.source import ValueOrigin
 from topo.load.units import kustomization_file
-from topo.load.yamldocs_base import SafeLoader
 
 #: The kinds whose spec.replicas the `replicas:` entry sets (builtinpluginconsts/replicas.go).
 _REPLICATED = ("Deployment", "ReplicationController", "ReplicaSet", "StatefulSet")
@@ -169,13 +168,7 @@ def _true(node: yaml.Node | None) -> bool:
 
 
 def _composed(path: str) -> dict[str, yaml.Node] | None:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-        refuse_deep_nesting(text)
-        node = yaml.compose(text, Loader=SafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
+    node = composed_file(path)
     if not isinstance(node, yaml.MappingNode):
         return None
     return {key.value: value for key, value in node.value if isinstance(key, yaml.ScalarNode)}

@@ -159,3 +159,15 @@ def _measured(text: str) -> DeepNesting | None:
     finally:
         loader.dispose()
     return None
+
+
+def composed_file(path: str) -> yaml.Node | None:
+    """The node tree of a small YAML file topo reads beside the manifests (a Chart.yaml, a
+    kustomization), nesting checked first; None when it cannot be read or parsed."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+        refuse_deep_nesting(text)
+        return yaml.compose(text, Loader=SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
