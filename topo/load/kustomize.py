@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from topo.load.flux_targets import FluxTarget
 from topo.load.kustomize_match import Scopes, stages
 from topo.load.kustomize_patches import landed_patches, patches_of, with_fields
 from topo.load.kustomize_transformers import landed_transformers
@@ -65,8 +66,11 @@ def find_renderer(preferred: str | None = None) -> list[str] | None:
     return None
 
 
-def render_kustomization(unit: Unit, options: RenderOptions, result: Any) -> None:
-    """Add the rendered objects of one kustomization to `result` (a LoadResult)."""
+def render_kustomization(
+    unit: Unit, options: RenderOptions, result: Any, target: FluxTarget | None = None
+) -> None:
+    """Add the rendered objects of one kustomization to `result` (a LoadResult); with a `target`, in
+    the namespace a Flux Kustomization deploys the folder to (topo.load.flux_targets)."""
     command = find_renderer(options.kustomize_cmd)
     marker = _display(unit.marker, unit)
     if command is None:
@@ -77,6 +81,7 @@ def render_kustomization(unit: Unit, options: RenderOptions, result: Any) -> Non
             LoadWarning(marker, 1, f"cannot render {unit.display}: {wanted}; {_INSTALL_HINT}")
         )
         _load_unrendered(unit, result)
+        _note_target_not_applied(unit, target, result)
         return
     if uses_helm_charts(unit.directory):
         if shutil.which("helm") is None:
@@ -87,12 +92,29 @@ def render_kustomization(unit: Unit, options: RenderOptions, result: Any) -> Non
             )
             return
         command = [*command, "--enable-helm"]
+    namespace = target.namespace if target is not None else None
     try:
-        text, with_origins = _build(command, unit.directory)
+        text, with_origins = _build(command, unit.directory, namespace)
     except RenderFailed as error:
         result.errors.append(LoadError(marker, 1, f"{' '.join(_short(command))} failed: {error}"))
         return
     _add_rendered(text, unit, with_origins, result)
+    if target is not None and with_origins is not None:
+        result.warnings.append(load_note(marker, 1, target.note()))
+    else:
+        _note_target_not_applied(unit, target, result)
+
+
+def _note_target_not_applied(unit: Unit, target: FluxTarget | None, result: Any) -> None:
+    if target is not None:
+        result.warnings.append(
+            LoadWarning(
+                _display(unit.marker, unit),
+                1,
+                f"{target.note()} not applied: {unit.display} was not rendered through topo's own "
+                "kustomization; objects without a namespace are in the default one",
+            )
+        )
 
 
 def uses_helm_charts(directory: str) -> bool:
@@ -108,12 +130,19 @@ def _short(command: list[str]) -> list[str]:
     return [os.path.basename(command[0]), *command[1:]]
 
 
-def _build(command: list[str], directory: str) -> tuple[str, str | None]:
-    """The rendered YAML, and the temporary directory its origin paths are relative to (or None)."""
+def _build(command: list[str], directory: str, namespace: str | None = None) -> tuple[str, str | None]:
+    """The rendered YAML, and the temporary directory its origin paths are relative to (or None).
+
+    A `namespace` is set in the temporary kustomization, as kustomize-controller sets a Flux
+    Kustomization's targetNamespace in the one it generates: kustomize's namespace transformer
+    then sets it on every namespaced object, overriding theirs."""
     with tempfile.TemporaryDirectory(prefix="topo-kustomize-") as wrapper:
         target = os.path.relpath(os.path.abspath(directory), wrapper).replace(os.sep, "/")
+        wrapping: dict[str, Any] = {"resources": [target], "buildMetadata": ["originAnnotations"]}
+        if namespace is not None:
+            wrapping["namespace"] = namespace
         with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
-            yaml.safe_dump({"resources": [target], "buildMetadata": ["originAnnotations"]}, handle)
+            yaml.safe_dump(wrapping, handle)
         try:
             return _run([*command, wrapper]), os.path.abspath(wrapper)
         except RenderFailed:

@@ -38,16 +38,20 @@ def load_systems(
         FastLoader.forget_resolved()
         note_nothing_to_analyse(head, paths)
         return [("", head)]
+    # the plain files are read first: a Flux Kustomization there names the namespace of a unit
+    plain = LoadResult()
+    if files:
+        load_files(files, plain, stdin, progress, cache)
+    read_before = list(plain.documents)
     systems: list[tuple[str, LoadResult]] = []
     for done, unit in enumerate(units):
         loaded = LoadResult()
         if progress is not None:
             progress(done, len(units), "rendering")
-        render_units([unit], render, loaded)
+        render_units([unit], render, loaded, read_before=read_before)
+        read_before.extend(loaded.documents)
         systems.append((unit.display, loaded))
     if files:
-        plain = LoadResult()
-        load_files(files, plain, stdin, progress, cache)
         systems.append((PLAIN_FILES, plain))
     first = systems[0][1]
     first.errors.extend(head.errors)

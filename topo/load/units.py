@@ -8,8 +8,9 @@ overlay.
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import yaml
 
 from topo.load.nesting import refuse_deep_nesting
 from topo.load.plumbing import CHART_FILE, KUSTOMIZATION_FILES
-from topo.load.source import LoadWarning, load_note
+from topo.load.source import Document, LoadWarning, load_note
 from topo.load.yamldocs_base import SafeLoader
 
 KUSTOMIZE = "kustomize"
@@ -167,13 +168,20 @@ def drop_nested_units(units: list[Unit], result: Any) -> list[Unit]:
 
 
 def render_units(
-    units: list[Unit], options: RenderOptions | None, result: Any, progress: Callable[..., None] | None = None
+    units: list[Unit],
+    options: RenderOptions | None,
+    result: Any,
+    progress: Callable[..., None] | None = None,
+    read_before: Sequence[Document] = (),
 ) -> None:
     """Render every unit into `result` (documents pointing at their source files, errors, notes).
 
     `progress(done, total, "rendering")` is called before each unit (the CLI shows it on a terminal).
+    A kustomization that a Flux Kustomization read before (in `result`, or in `read_before`: the
+    other systems' documents) deploys to a targetNamespace is rendered in that namespace.
     """
     from topo.load import helm, kustomize
+    from topo.load.flux_targets import target_namespace_of
 
     options = options or RenderOptions()
     for done, unit in enumerate(units):
@@ -182,7 +190,8 @@ def render_units(
         if unit.kind == HELM:
             helm.render_chart(unit, options, result)
         else:
-            kustomize.render_kustomization(unit, options, result)
+            read = itertools.chain(read_before, result.documents)
+            kustomize.render_kustomization(unit, options, result, target_namespace_of(unit.directory, read))
 
 
 def note_unused_values(units: list[Unit], options: RenderOptions | None, result: Any) -> None:
