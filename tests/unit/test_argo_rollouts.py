@@ -393,3 +393,30 @@ def test_a_rollout_uses_the_objects_its_strategy_names_a_cluster_template_declar
         "ClusterAnalysisTemplate/default/smoke",
         "spec.strategy.canary.steps[1].analysis.templates[0].templateName",
     ) in uses
+
+
+def test_a_selector_that_kustomize_common_labels_extended_past_a_rollouts_template_names_the_cause():
+    # `kubectl kustomize` of kdubois/argo-rollouts-quarkus-demo kubernetes/: commonLabels reach the
+    # Service's selector and the Rollout's own labels, not its pod template, since kustomize does not
+    # know the kind without Argo Rollouts' transformer configuration (argoproj/argo-rollouts
+    # docs/features/kustomize.md). Still an error (the Service has no endpoints); the hint says why.
+    built = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: demo, namespace: shop, labels: {app.kubernetes.io/part-of: demo}}
+spec:
+  selector: {matchLabels: {app: demo}}
+  template:
+    metadata: {labels: {app: demo}}
+    spec: {containers: [{name: demo, image: demo:1}]}
+  strategy: {canary: {stableService: demo}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: demo, namespace: shop, labels: {app.kubernetes.io/part-of: demo}}
+spec: {selector: {app: demo, app.kubernetes.io/part-of: demo}, ports: [{port: 80}]}
+"""
+    [finding] = [f for f in analysis_of(built).findings().findings if f.rule == "service-selects-nothing"]
+    assert finding.severity.value == "error"
+    assert finding.hint.startswith("Rollout/shop/demo carries these labels but its pod template does not")
+    assert "rollout-transform.yaml" in finding.hint

@@ -83,7 +83,10 @@ def service_selects_nothing(service: Service, ctx):
         warning naming it (the one whose containers declare the Service's named targetPort first).
         So is a Service in a namespace where the input, which declares workloads elsewhere, declares
         none: its pods are deployed apart (a managed add-on such as GKE's DCGM exporter in
-        `gke-managed-system`). A Service in an input without any workload stays an error.
+        `gke-managed-system`). A Service in an input without any workload stays an error. When an
+        Argo Rollout's own labels complete what its pod template lacks of the selector — what
+        kustomize's commonLabels do to a Rollout when the kustomization does not load Argo Rollouts'
+        transformer configuration — the hint says so.
 
     Why it matters:
         Every selector key must equal a pod label. With no matching pod the Service has no
@@ -133,16 +136,40 @@ def service_selects_nothing(service: Service, ctx):
             severity=WARNING,
         )
         return
+    rollout = _rollout_labelled_but_not_its_pods(ctx, service)
     yield Issue(
         f"selector {text} matches no pod template in namespace {service.namespace}",
-        hint=selector_miss_hint(
-            ctx,
-            service.namespace,
-            service.selector,
-            "make every selector key equal a label of the pod template",
+        hint=(
+            f"{rollout} carries these labels but its pod template does not: kustomize's commonLabels "
+            "(or `labels:` with includeTemplates) reach a Rollout's own labels but not its template unless "
+            "the kustomization loads Argo Rollouts' transformer configuration (`configurations:` "
+            "rollout-transform.yaml, https://argo-rollouts.readthedocs.io/en/stable/features/kustomize/); "
+            "else make every selector key equal a label of the pod template"
+            if rollout
+            else selector_miss_hint(
+                ctx,
+                service.namespace,
+                service.selector,
+                "make every selector key equal a label of the pod template",
+            )
         ),
         path="spec.selector",
     )
+
+
+def _rollout_labelled_but_not_its_pods(ctx, service: Service) -> str | None:
+    """An Argo Rollout of the namespace whose own labels complete what its pod template lacks of the
+    selector: what kustomize's commonLabels leave behind when it does not know the Rollout kind
+    (argoproj/argo-rollouts docs/features/kustomize.md), else None."""
+    for rollout in ctx.model.of_kind("Rollout"):
+        if not isinstance(rollout, Workload) or rollout.namespace != service.namespace:
+            continue
+        pod_labels = rollout.template.labels
+        if not service.selector.matches(pod_labels) and service.selector.matches(
+            {**pod_labels, **rollout.labels}
+        ):
+            return rollout.id
+    return None
 
 
 @rule(
