@@ -77,7 +77,7 @@ def _link_rollout_objects(ctx: LinkContext, workload: Workload) -> None:
     if ref is not None:
         ctx.link(workload.id, make_id(ref.kind, workload.namespace, ref.name), USES, via="spec.workloadRef")
     for reference in settings.references:
-        target = reference_id(ctx.model.objects, workload.namespace, reference)
+        target = reference_id(ctx.model, workload.namespace, reference)
         ctx.link(workload.id, target, USES, via=reference.path)
 
 

@@ -142,7 +142,7 @@ def rollout_reference_missing(rollout: Workload, ctx):
     if settings is None or rollout.strategy is None:
         return
     for reference in settings.references:
-        target = reference_id(ctx.model.objects, rollout.namespace, reference)
+        target = reference_id(ctx.model, rollout.namespace, reference)
         scope = (
             "" if reference.cluster_scoped else f" in namespace {reference.namespace or rollout.namespace}"
         )

@@ -113,15 +113,12 @@ def _strings(value) -> list[str]:
     return [item for item in value if isinstance(item, str) and item] if isinstance(value, list) else []
 
 
-def reference_id(objects, rollout_namespace: str | None, ref: RolloutReference) -> str:
+def reference_id(model, rollout_namespace: str | None, ref: RolloutReference) -> str:
     """The id of the object `ref` names: `Kind/namespace/name`, or `Kind/name` for a
     ClusterAnalysisTemplate — or the id of the object of that kind and name the input declares
-    without the CRD that would make topo read it as cluster-scoped (`objects`: the model's, by id)."""
+    without the CRD that would make topo read it as cluster-scoped (`model`: the Model, whose
+    objects by kind are indexed once)."""
     if not ref.cluster_scoped:
         return make_id(ref.kind, ref.namespace or rollout_namespace, ref.name)
-    wanted = make_id(ref.kind, None, ref.name)
-    if wanted in objects:
-        return wanted
-    prefix, suffix = f"{ref.kind}/", f"/{ref.name}"
-    declared = (i for i in objects if i.startswith(prefix) and i.endswith(suffix) and i.count("/") == 2)
-    return next(declared, wanted)
+    declared = (o.id for o in model.of_kind(ref.kind) if o.name == ref.name)
+    return next(declared, make_id(ref.kind, None, ref.name))
